@@ -1,0 +1,103 @@
+/**
+ * The one virtual file tree every file protocol serves. TFTP, FTP and HTTP only translate their protocol
+ * to these calls; no protocol code belongs in tree/.
+ *
+ * Paths are the phone's view: "hq/000000000000.cfg", "0004f28062d6-phone.cfg", "ucs-5.9.7/3111-46162-001.sip.ld".
+ * Every entry point runs the raw path through one safety check (tree/paths.ts) first.
+ */
+import type { Readable } from 'node:stream';
+import type { Result } from '../shared/result.ts';
+import type { Mac } from '../shared/mac.ts';
+
+export type TreeErrorCode =
+  | 'TREE_BAD_PATH' // traversal, absolute, backslash, percent-encoding, NUL, control characters, too long
+  | 'TREE_NOT_FOUND'
+  | 'TREE_IS_DIRECTORY'
+  | 'TREE_READ_ONLY' // a served (rendered / firmware / tftpboot) file, or outside every writable area
+  | 'TREE_NAME_NOT_ALLOWED' // inside a writable area but not a MAC-bound name of that area's kinds
+  | 'TREE_MAC_MISMATCH' // the uploader's MAC (from its lease) differs from the MAC in the name
+  | 'TREE_TOO_LARGE' // over the size cap of its kind
+  | 'TREE_ESCAPE' // a symlink leading out of the tree
+  | 'TREE_IO';
+
+export interface TreeError {
+  readonly code: TreeErrorCode;
+  readonly message: string;
+}
+
+export type EntrySource = 'rendered' | 'tftpboot' | 'upload';
+
+export interface FileInfo {
+  /** Normalised tree path, no leading slash. */
+  readonly path: string;
+  readonly name: string;
+  readonly type: 'file' | 'dir';
+  readonly size: number;
+  readonly mtime: Date;
+  /** Strong validator: content hash for rendered files, size+mtime+inode for disk files. */
+  readonly etag: string;
+  readonly source: EntrySource;
+  /** The site whose folder holds it (undefined at the root of a multi-site tree). */
+  readonly site: string | undefined;
+}
+
+export interface ReadOptions {
+  /** Inclusive byte range, as HTTP Range gives it. */
+  readonly start?: number;
+  readonly end?: number;
+}
+
+export type UploadKind = 'override' | 'log' | 'contacts' | 'calls';
+
+/** Who is writing: the front-end fills what it knows. */
+export interface WriterContext {
+  readonly protocol: 'tftp' | 'ftp' | 'http' | 'https';
+  readonly peer: string;
+  /** The MAC bound to the peer address by a DHCP lease, when known. */
+  readonly mac?: Mac | undefined;
+  /** Bytes announced in advance (TFTP tsize, HTTP Content-Length, FTP ALLO), checked against the cap early. */
+  readonly declaredSize?: number | undefined;
+  /** Site the writer authenticated into (FTP/HTTP site accounts); undefined = any. */
+  readonly confinedToSite?: string | undefined;
+}
+
+export interface UploadTarget {
+  readonly path: string;
+  readonly site: string | undefined;
+  readonly kind: UploadKind;
+  readonly mac: Mac;
+  readonly maxBytes: number;
+}
+
+/**
+ * A write in progress. Bytes go to a temporary file; commit() fsyncs and renames it over the old one
+ * (keeping earlier generations of override and contact files); abort() removes the temporary file and
+ * leaves the previous version untouched.
+ */
+export interface Upload {
+  readonly target: UploadTarget;
+  write(chunk: Uint8Array): Promise<Result<void, TreeError>>;
+  commit(): Promise<Result<{ bytes: number }, TreeError>>;
+  abort(): Promise<void>;
+}
+
+export interface FileTree {
+  /** Validate and normalise a raw request path (the one place path safety lives). */
+  normalize(rawPath: string): Result<string, TreeError>;
+  stat(rawPath: string): Promise<Result<FileInfo, TreeError>>;
+  /** Whole contents (rendered files are in memory; disk files are read). */
+  read(rawPath: string): Promise<Result<Buffer, TreeError>>;
+  /** A stream of the file or a range of it. */
+  open(rawPath: string, options?: ReadOptions): Promise<Result<{ info: FileInfo; stream: Readable }, TreeError>>;
+  list(rawDir: string): Promise<Result<FileInfo[], TreeError>>;
+  /** The may-write rule: which names a phone may upload, where they land, and their cap. */
+  checkWrite(rawPath: string, ctx: WriterContext): Result<UploadTarget, TreeError>;
+  beginUpload(rawPath: string, ctx: WriterContext): Promise<Result<Upload, TreeError>>;
+  /** The site a tree path belongs to (first folder), used by confined accounts. */
+  siteOf(path: string): string | undefined;
+}
+
+/** A tree that hot reload swaps atomically: services hold this, not a tree. */
+export interface TreeRef {
+  current(): FileTree;
+}
