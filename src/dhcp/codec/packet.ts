@@ -1,0 +1,287 @@
+/**
+ * DHCPv4 / BOOTP packet codec (RFC 2131 §2, RFC 2132, RFC 3396 long options, option overload 52).
+ *
+ * decodePacket is total: it never throws and returns a typed error only for a bad header, cookie or option
+ * framing. Option values are kept raw (decode them with the accessors in options.ts); a malformed value never
+ * drops the packet. Values are views into the input bytes (no copy): treat them as read-only.
+ *
+ * encodePacket is deterministic: option 53 first, then the Map's order, option 82 last, then 255 (end);
+ * values over 255 bytes become consecutive instances (RFC 3396); zero padding up to minSize (default 300).
+ */
+import { type Result, ok, err } from '../../shared/result.ts';
+import { type Mac, macFromBytes } from '../../shared/mac.ts';
+
+export interface DhcpPacket {
+  op: 1 | 2;
+  htype: number;
+  hlen: number;
+  hops: number;
+  xid: number;
+  secs: number;
+  flags: number;
+  /** IPv4 addresses as unsigned 32-bit numbers. */
+  ciaddr: number;
+  yiaddr: number;
+  siaddr: number;
+  giaddr: number;
+  /** 16 bytes as on the wire. */
+  chaddr: Uint8Array;
+  /** NUL-trimmed latin1 text; '' when the field carries options (overload). */
+  sname: string;
+  file: string;
+  /** Raw values; repeated options concatenated (RFC 3396); insertion order kept. Never holds 0, 52 (consumed) or 255. */
+  options: Map<number, Uint8Array>;
+}
+
+export type DecodeErrorCode =
+  | 'DHCP_TOO_SHORT'
+  | 'DHCP_BAD_COOKIE'
+  | 'DHCP_BAD_OP'
+  | 'DHCP_BAD_HLEN'
+  | 'DHCP_OPTION_OVERRUN'
+  | 'DHCP_NO_END';
+
+export interface DecodeError {
+  code: DecodeErrorCode;
+  message: string;
+  offset?: number;
+}
+
+export const MessageType = {
+  DISCOVER: 1,
+  OFFER: 2,
+  REQUEST: 3,
+  DECLINE: 4,
+  ACK: 5,
+  NAK: 6,
+  RELEASE: 7,
+  INFORM: 8,
+} as const;
+
+/** Fixed header (236 bytes) + magic cookie. */
+export const HEADER_SIZE = 236;
+export const OPTIONS_OFFSET = 240;
+export const MAGIC_COOKIE = 0x63825363;
+const SNAME_OFFSET = 44;
+const SNAME_SIZE = 64;
+const FILE_OFFSET = 108;
+const FILE_SIZE = 128;
+const OPT_PAD = 0;
+const OPT_OVERLOAD = 52;
+const OPT_MESSAGE_TYPE = 53;
+const OPT_CLIENT_ID = 61;
+const OPT_RELAY_AGENT = 82;
+const OPT_END = 255;
+
+const fail = (code: DecodeErrorCode, message: string, offset?: number): { ok: false; error: DecodeError } =>
+  err(offset === undefined ? { code, message } : { code, message, offset });
+
+/** latin1 text of buf[start, start+size) up to the first NUL. */
+function fieldText(buf: Uint8Array, start: number, size: number): string {
+  if (buf[start] === 0) return '';
+  let end = start;
+  const limit = start + size;
+  while (end < limit && buf[end] !== 0) end++;
+  return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+}
+
+function addOption(options: Map<number, Uint8Array>, code: number, value: Uint8Array): void {
+  const prev = options.get(code);
+  if (prev === undefined) {
+    options.set(code, value);
+    return;
+  }
+  const joined = new Uint8Array(prev.length + value.length);
+  joined.set(prev, 0);
+  joined.set(value, prev.length);
+  options.set(code, joined);
+}
+
+/**
+ * Walks TLV options in buf[start, end). Returns -1 when an end option was seen, -2 when the region ended
+ * without one, or the offset of an option whose length runs past `end`.
+ */
+function walkOptions(buf: Uint8Array, start: number, end: number, options: Map<number, Uint8Array>, allowOverload: boolean): number {
+  let i = start;
+  while (i < end) {
+    const code = buf[i]!;
+    if (code === OPT_PAD) {
+      i++;
+      continue;
+    }
+    if (code === OPT_END) return -1;
+    if (i + 1 >= end) return i;
+    const len = buf[i + 1]!;
+    const v = i + 2;
+    if (v + len > end) return i;
+    if (code !== OPT_OVERLOAD || allowOverload) addOption(options, code, buf.subarray(v, v + len));
+    i = v + len;
+  }
+  return -2;
+}
+
+export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
+  if (buf.length < OPTIONS_OFFSET) return fail('DHCP_TOO_SHORT', `packet is ${buf.length} bytes, at least ${OPTIONS_OFFSET} needed`);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const op = buf[0]!;
+  if (op !== 1 && op !== 2) return fail('DHCP_BAD_OP', `op ${op} is neither 1 (request) nor 2 (reply)`, 0);
+  const hlen = buf[2]!;
+  if (hlen > 16) return fail('DHCP_BAD_HLEN', `hlen ${hlen} exceeds the 16-byte chaddr field`, 2);
+  if (dv.getUint32(HEADER_SIZE) !== MAGIC_COOKIE) return fail('DHCP_BAD_COOKIE', 'magic cookie is not 99.130.83.99', HEADER_SIZE);
+
+  const options = new Map<number, Uint8Array>();
+  const r = walkOptions(buf, OPTIONS_OFFSET, buf.length, options, true);
+  if (r >= 0) return fail('DHCP_OPTION_OVERRUN', `option ${buf[r]} at offset ${r} runs past the end of the packet`, r);
+  if (r === -2) return fail('DHCP_NO_END', 'options are not terminated by the end option (255)', buf.length);
+
+  // Option overload (RFC 2131 §4.1): the file field, then the sname field, carry more options.
+  let fileHasOptions = false;
+  let snameHasOptions = false;
+  const overload = options.get(OPT_OVERLOAD);
+  if (overload !== undefined && overload.length === 1 && overload[0]! >= 1 && overload[0]! <= 3) {
+    options.delete(OPT_OVERLOAD);
+    fileHasOptions = (overload[0]! & 1) !== 0;
+    snameHasOptions = (overload[0]! & 2) !== 0;
+    if (fileHasOptions) {
+      const f = walkOptions(buf, FILE_OFFSET, FILE_OFFSET + FILE_SIZE, options, false);
+      if (f >= 0) return fail('DHCP_OPTION_OVERRUN', `option ${buf[f]} at offset ${f} runs past the end of the file field`, f);
+    }
+    if (snameHasOptions) {
+      const s = walkOptions(buf, SNAME_OFFSET, SNAME_OFFSET + SNAME_SIZE, options, false);
+      if (s >= 0) return fail('DHCP_OPTION_OVERRUN', `option ${buf[s]} at offset ${s} runs past the end of the sname field`, s);
+    }
+  }
+
+  return ok({
+    op,
+    htype: buf[1]!,
+    hlen,
+    hops: buf[3]!,
+    xid: dv.getUint32(4),
+    secs: dv.getUint16(8),
+    flags: dv.getUint16(10),
+    ciaddr: dv.getUint32(12),
+    yiaddr: dv.getUint32(16),
+    siaddr: dv.getUint32(20),
+    giaddr: dv.getUint32(24),
+    chaddr: buf.subarray(28, 44),
+    sname: snameHasOptions ? '' : fieldText(buf, SNAME_OFFSET, SNAME_SIZE),
+    file: fileHasOptions ? '' : fieldText(buf, FILE_OFFSET, FILE_SIZE),
+    options,
+  });
+}
+
+/** Bytes one option takes on the wire, split into ≤255-byte instances (a 0-length value is one instance). */
+function wireSize(len: number): number {
+  if (len === 0) return 2;
+  return len + 2 * Math.ceil(len / 255);
+}
+
+function writeOption(out: Uint8Array, at: number, code: number, value: Uint8Array): number {
+  let i = at;
+  if (value.length === 0) {
+    out[i++] = code;
+    out[i++] = 0;
+    return i;
+  }
+  for (let off = 0; off < value.length; off += 255) {
+    const n = Math.min(255, value.length - off);
+    out[i++] = code;
+    out[i++] = n;
+    out.set(value.subarray(off, off + n), i);
+    i += n;
+  }
+  return i;
+}
+
+function writeText(out: Uint8Array, at: number, size: number, text: string): void {
+  const n = Math.min(size, text.length);
+  for (let k = 0; k < n; k++) out[at + k] = text.charCodeAt(k) & 0xff;
+}
+
+const encodable = (code: number): boolean => Number.isInteger(code) && code > 0 && code < 255;
+
+/**
+ * Encodes a packet. Total and deterministic: numbers are truncated to their field widths, texts to their
+ * fields (latin1), codes 0, 255 and non-integers are skipped.
+ */
+export function encodePacket(p: DhcpPacket, opts?: { minSize?: number }): Buffer {
+  const minSize = opts?.minSize ?? 300;
+  const mt = p.options.get(OPT_MESSAGE_TYPE);
+  const relay = p.options.get(OPT_RELAY_AGENT);
+  let size = OPTIONS_OFFSET + 1;
+  for (const [code, value] of p.options) if (encodable(code)) size += wireSize(value.length);
+  const out = Buffer.alloc(Math.max(size, minSize));
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out[0] = p.op;
+  out[1] = p.htype;
+  out[2] = p.hlen;
+  out[3] = p.hops;
+  dv.setUint32(4, p.xid >>> 0);
+  dv.setUint16(8, p.secs & 0xffff);
+  dv.setUint16(10, p.flags & 0xffff);
+  dv.setUint32(12, p.ciaddr >>> 0);
+  dv.setUint32(16, p.yiaddr >>> 0);
+  dv.setUint32(20, p.siaddr >>> 0);
+  dv.setUint32(24, p.giaddr >>> 0);
+  out.set(p.chaddr.subarray(0, 16), 28);
+  writeText(out, SNAME_OFFSET, SNAME_SIZE, p.sname);
+  writeText(out, FILE_OFFSET, FILE_SIZE, p.file);
+  dv.setUint32(HEADER_SIZE, MAGIC_COOKIE);
+  let i = OPTIONS_OFFSET;
+  if (mt !== undefined) i = writeOption(out, i, OPT_MESSAGE_TYPE, mt);
+  for (const [code, value] of p.options) {
+    if (code === OPT_MESSAGE_TYPE || code === OPT_RELAY_AGENT || !encodable(code)) continue;
+    i = writeOption(out, i, code, value);
+  }
+  if (relay !== undefined) i = writeOption(out, i, OPT_RELAY_AGENT, relay);
+  out[i] = OPT_END;
+  return out;
+}
+
+/**
+ * The skeleton of a reply: op 2, xid, flags, giaddr, htype/hlen, chaddr copied; option 53 set; option 61
+ * echoed (RFC 6842) and option 82 echoed (RFC 3046 §2.2, always last on the wire). ciaddr is copied for ACK
+ * (RFC 2131 table 3: an ACK to a renewing/rebinding REQUEST or to an INFORM carries the client's ciaddr).
+ */
+export function replyTo(req: DhcpPacket, messageType: number): DhcpPacket {
+  const options = new Map<number, Uint8Array>();
+  options.set(OPT_MESSAGE_TYPE, Uint8Array.of(messageType & 0xff));
+  const clientId = req.options.get(OPT_CLIENT_ID);
+  if (clientId !== undefined) options.set(OPT_CLIENT_ID, clientId);
+  const relay = req.options.get(OPT_RELAY_AGENT);
+  if (relay !== undefined) options.set(OPT_RELAY_AGENT, relay);
+  const chaddr = new Uint8Array(16);
+  chaddr.set(req.chaddr.subarray(0, 16));
+  return {
+    op: 2,
+    htype: req.htype,
+    hlen: req.hlen,
+    hops: 0,
+    xid: req.xid,
+    secs: 0,
+    flags: req.flags,
+    ciaddr: messageType === MessageType.ACK ? req.ciaddr : 0,
+    yiaddr: 0,
+    siaddr: 0,
+    giaddr: req.giaddr,
+    chaddr,
+    sname: '',
+    file: '',
+    options,
+  };
+}
+
+/** The client's MAC from chaddr (first 6 bytes). */
+export function macOf(p: DhcpPacket): Mac {
+  return macFromBytes(p.chaddr);
+}
+
+/** A blank request packet (op 1, Ethernet), for builders and tests. */
+export function emptyPacket(op: 1 | 2 = 1): DhcpPacket {
+  return {
+    op, htype: 1, hlen: 6, hops: 0, xid: 0, secs: 0, flags: 0,
+    ciaddr: 0, yiaddr: 0, siaddr: 0, giaddr: 0,
+    chaddr: new Uint8Array(16), sname: '', file: '', options: new Map(),
+  };
+}
