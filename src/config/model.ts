@@ -128,6 +128,8 @@ export interface DhcpClass {
 
 export interface Phone {
   readonly mac: Mac;
+  /** The MAC as spelled in appliance.yaml (the key), for messages. */
+  readonly key: string;
   readonly site: string | undefined;
   readonly model: string | undefined;
   readonly label: string | undefined;

@@ -1,0 +1,64 @@
+/**
+ * Configuration problems with file:line:col. An error refuses the whole file (nothing partial is served);
+ * a warning is printed and the file is used.
+ */
+import { isNode, type Document, type LineCounter } from 'yaml';
+
+export interface ConfigIssue {
+  readonly severity: 'error' | 'warning';
+  /** Stable code: CFG_SYNTAX, CFG_DUPLICATE_KEY, CFG_TYPE, CFG_UNKNOWN_KEY, CFG_REFERENCE, CFG_MAC, CFG_SUBNET, … */
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** Dotted path of the key in the YAML (sites.hq.pool). */
+  readonly path: string;
+  readonly message: string;
+}
+
+export const formatIssue = (i: ConfigIssue): string =>
+  `${i.file}:${i.line}:${i.col} ${i.severity === 'warning' ? 'warning: ' : ''}${i.path ? i.path + ': ' : ''}${i.message}`;
+
+type PathKey = string | number;
+
+/** Finds the line and column of a path in the document: the deepest node that exists on the way there. */
+export class Locator {
+  private readonly doc: Document;
+  private readonly lc: LineCounter;
+  readonly file: string;
+  constructor(doc: Document, lc: LineCounter, file: string) {
+    this.doc = doc;
+    this.lc = lc;
+    this.file = file;
+  }
+
+  position(path: readonly PathKey[], which: 'key' | 'value' = 'value'): { line: number; col: number } {
+    for (let n = path.length; n >= 0; n--) {
+      const sub = path.slice(0, n);
+      if (which === 'key' && n === path.length && n > 0) {
+        const pos = this.keyPosition(sub);
+        if (pos) return pos;
+      }
+      const node = sub.length === 0 ? this.doc.contents : this.doc.getIn(sub, true);
+      if (isNode(node) && node.range) return this.lc.linePos(node.range[0]);
+    }
+    return { line: 1, col: 1 };
+  }
+
+  /** Position of the key itself (for unknown keys and references by key, like phones' MACs). */
+  private keyPosition(path: readonly PathKey[]): { line: number; col: number } | undefined {
+    const parent = path.length === 1 ? this.doc.contents : this.doc.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (!parent || typeof parent !== 'object' || !('items' in parent)) return undefined;
+    for (const item of (parent as { items: unknown[] }).items) {
+      const key = (item as { key?: unknown }).key;
+      if (isNode(key) && key.range && String((key as { value?: unknown }).value) === String(last)) return this.lc.linePos(key.range[0]);
+    }
+    return undefined;
+  }
+
+  issue(severity: ConfigIssue['severity'], code: string, path: readonly PathKey[], message: string, which: 'key' | 'value' = 'value'): ConfigIssue {
+    const { line, col } = this.position(path, which);
+    return { severity, code, file: this.file, line, col, path: path.join('.'), message };
+  }
+}

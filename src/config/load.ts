@@ -1,0 +1,88 @@
+/**
+ * appliance.yaml text → Result<ApplianceModel, issues>. YAML syntax and duplicate keys, schema (types,
+ * unknown keys), then semantics (build.ts), each issue at its file:line:col. Nothing partial is returned.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { parseDocument, LineCounter } from 'yaml';
+import type { ApplianceModel } from './model.ts';
+import { ApplianceSchema } from './schema.ts';
+import { buildModel } from './build.ts';
+import { Locator, type ConfigIssue } from './issues.ts';
+import { type Result, ok, err } from '../shared/result.ts';
+
+export interface Loaded { model: ApplianceModel; warnings: ConfigIssue[] }
+
+export function loadConfigText(text: string, file: string): Result<Loaded, ConfigIssue[]> {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true, keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    return err(doc.errors.map((e) => {
+      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      const code = e.code === 'DUPLICATE_KEY' ? 'CFG_DUPLICATE_KEY' : 'CFG_SYNTAX';
+      const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key (each key may appear once)' : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return { severity: 'error', code, file, line: pos.line, col: pos.col, path: '', message } satisfies ConfigIssue;
+    }));
+  }
+  const at = new Locator(doc, lc, file);
+  const parsed = ApplianceSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i): ConfigIssue[] => {
+      const path = i.path.filter((k): k is string | number => typeof k !== 'symbol');
+      if (i.code === 'unrecognized_keys') {
+        return i.keys.map((k) => at.issue('error', 'CFG_UNKNOWN_KEY', [...path, k], `unknown key "${k}"${hint(k)}`, 'key'));
+      }
+      const code = i.code === 'invalid_type' ? 'CFG_TYPE' : 'CFG_VALUE';
+      const message = i.code === 'invalid_type' && i.message.includes('received undefined') ? `missing required key (${i.message.replace(/^Invalid input: /, '')})` : i.message.replace(/^Invalid input: /, '');
+      return [at.issue('error', code, path, message)];
+    });
+    return err(issues.sort(byPosition));
+  }
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const built = buildModel(parsed.data, at, { file, sha256 });
+  const warnings = built.issues.filter((i) => i.severity === 'warning');
+  if (!built.model) return err(built.issues.sort(byPosition));
+  return ok({ model: built.model, warnings: [...warnings, ...diskWarnings(built.model, at)].sort(byPosition) });
+}
+
+export async function loadConfigFile(path: string): Promise<Result<Loaded, ConfigIssue[]>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return err([{ severity: 'error', code: 'CFG_READ', file: path, line: 1, col: 1, path: '', message: `cannot read: ${(e as Error).message}` }]);
+  }
+  return loadConfigText(text, path);
+}
+
+const byPosition = (a: ConfigIssue, b: ConfigIssue): number => a.line - b.line || a.col - b.col;
+
+const KNOWN_HINTS: Record<string, string> = { pools: 'pool', ntpServers: 'ntp', gateway: 'router', routers: 'router', vlanId: 'vlan', mac: 'phones keys', boot_server: 'bootServer', bootserver: 'bootServer', params: 'parameters', time_offset: 'timeOffset' };
+const hint = (k: string): string => (KNOWN_HINTS[k] ? ` (did you mean "${KNOWN_HINTS[k]}"?)` : '');
+
+/** Warnings that need the disk: a model in use whose firmware folder lacks its image. */
+function diskWarnings(model: ApplianceModel, at: Locator): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const inUse = new Map<string, (string | number)[]>();
+  for (const p of model.phones.values()) if (p.model) inUse.set(p.model, inUse.get(p.model) ?? ['phones', p.key, 'model']);
+  for (const [token, m] of model.models) if (m.firmware) inUse.set(token, ['models', token, 'firmware']);
+  for (const [token, path] of inUse) {
+    const m = model.models.get(token);
+    if (!m) continue;
+    const releases = new Set<string>();
+    const r = m.firmware ?? model.defaultFirmware;
+    if (r) releases.add(r);
+    for (const s of model.sites.values()) if (s.firmware[token]) releases.add(s.firmware[token]!);
+    for (const name of releases) {
+      const rel = model.firmware.get(name);
+      if (!rel) continue;
+      const file = rel.image === 'sip.ld' ? `${m.partNumber}.sip.ld` : rel.image;
+      if (!existsSync(join(rel.dir, file))) {
+        out.push(at.issue('warning', 'CFG_FIRMWARE_MISSING', path, `${token} uses firmware "${name}" but ${join(rel.folder, file)} is not in tftpboot/ yet`));
+      }
+    }
+  }
+  return out;
+}
