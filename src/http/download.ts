@@ -1,0 +1,112 @@
+/**
+ * GET and HEAD of a tree file: validators, conditional requests, a single byte range, streamed from
+ * tree.open (the file is never buffered whole).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FileTree } from '../tree/types.ts';
+import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
+import { httpDate, httpEtag, isNotModified, rangeStillValid } from './conditional.ts';
+import { failure, statusForTreeError } from './errors.ts';
+import { sendFailure } from './reply.ts';
+import type { TransferRecord } from './transfer-record.ts';
+
+const TYPES: Readonly<Record<string, string>> = {
+  cfg: 'application/xml',
+  xml: 'application/xml',
+  txt: 'text/plain; charset=utf-8',
+  log: 'text/plain; charset=utf-8',
+};
+
+export function contentTypeOf(path: string): string {
+  const dot = path.lastIndexOf('.');
+  const ext = dot < 0 ? '' : path.slice(dot + 1).toLowerCase();
+  return TYPES[ext] ?? 'application/octet-stream';
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+};
+
+export async function serveDownload(req: IncomingMessage, res: ServerResponse, tree: FileTree, path: string, record: TransferRecord): Promise<void> {
+  const st = await tree.stat(path);
+  if (!st.ok) return sendFailure(res, record, failure(statusForTreeError(st.error.code, 'download'), st.error.code, st.error.message));
+  const info = st.value;
+  if (info.type !== 'file') return sendFailure(res, record, failure(404, 'TREE_IS_DIRECTORY', 'directories are not listed'));
+
+  const etag = httpEtag(info.etag);
+  res.setHeader('ETag', etag);
+  res.setHeader('Last-Modified', httpDate(info.mtime));
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Cache-Control', 'no-cache');
+
+  if (isNotModified({ ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') }, etag, info.mtime)) {
+    res.statusCode = 304;
+    res.end();
+    record.finish('ok', 0);
+    return;
+  }
+
+  let start = 0;
+  let end = info.size - 1;
+  let status = 200;
+  const rangeHeader = header(req, 'range');
+  if (rangeHeader !== undefined && rangeStillValid(header(req, 'if-range'), etag, info.mtime)) {
+    const d = decideRange(rangeHeader, info.size);
+    if (d.kind === 'unsatisfiable') {
+      return sendFailure(res, record, failure(416, 'HTTP_RANGE_NOT_SATISFIABLE', `range ${rangeHeader} is outside ${info.size} bytes`), { 'Content-Range': unsatisfiedRange(info.size) });
+    }
+    if (d.kind === 'range') {
+      ({ start, end } = d);
+      status = 206;
+      res.setHeader('Content-Range', contentRange(start, end, info.size));
+    }
+  }
+  const length = info.size === 0 ? 0 : end - start + 1;
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentTypeOf(path));
+  res.setHeader('Content-Length', length);
+
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    record.finish('ok', 0);
+    return;
+  }
+
+  const opened = await tree.open(path, { start, end });
+  if (!opened.ok) {
+    res.removeHeader('Content-Range');
+    return sendFailure(res, record, failure(statusForTreeError(opened.error.code, 'download'), opened.error.code, opened.error.message));
+  }
+  await streamBody(opened.value.stream, res, record, length);
+}
+
+/**
+ * Pipe with backpressure; count bytes; a client that goes away ends the read stream and is recorded. A
+ * stream that ends short of Content-Length (the file changed under us) resets the connection instead of
+ * leaving the client waiting for bytes that never come.
+ */
+function streamBody(stream: NodeJS.ReadableStream & { destroy(e?: Error): void }, res: ServerResponse, record: TransferRecord, expected: number): Promise<void> {
+  return new Promise((resolve) => {
+    let sent = 0;
+    const done = (result: string): void => {
+      stream.removeListener('data', count);
+      record.finish(result, sent);
+      resolve();
+    };
+    const count = (chunk: Buffer): void => { sent += chunk.length; };
+    stream.on('data', count);
+    stream.on('error', () => { res.destroy(); done('TREE_IO'); });
+    stream.on('end', () => {
+      if (sent === expected) res.end();
+      else { res.destroy(); done('TREE_IO'); }
+    });
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      stream.destroy();
+      done('HTTP_CLIENT_ABORTED');
+    });
+    res.on('finish', () => done('ok'));
+    stream.pipe(res, { end: false });
+  });
+}

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEventBus, type ApplianceEvent } from '../shared/events.ts';
+import { silentLogger } from '../shared/log.ts';
+import { macFromPath, peerAddress, startRecord } from './transfer-record.ts';
+
+test('MACs from Polycom file names', () => {
+  assert.equal(macFromPath('hq/0004f28062d6-phone.cfg'), '0004f28062d6');
+  assert.equal(macFromPath('0004F28062D6.cfg'), '0004f28062d6');
+  assert.equal(macFromPath('000000000000.cfg'), undefined);
+  assert.equal(macFromPath('ucs/3111-46162-001.sip.ld'), undefined);
+  assert.equal(macFromPath('0004f28062d6x.cfg'), undefined);
+});
+
+test('peer addresses lose the IPv4-mapped prefix', () => {
+  assert.equal(peerAddress('::ffff:10.0.0.2'), '10.0.0.2');
+  assert.equal(peerAddress('fe80::1'), 'fe80::1');
+  assert.equal(peerAddress(undefined), 'unknown');
+});
+
+test('a record emits exactly one event', () => {
+  const bus = createEventBus();
+  const seen: ApplianceEvent[] = [];
+  bus.subscribe((e) => seen.push(e));
+  const r = startRecord({ events: bus, log: silentLogger() }, {
+    protocol: 'http', direction: 'upload', peer: '10.0.0.2', path: '/x', mac: undefined, userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.9.7', status: () => 201,
+  });
+  r.setPath('0004f28062d6-phone.cfg');
+  r.finish('ok', 12);
+  r.finish('HTTP_CLIENT_ABORTED', 0);
+  assert.equal(seen.length, 1);
+  const e = seen[0]!;
+  assert.equal(e.type, 'transfer');
+  if (e.type !== 'transfer') return;
+  assert.equal(e.mac, '0004f28062d6');
+  assert.equal(e.result, 'ok');
+  assert.equal(e.bytes, 12);
+  assert.equal(e.userAgent, 'FileTransport PolycomVVX-VVX_410-UA/5.9.7');
+});

@@ -1,0 +1,68 @@
+/**
+ * One TransferEvent and one JSON log line per HTTP request that names a file (download or upload, success
+ * or failure). finish() is idempotent: the first call wins, so racing close/error paths cannot emit twice.
+ */
+import type { Logger } from 'pino';
+import type { EventSink, TransferEvent } from '../shared/events.ts';
+import type { Mac } from '../shared/mac.ts';
+
+export interface TransferRecord {
+  /** Known once the path is parsed or the upload target is known. */
+  setPath(path: string): void;
+  setMac(mac: Mac | undefined): void;
+  finish(result: string, bytes: number): void;
+  readonly finished: boolean;
+}
+
+export interface TransferStart {
+  readonly protocol: 'http' | 'https';
+  readonly direction: 'download' | 'upload';
+  readonly peer: string;
+  readonly path: string;
+  readonly mac: Mac | undefined;
+  readonly userAgent: string | undefined;
+  readonly status: () => number;
+}
+
+const MAC_IN_NAME = /^([0-9a-f]{12})(?=[-.]|$)/;
+
+/** The MAC a Polycom file name carries (0004f28062d6-phone.cfg, 0004f28062d6.cfg); not the master 000000000000. */
+export function macFromPath(path: string): Mac | undefined {
+  const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  const m = MAC_IN_NAME.exec(base);
+  if (!m || m[1] === '000000000000') return undefined;
+  return m[1] as Mac;
+}
+
+/** Strip the IPv4-mapped prefix Node reports on dual-stack sockets. */
+export const peerAddress = (remote: string | undefined): string => (remote ?? 'unknown').replace(/^::ffff:/, '');
+
+export function startRecord(deps: { events: EventSink; log: Logger }, start: TransferStart): TransferRecord {
+  const began = performance.now();
+  let path = start.path.slice(0, 512);
+  let mac = start.mac;
+  let finished = false;
+  return {
+    setPath(p) { path = p.slice(0, 512); },
+    setMac(m) { if (m !== undefined) mac = m; },
+    get finished() { return finished; },
+    finish(result, bytes) {
+      if (finished) return;
+      finished = true;
+      const event: TransferEvent = {
+        type: 'transfer',
+        protocol: start.protocol,
+        direction: start.direction,
+        peer: start.peer,
+        mac: mac ?? macFromPath(path),
+        path,
+        bytes,
+        durationMs: Math.round((performance.now() - began) * 10) / 10,
+        result,
+        userAgent: start.userAgent,
+      };
+      deps.events.emit(event);
+      deps.log.info({ ...event, status: start.status() }, 'transfer');
+    },
+  };
+}
