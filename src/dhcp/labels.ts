@@ -1,0 +1,22 @@
+/** A request's labels from option 60 (decoded by vendor-class.ts); the engine adds mac, site, family. */
+import type { Labels } from '../policy/labels.ts';
+import type { DhcpPacket } from './codec/packet.ts';
+import { vendorClassRaw } from './codec/options.ts';
+import { decodeVendorClass, type VendorLabels } from './vendor-class.ts';
+
+export function labelsOf(req: DhcpPacket): { labels: Labels; vendor: VendorLabels } {
+  const vendor = decodeVendorClass(vendorClassRaw(req));
+  const labels: Labels = {
+    model: vendor.model,
+    partNumber: vendor.partNumber,
+    vendorClass: vendor.form === 'none' ? undefined : vendor.text,
+  };
+  return { labels, vendor };
+}
+
+/** Labels as flat strings for the DhcpEvent. */
+export function eventLabels(l: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(l)) if (typeof v === 'string' && v !== '') out[k] = v;
+  return out;
+}
