@@ -1,0 +1,79 @@
+/**
+ * Hot reload: a changed appliance.yaml is validated and swapped in atomically (model and rendered tree
+ * together); an invalid one is refused with its errors and the last good model keeps serving.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname, basename } from 'node:path';
+import type { ApplianceModel } from './model.ts';
+import type { ConfigIssue } from './issues.ts';
+import { loadConfigFile } from './load.ts';
+import type { FileTree, TreeRef } from '../tree/types.ts';
+import type { ModelRef } from '../shared/service.ts';
+import { createTree } from '../tree/tree.ts';
+
+export interface ConfigState {
+  readonly loadedAt: string;
+  readonly sha256: string;
+  readonly reloads: number;
+  readonly failures: number;
+  readonly lastError: { at: string; issues: readonly ConfigIssue[] } | undefined;
+}
+
+export interface LiveConfig {
+  readonly model: ModelRef;
+  readonly tree: TreeRef;
+  /** Try the file again now; resolves to the issues if refused. */
+  reload(): Promise<{ ok: boolean; issues: readonly ConfigIssue[] }>;
+  state(): ConfigState;
+  onChange(fn: (m: ApplianceModel) => void): void;
+  close(): void;
+}
+
+export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?: boolean; debounceMs?: number; onEvent?: (e: { ok: boolean; issues: readonly ConfigIssue[] }) => void } = {}): LiveConfig {
+  let current = { model: initial, tree: createTree(initial) as FileTree };
+  let reloads = 0;
+  let failures = 0;
+  let lastError: ConfigState['lastError'];
+  const listeners: ((m: ApplianceModel) => void)[] = [];
+  let running: Promise<{ ok: boolean; issues: readonly ConfigIssue[] }> | undefined;
+
+  const reload = async (): Promise<{ ok: boolean; issues: readonly ConfigIssue[] }> => {
+    const r = await loadConfigFile(file);
+    if (!r.ok) {
+      failures++;
+      lastError = { at: new Date().toISOString(), issues: r.error };
+      const res = { ok: false, issues: r.error };
+      opts.onEvent?.(res);
+      return res;
+    }
+    if (r.value.model.source.sha256 === current.model.source.sha256) return { ok: true, issues: r.value.warnings };
+    current = { model: r.value.model, tree: createTree(r.value.model) }; // one assignment: the swap is atomic
+    reloads++;
+    lastError = undefined;
+    for (const fn of listeners) { try { fn(current.model); } catch { /* a listener's bug must not undo a reload */ } }
+    const res = { ok: true, issues: r.value.warnings };
+    opts.onEvent?.(res);
+    return res;
+  };
+
+  let watcher: FSWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.watch !== false) {
+    // Watch the folder: editors replace files by rename, which a watch on the file itself would lose.
+    watcher = watch(dirname(file), (_event, name) => {
+      if (name !== null && name !== basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => { running = (running ?? Promise.resolve()).then(reload, reload); }, opts.debounceMs ?? 200);
+    });
+    watcher.on('error', () => undefined);
+  }
+
+  return {
+    model: { current: () => current.model },
+    tree: { current: () => current.tree },
+    reload,
+    state: () => ({ loadedAt: current.model.source.loadedAt, sha256: current.model.source.sha256, reloads, failures, lastError }),
+    onChange: (fn) => { listeners.push(fn); },
+    close: () => { clearTimeout(timer); watcher?.close(); },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The renderer: a pure function from the model to the rendered part of the file tree. Each site lives in
+ * the folder its boot-server URL names (ftp://…@10.20.0.2/hq → "hq/"; "" = the root).
+ */
+import { createHash } from 'node:crypto';
+import type { ApplianceModel, Site } from '../../config/model.ts';
+import { AREAS, FILES } from '../layout.ts';
+import { renderMaster, renderPhoneMaster, releaseFor } from './master.ts';
+import { renderParams } from './params.ts';
+import { renderDirectory } from './directory.ts';
+
+export interface RenderedFile { readonly body: Buffer; readonly etag: string }
+
+export interface Rendered {
+  /** Tree path → file. */
+  readonly files: ReadonlyMap<string, RenderedFile>;
+  /** Folder ("" = root) → site name; a root without a site is undefined. */
+  readonly folders: ReadonlyMap<string, string | undefined>;
+}
+
+export const join = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);
+
+export function renderedFile(text: string): RenderedFile {
+  const body = Buffer.from(text, 'utf8');
+  return Object.freeze({ body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
+}
+
+/** Everything one folder serves, by file name. */
+export function renderSite(model: ApplianceModel, site: Site | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const where = site ? `site "${site.name}"` : 'phones outside every site';
+  out.set(FILES.master, renderMaster(model, site));
+  out.set(FILES.common, renderParams('common.cfg: parameters every phone gets (read last)', model.parameters));
+  out.set(FILES.site, renderParams(`site.cfg: parameters of ${where}`, site?.parameters ?? {}));
+  for (const info of model.models.values()) {
+    if (Object.keys(info.parameters).length > 0) out.set(FILES.modelParams(info.model), renderParams(`model-${info.model}.cfg: parameters of every ${info.model}`, info.parameters));
+  }
+  const directory = renderDirectory(`Contact directory of ${where}`, site?.directory ?? []);
+  out.set(FILES.directory, directory);
+  out.set(`${AREAS.CONTACTS_DIRECTORY.dir}/${FILES.directory}`, directory);
+  for (const phone of model.phones.values()) {
+    if (phone.site !== site?.name) continue;
+    out.set(`${phone.mac}${FILES.phoneParamsSuffix}`, renderParams(`Parameters of phone ${phone.key}${phone.label ? ` (${phone.label})` : ''}`, phone.parameters));
+    if (phone.firmware) {
+      const release = model.firmware.get(phone.firmware)!;
+      out.set(`${phone.mac}.cfg`, renderPhoneMaster(model, site, phone.model, release));
+    }
+  }
+  return out;
+}
+
+export function renderTree(model: ApplianceModel): Rendered {
+  const files = new Map<string, RenderedFile>();
+  const folders = new Map<string, string | undefined>();
+  for (const site of model.sites.values()) folders.set(site.bootServer.path, site.name);
+  if (!folders.has('')) folders.set('', undefined);
+  for (const [folder, siteName] of folders) {
+    const site = siteName ? model.sites.get(siteName) : undefined;
+    for (const [name, text] of renderSite(model, site)) files.set(join(folder, name), renderedFile(text));
+  }
+  return { files, folders };
+}
+
+export { releaseFor };

@@ -1,0 +1,193 @@
+/**
+ * The virtual file tree: rendered files (in memory) over the phones' uploads (data dir) over tftpboot/
+ * (read-only), per site folder. Every path is resolved the same way for every protocol:
+ *   1. paths.ts makes it safe; 2. its first folder picks the site; 3. rendered files win; 4. MAC-bound upload
+ *   names come from the site's writable areas; 5. <part>.bootrom.ld comes from that model's release folder;
+ *   6. anything else is tftpboot/ as-is. Symlinks leading out of tftpboot/ or the data dir are refused.
+ */
+import { stat as fsStat, realpath, readdir, readFile } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { Readable } from 'node:stream';
+import { join as pjoin } from 'node:path';
+import type { ApplianceModel } from '../config/model.ts';
+import { type Result, ok, err } from '../shared/result.ts';
+import type { FileInfo, FileTree, ReadOptions, TreeError, TreeRef, UploadTarget, WriterContext } from './types.ts';
+import { normalizePath, isInside } from './paths.ts';
+import { renderTree, renderedFile, type Rendered, type RenderedFile } from './render/index.ts';
+import { AREA_LIST, FILES, areaForName } from './layout.ts';
+import { releaseFor } from './render/master.ts';
+import { beginDiskUpload } from './uploads.ts';
+
+type Located =
+  | { kind: 'rendered'; path: string; site: string | undefined; file: RenderedFile }
+  | { kind: 'disk'; path: string; site: string | undefined; abs: string; root: string; source: 'tftpboot' | 'upload' }
+  | { kind: 'virtual-dir'; path: string; site: string | undefined };
+
+const notFound = (path: string): { ok: false; error: TreeError } => err({ code: 'TREE_NOT_FOUND', message: `no such file: ${path}` });
+const EMPTY_PARAMS = renderedFile('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!-- No parameters for this phone in appliance.yaml -->\n<PHONE_CONFIG/>\n');
+
+export interface TreeOptions { readonly rendered?: Rendered }
+
+export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileTree {
+  const rendered = opts.rendered ?? renderTree(model);
+  const mtime = new Date(model.source.loadedAt);
+  const uploadsRoot = pjoin(model.dataDir, 'uploads');
+  const folders = [...rendered.folders.keys()].sort((a, b) => b.length - a.length);
+  const realRoots = new Map<string, Promise<string>>();
+  const realRoot = (root: string): Promise<string> => {
+    let p = realRoots.get(root);
+    if (!p) { p = realpath(root).catch(() => root); realRoots.set(root, p); }
+    return p;
+  };
+
+  const split = (path: string): { folder: string; site: string | undefined; rel: string } => {
+    for (const f of folders) {
+      if (f === '' || path === f || path.startsWith(f + '/')) {
+        return { folder: f, site: rendered.folders.get(f), rel: f === '' ? path : path.slice(f.length + 1) };
+      }
+    }
+    return { folder: '', site: undefined, rel: path };
+  };
+  const uploadDir = (site: string | undefined, dir: string): string => pjoin(uploadsRoot, site ?? '_root', dir);
+
+  function locate(path: string): Located {
+    const r = rendered.files.get(path);
+    const { folder, site, rel } = split(path);
+    if (r) return { kind: 'rendered', path, site, file: r };
+    if (rel === '' || (folder === '' && rendered.folders.has(path))) return { kind: 'virtual-dir', path, site: rendered.folders.get(path) ?? site };
+    const segs = rel.split('/');
+    const name = segs[segs.length - 1]!;
+    if (segs.length === 1 && name.endsWith(FILES.phoneParamsSuffix) && /^[0-9a-f]{12}-/.test(name)) return { kind: 'rendered', path, site, file: EMPTY_PARAMS };
+    const area = areaForName(name);
+    if (area && (segs.length === 1 || (segs.length === 2 && segs[0] === area.area.dir)) && (segs.length === 2 || name === name.toLowerCase())) {
+      return { kind: 'disk', path, site, abs: pjoin(uploadDir(site, area.area.dir), name.toLowerCase()), root: uploadsRoot, source: 'upload' };
+    }
+    if (segs.length === 1 && AREA_LIST.some((a) => a.dir === name)) return { kind: 'virtual-dir', path, site };
+    const bootrom = /^(\d{4}-\d{5}-\d{3})\.bootrom\.ld$/.exec(name);
+    if (bootrom && segs.length === 1) {
+      const info = [...model.models.values()].find((m) => m.partNumber === bootrom[1]);
+      const release = info ? releaseFor(model, site ? model.sites.get(site) : undefined, info.model) : undefined;
+      if (release) return { kind: 'disk', path, site, abs: pjoin(release.dir, name), root: model.tftpboot, source: 'tftpboot' };
+    }
+    return { kind: 'disk', path, site, abs: pjoin(model.tftpboot, rel), root: model.tftpboot, source: 'tftpboot' };
+  }
+
+  /** Stat a disk path, refusing symlinks that lead out of its root. */
+  async function diskStat(l: Extract<Located, { kind: 'disk' }>): Promise<Result<Stats, TreeError>> {
+    try {
+      const real = await realpath(l.abs);
+      if (!isInside(await realRoot(l.root), real)) return err({ code: 'TREE_ESCAPE', message: `${l.path} leads outside the tree` });
+      return ok(await fsStat(real));
+    } catch {
+      // A bootROM missing from the release folder may still be at the tftpboot root.
+      if (l.source === 'tftpboot' && /\.bootrom\.ld$/.test(l.abs) && !l.abs.startsWith(pjoin(model.tftpboot, l.path.split('/').pop()!))) {
+        const fallback = { ...l, abs: pjoin(model.tftpboot, l.path.split('/').pop()!) };
+        return diskStat(fallback);
+      }
+      return notFound(l.path);
+    }
+  }
+
+  const infoOf = (l: Located, s?: Stats): FileInfo => {
+    const name = l.path.split('/').pop() ?? '';
+    if (l.kind === 'rendered') return { path: l.path, name, type: 'file', size: l.file.body.length, mtime, etag: l.file.etag, source: 'rendered', site: l.site };
+    if (l.kind === 'virtual-dir' || !s || s.isDirectory()) return { path: l.path, name, type: 'dir', size: 0, mtime: s?.mtime ?? mtime, etag: '"dir"', source: l.kind === 'disk' ? l.source : 'rendered', site: l.site };
+    return { path: l.path, name, type: 'file', size: s.size, mtime: s.mtime, etag: `"${s.ino.toString(36)}-${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`, source: l.source, site: l.site };
+  };
+
+  async function statPath(raw: string): Promise<Result<{ l: Located; info: FileInfo }, TreeError>> {
+    const n = normalizePath(raw);
+    if (!n.ok) return n;
+    const l = locate(n.value);
+    if (l.kind !== 'disk') return ok({ l, info: infoOf(l) });
+    const s = await diskStat(l);
+    if (!s.ok) return s;
+    return ok({ l, info: infoOf(l, s.value) });
+  }
+
+  const tree: FileTree = {
+    normalize: normalizePath,
+    siteOf: (path) => split(path).site,
+
+    async stat(raw) {
+      const r = await statPath(raw);
+      return r.ok ? ok(r.value.info) : r;
+    },
+
+    async read(raw) {
+      const r = await statPath(raw);
+      if (!r.ok) return r;
+      const { l, info } = r.value;
+      if (info.type === 'dir') return err({ code: 'TREE_IS_DIRECTORY', message: `${info.path} is a folder` });
+      if (l.kind === 'rendered') return ok(l.file.body);
+      try { return ok(await readFile(await realpath((l as { abs: string }).abs))); } catch (e) { return err({ code: 'TREE_IO', message: (e as Error).message }); }
+    },
+
+    async open(raw, o: ReadOptions = {}) {
+      const r = await statPath(raw);
+      if (!r.ok) return r;
+      const { l, info } = r.value;
+      if (info.type === 'dir') return err({ code: 'TREE_IS_DIRECTORY', message: `${info.path} is a folder` });
+      const start = o.start ?? 0;
+      const end = Math.min(o.end ?? info.size - 1, info.size - 1);
+      if (l.kind === 'rendered') return ok({ info, stream: Readable.from([l.file.body.subarray(start, end + 1)]) });
+      const abs = await realpath((l as { abs: string }).abs).catch(() => (l as { abs: string }).abs);
+      if (end < start) return ok({ info, stream: Readable.from([]) });
+      return ok({ info, stream: createReadStream(abs, { start, end, highWaterMark: 256 * 1024 }) });
+    },
+
+    async list(raw) {
+      const r = await statPath(raw);
+      if (!r.ok) return r;
+      const { l, info } = r.value;
+      if (info.type !== 'dir') return err({ code: 'TREE_NOT_FOUND', message: `${info.path} is not a folder` });
+      const prefix = l.path ? l.path + '/' : '';
+      const names = new Set<string>();
+      for (const p of rendered.files.keys()) if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) names.add(p.slice(prefix.length));
+      for (const f of rendered.folders.keys()) if (f && f.startsWith(prefix) && !f.slice(prefix.length).includes('/')) names.add(f.slice(prefix.length));
+      const { rel, site } = split(l.path);
+      const segs = rel ? rel.split('/') : [];
+      if (segs.length === 0) for (const a of AREA_LIST) names.add(a.dir);
+      const diskDirs = segs.length === 1 && AREA_LIST.some((a) => a.dir === segs[0]) ? [uploadDir(site, segs[0]!)] : [pjoin(model.tftpboot, rel)];
+      for (const d of diskDirs) for (const n of await readdir(d).catch(() => [] as string[])) if (normalizePath(n).ok) names.add(n);
+      const out: FileInfo[] = [];
+      for (const n of [...names].sort()) {
+        const s = await statPath(prefix + n);
+        if (s.ok) out.push(s.value.info);
+      }
+      return ok(out);
+    },
+
+    checkWrite(raw, ctx: WriterContext) {
+      const n = normalizePath(raw);
+      if (!n.ok) return n;
+      const l = locate(n.value);
+      if (ctx.confinedToSite !== undefined && l.site !== ctx.confinedToSite) return err({ code: 'TREE_READ_ONLY', message: `outside site "${ctx.confinedToSite}"` });
+      if (l.kind !== 'disk' || l.source !== 'upload') {
+        const segs = split(n.value).rel.split('/');
+        const writableSpot = segs.length === 1 || (segs.length === 2 && AREA_LIST.some((a) => a.dir === segs[0]));
+        return err(l.kind === 'disk' && writableSpot
+          ? { code: 'TREE_NAME_NOT_ALLOWED', message: `${n.value}: phones may upload only <MAC>-phone.cfg, -web.cfg, -directory.xml, -calls.xml, -app.log, -boot.log` }
+          : { code: 'TREE_READ_ONLY', message: `${n.value} is served, not writable` });
+      }
+      const name = n.value.split('/').pop()!;
+      const found = areaForName(name)!;
+      if (ctx.mac !== undefined && ctx.mac !== found.mac) return err({ code: 'TREE_MAC_MISMATCH', message: `uploader is ${ctx.mac} but the file belongs to ${found.mac}` });
+      const maxBytes = { override: model.uploads.overrides, log: model.uploads.logs, contacts: model.uploads.contacts, calls: model.uploads.calls }[found.area.kind];
+      if (ctx.declaredSize !== undefined && ctx.declaredSize > maxBytes) return err({ code: 'TREE_TOO_LARGE', message: `${ctx.declaredSize} bytes is over the ${maxBytes}-byte cap for ${found.area.kind} files` });
+      const target: UploadTarget = { path: n.value, site: l.site, kind: found.area.kind, mac: found.mac as UploadTarget['mac'], maxBytes };
+      return ok(target);
+    },
+
+    async beginUpload(raw, ctx) {
+      const t = tree.checkWrite(raw, ctx);
+      if (!t.ok) return t;
+      const l = locate(t.value.path) as Extract<Located, { kind: 'disk' }>;
+      return beginDiskUpload(t.value, l.abs, model.uploads.keepGenerations);
+    },
+  };
+  return tree;
+}
+
+/** A TreeRef over one tree, for tests and one-shot commands; hot reload uses reload.ts. */
+export const staticTreeRef = (tree: FileTree): TreeRef => ({ current: () => tree });

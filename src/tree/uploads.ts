@@ -1,0 +1,94 @@
+/**
+ * The one upload path for TFTP, FTP and HTTP: bytes go to a temporary file beside the target, the size cap
+ * is enforced as they arrive, and commit() fsyncs, keeps the previous generations of override and contact
+ * files (.history/<name>.1 … .N), renames the new file into place and fsyncs the folder. A crash or a
+ * dropped connection before commit() leaves the previous file exactly as it was.
+ */
+import { open, rename, unlink, mkdir, readdir, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join, dirname, basename } from 'node:path';
+import { type Result, ok, err } from '../shared/result.ts';
+import type { TreeError, Upload, UploadTarget } from './types.ts';
+
+const KEEP_HISTORY: ReadonlySet<string> = new Set(['override', 'contacts']);
+
+async function fsyncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try { await h.sync(); } finally { await h.close(); }
+}
+
+async function rotate(file: string, keep: number): Promise<void> {
+  if (keep <= 0) return;
+  const hist = join(dirname(file), '.history');
+  await mkdir(hist, { recursive: true });
+  const name = basename(file);
+  for (let g = keep - 1; g >= 1; g--) {
+    await rename(join(hist, `${name}.${g}`), join(hist, `${name}.${g + 1}`)).catch(() => undefined);
+  }
+  await rename(file, join(hist, `${name}.1`)).catch(() => undefined);
+}
+
+/** Previous generations of an uploaded file, newest first (for undoing an accidental reset). */
+export async function generations(file: string): Promise<string[]> {
+  const hist = join(dirname(file), '.history');
+  const name = basename(file);
+  const all = await readdir(hist).catch(() => [] as string[]);
+  return all.filter((f) => f.startsWith(`${name}.`) && /^\d+$/.test(f.slice(name.length + 1)))
+    .sort((a, b) => Number(a.slice(name.length + 1)) - Number(b.slice(name.length + 1)))
+    .map((f) => join(hist, f));
+}
+
+export async function beginDiskUpload(target: UploadTarget, file: string, keepGenerations: number): Promise<Result<Upload, TreeError>> {
+  const dir = dirname(file);
+  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.part`);
+  let handle: FileHandle;
+  try {
+    await mkdir(dir, { recursive: true });
+    handle = await open(temp, 'wx', 0o640);
+  } catch (e) {
+    return err({ code: 'TREE_IO', message: `cannot create upload file: ${(e as Error).message}` });
+  }
+  let bytes = 0;
+  let state: 'open' | 'done' = 'open';
+  const discard = async (): Promise<void> => {
+    if (state === 'done') return;
+    state = 'done';
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+  };
+  return ok({
+    target,
+    async write(chunk) {
+      if (state !== 'open') return err({ code: 'TREE_IO', message: 'upload already finished' });
+      if (bytes + chunk.byteLength > target.maxBytes) {
+        await discard();
+        return err({ code: 'TREE_TOO_LARGE', message: `upload larger than ${target.maxBytes} bytes allowed for ${target.kind} files` });
+      }
+      try {
+        await handle.write(chunk);
+        bytes += chunk.byteLength;
+        return ok(undefined);
+      } catch (e) {
+        await discard();
+        return err({ code: 'TREE_IO', message: `write failed: ${(e as Error).message}` });
+      }
+    },
+    async commit() {
+      if (state !== 'open') return err({ code: 'TREE_IO', message: 'upload already finished' });
+      state = 'done';
+      try {
+        await handle.sync();
+        await handle.close();
+        if (KEEP_HISTORY.has(target.kind)) await rotate(file, keepGenerations);
+        await rename(temp, file);
+        await fsyncDir(dir);
+        return ok({ bytes });
+      } catch (e) {
+        await handle.close().catch(() => undefined);
+        await unlink(temp).catch(() => undefined);
+        return err({ code: 'TREE_IO', message: `commit failed: ${(e as Error).message}` });
+      }
+    },
+    abort: discard,
+  });
+}
