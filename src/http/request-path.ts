@@ -2,7 +2,7 @@
  * From an HTTP request target to the raw path handed to tree.normalize.
  *
  * Only the URL syntax is handled here: origin-form ("/a/b?q") or absolute-form ("http://host/a/b"), the
- * query dropped, percent-decoding applied exactly once (URL paths are percent-encoded by definition). No dot
+ * query dropped, the leading slash kept, percent-decoding applied exactly once (URL paths are percent-encoded by definition). No dot
  * segment is resolved and nothing is rejected for safety: the decoded text, "..", backslashes, NULs and any
  * left-over '%' included, goes to the tree, the one place path safety lives.
  */
@@ -25,6 +25,6 @@ export function rawTreePath(target: string): Result<string, string> {
   } catch {
     return err('request path has an invalid percent-encoding');
   }
-  // strip the one slash that makes an HTTP path absolute; a second one reaches the tree (absolute: refused)
-  return ok(decoded.slice(1));
+  // the leading "/" stays: the tree reads one leading slash as its root and refuses a second one
+  return ok(decoded);
 }
