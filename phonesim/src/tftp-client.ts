@@ -1,0 +1,175 @@
+/**
+ * A TFTP client (RFC 1350, options RFC 2347/2348/2349) built on the appliance's packet codec: RRQ/WRQ with
+ * blksize and tsize, lock-step DATA/ACK, retransmission on timeout, block numbers rolling over at 65536.
+ * One UDP socket (a fresh TID) per transfer, bound to the phone's address when it has one. Never throws.
+ */
+import dgram from 'node:dgram';
+import { type Result, ok, err } from '../../src/shared/result.ts';
+import { decode, encode, encodeAck, encodeData, encodeError, type TftpPacket, ERR_NOT_FOUND, ERR_ACCESS, ERR_UNKNOWN_TID } from '../../src/tftp/packet.ts';
+import { type SimError, simError } from './errors.ts';
+import type { BootLocation } from './boot-server.ts';
+import { type ClientContext, type FileClient, Collector, joinPath } from './transfer.ts';
+
+export interface TftpOptions {
+  /** blksize to ask for; 0 sends no options (plain RFC 1350, 512-byte blocks). */
+  readonly blksize: number;
+  /** Wait for a packet before retransmitting (ms). */
+  readonly packetTimeoutMs: number;
+  /** Retransmissions of one packet before giving up. */
+  readonly maxRetries: number;
+}
+
+export const DEFAULT_TFTP: TftpOptions = { blksize: 1468, packetTimeoutMs: 1000, maxRetries: 5 };
+
+type Incoming = { packet: TftpPacket; port: number; address: string };
+
+/** One UDP socket with a queue of decoded packets; malformed packets are dropped and counted. */
+async function openSocket(localAddress: string | undefined): Promise<Result<{ sock: dgram.Socket; next(timeoutMs: number): Promise<Incoming | 'timeout'>; malformed: () => number }, SimError>> {
+  const sock = dgram.createSocket('udp4');
+  const queue: Incoming[] = [];
+  let waiter: ((v: Incoming | 'timeout') => void) | undefined;
+  let malformed = 0;
+  sock.on('message', (msg, rinfo) => {
+    const d = decode(msg);
+    if (!d.ok) { malformed++; return; }
+    const inc = { packet: d.value, port: rinfo.port, address: rinfo.address };
+    const w = waiter;
+    if (w) { waiter = undefined; w(inc); } else queue.push(inc);
+  });
+  sock.on('error', () => { /* reported as timeouts */ });
+  try {
+    await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind({ port: 0, ...(localAddress ? { address: localAddress } : {}) }, () => { sock.off('error', reject); resolve(); }); });
+  } catch (e) {
+    sock.close();
+    return err(simError('SIM_IO', `TFTP bind: ${(e as Error).message}`));
+  }
+  return ok({
+    sock,
+    malformed: () => malformed,
+    next: (timeoutMs) => {
+      const q = queue.shift();
+      if (q) return Promise.resolve(q);
+      return new Promise((resolve) => {
+        const t = setTimeout(() => { waiter = undefined; resolve('timeout'); }, timeoutMs);
+        waiter = (v) => { clearTimeout(t); resolve(v); };
+      });
+    },
+  });
+}
+
+const errorFor = (p: { code: number; message: string }, what: string): SimError =>
+  simError(p.code === ERR_NOT_FOUND ? 'SIM_NOT_FOUND' : p.code === ERR_ACCESS ? 'SIM_DENIED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`);
+
+export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: TftpOptions = DEFAULT_TFTP): FileClient {
+  let retries = 0;
+  const host = loc.host;
+
+  const get = async (path: string, keep = true) => {
+    const full = joinPath(loc.base, path);
+    const what = `RRQ ${full}`;
+    const s = await openSocket(ctx.localAddress);
+    if (!s.ok) return s;
+    const { sock, next } = s.value;
+    try {
+      const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: '0' }] : [];
+      let last: Buffer = encode({ op: 'rrq', filename: full, mode: 'octet', options });
+      let dest = { port: loc.port, address: host };
+      let tid: number | undefined;
+      let blksize = 512;
+      let expected = 1;
+      const col = new Collector(keep);
+      let tries = 0;
+      sock.send(last, dest.port, dest.address);
+      for (;;) {
+        const inc = await next(opts.packetTimeoutMs);
+        if (inc === 'timeout') {
+          if (++tries > opts.maxRetries) return err(simError('SIM_TIMEOUT', `${what}: no answer after ${opts.maxRetries} retransmissions`));
+          retries++;
+          sock.send(last, dest.port, dest.address);
+          continue;
+        }
+        if (tid === undefined) { tid = inc.port; dest = { port: tid, address: inc.address }; }
+        else if (inc.port !== tid) { sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), inc.port, inc.address); continue; }
+        const p = inc.packet;
+        if (p.op === 'error') return err(errorFor(p, what));
+        if (p.op === 'oack' && expected === 1 && col.bytes === 0) {
+          const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
+          if (b) blksize = Number(b.value);
+          if (!(blksize >= 8 && blksize <= 65464)) { sock.send(encodeError(8, 'bad blksize'), dest.port, dest.address); return err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`)); }
+          last = encodeAck(0);
+          tries = 0;
+          sock.send(last, dest.port, dest.address);
+          continue;
+        }
+        if (p.op !== 'data') continue;
+        if (p.block === (expected & 0xffff)) {
+          col.add(p.data);
+          last = encodeAck(p.block);
+          tries = 0;
+          sock.send(last, dest.port, dest.address);
+          if (p.data.length < blksize) return ok(col.done());
+          expected++;
+        } else if (p.block === ((expected - 1) & 0xffff)) {
+          sock.send(last, dest.port, dest.address); // our ACK was lost: repeat it
+        }
+      }
+    } finally {
+      sock.close();
+    }
+  };
+
+  const put = async (path: string, data: Buffer): Promise<Result<void, SimError>> => {
+    const full = joinPath(loc.base, path);
+    const what = `WRQ ${full}`;
+    const s = await openSocket(ctx.localAddress);
+    if (!s.ok) return s;
+    const { sock, next } = s.value;
+    try {
+      const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: String(data.length) }] : [];
+      let last: Buffer = encode({ op: 'wrq', filename: full, mode: 'octet', options });
+      let dest = { port: loc.port, address: host };
+      let tid: number | undefined;
+      let blksize = 512;
+      let block = 0; // last block sent (0 = the request)
+      const blocks = (): number => Math.floor(data.length / blksize) + 1;
+      let tries = 0;
+      sock.send(last, dest.port, dest.address);
+      for (;;) {
+        const inc = await next(opts.packetTimeoutMs);
+        if (inc === 'timeout') {
+          if (++tries > opts.maxRetries) return err(simError('SIM_TIMEOUT', `${what}: no answer after ${opts.maxRetries} retransmissions`));
+          retries++;
+          sock.send(last, dest.port, dest.address);
+          continue;
+        }
+        if (tid === undefined) { tid = inc.port; dest = { port: tid, address: inc.address }; }
+        else if (inc.port !== tid) { sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), inc.port, inc.address); continue; }
+        const p = inc.packet;
+        if (p.op === 'error') return err(simError(p.code === ERR_NOT_FOUND || p.code === ERR_ACCESS || p.code === 6 || p.code === 3 ? 'SIM_UPLOAD_REJECTED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`));
+        let acked: number | undefined;
+        if (p.op === 'oack' && block === 0) {
+          const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
+          if (b) blksize = Number(b.value);
+          if (!(blksize >= 8 && blksize <= 65464)) return err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`));
+          acked = 0;
+        } else if (p.op === 'ack' && p.block === (block & 0xffff)) acked = block;
+        if (acked === undefined) continue;
+        if (block >= blocks()) return ok(undefined);
+        block++;
+        const start = (block - 1) * blksize;
+        last = encodeData(block & 0xffff, data.subarray(start, Math.min(start + blksize, data.length)));
+        tries = 0;
+        sock.send(last, dest.port, dest.address);
+      }
+    } finally {
+      sock.close();
+    }
+  };
+
+  return {
+    get: (path, _ua, keep = true) => get(path, keep),
+    put: (path, data) => put(path, data),
+    retries: () => retries,
+    async close() { /* one socket per transfer, already closed */ },
+  };
+}

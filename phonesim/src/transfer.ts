@@ -1,0 +1,59 @@
+/**
+ * What every transfer client (TFTP, FTP, HTTP/HTTPS) offers the boot sequence: get and put whole files by
+ * path relative to the boot server's folder. Failures are typed results, never throws.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { Result } from '../../src/shared/result.ts';
+import type { SimError } from './errors.ts';
+
+/** A downloaded file: its size and SHA-256, and its bytes unless the caller asked to discard them (images). */
+export interface Fetched {
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly data: Buffer;
+}
+
+/** Accumulates a download chunk by chunk: hashes everything, keeps the bytes only when asked. */
+export class Collector {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly chunks: Buffer[] = [];
+  private readonly keep: boolean;
+  bytes = 0;
+  constructor(keep: boolean) { this.keep = keep; }
+  add(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    if (this.keep) this.chunks.push(Buffer.from(chunk));
+  }
+  done(): Fetched {
+    return { bytes: this.bytes, sha256: this.hash.digest('hex'), data: this.keep ? Buffer.concat(this.chunks) : Buffer.alloc(0) };
+  }
+}
+
+export type UserAgentType = 'Updater' | 'Application';
+
+export interface FileClient {
+  /** keep=false: hash and count the bytes but do not hold them (firmware images). */
+  get(path: string, ua: UserAgentType, keep?: boolean): Promise<Result<Fetched, SimError>>;
+  put(path: string, data: Buffer, ua: UserAgentType): Promise<Result<void, SimError>>;
+  /** HEAD (HTTP) / SIZE (FTP); other protocols answer undefined. */
+  size?(path: string, ua: UserAgentType): Promise<Result<number | undefined, SimError>>;
+  /** Retransmissions (TFTP) and reconnects made so far. */
+  readonly retries: () => number;
+  close(): Promise<void>;
+}
+
+export interface ClientContext {
+  /** Source address to bind (the phone's leased address when assigned to the interface). */
+  readonly localAddress: string | undefined;
+  /** User-Agent for a request of the given type. */
+  readonly userAgent: (type: UserAgentType) => string;
+  /** Per-request timeout (ms). */
+  readonly timeoutMs: number;
+}
+
+/** Join the base folder and a relative path. */
+export function joinPath(base: string, path: string): string {
+  const p = path.replace(/^\/+/, '');
+  return base === '' ? p : `${base}/${p}`;
+}
