@@ -1,0 +1,154 @@
+/**
+ * The TFTP service: a UDP socket on the configured port takes RRQ/WRQ; each accepted request gets its own
+ * socket (a fresh TID) and a state machine (session.ts). Settings are read from the current model on every
+ * request, so a hot reload changes maxBlksize and maxTransfers for the next transfer.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { Service, ServiceDeps } from '../shared/service.ts';
+import { isMacHex, type Mac } from '../shared/mac.ts';
+import { type Clock, realClock } from './clock.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from './machine.ts';
+import { negotiate } from './negotiate.ts';
+import { ERR_ILLEGAL_OP, ERR_UNDEFINED, type TftpPacket, decode, encodeError } from './packet.ts';
+import { type Session, type SessionContext, refuse, startDownload, startUpload } from './session.ts';
+import { type TftpStats, emptyStats } from './stats.ts';
+import type { Peer } from './transfer.ts';
+
+export type { TftpStats } from './stats.ts';
+
+export interface TftpServerOptions {
+  /** Overrides services.tftp.port (0 = any free port). */
+  readonly port?: number;
+  readonly clock?: Clock;
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+export interface TftpService extends Service {
+  stats(): TftpStats;
+  /** The port actually bound. */
+  readonly port: number;
+}
+
+const MODES = new Set(['octet', 'netascii', 'mail']);
+
+/** A MAC named by the file (0004f28062d6-phone.cfg) when the lease gives none. */
+function macFromPath(path: string): Mac | undefined {
+  const base = path.slice(path.lastIndexOf('/') + 1).slice(0, 12).toLowerCase();
+  return isMacHex(base) && base !== '000000000000' ? base : undefined;
+}
+
+function bind(socket: Socket, port: number, address: string | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ port, address, exclusive: true }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Promise<TftpService> {
+  const clock = deps.clock ?? realClock;
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
+  const stats = emptyStats();
+  const sessions = new Map<string, Session | undefined>();
+  const log = deps.log.child({ svc: 'tftp' });
+  let closing = false;
+
+  const main = createSocket({ type: 'udp4', reuseAddr: false });
+  main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
+  await bind(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
+  const port = main.address().port;
+
+  function accept(req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>, peer: Peer): void {
+    const key = `${peer.address}:${peer.port}`;
+    if (sessions.has(key)) { stats.duplicates++; return; } // a repeated request while its transfer runs
+    const cfg = deps.model.current().services.tftp;
+    const direction = req.op === 'rrq' ? 'download' : 'upload';
+    const started = clock.now();
+    let path = req.filename;
+    const leaseMac = deps.leases.macForAddress(peer.address);
+    const report = (result: string, message: string, bytes: number, detail?: { path?: string; mac?: Mac | undefined }): void => {
+      if (detail?.path !== undefined) path = detail.path;
+      const mac = detail?.mac ?? leaseMac ?? macFromPath(path);
+      if (result === 'ok') stats.completed++; else stats.failed++;
+      const durationMs = Math.round(clock.now() - started);
+      deps.events.emit({ type: 'transfer', protocol: 'tftp', direction, peer: peer.address, mac, path, bytes, durationMs, result });
+      log.info({ event: 'transfer', direction, peer: key, mac, path, bytes, durationMs, result, ...(result === 'ok' ? {} : { message }) }, 'tftp transfer');
+    };
+    const mode = req.mode.toLowerCase();
+    if (!MODES.has(mode) || mode === 'mail') {
+      main.send(encodeError(ERR_ILLEGAL_OP, `unsupported mode "${req.mode}"`), peer.port, peer.address);
+      report('TFTP_BAD_MODE', `mode ${req.mode}`, 0);
+      return;
+    }
+    if (mode === 'netascii') {
+      main.send(encodeError(ERR_UNDEFINED, 'netascii mode is not supported: use octet (binary) mode'), peer.port, peer.address);
+      report('TFTP_BAD_MODE', 'netascii refused', 0);
+      return;
+    }
+    if (stats.active >= cfg.maxTransfers) {
+      stats.busy++;
+      main.send(encodeError(ERR_UNDEFINED, `server busy: ${stats.active} transfers in progress, retry later`), peer.port, peer.address);
+      report('TFTP_BUSY', 'too many transfers', 0);
+      return;
+    }
+    stats.requests++;
+    stats.active++;
+    stats.peakActive = Math.max(stats.peakActive, stats.active);
+    sessions.set(key, undefined);
+    const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
+    const socket = createSocket('udp4');
+    let released = false;
+    const ctx: SessionContext = {
+      socket, peer, clock, stats, retry, tree: deps.tree.current(),
+      finish: report,
+      closed() {
+        if (released) return;
+        released = true;
+        stats.active--;
+        sessions.delete(key);
+      },
+    };
+    bind(socket, 0, deps.bindAddress).then(async () => {
+      if (closing) { refuse(ctx, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
+      const session = req.op === 'rrq'
+        ? await startDownload(ctx, req.filename, n)
+        : await startUpload(ctx, req.filename, n, { protocol: 'tftp', peer: peer.address, mac: leaseMac, declaredSize: n.tsize });
+      if (session && !released) {
+        sessions.set(key, session);
+        if (closing) session.shutdown();
+      }
+    }).catch((e: unknown) => {
+      log.error({ err: String(e), peer: key }, 'tftp transfer setup failed');
+      try { socket.close(); } catch { /* closed */ }
+      if (!released) { report('TFTP_IO', String(e), 0); ctx.closed(); }
+    });
+  }
+
+  main.on('message', (msg, rinfo) => {
+    if (closing) return;
+    const p = decode(msg);
+    if (!p.ok) { stats.malformed++; return; }
+    const peer = { address: rinfo.address, port: rinfo.port };
+    if (p.value.op === 'rrq' || p.value.op === 'wrq') accept(p.value, peer);
+    else stats.unexpected++;
+  });
+
+  log.info({ port, bind: deps.bindAddress ?? '0.0.0.0' }, 'tftp listening');
+
+  return {
+    name: 'tftp',
+    port,
+    stats: () => ({ ...stats }),
+    async close() {
+      if (closing) return;
+      closing = true;
+      await new Promise<void>((resolve) => main.close(() => resolve()));
+      for (const s of sessions.values()) s?.shutdown();
+      // Sessions still binding finish on their own (they see `closing`); wait briefly for them.
+      const until = clock.now() + 2000;
+      while (sessions.size > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 10));
+    },
+  };
+}

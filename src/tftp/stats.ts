@@ -1,0 +1,28 @@
+/** Counters of one TFTP server instance (held by the server, never module-level). */
+export interface TftpStats {
+  /** Transfers in progress (including uploads lingering to re-ACK their last block). */
+  active: number;
+  peakActive: number;
+  /** Requests accepted for processing (RRQ + WRQ). */
+  requests: number;
+  completed: number;
+  failed: number;
+  /** Requests refused because maxTransfers were in progress. */
+  busy: number;
+  /** Runt or undecodable datagrams, dropped. */
+  malformed: number;
+  /** Datagrams from an address/port that is not the transfer's peer (answered with ERROR 5). */
+  wrongTid: number;
+  /** Duplicate ACKs or DATA blocks ignored. */
+  duplicates: number;
+  /** Packets valid but unexpected in the transfer's state (ignored). */
+  unexpected: number;
+  retransmits: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+export const emptyStats = (): TftpStats => ({
+  active: 0, peakActive: 0, requests: 0, completed: 0, failed: 0, busy: 0, malformed: 0, wrongTid: 0,
+  duplicates: 0, unexpected: 0, retransmits: 0, bytesSent: 0, bytesReceived: 0,
+});

@@ -1,0 +1,112 @@
+/**
+ * The shell around one transfer machine: its own UDP socket (the server's TID), the peer's TID check, the
+ * retransmit timer, and the side effects the machine asks for. Everything stateful about the protocol lives
+ * in the machine (send.ts / receive.ts); this file only moves bytes and events.
+ */
+import type { Socket } from 'node:dgram';
+import type { Clock } from './clock.ts';
+import type { Action, Step } from './machine.ts';
+import { ERR_UNKNOWN_TID, type TftpPacket, decode, encode, encodeData, encodeError } from './packet.ts';
+import type { TftpStats } from './stats.ts';
+
+export interface Peer { readonly address: string; readonly port: number }
+
+export interface Effects {
+  read?(): void;
+  write?(data: Uint8Array): void;
+  commit?(): void;
+  /** The outcome (exactly once). */
+  finish(result: string, message: string, bytes: number): void;
+  /** Socket and timer released; release whatever else is held. */
+  closed(): void;
+}
+
+export interface Runner<E> {
+  dispatch(e: E): void;
+  readonly done: boolean;
+}
+
+export interface RunOptions<S, E> {
+  readonly socket: Socket;
+  readonly peer: Peer;
+  readonly clock: Clock;
+  readonly stats: TftpStats;
+  readonly step: (s: S, e: E) => Step<S>;
+  readonly initial: S;
+  /** Turns a packet from the peer into an event; undefined = not meaningful here (counted, ignored). */
+  readonly toEvent: (p: TftpPacket) => E | undefined;
+  readonly timeoutEvent: E;
+  readonly effects: Effects;
+}
+
+export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
+  const { socket, peer, stats, effects } = o;
+  let state = o.initial;
+  let closed = false;
+  let finished = false;
+  const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
+
+  const send = (p: TftpPacket): void => {
+    const buf = p.op === 'data' ? encodeData(p.block, p.data) : encode(p);
+    if (p.op === 'data') stats.bytesSent += p.data.length;
+    socket.send(buf, peer.port, peer.address);
+  };
+
+  const perform = (a: Action): void => {
+    switch (a.type) {
+      case 'send': send(a.packet); break;
+      case 'arm': timer.arm(a.ms); break;
+      case 'read': effects.read?.(); break;
+      case 'write': effects.write?.(a.data); break;
+      case 'commit': effects.commit?.(); break;
+      case 'note':
+        if (a.what === 'retransmit') stats.retransmits++;
+        else if (a.what === 'duplicate') stats.duplicates++;
+        else stats.unexpected++;
+        break;
+      case 'finish':
+        if (finished) break;
+        finished = true;
+        effects.finish(a.result, a.message, a.bytes);
+        break;
+      case 'close':
+        if (closed) break;
+        closed = true;
+        timer.cancel();
+        socket.removeAllListeners('message');
+        try { socket.close(); } catch { /* already closed */ }
+        effects.closed();
+        break;
+    }
+  };
+
+  function dispatch(e: E): void {
+    if (closed) return;
+    const r = o.step(state, e);
+    state = r.state;
+    for (const a of r.actions) perform(a);
+  }
+
+  socket.on('message', (msg, rinfo) => {
+    if (closed) return;
+    if (rinfo.address !== peer.address || rinfo.port !== peer.port) {
+      stats.wrongTid++;
+      const p = decode(msg);
+      // RFC 1350: answer a stranger with ERROR 5 and carry on; never answer an ERROR (no ping-pong).
+      if (p.ok && p.value.op !== 'error') socket.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address);
+      return;
+    }
+    const p = decode(msg);
+    if (!p.ok) { stats.malformed++; return; }
+    if (p.value.op === 'data') stats.bytesReceived += p.value.data.length;
+    const e = o.toEvent(p.value);
+    if (e === undefined) { stats.unexpected++; return; }
+    dispatch(e);
+  });
+  socket.on('error', () => { /* send errors (unreachable peer) end in the retransmit timeout */ });
+
+  return {
+    dispatch,
+    get done() { return closed; },
+  };
+}
