@@ -19,7 +19,7 @@ function decoded(b: Uint8Array): DhcpPacket {
   return r.value;
 }
 
-const entries = (p: DhcpPacket) => [...p.options].map(([k, v]) => [k, Array.from(v)]);
+const entries = (p: DhcpPacket): Array<[number, number[]]> => [...p.options].map(([k, v]) => [k, Array.from(v)]);
 
 test('seed packets survive encode → decode with every field', () => {
   for (const p of [dhclientDiscover(), udhcpcDiscover(), polycomDiscover(), polycomInform()]) {
@@ -28,7 +28,7 @@ test('seed packets survive encode → decode with every field', () => {
     const { options: o2, chaddr: c2, ...rest2 } = p;
     assert.deepEqual(rest, rest2);
     assert.deepEqual(Array.from(chaddr), Array.from(c2));
-    assert.deepEqual(new Map(entries(d)), new Map([...o2].map(([k, v]) => [k, Array.from(v)])));
+    assert.deepEqual(new Map(entries(d)), new Map([...o2].map(([k, v]) => [k, Array.from(v)] as const)));
   }
 });
 
