@@ -1,0 +1,101 @@
+/**
+ * The `appliance` command: validate, render, schema, run.
+ *   appliance validate [FILE]                      errors as FILE:LINE:COL path: message; exit 1 on error
+ *   appliance render [--config F] [--site S] [PATH|MAC]   print a tree file, or every file a phone receives
+ *   appliance render [--config F] --out DIR        materialise the tree
+ *   appliance schema                               the JSON Schema of appliance.yaml
+ *   appliance run [--config F]                     start every enabled service
+ */
+import { parseArgs } from 'node:util';
+import { loadConfigFile, type Loaded } from '../config/load.ts';
+import { formatIssue } from '../config/issues.ts';
+import { jsonSchema } from '../config/schema.ts';
+import { createTree } from '../tree/tree.ts';
+import { parseMac } from '../shared/mac.ts';
+import { printPath, printPhone, renderOut, type Out } from './render.ts';
+
+const USAGE = `usage:
+  appliance validate [FILE]
+  appliance render [--config FILE] [--site SITE] [PATH|MAC]
+  appliance render [--config FILE] --out DIR
+  appliance schema
+  appliance run [--config FILE]
+FILE defaults to $APPLIANCE_CONFIG, else ./appliance.yaml`;
+
+const stdout: Out = { write: (s) => { process.stdout.write(s); } };
+const defaultConfig = (): string => process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
+
+async function load(file: string, quietWarnings = false): Promise<Loaded | undefined> {
+  const r = await loadConfigFile(file);
+  if (!r.ok) {
+    for (const i of r.error) process.stderr.write(formatIssue(i) + '\n');
+    process.stderr.write(`${file}: ${r.error.length} error${r.error.length === 1 ? '' : 's'}\n`);
+    return undefined;
+  }
+  if (!quietWarnings) for (const w of r.value.warnings) process.stderr.write(formatIssue(w) + '\n');
+  return r.value;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, site: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help || command === undefined || command === 'help') { process.stdout.write(USAGE + '\n'); return command ? 0 : 2; }
+  switch (command) {
+    case 'validate': {
+      const file = positionals[0] ?? values.config ?? defaultConfig();
+      const loaded = await load(file);
+      if (!loaded) return 1;
+      const m = loaded.model;
+      process.stdout.write(`${file}: ok (${m.sites.size} sites, ${m.phones.size} phones, ${m.firmware.size} firmware releases, ${loaded.warnings.length} warnings)\n`);
+      return 0;
+    }
+    case 'schema':
+      process.stdout.write(JSON.stringify(jsonSchema(), null, 2) + '\n');
+      return 0;
+    case 'render': {
+      const loaded = await load(values.config ?? defaultConfig(), true);
+      if (!loaded) return 1;
+      const model = loaded.model;
+      if (values.out) {
+        const r = await renderOut(model, values.out);
+        process.stderr.write(`rendered ${r.rendered} files, linked ${r.linked} from ${model.tftpboot} into ${values.out}\n`);
+        return 0;
+      }
+      const tree = createTree(model);
+      const target = positionals[0];
+      if (target === undefined) {
+        const listing = await tree.list(values.site ? (model.sites.get(values.site)?.bootServer.path ?? values.site) : '');
+        if (!listing.ok) { process.stderr.write(`${listing.error.message}\n`); return 1; }
+        for (const f of listing.value) process.stdout.write(`${f.type === 'dir' ? 'd' : '-'} ${String(f.size).padStart(10)} ${f.path}\n`);
+        return 0;
+      }
+      if (parseMac(target).ok && !target.includes('.')) {
+        return (await printPhone(model, tree, target, stdout)) ? 0 : 1;
+      }
+      const site = values.site ? model.sites.get(values.site) : undefined;
+      if (values.site && !site) { process.stderr.write(`no site "${values.site}"\n`); return 1; }
+      const path = site?.bootServer.path ? `${site.bootServer.path}/${target}` : target;
+      if (await printPath(tree, path, stdout)) return 0;
+      process.stderr.write(`${path}: not in the tree\n`);
+      return 1;
+    }
+    case 'run': {
+      const { run } = await import('../main.ts');
+      return run(values.config ?? positionals[0] ?? defaultConfig());
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+    process.stderr.write(`appliance: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  });
+}

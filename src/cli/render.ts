@@ -1,0 +1,93 @@
+/**
+ * `appliance render`: print one tree file, every file one phone would receive, or materialise the whole
+ * tree into a folder (for inspection, or for feeding another server such as dnsmasq or vsftpd).
+ */
+import { mkdir, writeFile, readdir, link, copyFile, stat } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import type { ApplianceModel } from '../config/model.ts';
+import { renderTree } from '../tree/render/index.ts';
+import { releaseFor } from '../tree/render/master.ts';
+import { FILES } from '../tree/layout.ts';
+import { parseMac } from '../shared/mac.ts';
+import type { FileTree } from '../tree/types.ts';
+
+export interface Out { write(s: string | Uint8Array): void }
+
+/** The files a phone reads, in the order it reads them: master, then CONFIG_FILES left to right. */
+export function phoneFiles(model: ApplianceModel, mac: string): { folder: string; files: string[] } | undefined {
+  const m = parseMac(mac);
+  if (!m.ok) return undefined;
+  const phone = model.phones.get(m.value);
+  const site = phone?.site ? model.sites.get(phone.site) : undefined;
+  const folder = site?.bootServer.path ?? '';
+  const info = phone?.model ? model.models.get(phone.model) : undefined;
+  const release = phone?.firmware ? model.firmware.get(phone.firmware) : releaseFor(model, site, phone?.model);
+  const files = [phone?.firmware ? `${m.value}.cfg` : FILES.master, `${m.value}${FILES.phoneParamsSuffix}`];
+  if (info && Object.keys(info.parameters).length > 0) files.push(FILES.modelParams(info.model));
+  files.push(FILES.site, FILES.common, ...(release?.configFiles ?? []).map((f) => `${release!.folder}/${f}`), FILES.directory);
+  return { folder, files };
+}
+
+const inFolder = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);
+
+export async function printPath(tree: FileTree, path: string, out: Out): Promise<boolean> {
+  const r = await tree.read(path);
+  if (!r.ok) return false;
+  out.write(r.value);
+  return true;
+}
+
+export async function printPhone(model: ApplianceModel, tree: FileTree, mac: string, out: Out): Promise<boolean> {
+  const pf = phoneFiles(model, mac);
+  if (!pf) return false;
+  for (const name of pf.files) {
+    const path = inFolder(pf.folder, name);
+    const r = await tree.read(path);
+    out.write(`==> ${path} <==\n`);
+    out.write(r.ok ? r.value : `(${r.error.code}: ${r.error.message})\n`);
+    out.write('\n');
+  }
+  return true;
+}
+
+/** Hard-link (or copy across file systems) every file of `from` into `to`, recursively. */
+async function linkTree(from: string, to: string): Promise<number> {
+  let n = 0;
+  const entries = await readdir(from, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'README.md') continue;
+    const src = join(from, e.name);
+    const dst = join(to, e.name);
+    if (e.isDirectory()) { n += await linkTree(src, dst); continue; }
+    if (!e.isFile()) continue;
+    await mkdir(to, { recursive: true });
+    if (await stat(dst).then(() => true, () => false)) continue;
+    await link(src, dst).catch(() => copyFile(src, dst));
+    n++;
+  }
+  return n;
+}
+
+/** Materialise the tree: rendered files, and tftpboot/ under every site folder (as the tree serves it). */
+export async function renderOut(model: ApplianceModel, dir: string): Promise<{ rendered: number; linked: number }> {
+  const r = renderTree(model);
+  for (const [path, f] of r.files) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), f.body);
+  }
+  let linked = 0;
+  for (const folder of r.folders.keys()) linked += await linkTree(model.tftpboot, join(dir, folder));
+  // bootROMs are asked for at the site folder's root; the tree maps them to the model's release folder.
+  for (const [folder, siteName] of r.folders) {
+    const site = siteName ? model.sites.get(siteName) : undefined;
+    for (const info of model.models.values()) {
+      const rel = releaseFor(model, site, info.model);
+      if (!info.hasBootrom || !rel) continue;
+      const name = `${info.partNumber}.bootrom.ld`;
+      const dst = join(dir, folder, name);
+      if (await stat(dst).then(() => true, () => false)) continue;
+      if (await link(join(rel.dir, name), dst).then(() => true, () => false)) linked++;
+    }
+  }
+  return { rendered: r.files.size, linked };
+}

@@ -1,0 +1,87 @@
+/**
+ * The composition root of `appliance run`: load appliance.yaml, render the tree, start every enabled
+ * service with the same model, tree, events and leases, reload when the file changes, and close everything
+ * on SIGTERM / SIGINT through one path. A service that fails to start closes the ones already started.
+ */
+import { mkdir } from 'node:fs/promises';
+import { loadConfigFile } from './config/load.ts';
+import { formatIssue } from './config/issues.ts';
+import { liveConfig } from './config/reload.ts';
+import { createLogger, type Logger } from './shared/log.ts';
+import { createEventBus } from './shared/events.ts';
+import { noLeases, type Service, type ServiceDeps } from './shared/service.ts';
+import { startDhcpServer } from './dhcp/server.ts';
+import { startTftpServer } from './tftp/server.ts';
+import { startHttpServers } from './http/server.ts';
+
+export interface Running {
+  readonly services: readonly Service[];
+  close(): Promise<void>;
+}
+
+/** Start everything the model enables. Used by `appliance run` and by the end-to-end tests. */
+export async function startAppliance(configPath: string, log: Logger): Promise<Running> {
+  const loaded = await loadConfigFile(configPath);
+  if (!loaded.ok) {
+    for (const i of loaded.error) log.error({ code: i.code, at: `${i.file}:${i.line}:${i.col}`, path: i.path }, formatIssue(i));
+    throw new Error(`${configPath}: invalid configuration, not starting`);
+  }
+  for (const w of loaded.value.warnings) log.warn({ code: w.code, at: `${w.file}:${w.line}:${w.col}` }, formatIssue(w));
+  const model = loaded.value.model;
+  await mkdir(model.dataDir, { recursive: true });
+  const live = liveConfig(configPath, model, {
+    onEvent: (e) => {
+      if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256 }, 'configuration reloaded');
+      else log.error({ event: 'config-reload-refused', issues: e.issues.map(formatIssue) }, 'new configuration refused; the last good one keeps serving');
+    },
+  });
+  const bus = createEventBus();
+  bus.subscribe((e) => log.info(e, e.type));
+  const base: ServiceDeps = { model: live.model, tree: live.tree, log, events: bus, leases: noLeases };
+  const services: Service[] = [];
+  const closeAll = async (): Promise<void> => {
+    live.close();
+    for (const s of services.reverse()) {
+      try { await s.close(); } catch (e) { log.error({ err: e, service: s.name }, 'close failed'); }
+    }
+    services.length = 0;
+  };
+  try {
+    const sv = model.services;
+    let deps = base;
+    if (sv.dhcp.enabled) {
+      const dhcp = await startDhcpServer({ ...base, dataDir: model.dataDir });
+      services.push(dhcp);
+      deps = { ...base, leases: dhcp.leases };
+    }
+    if (sv.tftp.enabled) services.push(await startTftpServer(deps));
+    if (sv.http.enabled || sv.https.enabled) services.push(await startHttpServers(deps));
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+  log.info({ services: services.map((s) => s.name), config: configPath, sha256: model.source.sha256 }, 'appliance running');
+  return { services, close: closeAll };
+}
+
+export async function run(configPath: string): Promise<number> {
+  const log = createLogger();
+  let running: Running;
+  try {
+    running = await startAppliance(configPath, log);
+  } catch (e) {
+    log.fatal({ err: e }, (e as Error).message);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      running.close().then(() => resolve(0), () => resolve(1));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
