@@ -128,3 +128,34 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * A second L2 segment joining existing lab hosts (multi-homed server, relay in a middle namespace): a bridge
+ * in its own hub namespace, one veth per member named `iface` inside the member, address <subnet>.<octet>/24.
+ * Delete it with destroy() before lab.destroy() (deleting the lab's namespaces also removes the veths).
+ */
+export async function addSegment(lab: Lab, opts: { name: string; subnet: string; members: { host: string; iface: string; octet: number }[] }): Promise<{ destroy(): Promise<void> }> {
+  const first = Object.values(lab.hosts)[0];
+  if (!first) throw new Error('lab has no hosts');
+  const hub = `${first.ns.split('-')[0]}-${opts.name}`;
+  const destroy = async (): Promise<void> => { try { await ip(['netns', 'del', hub]); } catch { /* gone */ } };
+  try {
+    await ip(['netns', 'add', hub]);
+    await ip(['-n', hub, 'link', 'set', 'lo', 'up']);
+    await ip(['-n', hub, 'link', 'add', 'br0', 'type', 'bridge']);
+    await ip(['-n', hub, 'link', 'set', 'br0', 'up']);
+    for (const [i, m] of opts.members.entries()) {
+      const h = lab.hosts[m.host];
+      if (!h) throw new Error(`no host ${m.host} in lab`);
+      await ip(['-n', hub, 'link', 'add', `s${i}`, 'type', 'veth', 'peer', 'name', m.iface, 'netns', h.ns]);
+      await ip(['-n', hub, 'link', 'set', `s${i}`, 'master', 'br0']);
+      await ip(['-n', hub, 'link', 'set', `s${i}`, 'up']);
+      await ip(['-n', h.ns, 'addr', 'add', `${opts.subnet}.${m.octet}/24`, 'dev', m.iface]);
+      await ip(['-n', h.ns, 'link', 'set', m.iface, 'up']);
+    }
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+  return { destroy };
+}
