@@ -1,11 +1,11 @@
 /** Well-formed, escaped XML for Polycom files. Deterministic: attributes in the order given. */
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\n': '&#10;', '\r': '&#13;', '\t': '&#9;' };
 
-/** Escapes markup characters and drops characters XML 1.0 cannot carry (controls other than tab/newline). */
+/** Escapes markup characters (and line breaks, which attribute values would otherwise lose) and drops characters XML 1.0 cannot carry (controls other than tab/newline). */
 export function escapeXml(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ESC[c]!);
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"'\n\r\t]/g, (c) => ESC[c]!);
 }
 
 export const XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
