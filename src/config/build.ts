@@ -69,10 +69,11 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
   const sites = new Map<string, Site>();
   const siteCidrs: { name: string; cidr: Cidr }[] = [];
   const folders = new Map<string, string>();
+  const brokenSites = new Set<string>(); // already reported: no second error for references to them
   for (const [name, s] of Object.entries(y.sites)) {
     const p = (...rest: (string | number)[]): (string | number)[] => ['sites', name, ...rest];
     const subnet = parseCidr(s.subnet);
-    if (!subnet.ok) { error('CFG_SUBNET', p('subnet'), subnet.error); continue; }
+    if (!subnet.ok) { error('CFG_SUBNET', p('subnet'), subnet.error); brokenSites.add(name); continue; }
     for (const other of siteCidrs) {
       if (cidrsOverlap(other.cidr, subnet.value)) error('CFG_OVERLAP', p('subnet'), `${subnet.value.text} overlaps site "${other.name}" (${other.cidr.text})`);
     }
@@ -92,7 +93,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       for (const q of pools) if (a.value <= q.last && b.value >= q.first) error('CFG_POOL', path, `range "${text}" overlaps range "${q.text}"`);
       pools.push(Object.freeze({ first: a.value, last: b.value, text: `${formatIpv4(a.value)}-${formatIpv4(b.value)}` }));
     });
-    if (s.mode === 'authoritative' && pools.length === 0) error('CFG_POOL', p(), `site "${name}" is authoritative but has no pool (add pool:, or set mode: inform-only)`, 'key');
+    if (s.mode === 'authoritative' && poolTexts.length === 0) error('CFG_POOL', p(), `site "${name}" is authoritative but has no pool (add pool:, or set mode: inform-only)`, 'key');
     if (s.router) { const r = parseIpv4(s.router); if (r.ok && !inCidr(subnet.value, r.value)) error('CFG_SUBNET', p('router'), `router ${s.router} is outside the subnet ${subnet.value.text}`); }
     for (const [model, rel] of Object.entries(s.firmware)) { checkModel(model, p('firmware', model), 'key'); checkRelease(rel, p('firmware', model)); }
     const bs = bootServerOf(name, s.bootServer, y.appliance.address);
@@ -121,7 +122,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
   // Classes.
   const classes: DhcpClass[] = y.classes.map((c, i) => {
     if (c.match.model) checkModel(c.match.model, ['classes', i, 'match', 'model']);
-    if (c.match.site && !sites.has(c.match.site)) error('CFG_REFERENCE', ['classes', i, 'match', 'site'], `no site "${c.match.site}"`);
+    if (c.match.site && !sites.has(c.match.site) && !brokenSites.has(c.match.site)) error('CFG_REFERENCE', ['classes', i, 'match', 'site'], `no site "${c.match.site}"`);
     return Object.freeze({ name: c.name, match: Object.freeze({ ...c.match }), options: Object.freeze(optionsOf(c.options)) });
   });
 
@@ -132,7 +133,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
     const mac = parseMac(key);
     if (!mac.ok) { error('CFG_MAC', ['phones', key], mac.error, 'key'); continue; }
     if (phones.has(mac.value)) { error('CFG_MAC', ['phones', key], `the same phone as another entry (${mac.value})`, 'key'); continue; }
-    if (ph.site !== undefined && !sites.has(ph.site)) error('CFG_REFERENCE', ['phones', key, 'site'], `no site "${ph.site}" (known: ${[...sites.keys()].join(', ')})`);
+    if (ph.site !== undefined && !sites.has(ph.site) && !brokenSites.has(ph.site)) error('CFG_REFERENCE', ['phones', key, 'site'], `no site "${ph.site}" (known: ${[...sites.keys()].join(', ')})`);
     if (ph.site === undefined) warn('CFG_PHONE_SITE', ['phones', key], 'phone belongs to no site: it gets only the common files at the root', 'key');
     if (ph.model !== undefined) checkModel(ph.model, ['phones', key, 'model']);
     checkRelease(ph.firmware, ['phones', key, 'firmware']);
