@@ -35,6 +35,15 @@ const ASCII_FORM = /^(?:Polycom|Poly)-(VVX|SSIP|SPIP|Trio|CCX)-?([A-Z]?\d{2,4})$
 const POLYCOM_PREFIX = /^(?:Polycom|Poly)-/;
 
 function printable(b: Uint8Array): string {
+  let clean = true;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c >= 0x7f || c === 0x5c) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
