@@ -1,0 +1,178 @@
+/**
+ * The ftp-srv FileSystem over the virtual tree: get/list/chdir/read/write translate FTP paths to tree calls
+ * and tree errors to FTP replies; delete/mkdir/rename/chmod are refused. Path safety and the may-write rule
+ * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
+ */
+import { FileSystem, type FtpConnection } from 'ftp-srv';
+import type { Readable } from 'node:stream';
+import type { FileTree, TreeRef, WriterContext } from '../tree/types.ts';
+import type { LeaseLookup } from '../shared/service.ts';
+import { type FtpAccount, mayAccess } from './accounts.ts';
+import { FtpReplyError, treeReadError, treeWriteError, resultCode } from './errors.ts';
+import { joinArg, listArg, resolveCwd, clientPath } from './paths.ts';
+import { toFtpStat, type FtpStat } from './stat.ts';
+import { macFromPath, type ConnectionTransfers, type TransferLog } from './transfers.ts';
+import { UploadStream } from './upload-stream.ts';
+
+export interface TreeFsContext {
+  readonly tree: TreeRef;
+  readonly account: FtpAccount;
+  /** The client's address (IPv4, no ::ffff: prefix). */
+  readonly peer: string;
+  readonly leases: LeaseLookup;
+  readonly transfers: ConnectionTransfers;
+  readonly tlog: TransferLog;
+  readonly controlAlive: () => boolean;
+  readonly controlClosed: Promise<void>;
+  readonly graceMs: number;
+}
+
+/** What our ftp-srv patch adds to a connection. */
+interface PatchedConnection { allocatedSize?: number | undefined }
+
+const refused = (what: string): FtpReplyError => new FtpReplyError('FTP_NOT_PERMITTED', 550, `${what} is not permitted on this server`);
+
+export class TreeFileSystem extends FileSystem {
+  readonly #ctx: TreeFsContext;
+  #cwd = '/';
+
+  constructor(connection: FtpConnection, ctx: TreeFsContext) {
+    super(connection, { root: '/', cwd: '/' });
+    this.#ctx = ctx;
+  }
+
+  override currentDirectory(): string {
+    return this.#cwd;
+  }
+
+  /** Normalise through the tree and apply the account's confinement. */
+  #resolve(raw: string, tree: FileTree, forWrite: boolean): string {
+    const n = tree.normalize(raw);
+    if (!n.ok) throw forWrite ? treeWriteError(n.error) : treeReadError(n.error);
+    if (!mayAccess(this.#ctx.account, n.value, (p) => tree.siteOf(p))) {
+      throw new FtpReplyError('FTP_OUTSIDE_SITE', 550, `account ${this.#ctx.account.user} is confined to site ${this.#ctx.account.site ?? ''}`);
+    }
+    return n.value;
+  }
+
+  override async get(fileName: string): Promise<FtpStat> {
+    const tree = this.#ctx.tree.current();
+    const arg = listArg(fileName);
+    const path = this.#resolve(joinArg(this.#cwd, arg), tree, false);
+    const st = await tree.stat(path);
+    if (!st.ok) throw treeReadError(st.error);
+    return toFtpStat(st.value, arg ?? st.value.name);
+  }
+
+  override async list(dir?: string): Promise<FtpStat[]> {
+    const tree = this.#ctx.tree.current();
+    const path = this.#resolve(joinArg(this.#cwd, listArg(dir)), tree, false);
+    const r = await tree.list(path);
+    if (!r.ok) throw treeReadError(r.error);
+    return r.value.filter((i) => mayAccess(this.#ctx.account, i.path, (p) => tree.siteOf(p))).map((i) => toFtpStat(i));
+  }
+
+  override async chdir(dir?: string): Promise<string> {
+    const tree = this.#ctx.tree.current();
+    const path = this.#resolve(resolveCwd(this.#cwd, dir), tree, false);
+    if (path !== '') {
+      const st = await tree.stat(path);
+      if (!st.ok) throw treeReadError(st.error);
+      if (st.value.type !== 'dir') throw new FtpReplyError('FTP_NOT_A_DIRECTORY', 550, `${path} is not a directory`);
+    }
+    this.#cwd = clientPath(path);
+    return this.#cwd;
+  }
+
+  override async read(fileName: string, opts: { start?: unknown } = {}): Promise<{ stream: Readable; clientPath: string }> {
+    const ctx = this.#ctx;
+    const tree = ctx.tree.current();
+    const raw = joinArg(this.#cwd, fileName);
+    const normalized = tree.normalize(raw);
+    const t = ctx.transfers.add(ctx.tlog.begin({
+      direction: 'download', peer: ctx.peer, user: ctx.account.user,
+      path: normalized.ok ? normalized.value : raw,
+      mac: ctx.leases.macForAddress(ctx.peer) ?? (normalized.ok ? macFromPath(normalized.value) : undefined),
+    }));
+    try {
+      const path = this.#resolve(raw, tree, false);
+      const start = typeof opts.start === 'number' && opts.start > 0 ? opts.start : undefined;
+      const r = await tree.open(path, start === undefined ? undefined : { start });
+      if (!r.ok) throw treeReadError(r.error);
+      const { info, stream } = r.value;
+      t.bytes = Math.max(0, info.size - (start ?? 0));
+      t.onSweep = () => stream.destroy();
+      const data = (this.connection as unknown as { connector?: { socket?: { bytesWritten?: number } | null } }).connector?.socket;
+      t.sent = () => data?.bytesWritten ?? 0;
+      return { stream, clientPath: clientPath(path) };
+    } catch (e) {
+      t.finish(resultCode(e), 0);
+      ctx.transfers.settle(t);
+      throw e;
+    }
+  }
+
+  override async write(fileName: string, opts: { append?: boolean; start?: unknown } = {}): Promise<{ stream: UploadStream; clientPath: string }> {
+    const ctx = this.#ctx;
+    const conn = this.connection as unknown as PatchedConnection;
+    const declaredSize = conn.allocatedSize;
+    conn.allocatedSize = undefined;
+    const tree = ctx.tree.current();
+    const raw = joinArg(this.#cwd, fileName);
+    const normalized = tree.normalize(raw);
+    const leaseMac = ctx.leases.macForAddress(ctx.peer);
+    const t = ctx.transfers.add(ctx.tlog.begin({
+      direction: 'upload', peer: ctx.peer, user: ctx.account.user,
+      path: normalized.ok ? normalized.value : raw,
+      mac: leaseMac ?? (normalized.ok ? macFromPath(normalized.value) : undefined),
+    }));
+    const fail = (e: unknown): never => {
+      t.finish(resultCode(e), 0);
+      ctx.transfers.settle(t);
+      throw e;
+    };
+    let path = '';
+    try {
+      path = this.#resolve(raw, tree, true);
+      if (typeof opts.start === 'number' && opts.start > 0) throw refused('REST before STOR (resuming an upload)');
+    } catch (e) {
+      return fail(e);
+    }
+    const wctx: WriterContext = { protocol: 'ftp', peer: ctx.peer, mac: leaseMac, declaredSize, confinedToSite: ctx.account.site };
+    const begun = await tree.beginUpload(path, wctx);
+    if (!begun.ok) return fail(treeWriteError(begun.error));
+    const upload = begun.value;
+    if (opts.append) {
+      const old = await tree.read(path);
+      if (old.ok && old.value.length > 0) {
+        const w = await upload.write(old.value);
+        if (!w.ok) {
+          await upload.abort();
+          return fail(treeWriteError(w.error));
+        }
+      }
+    }
+    const stream = new UploadStream(upload, {
+      declaredSize,
+      controlAlive: ctx.controlAlive,
+      controlClosed: ctx.controlClosed,
+      graceMs: ctx.graceMs,
+      onBytes: (n) => { t.bytes = n; },
+    });
+    stream.once('finish', () => {
+      t.finish('ok', stream.committed ?? stream.bytes);
+      ctx.transfers.settle(t);
+    });
+    stream.once('error', (e) => {
+      t.finish(resultCode(e));
+      ctx.transfers.settle(t);
+    });
+    t.onSweep = (reason) => { stream.destroy(new FtpReplyError('FTP_DISCONNECTED', 426, reason)); };
+    return { stream, clientPath: clientPath(path) };
+  }
+
+  override delete(): Promise<never> { return Promise.reject(refused('deleting')); }
+  override mkdir(): Promise<never> { return Promise.reject(refused('creating directories')); }
+  override rename(): Promise<never> { return Promise.reject(refused('renaming')); }
+  override chmod(): Promise<never> { return Promise.reject(refused('changing modes')); }
+}

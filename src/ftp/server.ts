@@ -1,0 +1,145 @@
+/**
+ * startFtpServer: ftp-srv 4.6.3 (patched, see patches/) over the virtual tree, from services.ftp.
+ * Passive mode answers with the appliance address and uses services.ftp.pasvMin..pasvMax; explicit FTPS
+ * (AUTH TLS) when services.ftp.cert and .key are set. ftp-srv never touches process signals here (main.ts
+ * owns them); its own chatter goes to a pino child at debug level, and every transfer logs one line.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import type { EventEmitter } from 'node:events';
+import { FtpSrv, type FtpConnection } from 'ftp-srv';
+import type { Service, ServiceDeps } from '../shared/service.ts';
+import { ApplianceError } from '../shared/errors.ts';
+import { authenticate } from './accounts.ts';
+import { resultCode } from './errors.ts';
+import { TreeFileSystem } from './filesystem.ts';
+import { ConnectionTransfers, createTransferLog } from './transfers.ts';
+
+export interface FtpService extends Service {
+  /** The bound control port (useful with port 0). */
+  readonly port: number;
+  readonly stats: Readonly<FtpStats>;
+}
+
+export interface FtpStats {
+  connections: number;
+  loginFailures: number;
+  /** Connections closed for a control line over the cap, or other client-side protocol errors. */
+  clientErrors: number;
+}
+
+export interface FtpOptions {
+  port?: number;
+  /** How long an upload waits, after its data connection ended, to see whether the client is still there. */
+  uploadGraceMs?: number;
+}
+
+const plainIp = (ip: string | undefined): string => (ip ?? '').replace(/^::ffff:/i, '');
+
+async function tlsOptions(cert: string | undefined, key: string | undefined): Promise<{ cert: Buffer; key: Buffer } | false> {
+  if (cert === undefined && key === undefined) return false;
+  if (cert === undefined || key === undefined) throw new ApplianceError('FTP_TLS_CONFIG', 'services.ftp needs both cert and key for FTPS');
+  try {
+    return { cert: await readFile(cert), key: await readFile(key) };
+  } catch (e) {
+    throw new ApplianceError('FTP_TLS_CONFIG', `cannot read the FTPS certificate files: ${(e as Error).message}`);
+  }
+}
+
+export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<FtpService> {
+  const cfg = deps.model.current().services.ftp;
+  const log = deps.log.child({ svc: 'ftp' });
+  const host = deps.bindAddress ?? '0.0.0.0';
+  const port = deps.port ?? cfg.port;
+  const graceMs = deps.uploadGraceMs ?? 150;
+  const tls = await tlsOptions(cfg.cert, cfg.key);
+  const stats: FtpStats = { connections: 0, loginFailures: 0, clientErrors: 0 };
+  const tlog = createTransferLog(deps.events, log);
+  const perConnection = new Map<string, ConnectionTransfers>();
+  const pasvAddress = (): string => (host !== '0.0.0.0' && host !== '::' ? host : deps.model.current().address);
+
+  const internal = log.child({ component: 'ftp-srv' });
+  if (!internal.isLevelEnabled('debug')) internal.level = 'silent';
+
+  const server = new FtpSrv({
+    url: `ftp://${host}:${port}`,
+    pasv_url: pasvAddress as unknown as string, // ftp-srv accepts a function(clientIp) too
+    pasv_min: cfg.pasvMin,
+    pasv_max: cfg.pasvMax,
+    tls,
+    greeting: 'Polycom provisioning appliance',
+    log: internal,
+    timeout: 5 * 60_000,
+    endOnProcessSignal: false,
+  } as ConstructorParameters<typeof FtpSrv>[0] & { endOnProcessSignal: boolean });
+
+  server.on('login', ({ connection, username, password }, resolve, reject) => {
+    const account = authenticate(deps.model.current(), username, password);
+    const peer = plainIp(connection.ip);
+    if (!account) {
+      stats.loginFailures++;
+      log.warn({ peer, user: username, code: 'FTP_LOGIN_FAILED' }, 'ftp login refused');
+      reject(new Error('Login incorrect'));
+      return;
+    }
+    const transfers = new ConnectionTransfers();
+    perConnection.set(connection.id, transfers);
+    const control = (connection as unknown as { commandSocket: Socket }).commandSocket;
+    const controlClosed = new Promise<void>((r) => { control.once('close', () => r()); });
+    connection.on('RETR', (error: unknown) => {
+      const t = transfers.currentDownload();
+      if (!t) return;
+      if (error) t.finish(resultCode(error), t.sent?.());
+      else t.finish('ok');
+      transfers.settle(t);
+    });
+    const fs = new TreeFileSystem(connection as FtpConnection, {
+      tree: deps.tree, account, peer, leases: deps.leases, transfers, tlog, graceMs, controlClosed,
+      controlAlive: () => {
+        const s = (connection as unknown as { commandSocket: Socket | undefined }).commandSocket;
+        return !!s && !s.destroyed && !s.readableEnded;
+      },
+    });
+    log.debug({ peer, user: username, site: account.site }, 'ftp login');
+    resolve({ fs, cwd: '/' });
+  });
+
+  const emitter = server as unknown as EventEmitter;
+  emitter.on('connect', () => { stats.connections++; });
+  server.on('disconnect', ({ id }: { id: string }) => {
+    const t = perConnection.get(id);
+    perConnection.delete(id);
+    t?.sweep('FTP_DISCONNECTED');
+  });
+  server.on('client-error', ({ context, error }: { context: string; error: Error }) => {
+    stats.clientErrors++;
+    log.debug({ context, err: error.message }, 'ftp client error');
+  });
+  emitter.on('server-error', ({ error }: { error: Error }) => {
+    log.error({ err: error.message, code: 'FTP_SERVER_ERROR' }, 'ftp server error');
+  });
+
+  try {
+    await server.listen();
+  } catch (e) {
+    throw new ApplianceError('FTP_LISTEN', `cannot listen on ${host}:${port}: ${(e as Error).message}`);
+  }
+  const raw = (server as unknown as { server: { address(): { port: number } | string | null } }).server.address();
+  const boundPort = typeof raw === 'object' && raw !== null ? raw.port : port;
+  log.info({ host, port: boundPort, pasv: `${cfg.pasvMin}-${cfg.pasvMax}`, ftps: tls !== false }, 'ftp listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    name: 'ftp',
+    port: boundPort,
+    stats,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        for (const t of perConnection.values()) t.sweep('FTP_DISCONNECTED');
+        perConnection.clear();
+      })();
+      return closing;
+    },
+  };
+}

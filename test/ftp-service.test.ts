@@ -1,0 +1,298 @@
+/**
+ * FTP service with real clients (lftp, curl) in network namespaces (prefix "ftp", subnet 10.91.6), passive
+ * mode: the factory account PlcmSpIp and a site account fetch a rendered config and a 60 MB image byte-exact
+ * and upload <MAC>-phone.cfg; the site account is refused outside its site; forbidden uploads get the right
+ * 5xx; a killed upload leaves the previous file; the traversal corpus never escapes; and the control channel
+ * survives split commands, bare LF, random bytes and huge lines.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, writeFile, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './lib/netns.ts';
+import type { TransferEvent } from '../src/shared/events.ts';
+import { loadConfigFile } from '../src/config/load.ts';
+import { createTree } from '../src/tree/tree.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
+const SUBNET = '10.91.6';
+const SRV = `${SUBNET}.1`;
+const PHONE_MAC = '0004f28062d6'; // the lab host "cli" (stubbed lease)
+const OTHER_MAC = '0004f2000003'; // the lab host "other"
+const IMAGE = 'ucs-5.9.7/3111-46162-001.sip.ld';
+const IMAGE_SIZE = 60 * 1024 * 1024;
+const OVERRIDE_CAP = 512 * 1024;
+const FACTORY = 'PlcmSpIp:PlcmSpIp';
+const HQ = 'hqphones:hq-s3cret';
+
+const missing = canRunLab() ? await missingCommands(['lftp', 'curl', 'timeout']) : ['root'];
+if (missing.length > 0 && process.env.CI) throw new Error(`FTP integration test needs ${missing.join(', ')}`);
+const skip = missing.length > 0 ? `needs ${missing.join(', ')}` : false;
+
+function dummyBytes(size: number, seed: number): Buffer {
+  const buf = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  const words = Math.floor(size / 4);
+  for (let i = 0; i < words; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    buf.writeUInt32LE(x, i * 4);
+  }
+  return buf;
+}
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+const yaml = `appliance:
+  address: ${SRV}
+  interface: eth0
+  tftpboot: ./tftpboot
+  dataDir: ./data
+  services:
+    ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }
+  uploads: { overrides: ${OVERRIDE_CAP} }
+firmware:
+  ucs597: { version: 5.9.7.4477, folder: ucs-5.9.7 }
+defaults: { firmware: ucs597 }
+sites:
+  hq:
+    subnet: ${SUBNET}.0/24
+    pool: ${SUBNET}.100-${SUBNET}.199
+    bootServer: { protocol: ftp, path: hq }
+    parameters: { reg.1.address: "1001@pbx.lab" }
+    accounts: [ { user: hqphones, password: hq-s3cret } ]
+  branch:
+    subnet: 10.91.66.0/24
+    pool: 10.91.66.100-10.91.66.199
+    bootServer: { protocol: ftp, path: branch }
+    accounts: [ { user: branch, password: br-s3cret } ]
+`;
+
+let dir = '';
+let lab: Lab | undefined;
+let child: ChildProcess | undefined;
+let imageSha = '';
+let stderr = '';
+const events: TransferEvent[] = [];
+const overrideFile = (mac: string): string => join(dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`);
+const event = (pred: (e: TransferEvent) => boolean, what: string): Promise<TransferEvent> => waitFor(() => events.find(pred), 5_000, what);
+
+before(async () => {
+  if (skip) return;
+  dir = await mkdtemp(join(tmpdir(), 'ftp-it-'));
+  await mkdir(join(dir, 'tftpboot', 'ucs-5.9.7'), { recursive: true });
+  const image = dummyBytes(IMAGE_SIZE, 0xf7b);
+  imageSha = sha(image);
+  await writeFile(join(dir, 'tftpboot', IMAGE), image);
+  await writeFile(join(dir, 'secret.txt'), 'SENTINEL-outside-the-tree\n');
+  await symlink(join(dir, 'secret.txt'), join(dir, 'tftpboot', 'escape.txt'));
+  await writeFile(join(dir, 'appliance.yaml'), yaml);
+  lab = await createLab({ prefix: 'ftp', hosts: ['srv', 'cli', 'other'], subnet: SUBNET });
+  child = lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/ftp-launcher.ts'), 'serve', join(dir, 'appliance.yaml'),
+    '--lease', `${SUBNET}.2=${PHONE_MAC}`, '--lease', `${SUBNET}.3=${OTHER_MAC}`], { cwd: REPO });
+  let ready = false;
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try {
+        const j = JSON.parse(line) as { ready?: boolean; event?: TransferEvent };
+        if (j.ready) ready = true;
+        if (j.event) events.push(j.event);
+      } catch { /* not ours */ }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20000); });
+  await waitFor(() => ready || child!.exitCode !== null, 15_000, 'ftp launcher');
+  if (!ready) throw new Error(`ftp launcher exited: ${stderr}`);
+});
+
+after(async () => {
+  try {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await waitFor(() => child!.exitCode !== null, 5_000, 'launcher exit').catch(() => child!.kill('SIGKILL'));
+    }
+  } finally {
+    await lab?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+});
+
+const alive = (): void => assert.equal(child!.exitCode, null, `server died: ${stderr.slice(-2000)}`);
+
+interface Run { code: number; stdout: string; stderr: string }
+async function curl(args: string[], host = 'cli'): Promise<Run> {
+  return lab!.exec(host, ['curl', '-s', '-S', '--ftp-pasv', '--max-time', '60', ...args], { allowFail: true, timeoutMs: 90_000 });
+}
+async function lftp(user: string, commands: string, host = 'cli'): Promise<Run> {
+  const [u, p] = user.split(':');
+  const script = `set cmd:fail-exit yes; set ftp:passive-mode on; set net:max-retries 1; set net:timeout 10; set xfer:clobber on; open -u ${u},${p} ftp://${SRV}; ${commands}`;
+  return lab!.exec(host, ['lftp', '-c', script], { allowFail: true, timeoutMs: 90_000 });
+}
+const ftpUrl = (user: string, path: string): string => `ftp://${user}@${SRV}/${path}`;
+
+test('PlcmSpIp fetches the rendered master config and the 60 MB image byte-exact (curl and lftp)', { skip }, async () => {
+  const loaded = await loadConfigFile(join(dir, 'appliance.yaml'));
+  assert.ok(loaded.ok);
+  const expected = await createTree(loaded.value.model).read('hq/000000000000.cfg');
+  assert.ok(expected.ok);
+  const out = join(dir, 'cfg-curl');
+  const r = await curl(['-o', out, ftpUrl(FACTORY, 'hq/000000000000.cfg')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await readFile(out), expected.value);
+  const e = await event((x) => x.path === 'hq/000000000000.cfg' && x.direction === 'download', 'config event');
+  assert.equal(e.result, 'ok');
+  assert.equal(e.protocol, 'ftp');
+  assert.equal(e.peer, `${SUBNET}.2`);
+  assert.equal(e.mac, PHONE_MAC);
+  assert.equal(e.bytes, expected.value.length);
+
+  const img = join(dir, 'img-curl');
+  const big = await curl(['-o', img, ftpUrl(FACTORY, `hq/${IMAGE}`)]);
+  assert.equal(big.code, 0, big.stderr);
+  assert.equal(sha(await readFile(img)), imageSha);
+  await rm(img);
+
+  const img2 = join(dir, 'img-lftp');
+  const l = await lftp(FACTORY, `cd /hq/ucs-5.9.7 && get 3111-46162-001.sip.ld -o ${img2}`);
+  assert.equal(l.code, 0, l.stderr);
+  assert.equal(sha(await readFile(img2)), imageSha);
+  await rm(img2);
+  const ev = await event((x) => x.path === `hq/${IMAGE}` && x.bytes === IMAGE_SIZE && x.result === 'ok', 'image event');
+  assert.equal(ev.direction, 'download');
+});
+
+test('ordinary commands: PWD, CWD, CDUP, LIST, NLST, SIZE, MDTM, TYPE, FEAT (lftp)', { skip }, async () => {
+  const r = await lftp(FACTORY, 'pwd; cd hq; pwd; cls -1; cd ..; pwd; quote SIZE /hq/ucs-5.9.7/3111-46162-001.sip.ld; quote MDTM hq/000000000000.cfg; quote TYPE I; quote FEAT; cd ucs-5.9.7 || echo no-such-dir');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /ftp:\/\/PlcmSpIp(@|:[^@]*@)10\.91\.6\.1\/?\n/);
+  assert.match(r.stdout, /\/hq\n/);
+  assert.match(r.stdout, /000000000000\.cfg/);
+  assert.match(r.stdout, new RegExp(`213 ${IMAGE_SIZE}`));
+  assert.match(r.stdout, /213 \d{14}/);
+  assert.match(r.stdout, /200 Switch to "binary"/);
+  assert.match(r.stdout, /211[- ]/);
+  const list = await curl([ftpUrl(FACTORY, 'hq/')]);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /-r--r--r-- .* 000000000000\.cfg/);
+  assert.match(list.stdout, /dr-xr-xr-x .* ucs-5\.9\.7/);
+  const nlst = await curl(['--list-only', ftpUrl(FACTORY, 'hq/ucs-5.9.7/')]);
+  assert.equal(nlst.stdout.trim(), '3111-46162-001.sip.ld');
+});
+
+test('a site account reads its own site and is refused outside it', { skip }, async () => {
+  const out = join(dir, 'cfg-hq');
+  const ok = await curl(['-o', out, ftpUrl(HQ, 'hq/000000000000.cfg')]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const img = join(dir, 'img-hq');
+  const big = await lftp(HQ, `get /hq/${IMAGE} -o ${img}`);
+  assert.equal(big.code, 0, big.stderr);
+  assert.equal(sha(await readFile(img)), imageSha);
+  await rm(img);
+  for (const path of ['branch/000000000000.cfg', IMAGE, '000000000000.cfg']) {
+    const r = await curl(['-v', '--ftp-method', 'nocwd', '-o', join(dir, 'nope'), ftpUrl(HQ, path)]);
+    assert.notEqual(r.code, 0, `${path} must be refused`);
+    assert.match(r.stderr, /< 550 FTP_OUTSIDE_SITE/, path); // curl asks SIZE first: refused there
+    const l = await lftp(HQ, `get /${path} -o ${join(dir, 'nope')}`);
+    assert.notEqual(l.code, 0);
+    assert.match(l.stderr, /550/);
+  }
+  const cwd = await curl(['-o', join(dir, 'nope'), ftpUrl(HQ, 'branch/000000000000.cfg')]);
+  assert.equal(cwd.code, 9, 'curl\'s CWD into /branch is refused');
+  const cd = await lftp(HQ, 'cd /branch');
+  assert.notEqual(cd.code, 0);
+  assert.match(cd.stderr, /550/);
+  const root = await curl(['--list-only', ftpUrl(HQ, '')]);
+  assert.equal(root.code, 0, root.stderr);
+  assert.deepEqual(root.stdout.trim().split(/\r?\n/), ['hq']);
+  const bad = await curl(['-o', join(dir, 'nope'), ftpUrl('hqphones:wrong', 'hq/000000000000.cfg')]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /530|Access denied|denied/i);
+  const other = await curl(['-v', '--ftp-method', 'nocwd', '-o', join(dir, 'nope'), ftpUrl('branch:br-s3cret', 'hq/000000000000.cfg')]);
+  assert.match(other.stderr, /< 550 FTP_OUTSIDE_SITE/);
+});
+
+test('uploads <MAC>-phone.cfg with PlcmSpIp (curl) and a site account (lftp); keeps the previous version', { skip }, async () => {
+  const v1 = join(dir, 'v1.cfg');
+  const v2 = join(dir, 'v2.cfg');
+  await writeFile(v1, '<PHONE_CONFIG><OVERRIDES up.x="1"/></PHONE_CONFIG>\n');
+  await writeFile(v2, '<PHONE_CONFIG><OVERRIDES up.x="2"/></PHONE_CONFIG>\n');
+  const put = await curl(['-T', v1, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)]);
+  assert.equal(put.code, 0, put.stderr);
+  assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), await readFile(v1));
+  const e = await event((x) => x.direction === 'upload' && x.result === 'ok', 'upload event');
+  assert.equal(e.mac, PHONE_MAC);
+  assert.equal(e.path, `hq/${PHONE_MAC}-phone.cfg`);
+  const l = await lftp(HQ, `cd hq && put ${v2} -o ${PHONE_MAC}-phone.cfg`);
+  assert.equal(l.code, 0, l.stderr);
+  assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), await readFile(v2));
+  const back = join(dir, 'back.cfg');
+  const get = await curl(['-o', back, ftpUrl(HQ, `hq/${PHONE_MAC}-phone.cfg`)]);
+  assert.equal(get.code, 0, get.stderr);
+  assert.deepEqual(await readFile(back), await readFile(v2));
+  const history = await readdir(join(dir, 'data', 'uploads', 'hq', 'overrides', '.history')).catch(() => []);
+  assert.ok(history.length >= 1, 'the previous version is kept');
+});
+
+test('forbidden uploads are refused with the proper 5xx and change nothing', { skip }, async () => {
+  const small = join(dir, 'small.cfg');
+  await writeFile(small, '<PHONE_CONFIG/>\n');
+  const big = join(dir, 'big.cfg');
+  await writeFile(big, Buffer.alloc(OVERRIDE_CAP + 1, 0x41));
+  const cases: [string, string[], RegExp, string][] = [
+    ['wrong MAC', ['-T', small, ftpUrl(FACTORY, `hq/${OTHER_MAC}-phone.cfg`)], /< 550 TREE_MAC_MISMATCH/, 'TREE_MAC_MISMATCH'],
+    ['disallowed name', ['-T', small, ftpUrl(FACTORY, `hq/${PHONE_MAC}-evil.cfg`)], /< 553 TREE_NAME_NOT_ALLOWED/, 'TREE_NAME_NOT_ALLOWED'],
+    ['oversize', ['-T', big, ftpUrl(FACTORY, `hq/${PHONE_MAC}-web.cfg`)], /< 552 TREE_TOO_LARGE/, 'TREE_TOO_LARGE'],
+    ['into a firmware folder', ['-T', small, ftpUrl(FACTORY, `hq/ucs-5.9.7/${PHONE_MAC}-x.ld`)], /< 55[03] TREE_/, 'TREE_READ_ONLY'],
+    ['a served file', ['-T', small, ftpUrl(FACTORY, 'hq/000000000000.cfg')], /< 550 TREE_READ_ONLY/, 'TREE_READ_ONLY'],
+    ['outside the site', ['-T', small, ftpUrl(HQ, `branch/${PHONE_MAC}-phone.cfg`)], /< 550 FTP_OUTSIDE_SITE/, 'FTP_OUTSIDE_SITE'],
+  ];
+  for (const [what, args, reply, code] of cases) {
+    const n = events.length;
+    const r = await curl(['-v', '--ftp-method', 'nocwd', ...args]);
+    assert.notEqual(r.code, 0, `${what} must fail`);
+    assert.match(r.stderr, reply, `${what}: ${r.stderr}`);
+    const e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, `${what} event`);
+    if (what !== 'into a firmware folder') assert.equal(e.result, code, what);
+    else assert.match(e.result, /TREE_READ_ONLY|TREE_NAME_NOT_ALLOWED/);
+  }
+  assert.equal(existsSync(overrideFile(OTHER_MAC)), false);
+  assert.equal(existsSync(join(dir, 'data', 'uploads', 'hq', 'overrides', `${PHONE_MAC}-web.cfg`)), false);
+  const del = await lftp(FACTORY, `rm /hq/${PHONE_MAC}-phone.cfg`);
+  assert.notEqual(del.code, 0);
+  assert.match(del.stderr, /550/);
+  assert.ok(existsSync(overrideFile(PHONE_MAC)));
+  const mk = await lftp(FACTORY, 'mkdir /hq/x');
+  assert.match(mk.stderr, /550/);
+  alive();
+});
+
+test('an upload killed half way leaves the previous file intact (curl, no size; lftp, with ALLO)', { skip }, async () => {
+  const before = await readFile(overrideFile(PHONE_MAC));
+  const slow = join(dir, 'slow.cfg');
+  await writeFile(slow, Buffer.alloc(400_000, 0x42));
+  let n = events.length;
+  const killed = await lab!.exec('cli', ['timeout', '-s', 'KILL', '1.5', 'curl', '-s', '--ftp-pasv', '--limit-rate', '20k', '-T', slow, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)], { allowFail: true });
+  assert.notEqual(killed.code, 0, `curl: ${killed.stderr} ${JSON.stringify(events.slice(n))}`);
+  let e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed curl event');
+  assert.notEqual(e.result, 'ok');
+  assert.ok(e.bytes > 0 && e.bytes < 400_000, `bytes ${e.bytes}`);
+  assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
+
+  n = events.length;
+  const killedLftp = await lab!.exec('cli', ['timeout', '-s', 'KILL', '1.5', 'lftp', '-c',
+    `set net:limit-rate 20000; set ftp:use-allo yes; open -u PlcmSpIp,PlcmSpIp ftp://${SRV}; put ${slow} -o /hq/${PHONE_MAC}-phone.cfg`], { allowFail: true });
+  assert.notEqual(killedLftp.code, 0);
+  e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed lftp event');
+  assert.match(e.result, /FTP_SHORT_UPLOAD|FTP_CLIENT_GONE|FTP_DISCONNECTED/);
+  assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
+  const tmp = (await readdir(join(dir, 'data', 'uploads', 'hq', 'overrides'))).filter((f) => f !== '.history' && !f.endsWith('-phone.cfg'));
+  assert.deepEqual(tmp, [], 'no temporary file left behind');
+  alive();
+});
