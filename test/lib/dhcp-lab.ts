@@ -28,10 +28,11 @@ export interface RunningServer {
   stats(): Promise<Record<string, unknown>>;
 }
 
-export async function startServer(lab: Lab, host: string, fixture: FixtureOptions = {}, dir = mkdtempSync(join(tmpdir(), 'dhcp-it-'))): Promise<RunningServer> {
+/** Start the launcher in `host`; `yamlFor(dataDir)` replaces the lab fixture (e.g. benchYaml). */
+export async function startServer(lab: Lab, host: string, fixture: FixtureOptions = {}, dir = mkdtempSync(join(tmpdir(), 'dhcp-it-')), yamlFor?: (dataDir: string) => string): Promise<RunningServer> {
   const dataDir = join(dir, 'data');
   const yaml = join(dir, 'appliance.yaml');
-  writeFileSync(yaml, labYaml({ dataDir, ...fixture }));
+  writeFileSync(yaml, yamlFor ? yamlFor(dataDir) : labYaml({ dataDir, ...fixture }));
   const child = lab.spawn(host, [process.execPath, LAUNCHER, yaml, dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.DHCP_TEST_LOG ?? 'warn' } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });

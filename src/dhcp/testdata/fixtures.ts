@@ -73,3 +73,30 @@ export function labModel(o: FixtureOptions = {}): ApplianceModel {
   if (!r.ok) throw new Error(`fixture does not load: ${JSON.stringify(r.error)}`);
   return r.value.model;
 }
+
+/**
+ * One big flat site for load tests and the benchmark: subnet <a.b>.0.0/16 with ~60,000 pool addresses and
+ * the Polycom options of the Kea baseline (66, 160, 42, 2); the appliance at <net>.1.
+ */
+export function benchYaml(o: { net: string; dataDir: string; iface?: string }): string {
+  const ab = o.net.split('.').slice(0, 2).join('.');
+  return `
+appliance:
+  address: ${o.net}.1
+  interface: ${o.iface ?? 'eth0'}
+  dataDir: ${o.dataDir}
+sites:
+  bench:
+    subnet: ${ab}.0.0/16
+    pool: ${ab}.16.0-${ab}.255.254
+    ntp: [${o.net}.1]
+    timeOffset: -21600
+    leaseTime: 3600
+    bootServer: { protocol: ftp, user: PlcmSpIp, password: PlcmSpIp, path: "" }
+classes:
+  - name: polycom
+    match: { vendorClass: Polycom }
+    options:
+      - { code: 150, type: ips, value: [${o.net}.1] }
+`;
+}
