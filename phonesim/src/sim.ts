@@ -1,0 +1,98 @@
+/**
+ * Runs many phones at once in one process (the storm): one shared DHCP socket, every phone its own MAC, xid,
+ * flash and transfer sockets. A phone whose boot fails reboots after a delay, up to maxBoots times, as a real
+ * phone does; the report keeps the last attempt and counts the restarts as retries.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { bootOnce, type BootEnv, type PhoneSettings } from './boot.ts';
+import { factoryFlash, type Flash } from './flash.ts';
+import { aggregate, progressLine, type Aggregate, type PhoneReport } from './report.ts';
+
+const execFileP = promisify(execFile);
+
+export interface SimOptions {
+  readonly phones: readonly PhoneSettings[];
+  readonly env: BootEnv;
+  readonly appVersion: string;
+  readonly bootVersion: string;
+  /** Boots per phone (1 = no reboot after a failure). */
+  readonly maxBoots: number;
+  readonly rebootDelayMs: number;
+  /** Power-on spread: phone i starts at i * rampMs / n. 0 = all at once. */
+  readonly rampMs: number;
+  /** Boot every phone this many times in a row (2 shows the version check skipping the image). */
+  readonly bootsInARow: number;
+  readonly progress: ((line: string) => void) | undefined;
+}
+
+export interface SimResult {
+  readonly reports: PhoneReport[];
+  readonly aggregate: Aggregate;
+  readonly flashes: ReadonlyMap<string, Flash>;
+}
+
+/** Adds leased addresses to an interface (as /32, bounded concurrency); the phone then binds its transfers to it. */
+export function addressAssigner(iface: string, concurrency = 8): (address: string) => Promise<string | undefined> {
+  const done = new Map<string, Promise<string | undefined>>();
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const slot = (): Promise<void> => (running < concurrency ? (running++, Promise.resolve()) : new Promise((r) => queue.push(() => { running++; r(); })));
+  const release = (): void => { running--; queue.shift()?.(); };
+  return (address) => {
+    let p = done.get(address);
+    if (!p) {
+      p = (async () => {
+        await slot();
+        try {
+          await execFileP('ip', ['addr', 'add', `${address}/32`, 'dev', iface, 'noprefixroute']);
+          return address;
+        } catch (e) {
+          return /File exists/.test(String((e as { stderr?: string }).stderr ?? e)) ? address : undefined;
+        } finally {
+          release();
+        }
+      })();
+      done.set(address, p);
+    }
+    return p;
+  };
+}
+
+export async function runSimulation(o: SimOptions): Promise<SimResult> {
+  const t0 = performance.now();
+  const flashes = new Map<string, Flash>();
+  const reports: PhoneReport[] = new Array(o.phones.length);
+  let done = 0;
+  let provisioned = 0;
+  let bytes = 0;
+  const timer = o.progress ? setInterval(() => o.progress!(progressLine(done, provisioned, o.phones.length, performance.now() - t0, bytes)), 1000) : undefined;
+  const n = o.phones.length;
+  await Promise.all(o.phones.map(async (p, i) => {
+    if (o.rampMs > 0 && n > 1) await new Promise((r) => setTimeout(r, (i * o.rampMs) / n));
+    const flash = factoryFlash(o.appVersion, o.bootVersion);
+    flashes.set(p.id.mac, flash);
+    const started = performance.now();
+    let last: PhoneReport | undefined;
+    let restarts = 0;
+    let retries = 0;
+    for (let round = 0; round < o.bootsInARow; round++) {
+      for (let attempt = 1; attempt <= o.maxBoots; attempt++) {
+        last = await bootOnce(p, flash, o.env);
+        retries += last.retries;
+        if (last.ok) break;
+        if (attempt < o.maxBoots) { restarts++; await new Promise((r) => setTimeout(r, o.rebootDelayMs)); }
+      }
+      if (!last!.ok) break;
+    }
+    const r = last!;
+    reports[i] = { ...r, attempts: restarts + 1, retries: retries + restarts, totalMs: o.bootsInARow === 1 ? Math.round(performance.now() - started) : r.totalMs };
+    done++;
+    if (r.ok) provisioned++;
+    bytes += r.bytesDown;
+  }));
+  if (timer) clearInterval(timer);
+  const wall = performance.now() - t0;
+  o.progress?.(progressLine(done, provisioned, n, wall, bytes));
+  return { reports, aggregate: aggregate(reports, Math.round(wall)), flashes };
+}
