@@ -5,10 +5,12 @@
  *
  *   node bench/dhcp-fuzz/run.ts [--cases 1000000] [--seed 1] [--out bench/results/dhcp-fuzz.md]
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { prng, mutate, checkCase } from '../../src/dhcp/codec/fuzz-mutate.ts';
+import { parseHexDump } from '../../src/dhcp/codec/hex-dump.ts';
 import { decodePacket, encodePacket, replyTo, MessageType } from '../../src/dhcp/codec/packet.ts';
 import { vendorClassRaw, messageType, parameterRequestList, encodeOptionValue } from '../../src/dhcp/codec/options.ts';
 import { decodeVendorClass } from '../../src/dhcp/vendor-class.ts';
@@ -22,7 +24,13 @@ const SEED = Number(values.seed);
 const command = `node bench/dhcp-fuzz/run.ts ${process.argv.slice(2).join(' ')}`.trim();
 
 // 1. Fuzz.
-const seeds = seedPackets().map(([, b]) => Uint8Array.from(b));
+// Seeds: the hand-built requests plus every .hex file in src/dhcp/testdata (golden replies, real captures).
+const testdata = join(import.meta.dirname, '..', '..', 'src', 'dhcp', 'testdata');
+const seeds: Uint8Array[] = seedPackets().map(([, b]) => Uint8Array.from(b));
+for (const f of readdirSync(testdata).filter((n) => n.endsWith('.hex')).sort()) {
+  const r = parseHexDump(readFileSync(join(testdata, f), 'utf8'));
+  if (r.ok) seeds.push(r.value);
+}
 const rnd = prng(SEED);
 const tally = new Map<string, number>();
 const crashes: string[] = [];
@@ -94,7 +102,7 @@ Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown
 |---|---|---|---|---|
 | ${fmt(CASES)} | ${crashCount} | ${violationCount} | ${(fuzzMs / 1000).toFixed(1)} s | ${fmt(fuzzRate)} cases/s |
 
-Each case: 1-3 mutations of one of ${seeds.length} client-shaped seeds, decode, every accessor, option 60/43/125/128 decoders, then encode(decode(x)) decoded again and compared (header and options).
+Each case: 1-3 mutations of one of ${seeds.length} seeds (hand-built requests, golden replies, dhclient/udhcpc captures), decode, every accessor, option 60/43/125/128 decoders, then encode(decode(x)) decoded again and compared (header and options).
 
 Outcomes:
 

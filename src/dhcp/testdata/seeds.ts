@@ -1,8 +1,8 @@
 /**
  * Request packets shaped like the ones real clients send, for unit tests, golden replies and fuzz seeds.
- * Hand-built from the clients' sources and documentation (not captures):
+ * Hand-built, then checked against real captures (captured-*.hex, from bench/dhcp-fuzz/capture-seeds.ts):
  *  - ISC dhclient 4.4 (Debian's default dhclient.conf request list; hostname; padded to 300 bytes, BOOTP_MIN_LEN);
- *  - BusyBox udhcpc 1.36 (client id 01+MAC, max size 576, vendor class "udhcp 1.36.1", its default request list);
+ *  - BusyBox udhcpc 1.35 (option order, max size 576, vendor class, client id 01+MAC as captured from Debian's udhcpc);
  *  - a Polycom SoundPoint IP 450 (its Fingerbank option 55 list, binary option 60 per the admin guide).
  */
 import { type DhcpPacket, encodePacket, emptyPacket, MessageType } from '../codec/packet.ts';
@@ -32,11 +32,10 @@ export function udhcpcDiscover(): DhcpPacket {
   const mac = [0x02, 0x42, 0xac, 0x11, 0x00, 0x02];
   const p = base(0x9a0b1c2d, mac);
   p.options.set(53, bytes(MessageType.DISCOVER));
-  p.options.set(61, bytes(1, ...mac));
   p.options.set(57, bytes(0x02, 0x40));
-  p.options.set(60, text('udhcp 1.36.1'));
-  p.options.set(12, text('busybox'));
   p.options.set(55, bytes(1, 3, 6, 12, 15, 28, 42));
+  p.options.set(60, text('udhcp 1.35.0'));
+  p.options.set(61, bytes(1, ...mac));
   return p;
 }
 
@@ -71,7 +70,7 @@ export function polycomInform(): DhcpPacket {
 export function seedPackets(): Array<[string, Buffer]> {
   return [
     ['dhclient-discover', encodePacket(dhclientDiscover())],
-    ['udhcpc-discover', encodePacket(udhcpcDiscover(), { minSize: 548 })],
+    ['udhcpc-discover', encodePacket(udhcpcDiscover())],
     ['polycom-discover', encodePacket(polycomDiscover())],
     ['polycom-inform', encodePacket(polycomInform())],
   ];
