@@ -6,12 +6,18 @@ import { type ReceiveEvent, type ReceiveState, initialReceive, stepReceive } fro
 const retry = { initialMs: 100, maxMs: 400, maxRetries: 2 };
 const d = (block: number, len: number): ReceiveEvent => ({ type: 'data', block, data: new Uint8Array(len).fill(block & 0xff) });
 
+/** Run events through the machine; writes are confirmed at once (an instant disk) unless manual. */
 function run(s: ReceiveState, ...events: ReceiveEvent[]): { s: ReceiveState; actions: Action[] } {
+  return runWith(true, s, ...events);
+}
+function runWith(autoWrite: boolean, s: ReceiveState, ...events: ReceiveEvent[]): { s: ReceiveState; actions: Action[] } {
   const actions: Action[] = [];
-  for (const e of events) {
+  const queue = [...events];
+  for (let e = queue.shift(); e; e = queue.shift()) {
     const r = stepReceive(s, e);
     s = r.state;
     actions.push(...r.actions);
+    if (autoWrite) for (const a of r.actions) if (a.type === 'write') queue.unshift({ type: 'written' });
   }
   return { s, actions };
 }
@@ -67,4 +73,14 @@ test('block numbers roll over while receiving', () => {
   const { actions } = run(s, d(65535, 4), d(0, 4), d(1, 1));
   assert.deepEqual(wire(actions), ['A65535', 'A0']);
   assert.deepEqual(kinds(actions), ['w4', 'w4', 'w1', 'commit']);
+});
+
+test('an ACK waits for the writes it covers (backpressure)', () => {
+  let { s, actions } = runWith(false, initialReceive({ blksize: 4, windowsize: 1, oack: undefined, retry }), { type: 'start' }, d(1, 4));
+  assert.deepEqual(wire(actions), ['A0']);
+  assert.equal(s.unwritten, 1);
+  ({ s, actions } = runWith(false, s, { type: 'written' }));
+  assert.deepEqual(wire(actions), ['A1']);
+  ({ s, actions } = runWith(false, s, d(2, 4), { type: 'ioError', code: 3, result: 'TREE_TOO_LARGE', message: 'too large' }));
+  assert.deepEqual(wire(actions), ['E3'], 'a refused write stops the peer before its block is ACKed');
 });

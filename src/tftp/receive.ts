@@ -3,7 +3,9 @@
  * OACK or ACK 0 → DATA blocks in order (an ACK after every `windowsize` blocks) → a short block ends the
  * upload → commit → final ACK → linger one timeout to re-ACK a repeated last block → close.
  *
- * The final ACK is sent only after the upload is committed, so a client that saw it knows the file is stored.
+ * An ACK is sent only once the blocks it covers are written (backpressure: a refused write, e.g. over the
+ * size cap, stops the peer at the next window), and the final ACK only after the upload is committed, so a
+ * client that saw it knows the file is stored.
  * A block out of order (lost one, or a repeat after our ACK was lost) is answered with an ACK of the last
  * block received in order, at most once until progress is made; our own timer resends that ACK otherwise.
  */
@@ -26,6 +28,10 @@ export interface ReceiveState {
   readonly sinceAck: number;
   /** An out-of-order block was already answered since the last progress. */
   readonly nudged: boolean;
+  /** Writes asked for and not yet confirmed. */
+  readonly unwritten: number;
+  /** A window is complete: ACK it once the writes are confirmed. */
+  readonly ackDue: boolean;
   readonly retries: number;
   readonly bytes: number;
 }
@@ -33,11 +39,12 @@ export interface ReceiveState {
 export type ReceiveEvent =
   | CommonEvent
   | { readonly type: 'data'; readonly block: number; readonly data: Uint8Array }
+  | { readonly type: 'written' }
   | { readonly type: 'committed' }
   | { readonly type: 'ioError'; readonly code: number; readonly result: string; readonly message: string };
 
 export function initialReceive(cfg: ReceiveConfig): ReceiveState {
-  return { phase: 'init', cfg, expected: 1, sinceAck: 0, nudged: false, retries: 0, bytes: 0 };
+  return { phase: 'init', cfg, expected: 1, sinceAck: 0, nudged: false, unwritten: 0, ackDue: false, retries: 0, bytes: 0 };
 }
 
 /** What we last told the peer: the OACK before any block arrived, else ACK of the last block in order. */
@@ -77,19 +84,30 @@ export function stepReceive(s: ReceiveState, e: ReceiveEvent): Step<ReceiveState
           { type: 'send', packet: { op: 'error', code: 4, message: 'block larger than the negotiated blksize' } },
         ]);
       }
-      const got: ReceiveState = { ...s, expected: s.expected + 1, bytes: s.bytes + e.data.length, retries: 0, nudged: false, sinceAck: s.sinceAck + 1 };
+      const writes = e.data.length > 0 ? 1 : 0;
+      const got: ReceiveState = { ...s, expected: s.expected + 1, bytes: s.bytes + e.data.length, retries: 0, nudged: false, sinceAck: s.sinceAck + 1, unwritten: s.unwritten + writes };
       const actions: Action[] = [];
-      if (e.data.length > 0) actions.push({ type: 'write', data: e.data });
+      if (writes) actions.push({ type: 'write', data: e.data });
       if (e.data.length < s.cfg.blksize) {
         actions.push({ type: 'commit' }, arm(s.cfg.retry.maxRetries)); // the timer only guards a stuck commit
         return { state: { ...got, phase: 'committing' }, actions };
       }
       if (got.sinceAck >= s.cfg.windowsize) {
+        if (got.unwritten > 0) return { state: { ...got, sinceAck: 0, ackDue: true }, actions: [...actions, arm(0)] };
         actions.push(lastReply(got), arm(0));
         return { state: { ...got, sinceAck: 0 }, actions };
       }
       actions.push(arm(0));
       return { state: got, actions };
+    }
+
+    case 'written': {
+      const unwritten = Math.max(0, s.unwritten - 1);
+      if (s.phase === 'receiving' && unwritten === 0 && s.ackDue) {
+        const next: ReceiveState = { ...s, unwritten, ackDue: false };
+        return { state: next, actions: [lastReply(next), arm(0)] };
+      }
+      return { state: { ...s, unwritten }, actions: [] };
     }
 
     case 'committed': {

@@ -115,7 +115,7 @@ export async function startUpload(ctx: SessionContext, filename: string, n: Nego
         chain = chain.then(async () => {
           if (failed) return;
           const r = await upload.write(copy);
-          if (!r.ok) ioError(r.error);
+          if (r.ok) runner.dispatch({ type: 'written' }); else ioError(r.error);
         }).catch(thrown);
       },
       commit() {

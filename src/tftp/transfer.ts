@@ -44,12 +44,18 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   let state = o.initial;
   let closed = false;
   let finished = false;
+  let inFlight = 0;
+  let closeWhenSent = false;
+  const sent = (): void => {
+    if (--inFlight === 0 && closeWhenSent) { try { socket.close(); } catch { /* already closed */ } }
+  };
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
 
   const send = (p: TftpPacket): void => {
     const buf = p.op === 'data' ? encodeData(p.block, p.data) : encode(p);
     if (p.op === 'data') stats.bytesSent += p.data.length;
-    socket.send(buf, peer.port, peer.address);
+    inFlight++;
+    socket.send(buf, peer.port, peer.address, sent);
   };
 
   const perform = (a: Action): void => {
@@ -74,7 +80,9 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
         closed = true;
         timer.cancel();
         socket.removeAllListeners('message');
-        try { socket.close(); } catch { /* already closed */ }
+        // A send still queued (the final ERROR or ACK) would be dropped by close(): close after it.
+        if (inFlight > 0) closeWhenSent = true;
+        else try { socket.close(); } catch { /* already closed */ }
         effects.closed();
         break;
     }
