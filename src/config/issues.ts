@@ -2,7 +2,7 @@
  * Configuration problems with file:line:col. An error refuses the whole file (nothing partial is served);
  * a warning is printed and the file is used.
  */
-import { isNode, type Document, type LineCounter } from 'yaml';
+import { isNode, parseDocument, LineCounter, type Document } from 'yaml';
 
 export interface ConfigIssue {
   readonly severity: 'error' | 'warning';
@@ -23,13 +23,23 @@ type PathKey = string | number;
 
 /** Finds the line and column of a path in the document: the deepest node that exists on the way there. */
 export class Locator {
-  private readonly doc: Document;
-  private readonly lc: LineCounter;
+  private readonly text: string;
+  private parsed: { doc: Document; lc: LineCounter } | undefined;
   readonly file: string;
-  constructor(doc: Document, lc: LineCounter, file: string) {
-    this.doc = doc;
-    this.lc = lc;
+  /** Positions need the slower position-keeping parser: it runs only when an issue must be located. */
+  constructor(text: string, file: string) {
+    this.text = text;
     this.file = file;
+  }
+
+  private get doc(): Document { return this.load().doc; }
+  private get lc(): LineCounter { return this.load().lc; }
+  private load(): { doc: Document; lc: LineCounter } {
+    if (!this.parsed) {
+      const lc = new LineCounter();
+      this.parsed = { doc: parseDocument(this.text, { lineCounter: lc, uniqueKeys: true }), lc };
+    }
+    return this.parsed;
   }
 
   position(path: readonly PathKey[], which: 'key' | 'value' = 'value'): { line: number; col: number } {

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { liveConfig } from './reload.ts';
+import { createTreeLab, labYaml } from '../../test/lib/tree-fixture.ts';
+import { waitFor } from '../../test/lib/netns.ts';
+
+test('a valid edit is swapped in with its tree; an invalid one is refused and the last good keeps serving', async () => {
+  const lab = await createTreeLab(labYaml());
+  const live = liveConfig(lab.yamlPath, lab.model, { debounceMs: 20 });
+  try {
+    const before = live.tree.current();
+    // An editor's save: write a temp file and rename it over the original.
+    const tmp = join(lab.dir, '.appliance.yaml.swp');
+    await writeFile(tmp, labYaml().replace('pbx.lab', 'pbx2.lab'));
+    await rename(tmp, lab.yamlPath);
+    await waitFor(() => live.state().reloads === 1, 5000, 'reload');
+    assert.notEqual(live.tree.current(), before);
+    const site = await live.tree.current().read('hq/site.cfg');
+    assert.ok(site.ok && site.value.toString().includes('pbx2.lab'));
+
+    await writeFile(lab.yamlPath, labYaml().replace('subnet: 10.90.0.0/24', 'subnet: 10.90.0.0/33'));
+    await waitFor(() => live.state().failures === 1, 5000, 'refusal');
+    const st = live.state();
+    assert.equal(st.lastError?.issues[0]?.code, 'CFG_SUBNET');
+    assert.ok(st.lastError!.issues[0]!.line > 0);
+    const still = await live.tree.current().read('hq/site.cfg');
+    assert.ok(still.ok && still.value.toString().includes('pbx2.lab'), 'last good tree still serves');
+    assert.equal(live.model.current().sites.get('hq')!.subnet.prefix, 24);
+  } finally {
+    live.close();
+    await lab.cleanup();
+  }
+});
