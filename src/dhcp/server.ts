@@ -94,7 +94,8 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       result,
     };
     deps.events.emit(event);
-    log.info(event, 'dhcp');
+    // One log line per exchange: the ACK/NAK that ends it (or INFORM's ACK, or a refusal); OFFERs at debug.
+    if (d.reply?.type === 2 && result === 'ok') log.debug(event, 'dhcp'); else log.info(event, 'dhcp');
   };
 
   const onMessage = (buf: Buffer): void => {

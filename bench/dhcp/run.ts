@@ -1,0 +1,143 @@
+/**
+ * DHCP benchmark: perfdhcp (DORA, relay mode, random MACs) against the appliance, kea-dhcp4 (memfile,
+ * persist on) and dnsmasq, in the same run, in namespaces created here (10.91.3.0/24; site 10.91.0.0/16).
+ * For each server the rate rises step by step (fresh server and empty lease file per step) until drops
+ * reach 0.1 %; the highest clean rate is the figure. Also the appliance's peak RSS (VmHWM).
+ *   node bench/dhcp/run.ts [--duration 5] [--out bench/results/dhcp.md]
+ */
+import { mkdtempSync, writeFileSync, readFileSync, openSync, closeSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
+import { benchYaml } from '../../src/dhcp/testdata/fixtures.ts';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+};
+const DURATION = Number(arg('duration', '5'));
+const OUT = arg('out', 'bench/results/dhcp.md');
+const NET = '10.91.3';
+const LAUNCHER = new URL('../../test/lib/dhcp-launcher.ts', import.meta.url).pathname;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Step { rate: number; dropsDO: number; dropsRA: number; acks: number; rssKb?: number }
+interface Peer { name: string; start(dir: string): Promise<ChildProcess>; rates: number[] }
+
+const kea = (dir: string): string => JSON.stringify({ Dhcp4: {
+  'interfaces-config': { interfaces: ['eth0'], 'dhcp-socket-type': 'raw' },
+  'lease-database': { type: 'memfile', persist: true, name: join(dir, 'kea-leases4.csv'), 'lfc-interval': 0 },
+  'valid-lifetime': 3600,
+  'option-def': [{ name: 'polycom-boot', code: 160, type: 'string' }],
+  'client-classes': [{ name: 'polycom', test: 'substring(option[60].hex,0,4) == 0x0000363D' }],
+  subnet4: [{ subnet: '10.91.0.0/16', pools: [{ pool: '10.91.16.0 - 10.91.255.254' }],
+    'option-data': [{ name: 'tftp-server-name', data: `ftp://PlcmSpIp:PlcmSpIp@${NET}.1` }, { name: 'polycom-boot', data: `ftp://PlcmSpIp:PlcmSpIp@${NET}.1` },
+      { name: 'ntp-servers', data: `${NET}.1` }, { name: 'time-offset', data: '-21600' }] }],
+  loggers: [{ name: 'kea-dhcp4', severity: 'WARN', output_options: [{ output: join(dir, 'kea.log') }] }],
+} });
+
+function peers(lab: Lab): Peer[] {
+  const spawnLogged = (dir: string, argv: string[], env: Record<string, string> = {}): ChildProcess => {
+    const log = openSync(join(dir, 'server.log'), 'a');
+    const c = lab.spawn('srv', argv, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+    closeSync(log);
+    return c;
+  };
+  return [
+    {
+      name: 'appliance',
+      rates: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000],
+      async start(dir) {
+        const dataDir = join(dir, 'data');
+        writeFileSync(join(dir, 'appliance.yaml'), benchYaml({ net: NET, dataDir }));
+        const c = spawnLogged(dir, [process.execPath, LAUNCHER, join(dir, 'appliance.yaml'), dataDir], { LOG_LEVEL: 'info' });
+        await waitFor(() => readFileSync(join(dir, 'server.log'), 'utf8').includes('READY'), 15_000, 'appliance READY');
+        return c;
+      },
+    },
+    {
+      name: 'kea-dhcp4',
+      rates: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000],
+      async start(dir) {
+        writeFileSync(join(dir, 'kea.json'), kea(dir));
+        const c = spawnLogged(dir, ['kea-dhcp4', '-c', join(dir, 'kea.json')], { KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir });
+        await sleep(1500);
+        return c;
+      },
+    },
+    {
+      name: 'dnsmasq',
+      rates: [100, 200, 300, 500, 1000, 2000],
+      async start(dir) {
+        const c = spawnLogged(dir, ['dnsmasq', '--no-daemon', '--port=0', '--interface=eth0', '--bind-interfaces', '--no-ping',
+          '--dhcp-range=10.91.16.0,10.91.255.254,255.255.0.0,1h', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`, '--dhcp-lease-max=100000',
+          `--dhcp-option=66,"ftp://${NET}.1"`, `--dhcp-option=160,"ftp://${NET}.1"`, '--quiet-dhcp', `--pid-file=${join(dir, 'dnsmasq.pid')}`]);
+        await sleep(800);
+        return c;
+      },
+    },
+  ];
+}
+
+const ratio = (text: string, section: string): number => {
+  const i = text.indexOf(`Statistics for: ${section}`);
+  const m = i < 0 ? null : /drops ratio: ([\d.]+) %/.exec(text.slice(i));
+  return m ? Number(m[1]) : 100;
+};
+const received = (text: string, section: string): number => {
+  const i = text.indexOf(`Statistics for: ${section}`);
+  const m = i < 0 ? null : /received packets: (\d+)/.exec(text.slice(i));
+  return m ? Number(m[1]) : 0;
+};
+const vmHwm = (pid: number | undefined): number | undefined => {
+  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]); } catch { return undefined; }
+};
+
+const lab = await createLab({ prefix: 'dhcpb', hosts: ['srv', 'cli'], subnet: NET });
+const results = new Map<string, Step[]>();
+const root = mkdtempSync(join(tmpdir(), 'dhcp-bench-'));
+try {
+  for (const peer of peers(lab)) {
+    const steps: Step[] = [];
+    for (const rate of peer.rates) {
+      const dir = join(root, `${peer.name}-${rate}`);
+      mkdirSync(dir, { recursive: true });
+      const srv = await peer.start(dir);
+      const r = await lab.exec('cli', ['perfdhcp', '-4', '-l', 'eth0', '-r', String(rate), '-p', String(DURATION), '-R', '1000000'], { timeoutMs: (DURATION + 30) * 1000, allowFail: true });
+      const step: Step = { rate, dropsDO: ratio(r.stdout, 'DISCOVER-OFFER'), dropsRA: ratio(r.stdout, 'REQUEST-ACK'), acks: received(r.stdout, 'REQUEST-ACK') };
+      if (peer.name === 'appliance') step.rssKb = vmHwm(srv.pid);
+      if (srv.pid) { try { process.kill(srv.pid, 'SIGKILL'); } catch { /* gone */ } }
+      await waitFor(() => srv.exitCode !== null || srv.signalCode !== null, 5000, `${peer.name} stopped`).catch(() => undefined);
+      steps.push(step);
+      process.stderr.write(`${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`);
+      if (step.dropsDO >= 0.1 || step.dropsRA >= 0.1) break;
+    }
+    results.set(peer.name, steps);
+  }
+} finally {
+  await lab.destroy();
+}
+
+const best = (name: string): Step | undefined => results.get(name)?.filter((s) => s.dropsDO < 0.1 && s.dropsRA < 0.1).at(-1);
+const keaBest = best('kea-dhcp4')?.rate;
+const lines = [
+  '# DHCP benchmark: perfdhcp DORA against the appliance, Kea and dnsmasq (same run)',
+  '',
+  `Command: \`node bench/dhcp/run.ts --duration ${DURATION}\` (as root; run ${new Date().toISOString()}, ${process.env.BENCH_HOST ?? 'this 2-core machine'}).`,
+  `perfdhcp \`-4 -l eth0 -r RATE -p ${DURATION} -R 1000000\` (relay mode, random MACs) from a client namespace; every server`,
+  'persists leases (appliance: journal with fdatasync group commit before each ACK; Kea: memfile persist, lfc off;',
+  'dnsmasq: lease file), fresh server and empty lease store per step. Figure: highest rate with < 0.1 % drops in both',
+  'DISCOVER-OFFER and REQUEST-ACK.',
+  '',
+  '| server | highest clean DORA rate (/s) | ratio to Kea | steps (rate: drops DO/RA %) |',
+  '|---|---|---|---|',
+];
+for (const [name, steps] of results) {
+  const b = best(name)?.rate;
+  lines.push(`| ${name} | ${b ?? 'none'} | ${b && keaBest ? (b / keaBest).toFixed(2) + '×' : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}`).join(', ')} |`);
+}
+const rss = Math.max(...(results.get('appliance') ?? []).map((s) => s.rssKb ?? 0));
+lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, '');
+writeFileSync(OUT, lines.join('\n'));
+process.stdout.write(lines.join('\n'));
