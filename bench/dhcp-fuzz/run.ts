@@ -102,7 +102,7 @@ Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown
 |---|---|---|---|---|
 | ${fmt(CASES)} | ${crashCount} | ${violationCount} | ${(fuzzMs / 1000).toFixed(1)} s | ${fmt(fuzzRate)} cases/s |
 
-Each case: 1-3 mutations of one of ${seeds.length} seeds (hand-built requests, golden replies, dhclient/udhcpc captures), decode, every accessor, option 60/43/125/128 decoders, then encode(decode(x)) decoded again and compared (header and options).
+Each case: 1-3 mutations of one of ${seeds.length} seeds (hand-built requests, golden replies, dhclient/udhcpc captures), decode, every accessor, formatOption on every option (all value decoders), option 60/43/125/128 decoders, then encode(decode(x)) decoded again and compared (header and options).
 
 Outcomes:
 

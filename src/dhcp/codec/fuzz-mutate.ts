@@ -5,7 +5,7 @@
 import { decodePacket, encodePacket, type DhcpPacket } from './packet.ts';
 import {
   messageType, requestedIp, serverId, parameterRequestList, vendorClassRaw, clientId, hostName, leaseTime,
-  maxMessageSize, decodeSubOptions, decodeVivso, formatPacket, parseVlanDiscovery, textOption,
+  maxMessageSize, decodeSubOptions, decodeVivso, formatPacket, parseVlanDiscovery, textOption, formatOption,
 } from './options.ts';
 import { decodeVendorClass } from '../vendor-class.ts';
 
@@ -147,6 +147,7 @@ export function checkCase(x: Uint8Array): CaseOutcome {
   if (o43 !== undefined) decodeSubOptions(o43);
   const o125 = p.options.get(125);
   if (o125 !== undefined) decodeVivso(o125);
+  for (const [code, value] of p.options) formatOption(code, value);
   const vlan = textOption(p, 128);
   if (vlan !== undefined) parseVlanDiscovery(vlan);
   const again = decodePacket(encodePacket(p));

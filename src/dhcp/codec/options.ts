@@ -13,7 +13,9 @@ export { ip, ips, u8, u16, u32, i32, string, bool, hex, ipNumber, u8list, toHex,
 export { catalog, optionName, optionType, FIXED_VLAN_OPTIONS, type OptionInfo, type OptionType } from './catalog.ts';
 export { vlanDiscovery, parseVlanDiscovery, checkVlanIds, MAX_VLAN_ID } from './vlan.ts';
 export { encodeSubOptions, decodeSubOptions, encodeVivso, decodeVivso, type SubOption, type VendorInfo } from './sub-options.ts';
-export { formatPacket, packetSummary, type PacketSummary } from './format.ts';
+export { formatPacket, packetSummary, messageTypeName, type PacketSummary } from './format.ts';
+export { domains, sipServers, type SipServers } from './names.ts';
+export { formatOption } from './option-format.ts';
 
 export const Option = {
   SUBNET_MASK: 1, TIME_OFFSET: 2, ROUTERS: 3, DNS: 6, HOST_NAME: 12, DOMAIN_NAME: 15, BROADCAST: 28, NTP: 42,
