@@ -6,7 +6,7 @@
  *   node bench/dhcp/run.ts [--duration 5] [--out bench/results/dhcp.md]
  */
 import { mkdtempSync, writeFileSync, readFileSync, openSync, closeSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
@@ -138,6 +138,6 @@ for (const [name, steps] of results) {
   lines.push(`| ${name} | ${b ?? 'none'} | ${b && keaBest ? (b / keaBest).toFixed(2) + '×' : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}`).join(', ')} |`);
 }
 const rss = Math.max(...(results.get('appliance') ?? []).map((s) => s.rssKb ?? 0));
-lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, '');
+lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, `Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores).`, '');
 writeFileSync(OUT, lines.join('\n'));
 process.stdout.write(lines.join('\n'));
