@@ -13,6 +13,7 @@ import { noLeases, type Service, type ServiceDeps } from './shared/service.ts';
 import { startDhcpServer } from './dhcp/server.ts';
 import { startTftpServer } from './tftp/server.ts';
 import { startHttpServers } from './http/server.ts';
+import { startFtpServer } from './ftp/server.ts';
 
 export interface Running {
   readonly services: readonly Service[];
@@ -55,6 +56,7 @@ export async function startAppliance(configPath: string, log: Logger): Promise<R
       deps = { ...base, leases: dhcp.leases };
     }
     if (sv.tftp.enabled) services.push(await startTftpServer(deps));
+    if (sv.ftp.enabled) services.push(await startFtpServer(deps));
     if (sv.http.enabled || sv.https.enabled) services.push(await startHttpServers(deps));
   } catch (e) {
     await closeAll();
