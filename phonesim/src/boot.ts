@@ -5,6 +5,7 @@
  * CONFIG_FILES left to right, -phone.cfg, -web.cfg, licenses, directory, call list; then the app log and call
  * list uploads, an optional user change (-phone.cfg upload) and an optional DHCP renewal.
  */
+import { createHash } from 'node:crypto';
 import { type SimError, simError } from './errors.ts';
 import { acquire, inform, renew, type DhcpSettings, type Lease } from './dhcp-client.ts';
 import type { DhcpMux } from './dhcp-mux.ts';
@@ -31,6 +32,8 @@ export interface PhoneSettings {
   /** Parameters a user changes on the keypad: uploaded as <MAC>-phone.cfg after boot. */
   readonly userChange: ParamMap | undefined;
   readonly renew: boolean;
+  /** 'best-effort': a refused upload is recorded but does not fail the boot (a real phone carries on). */
+  readonly uploads: 'required' | 'best-effort';
 }
 
 export interface BootEnv {
@@ -66,8 +69,8 @@ export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Pr
   const clients = new Map<string, FileClient>();
   let localAddress: string | undefined;
 
-  const record = (step: string, status: StepReport['status'], started: number, bytes = 0, detail?: string): void => {
-    steps.push({ step, status, ms: Math.round(performance.now() - started), bytes, ...(detail !== undefined ? { detail } : {}) });
+  const record = (step: string, status: StepReport['status'], started: number, bytes = 0, detail?: string, sha256?: string): void => {
+    steps.push({ step, status, ms: Math.round(performance.now() - started), bytes, ...(detail !== undefined ? { detail } : {}), ...(sha256 !== undefined ? { sha256 } : {}) });
   };
   const fail = (step: string, started: number, e: SimError): never => {
     record(step, 'failed', started, 0, `${e.code}: ${e.message}`);
@@ -111,16 +114,20 @@ export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Pr
       return fail(step, started, r.error.code === 'SIM_NOT_FOUND' && step.startsWith('config') ? simError('SIM_CONFIG_FILE_MISSING', r.error.message) : r.error);
     }
     bytesDown += r.value.bytes;
-    record(step, 'ok', started, r.value.bytes, path);
+    record(step, 'ok', started, r.value.bytes, path, r.value.sha256);
     return r.value;
   };
   const upload = async (step: string, ref: string, data: Buffer, type: UserAgentType): Promise<void> => {
     const started = performance.now();
     const { client, path } = clientFor(ref);
     const r = await client.put(path, data, type);
-    if (!r.ok) fail(step, started, r.error.code === 'SIM_DENIED' || r.error.code === 'SIM_NOT_FOUND' ? simError('SIM_UPLOAD_REJECTED', r.error.message) : r.error);
+    if (!r.ok) {
+      const e = r.error.code === 'SIM_DENIED' || r.error.code === 'SIM_NOT_FOUND' || r.error.code === 'SIM_PROTOCOL' ? simError('SIM_UPLOAD_REJECTED', r.error.message) : r.error;
+      if (p.uploads === 'best-effort') { record(step, 'failed', started, 0, `${e.code}: ${e.message} (not fatal)`); return; }
+      fail(step, started, e);
+    }
     bytesUp += data.length;
-    record(step, 'ok', started, data.length, path);
+    record(step, 'ok', started, data.length, path, createHash('sha256').update(data).digest('hex'));
   };
   const params = (step: string, f: Fetched): ParamMap => {
     const r = parseParams(f.data.toString('utf8'));
@@ -241,7 +248,7 @@ export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Pr
     return finish(undefined);
   } catch (e) {
     if (e instanceof StepFailed) {
-      if (!steps.some((s) => s.status === 'failed')) record(e.step, 'failed', performance.now(), 0, `${e.error.code}: ${e.error.message}`);
+      if (steps[steps.length - 1]?.status !== 'failed') record(e.step, 'failed', performance.now(), 0, `${e.error.code}: ${e.error.message}`);
       return finish(e);
     }
     return finish(new StepFailed('internal', simError('SIM_PROTOCOL', (e as Error).stack ?? String(e))));

@@ -37,6 +37,7 @@ export const USAGE = `appliance-phonesim [options]
   --boot-version V        flash bootROM/updater version (default 4.0.0.0000)
   --user-change K=V       a keypad change, uploaded as <MAC>-phone.cfg (repeatable)
   --renew                 renew the lease after booting
+  --uploads required|best-effort   whether a refused upload fails the boot (default required)
   --boots N               boots per phone before giving up (default 3)
   --reboot-delay MS       delay before a reboot after a failure (default 2000)
   --boot-twice            boot each phone twice (the second skips unchanged images)
@@ -67,7 +68,7 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
         'dhcp-timeout': { type: 'string' }, 'dhcp-attempts': { type: 'string' }, 'assign-addresses': { type: 'string' },
         'tftp-blksize': { type: 'string' }, 'tftp-timeout': { type: 'string' }, timeout: { type: 'string' }, insecure: { type: 'boolean' },
         'app-version': { type: 'string' }, 'boot-version': { type: 'string' }, 'user-change': { type: 'string', multiple: true },
-        renew: { type: 'boolean' }, boots: { type: 'string' }, 'reboot-delay': { type: 'string' }, 'boot-twice': { type: 'boolean' },
+        renew: { type: 'boolean' }, uploads: { type: 'string' }, boots: { type: 'string' }, 'reboot-delay': { type: 'string' }, 'boot-twice': { type: 'boolean' },
         ramp: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
       },
       strict: true,
@@ -86,7 +87,8 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
   const mode = oneOf<BootServerMode>(a['boot-server-mode'] ?? 'custom+66', ['option66', 'custom', 'static', 'custom+66'], '--boot-server-mode');
   const ctype = oneOf(a['custom-type'] ?? 'string', ['string', 'ip'] as const, '--custom-type');
   const stype = oneOf<TransferProtocol>(a['server-type'] ?? 'ftp', ['ftp', 'tftp', 'http', 'https'], '--server-type');
-  for (const r of [option60, mode, ctype, stype]) if (!r.ok) return r;
+  const uploads = oneOf(a.uploads ?? 'required', ['required', 'best-effort'] as const, '--uploads');
+  for (const r of [option60, mode, ctype, stype, uploads]) if (!r.ok) return r;
   const vlanArg = a.vlan ?? 'off';
   const vlan: 'off' | 'fixed' | number = vlanArg === 'off' || vlanArg === 'fixed' ? vlanArg : Number(vlanArg);
   if (typeof vlan === 'number' && !(Number.isInteger(vlan) && vlan >= 128 && vlan <= 254)) return err(simError('SIM_BAD_ARGS', '--vlan must be off, fixed or an option code 128-254'));
@@ -118,6 +120,7 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
       vlan,
       userChange: userChange.size ? userChange : undefined,
       renew: a.renew ?? false,
+      uploads: (uploads as { value: 'required' | 'best-effort' }).value,
     });
   }
   return ok({

@@ -10,6 +10,8 @@ export interface StepReport {
   readonly ms: number;
   readonly bytes: number;
   readonly detail?: string;
+  /** SHA-256 of the bytes sent (uploads) or received (downloads). */
+  readonly sha256?: string;
 }
 
 export interface PhoneReport {
