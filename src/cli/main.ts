@@ -29,7 +29,8 @@ async function load(file: string, quietWarnings = false): Promise<Loaded | undef
   const r = await loadConfigFile(file);
   if (!r.ok) {
     for (const i of r.error) process.stderr.write(formatIssue(i) + '\n');
-    process.stderr.write(`${file}: ${r.error.length} error${r.error.length === 1 ? '' : 's'}\n`);
+    const n = r.error.filter((i) => i.severity === 'error').length;
+    process.stderr.write(`${file}: ${n} error${n === 1 ? '' : 's'}\n`);
     return undefined;
   }
   if (!quietWarnings) for (const w of r.value.warnings) process.stderr.write(formatIssue(w) + '\n');
