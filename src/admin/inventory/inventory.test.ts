@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DhcpEvent, TransferEvent } from '../../shared/events.ts';
+import type { Mac } from '../../shared/mac.ts';
+import { silentLogger } from '../../shared/log.ts';
+import { labModel } from '../testing/fixture.ts';
+import { createInventory } from './inventory.ts';
+import { createPersister, loadInventoryFile, INVENTORY_FILE } from './persist.ts';
+import { parseUserAgent } from './ua.ts';
+
+const model = labModel();
+const ref = { current: () => model };
+
+const dhcp = (mac: string, message: string, reply: string | undefined, labels: Record<string, string>, address?: string, result = 'ok'): DhcpEvent =>
+  ({ type: 'dhcp', message, reply, mac: mac as Mac, site: 'hq', address, labels, result });
+const xfer = (peer: string, path: string, o: Partial<TransferEvent> = {}): TransferEvent =>
+  ({ type: 'transfer', protocol: 'http', direction: 'download', peer, mac: undefined, path, bytes: 100, durationMs: 1, result: 'ok', ...o });
+
+/** A SoundPoint IP 650 in its bootROM stage (binary option 60, both sub-options BR/), then its application. */
+const SPIP_TEXT_BR = 'Polycom;SoundPointIP-SPIP_650;2345-12600-001,2;BR/4.0.0.0155/23-May-07 13:35;BR/4.0.0.0155/23-May-07 13:35';
+const SPIP_TEXT_APP = 'Polycom;SoundPointIP-SPIP_650;2345-12600-001,2;SIP/4.0.11.0593/26-Nov-20 13:35;BR/4.0.0.0155/23-May-07 13:35';
+
+test('simulated boots: option-60 fields, lease, fetch and upload history, rollout', () => {
+  let t = 1_000;
+  const inv = createInventory({ model: ref, now: () => t++ });
+  // VVX 410 (known, pinned in the yaml) with decoded labels as the DHCP server passes them.
+  const vvxLabels = { vendorClass: 'Polycom;VVX-VVX_410;3111-46162-001,1;SIP/5.8.0.1000/01-Jan-24 00:00;UP/5.8.0.1000/01-Jan-24 00:00', model: 'VVX410', partNumber: '3111-46162-001' };
+  inv.apply(dhcp('0004f2a00001', 'DISCOVER', 'OFFER', vvxLabels, '10.91.10.100'));
+  inv.apply(dhcp('0004f2a00001', 'REQUEST', 'ACK', vvxLabels, '10.91.10.100'));
+  inv.apply(xfer('10.91.10.100', '000000000000.cfg', { userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.8.0.1000 Type/Application' }));
+  inv.apply(xfer('10.91.10.100', 'ucs-5.9.7/3111-46162-001.sip.ld', { bytes: 1_500_000, userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.8.0.1000 Type/Application' }));
+  inv.apply(xfer('10.91.10.100', 'logs/0004f2a00001-boot.log', { direction: 'upload', mac: '0004f2a00001' as Mac }));
+  // A new (unknown) SoundPoint with the ASCII-less binary form, only the joined text as labels.
+  inv.apply(dhcp('0004f2b00009', 'REQUEST', 'ACK', { vendorClass: SPIP_TEXT_BR }, '10.91.10.101'));
+  inv.apply(xfer('10.91.10.101', '2345-12600-001.bootrom.ld', { protocol: 'tftp', result: 'TREE_NOT_FOUND', bytes: 0 }));
+
+  const vvx = inv.get('0004f2a00001')!;
+  assert.equal(vvx.known, true);
+  assert.equal(vvx.label, 'Reception');
+  assert.equal(vvx.model, 'VVX410');
+  assert.equal(vvx.partNumber, '3111-46162-001');
+  assert.equal(vvx.hardwareRevision, '1');
+  assert.equal(vvx.appVersionString, 'SIP/5.8.0.1000/01-Jan-24 00:00');
+  assert.equal(vvx.bootVersion, '5.8.0.1000');
+  assert.deepEqual(vvx.lease, { address: '10.91.10.100', at: 1_001 });
+  assert.equal(vvx.runningVersion, '5.8.0.1000');
+  assert.deepEqual(Object.keys(vvx.files).sort(), ['000000000000.cfg', 'logs/0004f2a00001-boot.log', 'ucs-5.9.7/3111-46162-001.sip.ld']);
+  assert.equal(vvx.downloads, 2);
+  assert.equal(vvx.uploads, 1);
+  assert.deepEqual(vvx.timeline.map((e) => `${e.kind} ${e.path ?? e.what} ${e.result}`), [
+    'dhcp DISCOVER→OFFER ok', 'dhcp REQUEST→ACK ok', 'download 000000000000.cfg ok', 'download ucs-5.9.7/3111-46162-001.sip.ld ok', 'upload logs/0004f2a00001-boot.log ok',
+  ]);
+  assert.equal(inv.view('0004f2a00001')!.rollout, 'in-progress', 'image fetched, new version not reported yet');
+  assert.equal(inv.view('0004f2a00001')!.offeredVersion, '5.9.7.4477');
+  // The phone reboots into the new application.
+  inv.apply(xfer('10.91.10.100', '0004f2a00001.cfg', { userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application' }));
+  assert.equal(inv.view('0004f2a00001')!.rollout, 'done');
+
+  const sp = inv.get('0004f2b00009')!;
+  assert.equal(sp.known, false);
+  assert.equal(inv.view('0004f2b00009')!.state, 'new');
+  assert.deepEqual([sp.vendor, sp.model, sp.partNumber, sp.hardwareRevision, sp.bootVersion, sp.runningVersion], ['Polycom', 'SPIP650', '2345-12600-001', '2', '4.0.0.0155', undefined]);
+  assert.equal(inv.view('0004f2b00009')!.rollout, 'failed');
+  assert.equal(inv.view('0004f2b00009')!.offeredRelease, 'sp-4.0.11');
+  assert.deepEqual(inv.errors().map((e) => [e.mac, e.code, e.path]), [['0004f2b00009', 'TREE_NOT_FOUND', '2345-12600-001.bootrom.ld']]);
+  inv.apply(dhcp('0004f2b00009', 'REQUEST', 'ACK', { vendorClass: SPIP_TEXT_APP }, '10.91.10.101'));
+  assert.equal(inv.get('0004f2b00009')!.runningVersion, '4.0.11.0593');
+  assert.equal(inv.view('0004f2b00009')!.rollout, 'done');
+});
+
+test('a transfer from an address nobody holds is an error without a phone; ASCII option 60', () => {
+  const inv = createInventory({ model: ref });
+  inv.apply(xfer('10.9.9.9', 'nothing.cfg', { result: 'TREE_NOT_FOUND' }));
+  assert.equal(inv.list().length, 0);
+  assert.equal(inv.errors()[0]!.peer, '10.9.9.9');
+  inv.apply(dhcp('64167f000001', 'INFORM', 'ACK', { vendorClass: 'Polycom-VVX410' }, '10.91.10.7'));
+  assert.equal(inv.get('64167f000001')!.model, 'VVX410');
+  assert.equal(inv.get('64167f000001')!.lease, undefined, 'INFORM binds no lease');
+  assert.equal(inv.macForAddress('10.91.10.7'), '64167f000001');
+});
+
+test('User-Agent forms', () => {
+  assert.deepEqual(parseUserAgent('FileTransport PolycomSoundStationIP-SSIP_6000-UA/5.0.3.1667 Type/Updater'),
+    { family: 'SoundStationIP', uaToken: 'SSIP_6000', model: 'SSIP6000', version: '5.0.3.1667', stage: 'updater', serial: undefined });
+  assert.equal(parseUserAgent('FileTransport PolycomVVX-VVX_310-UA/4.1.4.7430_0004F2ABCDEF')!.serial, '0004f2abcdef');
+  assert.equal(parseUserAgent('FileTransport PolycomSoundPointIP-SPIP_335-UA/3.2.1.0078')!.stage, undefined);
+  assert.equal(parseUserAgent('FileTransport PolyEdge-Edge_E450-UA/8.0.0.15602 Type/Application')!.model, 'EdgeE450');
+  assert.equal(parseUserAgent('curl/8.0'), undefined);
+  assert.equal(parseUserAgent(undefined), undefined);
+});
+
+test('persisted crash-safely and restored; a corrupt file is moved aside', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ops-inv-'));
+  const log = silentLogger();
+  const inv = createInventory({ model: ref });
+  const p = createPersister({ dataDir: dir, snapshot: () => inv.snapshot(), log, debounceMs: 10_000 });
+  inv.onChange(() => p.schedule());
+  inv.apply(dhcp('0004f2a00001', 'REQUEST', 'ACK', { vendorClass: SPIP_TEXT_APP }, '10.91.10.100'));
+  await p.flush();
+  assert.equal(p.writes, 1);
+  const back = createInventory({ model: ref, restore: await loadInventoryFile(dir, log) });
+  assert.equal(back.get('0004f2a00001')!.partNumber, '2345-12600-001');
+  assert.equal(back.macForAddress('10.91.10.100'), '0004f2a00001');
+  assert.deepEqual((await readdir(dir)).sort(), [INVENTORY_FILE], 'no temporary file left');
+  await writeFile(join(dir, INVENTORY_FILE), '{"version":1,"phones":[{"mac":"zz"}');
+  assert.equal(await loadInventoryFile(dir, log), undefined);
+  assert.ok((await readdir(dir)).some((f) => f.startsWith(`${INVENTORY_FILE}.corrupt-`)));
+  assert.ok(!(await readdir(dir)).includes(INVENTORY_FILE), 'the corrupt file no longer blocks the next save');
+  assert.match(await readFile(join(dir, (await readdir(dir)).find((f) => f.includes('corrupt'))!), 'utf8'), /"zz"/, 'kept for inspection');
+});

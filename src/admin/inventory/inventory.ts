@@ -1,0 +1,193 @@
+/**
+ * The phone inventory: every phone seen on the event bus (DHCP exchanges, file transfers, check-syncs), keyed
+ * by MAC. Pure state plus change notification; persistence is persist.ts, the HTTP view is ../api.ts.
+ * A transfer without a MAC in its name is attributed through the address the phone holds (lease or last peer).
+ */
+import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../../shared/events.ts';
+import type { ModelRef } from '../../shared/service.ts';
+import type { Mac } from '../../shared/mac.ts';
+import { parseUserAgent } from './ua.ts';
+import { vendorFields, versionOf } from './vendor-fields.ts';
+import { offeredFirmware, rolloutState } from './rollout.ts';
+import type { InventoryError, PhoneRecord, PhoneView, TimelineEntry } from './types.ts';
+
+export interface InventorySnapshot {
+  readonly version: 1;
+  readonly savedAt: number;
+  readonly phones: readonly PhoneRecord[];
+  readonly errors: readonly InventoryError[];
+}
+
+export interface Inventory {
+  apply(e: ApplianceEvent): void;
+  noteNotify(mac: string, result: string, at?: number): void;
+  get(mac: string): PhoneRecord | undefined;
+  view(mac: string): PhoneView | undefined;
+  list(): PhoneView[];
+  macForAddress(ip: string): string | undefined;
+  errors(): readonly InventoryError[];
+  /** Increments on every change (the page polls / SSE sends it). */
+  revision(): number;
+  onChange(fn: () => void): () => void;
+  snapshot(): InventorySnapshot;
+}
+
+export interface InventoryOptions {
+  readonly model: ModelRef;
+  readonly now?: () => number;
+  readonly timelineMax?: number;
+  readonly errorsMax?: number;
+  readonly restore?: InventorySnapshot | undefined;
+}
+
+const APP_ONLY = /(-app\.log|-phone\.cfg|-web\.cfg|-directory\.xml|-calls\.xml)$/;
+
+export function createInventory(opts: InventoryOptions): Inventory {
+  const now = opts.now ?? Date.now;
+  const timelineMax = opts.timelineMax ?? 300;
+  const errorsMax = opts.errorsMax ?? 200;
+  const phones = new Map<string, PhoneRecord>();
+  const byAddress = new Map<string, string>();
+  let recentErrors: InventoryError[] = [];
+  let rev = 0;
+  const listeners = new Set<() => void>();
+
+  for (const p of opts.restore?.phones ?? []) {
+    phones.set(p.mac, { ...p, timeline: [...p.timeline], files: { ...p.files } });
+    if (p.address) byAddress.set(p.address, p.mac);
+  }
+  recentErrors = [...(opts.restore?.errors ?? [])];
+
+  const changed = (): void => {
+    rev++;
+    for (const fn of listeners) { try { fn(); } catch { /* a listener's bug must not break the bus */ } }
+  };
+
+  const ensure = (mac: string, at: number): PhoneRecord => {
+    let p = phones.get(mac);
+    if (!p) {
+      const cfg = opts.model.current().phones.get(mac as Mac);
+      p = {
+        mac, known: cfg !== undefined, label: cfg?.label, site: cfg?.site, model: cfg?.model,
+        vendor: undefined, partNumber: undefined, hardwareRevision: undefined, appVersionString: undefined, bootVersionString: undefined,
+        runningVersion: undefined, bootVersion: undefined, versionAt: undefined, userAgent: undefined, address: undefined, lease: undefined,
+        firstSeen: at, lastSeen: at, lastConfigFetch: undefined, lastImage: undefined, downloads: 0, uploads: 0, errors: 0,
+        lastError: undefined, files: {}, timeline: [], lastNotify: undefined,
+      };
+      phones.set(mac, p);
+    }
+    p.lastSeen = at;
+    return p;
+  };
+
+  const push = (p: PhoneRecord, t: TimelineEntry): void => {
+    p.timeline.push(t);
+    if (p.timeline.length > timelineMax) p.timeline.splice(0, p.timeline.length - timelineMax);
+  };
+
+  const noteError = (e: InventoryError): void => {
+    recentErrors.push(e);
+    if (recentErrors.length > errorsMax) recentErrors = recentErrors.slice(-errorsMax);
+  };
+
+  const setAddress = (p: PhoneRecord, ip: string | undefined): void => {
+    if (ip === undefined || ip === '' || ip === p.address) return;
+    if (p.address !== undefined && byAddress.get(p.address) === p.mac) byAddress.delete(p.address);
+    p.address = ip;
+    byAddress.set(ip, p.mac);
+  };
+
+  const onDhcp = (e: DhcpEvent, at: number): void => {
+    const p = ensure(e.mac, at);
+    if (e.site !== undefined) p.site = e.site;
+    const v = vendorFields(e.labels);
+    if (v.vendor !== undefined) p.vendor = v.vendor;
+    if (v.model !== undefined) p.model = v.model;
+    if (v.partNumber !== undefined) p.partNumber = v.partNumber;
+    if (v.hardwareRevision !== undefined) p.hardwareRevision = v.hardwareRevision;
+    if (v.appVersion !== undefined) {
+      p.appVersionString = v.appVersion;
+      // In the bootROM stage sub-option 4 carries the BR/ string too: only SIP/ is the application.
+      if (/^SIP\//.test(v.appVersion)) { p.runningVersion = versionOf(v.appVersion); p.versionAt = at; }
+    }
+    if (v.bootVersion !== undefined) { p.bootVersionString = v.bootVersion; p.bootVersion = versionOf(v.bootVersion); }
+    if (e.reply === 'ACK' && e.address !== undefined) {
+      setAddress(p, e.address);
+      if (e.message === 'REQUEST') p.lease = { address: e.address, at };
+    }
+    push(p, { at, kind: 'dhcp', what: `${e.message}→${e.reply ?? 'none'}`, result: e.result, address: e.address });
+    if (e.result !== 'ok') {
+      p.errors++;
+      p.lastError = { at, code: e.result, path: undefined };
+      noteError({ at, mac: e.mac, peer: e.address, code: e.result, what: `DHCP ${e.message}`, path: undefined });
+    }
+  };
+
+  const onTransfer = (e: TransferEvent, at: number): void => {
+    const mac = e.mac ?? byAddress.get(e.peer);
+    if (mac === undefined) {
+      if (e.result !== 'ok') noteError({ at, mac: undefined, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
+      return;
+    }
+    const p = ensure(mac, at);
+    setAddress(p, e.peer);
+    const ua = parseUserAgent(e.userAgent);
+    if (e.userAgent !== undefined) p.userAgent = e.userAgent;
+    if (ua) {
+      p.model = ua.model;
+      if (ua.stage === 'application' || (ua.stage === undefined && APP_ONLY.test(e.path))) { p.runningVersion = ua.version; p.versionAt = at; }
+      else if (ua.stage === 'updater') p.bootVersion = ua.version;
+    }
+    const ok = e.result === 'ok';
+    const f = (p.files[e.path] ??= { downloads: 0, uploads: 0, failures: 0, lastAt: at, lastResult: e.result, bytes: 0 });
+    f.lastAt = at;
+    f.lastResult = e.result;
+    f.bytes += e.bytes;
+    if (e.direction === 'download') { f.downloads++; p.downloads++; } else { f.uploads++; p.uploads++; }
+    if (!ok) f.failures++;
+    if (e.direction === 'download') {
+      if (ok && e.path.endsWith('.cfg')) p.lastConfigFetch = at;
+      if (e.path.endsWith('.ld')) p.lastImage = { path: e.path, at, result: e.result };
+    }
+    push(p, { at, kind: e.direction, what: e.protocol, path: e.path, result: e.result, bytes: e.bytes, address: e.peer });
+    if (!ok) {
+      p.errors++;
+      p.lastError = { at, code: e.result, path: e.path };
+      noteError({ at, mac, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
+    }
+  };
+
+  const view = (p: PhoneRecord): PhoneView => {
+    const offered = offeredFirmware(opts.model.current(), p);
+    const { timeline: _t, files: _f, ...rest } = p;
+    return { ...rest, offeredRelease: offered?.release, offeredVersion: offered?.version, rollout: rolloutState(p, offered, p.versionAt), state: p.known ? 'known' : 'new' };
+  };
+
+  return {
+    apply(e) {
+      const at = now();
+      try {
+        if (e.type === 'dhcp') onDhcp(e, at); else if (e.type === 'transfer') onTransfer(e, at); else return;
+      } catch {
+        return; // a malformed event is dropped; the bus and the front-ends carry on
+      }
+      changed();
+    },
+    noteNotify(mac, result, at = now()) {
+      const p = phones.get(mac);
+      if (!p) return;
+      p.lastNotify = { at, result };
+      push(p, { at, kind: 'notify', what: 'check-sync', result, address: p.address });
+      if (result !== 'ok') noteError({ at, mac, peer: p.address, code: result, what: 'check-sync NOTIFY', path: undefined });
+      changed();
+    },
+    get: (mac) => phones.get(mac),
+    view: (mac) => { const p = phones.get(mac); return p ? view(p) : undefined; },
+    list: () => [...phones.values()].sort((a, b) => (a.mac < b.mac ? -1 : 1)).map(view),
+    macForAddress: (ip) => byAddress.get(ip),
+    errors: () => recentErrors,
+    revision: () => rev,
+    onChange(fn) { listeners.add(fn); return () => { listeners.delete(fn); }; },
+    snapshot: () => ({ version: 1, savedAt: now(), phones: [...phones.values()], errors: recentErrors }),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The inventory on disk: <dataDir>/inventory.json, written crash-safely (temporary file, fsync, rename over the
+ * old one, fsync the folder), debounced so a boot storm costs one write per interval, not one per event.
+ * A file that cannot be read back is moved aside (inventory.json.corrupt-<ms>) and the inventory starts empty.
+ */
+import { open, rename, readFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { type Result, ok, err } from '../../shared/result.ts';
+import type { InventorySnapshot } from './inventory.ts';
+import type { PhoneRecord } from './types.ts';
+
+export const INVENTORY_FILE = 'inventory.json';
+
+export interface LoadError { readonly code: 'ADMIN_INVENTORY_CORRUPT' | 'ADMIN_INVENTORY_IO'; readonly message: string }
+
+const isPhone = (x: unknown): x is PhoneRecord => {
+  if (typeof x !== 'object' || x === null) return false;
+  const p = x as Record<string, unknown>;
+  return typeof p.mac === 'string' && /^[0-9a-f]{12}$/.test(p.mac) && typeof p.firstSeen === 'number' && typeof p.lastSeen === 'number'
+    && Array.isArray(p.timeline) && typeof p.files === 'object' && p.files !== null;
+};
+
+/** Parse a saved inventory; never throws. Bad phone entries are skipped and counted. */
+export function decodeSnapshot(text: string): Result<{ snapshot: InventorySnapshot; skipped: number }, LoadError> {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) { return err({ code: 'ADMIN_INVENTORY_CORRUPT', message: `not JSON: ${(e as Error).message}` }); }
+  if (typeof raw !== 'object' || raw === null) return err({ code: 'ADMIN_INVENTORY_CORRUPT', message: 'not an object' });
+  const o = raw as Record<string, unknown>;
+  if (o.version !== 1 || !Array.isArray(o.phones)) return err({ code: 'ADMIN_INVENTORY_CORRUPT', message: 'unknown format (expected version 1 with phones[])' });
+  const phones = o.phones.filter(isPhone);
+  const errors = Array.isArray(o.errors) ? o.errors.filter((e) => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string') : [];
+  return ok({ snapshot: { version: 1, savedAt: typeof o.savedAt === 'number' ? o.savedAt : 0, phones, errors }, skipped: o.phones.length - phones.length });
+}
+
+export async function loadInventoryFile(dataDir: string, log: Logger): Promise<InventorySnapshot | undefined> {
+  const path = join(dataDir, INVENTORY_FILE);
+  let text: string;
+  try { text = await readFile(path, 'utf8'); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ code: 'ADMIN_INVENTORY_IO', err: (e as Error).message, path }, 'inventory not readable; starting empty');
+    return undefined;
+  }
+  const r = decodeSnapshot(text);
+  if (!r.ok) {
+    const aside = `${path}.corrupt-${Date.now()}`;
+    try { await rename(path, aside); } catch { /* keep going: the next save replaces it */ }
+    log.warn({ code: r.error.code, err: r.error.message, path, movedTo: aside }, 'inventory file unreadable; moved aside, starting empty');
+    return undefined;
+  }
+  if (r.value.skipped > 0) log.warn({ code: 'ADMIN_INVENTORY_CORRUPT', skipped: r.value.skipped, path }, 'skipped unreadable inventory entries');
+  return r.value.snapshot;
+}
+
+/** Write atomically: after a crash at any point the file is the old or the new version, complete. */
+export async function writeAtomic(path: string, data: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  await rename(tmp, path);
+  const dir = await open(dirname(path), 'r');
+  try { await dir.sync(); } finally { await dir.close(); }
+}
+
+export interface Persister {
+  /** Note a change; a write follows within debounceMs. */
+  schedule(): void;
+  /** Write now if anything is pending (and wait for a write in flight). */
+  flush(): Promise<void>;
+  readonly writes: number;
+  readonly failures: number;
+}
+
+export function createPersister(opts: { dataDir: string; snapshot: () => InventorySnapshot; log: Logger; debounceMs?: number }): Persister {
+  const path = join(opts.dataDir, INVENTORY_FILE);
+  const debounce = opts.debounceMs ?? 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let dirty = false;
+  let inFlight: Promise<void> | undefined;
+  let writes = 0;
+  let failures = 0;
+
+  const write = async (): Promise<void> => {
+    while (inFlight) await inFlight;
+    if (!dirty) return;
+    dirty = false;
+    inFlight = writeAtomic(path, JSON.stringify(opts.snapshot()))
+      .then(() => { writes++; }, (e: Error) => {
+        failures++;
+        dirty = true;
+        opts.log.error({ code: 'ADMIN_INVENTORY_IO', err: e.message, path }, 'inventory not saved; will retry');
+      })
+      .finally(() => { inFlight = undefined; });
+    await inFlight;
+  };
+
+  return {
+    schedule() {
+      dirty = true;
+      if (timer) return;
+      timer = setTimeout(() => { timer = undefined; void write(); }, debounce);
+      timer.unref();
+    },
+    async flush() {
+      if (timer) { clearTimeout(timer); timer = undefined; }
+      await write();
+    },
+    get writes() { return writes; },
+    get failures() { return failures; },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Firmware rollout: what the model offers a phone (phone pin → site per-model choice → model → default) versus
+ * what the phone reports running.
+ *   done         running version = offered version
+ *   failed       the last image download failed
+ *   in-progress  the image was fetched after the phone last reported its version (it is flashing / rebooting)
+ *   not-yet      anything else with an offered release
+ *   unknown      model unknown, or nothing offered
+ */
+import type { ApplianceModel } from '../../config/model.ts';
+import type { Mac } from '../../shared/mac.ts';
+import type { PhoneRecord, RolloutState } from './types.ts';
+
+export interface Offered { readonly release: string; readonly version: string }
+
+export function offeredFirmware(model: ApplianceModel, p: Pick<PhoneRecord, 'mac' | 'site' | 'model'>): Offered | undefined {
+  const pinned = model.phones.get(p.mac as Mac);
+  const modelName = p.model ?? pinned?.model;
+  const site = p.site ?? pinned?.site;
+  const name = pinned?.firmware
+    ?? (site !== undefined && modelName !== undefined ? model.sites.get(site)?.firmware[modelName] : undefined)
+    ?? (modelName !== undefined ? model.models.get(modelName)?.firmware : undefined)
+    ?? model.defaultFirmware;
+  if (name === undefined || modelName === undefined) return undefined;
+  const rel = model.firmware.get(name);
+  return rel ? { release: rel.name, version: rel.version } : undefined;
+}
+
+/** Compare dotted versions numerically where both sides are numbers (5.9.7.4477 vs 5.9.7.04477). */
+export function sameVersion(a: string, b: string): boolean {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  if (pa.length !== pb.length) return false;
+  return pa.every((x, i) => (/^\d+$/.test(x) && /^\d+$/.test(pb[i]!) ? Number(x) === Number(pb[i]) : x === pb[i]));
+}
+
+export function rolloutState(p: PhoneRecord, offered: Offered | undefined, versionSeenAt: number | undefined): RolloutState {
+  if (!offered) return 'unknown';
+  if (p.runningVersion !== undefined && sameVersion(p.runningVersion, offered.version)) return 'done';
+  if (p.lastImage && p.lastImage.result !== 'ok') return 'failed';
+  if (p.lastImage && (versionSeenAt === undefined || p.lastImage.at >= versionSeenAt)) return 'in-progress';
+  return 'not-yet';
+}
