@@ -7,7 +7,7 @@
  */
 import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { prng, mutate, checkCase } from '../../src/dhcp/codec/fuzz-mutate.ts';
 import { parseHexDump } from '../../src/dhcp/codec/hex-dump.ts';
@@ -94,7 +94,7 @@ const cpu = cpus();
 const report = `# DHCP codec fuzz and throughput
 
 Command (from the repository root, Node ${process.version}): \`${command}\`
-Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} (shared with other work; rates are noisy).
+Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} (shared with other work; rates are noisy); load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}.
 
 ## Fuzz (src/dhcp/codec/fuzz-mutate.ts, PRNG seed ${SEED})
 
