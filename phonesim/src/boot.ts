@@ -176,10 +176,11 @@ export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Pr
       if (server === undefined && p.bootServer.mode !== 'static') server = flash.bootServer ?? p.staticServer;
       if (server === undefined) {
         started = performance.now();
-        const inf = await inform(mux, mac, lease!.address, dhcpSettings());
+        const informMode: BootServerSetting = { ...p.bootServer, mode: p.bootServer.mode === 'static' ? 'custom+66' : p.bootServer.mode };
+        const inf = await inform(mux, mac, lease!.address, dhcpSettings(), (o) => bootServerFromOptions(o, informMode) !== undefined);
         if (!inf.ok) fail('inform', started, simError('SIM_NO_BOOT_SERVER', `no boot server in the lease and ${inf.error.message}`));
         retries += inf.ok ? inf.value.retries : 0;
-        server = inf.ok ? bootServerFromOptions(inf.value.value, { ...p.bootServer, mode: p.bootServer.mode === 'static' ? 'custom+66' : p.bootServer.mode }) : undefined;
+        server = inf.ok ? bootServerFromOptions(inf.value.value, informMode) : undefined;
         if (server === undefined) fail('inform', started, simError('SIM_NO_BOOT_SERVER', 'the DHCPINFORM answer names no boot server'));
         record('inform', 'ok', started, 0, server);
       }

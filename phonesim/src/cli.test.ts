@@ -25,9 +25,16 @@ test('usage errors carry SIM_BAD_ARGS or SIM_UNKNOWN_MODEL', () => {
     [['--bogus'], 'SIM_BAD_ARGS'],
     [['--mac-base', 'xyz'], 'SIM_BAD_ARGS'],
     [['--model', 'VVX9999'], 'SIM_UNKNOWN_MODEL'],
+    [['--phone', '0004f2000001'], 'SIM_BAD_ARGS'],
   ];
   for (const [argv, code] of cases) {
     const r = planFromArgs(argv);
     assert.equal(r.ok ? 'ok' : r.error.code, code, argv.join(' '));
   }
+});
+
+test('--phone MAC=MODEL lists phones one by one', () => {
+  const r = planFromArgs(['--phone', '00-04-F2-80-62-D6=VVX400', '--phone', '0004.f2a6.af1b=SPIP331']);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.sim.phones.map((p) => `${p.id.mac}=${p.id.model.model}`), ['0004f28062d6=VVX400', '0004f2a6af1b=SPIP331']);
 });

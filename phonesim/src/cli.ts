@@ -18,6 +18,7 @@ import type { PhoneSettings } from './boot.ts';
 export const USAGE = `appliance-phonesim [options]
   --count N               phones to simulate (default 1)
   --model M[,M...]        catalog models, assigned round-robin (default VVX410)
+  --phone MAC=MODEL       one phone with this MAC and model (repeatable; replaces --count/--model)
   --mac-base HEX12        first MAC (default 0004f2a00001; OUIs ${POLYCOM_OUIS.join(', ')})
   --option60 binary|ascii option 60 form (default binary)
   --boot-server-mode option66|custom|static|custom+66   (default custom+66)
@@ -61,7 +62,7 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
     a = parseArgs({
       args: [...argv],
       options: {
-        count: { type: 'string' }, model: { type: 'string' }, 'mac-base': { type: 'string' }, option60: { type: 'string' },
+        count: { type: 'string' }, model: { type: 'string' }, phone: { type: 'string', multiple: true }, 'mac-base': { type: 'string' }, option60: { type: 'string' },
         'boot-server-mode': { type: 'string' }, 'custom-option': { type: 'string' }, 'custom-type': { type: 'string' },
         'static-server': { type: 'string' }, 'server-type': { type: 'string' }, vlan: { type: 'string' },
         'no-dhcp': { type: 'boolean' }, server: { type: 'string' }, 'dhcp-server': { type: 'string' },
@@ -109,10 +110,23 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
     userChange.set(kv.slice(0, eq), kv.slice(eq + 1));
   }
   const serverDefaults = { ...FACTORY_DEFAULTS, serverType: (stype as { value: TransferProtocol }).value };
+  const ids: PhoneSettings['id'][] = [];
+  if (a.phone?.length) {
+    for (const spec of a.phone) {
+      const [m, t] = spec.split('=');
+      const macHex = (m ?? '').toLowerCase().replace(/[:\-.]/g, '');
+      if (!/^[0-9a-f]{12}$/.test(macHex) || !t) return err(simError('SIM_BAD_ARGS', `--phone ${spec}: expected MAC=MODEL`));
+      const model = findModel(t);
+      if (!model.ok) return model;
+      ids.push({ mac: macHex, model: model.value, hardwareRevision: 1 });
+    }
+  } else {
+    for (let i = 0; i < nums.count!; i++) ids.push({ mac: nthMac(macBase, i), model: models[i % models.length]!, hardwareRevision: 1 });
+  }
   const phones: PhoneSettings[] = [];
-  for (let i = 0; i < nums.count!; i++) {
+  for (const id of ids) {
     phones.push({
-      id: { mac: nthMac(macBase, i), model: models[i % models.length]!, hardwareRevision: 1 },
+      id,
       option60: (option60 as { value: 'binary' | 'ascii' }).value,
       bootServer: { mode: (mode as { value: BootServerMode }).value, customOption: nums['custom-option']!, customType: (ctype as { value: 'string' | 'ip' }).value },
       staticServer: a['static-server'],

@@ -55,13 +55,13 @@ function request(mac: string, xid: number, type: number, s: DhcpSettings): DhcpP
 export const randomXid = (): number => (Math.random() * 0x100000000) >>> 0;
 
 /** Sends p, waits for a reply of one of the given types; retransmits with backoff. */
-async function exchange(mux: DhcpMux, p: DhcpPacket, mac: string, types: readonly number[], s: DhcpSettings, to?: string): Promise<{ reply: DhcpPacket | undefined; retries: number }> {
+async function exchange(mux: DhcpMux, p: DhcpPacket, mac: string, types: readonly number[], s: DhcpSettings, to?: string, accept: (reply: DhcpPacket) => boolean = () => true): Promise<{ reply: DhcpPacket | undefined; retries: number }> {
   let timeout = s.initialTimeoutMs;
   for (let attempt = 0; attempt < s.attempts; attempt++) {
     p.secs = Math.min(0xffff, attempt * Math.round(timeout / 1000));
     mux.send(p, to);
     const jitter = timeout * (0.75 + Math.random() * 0.5);
-    const reply = await mux.wait(p.xid, mac, jitter, (r) => types.includes(messageType(r) ?? 0));
+    const reply = await mux.wait(p.xid, mac, jitter, (r) => types.includes(messageType(r) ?? 0) && accept(r));
     if (reply) return { reply, retries: attempt };
     timeout = Math.min(timeout * 2, s.maxTimeoutMs);
   }
@@ -98,11 +98,14 @@ export async function acquire(mux: DhcpMux, mac: string, s: DhcpSettings): Promi
   return err(simError('SIM_DHCP_NAK', 'DHCPNAK on every attempt'));
 }
 
-/** DHCPINFORM from the leased address (seed 001 stage 2): the ACK's options, or an error when nobody answers. */
-export async function inform(mux: DhcpMux, mac: string, address: string, s: DhcpSettings): Promise<Result<DhcpOutcome<ReadonlyMap<number, Uint8Array>>, SimError>> {
+/**
+ * DHCPINFORM from the leased address (seed 001 stage 2): "a server other than the main DHCP server may respond
+ * with the provisioning server address", so only an ACK that `useful` accepts (one naming a boot server) counts.
+ */
+export async function inform(mux: DhcpMux, mac: string, address: string, s: DhcpSettings, useful: (options: ReadonlyMap<number, Uint8Array>) => boolean = () => true): Promise<Result<DhcpOutcome<ReadonlyMap<number, Uint8Array>>, SimError>> {
   const p = request(mac, randomXid(), MessageType.INFORM, s);
   p.ciaddr = ipNum(address);
-  const r = await exchange(mux, p, mac, [MessageType.ACK], s);
+  const r = await exchange(mux, p, mac, [MessageType.ACK], s, undefined, (reply) => useful(reply.options));
   if (!r.reply) return err(simError('SIM_DHCP_TIMEOUT', `no answer to DHCPINFORM after ${s.attempts} tries`));
   return ok({ value: r.reply.options, retries: r.retries });
 }

@@ -62,8 +62,8 @@ export interface SimJson {
   phones: { mac: string; model: string; ok: boolean; failedStep?: string; error?: { code: string; message: string }; address?: string; bootServer?: string; appVersion: string; upgraded: { app: boolean; bootrom: boolean }; steps: { step: string; status: string; bytes: number; detail?: string }[]; parameters: Record<string, string> }[];
 }
 
-export async function startSimLab(opts: { prefix: string; subnet: string; yamlPath: string; dir: string; env?: NodeJS.ProcessEnv }): Promise<SimLab> {
-  const lab = await createLab({ prefix: opts.prefix, hosts: ['app', 'phones'], subnet: opts.subnet });
+export async function startSimLab(opts: { prefix: string; subnet: string; yamlPath: string; dir: string; env?: NodeJS.ProcessEnv; extraHosts?: string[] }): Promise<SimLab> {
+  const lab = await createLab({ prefix: opts.prefix, hosts: ['app', 'phones', ...(opts.extraHosts ?? [])], subnet: opts.subnet });
   try {
     // Phones broadcast DHCP to 255.255.255.255: give their namespace a route out of eth0.
     await lab.exec('phones', ['ip', 'route', 'add', 'default', 'dev', 'eth0']);
