@@ -2,7 +2,7 @@
  * End to end: the real appliance (`appliance run`) in one namespace, appliance-phonesim in another.
  * One phone of each family (SoundPoint IP 650, SoundStation IP 6000, VVX 410) boots over each of TFTP, FTP and
  * HTTP (site boot server TFTP in options 66/160; per-phone option 160 moves phones to FTP and HTTP), with
- * addresses from the appliance's DHCP, bootROM + application upgrades, and uploads; the effective parameters
+ * addresses from the appliance's DHCP (VLAN discovery string, then DHCP again as on the new VLAN), bootROM + application upgrades, and uploads; the effective parameters
  * each phone computes must equal what appliance.yaml asks for, and every upload must be readable through the
  * tree at the path the phone used. Lab 10.91.8.0/24, prefix "sim".
  */
@@ -46,6 +46,7 @@ sites:
     pool: 10.91.8.100-10.91.8.199
     bootServer: { protocol: tftp, path: "" }
     parameters: { voIpProt.server.1.address: pbx.lab.example, device.set: 0 }
+    vlan: { id: [200, 300] }
     directory:
       - { firstName: Front, lastName: Desk, contact: "100" }
 phones:
@@ -76,7 +77,7 @@ test('each family boots over TFTP, FTP and HTTP from the real appliance; paramet
   const sim = await startSimLab({ prefix: 'sim', subnet: '10.91.8', yamlPath, dir });
   try {
     const r = await sim.phonesim(['--count', '9', '--model', FAMILIES.join(','), '--mac-base', mac(0), '--assign-addresses', 'eth0',
-      '--dhcp-timeout', '1000', '--boots', '1', '--user-change', 'up.backlight.idleIntensity=1', '--renew', '--boot-twice']);
+      '--dhcp-timeout', '1000', '--boots', '1', '--vlan', 'fixed', '--user-change', 'up.backlight.idleIntensity=1', '--renew', '--boot-twice']);
     const failures = r.report.phones.filter((p) => !p.ok).map((p) => `${p.mac} ${p.model} ${p.failedStep}: ${p.error?.code} ${p.error?.message}`);
     assert.deepEqual(failures, [], `${failures.join('\n')}\n${sim.output().slice(-3000)}`);
     assert.equal(r.code, 0);
@@ -91,7 +92,9 @@ test('each family boots over TFTP, FTP and HTTP from the real appliance; paramet
       assert.match(p.address ?? '', /^10\.91\.8\.1\d\d$/);
       assert.deepEqual(p.parameters, expected(i), `${p.mac} effective parameters`);
       const got = new Set(p.steps.filter((s) => s.status === 'ok').map((s) => s.step));
-      for (const s of ['dhcp', 'boot-log', 'master', 'config:1', 'config:2', 'config:3', 'directory-shared', 'app-log', 'calls-upload', 'override-upload', 'renew']) assert.ok(got.has(s), `${p.mac}: step ${s} ok`);
+      assert.equal(p.vlan, 200, `${p.mac} took the first VLAN of VLAN-A=200+300;`);
+      assert.match(p.steps.find((s) => s.step === 'dhcp-vlan')?.detail ?? '', /^VLAN 200: 10\.91\.8\.1\d\d$/);
+      for (const s of ['dhcp', 'dhcp-vlan', 'boot-log', 'master', 'config:1', 'config:2', 'config:3', 'directory-shared', 'app-log', 'calls-upload', 'override-upload', 'renew']) assert.ok(got.has(s), `${p.mac}: step ${s} ok`);
       // Second boot of --boot-twice: a VVX reads sip.ver and skips the image; SoundPoint/SoundStation compare hashes.
       assert.ok(p.steps.some((s) => s.step === 'application' && (s.status === 'skipped' || s.status === 'ok')), `${p.mac}: application step`);
       if (FAMILIES[i % 3] === 'VVX410') {

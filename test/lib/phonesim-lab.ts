@@ -59,7 +59,7 @@ export interface SimLab {
 
 export interface SimJson {
   aggregate: { phones: number; provisioned: number; failed: number; failedBySteps: Record<string, number>; wallMs: number; p50Ms: number; p99Ms: number; retries: number };
-  phones: { mac: string; model: string; ok: boolean; failedStep?: string; error?: { code: string; message: string }; address?: string; bootServer?: string; appVersion: string; upgraded: { app: boolean; bootrom: boolean }; steps: { step: string; status: string; bytes: number; detail?: string }[]; parameters: Record<string, string> }[];
+  phones: { mac: string; model: string; ok: boolean; failedStep?: string; error?: { code: string; message: string }; address?: string; vlan?: number; bootServer?: string; appVersion: string; upgraded: { app: boolean; bootrom: boolean }; steps: { step: string; status: string; bytes: number; detail?: string }[]; parameters: Record<string, string> }[];
 }
 
 export async function startSimLab(opts: { prefix: string; subnet: string; yamlPath: string; dir: string; env?: NodeJS.ProcessEnv; extraHosts?: string[] }): Promise<SimLab> {
