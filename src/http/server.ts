@@ -56,7 +56,7 @@ async function tlsOptions(cfg: { cert: string | undefined; key: string | undefin
 
 export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; httpsPort?: number }): Promise<HttpService> {
   const cfg = deps.model.current().services;
-  const log = deps.log.child({ svc: 'http' });
+  const log = deps.log.child({ component: 'http' });
   const app = createHttpApp({ ...deps, log });
   const stats: HttpStats = { malformedRequests: 0, tlsFailures: 0 };
   const servers: AnyServer[] = [];
