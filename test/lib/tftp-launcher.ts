@@ -174,6 +174,9 @@ export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip
     await writeFile(join(dir, 'secret.txt'), `${sentinel}\n`);
     await symlink(join(dir, 'secret.txt'), join(dir, 'tftpboot', 'escape.txt'));
     await symlink('/etc', join(dir, 'tftpboot', 'etc-link'));
+    // the two symlinks test/fixtures/traversal-corpus.txt names
+    await symlink('/etc/passwd', join(dir, 'tftpboot', 'escape.cfg'));
+    await symlink('/etc', join(dir, 'tftpboot', 'evil-link'));
     const yaml = join(dir, 'appliance.yaml');
     await writeFile(yaml, `appliance:
   address: ${SRV}
