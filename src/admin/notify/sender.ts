@@ -38,7 +38,8 @@ export interface Notifier {
 export async function createNotifier(opts: { localAddress: string; bindAddress?: string | undefined; port?: number; timers?: Partial<SipTimers>; log: Logger }): Promise<Notifier> {
   const timers: SipTimers = { ...DEFAULT_TIMERS, ...opts.timers };
   const stats: NotifierStats = { sent: 0, retransmits: 0, responses: 0, malformed: 0, stray: 0 };
-  const pending = new Map<string, { onResponse(status: number, reason: string): void }>();
+  const pending = new Map<string, { onResponse(status: number, reason: string): void; abort(reason: string): void }>();
+  let closed = false;
   const socket: Socket = createSocket({ type: 'udp4', reuseAddr: false });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -80,9 +81,13 @@ export async function createNotifier(opts: { localAddress: string; bindAddress?:
     const send = (): void => {
       attempts++;
       if (attempts > 1) stats.retransmits++; else stats.sent++;
-      socket.send(msg, target.port ?? 5060, target.address, (e) => {
-        if (e) finish({ result: 'ADMIN_NOTIFY_SEND', status: undefined, reason: e.message });
-      });
+      try {
+        socket.send(msg, target.port ?? 5060, target.address, (e) => {
+          if (e) finish({ result: 'ADMIN_NOTIFY_SEND', status: undefined, reason: e.message });
+        });
+      } catch (e) {
+        finish({ result: 'ADMIN_NOTIFY_SEND', status: undefined, reason: (e as Error).message });
+      }
     };
     const fireE = (): void => {
       if (done) return;
@@ -99,7 +104,9 @@ export async function createNotifier(opts: { localAddress: string; bindAddress?:
         }
         finish({ result: status < 300 ? 'ok' : 'ADMIN_NOTIFY_REJECTED', status, reason });
       },
+      abort(reason) { finish({ result: 'ADMIN_NOTIFY_SEND', status: undefined, reason }); },
     });
+    if (closed) { finish({ result: 'ADMIN_NOTIFY_SEND', status: undefined, reason: 'notifier closed' }); return; }
     send();
     timerE = setTimeout(fireE, interval);
   });
@@ -108,6 +115,10 @@ export async function createNotifier(opts: { localAddress: string; bindAddress?:
     notify,
     port,
     stats: () => ({ ...stats }),
-    close: () => new Promise<void>((r) => { try { socket.close(() => r()); } catch { r(); } }),
+    close: () => {
+      closed = true;
+      for (const tx of [...pending.values()]) tx.abort('notifier closed');
+      return new Promise<void>((r) => { try { socket.close(() => r()); } catch { r(); } });
+    },
   };
 }
