@@ -45,8 +45,10 @@ async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise
 
 export function planJobs(targets: WavePlan['targets'], waveSize: number | undefined): PhoneJob[] {
   const size = waveSize && waveSize > 0 ? waveSize : Math.max(1, targets.length);
-  return targets.map((t, i) => ({
-    mac: t.mac, address: t.address, wave: Math.floor(i / size) + 1, state: t.address === undefined ? 'ADMIN_NOTIFY_NO_ADDRESS' : 'pending',
+  let slot = 0;
+  // A phone without an address takes no place in a wave (wave 0): it is reported, never waited for.
+  return targets.map((t) => ({
+    mac: t.mac, address: t.address, wave: t.address === undefined ? 0 : Math.floor(slot++ / size) + 1, state: t.address === undefined ? 'ADMIN_NOTIFY_NO_ADDRESS' : 'pending',
     status: undefined, reason: t.address === undefined ? 'no known address (no lease, never seen)' : undefined,
     attempts: 0, sentAt: undefined, answeredAt: undefined, refetchedAt: undefined,
   }));

@@ -2,7 +2,7 @@
 import { loadConfigText } from '../../config/load.ts';
 import type { ApplianceModel } from '../../config/model.ts';
 
-export function labYaml(opts: { subnet?: string; address?: string; dir?: string; token?: string; adminPort?: number; httpPort?: number } = {}): string {
+export function labYaml(opts: { subnet?: string; address?: string; dir?: string; token?: string; adminPort?: number; httpPort?: number; dhcp?: boolean; tftp?: boolean; phones?: string } = {}): string {
   const net = opts.subnet ?? '10.91.10';
   const addr = opts.address ?? `${net}.1`;
   const dir = opts.dir ?? '/tmp/ops-fixture';
@@ -15,6 +15,8 @@ export function labYaml(opts: { subnet?: string; address?: string; dir?: string;
     admin: { enabled: true, port: ${opts.adminPort ?? 8080}, token: "${opts.token ?? 'ops-test-token-0123456789'}" }
     http: { enabled: true, port: ${opts.httpPort ?? 80} }
     ftp: { enabled: false }
+    dhcp: { enabled: ${opts.dhcp ?? true} }
+    tftp: { enabled: ${opts.tftp ?? true} }
 firmware:
   sp-4.0.11: { version: 4.0.11.0593, folder: sp-4.0.11 }
   ucs-5.9.7: { version: 5.9.7.4477, folder: ucs-5.9.7 }
@@ -33,8 +35,8 @@ sites:
     relays: [ 10.92.10.1 ]
     bootServer: { protocol: tftp, path: branch }
 phones:
-  "0004f2a00001": { site: hq, model: VVX410, label: Reception }
-  "0004f2a00002": { site: hq, model: SPIP650, label: Lobby }
+${opts.phones ?? `  "0004f2a00001": { site: hq, model: VVX410, label: Reception }
+  "0004f2a00002": { site: hq, model: SPIP650, label: Lobby }`}
 `;
 }
 
