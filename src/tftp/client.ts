@@ -48,10 +48,21 @@ export function download(o: DownloadOptions): Promise<DownloadResult> {
   const port = o.port ?? 69;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout;
-    const finish = (r: DownloadResult): void => { clearTimeout(timer); sock.close(); resolve(r); };
+    let closing = false;
+    let pending = 0;
+    const close = (): void => { sock.close(); };
+    const sent = (): void => { if (--pending === 0 && closing) close(); };
+    const finish = (r: DownloadResult): void => {
+      if (closing) return;
+      closing = true;
+      clearTimeout(timer);
+      if (pending === 0) close(); // else once the last ACK has left: close() drops a queued send
+      resolve(r);
+    };
     const send = (b: Buffer): void => {
       last = b;
-      sock.send(b, tid ?? port, o.host);
+      pending++;
+      sock.send(b, tid ?? port, o.host, sent);
       timer.refresh();
     };
     timer = setTimeout(function onTimeout() {
