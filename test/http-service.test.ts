@@ -160,8 +160,14 @@ test('forbidden PUTs are refused with the right status and code', { skip: avail.
     assert.equal(r.status, status, what);
     assert.equal(r.headers['x-error-code'], code, what);
   }
+  await assert.rejects(readFile(join(app!.dir, 'data', 'uploads', 'hq', 'overrides', `${PHONE_MAC}-web.cfg`)), 'oversize upload left nothing');
+  // Expect: 100-continue: a refused upload is answered at once, before any body byte (no 100 Continue)
+  const early = await rawExchange(run!.lab, 'cli', 80, [{ data: b64(`PUT /hq/${PHONE_MAC}-web.cfg HTTP/1.1\r\nHost: ${SRV}\r\nContent-Length: ${OVERRIDE_CAP + 1}\r\nExpect: 100-continue\r\n\r\n`) }]);
+  assert.equal(early[0]!.status, 413);
+  assert.match(early[0]!.head, /X-Error-Code: TREE_TOO_LARGE/i);
+  const cont = await curl(['-H', 'Expect: 100-continue', '-T', small, url(`/hq/${PHONE_MAC}-web.cfg`)]);
+  assert.equal(cont.status, 201);
   await assert.rejects(readFile(join(app!.dir, 'data', 'uploads', 'hq', 'overrides', `${OTHER_MAC}-phone.cfg`)));
-  await assert.rejects(readFile(join(app!.dir, 'data', 'uploads', 'hq', 'overrides', `${PHONE_MAC}-web.cfg`)));
   // the other phone may write its own file
   const own = await curl(['-T', small, url(`/hq/${OTHER_MAC}-phone.cfg`)], 'other');
   assert.equal(own.status, 201);
@@ -223,4 +229,23 @@ test('malformed requests are dropped and the server keeps serving', { skip: avai
   for (const r of res) assert.ok(r.status === 0 || r.status >= 400, r.head);
   const ok = await curl([url('/hq/site.cfg')]);
   assert.equal(ok.status, 200);
+});
+
+test('close() stops listening and ends the transfers in progress', { skip: avail.skip }, async () => {
+  const out = join(app!.dir, 'cut.bin');
+  const dl = run!.lab.spawn('cli', ['curl', '-s', '-o', out, '--limit-rate', '2M', url(`/hq/${IMAGE}`)]);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(dl.exitCode, null, 'download still running');
+  const t0 = Date.now();
+  await run!.stop();
+  assert.ok(Date.now() - t0 < 3000, 'service closed promptly');
+  assert.notEqual(run!.child.exitCode, null);
+  assert.ok(run!.events.some((x) => x.path === `hq/${IMAGE}` && x.result === 'HTTP_CLIENT_ABORTED'), 'the cut transfer was recorded');
+  // what the kernel had already queued may still trickle to curl; the rest of the file never comes
+  const refused = await run!.lab.exec('cli', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', url('/hq/site.cfg')], { allowFail: true });
+  assert.notEqual(refused.code, 0, 'nothing listens any more');
+  if (dl.exitCode === null) process.kill(dl.pid!, 'SIGKILL');
+  const { stat } = await import('node:fs/promises');
+  const got = await stat(out).then((s) => s.size, () => 0);
+  assert.ok(got < app!.imageSize, `client got ${got} of ${app!.imageSize} bytes`);
 });

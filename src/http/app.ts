@@ -75,13 +75,18 @@ async function routeFile(deps: ServiceDeps, req: Request, res: Response, record:
   return receiveUpload(req, res, tree, path, { protocol, peer, mac: leaseMac, confinedToSite: auth.confinedToSite }, record);
 }
 
-export function createHttpApp(deps: ServiceDeps): Express {
+/**
+ * inflight, when given, holds one promise per request being handled, so close() can wait for aborted
+ * transfers to be recorded and aborted uploads to be cleaned up.
+ */
+export function createHttpApp(deps: ServiceDeps, inflight?: Set<Promise<void>>): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    handleFile(deps, req, res).catch(next);
+    const p: Promise<void> = handleFile(deps, req, res).catch(next).finally(() => inflight?.delete(p));
+    inflight?.add(p);
   });
   // Last resort: a bug must answer 500 and be logged, never crash the process or leak a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -57,7 +57,8 @@ async function tlsOptions(cfg: { cert: string | undefined; key: string | undefin
 export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; httpsPort?: number }): Promise<HttpService> {
   const cfg = deps.model.current().services;
   const log = deps.log.child({ component: 'http' });
-  const app = createHttpApp({ ...deps, log });
+  const inflight = new Set<Promise<void>>();
+  const app = createHttpApp({ ...deps, log }, inflight);
   const stats: HttpStats = { malformedRequests: 0, tlsFailures: 0 };
   const servers: AnyServer[] = [];
 
@@ -69,6 +70,9 @@ export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; 
   };
   const harden = (s: AnyServer): void => {
     s.on('clientError', onClientError);
+    // Expect: 100-continue goes to the app, which sends 100 only once the tree accepts the upload, so a
+    // refused PUT (wrong MAC, over the cap …) is answered before the phone sends its body
+    s.on('checkContinue', (req, res) => { app(req, res); });
     s.headersTimeout = 20_000;
     s.requestTimeout = 300_000; // receiving one whole request (a PUT body); downloads are not bounded by it
     s.timeout = 120_000; // a socket idle this long is closed
@@ -81,6 +85,13 @@ export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; 
       s.close(() => resolve());
       s.closeAllConnections();
     })));
+    // cut transfers finish their bookkeeping (event, upload abort) before close() resolves
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...inflight]),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, 3_000); }),
+    ]);
+    clearTimeout(timer);
   };
 
   try {

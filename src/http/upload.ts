@@ -35,6 +35,7 @@ export async function receiveUpload(
     return sendFailure(res, record, failure(statusForTreeError(e.code, 'upload'), e.code, e.message), {}, { close: true });
   }
   const upload = begun.value;
+  if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
   record.setPath(upload.target.path);
   record.setMac(upload.target.mac);
 
