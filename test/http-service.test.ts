@@ -14,7 +14,7 @@ import {
   sha256, startLab, type ApplianceDir, type Running,
 } from './lib/http-fixture.ts';
 
-const avail = await labAvailability(['curl', 'openssl', 'timeout']);
+const avail = await labAvailability(['curl']);
 let app: ApplianceDir | undefined;
 let run: Running | undefined;
 let n = 0;

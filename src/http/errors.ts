@@ -4,17 +4,21 @@
  */
 import type { TreeErrorCode } from '../tree/types.ts';
 
-export type HttpErrorCode =
-  | 'HTTP_METHOD_NOT_ALLOWED' // a method other than GET, HEAD, PUT
-  | 'HTTP_BAD_REQUEST_PATH' // the request target is not a decodable origin-form path
-  | 'HTTP_AUTH_REQUIRED' // the path is in a site folder with accounts and no valid credentials came
-  | 'HTTP_CLIENT_CERT_REQUIRED' // mutual TLS is on and the client presented no certificate signed by the CA
-  | 'HTTP_BAD_CONTENT_LENGTH' // a PUT with an unparsable Content-Length
-  | 'HTTP_RANGE_NOT_SATISFIABLE' // the single range asked for lies outside the file
-  | 'HTTP_CLIENT_ABORTED' // the client closed the connection before the transfer finished
-  | 'HTTP_TLS_HANDSHAKE' // a TLS handshake failed (with mutual TLS: no certificate or one not signed by the CA); logged, no transfer event
-  | 'HTTP_TLS_CONFIG' // services.https is enabled but its cert/key/clientCa files are missing or unreadable (start fails)
-  | 'HTTP_INTERNAL'; // an unexpected failure in the server (a bug); the client gets 500
+/** Every HTTP error code, with what it means (docs/errors.md, section HTTP, says the same). */
+export const HTTP_ERROR_CODES = [
+  'HTTP_METHOD_NOT_ALLOWED', // a method other than GET, HEAD, PUT
+  'HTTP_BAD_REQUEST_PATH', // the request target is not a decodable origin-form path
+  'HTTP_AUTH_REQUIRED', // the path is in a site folder with accounts and no valid credentials came
+  'HTTP_CLIENT_CERT_REQUIRED', // mutual TLS is on and the client presented no certificate signed by the CA
+  'HTTP_BAD_CONTENT_LENGTH', // a PUT with an unparsable Content-Length
+  'HTTP_RANGE_NOT_SATISFIABLE', // the single range asked for lies outside the file
+  'HTTP_CLIENT_ABORTED', // the client closed the connection before the transfer finished
+  'HTTP_TLS_HANDSHAKE', // a TLS handshake failed (with mutual TLS: no certificate or one not signed by the CA); logged, no transfer event
+  'HTTP_TLS_CONFIG', // services.https is enabled but its cert/key/clientCa files are missing or unreadable (start fails)
+  'HTTP_INTERNAL', // an unexpected failure in the server (a bug); the client gets 500
+] as const;
+
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
 export type ErrorCode = HttpErrorCode | TreeErrorCode;
 
