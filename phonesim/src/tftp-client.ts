@@ -106,8 +106,12 @@ export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: Tf
           col.add(p.data);
           last = encodeAck(p.block);
           tries = 0;
+          if (p.data.length < blksize) {
+            // Let the final ACK leave before the socket closes, or the server keeps resending the last block.
+            await new Promise<void>((resolve) => sock.send(last, dest.port, dest.address, () => resolve()));
+            return ok(col.done());
+          }
           sock.send(last, dest.port, dest.address);
-          if (p.data.length < blksize) return ok(col.done());
           expected++;
         } else if (p.block === ((expected - 1) & 0xffff)) {
           sock.send(last, dest.port, dest.address); // our ACK was lost: repeat it
