@@ -9,7 +9,10 @@
  * provisioned, no address may be held by two phones, and every upload the server acknowledged must be intact.
  *
  *   node bench/storm/run.ts [--phones 1000] [--protocol tftp|ftp] [--stacks appliance,classic] [--fault]
- *                           [--mix SPIP650=45,SSIP6000=10,VVX410=45] [--scale 1] [--json FILE]
+ *                           [--kill-at SECONDS] [--mix SPIP650=45,SSIP6000=10,VVX410=45] [--scale 1]
+ *                           [--vvx-current] [--json FILE]
+ * --vvx-current: VVX phones already run the served UCS (they read sip.ver and skip the 49 MB image);
+ * SoundPoint / SoundStation phones upgrade bootROM and application. Without it every phone upgrades.
  *
  * Lab: namespaces "simb…" (hub, app, phones), 10.91.8.0/21 inside them only (a /24 cannot hold 1,000 leases).
  * Needs root, dnsmasq, vsftpd.
@@ -29,7 +32,7 @@ import { findModel } from '../../phonesim/src/identity.ts';
 const { values: a } = parseArgs({ options: {
   phones: { type: 'string', default: '1000' }, protocol: { type: 'string', default: 'tftp' }, stacks: { type: 'string', default: 'appliance,classic' },
   fault: { type: 'boolean', default: false }, mix: { type: 'string', default: 'SPIP650=45,SSIP6000=10,VVX410=45' }, scale: { type: 'string', default: '1' },
-  json: { type: 'string' }, 'kill-after': { type: 'string', default: '0.4' },
+  json: { type: 'string' }, 'kill-at': { type: 'string' }, 'vvx-current': { type: 'boolean', default: false },
 } });
 const N = Number(a.phones);
 const PROTO = a.protocol as 'tftp' | 'ftp';
@@ -147,7 +150,7 @@ async function runPhones(l: Lab, dir: string, models: string[], extra: string[],
   const list = models.join(',');
   const args = [process.execPath, PHONESIM, '--count', String(N), '--model', list, '--mac-base', macOf(0), '--assign-addresses', 'eth0',
     '--uploads', 'best-effort', '--boots', '5', '--reboot-delay', '2000', '--dhcp-timeout', '2000', '--dhcp-attempts', '6', '--timeout', '60000',
-    '--app-version', '3.3.0.0000', '--boot-version', '4.0.0.0000', '--json', json, ...extra, ...(process.env.STORM_SIM_ARGS ? process.env.STORM_SIM_ARGS.split(' ') : [])];
+    '--user-change', 'up.backlight.idleIntensity=1', '--app-version', '3.3.0.0000', '--boot-version', '4.0.0.0000', ...(a['vvx-current'] ? ['--app-version', 'VVX410=5.9.7.4477'] : []), '--json', json, ...extra, ...(process.env.STORM_SIM_ARGS ? process.env.STORM_SIM_ARGS.split(' ') : [])];
   const t0 = performance.now();
   const child = l.spawn('phones', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let lastProgress = 0;
@@ -162,7 +165,7 @@ async function runPhones(l: Lab, dir: string, models: string[], extra: string[],
   return { sim: JSON.parse(await readFile(json, 'utf8')) as SimJson, wallMs: Math.round(performance.now() - t0) };
 }
 
-async function applianceStack(models: string[], fault: boolean): Promise<StackResult> {
+async function applianceStack(models: string[], fault: boolean, killAtS = 10): Promise<StackResult> {
   const { dir, yamlPath } = await folder(models);
   const l = await lab();
   try {
@@ -171,16 +174,14 @@ async function applianceStack(models: string[], fault: boolean): Promise<StackRe
     let peak = 0;
     const sampler = setInterval(() => { peak = Math.max(peak, hwmKb(app.child.pid)); }, 500);
     let faultInfo: Record<string, unknown> | undefined;
-    const killAfter = Number(a['kill-after']);
     const { sim, wallMs } = await runPhones(l, dir, models, [], fault ? async () => {
-      // Kill when the given share of phones is done, judged by the appliance's DHCP + transfer progress: wait a fixed time.
-      await new Promise((r) => setTimeout(r, killAfter * 1000 * 30));
+      await new Promise((r) => setTimeout(r, killAtS * 1000));
       peak = Math.max(peak, hwmKb(app.child.pid));
       const t = performance.now();
       process.kill(app.child.pid!, 'SIGKILL');
       await new Promise((r) => app.child.once('exit', r));
       app = await spawnWatched(l, argv, 'appliance running');
-      faultInfo = { killedAtS: killAfter * 30, restartMs: Math.round(performance.now() - t) };
+      faultInfo = { killedAtS: killAtS, restartMs: Math.round(performance.now() - t) };
     } : undefined);
     clearInterval(sampler);
     peak = Math.max(peak, hwmKb(app.child.pid));
@@ -256,11 +257,13 @@ for (const s of a.stacks!.split(',')) {
 }
 if (a.fault) {
   process.stderr.write(`storm: ${N} phones, ${PROTO}, appliance with kill -9 mid-storm\n`);
-  results.push(await applianceStack(models, true));
+  const normal = results.find((r) => r.stack === 'appliance');
+  const killAt = a['kill-at'] ? Number(a['kill-at']) : normal ? Math.max(2, Math.round((0.4 * normal.sim.aggregate.wallMs) / 1000)) : 10;
+  results.push(await applianceStack(models, true, killAt));
 }
 const counts: Record<string, number> = {};
 for (const m of models) counts[m] = (counts[m] ?? 0) + 1;
-console.log(`phones ${N} (${Object.entries(counts).map(([m, c]) => `${c} ${m}`).join(', ')}), protocol ${PROTO}, image scale ${SCALE}`);
+console.log(`phones ${N} (${Object.entries(counts).map(([m, c]) => `${c} ${m}`).join(', ')}), protocol ${PROTO}, image scale ${SCALE}${a['vvx-current'] ? ', VVX flash already on the served 5.9.7.4477 (sip.ver matches: no image download)' : ', every phone upgrades'}`);
 console.log('| stack | provisioned | total time (s) | p50 (s) | p99 (s) | retries | failed by step | peak RSS (MB) |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) {

@@ -34,6 +34,8 @@ export interface PhoneSettings {
   readonly renew: boolean;
   /** 'best-effort': a refused upload is recorded but does not fail the boot (a real phone carries on). */
   readonly uploads: 'required' | 'best-effort';
+  /** Versions in the factory flash (application, bootROM/updater). */
+  readonly flashVersions: { readonly app: string; readonly boot: string };
 }
 
 export interface BootEnv {

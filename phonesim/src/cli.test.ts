@@ -13,6 +13,7 @@ test('phones get consecutive MACs and models round-robin; options reach every ph
   assert.equal(phones[0]!.bootServer.mode, 'option66');
   assert.equal(phones[3]!.userChange?.get('a.b'), '1');
   assert.equal(phones[3]!.uploads, 'best-effort');
+  assert.equal(phones[0]!.flashVersions.app, '4.0.0.0000');
   assert.equal(r.value.dhcp, true);
 });
 
@@ -37,4 +38,10 @@ test('--phone MAC=MODEL lists phones one by one', () => {
   const r = planFromArgs(['--phone', '00-04-F2-80-62-D6=VVX400', '--phone', '0004.f2a6.af1b=SPIP331']);
   assert.ok(r.ok);
   assert.deepEqual(r.value.sim.phones.map((p) => `${p.id.mac}=${p.id.model.model}`), ['0004f28062d6=VVX400', '0004f2a6af1b=SPIP331']);
+});
+
+test('flash versions per model', () => {
+  const r = planFromArgs(['--count', '2', '--model', 'SPIP650,VVX410', '--app-version', '3.3.0.1', '--app-version', 'VVX410=5.9.7.4477', '--boot-version', 'SPIP650=4.4.0.0000']);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.sim.phones.map((p) => p.flashVersions), [{ app: '3.3.0.1', boot: '4.4.0.0000' }, { app: '5.9.7.4477', boot: '4.0.0.0000' }]);
 });

@@ -34,8 +34,8 @@ export const USAGE = `appliance-phonesim [options]
   --tftp-blksize N        0 = no options (default 1468)  --tftp-timeout MS (default 1000)
   --timeout MS            per-request timeout (default 15000)
   --insecure              accept any HTTPS certificate
-  --app-version V         flash application version (default 4.0.0.0000)
-  --boot-version V        flash bootROM/updater version (default 4.0.0.0000)
+  --app-version [MODEL=]V flash application version (default 4.0.0.0000; MODEL=V for one model, repeatable)
+  --boot-version [MODEL=]V  flash bootROM/updater version (default 4.0.0.0000; MODEL=V repeatable)
   --user-change K=V       a keypad change, uploaded as <MAC>-phone.cfg (repeatable)
   --renew                 renew the lease after booting
   --uploads required|best-effort   whether a refused upload fails the boot (default required)
@@ -68,7 +68,7 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
         'no-dhcp': { type: 'boolean' }, server: { type: 'string' }, 'dhcp-server': { type: 'string' },
         'dhcp-timeout': { type: 'string' }, 'dhcp-attempts': { type: 'string' }, 'assign-addresses': { type: 'string' },
         'tftp-blksize': { type: 'string' }, 'tftp-timeout': { type: 'string' }, timeout: { type: 'string' }, insecure: { type: 'boolean' },
-        'app-version': { type: 'string' }, 'boot-version': { type: 'string' }, 'user-change': { type: 'string', multiple: true },
+        'app-version': { type: 'string', multiple: true }, 'boot-version': { type: 'string', multiple: true }, 'user-change': { type: 'string', multiple: true },
         renew: { type: 'boolean' }, uploads: { type: 'string' }, boots: { type: 'string' }, 'reboot-delay': { type: 'string' }, 'boot-twice': { type: 'boolean' },
         ramp: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
       },
@@ -123,6 +123,18 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
   } else {
     for (let i = 0; i < nums.count!; i++) ids.push({ mac: nthMac(macBase, i), model: models[i % models.length]!, hardwareRevision: 1 });
   }
+  const versions = (list: string[] | undefined): { dflt: string; byModel: Map<string, string> } => {
+    const byModel = new Map<string, string>();
+    let dflt = '4.0.0.0000';
+    for (const v of list ?? []) {
+      const eq = v.indexOf('=');
+      if (eq < 0) dflt = v;
+      else { const m = findModel(v.slice(0, eq)); if (m.ok) byModel.set(m.value.model, v.slice(eq + 1)); }
+    }
+    return { dflt, byModel };
+  };
+  const appV = versions(a['app-version']);
+  const bootV = versions(a['boot-version']);
   const phones: PhoneSettings[] = [];
   for (const id of ids) {
     phones.push({
@@ -135,13 +147,12 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
       userChange: userChange.size ? userChange : undefined,
       renew: a.renew ?? false,
       uploads: (uploads as { value: 'required' | 'best-effort' }).value,
+      flashVersions: { app: appV.byModel.get(id.model.model) ?? appV.dflt, boot: bootV.byModel.get(id.model.model) ?? bootV.dflt },
     });
   }
   return ok({
     sim: {
       phones,
-      appVersion: a['app-version'] ?? '4.0.0.0000',
-      bootVersion: a['boot-version'] ?? '4.0.0.0000',
       maxBoots: Math.max(1, nums.boots!),
       rebootDelayMs: nums['reboot-delay']!,
       rampMs: nums.ramp!,

@@ -14,8 +14,6 @@ const execFileP = promisify(execFile);
 export interface SimOptions {
   readonly phones: readonly PhoneSettings[];
   readonly env: BootEnv;
-  readonly appVersion: string;
-  readonly bootVersion: string;
   /** Boots per phone (1 = no reboot after a failure). */
   readonly maxBoots: number;
   readonly rebootDelayMs: number;
@@ -70,7 +68,7 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   const n = o.phones.length;
   await Promise.all(o.phones.map(async (p, i) => {
     if (o.rampMs > 0 && n > 1) await new Promise((r) => setTimeout(r, (i * o.rampMs) / n));
-    const flash = factoryFlash(o.appVersion, o.bootVersion);
+    const flash = factoryFlash(p.flashVersions.app, p.flashVersions.boot);
     flashes.set(p.id.mac, flash);
     const started = performance.now();
     let last: PhoneReport | undefined;
