@@ -111,3 +111,21 @@ test('persisted crash-safely and restored; a corrupt file is moved aside', async
   assert.ok(!(await readdir(dir)).includes(INVENTORY_FILE), 'the corrupt file no longer blocks the next save');
   assert.match(await readFile(join(dir, (await readdir(dir)).find((f) => f.includes('corrupt'))!), 'utf8'), /"zz"/, 'kept for inspection');
 });
+
+test('optional files missing are not errors; the lease decides the address', () => {
+  const inv = createInventory({ model: ref });
+  inv.apply(dhcp('0004f2a00001', 'REQUEST', 'ACK', {}, '10.91.10.100'));
+  inv.apply(xfer('10.91.10.100', 'overrides/0004f2a00001-phone.cfg', { result: 'TREE_NOT_FOUND' }));
+  inv.apply(xfer('10.91.10.100', '0004f2a00001-license.cfg', { result: 'TREE_NOT_FOUND' }));
+  inv.apply(xfer('10.91.10.100', '0004f2a00001.cfg', { result: 'TREE_NOT_FOUND' }));
+  const p = inv.get('0004f2a00001')!;
+  assert.equal(p.errors, 0);
+  assert.equal(p.lastConfigFetch, undefined, 'a missing <MAC>.cfg is not a configuration fetch');
+  assert.deepEqual(inv.errors(), []);
+  assert.ok(p.timeline.slice(1).every((t) => t.optional === true && t.result === 'TREE_NOT_FOUND'));
+  inv.apply(xfer('10.91.10.100', 'site.cfg', { result: 'TREE_NOT_FOUND' }));
+  assert.equal(inv.get('0004f2a00001')!.errors, 1, 'a CONFIG_FILES entry missing is an error');
+  inv.apply(xfer('10.91.10.2', 'logs/0004f2a00001-app.log', { direction: 'upload', mac: '0004f2a00001' as Mac }));
+  assert.equal(inv.get('0004f2a00001')!.address, '10.91.10.100');
+  assert.equal(inv.macForAddress('10.91.10.2'), '0004f2a00001');
+});

@@ -9,6 +9,7 @@ import type { Mac } from '../../shared/mac.ts';
 import { parseUserAgent } from './ua.ts';
 import { vendorFields, versionOf } from './vendor-fields.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
+import { isOptionalMiss } from './optional.ts';
 import type { InventoryError, PhoneRecord, PhoneView, TimelineEntry } from './types.ts';
 
 export interface InventorySnapshot {
@@ -71,7 +72,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
         mac, known: cfg !== undefined, label: cfg?.label, site: cfg?.site, model: cfg?.model,
         vendor: undefined, partNumber: undefined, hardwareRevision: undefined, appVersionString: undefined, bootVersionString: undefined,
         runningVersion: undefined, bootVersion: undefined, versionAt: undefined, userAgent: undefined, address: undefined, lease: undefined,
-        firstSeen: at, lastSeen: at, lastConfigFetch: undefined, lastImage: undefined, downloads: 0, uploads: 0, errors: 0,
+        firstSeen: at, lastSeen: at, lastConfigFetch: undefined, lastImage: undefined, imageFailure: undefined, downloads: 0, uploads: 0, errors: 0,
         lastError: undefined, files: {}, timeline: [], lastNotify: undefined,
       };
       phones.set(mac, p);
@@ -130,7 +131,8 @@ export function createInventory(opts: InventoryOptions): Inventory {
       return;
     }
     const p = ensure(mac, at);
-    setAddress(p, e.peer);
+    // The lease is the authority on a phone's address; without one, where its requests come from.
+    if (p.lease === undefined) setAddress(p, e.peer); else if (!byAddress.has(e.peer)) byAddress.set(e.peer, mac);
     const ua = parseUserAgent(e.userAgent);
     if (e.userAgent !== undefined) p.userAgent = e.userAgent;
     if (ua) {
@@ -138,7 +140,8 @@ export function createInventory(opts: InventoryOptions): Inventory {
       if (ua.stage === 'application' || (ua.stage === undefined && APP_ONLY.test(e.path))) { p.runningVersion = ua.version; p.versionAt = at; }
       else if (ua.stage === 'updater') p.bootVersion = ua.version;
     }
-    const ok = e.result === 'ok';
+    const miss = isOptionalMiss(e.path, e.result, e.direction);
+    const ok = e.result === 'ok' || miss;
     const f = (p.files[e.path] ??= { downloads: 0, uploads: 0, failures: 0, lastAt: at, lastResult: e.result, bytes: 0 });
     f.lastAt = at;
     f.lastResult = e.result;
@@ -146,10 +149,14 @@ export function createInventory(opts: InventoryOptions): Inventory {
     if (e.direction === 'download') { f.downloads++; p.downloads++; } else { f.uploads++; p.uploads++; }
     if (!ok) f.failures++;
     if (e.direction === 'download') {
-      if (ok && e.path.endsWith('.cfg')) p.lastConfigFetch = at;
-      if (e.path.endsWith('.ld')) p.lastImage = { path: e.path, at, result: e.result };
+      if (e.result === 'ok' && e.path.endsWith('.cfg')) p.lastConfigFetch = at;
+      if (e.path.endsWith('.ld')) {
+        p.lastImage = { path: e.path, at, result: e.result };
+        if (!ok) p.imageFailure = { path: e.path, at, result: e.result };
+        else if (p.imageFailure?.path === e.path) p.imageFailure = undefined;
+      }
     }
-    push(p, { at, kind: e.direction, what: e.protocol, path: e.path, result: e.result, bytes: e.bytes, address: e.peer });
+    push(p, { at, kind: e.direction, what: e.protocol, path: e.path, result: e.result, bytes: e.bytes, address: e.peer, optional: miss || undefined });
     if (!ok) {
       p.errors++;
       p.lastError = { at, code: e.result, path: e.path };

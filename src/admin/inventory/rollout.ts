@@ -2,7 +2,7 @@
  * Firmware rollout: what the model offers a phone (phone pin → site per-model choice → model → default) versus
  * what the phone reports running.
  *   done         running version = offered version
- *   failed       the last image download failed
+ *   failed       an image download failed and has not succeeded since
  *   in-progress  the image was fetched after the phone last reported its version (it is flashing / rebooting)
  *   not-yet      anything else with an offered release
  *   unknown      model unknown, or nothing offered
@@ -37,7 +37,7 @@ export function sameVersion(a: string, b: string): boolean {
 export function rolloutState(p: PhoneRecord, offered: Offered | undefined, versionSeenAt: number | undefined): RolloutState {
   if (!offered) return 'unknown';
   if (p.runningVersion !== undefined && sameVersion(p.runningVersion, offered.version)) return 'done';
-  if (p.lastImage && p.lastImage.result !== 'ok') return 'failed';
+  if (p.imageFailure !== undefined || (p.lastImage && p.lastImage.result !== 'ok')) return 'failed';
   if (p.lastImage && (versionSeenAt === undefined || p.lastImage.at >= versionSeenAt)) return 'in-progress';
   return 'not-yet';
 }

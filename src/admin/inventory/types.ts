@@ -12,6 +12,8 @@ export interface TimelineEntry {
   readonly result: string;
   readonly bytes?: number | undefined;
   readonly address?: string | undefined;
+  /** A "not found" for a file phones ask for whether or not it exists (optional.ts): not an error. */
+  readonly optional?: true | undefined;
 }
 
 export interface FileSummary {
@@ -53,6 +55,8 @@ export interface PhoneRecord {
   lastConfigFetch: number | undefined;
   /** Last image (.ld) download attempt and its result. */
   lastImage: { path: string; at: number; result: string } | undefined;
+  /** An image download that failed and has not since succeeded (a missing bootROM …): the rollout failed. */
+  imageFailure: { path: string; at: number; result: string } | undefined;
   downloads: number;
   uploads: number;
   errors: number;

@@ -105,7 +105,7 @@ async function renderTimeline() {
     `first seen ${fmtTime(p.firstSeen)}`].filter(Boolean).join(' · ');
   $('#timeline').replaceChildren(...[...d.timeline].reverse().map((t) => el('li', { 'data-kind': t.kind },
     el('span', { class: 'when' }, fmtTime(t.at)), el('span', { class: 'kind' }, t.kind), `${t.what} `, t.path ? el('code', {}, t.path) : '',
-    t.bytes ? ` ${t.bytes.toLocaleString()} B ` : ' ', el('span', { class: t.result === 'ok' ? 'ok' : 'err' }, t.result))));
+    t.bytes ? ` ${t.bytes.toLocaleString()} B ` : ' ', el('span', { class: t.result === 'ok' ? 'ok' : t.optional ? 'miss' : 'err', title: t.optional ? 'optional file, not an error' : '' }, t.optional ? 'not present (optional)' : t.result))));
 }
 
 function select(mac) {
@@ -124,7 +124,7 @@ function renderLeases(l) {
 }
 
 function renderErrors(list) {
-  $('#errors tbody').replaceChildren(...list.errors.slice(0, 30).map((e) => el('tr', { onclick: () => e.mac && select(e.mac) },
+  $('#errors tbody').replaceChildren(...list.errors.slice(0, 12).map((e) => el('tr', { onclick: () => e.mac && select(e.mac) },
     el('td', {}, ago(e.at)), el('td', {}, e.mac ?? ''), el('td', {}, e.peer ?? ''), el('td', {}, e.what), el('td', { class: 'err' }, e.code), el('td', {}, e.path ?? ''))));
 }
 
