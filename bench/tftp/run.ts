@@ -10,6 +10,7 @@
  * Needs root, in.tftpd (tftpd-hpa) and curl. Prints a markdown table (paste into bench/results/tftp.md).
  */
 import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-launcher.ts';
 
 const argv = process.argv.slice(2);
@@ -18,8 +19,16 @@ const COUNT = opt('--count', 100);
 const SIZE = opt('--size', 4 * 1024 * 1024);
 const ROUNDS = opt('--rounds', 1);
 const HPA_PORT = 1069;
+const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+/** Rounds to run: curl, ws1, ws16 (default all). */
+const ONLY = new Set((flag('--only') ?? 'curl,ws1,ws16').split(','));
+/** Write a CPU profile of the service process into this folder (node --cpu-prof). */
+const PROF = flag('--prof');
+/** Skip tftpd-hpa (profiling runs). */
+const OURS_ONLY = argv.includes('--ours-only');
 
-const created = await createTftpLab({ imageSize: SIZE, cmds: ['in.tftpd', 'curl'], quiet: true, hosts: ['srv', 'cli'], retry: '1000,8000,5' });
+const created = await createTftpLab({ imageSize: SIZE, cmds: ['in.tftpd', 'curl'], quiet: true, hosts: ['srv', 'cli'], retry: '1000,8000,5',
+  nodeArgs: PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [] });
 if ('skip' in created) { console.error(created.skip); process.exit(2); }
 const l = created;
 try {
@@ -29,6 +38,41 @@ try {
   hpa.stderr!.on('data', (d: Buffer) => { hpaErr += d.toString(); });
   await new Promise((r) => setTimeout(r, 300));
   if (hpa.exitCode !== null) throw new Error(`in.tftpd exited: ${hpaErr}`);
+
+  /**
+   * CPU seconds (user + system) of a server process and its children. in.tftpd forks one child per transfer
+   * and does not account them in cutime, so children are sampled every 50 ms while the round runs (their
+   * last < 50 ms are missed: a slight under-count for tftpd-hpa).
+   */
+  const TICK = 100; // USER_HZ
+  const statOf = (pid: string): string[] | undefined => {
+    try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); } catch { return undefined; }
+  };
+  // fields after "(comm) ": state=0 ppid=1 … utime=11 stime=12 cutime=13 cstime=14
+  const ticks = (f: string[]): number => Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  const cpuSampler = (pid: number): { stop(): number } => {
+    const own0 = ticks(statOf(String(pid))!);
+    const kids = new Map<string, number>();
+    const sample = (): void => {
+      for (const d of readdirSync('/proc')) {
+        if (!/^[0-9]+$/.test(d)) continue;
+        const f = statOf(d);
+        if (f && Number(f[1]) === pid) kids.set(d, Math.max(kids.get(d) ?? 0, ticks(f)));
+      }
+    };
+    const t = setInterval(sample, 50);
+    return {
+      stop() {
+        clearInterval(t);
+        sample();
+        let k = 0;
+        for (const v of kids.values()) k += v;
+        const f = statOf(String(pid))!;
+        if (process.env.TFTP_BENCH_DEBUG) console.error(`pid ${pid} utime ${f[11]} stime ${f[12]} kids ${k}`);
+        return (ticks(f) - own0 + k) / TICK;
+      },
+    };
+  };
 
   /** 100 curl processes at once, from a shell in the client namespace; wall time in ms and failures. */
   async function curlRound(port: number): Promise<{ ms: number; failed: number }> {
@@ -49,27 +93,40 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
 
   const rows: string[] = [];
   const best = (xs: number[]): number => Math.min(...xs);
+  const cpuRows: string[] = [];
+  const timed = async (pid: number, f: () => Promise<{ ms: number; failed: number }>): Promise<{ ms: number; failed: number; cpu: number }> => {
+    const c = cpuSampler(pid);
+    const r = await f();
+    return { ...r, cpu: c.stop() };
+  };
   const run = async (label: string, ours: () => Promise<{ ms: number; failed: number }>, theirs: () => Promise<{ ms: number; failed: number }>): Promise<void> => {
     const a: number[] = [];
     const b: number[] = [];
+    const ca: number[] = [];
+    const cb: number[] = [];
     let fa = 0;
     let fb = 0;
     for (let i = 0; i < ROUNDS; i++) {
-      const x = await theirs(); b.push(x.ms); fb += x.failed;
-      const y = await ours(); a.push(y.ms); fa += y.failed;
+      if (!OURS_ONLY) { const x = await timed(hpa.pid!, theirs); b.push(x.ms); fb += x.failed; cb.push(x.cpu); } else { b.push(NaN); cb.push(NaN); }
+      const y = await timed(l.pid, ours); a.push(y.ms); fa += y.failed; ca.push(y.cpu);
     }
     rows.push(`| ${label} | ${best(a)} ms (${fa} failed) | ${best(b)} ms (${fb} failed) | ${(best(a) / best(b)).toFixed(2)}× |`);
+    cpuRows.push(`| ${label} | ${best(ca).toFixed(2)} s | ${best(cb).toFixed(2)} s | ${(best(ca) / best(cb)).toFixed(2)}× |`);
     console.error(rows.at(-1));
   };
-  await run(`${COUNT}× curl, blksize 1468, lock-step`, () => curlRound(69), () => curlRound(HPA_PORT));
-  await run(`${COUNT}× Node client, blksize 1468, windowsize 1`, () => nodeRound(69, 1), () => nodeRound(HPA_PORT, 1));
-  await run(`${COUNT}× Node client, blksize 1468, windowsize 16 (tftpd-hpa: ignored, lock-step)`, () => nodeRound(69, 16), () => nodeRound(HPA_PORT, 16));
+  if (ONLY.has('curl')) await run(`${COUNT}× curl, blksize 1468, lock-step`, () => curlRound(69), () => curlRound(HPA_PORT));
+  if (ONLY.has('ws1')) await run(`${COUNT}× Node client, blksize 1468, windowsize 1`, () => nodeRound(69, 1), () => nodeRound(HPA_PORT, 1));
+  if (ONLY.has('ws16')) await run(`${COUNT}× Node client, blksize 1468, windowsize 16 (tftpd-hpa: ignored, lock-step)`, () => nodeRound(69, 16), () => nodeRound(HPA_PORT, 16));
   const sha = await nodeRound(69, 16);
   if (sha.sha.length !== 1 || sha.sha[0] !== l.imageSha) throw new Error(`content mismatch: ${JSON.stringify(sha.sha)}`);
   const stats = await l.stats();
   console.log(`| round (${COUNT} concurrent downloads of ${(SIZE / 1048576).toFixed(0)} MB) | ours | tftpd-hpa | ours / tftpd-hpa |`);
   console.log('|---|---|---|---|');
   for (const r of rows) console.log(r);
+  console.log(`\nCPU time of the server during each round (user + system; tftpd-hpa: the listener plus its per-transfer children, sampled every 50 ms):\n`);
+  console.log('| round | ours | tftpd-hpa | ours / tftpd-hpa |');
+  console.log('|---|---|---|---|');
+  for (const r of cpuRows) console.log(r);
   console.log(`\nAppliance (TFTP service process) peak RSS: ${(stats.maxRssKb / 1024).toFixed(0)} MB; retransmits ${stats.retransmits}, completed ${stats.completed}, failed ${stats.failed}.`);
 } finally {
   await l.destroy();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { blockReader } from './block-reader.ts';
+import { blockReader, chunkQueue } from './block-reader.ts';
 
 async function blocks(stream: Readable, size: number): Promise<number[]> {
   const r = blockReader(stream, size);
@@ -26,7 +26,7 @@ test('cuts byte streams, object-mode buffers and strings into exact blocks', asy
 test('keeps content and order', async () => {
   const src = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
   const r = blockReader(Readable.from([src.subarray(0, 700), src.subarray(700, 2100), src.subarray(2100)]), 512);
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   for (let b = await r.next(); ; b = await r.next()) { parts.push(b); if (b.length < 512) break; }
   assert.deepEqual(Buffer.concat(parts), src);
 });
@@ -34,4 +34,27 @@ test('keeps content and order', async () => {
 test('a stream error rejects next()', async () => {
   const s = new Readable({ read() { this.destroy(new Error('disk gone')); } });
   await assert.rejects(blockReader(s, 512).next(), /disk gone/);
+});
+
+test('chunkQueue answers synchronously, views without copying, and wakes a waiter once', () => {
+  const q = chunkQueue(4);
+  let woken = 0;
+  assert.equal(q.take(), undefined);
+  q.wait(() => { woken++; });
+  const a = Buffer.from([1, 2, 3, 4, 5, 6]);
+  q.push(a);
+  assert.equal(woken, 1);
+  const b1 = q.take()!;
+  assert.deepEqual([...b1], [1, 2, 3, 4]);
+  assert.equal(b1.buffer, a.buffer, 'a block inside one chunk is a view');
+  assert.equal(q.take(), undefined, 'two bytes are not a block yet');
+  q.push(Buffer.from([7, 8, 9]));
+  assert.deepEqual([...q.take()!], [5, 6, 7, 8], 'a block across chunks is joined');
+  q.end();
+  assert.deepEqual([...q.take()!], [9]);
+  assert.deepEqual([...q.take()!], []);
+  const f = chunkQueue(4);
+  f.fail(new Error('gone'));
+  assert.equal(f.take(), undefined);
+  assert.match(f.error!.message, /gone/);
 });

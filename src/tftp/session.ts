@@ -7,12 +7,12 @@ import type { Socket } from 'node:dgram';
 import type { FileTree, Upload, WriterContext } from '../tree/types.ts';
 import type { Mac } from '../shared/mac.ts';
 import { blockReader } from './block-reader.ts';
+import { runDownload } from './download.ts';
 import type { Clock } from './clock.ts';
 import type { RetryPolicy } from './machine.ts';
 import { type Negotiated, oackWithSize } from './negotiate.ts';
 import { ERR_UNDEFINED, encodeError } from './packet.ts';
 import { type ReceiveEvent, initialReceive, stepReceive } from './receive.ts';
-import { type SendEvent, initialSend, stepSend } from './send.ts';
 import type { TftpStats } from './stats.ts';
 import { refusalFor } from './tree-errors.ts';
 import { type Peer, type Runner, runTransfer } from './transfer.ts';
@@ -49,32 +49,16 @@ export async function startDownload(ctx: SessionContext, filename: string, n: Ne
     return undefined;
   }
   const { info, stream } = opened.value;
-  const reader = blockReader(stream, n.blksize);
   const oack = n.oack.length > 0 ? oackWithSize(n, info.size) : undefined;
-  const runner: Runner<SendEvent> = runTransfer({
+  const runner = runDownload({
     socket: ctx.socket,
     peer: ctx.peer,
     clock: ctx.clock,
     stats: ctx.stats,
-    step: stepSend,
-    initial: initialSend({ blksize: n.blksize, windowsize: n.windowsize, oack: oack && oack.length > 0 ? oack : undefined, retry: ctx.retry }),
-    timeoutEvent: { type: 'timeout' },
-    toEvent: (p) => (p.op === 'ack' ? { type: 'ack', block: p.block } : p.op === 'error' ? { type: 'peerError', code: p.code, message: p.message } : undefined),
-    effects: {
-      read() {
-        reader.next().then(
-          (data) => runner.dispatch({ type: 'block', data }),
-          (e: unknown) => runner.dispatch({ type: 'readError', code: ERR_UNDEFINED, result: 'TREE_IO', message: `read failed: ${String(e)}` }),
-        );
-      },
-      finish: (result, message, bytes) => ctx.finish(result, message, bytes, { path: info.path }),
-      closed() {
-        reader.close();
-        ctx.closed();
-      },
-    },
-  });
-  runner.dispatch({ type: 'start' });
+    source: blockReader(stream, n.blksize),
+    finish: (result, message, bytes) => ctx.finish(result, message, bytes, { path: info.path }),
+    closed: ctx.closed,
+  }, { blksize: n.blksize, windowsize: n.windowsize, oack, retry: ctx.retry });
   return { shutdown: () => runner.dispatch({ type: 'shutdown' }) };
 }
 

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:dgram';
 import type { Clock } from './clock.ts';
 import type { Action, Step } from './machine.ts';
-import { ERR_UNKNOWN_TID, type TftpPacket, decode, encode, encodeData, encodeError } from './packet.ts';
+import { ERR_UNKNOWN_TID, OP_DATA, type TftpPacket, decode, encode, encodeData, encodeError } from './packet.ts';
 import type { TftpStats } from './stats.ts';
 
 export interface Peer { readonly address: string; readonly port: number }
@@ -37,6 +37,8 @@ export interface RunOptions<S, E> {
   readonly toEvent: (p: TftpPacket) => E | undefined;
   readonly timeoutEvent: E;
   readonly effects: Effects;
+  /** Reusable DATA datagram buffers (windowsize + 1 lets a whole window go out without allocating). */
+  readonly sendSlots?: number;
 }
 
 export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
@@ -51,11 +53,39 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   };
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
 
-  const send = (p: TftpPacket): void => {
-    const buf = p.op === 'data' ? encodeData(p.block, p.data) : encode(p);
-    if (p.op === 'data') stats.bytesSent += p.data.length;
+  // DATA datagrams are built in a small ring of buffers, each reused once its previous send has completed
+  // (a send queued by libuv still reads its buffer); a busy slot falls back to a fresh buffer.
+  const nSlots = Math.max(1, o.sendSlots ?? 2);
+  const slots: Buffer[] = [];
+  const busy = new Uint32Array(nSlots);
+  const slotSent = Array.from({ length: nSlots }, (_, i) => (): void => { busy[i]!--; sent(); });
+  let slot = 0;
+
+  const sendData = (block: number, data: Uint8Array): void => {
+    const len = 4 + data.length;
+    stats.bytesSent += data.length;
     inFlight++;
-    socket.send(buf, peer.port, peer.address, sent);
+    const i = slot;
+    slot = (slot + 1) % nSlots;
+    let buf = slots[i];
+    if (busy[i] !== 0) {
+      socket.send(encodeData(block, data), peer.port, peer.address, sent);
+      return;
+    }
+    if (buf === undefined || buf.length < len) buf = slots[i] = Buffer.allocUnsafeSlow(len);
+    buf[0] = 0;
+    buf[1] = OP_DATA;
+    buf[2] = (block >> 8) & 0xff;
+    buf[3] = block & 0xff;
+    buf.set(data, 4);
+    busy[i]!++;
+    socket.send(buf, 0, len, peer.port, peer.address, slotSent[i]);
+  };
+
+  const send = (p: TftpPacket): void => {
+    if (p.op === 'data') { sendData(p.block, p.data); return; }
+    inFlight++;
+    socket.send(encode(p), peer.port, peer.address, sent);
   };
 
   const perform = (a: Action): void => {
@@ -88,11 +118,24 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     }
   };
 
+  // Events raised while an event's actions are performed (a block read synchronously) wait their turn, so
+  // each step sees the state the previous one left and actions run in the order the machine gave them.
+  const queue: E[] = [];
+  let running = false;
   function dispatch(e: E): void {
     if (closed) return;
-    const r = o.step(state, e);
-    state = r.state;
-    for (const a of r.actions) perform(a);
+    if (running) { queue.push(e); return; }
+    running = true;
+    try {
+      for (let ev: E | undefined = e; ev !== undefined && !closed; ev = queue.shift()) {
+        const r = o.step(state, ev);
+        state = r.state;
+        for (const a of r.actions) perform(a);
+      }
+    } finally {
+      running = false;
+      queue.length = 0;
+    }
   }
 
   socket.on('message', (msg, rinfo) => {

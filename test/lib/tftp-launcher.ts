@@ -152,6 +152,8 @@ export interface TftpLabOptions {
   readonly retry?: string;
   readonly quiet?: boolean;
   readonly hosts?: readonly string[];
+  /** Extra node flags for the launcher process (e.g. --cpu-prof for the benchmark). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip: string }> {
@@ -202,7 +204,7 @@ sites:
 
     lab = await createLab({ prefix: 'tftp', hosts: [...(o.hosts ?? ['srv', 'cli', 'other'])], subnet: SUBNET });
     const theLab = lab;
-    const child = lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/tftp-launcher.ts'), yaml,
+    const child = lab.spawn('srv', [process.execPath, ...(o.nodeArgs ?? []), join(REPO, 'test/lib/tftp-launcher.ts'), yaml,
       '--lease', `${SUBNET}.2=${PHONE_MAC}`, '--lease', `${SUBNET}.3=${OTHER_MAC}`, '--retry', o.retry ?? '200,800,3',
       ...(o.quiet ? ['--quiet'] : [])], { cwd: REPO });
     const events: TransferEvent[] = [];
