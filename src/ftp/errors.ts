@@ -4,16 +4,22 @@
  */
 import type { TreeError, TreeErrorCode } from '../tree/types.ts';
 
-export type FtpErrorCode =
-  | 'FTP_OUTSIDE_SITE' // a site account asked for a path outside its site's folder
-  | 'FTP_NOT_PERMITTED' // DELE, MKD, RMD, RNFR/RNTO, SITE CHMOD, REST before STOR: never allowed
-  | 'FTP_NOT_A_DIRECTORY' // CWD to a file
-  | 'FTP_SHORT_UPLOAD' // the data connection ended before the size announced by ALLO
-  | 'FTP_CLIENT_GONE' // the control connection closed while the upload was being finished
-  | 'FTP_DISCONNECTED' // the client went away during a transfer
-  | 'FTP_DATA_ERROR' // the data connection failed (reset, timeout, TLS error)
-  | 'FTP_LISTEN' // the control port could not be bound
-  | 'FTP_TLS_CONFIG'; // services.ftp.cert / key unreadable
+/** Every FTP_* code (each documented in docs/errors.md, section FTP). */
+export const FTP_ERROR_CODES = [
+  'FTP_OUTSIDE_SITE', // a site account asked for a path outside its site's folder
+  'FTP_NOT_PERMITTED', // DELE, MKD, RMD, RNFR/RNTO, SITE CHMOD, REST before STOR: never allowed
+  'FTP_NOT_A_DIRECTORY', // CWD to a file
+  'FTP_SHORT_UPLOAD', // the data connection ended before the size announced by ALLO
+  'FTP_CLIENT_GONE', // the control connection closed while the upload was being finished
+  'FTP_DISCONNECTED', // the client went away during a transfer
+  'FTP_DATA_ERROR', // the data connection failed (reset, timeout, TLS error)
+  'FTP_LOGIN_FAILED', // wrong user or password (logged)
+  'FTP_SERVER_ERROR', // the listening socket reported an error (logged)
+  'FTP_LISTEN', // the control port could not be bound
+  'FTP_TLS_CONFIG', // services.ftp.cert / key unreadable
+] as const;
+
+export type FtpErrorCode = (typeof FTP_ERROR_CODES)[number];
 
 /** An error ftp-srv turns into a reply: `${replyCode} ${code}: ${message}`. */
 export class FtpReplyError extends Error {
