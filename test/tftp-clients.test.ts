@@ -2,6 +2,8 @@
  * TFTP with real clients (tftp-hpa, atftp, curl) from another network namespace: rendered config and a 60 MB
  * image byte-exact (block numbers roll over at blksize 512), uploads of <MAC>-phone.cfg, forbidden uploads
  * refused with the proper TFTP error, and an upload killed half way leaving the previous file intact.
+ * Downloads go through the service's worker threads; one test repeats them on a second service run with
+ * --workers 0 (downloads in the service's own thread).
  * Lab: prefix "tftp", subnet 10.91.5 (srv .1, cli .2 = phone 0004f28062d6, other .3 = phone 0004f2000003).
  */
 import { test, before, after } from 'node:test';
@@ -10,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { createTftpLab, type TftpLab, PHONE_MAC, OTHER_MAC, IMAGE, SRV, sha256 } from './lib/tftp-launcher.ts';
+import { createTftpLab, type TftpLab, PHONE_MAC, OTHER_MAC, IMAGE, REPO, SRV, sha256 } from './lib/tftp-launcher.ts';
 import { waitFor } from './lib/netns.ts';
 
 const execFileP = promisify(execFile);
@@ -51,6 +53,27 @@ test('a 60 MB image byte-exact: tftp-hpa at 512 (rollover past block 65535), atf
   const ev = l.events.filter((e) => e.path === IMAGE && e.result === 'ok');
   assert.equal(ev.length, 3);
   for (const e of ev) assert.equal(e.bytes, l.imageSize);
+});
+
+test('in-thread downloads (--workers 0): atftp windowsize 16 and curl get the 60 MB image and the config byte-exact', async (c) => {
+  if (skip) return c.skip(skip);
+  const l = lab();
+  // A second service from the same yaml on port 1069 that serves downloads in its own thread (the path taken
+  // with an injected clock or when no worker thread is alive); the lab's service above uses worker threads.
+  const child = l.lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/tftp-launcher.ts'), l.yaml, '--port', '1069', '--workers', '0', '--quiet'], { cwd: REPO });
+  let ready = false;
+  child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('"ready":true')) ready = true; });
+  try {
+    await waitFor(() => ready || child.exitCode !== null, 15_000, 'second launcher');
+    assert.ok(ready, 'second launcher ready');
+    await l.lab.exec('cli', ['atftp', '--option', 'blksize 1468', '--option', 'windowsize 16', '-g', '-r', IMAGE, '-l', out('w0-atftp.ld'), SRV, '1069'], { timeoutMs: 60_000 });
+    assert.equal(sha256(await readFile(out('w0-atftp.ld'))), l.imageSha, 'atftp windowsize 16, in-thread');
+    await l.lab.exec('cli', ['curl', '-sS', '--tftp-blksize', '1468', '-o', out('w0.cfg'), `tftp://${SRV}:1069/000000000000.cfg`]);
+    assert.deepEqual(await readFile(out('w0.cfg')), await l.treeRead('000000000000.cfg'), 'curl rendered config, in-thread');
+  } finally {
+    child.kill('SIGTERM');
+    await waitFor(() => child.exitCode !== null || child.signalCode !== null, 5_000, 'second launcher exit').catch(() => child.kill('SIGKILL'));
+  }
 });
 
 test('uploads of <MAC>-phone.cfg by tftp-hpa, atftp and curl land in the tree', async (c) => {

@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-launcher.ts';
 
 const argv = process.argv.slice(2);
@@ -20,14 +21,16 @@ const SIZE = opt('--size', 4 * 1024 * 1024);
 const ROUNDS = opt('--rounds', 1);
 const HPA_PORT = 1069;
 const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-/** Rounds to run: curl, ws1, ws16 (default all). */
-const ONLY = new Set((flag('--only') ?? 'curl,ws1,ws16').split(','));
+/** Rounds to run: curl, atftp1, atftp16, ws1, ws16 (Node client). Default: curl,atftp1,atftp16,ws16. */
+const ONLY = new Set((flag('--only') ?? 'curl,atftp1,atftp16,ws16').split(','));
 /** Write a CPU profile of the service process into this folder (node --cpu-prof). */
 const PROF = flag('--prof');
+/** Record the service process with `perf record` during our rounds into this file. */
+const PERF = flag('--perf');
 /** Skip tftpd-hpa (profiling runs). */
 const OURS_ONLY = argv.includes('--ours-only');
 
-const created = await createTftpLab({ imageSize: SIZE, cmds: ['in.tftpd', 'curl'], quiet: true, hosts: ['srv', 'cli'], retry: '1000,8000,5',
+const created = await createTftpLab({ imageSize: SIZE, cmds: ['in.tftpd', 'curl', 'atftp'], quiet: true, hosts: ['srv', 'cli'], retry: '1000,8000,5',
   nodeArgs: PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [] });
 if ('skip' in created) { console.error(created.skip); process.exit(2); }
 const l = created;
@@ -84,6 +87,16 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
     const [ms, failed] = r.stdout.trim().split(/\s+/).map(Number);
     return { ms: ms!, failed: failed! };
   }
+  /** 100 atftp processes at once (atftp implements RFC 7440 windowsize; tftpd-hpa ignores the option). */
+  async function atftpRound(port: number, windowsize: number): Promise<{ ms: number; failed: number }> {
+    const script = `t0=$(date +%s%N); fail=0; pids=""
+for i in $(seq ${COUNT}); do atftp --option "blksize 1468" --option "windowsize ${windowsize}" -g -r ${IMAGE} -l /dev/null ${SRV} ${port} >/dev/null 2>&1 & pids="$pids $!"; done
+for p in $pids; do wait $p || fail=$((fail+1)); done
+echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
+    const r = await l.lab.exec('cli', ['sh', '-c', script], { timeoutMs: 300_000 });
+    const [ms, failed] = r.stdout.trim().split(/\s+/).map(Number);
+    return { ms: ms!, failed: failed! };
+  }
   async function nodeRound(port: number, windowsize: number): Promise<{ ms: number; failed: number; sha: string[] }> {
     const r = await l.lab.exec('cli', [process.execPath, join(REPO, 'src/tftp/client.ts'), SRV, IMAGE, '--port', String(port),
       '--blksize', '1468', '--windowsize', String(windowsize), '--count', String(COUNT)], { timeoutMs: 300_000 });
@@ -108,13 +121,18 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
     let fb = 0;
     for (let i = 0; i < ROUNDS; i++) {
       if (!OURS_ONLY) { const x = await timed(hpa.pid!, theirs); b.push(x.ms); fb += x.failed; cb.push(x.cpu); } else { b.push(NaN); cb.push(NaN); }
+      const perf = PERF ? spawn('perf', ['record', '-F', '999', '-g', '-p', String(l.pid), '-o', PERF], { stdio: 'ignore' }) : undefined;
+      if (perf) await new Promise((res) => setTimeout(res, 500));
       const y = await timed(l.pid, ours); a.push(y.ms); fa += y.failed; ca.push(y.cpu);
+      if (perf) { perf.kill('SIGINT'); await new Promise((res) => perf.once('exit', res)); }
     }
     rows.push(`| ${label} | ${best(a)} ms (${fa} failed) | ${best(b)} ms (${fb} failed) | ${(best(a) / best(b)).toFixed(2)}× |`);
     cpuRows.push(`| ${label} | ${best(ca).toFixed(2)} s | ${best(cb).toFixed(2)} s | ${(best(ca) / best(cb)).toFixed(2)}× |`);
     console.error(rows.at(-1));
   };
   if (ONLY.has('curl')) await run(`${COUNT}× curl, blksize 1468, lock-step`, () => curlRound(69), () => curlRound(HPA_PORT));
+  if (ONLY.has('atftp1')) await run(`${COUNT}× atftp, blksize 1468, windowsize 1`, () => atftpRound(69, 1), () => atftpRound(HPA_PORT, 1));
+  if (ONLY.has('atftp16')) await run(`${COUNT}× atftp, blksize 1468, windowsize 16 (tftpd-hpa: ignored, lock-step)`, () => atftpRound(69, 16), () => atftpRound(HPA_PORT, 16));
   if (ONLY.has('ws1')) await run(`${COUNT}× Node client, blksize 1468, windowsize 1`, () => nodeRound(69, 1), () => nodeRound(HPA_PORT, 1));
   if (ONLY.has('ws16')) await run(`${COUNT}× Node client, blksize 1468, windowsize 16 (tftpd-hpa: ignored, lock-step)`, () => nodeRound(69, 16), () => nodeRound(HPA_PORT, 16));
   const sha = await nodeRound(69, 16);

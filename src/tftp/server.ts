@@ -4,13 +4,17 @@
  * request, so a hot reload changes maxBlksize and maxTransfers for the next transfer.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { availableParallelism } from 'node:os';
 import type { Service, ServiceDeps } from '../shared/service.ts';
 import { isMacHex, type Mac } from '../shared/mac.ts';
 import { type Clock, realClock } from './clock.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './machine.ts';
 import { negotiate } from './negotiate.ts';
 import { ERR_ILLEGAL_OP, ERR_UNDEFINED, type TftpPacket, decode, encodeError } from './packet.ts';
-import { type Session, type SessionContext, refuse, startDownload, startUpload } from './session.ts';
+import { type Session, type SessionContext, refuse, startDownload, startDownloadOpened, startUpload } from './session.ts';
+import { type WorkerPool, createWorkerPool } from './pool.ts';
+import { oackWithSize } from './negotiate.ts';
+import { refusalFor } from './tree-errors.ts';
 import { type TftpStats, emptyStats } from './stats.ts';
 import type { Peer } from './transfer.ts';
 
@@ -21,6 +25,11 @@ export interface TftpServerOptions {
   readonly port?: number;
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Download worker threads (pool.ts). Default: one per core, at most 4; 0 runs every transfer in the
+   * service's own thread (always so with an injected clock, which cannot cross into a worker).
+   */
+  readonly workers?: number;
 }
 
 export interface TftpService extends Service {
@@ -54,6 +63,10 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
   const sessions = new Map<string, Session | undefined>();
   const log = deps.log.child({ svc: 'tftp' });
   let closing = false;
+  const nWorkers = deps.clock ? 0 : Math.max(0, Math.floor(deps.workers ?? Math.min(4, availableParallelism())));
+  const pool: WorkerPool | undefined = nWorkers > 0
+    ? await createWorkerPool(nWorkers, stats, (message) => log.error({ err: message }, 'tftp worker failed'))
+    : undefined;
 
   const main = createSocket({ type: 'udp4', reuseAddr: false });
   main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
@@ -110,20 +123,47 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
         sessions.delete(key);
       },
     };
-    bind(socket, 0, deps.bindAddress).then(async () => {
-      if (closing) { refuse(ctx, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
-      const session = req.op === 'rrq'
-        ? await startDownload(ctx, req.filename, n)
-        : await startUpload(ctx, req.filename, n, { protocol: 'tftp', peer: peer.address, mac: leaseMac, declaredSize: n.tsize });
+    const keep = (session: Session | undefined): void => {
       if (session && !released) {
         sessions.set(key, session);
         if (closing) session.shutdown();
       }
-    }).catch((e: unknown) => {
+    };
+    const setupFailed = (e: unknown): void => {
       log.error({ err: String(e), peer: key }, 'tftp transfer setup failed');
       try { socket.close(); } catch { /* closed */ }
       if (!released) { report('TFTP_IO', String(e), 0); ctx.closed(); }
-    });
+    };
+    const tree = ctx.tree;
+    if (req.op === 'rrq' && pool) {
+      // Downloads run in a worker thread, which binds its own socket; this one only answers refusals.
+      tree.open(req.filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } })).then(async (opened) => {
+        const refuseWith = async (code: number, message: string, result: string): Promise<void> => {
+          await bind(socket, 0, deps.bindAddress);
+          refuse(ctx, code, message, result);
+        };
+        if (closing) { if (opened.ok) opened.value.stream.destroy(); await refuseWith(ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
+        if (!opened.ok) { const r = refusalFor(opened.error); await refuseWith(r.code, r.message, r.result); return; }
+        const { info, stream } = opened.value;
+        const oack = n.oack.length > 0 ? oackWithSize(n, info.size) : undefined;
+        const session = pool.start({
+          peer, bindAddress: deps.bindAddress, stream,
+          spec: { blksize: n.blksize, windowsize: n.windowsize, oack, retry },
+          finish: (result, message, bytes) => report(result, message, bytes, { path: info.path }),
+          closed: ctx.closed,
+        });
+        if (session) { socket.close(); keep(session); return; }
+        await bind(socket, 0, deps.bindAddress); // no worker alive: serve it here
+        keep(await startDownloadOpened(ctx, info, stream, n));
+      }).catch(setupFailed);
+      return;
+    }
+    bind(socket, 0, deps.bindAddress).then(async () => {
+      if (closing) { refuse(ctx, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
+      keep(req.op === 'rrq'
+        ? await startDownload(ctx, req.filename, n)
+        : await startUpload(ctx, req.filename, n, { protocol: 'tftp', peer: peer.address, mac: leaseMac, declaredSize: n.tsize }));
+    }).catch(setupFailed);
   }
 
   main.on('message', (msg, rinfo) => {
@@ -149,6 +189,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
       // Sessions still binding finish on their own (they see `closing`); wait briefly for them.
       const until = clock.now() + 2000;
       while (sessions.size > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 10));
+      await pool?.close();
     },
   };
 }

@@ -4,7 +4,8 @@
  * the tree become ERROR packets (tree-errors.ts); the may-write rule and path safety are the tree's alone.
  */
 import type { Socket } from 'node:dgram';
-import type { FileTree, Upload, WriterContext } from '../tree/types.ts';
+import type { Readable } from 'node:stream';
+import type { FileInfo, FileTree, Upload, WriterContext } from '../tree/types.ts';
 import type { Mac } from '../shared/mac.ts';
 import { blockReader } from './block-reader.ts';
 import { runDownload } from './download.ts';
@@ -48,7 +49,11 @@ export async function startDownload(ctx: SessionContext, filename: string, n: Ne
     refuse(ctx, r.code, r.message, r.result);
     return undefined;
   }
-  const { info, stream } = opened.value;
+  return startDownloadOpened(ctx, opened.value.info, opened.value.stream, n);
+}
+
+/** A download of a file the tree has already opened, served in this thread. */
+export function startDownloadOpened(ctx: SessionContext, info: FileInfo, stream: Readable, n: Negotiated): Session {
   const oack = n.oack.length > 0 ? oackWithSize(n, info.size) : undefined;
   const runner = runDownload({
     socket: ctx.socket,

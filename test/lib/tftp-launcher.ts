@@ -3,7 +3,7 @@
  * namespace with lab.spawn):
  *
  *   node test/lib/tftp-launcher.ts CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet]
- *                                  [--retry INITIAL_MS,MAX_MS,RETRIES]
+ *                                  [--retry INITIAL_MS,MAX_MS,RETRIES] [--workers N]
  *
  * stdout: {"ready":true,"port":N} once listening, then one {"event":{…}} line per transfer event (unless
  * --quiet); on SIGUSR2 a {"stats":{…},"maxRssKb":N} line. Logs (pino JSON) go to stderr. SIGTERM/SIGINT
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   let port: number | undefined;
   let quiet = false;
   let retry: { initialMs: number; maxMs: number; maxRetries: number } | undefined;
+  let workers: number | undefined;
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
     if (a === '--lease') {
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     } else if (a === '--bind') bindAddress = args[++i];
     else if (a === '--port') port = Number(args[++i]);
     else if (a === '--quiet') quiet = true;
+    else if (a === '--workers') workers = Number(args[++i]);
     else if (a === '--retry') {
       const [initialMs, maxMs, maxRetries] = (args[++i] ?? '').split(',').map(Number);
       if (!initialMs || !maxMs || maxRetries === undefined || Number.isNaN(maxRetries)) fail(`bad --retry ${args[i]}`);
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     bindAddress,
     port,
     retry,
+    workers,
   });
   process.stdout.write(`${JSON.stringify({ ready: true, port: service.port })}\n`);
 
@@ -154,6 +157,8 @@ export interface TftpLabOptions {
   readonly hosts?: readonly string[];
   /** Extra node flags for the launcher process (e.g. --cpu-prof for the benchmark). */
   readonly nodeArgs?: readonly string[];
+  /** Launcher --workers (default: the service's default). */
+  readonly workers?: number;
 }
 
 export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip: string }> {
@@ -206,7 +211,7 @@ sites:
     const theLab = lab;
     const child = lab.spawn('srv', [process.execPath, ...(o.nodeArgs ?? []), join(REPO, 'test/lib/tftp-launcher.ts'), yaml,
       '--lease', `${SUBNET}.2=${PHONE_MAC}`, '--lease', `${SUBNET}.3=${OTHER_MAC}`, '--retry', o.retry ?? '200,800,3',
-      ...(o.quiet ? ['--quiet'] : [])], { cwd: REPO });
+      ...(o.quiet ? ['--quiet'] : []), ...(o.workers !== undefined ? ['--workers', String(o.workers)] : [])], { cwd: REPO });
     const events: TransferEvent[] = [];
     const statsLines: (TftpStats & { maxRssKb: number })[] = [];
     let ready = false;

@@ -1,0 +1,115 @@
+/**
+ * A download worker thread (started by pool.ts): runs the downloads the service thread hands it, each on
+ * its own socket, with the same machine and shell as in-thread downloads (download.ts). File bytes arrive
+ * by message into a chunkQueue; the worker asks for more while less than a refill mark is buffered.
+ * Counters are sent back as differences: at each transfer's end and every 250 ms.
+ */
+import { createSocket } from 'node:dgram';
+import { parentPort } from 'node:worker_threads';
+import { chunkQueue } from './block-reader.ts';
+import { realClock } from './clock.ts';
+import { runDownload } from './download.ts';
+import { emptyStats } from './stats.ts';
+import type { Runner } from './transfer.ts';
+import type { SendEvent } from './send.ts';
+import type { FromWorker, StatsDelta, ToWorker } from './worker-protocol.ts';
+
+/** Ask for more once less than this is buffered (and at least two windows). */
+const REFILL_BYTES = 128 * 1024;
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('tftp worker: not started as a worker thread');
+  const post = (m: FromWorker): void => port.postMessage(m);
+  const stats = emptyStats();
+  const flush = (): void => {
+    const delta: StatsDelta = {};
+    let any = false;
+    for (const k of ['malformed', 'wrongTid', 'duplicates', 'unexpected', 'retransmits', 'bytesSent'] as const) {
+      if (stats[k] !== 0) { delta[k] = stats[k]; stats[k] = 0; any = true; }
+    }
+    if (any) post({ t: 'stats', delta });
+  };
+  setInterval(flush, 250).unref();
+
+  interface Job {
+    readonly queue: ReturnType<typeof chunkQueue>;
+    runner: Runner<SendEvent> | undefined;
+    /** Asks for more bytes when below the refill mark and no request is outstanding. */
+    readonly refill: () => void;
+    asked: boolean;
+    shutdown: boolean;
+    gone: boolean;
+  }
+  const jobs = new Map<number, Job>();
+
+  function start(m: Extract<ToWorker, { t: 'start' }>): void {
+    const { id, spec } = m;
+    const low = Math.max(REFILL_BYTES, 2 * (spec.windowsize + 1) * spec.blksize);
+    const queue = chunkQueue(spec.blksize);
+    const refill = (): void => {
+      if (!job.asked && !queue.ended && !queue.error && queue.buffered < low) { job.asked = true; post({ t: 'more', id }); }
+    };
+    const job: Job = { queue, runner: undefined, refill, asked: false, shutdown: false, gone: false };
+    jobs.set(id, job);
+    const release = (): void => {
+      if (job.gone) return;
+      job.gone = true;
+      jobs.delete(id);
+      post({ t: 'closed', id });
+    };
+    refill();
+    const socket = createSocket('udp4');
+    const failed = (e: Error): void => {
+      try { socket.close(); } catch { /* closed */ }
+      post({ t: 'finish', id, result: 'TFTP_IO', message: `transfer socket: ${e.message}`, bytes: 0 });
+      release();
+    };
+    socket.once('error', failed);
+    socket.bind({ port: 0, address: m.bindAddress, exclusive: true }, () => {
+      socket.off('error', failed);
+      job.runner = runDownload({
+        socket,
+        peer: m.peer,
+        clock: realClock,
+        stats,
+        source: {
+          take() { const b = queue.take(); refill(); return b; },
+          get error() { return queue.error; },
+          wait: (cb) => queue.wait(cb),
+          close: () => queue.close(),
+        },
+        finish(result, message, bytes) {
+          flush();
+          post({ t: 'finish', id, result, message, bytes });
+        },
+        closed: release,
+      }, spec);
+      if (job.shutdown) job.runner.dispatch({ type: 'shutdown' });
+    });
+  }
+
+  port.on('message', (m: ToWorker) => {
+    if (m.t === 'start') { start(m); return; }
+    const job = jobs.get(m.id);
+    if (!job) return;
+    switch (m.t) {
+      case 'chunk':
+        job.asked = false;
+        if (m.data.byteLength > 0) job.queue.push(new Uint8Array(m.data));
+        if (m.end) job.queue.end();
+        else job.refill();
+        break;
+      case 'fail':
+        job.queue.fail(new Error(m.message));
+        break;
+      case 'shutdown':
+        job.shutdown = true;
+        job.runner?.dispatch({ type: 'shutdown' });
+        break;
+    }
+  });
+  post({ t: 'ready' });
+}
+
+main();
