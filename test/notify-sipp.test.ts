@@ -3,7 +3,7 @@
  * src/admin/testing/lab-appliance.ts) runs in "srv"; `appliance notify all --wave 2` (src/cli/ops.ts) asks it.
  * p1..p4 answer 200 and then re-fetch their configuration over HTTP with curl (sipp <exec>), as a phone does
  * after check-sync; p5 stays silent. Checked: the NOTIFY on the wire, the retransmission schedule (T1 = 50 ms,
- * T2 = 400 ms, given up at 64*T1) and the report, and that wave 2 starts only after wave 1 re-fetched.
+ * T2 = 300 ms, given up at 64*T1 = 3.2 s) and the report, and that wave 2 starts only after wave 1 re-fetched.
  * Lab 10.91.10.0/24, prefix "ops".
  */
 import { test } from 'node:test';
@@ -76,7 +76,7 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
   await writeFile(yamlPath, labYaml({ dir, token: TOKEN, dhcp: false, tftp: false, phones: '  {}' }));
   const lab = await createLab({ prefix: 'ops', hosts: ['srv', ...PHONES], subnet: '10.91.10' });
   try {
-    const app = lab.spawn('srv', [process.execPath, HARNESS, yamlPath, '--sip-t1', '50', '--refetch-timeout', '5000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const app = lab.spawn('srv', [process.execPath, HARNESS, yamlPath, '--sip-t1', '50', '--sip-t2', '300', '--refetch-timeout', '5000'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     app.stdout!.on('data', (d: Buffer) => { out += d; });
     app.stderr!.on('data', (d: Buffer) => { out += d; });
@@ -104,11 +104,13 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
       [macOf(2), '10.91.10.4', 2, 'refetched'], [macOf(3), '10.91.10.5', 2, 'refetched'],
       [macOf(4), '10.91.10.6', 3, 'ADMIN_NOTIFY_TIMEOUT'],
     ]);
-    assert.deepEqual(job.phones.slice(0, 4).map((p) => [p.status, p.attempts]), [[200, 1], [200, 1], [200, 1], [200, 1]]);
+    // Usually one transmission each; on a loaded machine sipp may answer after T1 (50 ms here) and see a retransmission.
+    assert.deepEqual(job.phones.slice(0, 4).map((p) => p.status), [200, 200, 200, 200]);
+    assert.ok(job.phones.slice(0, 4).every((p) => p.attempts >= 1 && p.attempts <= 3), JSON.stringify(job.phones));
 
     // The NOTIFY as the phone received it.
     const first = received(await readFile(join(dir, 'p1.log'), 'utf8'));
-    assert.equal(first.length, 1);
+    assert.ok(first.length >= 1 && first.every((m) => m.text === first[0]!.text), 'retransmissions, if any, are identical');
     const lines = first[0]!.text.split(/\r?\n/);
     assert.equal(lines[0], 'NOTIFY sip:10.91.10.2:5060 SIP/2.0');
     const h = (name: string): string | undefined => lines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
@@ -123,24 +125,34 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
 
     // The silent phone: the same request again and again, gaps doubling from T1 up to T2, until 64*T1.
     const tries = received(await readFile(join(dir, 'p5.log'), 'utf8'));
-    assert.equal(tries.length, 11, 'sent at 0, 50, 150, 350, 750, 1150 … 3150 ms (< 64*T1 = 3200)');
-    assert.equal(job.phones[4]!.attempts, 11);
+    // Sent at 0, 50, 150, 350, 650, 950 … 3050 ms: 13 times before 64*T1 = 3200 ms (150 ms to spare, so a
+    // loaded machine delaying timers does not change the count).
+    // (Timer E is re-armed when it fires, so on a badly overloaded machine the 13th can slip past Timer F.)
+    assert.ok(tries.length === 13 || tries.length === 12, `${tries.length} transmissions`);
+    assert.equal(job.phones[4]!.attempts, tries.length, 'the report counts what the phone received');
     assert.ok(tries.every((x) => x.text === tries[0]!.text), 'retransmissions are byte-identical (same branch)');
-    const gaps = tries.slice(1).map((x, i) => x.at - tries[i]!.at);
-    for (const [i, want] of [50, 100, 200, 400, 400, 400].entries()) assert.ok(Math.abs(gaps[i]! - want) < 40, `gap ${i}: ${gaps[i]} ms, want ~${want}: ${gaps.join(',')}`);
+    // Offsets from the first transmission, as sipp stamped them (its own loop adds jitter to single gaps; timer
+    // delays on a loaded machine add up, hence the growing upper bound).
+    const offsets = tries.map((x) => x.at - tries[0]!.at);
+    for (const [i, want] of [0, 50, 150, 350, 650, 950, 1250].entries()) {
+      assert.ok(offsets[i]! > want - 15 && offsets[i]! < want + 40 + 25 * i, `transmission ${i} at ${offsets[i]} ms, want ~${want}: ${offsets.join(',')}`);
+    }
     assert.ok(tries.at(-1)!.at - tries[0]!.at < 3200);
 
-    // Waves: p3 and p4 hear nothing before p1 and p2 re-fetched (the master configuration, 300 ms after the
-    // NOTIFY); without the gate wave 2 would be notified within milliseconds of wave 1.
+    // Waves, seen from the phones: p3 and p4 hear nothing before p1 and p2 began re-fetching (which they do
+    // 300 ms after their NOTIFY; without the gate wave 2 would be notified within milliseconds of wave 1), and
+    // the silent p5 nothing before p3 and p4 did. Causal, so it holds however loaded the machine is.
     const last = async (ps: string[], what: string): Promise<number> => Math.max(...(await Promise.all(ps.map((p) => times(join(dir, `${p}.${what}`))))).flat());
     const firstOf = async (ps: string[], what: string): Promise<number> => Math.min(...(await Promise.all(ps.map((p) => times(join(dir, `${p}.${what}`))))).flat());
     const wave1Started = await last(['p1', 'p2'], 'fetching');
-    const wave1Fetched = await last(['p1', 'p2'], 'fetched');
     const wave2Heard = await firstOf(['p3', 'p4'], 'recv');
-    const wave2Fetched = await last(['p3', 'p4'], 'fetched');
     assert.ok(wave2Heard > wave1Started, `wave 2 NOTIFY at ${wave2Heard} after wave 1 began re-fetching at ${wave1Started}`);
-    assert.ok(wave2Heard >= wave1Fetched - 30, `wave 2 NOTIFY at ${wave2Heard}, wave 1 master fetched by ${wave1Fetched}`);
-    assert.ok(tries[0]!.at >= wave2Fetched - 30, `wave 3 after wave 2 re-fetched (${tries[0]!.at} vs ${wave2Fetched})`);
+    assert.ok(tries[0]!.at > (await last(['p3', 'p4'], 'fetching')), 'wave 3 after wave 2 began re-fetching');
+    // And from the appliance's side: each wave was sent after every phone of the previous one re-fetched.
+    for (const w of [2, 3]) {
+      const prev = Math.max(...job.phones.filter((p) => p.wave === w - 1).map((p) => p.refetchedAt!));
+      assert.ok(job.phones.filter((p) => p.wave === w).every((p) => p.sentAt >= prev), `wave ${w} sent after wave ${w - 1} re-fetched`);
+    }
 
     // The inventory recorded each phone's check-sync.
     const phones = await lab.exec('srv', ['curl', '-sf', '-H', `Authorization: Bearer ${TOKEN}`, 'http://10.91.10.1:8080/api/phones']);

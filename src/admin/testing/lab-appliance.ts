@@ -1,6 +1,6 @@
 /**
  * The appliance as `appliance run` composes it, plus the admin server, for the operations tests (run inside a
- * test's network namespace): node lab-appliance.ts CONFIG [--sip-t1 MS] [--refetch-timeout MS].
+ * test's network namespace): node lab-appliance.ts CONFIG [--sip-t1 MS] [--sip-t2 MS] [--refetch-timeout MS].
  * Prints "admin ready PORT" once listening; SIGTERM closes everything.
  */
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { startTftpServer } from '../../tftp/server.ts';
 import { startHttpServers } from '../../http/server.ts';
 import { startAdminServer } from '../server.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'sip-t1': { type: 'string' }, 'refetch-timeout': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'sip-t1': { type: 'string' }, 'sip-t2': { type: 'string' }, 'refetch-timeout': { type: 'string' } } });
 const file = positionals[0]!;
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: 2 });
 const loaded = await loadConfigFile(file);
@@ -38,7 +38,7 @@ if (model.services.tftp.enabled) { const t = await startTftpServer(deps); servic
 if (model.services.http.enabled) { const h = await startHttpServers(deps); services.push(h); stats.http = () => h.stats; }
 const admin = await startAdminServer({
   ...deps, live, dhcp, stats, subscribe: (fn) => bus.subscribe(fn),
-  sipTimers: values['sip-t1'] ? { t1: Number(values['sip-t1']), t2: 8 * Number(values['sip-t1']) } : undefined,
+  sipTimers: values['sip-t1'] ? { t1: Number(values['sip-t1']), t2: Number(values['sip-t2'] ?? 8 * Number(values['sip-t1'])) } : undefined,
   refetchTimeoutMs: values['refetch-timeout'] ? Number(values['refetch-timeout']) : undefined,
   persistDebounceMs: 200,
 });
