@@ -14,6 +14,7 @@ import { startDhcpServer } from './dhcp/server.ts';
 import { startTftpServer } from './tftp/server.ts';
 import { startHttpServers } from './http/server.ts';
 import { startFtpServer } from './ftp/server.ts';
+import { startAdminServer } from './admin/server.ts';
 
 export interface Running {
   readonly services: readonly Service[];
@@ -50,14 +51,28 @@ export async function startAppliance(configPath: string, log: Logger): Promise<R
   try {
     const sv = model.services;
     let deps = base;
-    if (sv.dhcp.enabled) {
-      const dhcp = await startDhcpServer({ ...base, dataDir: model.dataDir });
+    const stats: Record<string, () => unknown> = {};
+    const dhcp = sv.dhcp.enabled ? await startDhcpServer({ ...base, dataDir: model.dataDir }) : undefined;
+    if (dhcp) {
       services.push(dhcp);
       deps = { ...base, leases: dhcp.leases };
     }
-    if (sv.tftp.enabled) services.push(await startTftpServer(deps));
-    if (sv.ftp.enabled) services.push(await startFtpServer(deps));
-    if (sv.http.enabled || sv.https.enabled) services.push(await startHttpServers(deps));
+    if (sv.tftp.enabled) {
+      const tftp = await startTftpServer(deps);
+      services.push(tftp);
+      stats.tftp = () => tftp.stats();
+    }
+    if (sv.ftp.enabled) {
+      const ftp = await startFtpServer(deps);
+      services.push(ftp);
+      stats.ftp = () => ftp.stats;
+    }
+    if (sv.http.enabled || sv.https.enabled) {
+      const http = await startHttpServers(deps);
+      services.push(http);
+      stats.http = () => http.stats;
+    }
+    if (sv.admin.enabled) services.push(await startAdminServer({ ...deps, live, dhcp, stats, subscribe: (fn) => bus.subscribe(fn) }));
   } catch (e) {
     await closeAll();
     throw e;

@@ -5,6 +5,7 @@
  *   appliance render [--config F] --out DIR        materialise the tree
  *   appliance schema                               the JSON Schema of appliance.yaml
  *   appliance run [--config F]                     start every enabled service
+ *   appliance notify | leases | phones             operations (src/cli/ops.ts)
  */
 import { parseArgs } from 'node:util';
 import { loadConfigFile, type Loaded } from '../config/load.ts';
@@ -13,6 +14,7 @@ import { jsonSchema } from '../config/schema.ts';
 import { createTree } from '../tree/tree.ts';
 import { parseMac } from '../shared/mac.ts';
 import { printPath, printPhone, renderOut, type Out } from './render.ts';
+import { notifyCommand, leasesCommand, phonesCommand } from './ops.ts';
 
 const USAGE = `usage:
   appliance validate [FILE]
@@ -20,6 +22,9 @@ const USAGE = `usage:
   appliance render [--config FILE] --out DIR
   appliance schema
   appliance run [--config FILE]
+  appliance notify <MAC|site|model|all> [--reboot] [--wave N]     check-sync NOTIFY through the running appliance
+  appliance leases [--site S]                                      the DHCP leases as a table
+  appliance phones                                                 the phone inventory as a table
 FILE defaults to $APPLIANCE_CONFIG, else ./appliance.yaml`;
 
 const stdout: Out = { write: (s) => { process.stdout.write(s); } };
@@ -39,6 +44,10 @@ async function load(file: string, quietWarnings = false): Promise<Loaded | undef
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Operations commands parse their own flags (they talk to a running appliance's admin API).
+  if (command === 'notify') return notifyCommand(rest);
+  if (command === 'leases') return leasesCommand(rest);
+  if (command === 'phones') return phonesCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
