@@ -92,7 +92,12 @@ export async function acquire(mux: DhcpMux, mac: string, s: DhcpSettings): Promi
     const a = await exchange(mux, req, mac, [MessageType.ACK, MessageType.NAK], s);
     retries += a.retries;
     if (!a.reply) return err(simError('SIM_DHCP_TIMEOUT', `no DHCPACK after ${s.attempts} REQUESTs`));
-    if (messageType(a.reply) === MessageType.NAK) { retries++; continue; }
+    if (messageType(a.reply) === MessageType.NAK) {
+      // Restart, after a random pause: phones NAKed together (two offered the same address) must not retry in lock-step.
+      retries++;
+      await new Promise((r) => setTimeout(r, Math.random() * s.initialTimeoutMs));
+      continue;
+    }
     return ok({ value: toLease(a.reply, formatIpv4(sid)), retries });
   }
   return err(simError('SIM_DHCP_NAK', 'DHCPNAK on every attempt'));
