@@ -121,7 +121,7 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
     let fb = 0;
     for (let i = 0; i < ROUNDS; i++) {
       if (!OURS_ONLY) { const x = await timed(hpa.pid!, theirs); b.push(x.ms); fb += x.failed; cb.push(x.cpu); } else { b.push(NaN); cb.push(NaN); }
-      const perf = PERF ? spawn('perf', ['record', '-F', '999', '-g', '-p', String(l.pid), '-o', PERF], { stdio: 'ignore' }) : undefined;
+      const perf = PERF ? spawn(process.env.TFTP_BENCH_STRACE ? 'strace' : 'perf', process.env.TFTP_BENCH_STRACE ? ['-c', '-f', '-p', String(l.pid), '-o', PERF] : ['record', '-F', '999', '-g', '-p', String(l.pid), '-o', PERF], { stdio: 'ignore' }) : undefined;
       if (perf) await new Promise((res) => setTimeout(res, 500));
       const y = await timed(l.pid, ours); a.push(y.ms); fa += y.failed; ca.push(y.cpu);
       if (perf) { perf.kill('SIGINT'); await new Promise((res) => perf.once('exit', res)); }

@@ -22,6 +22,8 @@ export interface DownloadSpec {
 
 export interface DownloadContext {
   readonly socket: Socket;
+  /** With a connected socket: the unconnected one on the same port (sockets.ts). */
+  readonly stranger?: Socket;
   readonly peer: Peer;
   readonly clock: Clock;
   readonly stats: TftpStats;
@@ -41,6 +43,7 @@ export function runDownload(ctx: DownloadContext, spec: DownloadSpec): Runner<Se
   };
   const runner: Runner<SendEvent> = runTransfer({
     socket: ctx.socket,
+    stranger: ctx.stranger,
     peer: ctx.peer,
     clock: ctx.clock,
     stats: ctx.stats,

@@ -3,7 +3,8 @@
  * socket (a fresh TID) and a state machine (session.ts). Settings are read from the current model on every
  * request, so a hot reload changes maxBlksize and maxTransfers for the next transfer.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { bindSocket } from './sockets.ts';
 import { availableParallelism } from 'node:os';
 import type { Service, ServiceDeps } from '../shared/service.ts';
 import { isMacHex, type Mac } from '../shared/mac.ts';
@@ -46,16 +47,6 @@ function macFromPath(path: string): Mac | undefined {
   return isMacHex(base) && base !== '000000000000' ? base : undefined;
 }
 
-function bind(socket: Socket, port: number, address: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Promise<TftpService> {
   const clock = deps.clock ?? realClock;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
@@ -70,7 +61,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
 
   const main = createSocket({ type: 'udp4', reuseAddr: false });
   main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
-  await bind(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
+  await bindSocket(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
   const port = main.address().port;
 
   function accept(req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>, peer: Peer): void {
@@ -139,7 +130,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
       // Downloads run in a worker thread, which binds its own socket; this one only answers refusals.
       tree.open(req.filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } })).then(async (opened) => {
         const refuseWith = async (code: number, message: string, result: string): Promise<void> => {
-          await bind(socket, 0, deps.bindAddress);
+          await bindSocket(socket, 0, deps.bindAddress);
           refuse(ctx, code, message, result);
         };
         if (closing) { if (opened.ok) opened.value.stream.destroy(); await refuseWith(ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
@@ -153,12 +144,12 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
           closed: ctx.closed,
         });
         if (session) { socket.close(); keep(session); return; }
-        await bind(socket, 0, deps.bindAddress); // no worker alive: serve it here
+        await bindSocket(socket, 0, deps.bindAddress); // no worker alive: serve it here
         keep(await startDownloadOpened(ctx, info, stream, n));
       }).catch(setupFailed);
       return;
     }
-    bind(socket, 0, deps.bindAddress).then(async () => {
+    bindSocket(socket, 0, deps.bindAddress).then(async () => {
       if (closing) { refuse(ctx, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
       keep(req.op === 'rrq'
         ? await startDownload(ctx, req.filename, n)

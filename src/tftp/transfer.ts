@@ -39,10 +39,16 @@ export interface RunOptions<S, E> {
   readonly effects: Effects;
   /** Reusable DATA datagram buffers (windowsize + 1 lets a whole window go out without allocating). */
   readonly sendSlots?: number;
+  /**
+   * socket is connected to the peer (sends carry no address) and this unconnected socket on the same port
+   * receives what other senders send (sockets.ts). Without it, socket is unconnected and hears everyone.
+   */
+  readonly stranger?: Socket;
 }
 
 export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
-  const { socket, peer, stats, effects } = o;
+  const { socket, peer, stats, effects, stranger } = o;
+  const connected = stranger !== undefined;
   let state = o.initial;
   let closed = false;
   let finished = false;
@@ -54,9 +60,12 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
 
   // DATA datagrams are built in a small ring of buffers, each reused once its previous send has completed
-  // (a send queued by libuv still reads its buffer); a busy slot falls back to a fresh buffer.
+  // (a send queued by libuv still reads its buffer). On a connected socket a send happens synchronously or
+  // is queued, which getSendQueueCount() tells: a queued buffer is left to libuv and the slot gets a new
+  // one, so no completion callback (and no tick) is needed per datagram. On an unconnected socket Node
+  // sends on the next tick: a slot is busy until its callback, and a busy slot falls back to a fresh buffer.
   const nSlots = Math.max(1, o.sendSlots ?? 2);
-  const slots: Buffer[] = [];
+  const slots: (Buffer | undefined)[] = [];
   const busy = new Uint32Array(nSlots);
   const slotSent = Array.from({ length: nSlots }, (_, i) => (): void => { busy[i]!--; sent(); });
   let slot = 0;
@@ -64,11 +73,11 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   const sendData = (block: number, data: Uint8Array): void => {
     const len = 4 + data.length;
     stats.bytesSent += data.length;
-    inFlight++;
     const i = slot;
     slot = (slot + 1) % nSlots;
     let buf = slots[i];
     if (busy[i] !== 0) {
+      inFlight++;
       socket.send(encodeData(block, data), peer.port, peer.address, sent);
       return;
     }
@@ -78,6 +87,12 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     buf[2] = (block >> 8) & 0xff;
     buf[3] = block & 0xff;
     buf.set(data, 4);
+    if (connected) {
+      socket.send(buf, 0, len);
+      if (socket.getSendQueueCount() > 0) slots[i] = undefined;
+      return;
+    }
+    inFlight++;
     busy[i]!++;
     socket.send(buf, 0, len, peer.port, peer.address, slotSent[i]);
   };
@@ -85,7 +100,9 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   const send = (p: TftpPacket): void => {
     if (p.op === 'data') { sendData(p.block, p.data); return; }
     inFlight++;
-    socket.send(encode(p), peer.port, peer.address, sent);
+    const b = encode(p);
+    if (connected) socket.send(b, 0, b.length, sent);
+    else socket.send(b, peer.port, peer.address, sent);
   };
 
   const perform = (a: Action): void => {
@@ -110,6 +127,7 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
         closed = true;
         timer.cancel();
         socket.removeAllListeners('message');
+        if (stranger) { stranger.removeAllListeners('message'); try { stranger.close(); } catch { /* already closed */ } }
         // A send still queued (the final ERROR or ACK) would be dropped by close(): close after it.
         if (inFlight > 0) closeWhenSent = true;
         else try { socket.close(); } catch { /* already closed */ }
@@ -138,13 +156,20 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     }
   }
 
+  const fromStranger = (from: Socket, msg: Buffer, rinfo: { address: string; port: number }): void => {
+    stats.wrongTid++;
+    const p = decode(msg);
+    // RFC 1350: answer a stranger with ERROR 5 and carry on; never answer an ERROR (no ping-pong).
+    if (p.ok && p.value.op !== 'error') from.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address);
+  };
+  if (stranger) {
+    stranger.on('message', (msg, rinfo) => { if (!closed) fromStranger(stranger, msg, rinfo); });
+    stranger.on('error', () => { /* an unreachable stranger */ });
+  }
   socket.on('message', (msg, rinfo) => {
     if (closed) return;
     if (rinfo.address !== peer.address || rinfo.port !== peer.port) {
-      stats.wrongTid++;
-      const p = decode(msg);
-      // RFC 1350: answer a stranger with ERROR 5 and carry on; never answer an ERROR (no ping-pong).
-      if (p.ok && p.value.op !== 'error') socket.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address);
+      if (!connected) fromStranger(socket, msg, rinfo);
       return;
     }
     const p = decode(msg);

@@ -4,11 +4,11 @@
  * by message into a chunkQueue; the worker asks for more while less than a refill mark is buffered.
  * Counters are sent back as differences: at each transfer's end and every 250 ms.
  */
-import { createSocket } from 'node:dgram';
 import { parentPort } from 'node:worker_threads';
 import { chunkQueue } from './block-reader.ts';
 import { realClock } from './clock.ts';
 import { runDownload } from './download.ts';
+import { bindConnected } from './sockets.ts';
 import { emptyStats } from './stats.ts';
 import type { Runner } from './transfer.ts';
 import type { SendEvent } from './send.ts';
@@ -59,17 +59,10 @@ function main(): void {
       post({ t: 'closed', id });
     };
     refill();
-    const socket = createSocket('udp4');
-    const failed = (e: Error): void => {
-      try { socket.close(); } catch { /* closed */ }
-      post({ t: 'finish', id, result: 'TFTP_IO', message: `transfer socket: ${e.message}`, bytes: 0 });
-      release();
-    };
-    socket.once('error', failed);
-    socket.bind({ port: 0, address: m.bindAddress, exclusive: true }, () => {
-      socket.off('error', failed);
+    bindConnected(m.peer, m.bindAddress).then(({ socket, stranger }) => {
       job.runner = runDownload({
         socket,
+        stranger,
         peer: m.peer,
         clock: realClock,
         stats,
@@ -86,6 +79,9 @@ function main(): void {
         closed: release,
       }, spec);
       if (job.shutdown) job.runner.dispatch({ type: 'shutdown' });
+    }, (e: unknown) => {
+      post({ t: 'finish', id, result: 'TFTP_IO', message: `transfer socket: ${String(e)}`, bytes: 0 });
+      release();
     });
   }
 
