@@ -120,7 +120,7 @@ async function serve(args: string[]): Promise<void> {
   const service = await startFtpServer({
     model: { current: () => model },
     tree: staticTreeRef(createTree(model)),
-    log: createLogger({ destination: 2, level: quiet ? 'warn' : 'info' }),
+    log: createLogger({ destination: 2, level: process.env.FTP_LOG_LEVEL ?? (quiet ? 'warn' : 'info') }),
     events: bus,
     leases: leaseLookup,
     bindAddress,
