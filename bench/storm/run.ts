@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
 import { dummyImage, APPLIANCE_MAIN, PHONESIM, type SimJson } from '../../test/lib/phonesim-lab.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
@@ -129,7 +130,7 @@ async function lab(): Promise<Lab> {
 
 const hwmKb = (pid: number | undefined): number => {
   if (!pid) return 0;
-  try { return Number(/VmHWM:\s+(\d+)/.exec(execFileSync('cat', [`/proc/${pid}/status`]).toString())?.[1] ?? 0); } catch { return 0; }
+  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
 };
 
 function spawnWatched(l: Lab, argv: string[], ready: string): Promise<{ child: ChildProcess; out: () => string }> {
