@@ -76,6 +76,7 @@ let child: ChildProcess | undefined;
 let imageSha = '';
 let stderr = '';
 const events: TransferEvent[] = [];
+let signalListeners: number | undefined;
 const overrideFile = (mac: string): string => join(dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`);
 const event = (pred: (e: TransferEvent) => boolean, what: string): Promise<TransferEvent> => waitFor(() => events.find(pred), 5_000, what);
 
@@ -106,8 +107,8 @@ async function spawnServer(yamlFile: string): Promise<ChildProcess> {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       try {
-        const j = JSON.parse(line) as { ready?: boolean; event?: TransferEvent };
-        if (j.ready) ready = true;
+        const j = JSON.parse(line) as { ready?: boolean; event?: TransferEvent; signalListeners?: number };
+        if (j.ready) { ready = true; signalListeners = j.signalListeners; }
         if (j.event) events.push(j.event);
       } catch { /* not ours */ }
     }
@@ -172,6 +173,10 @@ test('PlcmSpIp fetches the rendered master config and the 60 MB image byte-exact
   await rm(img2);
   const ev = await event((x) => x.path === `hq/${IMAGE}` && x.bytes === IMAGE_SIZE && x.result === 'ok', 'image event');
   assert.equal(ev.direction, 'download');
+});
+
+test('ftp-srv installs no process signal handlers (main.ts owns SIGTERM/SIGINT)', { skip }, () => {
+  assert.equal(signalListeners, 0);
 });
 
 test('ordinary commands: PWD, CWD, CDUP, LIST, NLST, SIZE, MDTM, TYPE, FEAT (lftp)', { skip }, async () => {

@@ -126,7 +126,9 @@ async function serve(args: string[]): Promise<void> {
     bindAddress,
     ...(port === undefined ? {} : { port }),
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, port: service.port })}\n`);
+  // ftp-srv must not have installed signal handlers of its own (main.ts owns them): reported for the tests.
+  const signalListeners = ['SIGTERM', 'SIGINT', 'SIGQUIT'].reduce((n, sig) => n + process.listenerCount(sig), 0);
+  process.stdout.write(`${JSON.stringify({ ready: true, port: service.port, signalListeners })}\n`);
   const stop = (): void => { service.close().then(() => process.exit(0), () => process.exit(1)); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
