@@ -284,7 +284,11 @@ test('forbidden uploads are refused with the proper 5xx and change nothing', { s
   alive();
 });
 
-test('an upload killed half way leaves the previous file intact (curl, no size; lftp, with ALLO)', { skip }, async () => {
+test('an upload killed half way (curl, lftp) or short of its ALLO size leaves the previous file intact', { skip }, async () => {
+  const good = join(dir, 'good.cfg');
+  await writeFile(good, '<PHONE_CONFIG><OVERRIDES up.good="1"/></PHONE_CONFIG>\n');
+  const put = await curl(['-T', good, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)]);
+  assert.equal(put.code, 0, put.stderr);
   const before = await readFile(overrideFile(PHONE_MAC));
   const slow = join(dir, 'slow.cfg');
   await writeFile(slow, Buffer.alloc(400_000, 0x42));
@@ -303,6 +307,12 @@ test('an upload killed half way leaves the previous file intact (curl, no size; 
   e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed lftp event');
   assert.match(e.result, /FTP_SHORT_UPLOAD|FTP_CLIENT_GONE|FTP_DISCONNECTED/);
   assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
+  // a data connection that ends short of the size ALLO announced: refused with 426, nothing replaced
+  const short = await control([...login(), { cmd: 'TYPE I' }, { cmd: 'ALLO 1000' }, { stor: `/hq/${PHONE_MAC}-phone.cfg`, dataHex: Buffer.alloc(600, 0x43).toString('hex') }]);
+  assert.match(short.results.at(-1)!.reply, /^150 [^\n]*\n426 FTP_SHORT_UPLOAD/, short.results.at(-1)!.reply);
+  assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
+  const over = await control([...login(), { cmd: 'ALLO 999999999' }, { stor: `/hq/${PHONE_MAC}-phone.cfg`, dataHex: '41' }]);
+  assert.match(over.results.at(-1)!.reply, /^552 TREE_TOO_LARGE/, 'an ALLO over the cap is refused before any byte');
   const tmp = (await readdir(join(dir, 'data', 'uploads', 'hq', 'overrides'))).filter((f) => f !== '.history' && !f.endsWith('-phone.cfg'));
   assert.deepEqual(tmp, [], 'no temporary file left behind');
   alive();
