@@ -34,6 +34,8 @@ export interface FtpOptions {
   uploadGraceMs?: number;
 }
 
+const LOGIN_TIMEOUT_MS = 60_000;
+
 const plainIp = (ip: string | undefined): string => (ip ?? '').replace(/^::ffff:/i, '');
 
 async function tlsOptions(cert: string | undefined, key: string | undefined): Promise<{ cert: Buffer; key: Buffer } | false> {
@@ -69,7 +71,9 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
     tls,
     greeting: 'Polycom provisioning appliance',
     log: internal,
-    timeout: 5 * 60_000,
+    // No idle timeout on the control connection: it is idle during every transfer, and a 60 MB image on a
+    // slow link takes minutes. Dead peers are found by TCP keepalive instead (set on connect below).
+    timeout: 0,
     endOnProcessSignal: false,
   } as ConstructorParameters<typeof FtpSrv>[0] & { endOnProcessSignal: boolean });
 
@@ -105,7 +109,12 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
   });
 
   const emitter = server as unknown as EventEmitter;
-  emitter.on('connect', () => { stats.connections++; });
+  emitter.on('connect', ({ connection }: { connection: { commandSocket?: Socket; authenticated?: boolean; close(code?: number, msg?: string): unknown } }) => {
+    stats.connections++;
+    connection.commandSocket?.setKeepAlive(true, 60_000);
+    // …but a connection that never logs in is closed after a minute.
+    setTimeout(() => { if (!connection.authenticated && connection.commandSocket && !connection.commandSocket.destroyed) void connection.close(421, 'Login timeout'); }, LOGIN_TIMEOUT_MS).unref();
+  });
   server.on('disconnect', ({ id }: { id: string }) => {
     const t = perConnection.get(id);
     perConnection.delete(id);
