@@ -42,6 +42,7 @@ function generate(): string {
   return lines.join('\n') + '\n';
 }
 
+const loadBefore = (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const yaml = generate();
 if (process.env.DUMP) { (await import("node:fs")).writeFileSync(process.env.DUMP, yaml); process.exit(0); }
 const runs: { load: number; render: number }[] = [];
@@ -83,6 +84,7 @@ Command: \`node bench/config/run.ts ${PHONES} ${SITES}\` (Node ${process.version
 | **validate + render, best / median of 5** | **${(best.load + best.render).toFixed(0)} ms / ${(median.load + median.render).toFixed(0)} ms** (goal < 1000 ms) |
 | tree.stat lookup of a rendered file, mean of ${N} | ${lookupUs.toFixed(2)} µs |
 | process RSS after the run | ${rss} MiB |
+| load average before / after (1, 5, 15 min) | ${loadBefore} / ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} |
 `;
 process.stdout.write(table);
 await writeFile(new URL('../results/config.md', import.meta.url), table);
