@@ -12,7 +12,7 @@ import { messageType, requestedIp, serverId, parameterRequestList } from './code
 import type { Mac } from '../shared/mac.ts';
 import { inCidr } from '../shared/ipv4.ts';
 import type { LeaseChange, LeaseView } from './leases/table.ts';
-import { compile, optionsFor, orderOptions } from './policy.ts';
+import { compile, replyOptions } from './policy.ts';
 import { buildReply, type Destination } from './reply.ts';
 import { siteFor } from './site.ts';
 
@@ -76,10 +76,7 @@ export function decide(input: EngineInput): Decision {
     const o = leases.occupant(ip, now);
     return o === undefined || (o.kind !== 'declined' && o.mac === mac);
   };
-  const configOptions = (): [number, Uint8Array][] => {
-    const { set, explicit, policy } = optionsFor(model, site, policyLabels, phone);
-    return orderOptions(set, explicit, policy, parameterRequestList(req));
-  };
+  const configOptions = (): readonly [number, Uint8Array][] => replyOptions(model, site, policyLabels, phone, parameterRequestList(req));
   const reply = (t: number, parts: { yiaddr?: number; leaseSecs?: number; config?: boolean; message?: string }, changes: LeaseChange[], result: string, address?: number): Decision => {
     const built = buildReply(req, {
       type: t, serverIp,

@@ -30,7 +30,12 @@ interface Compiled {
   /** Reservation per MAC. */
   readonly reservation: Map<Mac, number>;
   readonly errors: string[];
+  /** Memo of replyOptions, keyed by site, matched classes, own entry and option-55 list (bounded). */
+  readonly replies: Map<string, readonly [number, Uint8Array][]>;
 }
+
+/** Distinct (site, classes, 55 list) combinations remembered per model; beyond it, computed each time. */
+export const REPLY_MEMO_MAX = 4096;
 
 const cache = new WeakMap<ApplianceModel, Compiled>();
 
@@ -91,7 +96,7 @@ export function compile(model: ApplianceModel): Compiled {
       if (a.ok) { reserved.add(a.value); reservation.set(p.mac, a.value); }
     }
   }
-  const out: Compiled = { sites, classes, phones, reserved, reservation, errors };
+  const out: Compiled = { sites, classes, phones, reserved, reservation, errors, replies: new Map() };
   cache.set(model, out);
   return out;
 }
@@ -109,6 +114,24 @@ export function optionsFor(model: ApplianceModel, site: Site, labels: Labels, ph
   const own = phone ? c.phones.get(phone.mac) : undefined;
   if (own) for (const [k, v] of own) { set.set(k, v); explicit.push(k); }
   return { set, explicit, policy };
+}
+
+/**
+ * optionsFor + orderOptions, memoised per model: phones of one site, class set and option-55 list get the
+ * same (shared, never mutated) list, so a request costs the class matches and one Map look-up.
+ */
+export function replyOptions(model: ApplianceModel, site: Site, labels: Labels, phone: Phone | undefined, prl: readonly number[] | undefined): readonly [number, Uint8Array][] {
+  const c = compile(model);
+  const own = phone !== undefined && c.phones.has(phone.mac);
+  let key = `${site.name}|`;
+  for (let i = 0; i < c.classes.length; i++) if (matches(c.classes[i]!.match, labels)) key += `${i},`;
+  key += `|${own ? phone.mac : ''}|${prl === undefined ? '-' : prl.join(',')}`;
+  const hit = c.replies.get(key);
+  if (hit) return hit;
+  const { set, explicit, policy } = optionsFor(model, site, labels, phone);
+  const out = orderOptions(set, explicit, policy, prl);
+  if (c.replies.size < REPLY_MEMO_MAX) c.replies.set(key, out);
+  return out;
 }
 
 /** Codes the engine writes itself; configured values for them are ignored. */

@@ -20,6 +20,9 @@ import { openDeviceSocket } from './socket/open.ts';
 
 export type { DhcpStats };
 
+/** How often the info-level summary of successful exchanges is logged. */
+export const SUMMARY_MS = 10_000;
+
 export interface DhcpServerOptions {
   readonly dataDir: string;
   readonly port?: number;
@@ -72,14 +75,34 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
     log.warn({ ...detail, code: what, malformed: stats.malformed, rateLimited: stats.rateLimited }, 'dhcp datagram dropped');
   };
 
+  // The reply address as text, memoised: perfdhcp and relays send from a handful of giaddrs.
+  let lastDestIp = -1;
+  let lastDestText = '';
+  const destText = (ip: number): string => {
+    if (ip !== lastDestIp) { lastDestIp = ip; lastDestText = formatIpv4(ip); }
+    return lastDestText;
+  };
+  const onSent = (e: Error | null): void => {
+    if (e) { stats.sendErrors++; log.warn({ code: 'DHCP_SEND', err: e.message }, 'dhcp send failed'); }
+  };
   const send = (d: Decision): void => {
     const r = d.reply!;
-    const buf = encodePacket(r.packet, { minSize: 300 });
-    socket.send(buf, r.dest.port, formatIpv4(r.dest.ip), (e) => {
-      if (e) { stats.sendErrors++; log.warn({ code: 'DHCP_SEND', err: e.message, to: formatIpv4(r.dest.ip) }, 'dhcp send failed'); }
-    });
+    socket.send(encodePacket(r.packet, { minSize: 300 }), r.dest.port, destText(r.dest.ip), onSent);
     bump(stats.replies, messageName(r.type));
   };
+
+  // Successful OFFERs and ACKs are the hot path: their log line is debug (the DhcpEvent is still emitted for
+  // every message); refusals, NAKs and errors stay at info. An info summary every SUMMARY_MS says how many
+  // exchanges went through, so an operator at info level still sees the server working.
+  const debugOn = (): boolean => log.isLevelEnabled('debug');
+  const since = { offers: 0, acks: 0, informs: 0, refused: 0 };
+  const summary = setInterval(() => {
+    if (since.offers + since.acks + since.informs + since.refused === 0) return;
+    const f = store.flushes;
+    log.info({ ...since, leases: store.table.size(), journalFlushes: f.count, journalMaxFlushMs: Math.round(f.maxMs * 10) / 10, periodMs: SUMMARY_MS }, 'dhcp summary');
+    since.offers = since.acks = since.informs = since.refused = 0;
+  }, SUMMARY_MS);
+  summary.unref();
 
   const report = (type: number | undefined, d: Decision, result: string): void => {
     if (result !== 'ok') bump(stats.results, result);
@@ -94,8 +117,18 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       result,
     };
     deps.events.emit(event);
-    // One log line per exchange: the ACK/NAK that ends it (or INFORM's ACK, or a refusal); OFFERs at debug.
-    if (d.reply?.type === 2 && result === 'ok') log.debug(event, 'dhcp'); else log.info(event, 'dhcp');
+    const replyType = d.reply?.type;
+    if (result === 'ok' && (replyType === 2 || replyType === 5)) {
+      if (replyType === 2) since.offers++; else if (type === 8) since.informs++; else since.acks++;
+      if (debugOn()) log.debug(event, 'dhcp');
+      return;
+    }
+    since.refused++;
+    log.info(event, 'dhcp');
+  };
+
+  const persistError = (e?: Error): void => {
+    if (e) log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message }, 'lease change not persisted');
   };
 
   const onMessage = (buf: Buffer): void => {
@@ -121,15 +154,17 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       bump(stats.requests, messageName(type));
       const model = deps.model.current();
       const d = decide({ req, model, labels: labelsOf(req).labels, now: t, leases: store.table, serverIp: serverIpOf(model) });
-      const durable = store.commit(d.changes);
       if (!d.reply) {
-        durable.catch((e: Error) => log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message }, 'lease change not persisted'));
+        store.commitCb(d.changes, persistError);
         report(type, d, d.result);
       } else if (!d.durable) {
+        store.commitCb(d.changes, persistError);
         send(d);
         report(type, d, d.result);
       } else {
-        durable.then(() => { send(d); report(type, d, d.result); }, (e: Error) => {
+        // The ACK goes out only once its lease is on disk (group commit).
+        store.commitCb(d.changes, (e) => {
+          if (!e) { send(d); report(type, d, d.result); return; }
           stats.persistFailures++;
           log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message, mac }, 'lease not persisted: ACK withheld');
           report(type, { ...d, reply: undefined }, 'DHCP_LEASE_PERSIST');
@@ -166,6 +201,7 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      clearInterval(summary);
       await new Promise<void>((r) => socket.close(() => r()));
       await store.close();
     },

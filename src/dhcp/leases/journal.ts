@@ -7,12 +7,18 @@
  *   r <ip> <mac>                 released
  *   d <ip> <untilMs>             declined (quarantined)
  *
+ * The writer works on a plain file descriptor with callbacks (no Promise or closure per record): records are
+ * formatted straight into one reusable Buffer, and while a write+fdatasync is in flight the next batch fills
+ * a second Buffer. A batch starts as soon as the previous flush ends, or at the next turn of the event loop
+ * when the writer is idle, so a lease waits for at most two flushes. After a failed write the next batch
+ * starts with a newline, so a torn record never swallows the first record written after it.
+ *
  * Replay ignores a torn last line (a crash mid-write) and any line it cannot parse (counted).
  * Compaction rewrites the live entries into a new file, fsyncs it, renames it over the journal and fsyncs the
  * directory, so a crash at any point leaves either the old or the new journal, both complete.
  */
-import { open, rename, type FileHandle } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { readFileSync, existsSync, write, fdatasync, openSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseIpv4, formatIpv4 } from '../../shared/ipv4.ts';
 import { isMacHex } from '../../shared/mac.ts';
@@ -61,13 +67,19 @@ export function readJournal(path: string): { records: JournalRecord[]; bad: numb
   return { records, bad };
 }
 
+export type Done = (err?: Error) => void;
+
 export interface Journal {
-  /** Resolves once the record is on disk (fdatasync), rejects if the write failed. */
+  /** Calls `done` once the record is on disk (fdatasync), or with the error if the write failed. */
+  appendCb(r: JournalRecord, done: Done): void;
+  /** Promise form of appendCb. */
   append(r: JournalRecord): Promise<void>;
   /** Records written since the last compaction. */
   readonly written: number;
   /** Rewrite the journal with only these entries (runs between group commits). */
   compact(snapshot: () => { leases: Lease[]; declined: { ip: number; until: number }[] }): Promise<void>;
+  /** Flushes so far: count, records, and the slowest write+fdatasync in ms (for stats). */
+  readonly flushes: { count: number; records: number; maxMs: number };
   close(): Promise<void>;
 }
 
@@ -76,78 +88,125 @@ async function fsyncDir(dir: string): Promise<void> {
   try { await d.sync(); } finally { await d.close(); }
 }
 
+/** A growable byte buffer records are formatted into (latin1: the records are ASCII). */
+interface Batch { buf: Buffer; len: number; done: Done[] }
+const NEWLINE = Buffer.from('\n');
+const newBatch = (): Batch => ({ buf: Buffer.allocUnsafe(64 * 1024), len: 0, done: [] });
+function put(b: Batch, text: string): void {
+  if (b.len + text.length > b.buf.length) {
+    const bigger = Buffer.allocUnsafe(Math.max(b.buf.length * 2, b.len + text.length));
+    b.buf.copy(bigger, 0, 0, b.len);
+    b.buf = bigger;
+  }
+  b.len += b.buf.write(text, b.len, 'latin1');
+}
+
 export async function openJournal(path: string): Promise<Journal> {
-  let fh: FileHandle = await open(path, 'a');
-  let pending: string[] = [];
-  let waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  let chain: Promise<void> = Promise.resolve();
-  let flushing = false;
+  let fd = openSync(path, 'a');
+  let filling = newBatch(); // records queued for the next flush
+  let spare = newBatch(); // the buffer being flushed, reused afterwards
+  let busy = false; // a flush or a compaction is running
+  let scheduled = false;
+  let torn = false;
   let written = 0;
   let closed = false;
+  const flushes = { count: 0, records: 0, maxMs: 0 };
+  const idle: (() => void)[] = []; // compaction / close waiting for the writer to stop
 
-  const flush = async (): Promise<void> => {
-    while (pending.length > 0) {
-      const data = pending.join('');
-      const ws = waiters;
-      pending = [];
-      waiters = [];
-      try {
-        await fh.write(data);
-        await fh.datasync();
-        written += ws.length;
-        for (const w of ws) w.resolve();
-      } catch (e) {
-        for (const w of ws) w.reject(e as Error);
-      }
-    }
+  const settle = (b: Batch, e: Error | undefined): void => {
+    const ds = b.done;
+    b.done = [];
+    b.len = 0;
+    for (const d of ds) d(e);
+  };
+  const next = (): void => {
+    busy = false;
+    const waiting = idle.shift();
+    if (waiting) { busy = true; waiting(); return; }
+    if (filling.len > 0) flush();
+  };
+  const flush = (): void => {
+    busy = true;
+    const b = filling;
+    filling = spare;
+    spare = b;
+    const started = performance.now();
+    let off = 0;
+    const fail = (e: Error): void => { torn = true; settle(b, e); next(); };
+    const onSync = (e: Error | null): void => {
+      if (e) return fail(e);
+      const ms = performance.now() - started;
+      flushes.count++;
+      flushes.records += b.done.length;
+      if (ms > flushes.maxMs) flushes.maxMs = ms;
+      written += b.done.length;
+      settle(b, undefined);
+      next();
+    };
+    const onWrite = (e: Error | null, n: number): void => {
+      if (e) return fail(e);
+      off += n;
+      if (off < b.len) write(fd, b.buf, off, b.len - off, null, onWrite);
+      else fdatasync(fd, onSync);
+    };
+    if (!torn) { write(fd, b.buf, 0, b.len, null, onWrite); return; }
+    torn = false;
+    write(fd, NEWLINE, 0, 1, null, (e) => (e ? fail(e) : write(fd, b.buf, 0, b.len, null, onWrite)));
   };
   const kick = (): void => {
-    if (flushing) return;
-    flushing = true;
+    if (scheduled) return;
+    scheduled = true;
     // Let the current turn of the event loop queue more records first: that is the group commit.
-    chain = chain.then(() => new Promise<void>((r) => setImmediate(r))).then(flush).finally(() => { flushing = false; if (pending.length) kick(); });
+    setImmediate(() => { scheduled = false; if (!busy && filling.len > 0) flush(); });
   };
+  /** Runs `job` with the writer stopped (no flush in flight), then resumes flushing. */
+  const exclusive = <T>(job: () => Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
+    const run = (): void => { job().then(resolve, reject).finally(next); };
+    if (busy) idle.push(run); else { busy = true; run(); }
+  });
 
   const writeSnapshot = async (snap: { leases: Lease[]; declined: { ip: number; until: number }[] }): Promise<void> => {
     const tmp = `${path}.compact`;
     const out = await open(tmp, 'w');
     try {
-      const lines: string[] = [];
-      for (const l of snap.leases) lines.push(formatRecord({ kind: 'bind', ip: l.ip, mac: l.mac, expires: l.expires }));
-      for (const d of snap.declined) lines.push(formatRecord({ kind: 'decline', ip: d.ip, until: d.until }));
-      await out.write(lines.join(''));
+      const b = newBatch();
+      for (const l of snap.leases) put(b, formatRecord({ kind: 'bind', ip: l.ip, mac: l.mac, expires: l.expires }));
+      for (const d of snap.declined) put(b, formatRecord({ kind: 'decline', ip: d.ip, until: d.until }));
+      await out.write(b.buf, 0, b.len);
       await out.sync();
     } finally {
       await out.close();
     }
     await rename(tmp, path);
     await fsyncDir(dirname(path));
-    await fh.close();
-    fh = await open(path, 'a');
+    closeSync(fd);
+    fd = openSync(path, 'a');
+    torn = false;
     written = snap.leases.length + snap.declined.length;
   };
 
+  const appendCb = (r: JournalRecord, done: Done): void => {
+    if (closed) { done(new Error('journal closed')); return; }
+    put(filling, formatRecord(r));
+    filling.done.push(done);
+    if (!busy) kick();
+  };
+
   return {
-    append(r) {
-      if (closed) return Promise.reject(new Error('journal closed'));
-      return new Promise<void>((resolve, reject) => {
-        pending.push(formatRecord(r));
-        waiters.push({ resolve, reject });
-        kick();
-      });
-    },
+    appendCb,
+    append: (r) => new Promise<void>((resolve, reject) => appendCb(r, (e) => (e ? reject(e) : resolve()))),
     get written() { return written; },
-    compact(snapshot) {
-      // Queued behind any flush in progress; records appended meanwhile wait for the next flush.
-      const run = chain.then(() => writeSnapshot(snapshot()));
-      chain = run.catch(() => undefined);
-      return run;
-    },
+    get flushes() { return flushes; },
+    compact: (snapshot) => exclusive(() => writeSnapshot(snapshot())),
     async close() {
+      if (closed) return;
       closed = true;
-      await chain;
-      await flush();
-      await fh.close();
+      // Let queued records go out, then close once the writer is idle.
+      await new Promise<void>((resolve) => {
+        const waitIdle = (): void => { if (busy || scheduled || filling.len > 0) setImmediate(waitIdle); else resolve(); };
+        waitIdle();
+      });
+      closeSync(fd);
     },
   };
 }

@@ -8,12 +8,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLeaseTable, type LeaseChange, type LeaseTable } from './table.ts';
-import { openJournal, readJournal, type Journal } from './journal.ts';
+import { openJournal, readJournal, type Done, type Journal } from './journal.ts';
 
 export interface LeaseStore {
   readonly table: LeaseTable;
   /** Apply at once; resolves when every persistent change is durable. */
   commit(changes: readonly LeaseChange[]): Promise<void>;
+  /**
+   * Callback form of commit for the hot path: `done` runs once every persistent change is durable (or with
+   * the first error); with nothing to persist it runs synchronously. Returns whether anything was journalled.
+   */
+  commitCb(changes: readonly LeaseChange[], done: Done): boolean;
+  /** Journal flush figures (count, records, slowest write+fdatasync in ms). */
+  readonly flushes: Journal['flushes'];
   close(): Promise<void>;
 }
 
@@ -32,23 +39,41 @@ export async function openLeaseStore(dataDir: string, log: Logger, opts: { compa
   const compactMin = opts.compactMin ?? 20_000;
   let compacting = false;
 
+  const maybeCompact = (): void => {
+    if (compacting || journal.written <= Math.max(compactMin, 4 * table.size())) return;
+    compacting = true;
+    journal.compact(() => table.entries())
+      .catch((e: Error) => log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message }, 'lease journal compaction failed'))
+      .finally(() => { compacting = false; });
+  };
+  const commitCb = (changes: readonly LeaseChange[], done: Done): boolean => {
+    let persistent = 0;
+    for (const c of changes) {
+      table.apply(c);
+      if (c.kind !== 'hold') persistent++;
+    }
+    maybeCompact();
+    if (persistent === 0) { done(); return false; }
+    if (persistent === 1) {
+      for (const c of changes) if (c.kind !== 'hold') journal.appendCb(c, done);
+      return true;
+    }
+    let left = persistent;
+    let failed = false;
+    const one: Done = (e) => {
+      if (failed) return;
+      if (e) { failed = true; done(e); return; }
+      if (--left === 0) done();
+    };
+    for (const c of changes) if (c.kind !== 'hold') journal.appendCb(c, one);
+    return true;
+  };
+
   return {
     table,
-    commit(changes) {
-      const waits: Promise<void>[] = [];
-      for (const c of changes) {
-        table.apply(c);
-        if (c.kind !== 'hold') waits.push(journal.append(c));
-      }
-      if (!compacting && journal.written > Math.max(compactMin, 4 * table.size())) {
-        compacting = true;
-        journal.compact(() => table.entries())
-          .catch((e: Error) => log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message }, 'lease journal compaction failed'))
-          .finally(() => { compacting = false; });
-      }
-      if (waits.length === 0) return Promise.resolve();
-      return waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined);
-    },
+    commitCb,
+    commit: (changes) => new Promise<void>((resolve, reject) => { commitCb(changes, (e) => (e ? reject(e) : resolve())); }),
+    get flushes() { return journal.flushes; },
     close: () => journal.close(),
   };
 }

@@ -53,8 +53,9 @@ export function createLeaseTable(): LeaseTable {
   const holds = new Map<number, { mac: Mac; until: number }>();
   const holdByMac = new Map<Mac, number>();
   const declined = new Map<number, number>();
-  /** Per pool (keyed first-last) the lowest address that may still be free: keeps allocation O(1) amortised. */
-  const cursor = new Map<string, number>();
+  /** Per pool (keyed by its first address) the lowest address that may still be free, and the pool's end:
+   * keeps allocation O(1) amortised. */
+  const cursor = new Map<number, { next: number; last: number }>();
 
   const dropHold = (ip: number): void => {
     const h = holds.get(ip);
@@ -103,10 +104,9 @@ export function createLeaseTable(): LeaseTable {
     occupant,
     findFree(pools, now, excluded) {
       for (const pool of pools) {
-        const key = `${pool.first}-${pool.last}`;
-        const known = cursor.get(key);
-        if (known === undefined) cursor.set(key, pool.first); // memo only: a hold moves it forward
-        const from = Math.max(pool.first, known ?? pool.first);
+        let known = cursor.get(pool.first);
+        if (known === undefined || known.last !== pool.last) { known = { next: pool.first, last: pool.last }; cursor.set(pool.first, known); } // memo only: a hold moves it forward
+        const from = Math.max(pool.first, known.next);
         const ip = scan(pool, from, now, excluded, false) ?? (from > pool.first ? scan(pool, pool.first, now, excluded, false) : undefined);
         if (ip !== undefined) return ip;
       }
@@ -125,10 +125,7 @@ export function createLeaseTable(): LeaseTable {
           dropHold(change.ip);
           holds.set(change.ip, { mac: change.mac, until: change.until });
           holdByMac.set(change.mac, change.ip);
-          for (const [key, c] of cursor) {
-            const [first, last] = key.split('-').map(Number) as [number, number];
-            if (change.ip >= first && change.ip <= last && change.ip >= c) cursor.set(key, change.ip + 1);
-          }
+          for (const [first, c] of cursor) if (change.ip >= first && change.ip <= c.last && change.ip >= c.next) c.next = change.ip + 1;
           break;
         }
         case 'bind': {
