@@ -3,153 +3,29 @@
  * mode: the factory account PlcmSpIp and a site account fetch a rendered config and a 60 MB image byte-exact
  * and upload <MAC>-phone.cfg; the site account is refused outside its site; forbidden uploads get the right
  * 5xx; a killed upload leaves the previous file; the traversal corpus never escapes; and the control channel
- * survives split commands, bare LF, random bytes and huge lines.
+ * survives split commands, bare LF, random bytes and huge lines. The lab and the clients: test/lib/ftp-lab.ts.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { writeFile, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './lib/netns.ts';
-import type { TransferEvent } from '../src/shared/events.ts';
+import { join } from 'node:path';
+import { waitFor } from './lib/netns.ts';
 import { loadConfigFile } from '../src/config/load.ts';
 import { createTree } from '../src/tree/tree.ts';
+import {
+  ftpSuite, traversalCorpus, sha256, FACTORY, HQ, IMAGE, IMAGE_SIZE, OVERRIDE_CAP, OTHER_MAC, PHONE_MAC, FTP_YAML, REPO, SRV, SUBNET,
+} from './lib/ftp-lab.ts';
 
-const REPO = resolve(import.meta.dirname, '..');
-const SUBNET = '10.91.6';
-const SRV = `${SUBNET}.1`;
-const PHONE_MAC = '0004f28062d6'; // the lab host "cli" (stubbed lease)
-const OTHER_MAC = '0004f2000003'; // the lab host "other"
-const IMAGE = 'ucs-5.9.7/3111-46162-001.sip.ld';
-const IMAGE_SIZE = 60 * 1024 * 1024;
-const OVERRIDE_CAP = 512 * 1024;
-const FACTORY = 'PlcmSpIp:PlcmSpIp';
-const HQ = 'hqphones:hq-s3cret';
-
-const missing = canRunLab() ? await missingCommands(['lftp', 'curl', 'timeout']) : ['root'];
-if (missing.length > 0 && process.env.CI) throw new Error(`FTP integration test needs ${missing.join(', ')}`);
-const skip = missing.length > 0 ? `needs ${missing.join(', ')}` : false;
-
-function dummyBytes(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  const words = Math.floor(size / 4);
-  for (let i = 0; i < words; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    buf.writeUInt32LE(x, i * 4);
-  }
-  return buf;
-}
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-const yaml = `appliance:
-  address: ${SRV}
-  interface: eth0
-  tftpboot: ./tftpboot
-  dataDir: ./data
-  services:
-    ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }
-  uploads: { overrides: ${OVERRIDE_CAP} }
-firmware:
-  ucs597: { version: 5.9.7.4477, folder: ucs-5.9.7 }
-defaults: { firmware: ucs597 }
-sites:
-  hq:
-    subnet: ${SUBNET}.0/24
-    pool: ${SUBNET}.100-${SUBNET}.199
-    bootServer: { protocol: ftp, path: hq }
-    parameters: { reg.1.address: "1001@pbx.lab" }
-    accounts: [ { user: hqphones, password: hq-s3cret } ]
-  branch:
-    subnet: 10.91.66.0/24
-    pool: 10.91.66.100-10.91.66.199
-    bootServer: { protocol: ftp, path: branch }
-    accounts: [ { user: branch, password: br-s3cret } ]
-`;
-
-let dir = '';
-let lab: Lab | undefined;
-let child: ChildProcess | undefined;
-let imageSha = '';
-let stderr = '';
-const events: TransferEvent[] = [];
-let signalListeners: number | undefined;
-const overrideFile = (mac: string): string => join(dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`);
-const event = (pred: (e: TransferEvent) => boolean, what: string): Promise<TransferEvent> => waitFor(() => events.find(pred), 5_000, what);
-
-before(async () => {
-  if (skip) return;
-  dir = await mkdtemp(join(tmpdir(), 'ftp-it-'));
-  await mkdir(join(dir, 'tftpboot', 'ucs-5.9.7'), { recursive: true });
-  const image = dummyBytes(IMAGE_SIZE, 0xf7b);
-  imageSha = sha(image);
-  await writeFile(join(dir, 'tftpboot', IMAGE), image);
-  await writeFile(join(dir, 'secret.txt'), 'SENTINEL-outside-the-tree\n');
-  await symlink(join(dir, 'secret.txt'), join(dir, 'tftpboot', 'escape.txt'));
-  await writeFile(join(dir, 'appliance.yaml'), yaml);
-  lab = await createLab({ prefix: 'ftp', hosts: ['srv', 'cli', 'other'], subnet: SUBNET });
-  child = await spawnServer(join(dir, 'appliance.yaml'));
-});
-
-/** Start ftp-launcher in the srv namespace; resolves once it listens. */
-async function spawnServer(yamlFile: string): Promise<ChildProcess> {
-  const c = lab!.spawn('srv', [process.execPath, join(REPO, 'test/lib/ftp-launcher.ts'), 'serve', yamlFile,
-    '--lease', `${SUBNET}.2=${PHONE_MAC}`, '--lease', `${SUBNET}.3=${OTHER_MAC}`], { cwd: REPO });
-  let ready = false;
-  let buf = '';
-  c.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        const j = JSON.parse(line) as { ready?: boolean; event?: TransferEvent; signalListeners?: number };
-        if (j.ready) { ready = true; signalListeners = j.signalListeners; }
-        if (j.event) events.push(j.event);
-      } catch { /* not ours */ }
-    }
-  });
-  c.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20000); });
-  await waitFor(() => ready || c.exitCode !== null, 15_000, 'ftp launcher');
-  if (!ready) throw new Error(`ftp launcher exited: ${stderr}`);
-  return c;
-}
-
-after(async () => {
-  try {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await waitFor(() => child!.exitCode !== null, 5_000, 'launcher exit').catch(() => child!.kill('SIGKILL'));
-    }
-  } finally {
-    await lab?.destroy();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }
-});
-
-const alive = (): void => assert.equal(child!.exitCode, null, `server died: ${stderr.slice(-2000)}`);
-
-interface Run { code: number; stdout: string; stderr: string }
-async function curl(args: string[], host = 'cli'): Promise<Run> {
-  return lab!.exec(host, ['curl', '-s', '-S', '--ftp-pasv', '--max-time', '60', ...args], { allowFail: true, timeoutMs: 90_000 });
-}
-async function lftp(user: string, commands: string, host = 'cli'): Promise<Run> {
-  const [u, p] = user.split(':');
-  const script = `set cmd:fail-exit yes; set ftp:passive-mode on; set net:max-retries 1; set net:timeout 10; set xfer:clobber on; open -u ${u},${p} ftp://${SRV}; ${commands}`;
-  return lab!.exec(host, ['lftp', '-c', script], { allowFail: true, timeoutMs: 90_000 });
-}
-const ftpUrl = (user: string, path: string): string => `ftp://${user}@${SRV}/${path}`;
+const { skip, ftp } = await ftpSuite();
+const { curl, lftp, control, login, ftpUrl, overrideFile, alive, event } = ftp;
 
 test('PlcmSpIp fetches the rendered master config and the 60 MB image byte-exact (curl and lftp)', { skip }, async () => {
-  const loaded = await loadConfigFile(join(dir, 'appliance.yaml'));
+  const loaded = await loadConfigFile(join(ftp.dir, 'appliance.yaml'));
   assert.ok(loaded.ok);
   const expected = await createTree(loaded.value.model).read('hq/000000000000.cfg');
   assert.ok(expected.ok);
-  const out = join(dir, 'cfg-curl');
+  const out = join(ftp.dir, 'cfg-curl');
   const r = await curl(['-o', out, ftpUrl(FACTORY, 'hq/000000000000.cfg')]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await readFile(out), expected.value);
@@ -160,23 +36,23 @@ test('PlcmSpIp fetches the rendered master config and the 60 MB image byte-exact
   assert.equal(e.mac, PHONE_MAC);
   assert.equal(e.bytes, expected.value.length);
 
-  const img = join(dir, 'img-curl');
+  const img = join(ftp.dir, 'img-curl');
   const big = await curl(['-o', img, ftpUrl(FACTORY, `hq/${IMAGE}`)]);
   assert.equal(big.code, 0, big.stderr);
-  assert.equal(sha(await readFile(img)), imageSha);
+  assert.equal(sha256(await readFile(img)), ftp.imageSha);
   await rm(img);
 
-  const img2 = join(dir, 'img-lftp');
+  const img2 = join(ftp.dir, 'img-lftp');
   const l = await lftp(FACTORY, `cd /hq/ucs-5.9.7 && get 3111-46162-001.sip.ld -o ${img2}`);
   assert.equal(l.code, 0, l.stderr);
-  assert.equal(sha(await readFile(img2)), imageSha);
+  assert.equal(sha256(await readFile(img2)), ftp.imageSha);
   await rm(img2);
   const ev = await event((x) => x.path === `hq/${IMAGE}` && x.bytes === IMAGE_SIZE && x.result === 'ok', 'image event');
   assert.equal(ev.direction, 'download');
 });
 
 test('ftp-srv installs no process signal handlers (main.ts owns SIGTERM/SIGINT)', { skip }, () => {
-  assert.equal(signalListeners, 0);
+  assert.equal(ftp.ready.signalListeners, 0);
 });
 
 test('ordinary commands: PWD, CWD, CDUP, LIST, NLST, SIZE, MDTM, TYPE, FEAT (lftp)', { skip }, async () => {
@@ -198,23 +74,23 @@ test('ordinary commands: PWD, CWD, CDUP, LIST, NLST, SIZE, MDTM, TYPE, FEAT (lft
 });
 
 test('a site account reads its own site and is refused outside it', { skip }, async () => {
-  const out = join(dir, 'cfg-hq');
+  const out = join(ftp.dir, 'cfg-hq');
   const ok = await curl(['-o', out, ftpUrl(HQ, 'hq/000000000000.cfg')]);
   assert.equal(ok.code, 0, ok.stderr);
-  const img = join(dir, 'img-hq');
+  const img = join(ftp.dir, 'img-hq');
   const big = await lftp(HQ, `get /hq/${IMAGE} -o ${img}`);
   assert.equal(big.code, 0, big.stderr);
-  assert.equal(sha(await readFile(img)), imageSha);
+  assert.equal(sha256(await readFile(img)), ftp.imageSha);
   await rm(img);
   for (const path of ['branch/000000000000.cfg', IMAGE, '000000000000.cfg']) {
-    const r = await curl(['-v', '--ftp-method', 'nocwd', '-o', join(dir, 'nope'), ftpUrl(HQ, path)]);
+    const r = await curl(['-v', '--ftp-method', 'nocwd', '-o', join(ftp.dir, 'nope'), ftpUrl(HQ, path)]);
     assert.notEqual(r.code, 0, `${path} must be refused`);
     assert.match(r.stderr, /< 550 FTP_OUTSIDE_SITE/, path); // curl asks SIZE first: refused there
-    const l = await lftp(HQ, `get /${path} -o ${join(dir, 'nope')}`);
+    const l = await lftp(HQ, `get /${path} -o ${join(ftp.dir, 'nope')}`);
     assert.notEqual(l.code, 0);
     assert.match(l.stderr, /550/);
   }
-  const cwd = await curl(['-o', join(dir, 'nope'), ftpUrl(HQ, 'branch/000000000000.cfg')]);
+  const cwd = await curl(['-o', join(ftp.dir, 'nope'), ftpUrl(HQ, 'branch/000000000000.cfg')]);
   assert.equal(cwd.code, 9, 'curl\'s CWD into /branch is refused');
   const cd = await lftp(HQ, 'cd /branch');
   assert.notEqual(cd.code, 0);
@@ -222,16 +98,16 @@ test('a site account reads its own site and is refused outside it', { skip }, as
   const root = await curl(['--list-only', ftpUrl(HQ, '')]);
   assert.equal(root.code, 0, root.stderr);
   assert.deepEqual(root.stdout.trim().split(/\r?\n/), ['hq']);
-  const bad = await curl(['-o', join(dir, 'nope'), ftpUrl('hqphones:wrong', 'hq/000000000000.cfg')]);
+  const bad = await curl(['-o', join(ftp.dir, 'nope'), ftpUrl('hqphones:wrong', 'hq/000000000000.cfg')]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /530|Access denied|denied/i);
-  const other = await curl(['-v', '--ftp-method', 'nocwd', '-o', join(dir, 'nope'), ftpUrl('branch:br-s3cret', 'hq/000000000000.cfg')]);
+  const other = await curl(['-v', '--ftp-method', 'nocwd', '-o', join(ftp.dir, 'nope'), ftpUrl('branch:br-s3cret', 'hq/000000000000.cfg')]);
   assert.match(other.stderr, /< 550 FTP_OUTSIDE_SITE/);
 });
 
 test('uploads <MAC>-phone.cfg with PlcmSpIp (curl) and a site account (lftp); keeps the previous version', { skip }, async () => {
-  const v1 = join(dir, 'v1.cfg');
-  const v2 = join(dir, 'v2.cfg');
+  const v1 = join(ftp.dir, 'v1.cfg');
+  const v2 = join(ftp.dir, 'v2.cfg');
   await writeFile(v1, '<PHONE_CONFIG><OVERRIDES up.x="1"/></PHONE_CONFIG>\n');
   await writeFile(v2, '<PHONE_CONFIG><OVERRIDES up.x="2"/></PHONE_CONFIG>\n');
   const put = await curl(['-T', v1, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)]);
@@ -243,18 +119,18 @@ test('uploads <MAC>-phone.cfg with PlcmSpIp (curl) and a site account (lftp); ke
   const l = await lftp(HQ, `cd hq && put ${v2} -o ${PHONE_MAC}-phone.cfg`);
   assert.equal(l.code, 0, l.stderr);
   assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), await readFile(v2));
-  const back = join(dir, 'back.cfg');
+  const back = join(ftp.dir, 'back.cfg');
   const get = await curl(['-o', back, ftpUrl(HQ, `hq/${PHONE_MAC}-phone.cfg`)]);
   assert.equal(get.code, 0, get.stderr);
   assert.deepEqual(await readFile(back), await readFile(v2));
-  const history = await readdir(join(dir, 'data', 'uploads', 'hq', 'overrides', '.history')).catch(() => []);
+  const history = await readdir(join(ftp.dir, 'data', 'uploads', 'hq', 'overrides', '.history')).catch(() => []);
   assert.ok(history.length >= 1, 'the previous version is kept');
 });
 
 test('forbidden uploads are refused with the proper 5xx and change nothing', { skip }, async () => {
-  const small = join(dir, 'small.cfg');
+  const small = join(ftp.dir, 'small.cfg');
   await writeFile(small, '<PHONE_CONFIG/>\n');
-  const big = join(dir, 'big.cfg');
+  const big = join(ftp.dir, 'big.cfg');
   await writeFile(big, Buffer.alloc(OVERRIDE_CAP + 1, 0x41));
   const cases: [string, string[], RegExp, string][] = [
     ['wrong MAC', ['-T', small, ftpUrl(FACTORY, `hq/${OTHER_MAC}-phone.cfg`)], /< 550 TREE_MAC_MISMATCH/, 'TREE_MAC_MISMATCH'],
@@ -265,16 +141,16 @@ test('forbidden uploads are refused with the proper 5xx and change nothing', { s
     ['outside the site', ['-T', small, ftpUrl(HQ, `branch/${PHONE_MAC}-phone.cfg`)], /< 550 FTP_OUTSIDE_SITE/, 'FTP_OUTSIDE_SITE'],
   ];
   for (const [what, args, reply, code] of cases) {
-    const n = events.length;
+    const n = ftp.events.length;
     const r = await curl(['-v', '--ftp-method', 'nocwd', ...args]);
     assert.notEqual(r.code, 0, `${what} must fail`);
     assert.match(r.stderr, reply, `${what}: ${r.stderr}`);
-    const e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, `${what} event`);
+    const e = await waitFor(() => ftp.events.slice(n).find((x) => x.direction === 'upload'), 5_000, `${what} event`);
     if (what !== 'into a firmware folder') assert.equal(e.result, code, what);
     else assert.match(e.result, /TREE_READ_ONLY|TREE_NAME_NOT_ALLOWED/);
   }
   assert.equal(existsSync(overrideFile(OTHER_MAC)), false);
-  assert.equal(existsSync(join(dir, 'data', 'uploads', 'hq', 'overrides', `${PHONE_MAC}-web.cfg`)), false);
+  assert.equal(existsSync(join(ftp.dir, 'data', 'uploads', 'hq', 'overrides', `${PHONE_MAC}-web.cfg`)), false);
   const del = await lftp(FACTORY, `rm /hq/${PHONE_MAC}-phone.cfg`);
   assert.notEqual(del.code, 0);
   assert.match(del.stderr, /550/);
@@ -285,26 +161,26 @@ test('forbidden uploads are refused with the proper 5xx and change nothing', { s
 });
 
 test('an upload killed half way (curl, lftp) or short of its ALLO size leaves the previous file intact', { skip }, async () => {
-  const good = join(dir, 'good.cfg');
+  const good = join(ftp.dir, 'good.cfg');
   await writeFile(good, '<PHONE_CONFIG><OVERRIDES up.good="1"/></PHONE_CONFIG>\n');
   const put = await curl(['-T', good, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)]);
   assert.equal(put.code, 0, put.stderr);
   const before = await readFile(overrideFile(PHONE_MAC));
-  const slow = join(dir, 'slow.cfg');
+  const slow = join(ftp.dir, 'slow.cfg');
   await writeFile(slow, Buffer.alloc(400_000, 0x42));
-  let n = events.length;
-  const killed = await lab!.exec('cli', ['timeout', '-s', 'KILL', '1.5', 'curl', '-s', '--ftp-pasv', '--limit-rate', '20k', '-T', slow, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)], { allowFail: true });
-  assert.notEqual(killed.code, 0, `curl: ${killed.stderr} ${JSON.stringify(events.slice(n))}`);
-  let e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed curl event');
+  let n = ftp.events.length;
+  const killed = await ftp.lab.exec('cli', ['timeout', '-s', 'KILL', '1.5', 'curl', '-s', '--ftp-pasv', '--limit-rate', '20k', '-T', slow, ftpUrl(FACTORY, `hq/${PHONE_MAC}-phone.cfg`)], { allowFail: true });
+  assert.notEqual(killed.code, 0, `curl: ${killed.stderr} ${JSON.stringify(ftp.events.slice(n))}`);
+  let e = await waitFor(() => ftp.events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed curl event');
   assert.notEqual(e.result, 'ok');
   assert.ok(e.bytes > 0 && e.bytes < 400_000, `bytes ${e.bytes}`);
   assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
 
-  n = events.length;
-  const killedLftp = await lab!.exec('cli', ['timeout', '-s', 'KILL', '1.5', 'lftp', '-c',
+  n = ftp.events.length;
+  const killedLftp = await ftp.lab.exec('cli', ['timeout', '-s', 'KILL', '1.5', 'lftp', '-c',
     `set net:limit-rate 20000; set ftp:use-allo yes; open -u PlcmSpIp,PlcmSpIp ftp://${SRV}; put ${slow} -o /hq/${PHONE_MAC}-phone.cfg`], { allowFail: true });
   assert.notEqual(killedLftp.code, 0);
-  e = await waitFor(() => events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed lftp event');
+  e = await waitFor(() => ftp.events.slice(n).find((x) => x.direction === 'upload'), 5_000, 'killed lftp event');
   assert.match(e.result, /FTP_SHORT_UPLOAD|FTP_CLIENT_GONE|FTP_DISCONNECTED/);
   assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
   // a data connection that ends short of the size ALLO announced: refused with 426, nothing replaced
@@ -313,26 +189,16 @@ test('an upload killed half way (curl, lftp) or short of its ALLO size leaves th
   assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), before);
   const over = await control([...login(), { cmd: 'ALLO 999999999' }, { stor: `/hq/${PHONE_MAC}-phone.cfg`, dataHex: '41' }]);
   assert.match(over.results.at(-1)!.reply, /^552 TREE_TOO_LARGE/, 'an ALLO over the cap is refused before any byte');
-  const tmp = (await readdir(join(dir, 'data', 'uploads', 'hq', 'overrides'))).filter((f) => f !== '.history' && !f.endsWith('-phone.cfg'));
+  const tmp = (await readdir(join(ftp.dir, 'data', 'uploads', 'hq', 'overrides'))).filter((f) => f !== '.history' && !f.endsWith('-phone.cfg'));
   assert.deepEqual(tmp, [], 'no temporary file left behind');
   alive();
 });
 
-interface ControlResult { replies: string; results: { step: string; reply: string; data?: string }[]; closedByServer: boolean }
-let scriptNo = 0;
-async function control(steps: object[], waitMs = 300, host = 'cli'): Promise<ControlResult> {
-  const file = join(dir, `script-${scriptNo++}.json`);
-  await writeFile(file, JSON.stringify({ steps, waitMs }));
-  const r = await lab!.exec(host, [process.execPath, join(REPO, 'test/lib/ftp-launcher.ts'), 'control', SRV, '21', file], { timeoutMs: 120_000 });
-  return JSON.parse(r.stdout) as ControlResult;
-}
-const login = (user = 'PlcmSpIp', pass = 'PlcmSpIp'): object[] => [{ cmd: `USER ${user}` }, { cmd: `PASS ${pass}` }];
-
 test('traversal corpus: zero escapes through SIZE, MDTM, CWD, RETR, LIST and STOR', { skip }, async () => {
-  const corpus = (await readFile(join(REPO, 'test/fixtures/traversal-corpus.txt'), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  const corpus = await traversalCorpus();
   assert.ok(corpus.length >= 50, `corpus has ${corpus.length} paths`);
-  await symlink('/etc/passwd', join(dir, 'tftpboot', 'escape.cfg')).catch(() => {});
-  await symlink('/etc', join(dir, 'tftpboot', 'evil-link')).catch(() => {});
+  await symlink('/etc/passwd', join(ftp.dir, 'tftpboot', 'escape.cfg')).catch(() => {});
+  await symlink('/etc', join(ftp.dir, 'tftpboot', 'evil-link')).catch(() => {});
   const steps: object[] = [...login()];
   for (const p of corpus) {
     steps.push({ cmd: `SIZE ${p}` }, { cmd: `MDTM ${p}` }, { cmd: `CWD ${p}` }, { cmd: 'PWD' }, { cmd: 'CWD /' },
@@ -350,7 +216,7 @@ test('traversal corpus: zero escapes through SIZE, MDTM, CWD, RETR, LIST and STO
     if (x.step.startsWith('RETR') || x.step.startsWith('STOR')) assert.match(x.reply.split('\n').pop()!, /^[45]\d\d /, `${x.step}: ${x.reply}`);
     if (x.step === 'PWD') assert.match(x.reply, /^257 "\/(hq|overrides|logs|contacts|calls)?"/, `PWD after a corpus CWD: ${x.reply}`);
   }
-  const writes = events.filter((e) => e.direction === 'upload' && e.result === 'ok' && corpus.includes(e.path));
+  const writes = ftp.events.filter((e) => e.direction === 'upload' && e.result === 'ok' && corpus.includes(e.path));
   assert.deepEqual(writes, []);
   alive();
 });
@@ -419,42 +285,41 @@ alive();
 
 test('100 clients at once over a 300-port passive range: no failures, no "Unable to find valid port"', { skip }, async () => {
   const urls: string[] = [];
-  for (let i = 0; i < 100; i++) urls.push('-o', join(dir, `par-${i}`), ftpUrl(FACTORY, 'hq/000000000000.cfg'));
+  for (let i = 0; i < 100; i++) urls.push('-o', join(ftp.dir, `par-${i}`), ftpUrl(FACTORY, 'hq/000000000000.cfg'));
   const r = await curl(['--parallel', '--parallel-immediate', '--parallel-max', '100', '--ftp-method', 'nocwd', ...urls]);
   assert.equal(r.code, 0, r.stderr);
-  const want = await readFile(join(dir, 'par-0'));
-  for (let i = 1; i < 100; i++) assert.deepEqual(await readFile(join(dir, `par-${i}`)), want);
-  assert.doesNotMatch(stderr, /Unable to find valid port/);
+  const want = await readFile(join(ftp.dir, 'par-0'));
+  for (let i = 1; i < 100; i++) assert.deepEqual(await readFile(join(ftp.dir, `par-${i}`)), want);
+  assert.doesNotMatch(ftp.stderr(), /Unable to find valid port/);
 });
 
 test('explicit FTPS (AUTH TLS) when services.ftp.cert/key are set', { skip }, async () => {
-  const tls = join(dir, 'tls');
-  await lab!.exec('srv', ['sh', join(REPO, 'test/fixtures/tls/make-certs.sh'), tls, SRV]);
-  const y = join(dir, 'ftps.yaml');
-  await writeFile(y, yaml.replace('ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }',
+  const tls = join(ftp.dir, 'tls');
+  await ftp.lab.exec('srv', ['sh', join(REPO, 'test/fixtures/tls/make-certs.sh'), tls, SRV]);
+  const y = join(ftp.dir, 'ftps.yaml');
+  await writeFile(y, FTP_YAML.replace('ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }',
     `ftp: { enabled: true, port: 2121, pasvMin: 41000, pasvMax: 41099, cert: ./tls/server.crt, key: ./tls/server.key }`));
-  const c = await spawnServer(y);
+  const c = await ftp.launch(y);
   try {
-    const out = join(dir, 'ftps.out');
+    const out = join(ftp.dir, 'ftps.out');
     const url = `ftp://${FACTORY}@${SRV}:2121/hq/000000000000.cfg`;
     const r = await curl(['--ssl-reqd', '--cacert', join(tls, 'ca.crt'), '-o', out, url]);
     assert.equal(r.code, 0, r.stderr);
-    const loaded = await loadConfigFile(join(dir, 'appliance.yaml'));
+    const loaded = await loadConfigFile(join(ftp.dir, 'appliance.yaml'));
     assert.ok(loaded.ok);
     const expected = await createTree(loaded.value.model).read('hq/000000000000.cfg');
     assert.ok(expected.ok);
     assert.deepEqual(await readFile(out), expected.value);
-    const v = join(dir, 'ftps.cfg');
+    const v = join(ftp.dir, 'ftps.cfg');
     await writeFile(v, '<PHONE_CONFIG><OVERRIDES up.tls="1"/></PHONE_CONFIG>\n');
     const put = await curl(['-v', '--ssl-reqd', '--cacert', join(tls, 'ca.crt'), '-T', v, `ftp://${FACTORY}@${SRV}:2121/hq/${PHONE_MAC}-phone.cfg`]);
     assert.equal(put.code, 0, put.stderr);
     assert.deepEqual(await readFile(overrideFile(PHONE_MAC)), await readFile(v));
-    const wrongCa = await curl(['--ssl-reqd', '--cacert', join(tls, 'client-ca.crt'), '-o', join(dir, 'nope'), url]);
+    const wrongCa = await curl(['--ssl-reqd', '--cacert', join(tls, 'client-ca.crt'), '-o', join(ftp.dir, 'nope'), url]);
     assert.notEqual(wrongCa.code, 0, 'a client that does not trust the certificate refuses');
-    const plain = await curl(['-o', join(dir, 'plain.cfg'), `ftp://${FACTORY}@${SRV}:2121/hq/000000000000.cfg`]);
+    const plain = await curl(['-o', join(ftp.dir, 'plain.cfg'), `ftp://${FACTORY}@${SRV}:2121/hq/000000000000.cfg`]);
     assert.equal(plain.code, 0, 'plain FTP still works for phones without TLS');
   } finally {
-    c.kill('SIGTERM');
-    await waitFor(() => c.exitCode !== null, 5_000, 'ftps launcher exit').catch(() => c.kill('SIGKILL'));
+    await c.stop();
   }
 });

@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { createTftpLab, type TftpLab, PHONE_MAC, OTHER_MAC, IMAGE, REPO, SRV, sha256 } from './lib/tftp-launcher.ts';
+import { createTftpLab, type TftpLab, PHONE_MAC, OTHER_MAC, IMAGE, REPO, SRV, sha256 } from './lib/tftp-lab.ts';
 import { waitFor } from './lib/netns.ts';
 
 const execFileP = promisify(execFile);
@@ -60,7 +60,7 @@ test('in-thread downloads (--workers 0): atftp windowsize 16 and curl get the 60
   const l = lab();
   // A second service from the same yaml on port 1069 that serves downloads in its own thread (the path taken
   // with an injected clock or when no worker thread is alive); the lab's service above uses worker threads.
-  const child = l.lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/tftp-launcher.ts'), l.yaml, '--port', '1069', '--workers', '0', '--quiet'], { cwd: REPO });
+  const child = l.lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/service-launcher.ts'), 'tftp', l.yaml, '--port', '1069', '--workers', '0', '--quiet'], { cwd: REPO });
   let ready = false;
   child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('"ready":true')) ready = true; });
   try {

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTftpLab, type TftpLab, REPO, SRV, SMALL } from './lib/tftp-launcher.ts';
+import { createTftpLab, type TftpLab, REPO, SRV, SMALL } from './lib/tftp-lab.ts';
 
 let t: TftpLab | undefined;
 let skip: string | false = false;

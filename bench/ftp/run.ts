@@ -136,7 +136,7 @@ let app: ChildProcess | undefined;
 let vs: ChildProcess | undefined;
 const result = { app: [] as Round[], vs: [] as Round[], appPeak: 0, appIdle: 0, vsPeak: 0, events: 0 };
 try {
-  app = lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/ftp-launcher.ts'), 'serve', join(dir, 'appliance.yaml')], { cwd: REPO });
+  app = lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/service-launcher.ts'), 'ftp', join(dir, 'appliance.yaml')], { cwd: REPO });
   let out = '';
   let appErr = '';
   app.stdout!.on('data', (d: Buffer) => { out += d.toString(); result.events += (d.toString().match(/"event"/g) ?? []).length; });
@@ -193,7 +193,7 @@ Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × $
 work (load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; figures are noisy).
 
 Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance's FTP service
-(test/lib/ftp-launcher.ts: appliance.yaml → tree → startFtpServer, ftp-srv 4.6.3 + patches/, info-level JSON
+(test/lib/service-launcher.ts ftp: appliance.yaml → tree → startFtpServer, ftp-srv 4.6.3 + patches/, info-level JSON
 logs, one transfer event per download) on port 21 logging in as PlcmSpIp, and Debian's vsftpd (anonymous,
 \`use_sendfile=YES\`, own config file) on port ${VSFTPD_PORT}, both serving the same file from the same folder.
 Client host: ${procs ? `${count} curl processes started at once (\`seq ${count} | xargs -P ${count} curl …\`)` : `one curl process running all ${count} downloads (\`--parallel --parallel-max ${count}\`)`},

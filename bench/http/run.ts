@@ -105,7 +105,7 @@ Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × $
 work (load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; figures are noisy).
 
 Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance's HTTP service
-(test/lib/http-launcher.ts: appliance.yaml → tree → startHttpServers, info-level JSON logs) on port 80 and
+(test/lib/service-launcher.ts http: appliance.yaml → tree → startHttpServers, info-level JSON logs) on port 80 and
 nginx-light (${'`'}worker_processes 2; sendfile on; access_log off${'`'}) on port ${NGINX_PORT}, both serving the same
 file from the same tftpboot folder. Client host: bench/http/load.ts starts all ${count} GETs at once (one
 connection each) and reads every body to the end; wall time is first request to last byte. One warm-up round

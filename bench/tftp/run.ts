@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-launcher.ts';
+import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : dflt; };

@@ -1,0 +1,107 @@
+/**
+ * The TFTP integration tests' and benchmark's lab (prefix "tftp", subnet 10.91.5): an appliance folder with
+ * deterministic dummy images and symlinks out of the tree, the TFTP service started in the lab by
+ * service-launcher.ts (test/lib/service-lab.ts), its events and counters, and a tree built from the same yaml.
+ */
+import { loadConfigFile } from '../../src/config/load.ts';
+import { createTree } from '../../src/tree/tree.ts';
+import type { TransferEvent } from '../../src/shared/events.ts';
+import type { FileTree } from '../../src/tree/types.ts';
+import type { TftpStats } from '../../src/tftp/stats.ts';
+import type { Lab } from './netns.ts';
+import { dummyBytes, labApplianceYaml, labSkip, makeApplianceDir, removeDir, startServiceLab, type ApplianceDir } from './service-lab.ts';
+
+export { REPO, PHONE_MAC, OTHER_MAC, IMAGE, dummyBytes, sha256 } from './service-lab.ts';
+
+export const SUBNET = '10.91.5';
+export const SRV = `${SUBNET}.1`;
+export const SMALL = 'ucs-5.9.7/small.bin';
+
+export interface TftpLab {
+  readonly lab: Lab;
+  readonly dir: string;
+  readonly yaml: string;
+  readonly imageSha: string;
+  readonly imageSize: number;
+  readonly overrideCap: number;
+  readonly sentinel: string;
+  readonly events: TransferEvent[];
+  readonly pid: number;
+  /** Wait for a transfer event matching pred. */
+  event(pred: (e: TransferEvent) => boolean, what?: string): Promise<TransferEvent>;
+  /** Current counters of the running server (asked over SIGUSR2). */
+  stats(): Promise<TftpStats & { maxRssKb: number }>;
+  /** Read a file through a tree built from the same yaml (what the server would serve). */
+  treeRead(path: string): Promise<Buffer>;
+  stop(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export interface TftpLabOptions {
+  readonly imageSize: number;
+  /** Real clients the test needs: outside CI a missing one skips the test; in CI it fails. */
+  readonly cmds: readonly string[];
+  readonly maxTransfers?: number;
+  readonly maxBlksize?: number;
+  readonly overrideCap?: number;
+  /** Launcher --retry (fast by default so timeouts are seen within the test budget). */
+  readonly retry?: string;
+  readonly quiet?: boolean;
+  readonly hosts?: readonly string[];
+  /** Extra node flags for the launcher process (e.g. --cpu-prof for the benchmark). */
+  readonly nodeArgs?: readonly string[];
+  /** Launcher --workers (default: the service's default). */
+  readonly workers?: number;
+}
+
+function tftpYaml(o: TftpLabOptions, overrideCap: number): string {
+  return labApplianceYaml({
+    subnet: SUBNET, overrideCap, bootServer: '{ protocol: tftp, path: "" }',
+    services: `    tftp: { enabled: true, port: 69, maxBlksize: ${o.maxBlksize ?? 1468}, maxTransfers: ${o.maxTransfers ?? 500} }\n`,
+  });
+}
+
+export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip: string }> {
+  const skip = await labSkip('TFTP', ['ip', ...o.cmds]);
+  if (skip) return { skip };
+  const overrideCap = o.overrideCap ?? 64 * 1024;
+  let app: ApplianceDir | undefined;
+  try {
+    app = await makeApplianceDir({
+      tmpPrefix: 'tftp-it-', yaml: tftpYaml(o, overrideCap), imageSize: o.imageSize, seed: 0x7f7f,
+      files: { [SMALL]: dummyBytes(3000, 7) },
+      dirs: ['out'],
+      // escape.txt and etc-link, and the two symlinks test/fixtures/traversal-corpus.txt names
+      links: { 'escape.txt': 'secret.txt', 'etc-link': '/etc', 'escape.cfg': '/etc/passwd', 'evil-link': '/etc' },
+    });
+    const loaded = await loadConfigFile(app.yaml);
+    if (!loaded.ok) throw new Error(`fixture yaml: ${JSON.stringify(loaded.error)}`);
+    const tree: FileTree = createTree(loaded.value.model);
+    const run = await startServiceLab({
+      protocol: 'tftp', prefix: 'tftp', subnet: SUBNET, hosts: o.hosts, yaml: app.yaml, nodeArgs: o.nodeArgs, eventTimeoutMs: 8_000,
+      args: ['--retry', o.retry ?? '200,800,3', ...(o.quiet ? ['--quiet'] : []), ...(o.workers !== undefined ? ['--workers', String(o.workers)] : [])],
+    });
+    const theApp = app;
+    return {
+      lab: run.lab, dir: app.dir, yaml: app.yaml, imageSha: app.imageSha, imageSize: app.imageSize, overrideCap, sentinel: app.sentinel,
+      events: run.events, pid: run.pid,
+      event: run.event,
+      stats: async () => {
+        const line = await run.stats() as { stats: TftpStats; maxRssKb?: number };
+        return { ...line.stats, maxRssKb: line.maxRssKb ?? 0 };
+      },
+      async treeRead(path) {
+        const r = await tree.read(path);
+        if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+        return r.value;
+      },
+      stop: run.stop,
+      async destroy() {
+        try { await run.destroy(); } finally { await removeDir(theApp); }
+      },
+    };
+  } catch (e) {
+    await removeDir(app);
+    throw e;
+  }
+}
