@@ -3,10 +3,15 @@
  * persist on) and dnsmasq, in the same run, in namespaces created here (10.91.3.0/24; site 10.91.0.0/16).
  * For each server the rate rises step by step (fresh server and empty lease file per step) until drops
  * reach 0.1 %; the highest clean rate is the figure. Also the appliance's peak RSS (VmHWM).
- *   node bench/dhcp/run.ts [--duration 5] [--out bench/results/dhcp.md]
+ * Each step also records perfdhcp's REQUEST-ACK average / maximum delay and the kernel's UDP counters in the
+ * client namespace (replies that reached perfdhcp's socket, and RcvbufErrors: replies lost because its
+ * socket buffer was full), so a "drop" can be told apart: lost, late, or still in flight when perfdhcp exits.
+ * --exit-wait S passes perfdhcp -W (wait S seconds after the run for replies still in flight, sending
+ * nothing new), the same for every server.
+ *   node bench/dhcp/run.ts [--duration 5] [--exit-wait 0] [--out bench/results/dhcp.md]
  */
 import { mkdtempSync, writeFileSync, readFileSync, openSync, closeSync, mkdirSync } from 'node:fs';
-import { tmpdir, loadavg } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
@@ -17,12 +22,13 @@ const arg = (name: string, def: string): string => {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 };
 const DURATION = Number(arg('duration', '5'));
+const EXIT_WAIT = Number(arg('exit-wait', '0'));
 const OUT = arg('out', 'bench/results/dhcp.md');
 const NET = '10.91.3';
 const LAUNCHER = new URL('../../test/lib/dhcp-launcher.ts', import.meta.url).pathname;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Step { rate: number; dropsDO: number; dropsRA: number; acks: number; rssKb?: number }
+interface Step { rate: number; dropsDO: number; dropsRA: number; acks: number; avgMs: number; maxMs: number; cliIn: number; cliRcvbufErrors: number; rssKb?: number }
 interface Peer { name: string; start(dir: string): Promise<ChildProcess>; rates: number[] }
 
 const kea = (dir: string): string => JSON.stringify({ Dhcp4: {
@@ -90,10 +96,23 @@ const received = (text: string, section: string): number => {
   const m = i < 0 ? null : /received packets: (\d+)/.exec(text.slice(i));
   return m ? Number(m[1]) : 0;
 };
+const delay = (text: string, section: string, which: 'avg' | 'max'): number => {
+  const i = text.indexOf(`Statistics for: ${section}`);
+  const m = i < 0 ? null : new RegExp(`${which} delay: ([\\d.]+) ms`).exec(text.slice(i));
+  return m ? Number(m[1]) : NaN;
+};
+/** Udp InDatagrams and RcvbufErrors of a namespace (/proc/net/snmp is per network namespace). */
+const udpCounters = async (lab: Lab, host: string): Promise<{ inDatagrams: number; rcvbufErrors: number }> => {
+  const lines = (await lab.exec(host, ['cat', '/proc/net/snmp'])).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const vals = lines[1]?.split(/\s+/).map(Number) ?? [];
+  return { inDatagrams: vals[names.indexOf('InDatagrams')] ?? NaN, rcvbufErrors: vals[names.indexOf('RcvbufErrors')] ?? NaN };
+};
 const vmHwm = (pid: number | undefined): number | undefined => {
   try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]); } catch { return undefined; }
 };
 
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
 const lab = await createLab({ prefix: 'dhcpb', hosts: ['srv', 'cli'], subnet: NET });
 const results = new Map<string, Step[]>();
 const root = mkdtempSync(join(tmpdir(), 'dhcp-bench-'));
@@ -104,13 +123,19 @@ try {
       const dir = join(root, `${peer.name}-${rate}`);
       mkdirSync(dir, { recursive: true });
       const srv = await peer.start(dir);
-      const r = await lab.exec('cli', ['perfdhcp', '-4', '-l', 'eth0', '-r', String(rate), '-p', String(DURATION), '-R', '1000000'], { timeoutMs: (DURATION + 30) * 1000, allowFail: true });
-      const step: Step = { rate, dropsDO: ratio(r.stdout, 'DISCOVER-OFFER'), dropsRA: ratio(r.stdout, 'REQUEST-ACK'), acks: received(r.stdout, 'REQUEST-ACK') };
+      const before = await udpCounters(lab, 'cli');
+      const r = await lab.exec('cli', ['perfdhcp', '-4', '-l', 'eth0', '-r', String(rate), '-p', String(DURATION), '-R', '1000000', ...(EXIT_WAIT > 0 ? ['-W', String(Math.round(EXIT_WAIT * 1e6))] : [])], { timeoutMs: (DURATION + EXIT_WAIT + 30) * 1000, allowFail: true });
+      const after = await udpCounters(lab, 'cli');
+      const step: Step = {
+        rate, dropsDO: ratio(r.stdout, 'DISCOVER-OFFER'), dropsRA: ratio(r.stdout, 'REQUEST-ACK'), acks: received(r.stdout, 'REQUEST-ACK'),
+        avgMs: delay(r.stdout, 'REQUEST-ACK', 'avg'), maxMs: delay(r.stdout, 'REQUEST-ACK', 'max'),
+        cliIn: after.inDatagrams - before.inDatagrams, cliRcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
+      };
       if (peer.name === 'appliance') step.rssKb = vmHwm(srv.pid);
       if (srv.pid) { try { process.kill(srv.pid, 'SIGKILL'); } catch { /* gone */ } }
       await waitFor(() => srv.exitCode !== null || srv.signalCode !== null, 5000, `${peer.name} stopped`).catch(() => undefined);
       steps.push(step);
-      process.stderr.write(`${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`);
+      process.stderr.write(`${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}, ACK delay avg ${step.avgMs} max ${step.maxMs} ms, replies reaching the client's socket ${step.cliIn} (full-buffer losses ${step.cliRcvbufErrors})${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`);
       if (step.dropsDO >= 0.1 || step.dropsRA >= 0.1) break;
     }
     results.set(peer.name, steps);
@@ -118,26 +143,33 @@ try {
 } finally {
   await lab.destroy();
 }
+const loadAfter = readFileSync('/proc/loadavg', 'utf8').trim();
 
 const best = (name: string): Step | undefined => results.get(name)?.filter((s) => s.dropsDO < 0.1 && s.dropsRA < 0.1).at(-1);
 const keaBest = best('kea-dhcp4')?.rate;
 const lines = [
   '# DHCP benchmark: perfdhcp DORA against the appliance, Kea and dnsmasq (same run)',
   '',
-  `Command: \`node bench/dhcp/run.ts --duration ${DURATION}\` (as root; run ${new Date().toISOString()}, ${process.env.BENCH_HOST ?? 'this 2-core machine'}).`,
-  `perfdhcp \`-4 -l eth0 -r RATE -p ${DURATION} -R 1000000\` (relay mode, random MACs) from a client namespace; every server`,
+  `Command: \`node bench/dhcp/run.ts --duration ${DURATION}${EXIT_WAIT > 0 ? ` --exit-wait ${EXIT_WAIT}` : ''}\` (as root; run ${new Date().toISOString()}, ${process.env.BENCH_HOST ?? 'this 2-core machine'}).`,
+  `perfdhcp \`-4 -l eth0 -r RATE -p ${DURATION} -R 1000000${EXIT_WAIT > 0 ? ` -W ${Math.round(EXIT_WAIT * 1e6)}` : ''}\` (relay mode, random MACs) from a client namespace; every server`,
   'persists leases (appliance: journal with fdatasync group commit before each ACK; Kea: memfile persist, lfc off;',
   'dnsmasq: lease file), fresh server and empty lease store per step. Figure: highest rate with < 0.1 % drops in both',
   'DISCOVER-OFFER and REQUEST-ACK.',
   '',
-  '| server | highest clean DORA rate (/s) | ratio to Kea | steps (rate: drops DO/RA %) |',
+  `/proc/loadavg before: \`${loadBefore}\`; after: \`${loadAfter}\` (2 cores, shared).`,
+  '',
+  '| server | highest clean DORA rate (/s) | ratio to Kea | steps (rate: drops DO/RA %, ACK delay avg/max ms) |',
   '|---|---|---|---|',
 ];
 for (const [name, steps] of results) {
   const b = best(name)?.rate;
-  lines.push(`| ${name} | ${b ?? 'none'} | ${b && keaBest ? (b / keaBest).toFixed(2) + '×' : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}`).join(', ')} |`);
+  lines.push(`| ${name} | ${b ?? 'none'} | ${b && keaBest ? (b / keaBest).toFixed(2) + '×' : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}, ${s.avgMs}/${s.maxMs}`).join('; ')} |`);
 }
 const rss = Math.max(...(results.get('appliance') ?? []).map((s) => s.rssKb ?? 0));
-lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, `Load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores).`, '');
+lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, '', 'Per step (replies reaching the client socket = kernel Udp InDatagrams in the client namespace; full-buffer losses = its RcvbufErrors):', '', '```');
+for (const [name, steps] of results) {
+  for (const s of steps) lines.push(`${name} rate ${s.rate}: drops ${s.dropsDO}% / ${s.dropsRA}%, ACKs ${s.acks}, ACK delay avg ${s.avgMs} max ${s.maxMs} ms, replies reaching the client socket ${s.cliIn}, full-buffer losses ${s.cliRcvbufErrors}${s.rssKb ? `, RSS ${s.rssKb} kB` : ''}`);
+}
+lines.push('```', '');
 writeFileSync(OUT, lines.join('\n'));
 process.stdout.write(lines.join('\n'));
