@@ -159,6 +159,8 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
 
   main.on('message', (msg, rinfo) => {
     if (closing) return;
+    // Source port 0 cannot be answered (dgram.send throws on port 0): drop it as malformed.
+    if (rinfo.port === 0) { stats.malformed++; return; }
     const p = decode(msg);
     if (!p.ok) { stats.malformed++; return; }
     const peer = { address: rinfo.address, port: rinfo.port };

@@ -158,9 +158,12 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
 
   const fromStranger = (from: Socket, msg: Buffer, rinfo: { address: string; port: number }): void => {
     stats.wrongTid++;
+    if (rinfo.port === 0) return; // cannot be answered: dgram.send throws on port 0
     const p = decode(msg);
     // RFC 1350: answer a stranger with ERROR 5 and carry on; never answer an ERROR (no ping-pong).
-    if (p.ok && p.value.op !== 'error') from.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address);
+    if (p.ok && p.value.op !== 'error') {
+      try { from.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address); } catch { /* closing socket */ }
+    }
   };
   if (stranger) {
     stranger.on('message', (msg, rinfo) => { if (!closed) fromStranger(stranger, msg, rinfo); });
