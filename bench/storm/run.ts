@@ -30,6 +30,8 @@ import { loadConfigFile } from '../../src/config/load.ts';
 import { createTree } from '../../src/tree/tree.ts';
 import { findModel } from '../../phonesim/src/identity.ts';
 
+const MEMPROBE = new URL('./memprobe.ts', import.meta.url).pathname;
+
 const { values: a } = parseArgs({ options: {
   phones: { type: 'string', default: '1000' }, protocol: { type: 'string', default: 'tftp' }, stacks: { type: 'string', default: 'appliance,classic' },
   fault: { type: 'boolean', default: false }, mix: { type: 'string', default: 'SPIP650=45,SSIP6000=10,VVX410=45' }, scale: { type: 'string', default: '1' },
@@ -170,7 +172,10 @@ async function applianceStack(models: string[], fault: boolean, killAtS = 10): P
   const { dir, yamlPath } = await folder(models);
   const l = await lab();
   try {
-    const argv = [process.execPath, APPLIANCE_MAIN, 'run', '--config', yamlPath];
+    // STORM_NODE_FLAGS: node flags for the appliance (e.g. --max-semi-space-size=4); STORM_MEMPROBE=FILE: log
+    // process.memoryUsage() of the appliance every 500 ms (memprobe.ts).
+    const flags = [...(process.env.STORM_NODE_FLAGS ? process.env.STORM_NODE_FLAGS.split(' ') : []), ...(process.env.STORM_MEMPROBE ? ['--import', MEMPROBE] : [])];
+    const argv = [process.execPath, ...flags, APPLIANCE_MAIN, 'run', '--config', yamlPath];
     let app = await spawnWatched(l, argv, 'appliance running');
     let peak = 0;
     const sampler = setInterval(() => { peak = Math.max(peak, hwmKb(app.child.pid)); }, 500);

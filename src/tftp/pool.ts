@@ -3,8 +3,11 @@
  * most of a transfer's time in per-datagram work (a send and a receive per block); spreading downloads over
  * worker threads lets the service use every core, as tftpd-hpa does with a process per transfer.
  *
- * The pool feeds each download's file bytes from the tree's stream on the worker's request, relays the
- * outcome exactly once, and reports any transfer whose worker died or was stopped.
+ * A download of a file on disk (the tree's stream is an fs.ReadStream) is read by the worker itself from the
+ * stream's descriptor, which this thread keeps open (and never reads) until the worker is done with it:
+ * no read-ahead buffer here and no bytes through messages. Other streams (rendered files) are fed on the
+ * worker's request. The pool relays the outcome exactly once, and reports any transfer whose worker died
+ * or was stopped.
  */
 import { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -43,6 +46,9 @@ interface Slot {
   alive: boolean;
   jobs: number;
 }
+
+/** fs.ReadStream's fields that @types/node leaves out (documented: fd once open; start/end as given). */
+type OpenFile = ReadStream & { readonly fd?: number | null; readonly start?: number; readonly end?: number };
 
 const workerUrl = (): URL => new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
@@ -94,6 +100,26 @@ export async function createWorkerPool(n: number, stats: TftpStats, onError: (me
     attempt();
   };
 
+  /** Hands the worker the stream's descriptor once it is open (or the failure to open it). */
+  const fromFile = (id: number, r: Running, stream: OpenFile): void => {
+    const send = (m: ToWorker): void => { if (running.get(id) === r) r.worker.worker.postMessage(m); };
+    const go = (): void => {
+      stream.off('ready', go);
+      stream.off('error', failed);
+      const fd = stream.fd;
+      if (typeof fd !== 'number') { send({ t: 'fail', id, message: 'file closed before it was read' }); return; }
+      const end = stream.end;
+      send({ t: 'file', id, fd, start: stream.start ?? 0, end: typeof end === 'number' ? end : Infinity });
+    };
+    const failed = (e: Error): void => {
+      stream.off('ready', go);
+      send({ t: 'fail', id, message: String(e) });
+    };
+    if (!stream.pending && typeof stream.fd === 'number') go();
+    else if (stream.errored || stream.destroyed) send({ t: 'fail', id, message: String(stream.errored ?? 'file closed before it was read') });
+    else { stream.once('ready', go); stream.once('error', failed); }
+  };
+
   const slots: Slot[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
@@ -136,14 +162,17 @@ export async function createWorkerPool(n: number, stats: TftpStats, onError: (me
       const r: Running = { job, worker: best, finished: false, reading: false };
       running.set(id, r);
       best.jobs++;
-      job.stream.on('error', () => { /* reported to the worker by feed() */ });
-      best.worker.postMessage({ t: 'start', id, peer: job.peer, bindAddress: job.bindAddress, spec: job.spec } satisfies ToWorker);
+      job.stream.on('error', () => { /* reported to the worker by feed() or fromFile() */ });
+      const fileStream = job.stream instanceof ReadStream ? job.stream : undefined;
+      best.worker.postMessage({ t: 'start', id, peer: job.peer, bindAddress: job.bindAddress, spec: job.spec, fromFile: fileStream !== undefined } satisfies ToWorker);
+      if (fileStream) fromFile(id, r, fileStream as OpenFile);
       return { shutdown: () => { if (running.get(id) === r) best.worker.postMessage({ t: 'shutdown', id } satisfies ToWorker); } };
     },
     async close() {
-      for (const [id, r] of running) end(id, r, 'TFTP_SHUTDOWN', 'server shutting down');
+      // Workers first: a worker may be reading a descriptor that end() closes.
       for (const s of slots) s.alive = false;
       await Promise.all(slots.map((s) => s.worker.terminate()));
+      for (const [id, r] of running) end(id, r, 'TFTP_SHUTDOWN', 'server shutting down');
     },
   };
 }

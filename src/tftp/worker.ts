@@ -1,21 +1,29 @@
 /**
  * A download worker thread (started by pool.ts): runs the downloads the service thread hands it, each on
- * its own socket, with the same machine and shell as in-thread downloads (download.ts). File bytes arrive
- * by message into a chunkQueue; the worker asks for more while less than a refill mark is buffered.
+ * its own socket, with the same machine and shell as in-thread downloads (download.ts). A file on disk is
+ * read here from the descriptor the service thread opened (file-feed.ts); other bytes arrive by message.
+ * Either way they go into a chunkQueue, refilled while less than a refill mark is buffered.
  * Counters are sent back as differences: at each transfer's end and every 250 ms.
  */
 import { parentPort } from 'node:worker_threads';
 import { chunkQueue } from './block-reader.ts';
 import { realClock } from './clock.ts';
 import { runDownload } from './download.ts';
+import { type FileFeed, fileFeed } from './file-feed.ts';
 import { bindConnected } from './sockets.ts';
 import { emptyStats } from './stats.ts';
 import type { Runner } from './transfer.ts';
 import type { SendEvent } from './send.ts';
 import type { FromWorker, StatsDelta, ToWorker } from './worker-protocol.ts';
 
-/** Ask for more once less than this is buffered (and at least two windows). */
-const REFILL_BYTES = 128 * 1024;
+/**
+ * Ask for (or read) more once less than this is buffered (and at least two windows). Small on purpose: a
+ * lock-step phone takes one block per round trip, and a storm runs hundreds of downloads at once, so every
+ * byte buffered here is multiplied by the number of transfers.
+ */
+const REFILL_BYTES = 16 * 1024;
+/** The most one read from a file descriptor takes (and at least the refill mark). */
+const READ_BYTES = 32 * 1024;
 
 function main(): void {
   const port = parentPort;
@@ -37,6 +45,10 @@ function main(): void {
     runner: Runner<SendEvent> | undefined;
     /** Asks for more bytes when below the refill mark and no request is outstanding. */
     readonly refill: () => void;
+    /** Set when the worker reads the file itself (fromFile). */
+    feed: FileFeed | undefined;
+    readonly fromFile: boolean;
+    readonly low: number;
     asked: boolean;
     shutdown: boolean;
     gone: boolean;
@@ -48,13 +60,16 @@ function main(): void {
     const low = Math.max(REFILL_BYTES, 2 * (spec.windowsize + 1) * spec.blksize);
     const queue = chunkQueue(spec.blksize);
     const refill = (): void => {
+      if (job.fromFile) { job.feed?.pump(); return; }
       if (!job.asked && !queue.ended && !queue.error && queue.buffered < low) { job.asked = true; post({ t: 'more', id }); }
     };
-    const job: Job = { queue, runner: undefined, refill, asked: false, shutdown: false, gone: false };
+    const job: Job = { queue, runner: undefined, refill, feed: undefined, fromFile: m.fromFile, low, asked: false, shutdown: false, gone: false };
     jobs.set(id, job);
+    // 'closed' lets the service thread close the file: it is never read after this.
     const release = (): void => {
       if (job.gone) return;
       job.gone = true;
+      job.feed?.stop();
       jobs.delete(id);
       post({ t: 'closed', id });
     };
@@ -67,7 +82,8 @@ function main(): void {
         clock: realClock,
         stats,
         source: {
-          take() { const b = queue.take(); refill(); return b; },
+          // A file feed fills the queue while refill() runs, so a miss is worth a second look.
+          take() { const b = queue.take(); refill(); return b ?? (job.fromFile ? queue.take() : undefined); },
           get error() { return queue.error; },
           wait: (cb) => queue.wait(cb),
           close: () => queue.close(),
@@ -95,6 +111,11 @@ function main(): void {
         if (m.data.byteLength > 0) job.queue.push(new Uint8Array(m.data));
         if (m.end) job.queue.end();
         else job.refill();
+        break;
+      case 'file':
+        if (job.feed || job.gone) break;
+        job.feed = fileFeed(job.queue, m, { chunk: Math.max(READ_BYTES, job.low), low: job.low });
+        job.feed.pump();
         break;
       case 'fail':
         job.queue.fail(new Error(m.message));
