@@ -14,15 +14,25 @@ import { startDhcpServer } from './dhcp/server.ts';
 import { startTftpServer } from './tftp/server.ts';
 import { startHttpServers } from './http/server.ts';
 import { startFtpServer } from './ftp/server.ts';
-import { startAdminServer } from './admin/server.ts';
+import { startAdminServer, type AdminOptions, type AdminServer } from './admin/server.ts';
 
 export interface Running {
   readonly services: readonly Service[];
+  /** The admin server, when the model enables it. */
+  readonly admin: AdminServer | undefined;
   close(): Promise<void>;
 }
 
-/** Start everything the model enables. Used by `appliance run` and by the end-to-end tests. */
-export async function startAppliance(configPath: string, log: Logger): Promise<Running> {
+/** What the operations tests change; `appliance run` passes none. */
+export interface ApplianceOptions {
+  /** Admin server settings the tests shorten (SIP timers, re-fetch timeout, inventory persist debounce). */
+  readonly admin?: Pick<AdminOptions, 'sipTimers' | 'refetchTimeoutMs' | 'persistDebounceMs'>;
+  /** Debounce of the appliance.yaml watcher (default: liveConfig's). */
+  readonly reloadDebounceMs?: number;
+}
+
+/** Start everything the model enables. Used by `appliance run`, the end-to-end tests and the admin lab harness. */
+export async function startAppliance(configPath: string, log: Logger, opts: ApplianceOptions = {}): Promise<Running> {
   const loaded = await loadConfigFile(configPath);
   if (!loaded.ok) {
     for (const i of loaded.error) log.error({ code: i.code, at: `${i.file}:${i.line}:${i.col}`, path: i.path }, formatIssue(i));
@@ -32,6 +42,7 @@ export async function startAppliance(configPath: string, log: Logger): Promise<R
   const model = loaded.value.model;
   await mkdir(model.dataDir, { recursive: true });
   const live = liveConfig(configPath, model, {
+    ...(opts.reloadDebounceMs === undefined ? {} : { debounceMs: opts.reloadDebounceMs }),
     onEvent: (e) => {
       if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256 }, 'configuration reloaded');
       else log.error({ event: 'config-reload-refused', issues: e.issues.map(formatIssue) }, 'new configuration refused; the last good one keeps serving');
@@ -41,6 +52,7 @@ export async function startAppliance(configPath: string, log: Logger): Promise<R
   bus.subscribe((e) => log.info(e, e.type));
   const base: ServiceDeps = { model: live.model, tree: live.tree, log, events: bus, leases: noLeases };
   const services: Service[] = [];
+  let admin: AdminServer | undefined;
   const closeAll = async (): Promise<void> => {
     live.close();
     for (const s of services.reverse()) {
@@ -72,13 +84,16 @@ export async function startAppliance(configPath: string, log: Logger): Promise<R
       services.push(http);
       stats.http = () => http.stats;
     }
-    if (sv.admin.enabled) services.push(await startAdminServer({ ...deps, live, dhcp, stats, subscribe: (fn) => bus.subscribe(fn) }));
+    if (sv.admin.enabled) {
+      admin = await startAdminServer({ ...deps, live, dhcp, stats, subscribe: (fn) => bus.subscribe(fn), ...opts.admin });
+      services.push(admin);
+    }
   } catch (e) {
     await closeAll();
     throw e;
   }
   log.info({ services: services.map((s) => s.name), config: configPath, sha256: model.source.sha256 }, 'appliance running');
-  return { services, close: closeAll };
+  return { services, admin, close: closeAll };
 }
 
 export async function run(configPath: string): Promise<number> {

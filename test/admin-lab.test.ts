@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './lib/netns.ts';
 import { applianceFolder, PHONESIM, REPO } from './lib/phonesim-lab.ts';
 import { parseProm, total, type Sample } from '../src/admin/testing/prom-parse.ts';
+import { firmwareYaml } from '../src/admin/testing/fixture.ts';
 
 const HARNESS = join(REPO, 'src/admin/testing/lab-appliance.ts');
 const RENDER = join(REPO, 'src/admin/testing/render-page.ts');
@@ -29,14 +30,7 @@ const YAML = `appliance:
   tftpboot: ./tftpboot
   dataDir: ./data
   services: { admin: { enabled: true, port: 8080, token: "${TOKEN}" }, ftp: { enabled: false } }
-firmware:
-  sp-4.0.11: { version: 4.0.11.0593, folder: sp-4.0.11 }
-  ucs-5.9.7: { version: 5.9.7.4477, folder: ucs-5.9.7 }
-defaults: { firmware: ucs-5.9.7 }
-models:
-  SPIP650: { firmware: sp-4.0.11 }
-  SSIP6000: { firmware: sp-4.0.11 }
-sites:
+${firmwareYaml()}sites:
   lab:
     subnet: 10.91.10.0/24
     pool: 10.91.10.100-10.91.10.149

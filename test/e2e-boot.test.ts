@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { loadConfigFile } from '../src/config/load.ts';
 import { createTree } from '../src/tree/tree.ts';
 import { simSkip, applianceFolder, startSimLab } from './lib/phonesim-lab.ts';
+import { firmwareYaml } from '../src/admin/testing/fixture.ts';
 
 const skip = simSkip();
 
@@ -32,14 +33,7 @@ function yaml(): string {
   tftpboot: ./tftpboot
   dataDir: ./data
   services: { admin: { enabled: false }, ftp: { pasvMin: 31000, pasvMax: 31100 } }
-firmware:
-  sp-4.0.11: { version: 4.0.11.0593, folder: sp-4.0.11 }
-  ucs-5.9.7: { version: 5.9.7.4477, folder: ucs-5.9.7 }
-defaults: { firmware: ucs-5.9.7 }
-models:
-  SPIP650: { firmware: sp-4.0.11 }
-  SSIP6000: { firmware: sp-4.0.11, parameters: { voice.volume.persist.handset: 1, reg.1.label: model-level } }
-parameters: { device.set: 1, tcpIpApp.sntp.address: 10.91.8.1 }
+${firmwareYaml({ SSIP6000: 'parameters: { voice.volume.persist.handset: 1, reg.1.label: model-level }' })}parameters: { device.set: 1, tcpIpApp.sntp.address: 10.91.8.1 }
 sites:
   lab:
     subnet: 10.91.8.0/24

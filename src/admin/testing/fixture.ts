@@ -2,6 +2,23 @@
 import { loadConfigText } from '../../config/load.ts';
 import type { ApplianceModel } from '../../config/model.ts';
 
+/**
+ * The firmware section every lab appliance.yaml shares (operations, end-to-end): SIP 4.0.11 for the SoundPoint
+ * IP 650 and SoundStation IP 6000, UCS 5.9.7 for every other model. `extra` adds to a model's entry, e.g.
+ * { SSIP6000: 'parameters: { … }' }.
+ */
+export function firmwareYaml(extra: { readonly SPIP650?: string; readonly SSIP6000?: string } = {}): string {
+  const pin = (m: 'SPIP650' | 'SSIP6000'): string => `  ${m}: { firmware: sp-4.0.11${extra[m] ? `, ${extra[m]}` : ''} }`;
+  return `firmware:
+  sp-4.0.11: { version: 4.0.11.0593, folder: sp-4.0.11 }
+  ucs-5.9.7: { version: 5.9.7.4477, folder: ucs-5.9.7 }
+defaults: { firmware: ucs-5.9.7 }
+models:
+${pin('SPIP650')}
+${pin('SSIP6000')}
+`;
+}
+
 export function labYaml(opts: { subnet?: string; address?: string; dir?: string; token?: string; adminPort?: number; httpPort?: number; dhcp?: boolean; tftp?: boolean; phones?: string } = {}): string {
   const net = opts.subnet ?? '10.91.10';
   const addr = opts.address ?? `${net}.1`;
@@ -17,14 +34,7 @@ export function labYaml(opts: { subnet?: string; address?: string; dir?: string;
     ftp: { enabled: false }
     dhcp: { enabled: ${opts.dhcp ?? true} }
     tftp: { enabled: ${opts.tftp ?? true} }
-firmware:
-  sp-4.0.11: { version: 4.0.11.0593, folder: sp-4.0.11 }
-  ucs-5.9.7: { version: 5.9.7.4477, folder: ucs-5.9.7 }
-defaults: { firmware: ucs-5.9.7 }
-models:
-  SPIP650: { firmware: sp-4.0.11 }
-  SSIP6000: { firmware: sp-4.0.11 }
-sites:
+${firmwareYaml()}sites:
   hq:
     subnet: ${net}.0/24
     pool: ${net}.100-${net}.199
