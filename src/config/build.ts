@@ -177,7 +177,7 @@ function bootServerOf(site: string, b: ApplianceYaml['sites'][string]['bootServe
   const user = b.user ?? (b.protocol === 'ftp' ? 'PlcmSpIp' : undefined);
   const password = b.password ?? (b.protocol === 'ftp' ? 'PlcmSpIp' : undefined);
   const path = b.path ?? site;
-  const cred = b.protocol !== 'tftp' && user !== undefined ? `${user}${password !== undefined ? ':' + password : ''}@` : '';
+  const cred = b.protocol !== 'tftp' && user !== undefined ? `${encodeURIComponent(user)}${password !== undefined ? ':' + encodeURIComponent(password) : ''}@` : '';
   const url = `${b.protocol}://${cred}${host}${b.port ? ':' + b.port : ''}${path ? '/' + path : ''}`;
   return Object.freeze({ protocol: b.protocol, host, port: b.port, user, password, path, url });
 }

@@ -2,7 +2,7 @@
  * Hot reload: a changed appliance.yaml is validated and swapped in atomically (model and rendered tree
  * together); an invalid one is refused with its errors and the last good model keeps serving.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import type { ApplianceModel } from './model.ts';
 import type { ConfigIssue } from './issues.ts';
@@ -29,7 +29,7 @@ export interface LiveConfig {
   close(): void;
 }
 
-export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?: boolean; debounceMs?: number; onEvent?: (e: { ok: boolean; issues: readonly ConfigIssue[] }) => void } = {}): LiveConfig {
+export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?: boolean; debounceMs?: number; pollMs?: number; onEvent?: (e: { ok: boolean; issues: readonly ConfigIssue[] }) => void } = {}): LiveConfig {
   let current = { model: initial, tree: createTree(initial) as FileTree };
   let reloads = 0;
   let failures = 0;
@@ -58,14 +58,22 @@ export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?
 
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = (running ?? Promise.resolve()).then(reload, reload).catch(() => ({ ok: false, issues: [] }));
+    }, opts.debounceMs ?? 200);
+  };
   if (opts.watch !== false) {
-    // Watch the folder: editors replace files by rename, which a watch on the file itself would lose.
+    // Watch the folder (editors replace files by rename, which a watch on the file itself would lose) and
+    // poll the file too (a single-file bind mount, as in compose.yaml, sends no folder events).
     watcher = watch(dirname(file), (_event, name) => {
-      if (name !== null && name !== basename(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => { running = (running ?? Promise.resolve()).then(reload, reload); }, opts.debounceMs ?? 200);
+      if (name === null || name === basename(file)) schedule();
     });
     watcher.on('error', () => undefined);
+    watchFile(file, { interval: opts.pollMs ?? 2000, persistent: false }, (cur, prev) => {
+      if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino || cur.size !== prev.size) schedule();
+    });
   }
 
   return {
@@ -74,6 +82,6 @@ export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?
     reload,
     state: () => ({ loadedAt: current.model.source.loadedAt, sha256: current.model.source.sha256, reloads, failures, lastError }),
     onChange: (fn) => { listeners.push(fn); },
-    close: () => { clearTimeout(timer); watcher?.close(); },
+    close: () => { clearTimeout(timer); watcher?.close(); unwatchFile(file); },
   };
 }

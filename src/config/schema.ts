@@ -47,7 +47,7 @@ const bootServer = z.strictObject({
   port: port.optional(),
   user: z.string().optional().describe('Default PlcmSpIp for FTP (the factory account)'),
   password: z.string().optional(),
-  path: z.string().regex(/^([A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*)?$/, 'a folder name like "hq" or "" for the root').optional().describe('The site folder in the tree; default the site name; "" serves the site at the root'),
+  path: z.string().regex(/^([A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*)?$/, 'a folder name like "hq" or "" for the root (no "..", no hidden names)').optional().describe('The site folder in the tree; default the site name; "" serves the site at the root'),
 });
 
 const site = z.strictObject({

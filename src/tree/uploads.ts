@@ -4,7 +4,7 @@
  * files (.history/<name>.1 … .N), renames the new file into place and fsyncs the folder. A crash or a
  * dropped connection before commit() leaves the previous file exactly as it was.
  */
-import { open, rename, unlink, mkdir, readdir, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink, mkdir, readdir, link, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, dirname, basename } from 'node:path';
 import { type Result, ok, err } from '../shared/result.ts';
@@ -25,7 +25,9 @@ async function rotate(file: string, keep: number): Promise<void> {
   for (let g = keep - 1; g >= 1; g--) {
     await rename(join(hist, `${name}.${g}`), join(hist, `${name}.${g + 1}`)).catch(() => undefined);
   }
-  await rename(file, join(hist, `${name}.1`)).catch(() => undefined);
+  // A hard link, not a rename: the live file stays in place until rename(temp, file) replaces it atomically.
+  await unlink(join(hist, `${name}.1`)).catch(() => undefined);
+  await link(file, join(hist, `${name}.1`)).catch(() => undefined);
 }
 
 /** Previous generations of an uploaded file, newest first (for undoing an accidental reset). */
