@@ -1,6 +1,6 @@
 /**
- * FTP accounts: the factory PlcmSpIp/PlcmSpIp (every site, and the root) and the per-site accounts of
- * appliance.yaml, each confined to its site. Read from the current model at each login (hot reload).
+ * FTP accounts: the factory PlcmSpIp/PlcmSpIp, the per-site accounts of appliance.yaml and the credentials
+ * each site's boot-server URL gives its phones, each confined to the sites that accept it. Read from the current model at each login (hot reload).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ApplianceModel } from '../config/model.ts';
@@ -10,7 +10,9 @@ export const FACTORY_PASSWORD = 'PlcmSpIp';
 
 export interface FtpAccount {
   readonly user: string;
-  /** undefined = the factory account, which sees the whole tree. */
+  /** The sites this login may see; undefined = the whole tree (the factory account in a plain lab). */
+  readonly sites: readonly string[] | undefined;
+  /** The one site an upload is confined to, when the login covers exactly one. */
   readonly site: string | undefined;
 }
 
@@ -21,14 +23,30 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** The account a user/password pair logs into, or undefined. Site accounts win over the factory one. */
+/** Every user/password pair a site accepts: its accounts, and the FTP credentials its boot-server URL gives phones. */
+function credentialsOf(site: ApplianceModel['sites'] extends ReadonlyMap<string, infer S> ? S : never): { user: string; password: string }[] {
+  const out = [...site.accounts];
+  const bs = site.bootServer;
+  if (bs?.protocol === 'ftp' && bs.user !== undefined) out.push({ user: bs.user, password: bs.password ?? '' });
+  return out;
+}
+
+/**
+ * The account a user/password pair logs into, or undefined. A pair is confined to the sites that accept it
+ * (their accounts or their boot-server credentials: several sites may share PlcmSpIp). The factory pair
+ * sees the whole tree only while no site gives its phones other FTP credentials (the plain lab).
+ */
 export function authenticate(model: ApplianceModel, user: string, password: string): FtpAccount | undefined {
+  const sites: string[] = [];
+  let ownCredentials = false;
   for (const site of model.sites.values()) {
-    for (const a of site.accounts) {
-      if (a.user === user) return same(a.password, password) ? { user, site: site.name } : undefined;
+    for (const c of credentialsOf(site)) {
+      if (c.user !== FACTORY_USER || c.password !== FACTORY_PASSWORD) ownCredentials ||= site.bootServer?.protocol === 'ftp' && c.user === site.bootServer.user;
+      if (c.user === user && same(c.password, password)) { sites.push(site.name); break; }
     }
   }
-  if (user === FACTORY_USER && same(password, FACTORY_PASSWORD)) return { user, site: undefined };
+  if (user === FACTORY_USER && same(password, FACTORY_PASSWORD) && !ownCredentials) return { user, sites: undefined, site: undefined };
+  if (sites.length > 0) return { user, sites, site: sites.length === 1 ? sites[0] : undefined };
   return undefined;
 }
 
@@ -38,7 +56,8 @@ export function authenticate(model: ApplianceModel, user: string, password: stri
  * filtered). `siteOf` is the tree's.
  */
 export function mayAccess(account: FtpAccount, treePath: string, siteOf: (path: string) => string | undefined): boolean {
-  if (account.site === undefined) return true;
+  if (account.sites === undefined) return true;
   if (treePath === '') return true;
-  return siteOf(treePath) === account.site;
+  const site = siteOf(treePath);
+  return site !== undefined && account.sites.includes(site);
 }

@@ -50,7 +50,7 @@ export class TreeFileSystem extends FileSystem {
     const n = tree.normalize(raw);
     if (!n.ok) throw forWrite ? treeWriteError(n.error) : treeReadError(n.error);
     if (!mayAccess(this.#ctx.account, n.value, (p) => tree.siteOf(p))) {
-      throw new FtpReplyError('FTP_OUTSIDE_SITE', 550, `account ${this.#ctx.account.user} is confined to site ${this.#ctx.account.site ?? ''}`);
+      throw new FtpReplyError('FTP_OUTSIDE_SITE', 550, `account ${this.#ctx.account.user} is confined to site ${(this.#ctx.account.sites ?? []).join(', ')}`);
     }
     return n.value;
   }
