@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Site } from '../config/model.ts';
 import { authorize, parseBasic, challenge } from './auth.ts';
 
-const site = (name: string, accounts: { user: string; password: string }[]): Site => ({ name, accounts } as unknown as Site);
+const site = (name: string, accounts: { user: string; password: string }[], bootServer: { protocol: string; user?: string; password?: string } = { protocol: 'ftp', user: 'PlcmSpIp', password: 'PlcmSpIp' }): Site =>
+  ({ name, accounts, bootServer } as unknown as Site);
 const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 test('parseBasic', () => {
@@ -26,6 +27,13 @@ test('a site with accounts needs one of them', () => {
   assert.deepEqual(authorize(hq, basic('hquser', 'wrong')), { ok: false, realm: 'hq', reason: 'invalid' });
   assert.deepEqual(authorize(hq, basic('other', 'secret')), { ok: false, realm: 'hq', reason: 'invalid' });
   assert.deepEqual(authorize(hq, basic('ops', 'pw')), { ok: true, confinedToSite: 'hq', user: 'ops' });
+});
+
+test("an http(s) boot-server URL's credentials are required and accepted", () => {
+  const web = site('web', [], { protocol: 'https', user: 'phones', password: 'p@ss' });
+  assert.deepEqual(authorize(web, undefined), { ok: false, realm: 'web', reason: 'missing' });
+  assert.deepEqual(authorize(web, basic('phones', 'p@ss')), { ok: true, confinedToSite: 'web', user: 'phones' });
+  assert.equal(authorize(site('open', [], { protocol: 'http' }), undefined).ok, true);
 });
 
 test('challenge', () => {

@@ -1,8 +1,8 @@
 /**
  * Optional HTTP basic auth per site (RFC 7617).
  *
- * Rule: a request for a path inside a site's folder needs one of that site's accounts when the site has
- * accounts; a site without accounts, and the root of the tree, are open (the appliance has no global HTTP
+ * Rule: a request for a path inside a site's folder needs one of that site's accounts (or the credentials
+ * its http(s) boot-server URL gives the phones) when it has any; a site without accounts, and the root of the tree, are open (the appliance has no global HTTP
  * account setting; phones that boot from the root folder send no credentials). Credentials of another
  * site's account are refused. An authenticated writer is confined to its site for uploads.
  */
@@ -40,12 +40,20 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
+/** A site's accounts, plus the credentials its http(s) boot-server URL gives its phones. */
+function accountsOf(site: Site): { user: string; password: string }[] {
+  const bs = site.bootServer;
+  const boot = (bs.protocol === 'http' || bs.protocol === 'https') && bs.user !== undefined ? [{ user: bs.user, password: bs.password ?? '' }] : [];
+  return [...site.accounts, ...boot];
+}
+
 export function authorize(site: Site | undefined, authorization: string | undefined): AuthDecision {
-  if (site === undefined || site.accounts.length === 0) return { ok: true, confinedToSite: undefined, user: undefined };
+  const accounts = site ? accountsOf(site) : [];
+  if (site === undefined || accounts.length === 0) return { ok: true, confinedToSite: undefined, user: undefined };
   const creds = parseBasic(authorization);
   if (!creds) return { ok: false, realm: site.name, reason: 'missing' };
   let match = false;
-  for (const a of site.accounts) {
+  for (const a of accounts) {
     // evaluate every account so timing does not reveal which user names exist
     if (same(a.user, creds.user) && same(a.password, creds.password)) match = true;
   }
