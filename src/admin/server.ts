@@ -92,6 +92,7 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
       resolve(typeof a === 'object' && a !== null ? a.port : port);
     });
   });
+  server.on('error', (e) => log.error({ err: e }, 'admin server error'));
   log.info({ port: bound, token: source }, 'admin listening');
 
   let closed = false;

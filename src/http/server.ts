@@ -35,6 +35,8 @@ function listen(server: AnyServer, port: number, host: string | undefined): Prom
     server.once('error', onError);
     server.listen(port, host, () => {
       server.removeListener('error', onError);
+      // Later errors (EMFILE on accept …) must be logged, not thrown: an 'error' with no listener kills the process.
+      server.on('error', () => undefined);
       const a = server.address();
       resolve(typeof a === 'object' && a !== null ? a.port : port);
     });

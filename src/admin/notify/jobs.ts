@@ -45,6 +45,7 @@ export function createJobRegistry(deps: { inventory: Inventory; model: ModelRef;
     const first = check();
     if (first !== undefined) { resolve(first); return; }
     const timer = setTimeout(() => { off(); resolve(undefined); }, timeoutMs);
+    timer.unref(); // a wave still waiting must not keep a stopping appliance alive
     const off = deps.inventory.onChange(() => {
       const at = check();
       if (at !== undefined) { clearTimeout(timer); off(); resolve(at); }

@@ -43,6 +43,7 @@ export function buildNotify(p: NotifyParams): string {
     `To: <${uri}>`,
     `Call-ID: ${p.callId}@${p.local.address}`,
     'CSeq: 1 NOTIFY',
+    `Contact: <sip:appliance@${hostPort(p.local.address, p.local.port)}>`,
     `Event: check-sync${p.reboot ? ';reboot=true' : ''}`,
     'Subscription-State: terminated',
     'User-Agent: polycom-appliance',

@@ -11,7 +11,7 @@ test('NOTIFY wire form', () => {
   const m = buildNotify({ target: { address: '10.0.0.57', port: 5060 }, local: { address: '10.0.0.2', port: 40000 }, branch: 'abc', fromTag: 't1', callId: 'c1' });
   assert.equal(m, [
     'NOTIFY sip:10.0.0.57:5060 SIP/2.0', 'Via: SIP/2.0/UDP 10.0.0.2:40000;branch=z9hG4bKabc;rport', 'Max-Forwards: 70',
-    'From: <sip:appliance@10.0.0.2>;tag=t1', 'To: <sip:10.0.0.57:5060>', 'Call-ID: c1@10.0.0.2', 'CSeq: 1 NOTIFY', 'Event: check-sync',
+    'From: <sip:appliance@10.0.0.2>;tag=t1', 'To: <sip:10.0.0.57:5060>', 'Call-ID: c1@10.0.0.2', 'CSeq: 1 NOTIFY', 'Contact: <sip:appliance@10.0.0.2:40000>', 'Event: check-sync',
     'Subscription-State: terminated', 'User-Agent: polycom-appliance', 'Content-Length: 0', '', ''].join('\r\n'));
   assert.match(buildNotify({ target: { address: 'a', port: 1, user: '1001' }, local: { address: 'b', port: 2 }, branch: 'x', fromTag: 'y', callId: 'z', reboot: true }), /^NOTIFY sip:1001@a:1 SIP\/2\.0\r\n[\s\S]*Event: check-sync;reboot=true\r\n/);
 });
