@@ -47,6 +47,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
   const now = opts.now ?? Date.now;
   const timelineMax = opts.timelineMax ?? 300;
   const errorsMax = opts.errorsMax ?? 200;
+  const MAX_FILES_PER_PHONE = 200;
   const phones = new Map<string, PhoneRecord>();
   const byAddress = new Map<string, string>();
   let recentErrors: InventoryError[] = [];
@@ -130,6 +131,11 @@ export function createInventory(opts: InventoryOptions): Inventory {
       if (e.result !== 'ok') noteError({ at, mac: undefined, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
       return;
     }
+    // A failed request naming a MAC nobody has seen (random <MAC>-x.cfg probes) creates no phone record.
+    if (e.result !== 'ok' && !phones.has(mac) && !opts.model.current().phones.has(mac as Mac)) {
+      noteError({ at, mac: undefined, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
+      return;
+    }
     const p = ensure(mac, at);
     // The lease is the authority on a phone's address; without one, where its requests come from.
     if (p.lease === undefined) setAddress(p, e.peer); else if (!byAddress.has(e.peer)) byAddress.set(e.peer, mac);
@@ -142,7 +148,9 @@ export function createInventory(opts: InventoryOptions): Inventory {
     }
     const miss = isOptionalMiss(e.path, e.result, e.direction);
     const ok = e.result === 'ok' || miss;
-    const f = (p.files[e.path] ??= { downloads: 0, uploads: 0, failures: 0, lastAt: at, lastResult: e.result, bytes: 0 });
+    // Bounded per phone: a phone asking for endless distinct names cannot grow the inventory without limit.
+    const key = p.files[e.path] !== undefined || Object.keys(p.files).length < MAX_FILES_PER_PHONE ? e.path : '(other files)';
+    const f = (p.files[key] ??= { downloads: 0, uploads: 0, failures: 0, lastAt: at, lastResult: e.result, bytes: 0 });
     f.lastAt = at;
     f.lastResult = e.result;
     f.bytes += e.bytes;
