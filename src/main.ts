@@ -49,7 +49,8 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
     },
   });
   const bus = createEventBus();
-  bus.subscribe((e) => log.info(e, e.type));
+  // Each service logs its own line per exchange / transfer; the bus copy is for debugging only.
+  bus.subscribe((e) => log.debug(e, e.type));
   const base: ServiceDeps = { model: live.model, tree: live.tree, log, events: bus, leases: noLeases };
   const services: Service[] = [];
   let admin: AdminServer | undefined;
