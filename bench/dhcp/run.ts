@@ -28,7 +28,7 @@ const NET = '10.91.3';
 const LAUNCHER = new URL('../../test/lib/dhcp-launcher.ts', import.meta.url).pathname;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Step { rate: number; dropsDO: number; dropsRA: number; acks: number; avgMs: number; maxMs: number; cliIn: number; cliRcvbufErrors: number; rssKb?: number }
+interface Step { rate: number; dropsDO: number; dropsRA: number; acks: number; avgMs: number; maxMs: number; srvIn: number; srvOut: number; srvRcvbufErrors: number; cliIn: number; cliRcvbufErrors: number; rssKb?: number }
 interface Peer { name: string; start(dir: string): Promise<ChildProcess>; rates: number[] }
 
 const kea = (dir: string): string => JSON.stringify({ Dhcp4: {
@@ -102,11 +102,11 @@ const delay = (text: string, section: string, which: 'avg' | 'max'): number => {
   return m ? Number(m[1]) : NaN;
 };
 /** Udp InDatagrams and RcvbufErrors of a namespace (/proc/net/snmp is per network namespace). */
-const udpCounters = async (lab: Lab, host: string): Promise<{ inDatagrams: number; rcvbufErrors: number }> => {
+const udpCounters = async (lab: Lab, host: string): Promise<{ inDatagrams: number; outDatagrams: number; rcvbufErrors: number }> => {
   const lines = (await lab.exec(host, ['cat', '/proc/net/snmp'])).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
   const names = lines[0]?.split(/\s+/) ?? [];
   const vals = lines[1]?.split(/\s+/).map(Number) ?? [];
-  return { inDatagrams: vals[names.indexOf('InDatagrams')] ?? NaN, rcvbufErrors: vals[names.indexOf('RcvbufErrors')] ?? NaN };
+  return { inDatagrams: vals[names.indexOf('InDatagrams')] ?? NaN, outDatagrams: vals[names.indexOf('OutDatagrams')] ?? NaN, rcvbufErrors: vals[names.indexOf('RcvbufErrors')] ?? NaN };
 };
 const vmHwm = (pid: number | undefined): number | undefined => {
   try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]); } catch { return undefined; }
@@ -124,18 +124,22 @@ try {
       mkdirSync(dir, { recursive: true });
       const srv = await peer.start(dir);
       const before = await udpCounters(lab, 'cli');
+      const srvBefore = await udpCounters(lab, 'srv');
       const r = await lab.exec('cli', ['perfdhcp', '-4', '-l', 'eth0', '-r', String(rate), '-p', String(DURATION), '-R', '1000000', ...(EXIT_WAIT > 0 ? ['-W', String(Math.round(EXIT_WAIT * 1e6))] : [])], { timeoutMs: (DURATION + EXIT_WAIT + 30) * 1000, allowFail: true });
       const after = await udpCounters(lab, 'cli');
+      const srvAfter = await udpCounters(lab, 'srv');
       const step: Step = {
         rate, dropsDO: ratio(r.stdout, 'DISCOVER-OFFER'), dropsRA: ratio(r.stdout, 'REQUEST-ACK'), acks: received(r.stdout, 'REQUEST-ACK'),
         avgMs: delay(r.stdout, 'REQUEST-ACK', 'avg'), maxMs: delay(r.stdout, 'REQUEST-ACK', 'max'),
+        srvIn: srvAfter.inDatagrams - srvBefore.inDatagrams, srvOut: srvAfter.outDatagrams - srvBefore.outDatagrams,
+        srvRcvbufErrors: srvAfter.rcvbufErrors - srvBefore.rcvbufErrors,
         cliIn: after.inDatagrams - before.inDatagrams, cliRcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
       };
       if (peer.name === 'appliance') step.rssKb = vmHwm(srv.pid);
       if (srv.pid) { try { process.kill(srv.pid, 'SIGKILL'); } catch { /* gone */ } }
       await waitFor(() => srv.exitCode !== null || srv.signalCode !== null, 5000, `${peer.name} stopped`).catch(() => undefined);
       steps.push(step);
-      process.stderr.write(`${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}, ACK delay avg ${step.avgMs} max ${step.maxMs} ms, replies reaching the client's socket ${step.cliIn} (full-buffer losses ${step.cliRcvbufErrors})${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`);
+      process.stderr.write(`${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}, ACK delay avg ${step.avgMs} max ${step.maxMs} ms, server in/out ${step.srvIn}/${step.srvOut} (full-buffer losses ${step.srvRcvbufErrors}), replies reaching the client's socket ${step.cliIn} (full-buffer losses ${step.cliRcvbufErrors})${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`);
       if (step.dropsDO >= 0.1 || step.dropsRA >= 0.1) break;
     }
     results.set(peer.name, steps);
@@ -166,9 +170,9 @@ for (const [name, steps] of results) {
   lines.push(`| ${name} | ${b ?? 'none'} | ${b && keaBest ? (b / keaBest).toFixed(2) + '×' : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}, ${s.avgMs}/${s.maxMs}`).join('; ')} |`);
 }
 const rss = Math.max(...(results.get('appliance') ?? []).map((s) => s.rssKb ?? 0));
-lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, '', 'Per step (replies reaching the client socket = kernel Udp InDatagrams in the client namespace; full-buffer losses = its RcvbufErrors):', '', '```');
+lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, '', 'Per step (kernel Udp counters of each namespace: server in/out = datagrams its namespace received/sent, replies reaching the client socket = client InDatagrams, full-buffer losses = RcvbufErrors):', '', '```');
 for (const [name, steps] of results) {
-  for (const s of steps) lines.push(`${name} rate ${s.rate}: drops ${s.dropsDO}% / ${s.dropsRA}%, ACKs ${s.acks}, ACK delay avg ${s.avgMs} max ${s.maxMs} ms, replies reaching the client socket ${s.cliIn}, full-buffer losses ${s.cliRcvbufErrors}${s.rssKb ? `, RSS ${s.rssKb} kB` : ''}`);
+  for (const s of steps) lines.push(`${name} rate ${s.rate}: drops ${s.dropsDO}% / ${s.dropsRA}%, ACKs ${s.acks}, ACK delay avg ${s.avgMs} max ${s.maxMs} ms, server in/out ${s.srvIn}/${s.srvOut} (full-buffer losses ${s.srvRcvbufErrors}), replies reaching the client socket ${s.cliIn}, full-buffer losses ${s.cliRcvbufErrors}${s.rssKb ? `, RSS ${s.rssKb} kB` : ''}`);
 }
 lines.push('```', '');
 writeFileSync(OUT, lines.join('\n'));

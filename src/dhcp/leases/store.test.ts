@@ -43,3 +43,40 @@ test('group commit: many concurrent commits resolve, all durable', async () => {
   assert.equal(t.table.size(), 2000);
   await t.close();
 });
+
+test('compaction running between group commits loses nothing; close waits for queued records', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dhcp-store-'));
+  const s = await openLeaseStore(dir, silentLogger(), { compactMin: 10 });
+  const acked: number[] = [];
+  const all: Promise<void>[] = [];
+  for (let round = 0; round < 20; round++) {
+    // Rebinding the same 30 addresses keeps the table small, so compaction triggers again and again.
+    for (let i = 0; i < 30; i++) all.push(s.commit([{ kind: 'bind', ip: 0x0a020000 + i, mac: mac(i), expires: 1000 + round }]).then(() => { acked.push(i); }));
+    await new Promise((r) => setImmediate(r));
+  }
+  // Not awaited: close must still write every queued record.
+  const late = s.commit([{ kind: 'bind', ip: 0x0a020100, mac: mac(999), expires: 7 }]);
+  await s.close();
+  await Promise.all([...all, late]);
+  assert.equal(acked.length, 600);
+  const t = await openLeaseStore(dir, silentLogger());
+  assert.equal(t.table.size(), 31);
+  for (let i = 0; i < 30; i++) assert.equal(t.table.leaseOf(mac(i))?.expires, 1019, `lease ${i} has its last expiry`);
+  assert.equal(t.table.leaseOf(mac(999))?.ip, 0x0a020100);
+  await t.close();
+});
+
+test('commitCb: nothing to persist calls back at once; a bind only once durable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dhcp-store-'));
+  const s = await openLeaseStore(dir, silentLogger());
+  let held = false;
+  assert.equal(s.commitCb([{ kind: 'hold', ip: 0x0a030001, mac: mac(1), until: 5 }], () => { held = true; }), false);
+  assert.ok(held, 'hold-only commit completes synchronously');
+  let bound = false;
+  const done = new Promise<void>((resolve) => { s.commitCb([{ kind: 'bind', ip: 0x0a030001, mac: mac(1), expires: 9 }], (e) => { assert.equal(e, undefined); bound = true; resolve(); }); });
+  assert.equal(bound, false, 'a bind is not durable synchronously');
+  await done;
+  assert.ok(readFileSync(join(dir, JOURNAL_FILE), 'utf8').includes('b 10.3.0.1 0004f2000001 9\n'));
+  assert.ok(s.flushes.count >= 1);
+  await s.close();
+});
