@@ -11,7 +11,8 @@
  */
 import { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, strippedGraph } from './worker-boot.ts';
 import type { DownloadSpec } from './download.ts';
 import type { TftpStats } from './stats.ts';
 import type { Peer } from './transfer.ts';
@@ -122,8 +123,10 @@ export async function createWorkerPool(n: number, stats: TftpStats, onError: (me
 
   const slots: Slot[] = [];
   const ready: Promise<void>[] = [];
+  const url = workerUrl();
+  const sources = url.pathname.endsWith('.ts') ? strippedGraph(url) : undefined;
   for (let i = 0; i < n; i++) {
-    const worker = new Worker(workerUrl());
+    const worker = startWorker(url, sources);
     const slot: Slot = { worker, alive: true, jobs: 0 };
     slots.push(slot);
     ready.push(new Promise<void>((resolve) => {

@@ -49,6 +49,9 @@ function main(): void {
     feed: FileFeed | undefined;
     readonly fromFile: boolean;
     readonly low: number;
+    /** With a feed: its first file offset, and blocks taken so far. */
+    feedStart: number;
+    taken: number;
     asked: boolean;
     shutdown: boolean;
     gone: boolean;
@@ -63,7 +66,7 @@ function main(): void {
       if (job.fromFile) { job.feed?.pump(); return; }
       if (!job.asked && !queue.ended && !queue.error && queue.buffered < low) { job.asked = true; post({ t: 'more', id }); }
     };
-    const job: Job = { queue, runner: undefined, refill, feed: undefined, fromFile: m.fromFile, low, asked: false, shutdown: false, gone: false };
+    const job: Job = { queue, runner: undefined, refill, feed: undefined, fromFile: m.fromFile, low, feedStart: 0, taken: 0, asked: false, shutdown: false, gone: false };
     jobs.set(id, job);
     // 'closed' lets the service thread close the file: it is never read after this.
     const release = (): void => {
@@ -82,8 +85,18 @@ function main(): void {
         clock: realClock,
         stats,
         source: {
-          // A file feed fills the queue while refill() runs, so a miss is worth a second look.
-          take() { const b = queue.take(); refill(); return b ?? (job.fromFile ? queue.take() : undefined); },
+          take() {
+            // A file feed fills the queue while refill() runs, so a miss is worth a second look.
+            const b = queue.take() ?? (refill(), job.fromFile ? queue.take() : undefined);
+            if (b !== undefined && job.feed) {
+              // The send machine keeps at most windowsize blocks when it asks for one more (send.ts), and
+              // every block is copied into its datagram: bytes older than that (and one block more) are free.
+              job.taken++;
+              job.feed.released(job.feedStart + Math.max(0, job.taken - spec.windowsize - 2) * spec.blksize);
+            }
+            refill();
+            return b;
+          },
           get error() { return queue.error; },
           wait: (cb) => queue.wait(cb),
           close: () => queue.close(),
@@ -114,6 +127,7 @@ function main(): void {
         break;
       case 'file':
         if (job.feed || job.gone) break;
+        job.feedStart = m.start;
         job.feed = fileFeed(job.queue, m, { chunk: Math.max(READ_BYTES, job.low), low: job.low });
         job.feed.pump();
         break;
