@@ -188,3 +188,23 @@ test('past maxTransfers a request gets a clear ERROR; the others proceed', async
   await lab().event((e) => e.result === 'TFTP_BUSY');
   assert.ok((await lab().stats()).busy >= 1);
 });
+
+test('a datagram from source port 0 is dropped and counted; the service keeps serving', async (c) => {
+  if (skip) return c.skip(skip);
+  const before = await lab().stats();
+  // Node cannot send from port 0; a raw socket can (dgram.send to port 0 throws: this once killed the service).
+  const py = `import socket,struct
+p=b'\\x00\\x01x.cfg\\x00mail\\x00'
+s=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_UDP)
+for _ in range(3): s.sendto(struct.pack('!HHHH',0,69,8+len(p),0)+p,('${SRV}',0))`;
+  await lab().lab.exec('cli', ['python3', '-c', py]);
+  const res = await probe('cli', `
+    const s = await open();
+    await s.to(rrq(${JSON.stringify(SMALL)}), 69);
+    const x = await s.recv(1500);
+    out({ first: x ? x.p.op : 'none' });
+    s.close();`) as { first: string };
+  assert.equal(res.first, 'data', 'still serving after port-0 datagrams');
+  const after = await lab().stats();
+  assert.ok(after.malformed >= before.malformed + 3, `malformed ${before.malformed} -> ${after.malformed}`);
+});
