@@ -67,6 +67,7 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
     throw e;
   }
 
+  let closed = false;
   let lastDropLog = 0;
   const noteDrop = (what: string, detail: Record<string, unknown>): void => {
     const t = now();
@@ -164,10 +165,19 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       } else {
         // The ACK goes out only once its lease is on disk (group commit).
         store.commitCb(d.changes, (e) => {
-          if (!e) { send(d); report(type, d, d.result); return; }
-          stats.persistFailures++;
-          log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message, mac }, 'lease not persisted: ACK withheld');
-          report(type, { ...d, reply: undefined }, 'DHCP_LEASE_PERSIST');
+          try {
+            if (!e) {
+              if (!closed) send(d); // closing: the lease is durable, the socket is gone; the client retries
+              report(type, d, d.result);
+              return;
+            }
+            stats.persistFailures++;
+            log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message, mac }, 'lease not persisted: ACK withheld');
+            report(type, { ...d, reply: undefined }, 'DHCP_LEASE_PERSIST');
+          } catch (thrown) {
+            stats.handlerErrors++;
+            log.error({ code: 'DHCP_HANDLER', err: (thrown as Error).stack }, 'dhcp handler error');
+          }
         });
       }
     } catch (e) {
@@ -185,7 +195,6 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   }, 10_000);
   timer.unref();
 
-  let closed = false;
   return {
     name: 'dhcp',
     leases: {

@@ -117,7 +117,10 @@ export async function openJournal(path: string): Promise<Journal> {
     const ds = b.done;
     b.done = [];
     b.len = 0;
-    for (const d of ds) d(e);
+    // A throwing callback must not leave the writer stuck (busy) or skip the others: rethrown afterwards.
+    for (const d of ds) {
+      try { d(e); } catch (thrown) { queueMicrotask(() => { throw thrown; }); }
+    }
   };
   const next = (): void => {
     busy = false;
