@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { loadConfigFile } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { liveConfig } from './config/reload.ts';
-import { createLogger, type Logger } from './shared/log.ts';
+import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import { createEventBus } from './shared/events.ts';
 import { noLeases, type Service, type ServiceDeps } from './shared/service.ts';
 import { startDhcpServer } from './dhcp/server.ts';
@@ -49,8 +49,9 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
     },
   });
   const bus = createEventBus();
-  // Each service logs its own line per exchange / transfer; the bus copy is for debugging only.
-  bus.subscribe((e) => log.debug(e, e.type));
+  // One JSON line per DHCP message at info (the DHCP service logs only refusals and a 10 s summary there);
+  // transfers are logged by their own service, so their bus copy is debug.
+  bus.subscribe((e) => { if (e.type === 'dhcp') log.info(e, 'dhcp'); else log.debug(e, e.type); });
   const base: ServiceDeps = { model: live.model, tree: live.tree, log, events: bus, leases: noLeases };
   const services: Service[] = [];
   let admin: AdminServer | undefined;
@@ -104,6 +105,7 @@ export async function run(configPath: string): Promise<number> {
     running = await startAppliance(configPath, log);
   } catch (e) {
     log.fatal({ err: e }, (e as Error).message);
+    flushLogger(log);
     return 1;
   }
   return new Promise<number>((resolve) => {
@@ -112,7 +114,7 @@ export async function run(configPath: string): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      running.close().then(() => resolve(0), () => resolve(1));
+      running.close().then(() => 0, () => 1).then((code) => { log.info({ code }, 'stopped'); flushLogger(log); resolve(code); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
