@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** Runs in the worker (CommonJS, eval): serve the stripped sources, then import the entry module. */
 const BOOT = `
@@ -45,7 +45,7 @@ export function strippedGraph(entry: URL): Record<string, string> {
   return out;
 }
 
-export function startWorker(entry: URL, sources: Record<string, string> | undefined): Worker {
-  if (!entry.pathname.endsWith('.ts') || sources === undefined) return new Worker(entry);
-  return new Worker(BOOT, { eval: true, workerData: { sources, entry: entry.href } });
+export function startWorker(entry: URL, sources: Record<string, string> | undefined, options: WorkerOptions = {}): Worker {
+  if (!entry.pathname.endsWith('.ts') || sources === undefined) return new Worker(entry, options);
+  return new Worker(BOOT, { ...options, eval: true, workerData: { sources, entry: entry.href } });
 }
