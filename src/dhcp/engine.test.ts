@@ -97,8 +97,23 @@ test('reservations: the phone gets its address, nobody else does', () => {
   const d = run(t, MessageType.DISCOVER, { mac: '0004f2000001', prl: [1, 3] });
   assert.equal(formatIpv4(d.reply!.packet.yiaddr), '10.91.2.50');
   assert.equal(d.reply!.packet.options.has(152), true, 'phone entry option sent');
+  // Another phone asking for it in INIT-REBOOT: we hold no record of that phone, so silence (RFC 2131 §4.3.2);
+  // once it has a lease of its own, the same request is NAKed.
   const other = run(t, MessageType.REQUEST, { mac: '0004f2000005', requested: '10.91.2.50' });
-  assert.equal(type(other), MessageType.NAK);
+  assert.equal(other.reply, undefined);
+  assert.equal(other.result, 'DHCP_NO_RECORD');
+  run(t, MessageType.DISCOVER, { mac: '0004f2000005' });
+  const own = run(t, MessageType.REQUEST, { mac: '0004f2000005', requested: '10.91.2.100', serverId: '10.91.2.1' });
+  assert.equal(type(own), MessageType.ACK);
+  const again = run(t, MessageType.REQUEST, { mac: '0004f2000005', requested: '10.91.2.50' });
+  assert.equal(type(again), MessageType.NAK);
+});
+
+test('DECLINE of an address never offered to the sender is ignored', () => {
+  const t = createLeaseTable();
+  const d = run(t, MessageType.DECLINE, { mac: '0004f2000009', requested: '10.91.2.120', serverId: '10.91.2.1' });
+  assert.equal(d.result, 'DHCP_BAD_DECLINE');
+  assert.deepEqual(d.changes, []);
 });
 
 test('classes: binary option 60 of a SoundPoint gets its class option, a VVX does not', () => {

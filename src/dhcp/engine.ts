@@ -71,8 +71,8 @@ export function decide(input: EngineInput): Decision {
   const inPool = (ip: number): boolean => site.pools.some((p) => ip >= p.first && ip <= p.last);
   /** May this client have this address? */
   const acceptable = (ip: number): boolean => {
-    if (ip === myReservation) return true;
-    if (!inPool(ip) || excluded(ip)) return false;
+    if (ip !== myReservation && (!inPool(ip) || excluded(ip))) return false;
+    // Even a reservation waits for another phone's lease on it to end (a reservation added by hot reload).
     const o = leases.occupant(ip, now);
     return o === undefined || (o.kind !== 'declined' && o.mac === mac);
   };
@@ -120,7 +120,9 @@ export function decide(input: EngineInput): Decision {
         // INIT-REBOOT: verify the remembered address.
         if (!inCidr(site.subnet, asked)) return nak('wrong network', asked);
         const mine = leases.leaseOf(mac)?.ip ?? myReservation;
-        if (mine !== undefined && mine !== asked) return nak('not your address', asked);
+        // RFC 2131 §4.3.2: with no record of this client the server MUST remain silent.
+        if (mine === undefined) return silent('DHCP_NO_RECORD', [], asked);
+        if (mine !== asked) return nak('not your address', asked);
         return acceptable(asked) ? ack(asked) : nak('address not available', asked);
       }
       if (req.ciaddr !== 0) {
@@ -134,8 +136,9 @@ export function decide(input: EngineInput): Decision {
       if (foreign) return silent('DHCP_OTHER_SERVER');
       const ip = requestedIp(req);
       if (ip === undefined || !inCidr(site.subnet, ip)) return silent('DHCP_BAD_DECLINE');
+      // Only the phone the address was offered or leased to may decline it (no quarantining a pool by DECLINE).
       const o = leases.occupant(ip, now);
-      if (o !== undefined && o.kind !== 'declined' && o.mac !== mac) return silent('DHCP_BAD_DECLINE', [], ip);
+      if (o === undefined || o.kind === 'declined' || o.mac !== mac) return silent('DHCP_BAD_DECLINE', [], ip);
       return silent('ok', [{ kind: 'decline', ip, until: now + DECLINE_QUARANTINE_MS }], ip);
     }
     case MessageType.RELEASE: {
