@@ -134,6 +134,13 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
 
   const onMessage = (buf: Buffer): void => {
     stats.received++;
+    // A reload that disables DHCP or names another interface stops answers at once (rebinding waits for a
+    // restart): never answer where appliance.yaml no longer says we may.
+    const live = deps.model.current();
+    if (!live.services.dhcp.enabled || (deps.interface === undefined && live.interface !== iface)) {
+      bump(stats.results, 'DHCP_DISABLED');
+      return;
+    }
     try {
       const decoded = decodePacket(buf);
       if (!decoded.ok) {
