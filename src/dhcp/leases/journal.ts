@@ -181,10 +181,12 @@ export async function openJournal(path: string): Promise<Journal> {
       await out.close();
     }
     await rename(tmp, path);
-    await fsyncDir(dirname(path));
+    // Reopen at once: should the folder fsync fail, later leases must still go to the live file, not the
+    // unlinked old one.
     closeSync(fd);
     fd = openSync(path, 'a');
     torn = false;
+    await fsyncDir(dirname(path));
     written = snap.leases.length + snap.declined.length;
   };
 

@@ -32,10 +32,15 @@ export async function openDeviceSocket(iface: string, port: number, address = '0
     throw new ApplianceError('DHCP_BIND_DEVICE', (e as Error).message, { iface });
   }
   const socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ fd }, () => { socket.off('error', reject); resolve(); });
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ fd }, () => { socket.off('error', reject); resolve(); });
+    });
+  } catch (e) {
+    try { closeSync(fd); } catch { /* already owned by the socket */ }
+    throw new ApplianceError('DHCP_BIND_DEVICE', `cannot take over the bound socket: ${(e as Error).message}`, { iface });
+  }
   socket.setBroadcast(true);
   try { socket.setRecvBufferSize(4 * 1024 * 1024); socket.setSendBufferSize(4 * 1024 * 1024); } catch { /* kernel caps apply */ }
   return { socket, device };
