@@ -135,6 +135,15 @@ const hwmKb = (pid: number | undefined): number => {
   try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
 };
 
+/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
+const cpuS = (pid: number | undefined): number => {
+  if (!pid) return 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return 0; }
+};
+
 function spawnWatched(l: Lab, argv: string[], ready: string): Promise<{ child: ChildProcess; out: () => string }> {
   const child = l.spawn('app', argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.STORM_LOG_LEVEL ?? 'info' } });
   let out = '';
@@ -146,7 +155,7 @@ function spawnWatched(l: Lab, argv: string[], ready: string): Promise<{ child: C
   });
 }
 
-interface StackResult { stack: string; sim: SimJson; simWallMs: number; peakRssKb: Record<string, number>; fault?: Record<string, unknown> }
+interface StackResult { stack: string; sim: SimJson; simWallMs: number; peakRssKb: Record<string, number>; cpuS: Record<string, number>; fault?: Record<string, unknown> }
 
 async function runPhones(l: Lab, dir: string, models: string[], extra: string[], during?: () => Promise<void>): Promise<{ sim: SimJson; wallMs: number }> {
   const json = join(dir, `phonesim-${Date.now()}.json`);
@@ -178,11 +187,15 @@ async function applianceStack(models: string[], fault: boolean, killAtS = 10): P
     const argv = [process.execPath, ...flags, APPLIANCE_MAIN, 'run', '--config', yamlPath];
     let app = await spawnWatched(l, argv, 'appliance running');
     let peak = 0;
-    const sampler = setInterval(() => { peak = Math.max(peak, hwmKb(app.child.pid)); }, 500);
+    let cpu = 0;
+    let cpuBefore = 0; // CPU of an appliance killed mid-storm
+    const sampler = setInterval(() => { peak = Math.max(peak, hwmKb(app.child.pid)); cpu = Math.max(cpu, cpuS(app.child.pid)); }, 500);
     let faultInfo: Record<string, unknown> | undefined;
     const { sim, wallMs } = await runPhones(l, dir, models, [], fault ? async () => {
       await new Promise((r) => setTimeout(r, killAtS * 1000));
       peak = Math.max(peak, hwmKb(app.child.pid));
+      cpuBefore = Math.max(cpu, cpuS(app.child.pid));
+      cpu = 0;
       const t = performance.now();
       process.kill(app.child.pid!, 'SIGKILL');
       await new Promise((r) => app.child.once('exit', r));
@@ -191,8 +204,9 @@ async function applianceStack(models: string[], fault: boolean, killAtS = 10): P
     } : undefined);
     clearInterval(sampler);
     peak = Math.max(peak, hwmKb(app.child.pid));
+    cpu = cpuBefore + Math.max(cpu, cpuS(app.child.pid));
     if (fault) faultInfo = { ...faultInfo, ...(await checkFault(sim, yamlPath)) };
-    return { stack: fault ? 'appliance (kill -9 + restart)' : 'appliance', sim, simWallMs: wallMs, peakRssKb: { appliance: peak }, ...(faultInfo ? { fault: faultInfo } : {}) };
+    return { stack: fault ? 'appliance (kill -9 + restart)' : 'appliance', sim, simWallMs: wallMs, peakRssKb: { appliance: peak }, cpuS: { appliance: cpu }, ...(faultInfo ? { fault: faultInfo } : {}) };
   } finally {
     await l.destroy();
   }
@@ -243,13 +257,17 @@ async function classicStack(models: string[]): Promise<StackResult> {
     if (process.env.STORM_TCPDUMP) l.spawn('phones', ['tcpdump', '-i', 'eth0', '-n', '-w', process.env.STORM_TCPDUMP, 'udp and not port 67 and not port 68'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 500));
     let peak: Record<string, number> = {};
-    const sample = (): void => { peak = { dnsmasq: Math.max(peak.dnsmasq ?? 0, hwmKb(dns.child.pid)), ...(ftpd ? { vsftpd: Math.max(peak.vsftpd ?? 0, hwmKb(ftpd.child.pid)) } : {}) }; };
+    let cpu = 0;
+    const sample = (): void => {
+      peak = { dnsmasq: Math.max(peak.dnsmasq ?? 0, hwmKb(dns.child.pid)), ...(ftpd ? { vsftpd: Math.max(peak.vsftpd ?? 0, hwmKb(ftpd.child.pid)) } : {}) };
+      cpu = Math.max(cpu, cpuS(dns.child.pid));
+    };
     const sampler = setInterval(sample, 500);
     const { sim, wallMs } = await runPhones(l, dir, models, PROTO === 'ftp' ? ['--server-type', 'ftp'] : []);
     clearInterval(sampler);
     if (process.env.STORM_DEBUG) process.stderr.write(`${dns.out().slice(-5000)}\n`);
     sample();
-    return { stack: PROTO === 'tftp' ? 'dnsmasq (DHCP+TFTP)' : 'dnsmasq (DHCP) + vsftpd (FTP)', sim, simWallMs: wallMs, peakRssKb: peak };
+    return { stack: PROTO === 'tftp' ? 'dnsmasq (DHCP+TFTP)' : 'dnsmasq (DHCP) + vsftpd (FTP)', sim, simWallMs: wallMs, peakRssKb: peak, cpuS: { dnsmasq: cpu } };
   } finally {
     await l.destroy();
   }
@@ -270,14 +288,14 @@ if (a.fault) {
 const counts: Record<string, number> = {};
 for (const m of models) counts[m] = (counts[m] ?? 0) + 1;
 console.log(`phones ${N} (${Object.entries(counts).map(([m, c]) => `${c} ${m}`).join(', ')}), protocol ${PROTO}, image scale ${SCALE}${a['vvx-current'] ? ', VVX flash already on the served 5.9.7.4477 (sip.ver matches: no image download)' : ', every phone upgrades'}`);
-console.log('| stack | provisioned | total time (s) | p50 (s) | p99 (s) | retries | failed by step | peak RSS (MB) |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| stack | provisioned | total time (s) | p50 (s) | p99 (s) | retries | failed by step | peak RSS (MB) | server CPU (s) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const g = r.sim.aggregate;
-  console.log(`| ${r.stack} | ${g.provisioned}/${g.phones} | ${(g.wallMs / 1000).toFixed(1)} | ${(g.p50Ms / 1000).toFixed(1)} | ${(g.p99Ms / 1000).toFixed(1)} | ${g.retries} | ${JSON.stringify(g.failedBySteps)} | ${Object.entries(r.peakRssKb).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(', ')} |`);
+  console.log(`| ${r.stack} | ${g.provisioned}/${g.phones} | ${(g.wallMs / 1000).toFixed(1)} | ${(g.p50Ms / 1000).toFixed(1)} | ${(g.p99Ms / 1000).toFixed(1)} | ${g.retries} | ${JSON.stringify(g.failedBySteps)} | ${Object.entries(r.peakRssKb).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(', ')} | ${Object.entries(r.cpuS).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} |`);
 }
 const app = results.find((r) => r.stack === 'appliance');
 const classic = results.find((r) => r.stack.startsWith('dnsmasq'));
 if (app && classic) console.log(`ratio appliance / classic total time: ${(app.sim.aggregate.wallMs / classic.sim.aggregate.wallMs).toFixed(2)}`);
 for (const r of results) if (r.fault) console.log(`fault run: ${JSON.stringify(r.fault)}`);
-if (a.json) await writeFile(a.json, JSON.stringify(results.map((r) => ({ stack: r.stack, aggregate: r.sim.aggregate, peakRssKb: r.peakRssKb, fault: r.fault })), null, 1));
+if (a.json) await writeFile(a.json, JSON.stringify(results.map((r) => ({ stack: r.stack, aggregate: r.sim.aggregate, peakRssKb: r.peakRssKb, cpuS: r.cpuS, fault: r.fault })), null, 1));
