@@ -10,7 +10,8 @@
  * collections (measured in a 300-phone storm: two worker arenas of 44 and 52 MB resident).
  *
  * Reads are synchronous, on the worker thread that sends the blocks: from the page cache a 32 KiB read takes
- * microseconds, and it never waits in libuv's shared thread pool behind other work (the uploads' fsyncs).
+ * microseconds, it never waits in libuv's shared thread pool behind other work (the uploads' fsyncs), and no
+ * read is ever in flight when the transfer ends (asynchronous reads measured the same in a 300-phone storm).
  * pump() may therefore fill the queue (or end it) before it returns: callers take() again after pumping.
  * The descriptor belongs to whoever opened it; after stop() it is never read again.
  */
