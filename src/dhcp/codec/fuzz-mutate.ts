@@ -8,18 +8,10 @@ import {
   maxMessageSize, decodeSubOptions, decodeVivso, formatPacket, parseVlanDiscovery, textOption, formatOption,
 } from './options.ts';
 import { decodeVendorClass } from '../vendor-class.ts';
+import { prng } from '../../shared/prng.ts';
 
-/** mulberry32: small, fast, good enough for fuzzing. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
+
 
 const INTERESTING = [0, 1, 2, 3, 4, 6, 52, 53, 54, 60, 61, 82, 125, 127, 128, 254, 255];
 
