@@ -63,7 +63,14 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
 
   const main = createSocket({ type: 'udp4', reuseAddr: false });
   main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
-  await bindSocket(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
+  try {
+    await bindSocket(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
+  } catch (e) {
+    // Worker threads would keep the process alive after a failed start: stop them before giving up.
+    await pool?.close();
+    try { main.close(); } catch { /* never bound */ }
+    throw e;
+  }
   const port = main.address().port;
 
   function accept(req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>, peer: Peer): void {
@@ -104,10 +111,12 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     stats.peakActive = Math.max(stats.peakActive, stats.active);
     sessions.set(key, undefined);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
+    // RFC 2349: a negotiated timeout is this transfer's retransmission interval (backoff still applies).
+    const tRetry: RetryPolicy = n.timeoutMs === undefined ? retry : { ...retry, initialMs: n.timeoutMs, maxMs: Math.max(retry.maxMs, n.timeoutMs) };
     const socket = createSocket('udp4');
     let released = false;
     const ctx: SessionContext = {
-      socket, peer, clock, stats, retry, tree: deps.tree.current(),
+      socket, peer, clock, stats, retry: tRetry, tree: deps.tree.current(),
       finish: report,
       closed() {
         if (released) return;
@@ -141,7 +150,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
         const oack = n.oack.length > 0 ? oackWithSize(n, info.size) : undefined;
         const session = pool.start({
           peer, bindAddress: deps.bindAddress, stream,
-          spec: { blksize: n.blksize, windowsize: n.windowsize, oack, retry },
+          spec: { blksize: n.blksize, windowsize: n.windowsize, oack, retry: tRetry },
           finish: (result, message, bytes) => report(result, message, bytes, { path: info.path }),
           closed: ctx.closed,
         });
