@@ -44,7 +44,7 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   const live = liveConfig(configPath, model, {
     ...(opts.reloadDebounceMs === undefined ? {} : { debounceMs: opts.reloadDebounceMs }),
     onEvent: (e) => {
-      if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256 }, 'configuration reloaded');
+      if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256, warnings: e.issues.map(formatIssue) }, 'configuration reloaded');
       else log.error({ event: 'config-reload-refused', issues: e.issues.map(formatIssue) }, 'new configuration refused; the last good one keeps serving');
     },
   });

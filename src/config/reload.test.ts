@@ -6,6 +6,21 @@ import { liveConfig } from './reload.ts';
 import { createTreeLab, labYaml } from '../../test/lib/tree-fixture.ts';
 import { waitFor } from '../../test/lib/netns.ts';
 
+test('a reload that changes a restart-only setting says so', async () => {
+  const lab = await createTreeLab(labYaml());
+  const live = liveConfig(lab.yamlPath, lab.model, { watch: false });
+  try {
+    await writeFile(lab.yamlPath, labYaml().replace('interface: eth0', 'interface: eth9'));
+    const r = await live.reload();
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.issues.filter((i) => i.code === 'CFG_RESTART_NEEDED').map((i) => i.path), ['appliance.interface']);
+    assert.equal(live.model.current().interface, 'eth9');
+  } finally {
+    live.close();
+    await lab.cleanup();
+  }
+});
+
 test('a valid edit is swapped in with its tree; an invalid one is refused and the last good keeps serving', async () => {
   const lab = await createTreeLab(labYaml());
   const live = liveConfig(lab.yamlPath, lab.model, { debounceMs: 20 });

@@ -10,6 +10,7 @@ import { loadConfigFile } from './load.ts';
 import type { FileTree, TreeRef } from '../tree/types.ts';
 import type { ModelRef } from '../shared/service.ts';
 import { createTree } from '../tree/tree.ts';
+import { restartOnlyChanges } from './restart-fields.ts';
 
 export interface ConfigState {
   readonly loadedAt: string;
@@ -47,11 +48,15 @@ export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?
       return res;
     }
     if (r.value.model.source.sha256 === current.model.source.sha256) return { ok: true, issues: r.value.warnings };
+    // Settings read only at start are kept as they were; say so rather than pretend they took effect.
+    const pending = restartOnlyChanges(current.model, r.value.model).map((path): ConfigIssue => ({
+      severity: 'warning', code: 'CFG_RESTART_NEEDED', file, line: 1, col: 1, path, message: 'changed; takes effect after a restart of the appliance',
+    }));
     current = { model: r.value.model, tree: createTree(r.value.model) }; // one assignment: the swap is atomic
     reloads++;
     lastError = undefined;
     for (const fn of listeners) { try { fn(current.model); } catch { /* a listener's bug must not undo a reload */ } }
-    const res = { ok: true, issues: r.value.warnings };
+    const res = { ok: true, issues: [...pending, ...r.value.warnings] };
     opts.onEvent?.(res);
     return res;
   };
