@@ -9,7 +9,7 @@ import type { Service, ServiceDeps, LeaseLookup } from '../shared/service.ts';
 import type { Mac } from '../shared/mac.ts';
 import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
 import { ApplianceError } from '../shared/errors.ts';
-import { decodePacket, encodePacket, macOf } from './codec/packet.ts';
+import { decodePacket, encodePacket, macOf, MessageType } from './codec/packet.ts';
 import { messageType } from './codec/options.ts';
 import { decide, messageName, type Decision } from './engine.ts';
 import { labelsOf, eventLabels } from './labels.ts';
@@ -32,6 +32,9 @@ export interface DhcpServerOptions {
   readonly rateLimit?: { burst: number; perSecond: number };
   readonly now?: () => number;
 }
+
+const INFORMED_MAX = 65_536;
+const INFORMED_TTL_MS = 24 * 3600_000;
 
 export type DhcpServer = Service & { readonly leases: LeaseLookup; stats(): DhcpStats };
 
@@ -162,6 +165,7 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       bump(stats.requests, messageName(type));
       const model = deps.model.current();
       const d = decide({ req, model, labels: labelsOf(req).labels, now: t, leases: store.table, serverIp: serverIpOf(model) });
+      if (type === MessageType.INFORM && d.reply && req.ciaddr !== 0) noteInform(req.ciaddr, d.mac, t);
       if (!d.reply) {
         store.commitCb(d.changes, persistError);
         report(type, d, d.result);
@@ -192,6 +196,16 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       log.error({ code: 'DHCP_HANDLER', err: (e as Error).stack }, 'dhcp handler error');
     }
   };
+  /**
+   * Phones at inform-only sites hold no lease of ours, but their DHCPINFORM names address and MAC: remember
+   * that binding (bounded, oldest dropped first) so uploads from them are checked against their MAC too.
+   */
+  const informed = new Map<number, { mac: Mac; at: number }>();
+  function noteInform(ip: number, mac: Mac, at: number): void {
+    informed.delete(ip);
+    informed.set(ip, { mac, at });
+    if (informed.size > INFORMED_MAX) informed.delete(informed.keys().next().value!);
+  }
   socket.on('message', onMessage);
   socket.on('error', (e) => log.error({ code: 'DHCP_SOCKET', err: e.message }, 'dhcp socket error'));
 
@@ -209,7 +223,9 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
         const n = parseIpv4(ip);
         if (!n.ok) return undefined;
         const l = store.table.leaseByIp(n.value);
-        return l && l.expires > now() ? l.mac : undefined;
+        if (l && l.expires > now()) return l.mac;
+        const i = informed.get(n.value);
+        return i && now() - i.at < INFORMED_TTL_MS ? i.mac : undefined;
       },
     },
     stats: () => ({ ...stats, leases: store.table.size() }),
