@@ -67,6 +67,14 @@ test('seed 004 Lync: address from another DHCP server, boot server by DHCPINFORM
       assert.ok(p.parameters['sec.TLS.customCaCert.1']?.includes('\n'), 'multi-line certificate survives the XML round trip');
       assert.ok(p.upgraded.app, 'UCS 4.1.4 image installed');
     }
+    // No lease of ours at an inform-only site, but each DHCPINFORM bound the phone's address to its MAC:
+    // from one phone's address, its own override uploads and the other phone's is refused.
+    const [a, b] = r.report.phones;
+    assert.ok(a?.address && b, 'two phones with addresses');
+    const put = async (mac: string): Promise<string> => (await sim.lab.exec('phones', ['curl', '-s', '-o', '/dev/null', '-w', '%{response_code}',
+      '--interface', a.address!, '-T', '-', `ftp://PlcmSpIp:PlcmSpIp@10.91.8.1/${mac}-phone.cfg`], { input: 'up.note=1\n', allowFail: true })).stdout;
+    assert.equal(await put(a.mac), '226', 'own override accepted');
+    assert.equal(await put(b.mac), '550', "another phone's override refused (MAC bound by INFORM)");
   } finally {
     await sim.lab.destroy();
   }
