@@ -11,7 +11,8 @@ import { type FtpAccount, mayAccess } from './accounts.ts';
 import { FtpReplyError, treeReadError, treeWriteError, resultCode } from './errors.ts';
 import { joinArg, listArg, resolveCwd, clientPath } from './paths.ts';
 import { toFtpStat, type FtpStat } from './stat.ts';
-import { macFromPath, type ConnectionTransfers, type TransferLog } from './transfers.ts';
+import { type ConnectionTransfers, type TransferLog } from './transfers.ts';
+import { macFromFileName } from '../shared/mac.ts';
 import { UploadStream } from './upload-stream.ts';
 
 export interface TreeFsContext {
@@ -92,7 +93,7 @@ export class TreeFileSystem extends FileSystem {
     const t = ctx.transfers.add(ctx.tlog.begin({
       direction: 'download', peer: ctx.peer, user: ctx.account.user,
       path: normalized.ok ? normalized.value : raw,
-      mac: ctx.leases.macForAddress(ctx.peer) ?? (normalized.ok ? macFromPath(normalized.value) : undefined),
+      mac: ctx.leases.macForAddress(ctx.peer) ?? (normalized.ok ? macFromFileName(normalized.value) : undefined),
     }));
     try {
       const path = this.#resolve(raw, tree, false);
@@ -124,7 +125,7 @@ export class TreeFileSystem extends FileSystem {
     const t = ctx.transfers.add(ctx.tlog.begin({
       direction: 'upload', peer: ctx.peer, user: ctx.account.user,
       path: normalized.ok ? normalized.value : raw,
-      mac: leaseMac ?? (normalized.ok ? macFromPath(normalized.value) : undefined),
+      mac: leaseMac ?? (normalized.ok ? macFromFileName(normalized.value) : undefined),
     }));
     const fail = (e: unknown): never => {
       t.finish(resultCode(e), 0);

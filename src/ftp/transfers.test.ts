@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApplianceEvent } from '../shared/events.ts';
 import { silentLogger } from '../shared/log.ts';
-import { ConnectionTransfers, createTransferLog, macFromPath } from './transfers.ts';
+import { ConnectionTransfers, createTransferLog } from './transfers.ts';
 
 test('one event per transfer, exactly once, whichever way it ends', () => {
   const seen: ApplianceEvent[] = [];
@@ -25,12 +25,4 @@ test('one event per transfer, exactly once, whichever way it ends', () => {
   assert.deepEqual(seen[0], { type: 'transfer', protocol: 'ftp', direction: 'download', peer: '10.0.0.2', mac: undefined, path: 'hq/x.cfg', bytes: 42, durationMs: 250, result: 'ok' });
   assert.equal((seen[1] as { result: string }).result, 'FTP_DISCONNECTED');
   assert.equal((seen[1] as { bytes: number }).bytes, 7);
-});
-
-test('macFromPath reads a MAC-bound file name', () => {
-  assert.equal(macFromPath('hq/0004f28062d6-phone.cfg'), '0004f28062d6');
-  assert.equal(macFromPath('0004F28062D6.cfg'), '0004f28062d6');
-  assert.equal(macFromPath('hq/000000000000.cfg'), undefined);
-  assert.equal(macFromPath('hq/3111-46162-001.sip.ld'), undefined);
-  assert.equal(macFromPath('0004f28062d6x'), undefined);
 });

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { EventSink, TransferEvent } from '../shared/events.ts';
-import { isMacHex, type Mac } from '../shared/mac.ts';
+import type { Mac } from '../shared/mac.ts';
 
 export interface TransferStart {
   readonly direction: 'download' | 'upload';
@@ -26,13 +26,6 @@ export interface Transfer {
   onSweep: ((reason: string) => void) | undefined;
   /** Bytes actually sent, for a download that failed part way (the data socket's count). */
   sent: (() => number) | undefined;
-}
-
-/** A MAC at the start of a file name (0004f28062d6-phone.cfg, 0004f28062d6.cfg). */
-export function macFromPath(path: string): Mac | undefined {
-  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
-  const head = name.slice(0, 12);
-  return isMacHex(head) && (name.length === 12 || name[12] === '-' || name[12] === '.') && head !== '000000000000' ? head : undefined;
 }
 
 export function createTransferLog(events: EventSink, log: Logger, now: () => number = Date.now) {

@@ -2,15 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEventBus, type ApplianceEvent } from '../shared/events.ts';
 import { silentLogger } from '../shared/log.ts';
-import { macFromPath, peerAddress, startRecord } from './transfer-record.ts';
-
-test('MACs from Polycom file names', () => {
-  assert.equal(macFromPath('hq/0004f28062d6-phone.cfg'), '0004f28062d6');
-  assert.equal(macFromPath('0004F28062D6.cfg'), '0004f28062d6');
-  assert.equal(macFromPath('000000000000.cfg'), undefined);
-  assert.equal(macFromPath('ucs/3111-46162-001.sip.ld'), undefined);
-  assert.equal(macFromPath('0004f28062d6x.cfg'), undefined);
-});
+import { peerAddress, startRecord } from './transfer-record.ts';
 
 test('peer addresses lose the IPv4-mapped prefix', () => {
   assert.equal(peerAddress('::ffff:10.0.0.2'), '10.0.0.2');

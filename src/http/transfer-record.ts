@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { EventSink, TransferEvent } from '../shared/events.ts';
-import type { Mac } from '../shared/mac.ts';
+import { macFromFileName, type Mac } from '../shared/mac.ts';
 
 export interface TransferRecord {
   /** Known once the path is parsed or the upload target is known. */
@@ -22,16 +22,6 @@ export interface TransferStart {
   readonly mac: Mac | undefined;
   readonly userAgent: string | undefined;
   readonly status: () => number;
-}
-
-const MAC_IN_NAME = /^([0-9a-f]{12})(?=[-.]|$)/;
-
-/** The MAC a Polycom file name carries (0004f28062d6-phone.cfg, 0004f28062d6.cfg); not the master 000000000000. */
-export function macFromPath(path: string): Mac | undefined {
-  const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
-  const m = MAC_IN_NAME.exec(base);
-  if (!m || m[1] === '000000000000') return undefined;
-  return m[1] as Mac;
 }
 
 /** Strip the IPv4-mapped prefix Node reports on dual-stack sockets. */
@@ -54,7 +44,7 @@ export function startRecord(deps: { events: EventSink; log: Logger }, start: Tra
         protocol: start.protocol,
         direction: start.direction,
         peer: start.peer,
-        mac: mac ?? macFromPath(path),
+        mac: mac ?? macFromFileName(path),
         path,
         bytes,
         durationMs: Math.round((performance.now() - began) * 10) / 10,

@@ -32,3 +32,12 @@ export function macFromBytes(b: Uint8Array): Mac {
   for (let i = 0; i < 6; i++) s += (b[i] ?? 0).toString(16).padStart(2, '0');
   return s as Mac;
 }
+
+/**
+ * The MAC a Polycom file name carries (hq/0004f28062d6-phone.cfg, 0004F28062D6.cfg), for transfer events when
+ * no lease names the peer; never the master 000000000000.
+ */
+export function macFromFileName(path: string): Mac | undefined {
+  const m = /^([0-9a-f]{12})(?=[-.]|$)/.exec(path.slice(path.lastIndexOf('/') + 1).toLowerCase());
+  return m && m[1] !== '000000000000' ? (m[1] as Mac) : undefined;
+}

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { bindSocket } from './sockets.ts';
 import { availableParallelism } from 'node:os';
 import type { Service, ServiceDeps } from '../shared/service.ts';
-import { isMacHex, type Mac } from '../shared/mac.ts';
+import { macFromFileName, type Mac } from '../shared/mac.ts';
 import { type Clock, realClock } from './clock.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './machine.ts';
 import { negotiate } from './negotiate.ts';
@@ -43,12 +43,6 @@ export interface TftpService extends Service {
 
 const MODES = new Set(['octet', 'netascii', 'mail']);
 
-/** A MAC named by the file (0004f28062d6-phone.cfg) when the lease gives none. */
-function macFromPath(path: string): Mac | undefined {
-  const base = path.slice(path.lastIndexOf('/') + 1).slice(0, 12).toLowerCase();
-  return isMacHex(base) && base !== '000000000000' ? base : undefined;
-}
-
 export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Promise<TftpService> {
   const clock = deps.clock ?? realClock;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
@@ -83,7 +77,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     const leaseMac = deps.leases.macForAddress(peer.address);
     const report = (result: string, message: string, bytes: number, detail?: { path?: string; mac?: Mac | undefined }): void => {
       if (detail?.path !== undefined) path = detail.path;
-      const mac = detail?.mac ?? leaseMac ?? macFromPath(path);
+      const mac = detail?.mac ?? leaseMac ?? macFromFileName(path);
       if (result === 'ok') stats.completed++; else stats.failed++;
       const durationMs = Math.round(clock.now() - started);
       deps.events.emit({ type: 'transfer', protocol: 'tftp', direction, peer: peer.address, mac, path, bytes, durationMs, result });
