@@ -3,29 +3,24 @@
  * password (what a browser prompt gives). Compared in constant time. Without services.admin.token in
  * appliance.yaml, a random token is generated once and kept in <dataDir>/admin-token (mode 0600).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { parseBasic, sameSecret } from '../shared/secrets.ts';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const TOKEN_FILE = 'admin-token';
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** The token a request presents, or undefined. */
 export function presentedToken(authorization: string | undefined): string | undefined {
   if (authorization === undefined || authorization.length > 4096) return undefined;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (bearer) return bearer[1];
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
-  if (!basic) return undefined;
-  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : decoded.slice(colon + 1);
+  return parseBasic(authorization)?.password;
 }
 
 export function tokenMatches(authorization: string | undefined, token: string): boolean {
   const given = presentedToken(authorization);
-  return given !== undefined && timingSafeEqual(digest(given), digest(token));
+  return given !== undefined && sameSecret(given, token);
 }
 
 /** The configured token, else the one kept in the data directory (created on first use). */

@@ -2,8 +2,9 @@
  * FTP accounts: the factory PlcmSpIp/PlcmSpIp, the per-site accounts of appliance.yaml and the credentials
  * each site's boot-server URL gives its phones, each confined to the sites that accept it. Read from the current model at each login (hot reload).
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ApplianceModel } from '../config/model.ts';
+import { siteCredentials } from '../config/credentials.ts';
+import { sameSecret as same } from '../shared/secrets.ts';
 
 export const FACTORY_USER = 'PlcmSpIp';
 export const FACTORY_PASSWORD = 'PlcmSpIp';
@@ -16,21 +17,6 @@ export interface FtpAccount {
   readonly site: string | undefined;
 }
 
-/** Constant-time comparison (hashes first, so lengths leak nothing either). */
-function same(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
-/** Every user/password pair a site accepts: its accounts, and the FTP credentials its boot-server URL gives phones. */
-function credentialsOf(site: ApplianceModel['sites'] extends ReadonlyMap<string, infer S> ? S : never): { user: string; password: string }[] {
-  const out = [...site.accounts];
-  const bs = site.bootServer;
-  if (bs?.protocol === 'ftp' && bs.user !== undefined) out.push({ user: bs.user, password: bs.password ?? '' });
-  return out;
-}
-
 /**
  * The account a user/password pair logs into, or undefined. A pair is confined to the sites that accept it
  * (their accounts or their boot-server credentials: several sites may share PlcmSpIp). The factory pair
@@ -40,7 +26,7 @@ export function authenticate(model: ApplianceModel, user: string, password: stri
   const sites: string[] = [];
   let ownCredentials = false;
   for (const site of model.sites.values()) {
-    for (const c of credentialsOf(site)) {
+    for (const c of siteCredentials(site, ['ftp'])) {
       if (c.user !== FACTORY_USER || c.password !== FACTORY_PASSWORD) ownCredentials ||= site.bootServer?.protocol === 'ftp' && c.user === site.bootServer.user;
       if (c.user === user && same(c.password, password)) { sites.push(site.name); break; }
     }

@@ -2,12 +2,16 @@
  * Optional HTTP basic auth per site (RFC 7617).
  *
  * Rule: a request for a path inside a site's folder needs one of that site's accounts (or the credentials
- * its http(s) boot-server URL gives the phones) when it has any; a site without accounts, and the root of the tree, are open (the appliance has no global HTTP
- * account setting; phones that boot from the root folder send no credentials). Credentials of another
+ * its http(s) boot-server URL gives the phones) when it has any; a site without any, and the root of the
+ * tree, are open (the appliance has no global HTTP account setting; phones that boot from the root folder
+ * send no credentials). Credentials of another
  * site's account are refused. An authenticated writer is confined to its site for uploads.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ApplianceModel, Site } from '../config/model.ts';
+import { siteCredentials } from '../config/credentials.ts';
+import { parseBasic, sameSecret } from '../shared/secrets.ts';
+
+export { parseBasic };
 
 export type AuthDecision =
   | { readonly ok: true; readonly confinedToSite: string | undefined; readonly user: string | undefined }
@@ -22,40 +26,15 @@ export function siteForFolder(model: ApplianceModel, folder: string | undefined)
   return undefined;
 }
 
-/** user and password from an Authorization: Basic header; undefined when absent or malformed. */
-export function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
-  if (header === undefined) return undefined;
-  const m = /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (!m) return undefined;
-  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = text.indexOf(':');
-  if (colon < 0) return undefined;
-  return { user: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-
-/** Constant-time string equality (hash first so lengths do not leak). */
-function same(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
-/** A site's accounts, plus the credentials its http(s) boot-server URL gives its phones. */
-function accountsOf(site: Site): { user: string; password: string }[] {
-  const bs = site.bootServer;
-  const boot = (bs.protocol === 'http' || bs.protocol === 'https') && bs.user !== undefined ? [{ user: bs.user, password: bs.password ?? '' }] : [];
-  return [...site.accounts, ...boot];
-}
-
 export function authorize(site: Site | undefined, authorization: string | undefined): AuthDecision {
-  const accounts = site ? accountsOf(site) : [];
+  const accounts = site ? siteCredentials(site, ['http', 'https']) : [];
   if (site === undefined || accounts.length === 0) return { ok: true, confinedToSite: undefined, user: undefined };
   const creds = parseBasic(authorization);
   if (!creds) return { ok: false, realm: site.name, reason: 'missing' };
   let match = false;
   for (const a of accounts) {
     // evaluate every account so timing does not reveal which user names exist
-    if (same(a.user, creds.user) && same(a.password, creds.password)) match = true;
+    if (sameSecret(a.user, creds.user) && sameSecret(a.password, creds.password)) match = true;
   }
   if (!match) return { ok: false, realm: site.name, reason: 'invalid' };
   return { ok: true, confinedToSite: site.name, user: creds.user };
