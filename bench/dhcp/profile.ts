@@ -9,12 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab, waitFor } from '../../test/lib/netns.ts';
 import { benchYaml } from '../../src/dhcp/testdata/fixtures.ts';
+import { arg, flag } from '../lib/args.ts';
 
-const arg = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
-};
-const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const RATE = arg('rate', '1000');
 const DURATION = arg('duration', '5');
 const OUT_DIR = arg('out-dir', '/tmp/dhcp-prof');

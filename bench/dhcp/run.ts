@@ -16,11 +16,8 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
 import { benchYaml } from '../../src/dhcp/testdata/fixtures.ts';
+import { arg } from '../lib/args.ts';
 
-const arg = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
-};
 const DURATION = Number(arg('duration', '5'));
 const EXIT_WAIT = Number(arg('exit-wait', '0'));
 const OUT = arg('out', 'bench/results/dhcp.md');

@@ -16,15 +16,12 @@ import { mkdir, writeFile, readFile, rm, mkdtemp, chmod } from 'node:fs/promises
 import type { ChildProcess } from 'node:child_process';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { numArg } from '../lib/args.ts';
 import { createLab, canRunLab, missingCommands, waitFor, type Lab } from '../../test/lib/netns.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const rounds = arg('rounds', 5);
-const count = arg('count', 100);
+const rounds = numArg('rounds', 5);
+const count = numArg('count', 100);
 const SIZE = 4 * 1024 * 1024;
 const SUBNET = '10.91.6';
 const SRV = `${SUBNET}.1`;

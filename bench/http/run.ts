@@ -13,15 +13,12 @@ import { mkdir, writeFile, readFile, rm, mkdtemp, chmod } from 'node:fs/promises
 import type { ChildProcess } from 'node:child_process';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { numArg } from '../lib/args.ts';
 import { createLab, canRunLab, missingCommands, waitFor } from '../../test/lib/netns.ts';
 import { REPO, SRV, SUBNET, applianceYaml, dummyBytes, launch } from '../../test/lib/http-fixture.ts';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const rounds = arg('rounds', 5);
-const count = arg('count', 100);
+const rounds = numArg('rounds', 5);
+const count = numArg('count', 100);
 const SIZE = 4 * 1024 * 1024;
 const NGINX_PORT = 8080;
 
