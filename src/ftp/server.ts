@@ -10,6 +10,7 @@ import type { EventEmitter } from 'node:events';
 import { FtpSrv, type FtpConnection } from 'ftp-srv';
 import type { Service, ServiceDeps } from '../shared/service.ts';
 import { ApplianceError } from '../shared/errors.ts';
+import { plainAddress } from '../shared/ipv4.ts';
 import { authenticate } from './accounts.ts';
 import { resultCode } from './errors.ts';
 import { TreeFileSystem } from './filesystem.ts';
@@ -36,7 +37,6 @@ export interface FtpOptions {
 
 const LOGIN_TIMEOUT_MS = 60_000;
 
-const plainIp = (ip: string | undefined): string => (ip ?? '').replace(/^::ffff:/i, '');
 
 async function tlsOptions(cert: string | undefined, key: string | undefined): Promise<{ cert: Buffer; key: Buffer } | false> {
   if (cert === undefined && key === undefined) return false;
@@ -79,7 +79,7 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
 
   server.on('login', ({ connection, username, password }, resolve, reject) => {
     const account = authenticate(deps.model.current(), username, password);
-    const peer = plainIp(connection.ip);
+    const peer = plainAddress(connection.ip, '');
     if (!account) {
       stats.loginFailures++;
       log.warn({ peer, user: username, code: 'FTP_LOGIN_FAILED' }, 'ftp login refused');

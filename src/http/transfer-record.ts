@@ -24,8 +24,7 @@ export interface TransferStart {
   readonly status: () => number;
 }
 
-/** Strip the IPv4-mapped prefix Node reports on dual-stack sockets. */
-export const peerAddress = (remote: string | undefined): string => (remote ?? 'unknown').replace(/^::ffff:/, '');
+
 
 export function startRecord(deps: { events: EventSink; log: Logger }, start: TransferStart): TransferRecord {
   const began = performance.now();

@@ -32,3 +32,6 @@ export function parseCidr(s: string): Result<Cidr, string> {
 export const inCidr = (c: Cidr, ip: number): boolean => ((ip & c.mask) >>> 0) === c.network;
 export const cidrBroadcast = (c: Cidr): number => (c.network | (~c.mask >>> 0)) >>> 0;
 export const cidrsOverlap = (a: Cidr, b: Cidr): boolean => inCidr(a, b.network) || inCidr(b, a.network);
+
+/** A peer address as a dual-stack socket reports it (::ffff:10.0.0.5), as the plain IPv4 the leases know. */
+export const plainAddress = (ip: string | undefined, fallback = 'unknown'): string => (ip ?? fallback).replace(/^::ffff:/i, '');
