@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor } from './lib/netns.ts';
 import { labYaml } from '../src/admin/testing/fixture.ts';
+import { answeringPhone } from './lib/sipp-scenarios.ts';
 
 const REPO = resolve(new URL('..', import.meta.url).pathname);
 const HARNESS = join(REPO, 'src/admin/testing/lab-appliance.ts');
@@ -31,23 +32,11 @@ async function skipReason(): Promise<string | false> {
 }
 
 /** The phone: answers 200, waits 300 ms (it would be busy), then re-reads its configuration like after a boot. */
-const answering = (dir: string, name: string, mac: string): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="polycom phone answering check-sync">
-  <recv request="NOTIFY"><action><exec command="date +%s%3N >> ${dir}/${name}.recv"/></action></recv>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <pause milliseconds="300"/>
+const answering = (dir: string, name: string, mac: string): string => answeringPhone('polycom phone answering check-sync',
+  `<recv request="NOTIFY"><action><exec command="date +%s%3N >> ${dir}/${name}.recv"/></action></recv>`,
+  `  <pause milliseconds="300"/>
   <nop><action><exec command="date +%s%3N >> ${dir}/${name}.fetching; curl -sf -o /dev/null -A '${UA}' http://10.91.10.1/000000000000.cfg; date +%s%3N >> ${dir}/${name}.fetched; curl -sf -o /dev/null -A '${UA}' http://10.91.10.1/${mac}-appliance.cfg"/></action></nop>
-</scenario>
-`;
+`);
 
 const silent = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="phone that never answers">

@@ -13,24 +13,14 @@ import { createLab, waitFor } from '../../test/lib/netns.ts';
 import { createInventory } from '../../src/admin/inventory/inventory.ts';
 import { labModel } from '../../src/admin/testing/fixture.ts';
 import type { Mac } from '../../src/shared/mac.ts';
+import { answeringPhone } from '../../test/lib/sipp-scenarios.ts';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, parallel: { type: 'string', default: '200' } } });
 const COUNT = Number(values.count);
 const PARALLEL = Number(values.parallel);
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
 
-const UAS = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="uas"><recv request="NOTIFY"/><send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send></scenario>
-`;
+const UAS = answeringPhone('uas');
 const UAC = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="uac"><send retrans="500"><![CDATA[
 NOTIFY sip:[remote_ip]:[remote_port] SIP/2.0
