@@ -60,6 +60,40 @@ async function openSocket(localAddress: string | undefined): Promise<Result<{ so
 const errorFor = (p: { code: number; message: string }, what: string): SimError =>
   simError(p.code === ERR_NOT_FOUND ? 'SIM_NOT_FOUND' : p.code === ERR_ACCESS ? 'SIM_DENIED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`);
 
+type Socket = { sock: dgram.Socket; next(timeoutMs: number): Promise<Incoming | 'timeout'> };
+
+/**
+ * One transfer's conversation with the server: sends go to the server's TID once its first answer names it,
+ * the last packet is retransmitted on each timeout (up to maxRetries since the last progress), and packets
+ * from any other port are answered with ERROR 5.
+ */
+function conversation(s: Socket, first: { port: number; address: string }, opts: TftpOptions, what: string, onRetry: () => void) {
+  let dest = first;
+  let tid: number | undefined;
+  let tries = 0;
+  let last: Buffer = Buffer.alloc(0);
+  return {
+    /** Send a new packet (progress: the retry count starts again); `sent` runs once it has left. */
+    send(b: Buffer, sent?: () => void): void { last = b; tries = 0; s.sock.send(b, dest.port, dest.address, sent); },
+    /** Send the last packet again (the server repeated itself: our answer was lost). */
+    repeat(): void { s.sock.send(last, dest.port, dest.address); },
+    async receive(): Promise<Result<TftpPacket, SimError>> {
+      for (;;) {
+        const inc = await s.next(opts.packetTimeoutMs);
+        if (inc === 'timeout') {
+          if (++tries > opts.maxRetries) return err(simError('SIM_TIMEOUT', `${what}: no answer after ${opts.maxRetries} retransmissions`));
+          onRetry();
+          s.sock.send(last, dest.port, dest.address);
+          continue;
+        }
+        if (tid === undefined) { tid = inc.port; dest = { port: tid, address: inc.address }; }
+        else if (inc.port !== tid) { s.sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), inc.port, inc.address); continue; }
+        return ok(inc.packet);
+      }
+    },
+  };
+}
+
 export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: TftpOptions = DEFAULT_TFTP): FileClient {
   let retries = 0;
   const host = loc.host;
@@ -69,56 +103,41 @@ export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: Tf
     const what = `RRQ ${full}`;
     const s = await openSocket(ctx.localAddress);
     if (!s.ok) return s;
-    const { sock, next } = s.value;
+    const c = conversation(s.value, { port: loc.port, address: host }, opts, what, () => { retries++; });
     try {
       const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: '0' }] : [];
-      let last: Buffer = encode({ op: 'rrq', filename: full, mode: 'octet', options });
-      let dest = { port: loc.port, address: host };
-      let tid: number | undefined;
       let blksize = 512;
       let expected = 1;
       const col = new Collector(keep);
-      let tries = 0;
-      sock.send(last, dest.port, dest.address);
+      c.send(encode({ op: 'rrq', filename: full, mode: 'octet', options }));
       for (;;) {
-        const inc = await next(opts.packetTimeoutMs);
-        if (inc === 'timeout') {
-          if (++tries > opts.maxRetries) return err(simError('SIM_TIMEOUT', `${what}: no answer after ${opts.maxRetries} retransmissions`));
-          retries++;
-          sock.send(last, dest.port, dest.address);
-          continue;
-        }
-        if (tid === undefined) { tid = inc.port; dest = { port: tid, address: inc.address }; }
-        else if (inc.port !== tid) { sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), inc.port, inc.address); continue; }
-        const p = inc.packet;
+        const r = await c.receive();
+        if (!r.ok) return r;
+        const p = r.value;
         if (p.op === 'error') return err(errorFor(p, what));
         if (p.op === 'oack' && expected === 1 && col.bytes === 0) {
           const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
           if (b) blksize = Number(b.value);
-          if (!(blksize >= 8 && blksize <= 65464)) { sock.send(encodeError(8, 'bad blksize'), dest.port, dest.address); return err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`)); }
-          last = encodeAck(0);
-          tries = 0;
-          sock.send(last, dest.port, dest.address);
+          if (!(blksize >= 8 && blksize <= 65464)) { c.send(encodeError(8, 'bad blksize')); return err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`)); }
+          c.send(encodeAck(0));
           continue;
         }
         if (p.op !== 'data') continue;
         if (p.block === (expected & 0xffff)) {
           col.add(p.data);
-          last = encodeAck(p.block);
-          tries = 0;
           if (p.data.length < blksize) {
             // Let the final ACK leave before the socket closes, or the server keeps resending the last block.
-            await new Promise<void>((resolve) => sock.send(last, dest.port, dest.address, () => resolve()));
+            await new Promise<void>((resolve) => c.send(encodeAck(p.block), resolve));
             return ok(col.done());
           }
-          sock.send(last, dest.port, dest.address);
+          c.send(encodeAck(p.block));
           expected++;
         } else if (p.block === ((expected - 1) & 0xffff)) {
-          sock.send(last, dest.port, dest.address); // our ACK was lost: repeat it
+          c.repeat(); // our ACK was lost: repeat it
         }
       }
     } finally {
-      sock.close();
+      s.value.sock.close();
     }
   };
 
@@ -127,28 +146,17 @@ export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: Tf
     const what = `WRQ ${full}`;
     const s = await openSocket(ctx.localAddress);
     if (!s.ok) return s;
-    const { sock, next } = s.value;
+    const c = conversation(s.value, { port: loc.port, address: host }, opts, what, () => { retries++; });
     try {
       const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: String(data.length) }] : [];
-      let last: Buffer = encode({ op: 'wrq', filename: full, mode: 'octet', options });
-      let dest = { port: loc.port, address: host };
-      let tid: number | undefined;
       let blksize = 512;
       let block = 0; // last block sent (0 = the request)
       const blocks = (): number => Math.floor(data.length / blksize) + 1;
-      let tries = 0;
-      sock.send(last, dest.port, dest.address);
+      c.send(encode({ op: 'wrq', filename: full, mode: 'octet', options }));
       for (;;) {
-        const inc = await next(opts.packetTimeoutMs);
-        if (inc === 'timeout') {
-          if (++tries > opts.maxRetries) return err(simError('SIM_TIMEOUT', `${what}: no answer after ${opts.maxRetries} retransmissions`));
-          retries++;
-          sock.send(last, dest.port, dest.address);
-          continue;
-        }
-        if (tid === undefined) { tid = inc.port; dest = { port: tid, address: inc.address }; }
-        else if (inc.port !== tid) { sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), inc.port, inc.address); continue; }
-        const p = inc.packet;
+        const r = await c.receive();
+        if (!r.ok) return r;
+        const p = r.value;
         if (p.op === 'error') return err(simError(p.code === ERR_NOT_FOUND || p.code === ERR_ACCESS || p.code === 6 || p.code === 3 ? 'SIM_UPLOAD_REJECTED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`));
         let acked: number | undefined;
         if (p.op === 'oack' && block === 0) {
@@ -161,12 +169,10 @@ export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: Tf
         if (block >= blocks()) return ok(undefined);
         block++;
         const start = (block - 1) * blksize;
-        last = encodeData(block & 0xffff, data.subarray(start, Math.min(start + blksize, data.length)));
-        tries = 0;
-        sock.send(last, dest.port, dest.address);
+        c.send(encodeData(block & 0xffff, data.subarray(start, Math.min(start + blksize, data.length))));
       }
     } finally {
-      sock.close();
+      s.value.sock.close();
     }
   };
 
