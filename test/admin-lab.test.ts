@@ -1,5 +1,5 @@
 /**
- * Operations end to end: DHCP + TFTP + HTTP + the admin server (src/admin/testing/lab-appliance.ts) in one
+ * Operations end to end: DHCP + TFTP + HTTP + the admin server (test/lib/admin/lab-appliance.ts) in one
  * namespace, appliance-phonesim booting phones in another. Checked: the admin API refuses requests without the
  * token (and /health is open); the inventory holds each phone's decoded option-60 fields and its fetch/upload
  * history; /metrics parses as Prometheus text and its counters move with the traffic; `appliance phones` and
@@ -13,11 +13,11 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './lib/netns.ts';
 import { applianceFolder, PHONESIM, REPO } from './lib/phonesim-lab.ts';
-import { parseProm, total, type Sample } from '../src/admin/testing/prom-parse.ts';
-import { firmwareYaml } from '../src/admin/testing/fixture.ts';
+import { parseProm, total, type Sample } from './lib/admin/prom-parse.ts';
+import { firmwareYaml } from './lib/admin/fixture.ts';
 
-const HARNESS = join(REPO, 'src/admin/testing/lab-appliance.ts');
-const RENDER = join(REPO, 'src/admin/testing/render-page.ts');
+const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
+const RENDER = join(REPO, 'test/lib/admin/render-page.ts');
 const OPS = join(REPO, 'src/cli/ops.ts');
 const TOKEN = 'ops-lab-token-0123456789abcdef';
 const ADMIN = 'http://10.91.10.1:8080';

@@ -1,6 +1,6 @@
 /**
  * check-sync against sipp acting as the phones, each in its own network namespace. The appliance (HTTP + admin,
- * src/admin/testing/lab-appliance.ts) runs in "srv"; `appliance notify all --wave 2` (src/cli/ops.ts) asks it.
+ * test/lib/admin/lab-appliance.ts) runs in "srv"; `appliance notify all --wave 2` (src/cli/ops.ts) asks it.
  * p1..p4 answer 200 and then re-fetch their configuration over HTTP with curl (sipp <exec>), as a phone does
  * after check-sync; p5 stays silent. Checked: the NOTIFY on the wire, the retransmission schedule (T1 = 50 ms,
  * T2 = 300 ms, given up at 64*T1 = 3.2 s) and the report, and that wave 2 starts only after wave 1 re-fetched.
@@ -12,11 +12,11 @@ import { mkdtemp, mkdir, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor } from './lib/netns.ts';
-import { labYaml } from '../src/admin/testing/fixture.ts';
+import { labYaml } from './lib/admin/fixture.ts';
 import { answeringPhone } from './lib/sipp-scenarios.ts';
 
 const REPO = resolve(new URL('..', import.meta.url).pathname);
-const HARNESS = join(REPO, 'src/admin/testing/lab-appliance.ts');
+const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
 const OPS = join(REPO, 'src/cli/ops.ts');
 const TOKEN = 'ops-test-token-0123456789';
 const UA = 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';

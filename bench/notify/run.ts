@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab, waitFor } from '../../test/lib/netns.ts';
 import { createInventory } from '../../src/admin/inventory/inventory.ts';
-import { labModel } from '../../src/admin/testing/fixture.ts';
+import { labModel } from '../../test/lib/admin/fixture.ts';
 import type { Mac } from '../../src/shared/mac.ts';
 import { answeringPhone } from '../../test/lib/sipp-scenarios.ts';
 

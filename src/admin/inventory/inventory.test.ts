@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { DhcpEvent, TransferEvent } from '../../shared/events.ts';
 import type { Mac } from '../../shared/mac.ts';
 import { silentLogger } from '../../shared/log.ts';
-import { labModel } from '../testing/fixture.ts';
+import { labModel } from '../../../test/lib/admin/fixture.ts';
 import { createInventory } from './inventory.ts';
 import { createPersister, loadInventoryFile, INVENTORY_FILE } from './persist.ts';
 import { parseUserAgent } from './ua.ts';

@@ -4,7 +4,7 @@ import { buildNotify, parseResponse } from './message.ts';
 import { silentSchedule, giveUpAfter, nextInterval } from './timers.ts';
 import { planJobs, runWaves, type WaveTarget } from './waves.ts';
 import { selectTargets } from './targets.ts';
-import { labModel } from '../testing/fixture.ts';
+import { labModel } from '../../../test/lib/admin/fixture.ts';
 import type { PhoneView } from '../inventory/types.ts';
 
 test('NOTIFY wire form', () => {

@@ -1,6 +1,6 @@
 /** A small appliance.yaml for the operations tests: two sites, three models, two pinned phones. */
-import { loadConfigText } from '../../config/load.ts';
-import type { ApplianceModel } from '../../config/model.ts';
+import { loadConfigText } from '../../../src/config/load.ts';
+import type { ApplianceModel } from '../../../src/config/model.ts';
 
 /**
  * The firmware section every lab appliance.yaml shares (operations, end-to-end): SIP 4.0.11 for the SoundPoint

@@ -8,8 +8,8 @@
  * "admin ready PORT" once listening; SIGTERM closes everything.
  */
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../shared/log.ts';
-import { startAppliance, type Running } from '../../main.ts';
+import { createLogger } from '../../../src/shared/log.ts';
+import { startAppliance, type Running } from '../../../src/main.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'sip-t1': { type: 'string' }, 'sip-t2': { type: 'string' }, 'refetch-timeout': { type: 'string' } } });
 const file = positionals[0]!;

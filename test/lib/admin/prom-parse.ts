@@ -2,7 +2,7 @@
  * A strict reader of the Prometheus text format (0.0.4) for tests: every line must be a HELP, a TYPE, a blank
  * line or a sample of a family whose TYPE came first; label syntax and escapes are checked.
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+import { type Result, ok, err } from '../../../src/shared/result.ts';
 
 export interface Sample { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly value: number }
 
