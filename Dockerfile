@@ -12,9 +12,10 @@
 # relative to the YAML file) work unchanged inside the container.
 ARG NODE_IMAGE=node:24-slim
 
-# ---- build: TypeScript → dist/, the DHCP bind-device addon, production node_modules --------------------
+# ---- build: TypeScript → dist/, the native addons, production node_modules --------------------
 FROM ${NODE_IMAGE} AS build
-# A C compiler for src/dhcp/socket/bind-device.c, compiled once here; the runtime image has no compiler.
+# A C compiler for the two addons (src/dhcp/socket/bind-device.c, src/tftp/native/engine.c), compiled once
+# here; the runtime image has no compiler.
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
  && rm -rf /var/lib/apt/lists/*
@@ -29,9 +30,7 @@ COPY src ./src
 # static files) are copied as they are, test data excepted.
 RUN npm run build \
  && (cd src && find . -type f ! -name '*.ts' ! -path '*/testdata/*' -exec cp --parents {} ../dist/ \;) \
- && if [ -f dist/dhcp/socket/native.js ]; then \
-      APPLIANCE_NATIVE_DIR=/app/native node -e "import('/app/dist/dhcp/socket/native.js').then((m) => { const r = m.loadBindDevice(); if (!r.ok) { console.error(r.error); process.exit(1); } })"; \
-    else mkdir -p /app/native; fi \
+ && APPLIANCE_NATIVE_DIR=/app/native node -e "Promise.all([import('/app/dist/dhcp/socket/native.js').then((m) => m.loadBindDevice()), import('/app/dist/tftp/native/engine.js').then((m) => m.loadEngineAddon())]).then((rs) => { for (const r of rs) if (!r.ok) { console.error(r.error); process.exit(1); } })" \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/.cache
 

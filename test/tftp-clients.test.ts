@@ -2,8 +2,8 @@
  * TFTP with real clients (tftp-hpa, atftp, curl) from another network namespace: rendered config and a 60 MB
  * image byte-exact (block numbers roll over at blksize 512), uploads of <MAC>-phone.cfg, forbidden uploads
  * refused with the proper TFTP error, and an upload killed half way leaving the previous file intact.
- * Downloads go through the service's worker threads; one test repeats them on a second service run with
- * --workers 0 (downloads in the service's own thread).
+ * Downloads go through the service's native engine (src/tftp/native/engine.c); one test repeats them on a
+ * second service run with --engine js (the send machine in the service's own thread).
  * Lab: prefix "tftp", subnet 10.91.5 (srv .1, cli .2 = phone 0004f28062d6, other .3 = phone 0004f2000003).
  */
 import { test, before, after } from 'node:test';
@@ -55,12 +55,12 @@ test('a 60 MB image byte-exact: tftp-hpa at 512 (rollover past block 65535), atf
   for (const e of ev) assert.equal(e.bytes, l.imageSize);
 });
 
-test('in-thread downloads (--workers 0): atftp windowsize 16 and curl get the 60 MB image and the config byte-exact', async (c) => {
+test('in-thread downloads (--engine js): atftp windowsize 16 and curl get the 60 MB image and the config byte-exact', async (c) => {
   if (skip) return c.skip(skip);
   const l = lab();
   // A second service from the same yaml on port 1069 that serves downloads in its own thread (the path taken
-  // with an injected clock or when no worker thread is alive); the lab's service above uses worker threads.
-  const child = l.lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/service-launcher.ts'), 'tftp', l.yaml, '--port', '1069', '--workers', '0', '--quiet'], { cwd: REPO });
+  // with an injected clock or when the engine cannot be built); the lab's service above uses the engine.
+  const child = l.lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/service-launcher.ts'), 'tftp', l.yaml, '--port', '1069', '--engine', 'js', '--quiet'], { cwd: REPO });
   let ready = false;
   child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('"ready":true')) ready = true; });
   try {

@@ -140,6 +140,40 @@ test('wrong TID gets ERROR 5, runts and garbage are dropped and counted, duplica
   assert.ok(after.duplicates - before.duplicates >= 2);
 });
 
+test('2,000 random datagrams from the peer in mid-transfer: none answered, all counted, the transfer completes intact', async (c) => {
+  if (skip) return c.skip(skip);
+  const want = await lab().treeRead(SMALL);
+  const before = await lab().stats();
+  const r = await probe('cli', `
+    let seed = 20261121;
+    const rnd = (n) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    const a = await open();
+    await a.to(rrq('${SMALL}', 'timeout', '5'), 69);       // 5 s between retransmissions: the flood is not answered by one
+    const oack = await a.recv(1000);
+    for (let i = 0; i < 2000; i++) {
+      const b = Buffer.alloc(rnd(40) === 0 ? 1 + rnd(1400) : rnd(9));
+      for (let j = 0; j < b.length; j++) b[j] = rnd(256);
+      if (b.length >= 2 && rnd(2) === 0) b[1] = 1 + rnd(6);          // half of them with a known opcode
+      if (b.length >= 2) b[0] = rnd(8) === 0 ? b[0] : 0;
+      const op = b.length >= 2 ? b.readUInt16BE(0) : -1;
+      if (op === 4 && b.length === 4) continue;                       // a well-formed ACK would move the transfer on
+      if (op === 5 && (b.length < 4 || b.indexOf(0, 4) === -1 || b.indexOf(0, 4) === b.length - 1)) continue; // so would a well-formed ERROR
+      await a.to(b, oack.port);
+    }
+    const quiet = await a.recv(200);
+    await a.to(ack(0), oack.port);
+    const d1 = await a.recv(1000);
+    const rest = await drain(a, d1);
+    out({ oack: oack.p.op, quiet: quiet ? quiet.p : null, data: rest.toString('base64') });`) as Record<string, unknown>;
+  assert.equal(r.oack, 'oack');
+  assert.equal(r.quiet, null, 'nothing answers garbage from the peer');
+  assert.deepEqual(Buffer.from(r.data as string, 'base64'), want, 'the transfer completed intact');
+  const after = await lab().stats();
+  const dropped = (after.malformed - before.malformed) + (after.unexpected - before.unexpected);
+  assert.ok(dropped >= 1500, `garbage counted as malformed or unexpected (${dropped})`);
+  assert.equal(after.failed - before.failed, 0);
+});
+
 test('retransmits with exponential backoff, then gives up with ERROR 0', async (c) => {
   if (skip) return c.skip(skip);
   const r = await probe('cli', `

@@ -11,13 +11,12 @@
  * peak RSS and the machine's load average before and after. Content is checked by sha256 at the end.
  *
  *   node bench/tftp/run.ts [--count 100] [--size 4194304] [--rounds 1] [--only curl,atftp1,atftp16]
- *                          [--workers N] [--ours-only] [--prof DIR] [--perf FILE]
+ *                          [--engine native|js] [--ours-only] [--prof DIR] [--perf FILE]
  * Needs root, in.tftpd (tftpd-hpa), curl and atftp. Prints markdown tables (paste into bench/results/tftp.md).
  */
 import { join } from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
 
 const argv = process.argv.slice(2);
@@ -33,14 +32,14 @@ const ONLY = new Set((flag('--only') ?? 'curl,atftp1,atftp16').split(','));
 const PROF = flag('--prof');
 /** Record the service process with `perf record` during our rounds into this file. */
 const PERF = flag('--perf');
-/** The service's download worker threads (default: the service's default, one per core). */
-const WORKERS = flag('--workers');
+/** Who runs our downloads: native (the default, native/engine.c) or js (the send machine in the service thread). */
+const ENGINE = flag('--engine') === 'js' ? 'js' as const : 'native' as const;
 /** Skip tftpd-hpa (profiling runs). */
 const OURS_ONLY = argv.includes('--ours-only');
 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
 const created = await createTftpLab({ imageSize: SIZE, cmds: ['in.tftpd', 'curl', 'atftp'], quiet: true, hosts: ['srv', 'cli'], retry: '1000,8000,5',
-  nodeArgs: PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [], workers: WORKERS === undefined ? undefined : Number(WORKERS) });
+  nodeArgs: PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [], engine: ENGINE });
 if ('skip' in created) { console.error(created.skip); process.exit(2); }
 const l = created;
 try {
@@ -155,7 +154,7 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
   console.log('| round | ours | tftpd-hpa | ours / tftpd-hpa |');
   console.log('|---|---|---|---|');
   for (const r of cpuRows) console.log(r);
-  console.log(`\nService: ${WORKERS ?? Math.min(4, availableParallelism())} download worker thread(s); load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`);
+  console.log(`\nService: downloads run by the ${ENGINE} engine; load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`);
   console.log(`\nAppliance (TFTP service process) peak RSS: ${(stats.maxRssKb / 1024).toFixed(0)} MB; retransmits ${stats.retransmits}, completed ${stats.completed}, failed ${stats.failed}.`);
 } finally {
   await l.destroy();

@@ -3,8 +3,7 @@
  *
  * A BlockSource answers synchronously when a block is buffered (the hot path: no promise per block) and
  * calls back once when it cannot. Blocks are views into the chunks that came in (no copy) unless a block
- * straddles two chunks. Two feeders: chunkQueue() is pushed to (the worker thread gets chunks by message);
- * blockReader() pulls from a Readable (byte streams and object-mode streams of Buffers or strings alike),
+ * straddles two chunks. chunkQueue() is pushed to; blockReader() feeds one by pulling from a Readable (byte streams and object-mode streams of Buffers or strings alike),
  * holding only the stream's own buffer, never the whole file.
  */
 import type { Readable } from 'node:stream';

@@ -1,7 +1,7 @@
 /**
  * One download (an accepted RRQ) on its own socket: the send machine (send.ts) wired to a BlockSource, the
- * socket shell (transfer.ts) and the outcome callbacks. The same code runs in the service's thread
- * (session.ts, blocks from the tree's stream) and in a worker thread (worker.ts, blocks sent over by message).
+ * socket shell (transfer.ts) and the outcome callbacks. It runs in the service's thread (session.ts, blocks from the tree's stream): with an injected clock, with
+ * `engine: 'js'`, or when the native engine (native/engine.c, same rules) cannot be built.
  */
 import type { Socket } from 'node:dgram';
 import type { BlockSource } from './block-reader.ts';
@@ -22,8 +22,6 @@ export interface DownloadSpec {
 
 export interface DownloadContext {
   readonly socket: Socket;
-  /** With a connected socket: the unconnected one on the same port (sockets.ts). */
-  readonly stranger?: Socket;
   readonly peer: Peer;
   readonly clock: Clock;
   readonly stats: TftpStats;
@@ -43,7 +41,6 @@ export function runDownload(ctx: DownloadContext, spec: DownloadSpec): Runner<Se
   };
   const runner: Runner<SendEvent> = runTransfer({
     socket: ctx.socket,
-    stranger: ctx.stranger,
     peer: ctx.peer,
     clock: ctx.clock,
     stats: ctx.stats,

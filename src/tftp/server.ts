@@ -5,15 +5,14 @@
  */
 import { createSocket } from 'node:dgram';
 import { bindSocket } from './sockets.ts';
-import { availableParallelism } from 'node:os';
 import type { Service, ServiceDeps } from '../shared/service.ts';
 import { macFromFileName, type Mac } from '../shared/mac.ts';
 import { type Clock, realClock } from './clock.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './machine.ts';
 import { negotiate } from './negotiate.ts';
 import { ERR_ILLEGAL_OP, ERR_UNDEFINED, type TftpPacket, decode, encodeError } from './packet.ts';
-import { type Session, type SessionContext, refuse, startDownload, startDownloadOpened, startUpload } from './session.ts';
-import { type WorkerPool, createWorkerPool } from './pool.ts';
+import { type Session, type SessionContext, refuse, startDownload, startUpload } from './session.ts';
+import { type NativeDownloads, createNativeDownloads, loadEngineAddon } from './native/engine.ts';
 import { oackWithSize } from './negotiate.ts';
 import { refusalFor } from './tree-errors.ts';
 import { type TftpStats, emptyStats } from './stats.ts';
@@ -27,12 +26,11 @@ export interface TftpServerOptions {
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
   /**
-   * Download worker threads (pool.ts). Default: one per core but one (left to the service thread: DHCP,
-   * requests, the tree), at least 1, at most 4; 0 runs every transfer in the service's own thread (always
-   * so with an injected clock, which cannot cross into a worker). On 2 cores, 1 worker against 2 measured
-   * 220-224 MB against 240-243 MB peak and 13.6-16.9 s against 17.4-19.0 s CPU (300-phone TFTP storm).
+   * Who runs downloads once accepted: 'native' (default) the engine thread of native/engine.c; 'js' the
+   * send machine (send.ts) in this thread, as always with an injected clock (the engine keeps real time),
+   * and as a fallback when the engine cannot be built (logged). Uploads always run here.
    */
-  readonly workers?: number;
+  readonly engine?: 'native' | 'js';
 }
 
 export interface TftpService extends Service {
@@ -50,18 +48,19 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
   const sessions = new Map<string, Session | undefined>();
   const log = deps.log.child({ svc: 'tftp' });
   let closing = false;
-  const nWorkers = deps.clock ? 0 : Math.max(0, Math.floor(deps.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1))));
-  const pool: WorkerPool | undefined = nWorkers > 0
-    ? await createWorkerPool(nWorkers, stats, (message) => log.error({ err: message }, 'tftp worker failed'))
-    : undefined;
+  let engine: NativeDownloads | undefined;
+  if (!deps.clock && (deps.engine ?? 'native') === 'native') {
+    const addon = loadEngineAddon();
+    if (addon.ok) engine = createNativeDownloads(addon.value, stats);
+    else log.warn({ err: addon.error }, 'tftp: native download engine unavailable, downloads run in the service thread');
+  }
 
   const main = createSocket({ type: 'udp4', reuseAddr: false });
   main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
   try {
     await bindSocket(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
   } catch (e) {
-    // Worker threads would keep the process alive after a failed start: stop them before giving up.
-    await pool?.close();
+    engine?.close();
     try { main.close(); } catch { /* never bound */ }
     throw e;
   }
@@ -131,8 +130,8 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
       if (!released) { report('TFTP_IO', String(e), 0); ctx.closed(); }
     };
     const tree = ctx.tree;
-    if (req.op === 'rrq' && pool) {
-      // Downloads run in a worker thread, which binds its own socket; this one only answers refusals.
+    if (req.op === 'rrq' && engine) {
+      // Downloads run in the engine's thread, which binds its own sockets; this one only answers refusals.
       tree.open(req.filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } })).then(async (opened) => {
         const refuseWith = async (code: number, message: string, result: string): Promise<void> => {
           await bindSocket(socket, 0, deps.bindAddress);
@@ -142,15 +141,14 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
         if (!opened.ok) { const r = refusalFor(opened.error); await refuseWith(r.code, r.message, r.result); return; }
         const { info, stream } = opened.value;
         const oack = n.oack.length > 0 ? oackWithSize(n, info.size) : undefined;
-        const session = pool.start({
+        const session = engine.start({
           peer, bindAddress: deps.bindAddress, stream,
           spec: { blksize: n.blksize, windowsize: n.windowsize, oack, retry: tRetry },
           finish: (result, message, bytes) => report(result, message, bytes, { path: info.path }),
           closed: ctx.closed,
         });
-        if (session) { socket.close(); keep(session); return; }
-        await bindSocket(socket, 0, deps.bindAddress); // no worker alive: serve it here
-        keep(await startDownloadOpened(ctx, info, stream, n));
+        socket.close();
+        keep(session);
       }).catch(setupFailed);
       return;
     }
@@ -178,7 +176,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
   return {
     name: 'tftp',
     port,
-    stats: () => ({ ...stats }),
+    stats: () => { engine?.syncStats(); return { ...stats }; },
     async close() {
       if (closing) return;
       closing = true;
@@ -187,7 +185,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
       // Sessions still binding finish on their own (they see `closing`); wait briefly for them.
       const until = clock.now() + 2000;
       while (sessions.size > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 10));
-      await pool?.close();
+      engine?.close();
     },
   };
 }

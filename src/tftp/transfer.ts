@@ -39,16 +39,10 @@ export interface RunOptions<S, E> {
   readonly effects: Effects;
   /** Reusable DATA datagram buffers (windowsize + 1 lets a whole window go out without allocating). */
   readonly sendSlots?: number;
-  /**
-   * socket is connected to the peer (sends carry no address) and this unconnected socket on the same port
-   * receives what other senders send (sockets.ts). Without it, socket is unconnected and hears everyone.
-   */
-  readonly stranger?: Socket;
 }
 
 export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
-  const { socket, peer, stats, effects, stranger } = o;
-  const connected = stranger !== undefined;
+  const { socket, peer, stats, effects } = o;
   let state = o.initial;
   let closed = false;
   let finished = false;
@@ -60,10 +54,8 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
 
   // DATA datagrams are built in a small ring of buffers, each reused once its previous send has completed
-  // (a send queued by libuv still reads its buffer). On a connected socket a send happens synchronously or
-  // is queued, which getSendQueueCount() tells: a queued buffer is left to libuv and the slot gets a new
-  // one, so no completion callback (and no tick) is needed per datagram. On an unconnected socket Node
-  // sends on the next tick: a slot is busy until its callback, and a busy slot falls back to a fresh buffer.
+  // (Node sends on the next tick and libuv may queue it): a slot is busy until its callback, and a busy
+  // slot falls back to a fresh buffer.
   const nSlots = Math.max(1, o.sendSlots ?? 2);
   const slots: (Buffer | undefined)[] = [];
   const busy = new Uint32Array(nSlots);
@@ -87,11 +79,6 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     buf[2] = (block >> 8) & 0xff;
     buf[3] = block & 0xff;
     buf.set(data, 4);
-    if (connected) {
-      socket.send(buf, 0, len);
-      if (socket.getSendQueueCount() > 0) slots[i] = undefined;
-      return;
-    }
     inFlight++;
     busy[i]!++;
     socket.send(buf, 0, len, peer.port, peer.address, slotSent[i]);
@@ -100,9 +87,7 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   const send = (p: TftpPacket): void => {
     if (p.op === 'data') { sendData(p.block, p.data); return; }
     inFlight++;
-    const b = encode(p);
-    if (connected) socket.send(b, 0, b.length, sent);
-    else socket.send(b, peer.port, peer.address, sent);
+    socket.send(encode(p), peer.port, peer.address, sent);
   };
 
   const perform = (a: Action): void => {
@@ -127,7 +112,6 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
         closed = true;
         timer.cancel();
         socket.removeAllListeners('message');
-        if (stranger) { stranger.removeAllListeners('message'); try { stranger.close(); } catch { /* already closed */ } }
         // A send still queued (the final ERROR or ACK) would be dropped by close(): close after it.
         if (inFlight > 0) closeWhenSent = true;
         else try { socket.close(); } catch { /* already closed */ }
@@ -156,25 +140,18 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     }
   }
 
-  const fromStranger = (from: Socket, msg: Buffer, rinfo: { address: string; port: number }): void => {
+  const fromStranger = (msg: Buffer, rinfo: { address: string; port: number }): void => {
     stats.wrongTid++;
     if (rinfo.port === 0) return; // cannot be answered: dgram.send throws on port 0
     const p = decode(msg);
     // RFC 1350: answer a stranger with ERROR 5 and carry on; never answer an ERROR (no ping-pong).
     if (p.ok && p.value.op !== 'error') {
-      try { from.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address); } catch { /* closing socket */ }
+      try { socket.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address); } catch { /* closing socket */ }
     }
   };
-  if (stranger) {
-    stranger.on('message', (msg, rinfo) => { if (!closed) fromStranger(stranger, msg, rinfo); });
-    stranger.on('error', () => { /* an unreachable stranger */ });
-  }
   socket.on('message', (msg, rinfo) => {
     if (closed) return;
-    if (rinfo.address !== peer.address || rinfo.port !== peer.port) {
-      if (!connected) fromStranger(socket, msg, rinfo);
-      return;
-    }
+    if (rinfo.address !== peer.address || rinfo.port !== peer.port) { fromStranger(msg, rinfo); return; }
     const p = decode(msg);
     if (!p.ok) { stats.malformed++; return; }
     if (p.value.op === 'data') stats.bytesReceived += p.value.data.length;

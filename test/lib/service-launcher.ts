@@ -4,7 +4,7 @@
  *
  *   node test/lib/service-launcher.ts http|tftp|ftp CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--quiet]
  *        [--port N]                                  (tftp, ftp)
- *        [--retry INITIAL_MS,MAX_MS,RETRIES] [--workers N]  (tftp)
+ *        [--retry INITIAL_MS,MAX_MS,RETRIES] [--engine native|js]  (tftp)
  *
  * stdout: one {"ready":true,…} line once listening (http: httpPort, httpsPort; tftp: port; ftp: port and
  * signalListeners, the process signal handlers ftp-srv would have installed), then one {"event":{…}} line per
@@ -23,7 +23,7 @@ import type { ServiceDeps } from '../../src/shared/service.ts';
 
 const PROTOCOLS = ['http', 'tftp', 'ftp'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
-const USAGE = 'usage: service-launcher http|tftp|ftp CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--retry MS,MAX,N] [--workers N]';
+const USAGE = 'usage: service-launcher http|tftp|ftp CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--retry MS,MAX,N] [--engine native|js]';
 
 function fail(message: string): never {
   process.stderr.write(`service-launcher: ${message}\n`);
@@ -36,11 +36,11 @@ interface Options {
   port?: number;
   quiet: boolean;
   retry?: { initialMs: number; maxMs: number; maxRetries: number };
-  workers?: number;
+  engine?: 'native' | 'js';
 }
 
 /** Which options each protocol takes beyond --lease, --bind and --quiet. */
-const EXTRA: Record<Protocol, readonly string[]> = { http: [], tftp: ['--port', '--retry', '--workers'], ftp: ['--port'] };
+const EXTRA: Record<Protocol, readonly string[]> = { http: [], tftp: ['--port', '--retry', '--engine'], ftp: ['--port'] };
 
 function parseOptions(protocol: Protocol, args: readonly string[]): Options {
   const o: Options = { leases: new Map(), quiet: false };
@@ -55,7 +55,7 @@ function parseOptions(protocol: Protocol, args: readonly string[]): Options {
     } else if (a === '--bind') o.bindAddress = args[++i];
     else if (a === '--port') o.port = Number(args[++i]);
     else if (a === '--quiet') o.quiet = true;
-    else if (a === '--workers') o.workers = Number(args[++i]);
+    else if (a === '--engine') o.engine = args[++i] === 'js' ? 'js' : 'native';
     else if (a === '--retry') {
       const [initialMs, maxMs, maxRetries] = (args[++i] ?? '').split(',').map(Number);
       if (!initialMs || !maxMs || maxRetries === undefined || Number.isNaN(maxRetries)) fail(`bad --retry ${args[i]}`);
@@ -81,7 +81,7 @@ const START: Record<Protocol, (deps: ServiceDeps, o: Options) => Promise<Started
   },
   async tftp(deps, o) {
     const { startTftpServer } = await import('../../src/tftp/server.ts');
-    const s = await startTftpServer({ ...deps, port: o.port, retry: o.retry, workers: o.workers });
+    const s = await startTftpServer({ ...deps, port: o.port, retry: o.retry, engine: o.engine });
     return {
       ready: { port: s.port },
       close: () => s.close(),

@@ -50,8 +50,8 @@ export interface TftpLabOptions {
   readonly hosts?: readonly string[];
   /** Extra node flags for the launcher process (e.g. --cpu-prof for the benchmark). */
   readonly nodeArgs?: readonly string[];
-  /** Launcher --workers (default: the service's default). */
-  readonly workers?: number;
+  /** Launcher --engine (default: the service's default, native). */
+  readonly engine?: 'native' | 'js';
 }
 
 function tftpYaml(o: TftpLabOptions, overrideCap: number): string {
@@ -79,7 +79,7 @@ export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip
     const tree: FileTree = createTree(loaded.value.model);
     const run = await startServiceLab({
       protocol: 'tftp', prefix: 'tftp', subnet: SUBNET, hosts: o.hosts, yaml: app.yaml, nodeArgs: o.nodeArgs, eventTimeoutMs: 8_000,
-      args: ['--retry', o.retry ?? '200,800,3', ...(o.quiet ? ['--quiet'] : []), ...(o.workers !== undefined ? ['--workers', String(o.workers)] : [])],
+      args: ['--retry', o.retry ?? '200,800,3', ...(o.quiet ? ['--quiet'] : []), ...(o.engine !== undefined ? ['--engine', o.engine] : [])],
     });
     const theApp = app;
     return {

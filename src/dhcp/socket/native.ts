@@ -1,66 +1,14 @@
-/**
- * Loads the bind-device addon (bind-device.c), compiling it on first use with the system C compiler against
- * Node's own headers (<node>/include/node, shipped with every Node build). The result is cached by source
- * hash under node_modules/.cache/appliance-native/ and written atomically (temp file + rename), so parallel
- * starts never load a half-written file.
- */
-import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { type Result, ok, err } from '../../shared/result.ts';
+/** The bind-device addon (bind-device.c), built and loaded by the shared addon loader. */
+import { join } from 'node:path';
+import { loadAddon } from '../../shared/native-addon.ts';
+import type { Result } from '../../shared/result.ts';
 
 export interface BindDeviceAddon {
   openUdpOnDevice(ifname: string, port: number, address: string): number;
   boundDevice(fd: number): string;
 }
 
-function packageRoot(from: string): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return from;
-    dir = up;
-  }
-}
-
-function nodeIncludeDir(): string | undefined {
-  const candidates = [
-    process.env.APPLIANCE_NODE_INCLUDE,
-    join(dirname(dirname(process.execPath)), 'include', 'node'),
-    '/usr/include/node',
-  ];
-  return candidates.find((d): d is string => d !== undefined && existsSync(join(d, 'node_api.h')));
-}
-
 /** Compile (if needed) and load the addon; an error says what is missing (compiler, headers). */
 export function loadBindDevice(): Result<BindDeviceAddon, string> {
-  const src = join(import.meta.dirname, 'bind-device.c');
-  let code: Buffer;
-  try { code = readFileSync(src); } catch (e) { return err(`cannot read ${src}: ${(e as Error).message}`); }
-  const hash = createHash('sha256').update(code).update(process.versions.napi ?? '').digest('hex').slice(0, 12);
-  const dir = process.env.APPLIANCE_NATIVE_DIR ?? join(packageRoot(import.meta.dirname), 'node_modules', '.cache', 'appliance-native');
-  const out = join(dir, `bind-device-${hash}.node`);
-  if (!existsSync(out)) {
-    const inc = nodeIncludeDir();
-    if (!inc) return err('Node headers (node_api.h) not found next to the node binary; set APPLIANCE_NODE_INCLUDE');
-    const tmp = `${out}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dir, { recursive: true });
-      execFileSync(process.env.CC ?? 'cc', ['-O2', '-shared', '-fPIC', '-I', inc, src, '-o', tmp], { stdio: 'pipe', timeout: 60_000 });
-      renameSync(tmp, out);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
-      return err(`cannot build the bind-device addon (needs a C compiler: apt-get install gcc libc6-dev): ${(e as Error).message} ${stderr}`.trim());
-    }
-  }
-  try {
-    const addon = createRequire(import.meta.url)(out) as BindDeviceAddon;
-    return ok(addon);
-  } catch (e) {
-    return err(`cannot load ${out}: ${(e as Error).message}`);
-  }
+  return loadAddon<BindDeviceAddon>(join(import.meta.dirname, 'bind-device.c'));
 }

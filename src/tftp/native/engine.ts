@@ -1,0 +1,142 @@
+/**
+ * Downloads run by the native engine (engine.c): the service thread accepts and negotiates an RRQ and opens
+ * the file through the tree; the engine's thread then runs the data phase on its own sockets. A file on disk
+ * is read by the engine from the descriptor the tree opened (kept open here, never read here, closed once the
+ * engine reports the outcome); other streams (rendered files, a few KiB) are read here and handed over as
+ * bytes. Counters come back as totals and are added to the service's stats as differences.
+ */
+import { ReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { loadAddon } from '../../shared/native-addon.ts';
+import type { Result } from '../../shared/result.ts';
+import type { DownloadSpec } from '../download.ts';
+import { encode } from '../packet.ts';
+import type { TftpStats } from '../stats.ts';
+import type { Peer } from '../transfer.ts';
+
+type Engine = { readonly __engine: unique symbol };
+
+interface EngineAddon {
+  createEngine(done: (id: number, result: string, message: string, bytes: number) => void): Engine;
+  start(engine: Engine, id: number, peerAddress: string, peerPort: number, bindAddress: string | null, fd: number,
+    start: number, end: number, data: Buffer | null, blksize: number, windowsize: number, oack: Buffer | null,
+    initialMs: number, maxMs: number, maxRetries: number): number;
+  shutdown(engine: Engine, id: number): void;
+  counters(engine: Engine): number[];
+  close(engine: Engine): void;
+}
+
+export function loadEngineAddon(): Result<EngineAddon, string> {
+  return loadAddon<EngineAddon>(join(import.meta.dirname, 'engine.c'), ['-pthread']);
+}
+
+export interface EngineJob {
+  readonly peer: Peer;
+  readonly bindAddress: string | undefined;
+  readonly spec: DownloadSpec;
+  readonly stream: Readable;
+  /** Exactly once per job. */
+  readonly finish: (result: string, message: string, bytes: number) => void;
+  /** Once, after finish: the transfer's sockets are released. */
+  readonly closed: () => void;
+}
+
+export interface NativeDownloads {
+  start(job: EngineJob): { shutdown(): void };
+  /** Adds what the engine counted since the last call to the service's stats. */
+  syncStats(): void;
+  close(): void;
+}
+
+/** fs.ReadStream's fields that @types/node leaves out (documented: fd once open; start/end as given). */
+type OpenFile = ReadStream & { readonly fd?: number | null; readonly start?: number; readonly end?: number };
+
+const COUNTERS = ['malformed', 'wrongTid', 'duplicates', 'unexpected', 'retransmits', 'bytesSent'] as const;
+
+/** Reads a (small) rendered file's stream to its end. */
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** The open descriptor behind a file stream (waits for 'ready'). */
+function openFd(stream: OpenFile): Promise<{ fd: number; start: number; end: number }> {
+  return new Promise((resolve, reject) => {
+    const go = (): void => {
+      stream.off('error', reject);
+      if (typeof stream.fd !== 'number') { reject(new Error('file closed before it was read')); return; }
+      resolve({ fd: stream.fd, start: stream.start ?? 0, end: typeof stream.end === 'number' && Number.isFinite(stream.end) ? stream.end : -1 });
+    };
+    if (!stream.pending && typeof stream.fd === 'number') go();
+    else if (stream.errored || stream.destroyed) reject(stream.errored ?? new Error('file closed before it was read'));
+    else { stream.once('ready', go); stream.once('error', reject); }
+  });
+}
+
+export function createNativeDownloads(addon: EngineAddon, stats: TftpStats): NativeDownloads {
+  const running = new Map<number, EngineJob>();
+  let last = COUNTERS.map(() => 0);
+  let nextId = 1;
+  let open = true;
+  const engine = addon.createEngine((id, result, message, bytes) => {
+    const job = running.get(id);
+    if (!job) return;
+    running.delete(id);
+    syncStats();
+    job.stream.destroy(); // closes the descriptor: the engine has closed the transfer and reads no more
+    job.finish(result, message, bytes);
+    job.closed();
+  });
+  function syncStats(): void {
+    if (!open) return;
+    const now = addon.counters(engine);
+    COUNTERS.forEach((k, i) => { stats[k] += now[i]! - last[i]!; });
+    last = now;
+  }
+
+  return {
+    start(job) {
+      const id = nextId++;
+      running.set(id, job);
+      let shut = false;
+      let started = false;
+      const fail = (e: unknown): void => {
+        if (running.get(id) !== job) return;
+        running.delete(id);
+        job.stream.destroy();
+        job.finish('TFTP_IO', `transfer setup: ${String(e)}`, 0);
+        job.closed();
+      };
+      const { spec } = job;
+      const oack = spec.oack && spec.oack.length > 0 ? encode({ op: 'oack', options: spec.oack }) : null;
+      const go = (fd: number, from: number, to: number, data: Buffer | null): void => {
+        if (running.get(id) !== job) return;
+        if (!open) { fail(new Error('server shutting down')); return; }
+        addon.start(engine, id, job.peer.address, job.peer.port, job.bindAddress ?? null, fd, from, to, data,
+          spec.blksize, spec.windowsize, oack, spec.retry.initialMs, spec.retry.maxMs, spec.retry.maxRetries);
+        started = true;
+        if (shut) addon.shutdown(engine, id);
+      };
+      job.stream.on('error', () => { /* reported by openFd / readAll */ });
+      const ready = job.stream instanceof ReadStream
+        ? openFd(job.stream as OpenFile).then((f) => go(f.fd, f.start, f.end, null))
+        : readAll(job.stream).then((data) => go(-1, 0, -1, data));
+      ready.catch(fail);
+      return {
+        shutdown() {
+          shut = true;
+          if (started && running.get(id) === job) addon.shutdown(engine, id);
+        },
+      };
+    },
+    syncStats,
+    close() {
+      if (!open) return;
+      syncStats();
+      open = false;
+      addon.close(engine); // every transfer still running ends with TFTP_SHUTDOWN (reported asynchronously)
+    },
+  };
+}
