@@ -155,9 +155,9 @@ function spawnWatched(l: Lab, argv: string[], ready: string): Promise<{ child: C
   });
 }
 
-interface StackResult { stack: string; sim: SimJson; simWallMs: number; peakRssKb: Record<string, number>; cpuS: Record<string, number>; fault?: Record<string, unknown> }
+interface StackResult { stack: string; sim: SimJson; simWallMs: number; simCpuS: number; peakRssKb: Record<string, number>; cpuS: Record<string, number>; fault?: Record<string, unknown> }
 
-async function runPhones(l: Lab, dir: string, models: string[], extra: string[], during?: () => Promise<void>): Promise<{ sim: SimJson; wallMs: number }> {
+async function runPhones(l: Lab, dir: string, models: string[], extra: string[], during?: () => Promise<void>): Promise<{ sim: SimJson; wallMs: number; cpuS: number }> {
   const json = join(dir, `phonesim-${Date.now()}.json`);
   const list = models.join(',');
   const args = [process.execPath, PHONESIM, '--count', String(N), '--model', list, '--mac-base', macOf(0), '--assign-addresses', 'eth0',
@@ -170,11 +170,15 @@ async function runPhones(l: Lab, dir: string, models: string[], extra: string[],
     const s = d.toString().trim().split('\n').pop();
     if (s && (performance.now() - lastProgress > 10_000 || s.includes(`${N}/${N} done`))) { lastProgress = performance.now(); process.stderr.write(`${s}\n`); }
   });
+  // The simulator's own CPU (one process for all phones): when it nears one core, it is what limits the storm.
+  let simCpu = 0;
+  const sampler = setInterval(() => { simCpu = Math.max(simCpu, cpuS(child.pid)); }, 250);
   const done = new Promise<void>((r) => child.on('exit', () => r()));
   if (during) await during();
   await done;
+  clearInterval(sampler);
   if (process.env.STORM_DEBUG) process.stderr.write(`phonesim report: ${json}\n`);
-  return { sim: JSON.parse(await readFile(json, 'utf8')) as SimJson, wallMs: Math.round(performance.now() - t0) };
+  return { sim: JSON.parse(await readFile(json, 'utf8')) as SimJson, wallMs: Math.round(performance.now() - t0), cpuS: simCpu };
 }
 
 async function applianceStack(models: string[], fault: boolean, killAtS = 10): Promise<StackResult> {
@@ -191,7 +195,7 @@ async function applianceStack(models: string[], fault: boolean, killAtS = 10): P
     let cpuBefore = 0; // CPU of an appliance killed mid-storm
     const sampler = setInterval(() => { peak = Math.max(peak, hwmKb(app.child.pid)); cpu = Math.max(cpu, cpuS(app.child.pid)); }, 500);
     let faultInfo: Record<string, unknown> | undefined;
-    const { sim, wallMs } = await runPhones(l, dir, models, [], fault ? async () => {
+    const { sim, wallMs, cpuS: simCpuS } = await runPhones(l, dir, models, [], fault ? async () => {
       await new Promise((r) => setTimeout(r, killAtS * 1000));
       peak = Math.max(peak, hwmKb(app.child.pid));
       cpuBefore = Math.max(cpu, cpuS(app.child.pid));
@@ -206,7 +210,7 @@ async function applianceStack(models: string[], fault: boolean, killAtS = 10): P
     peak = Math.max(peak, hwmKb(app.child.pid));
     cpu = cpuBefore + Math.max(cpu, cpuS(app.child.pid));
     if (fault) faultInfo = { ...faultInfo, ...(await checkFault(sim, yamlPath)) };
-    return { stack: fault ? 'appliance (kill -9 + restart)' : 'appliance', sim, simWallMs: wallMs, peakRssKb: { appliance: peak }, cpuS: { appliance: cpu }, ...(faultInfo ? { fault: faultInfo } : {}) };
+    return { stack: fault ? 'appliance (kill -9 + restart)' : 'appliance', sim, simWallMs: wallMs, simCpuS, peakRssKb: { appliance: peak }, cpuS: { appliance: cpu }, ...(faultInfo ? { fault: faultInfo } : {}) };
   } finally {
     await l.destroy();
   }
@@ -263,11 +267,11 @@ async function classicStack(models: string[]): Promise<StackResult> {
       cpu = Math.max(cpu, cpuS(dns.child.pid));
     };
     const sampler = setInterval(sample, 500);
-    const { sim, wallMs } = await runPhones(l, dir, models, PROTO === 'ftp' ? ['--server-type', 'ftp'] : []);
+    const { sim, wallMs, cpuS: simCpuS } = await runPhones(l, dir, models, PROTO === 'ftp' ? ['--server-type', 'ftp'] : []);
     clearInterval(sampler);
     if (process.env.STORM_DEBUG) process.stderr.write(`${dns.out().slice(-5000)}\n`);
     sample();
-    return { stack: PROTO === 'tftp' ? 'dnsmasq (DHCP+TFTP)' : 'dnsmasq (DHCP) + vsftpd (FTP)', sim, simWallMs: wallMs, peakRssKb: peak, cpuS: { dnsmasq: cpu } };
+    return { stack: PROTO === 'tftp' ? 'dnsmasq (DHCP+TFTP)' : 'dnsmasq (DHCP) + vsftpd (FTP)', sim, simWallMs: wallMs, simCpuS, peakRssKb: peak, cpuS: { dnsmasq: cpu } };
   } finally {
     await l.destroy();
   }
@@ -288,14 +292,14 @@ if (a.fault) {
 const counts: Record<string, number> = {};
 for (const m of models) counts[m] = (counts[m] ?? 0) + 1;
 console.log(`phones ${N} (${Object.entries(counts).map(([m, c]) => `${c} ${m}`).join(', ')}), protocol ${PROTO}, image scale ${SCALE}${a['vvx-current'] ? ', VVX flash already on the served 5.9.7.4477 (sip.ver matches: no image download)' : ', every phone upgrades'}`);
-console.log('| stack | provisioned | total time (s) | p50 (s) | p99 (s) | retries | failed by step | peak RSS (MB) | server CPU (s) |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('| stack | provisioned | total time (s) | p50 (s) | p99 (s) | retries | failed by step | peak RSS (MB) | server CPU (s) | phonesim CPU (s) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const g = r.sim.aggregate;
-  console.log(`| ${r.stack} | ${g.provisioned}/${g.phones} | ${(g.wallMs / 1000).toFixed(1)} | ${(g.p50Ms / 1000).toFixed(1)} | ${(g.p99Ms / 1000).toFixed(1)} | ${g.retries} | ${JSON.stringify(g.failedBySteps)} | ${Object.entries(r.peakRssKb).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(', ')} | ${Object.entries(r.cpuS).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} |`);
+  console.log(`| ${r.stack} | ${g.provisioned}/${g.phones} | ${(g.wallMs / 1000).toFixed(1)} | ${(g.p50Ms / 1000).toFixed(1)} | ${(g.p99Ms / 1000).toFixed(1)} | ${g.retries} | ${JSON.stringify(g.failedBySteps)} | ${Object.entries(r.peakRssKb).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}`).join(', ')} | ${Object.entries(r.cpuS).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} | ${r.simCpuS.toFixed(1)} |`);
 }
 const app = results.find((r) => r.stack === 'appliance');
 const classic = results.find((r) => r.stack.startsWith('dnsmasq'));
 if (app && classic) console.log(`ratio appliance / classic total time: ${(app.sim.aggregate.wallMs / classic.sim.aggregate.wallMs).toFixed(2)}`);
 for (const r of results) if (r.fault) console.log(`fault run: ${JSON.stringify(r.fault)}`);
-if (a.json) await writeFile(a.json, JSON.stringify(results.map((r) => ({ stack: r.stack, aggregate: r.sim.aggregate, peakRssKb: r.peakRssKb, cpuS: r.cpuS, fault: r.fault })), null, 1));
+if (a.json) await writeFile(a.json, JSON.stringify(results.map((r) => ({ stack: r.stack, aggregate: r.sim.aggregate, peakRssKb: r.peakRssKb, cpuS: r.cpuS, simCpuS: r.simCpuS, fault: r.fault })), null, 1));
