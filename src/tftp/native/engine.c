@@ -95,6 +95,7 @@ typedef struct engine {
   pthread_mutex_t mu;
   cmd *head, *tail;
   xfer *list;
+  unsigned finished;      /* transfers marked done and not yet swept */
   napi_threadsafe_function tsfn;
   uint64_t counters[N_COUNTERS];
   struct mmsghdr msgs[MAX_WINDOW];
@@ -128,9 +129,10 @@ static void send_error(xfer *x, int code, const char *msg) {
 }
 
 /* The outcome is decided; sockets are closed and `done` posted when the loop iteration ends (sweep). */
-static void finish(xfer *x, const char *result, const char *message) {
+static void finish(engine *e, xfer *x, const char *result, const char *message) {
   if (x->phase == PHASE_DONE) return;
   x->phase = PHASE_DONE;
+  e->finished++;
   x->result = result;
   snprintf(x->message, sizeof x->message, "%s", message);
   x->bytes = x->last != 0 && x->base > x->last ? (double)(x->last - 1) * x->blksize + x->lastlen : (double)(x->base - 1) * x->blksize;
@@ -195,7 +197,7 @@ static void pump(engine *e, xfer *x, int64_t now) {
       char m[160];
       snprintf(m, sizeof m, "read failed: %s", strerror(errno));
       send_error(x, 0, m);
-      finish(x, "TREE_IO", m);
+      finish(e, x, "TREE_IO", m);
       return;
     }
     uint8_t *h = e->hdr[n];
@@ -226,7 +228,7 @@ static void on_timeout(engine *e, xfer *x, int64_t now) {
   x->retries++;
   if (x->retries > x->max_retries) {
     send_error(x, 0, "timed out");
-    finish(x, "TFTP_TIMEOUT", "peer stopped answering");
+    finish(e, x, "TFTP_TIMEOUT", "peer stopped answering");
     return;
   }
   count(e, C_RETRANSMITS, 1);
@@ -259,7 +261,7 @@ static void on_packet(engine *e, xfer *x, const uint8_t *b, ssize_t n, int64_t n
     x->base = k + 1;
     x->next = k + 1;
     x->retries = 0;
-    if (x->last != 0 && k == x->last) { finish(x, "ok", "transfer complete"); return; }
+    if (x->last != 0 && k == x->last) { finish(e, x, "ok", "transfer complete"); return; }
     pump(e, x, now);
   } else if (op == OP_ERROR) {
     if (n < 4) { count(e, C_MALFORMED, 1); return; }
@@ -268,7 +270,7 @@ static void on_packet(engine *e, xfer *x, const uint8_t *b, ssize_t n, int64_t n
     char m[200];
     int len = (int)(nul ? nul - (b + 4) : n - 4);
     snprintf(m, sizeof m, "peer sent error %u: %.*s", ((unsigned)b[2] << 8) | b[3], len > 150 ? 150 : len, (const char *)(b + 4));
-    finish(x, "TFTP_PEER_ERROR", m);
+    finish(e, x, "TFTP_PEER_ERROR", m);
   } else if (op >= 1 && op <= 6) {
     count(e, C_UNEXPECTED, 1);
   } else {
@@ -306,8 +308,10 @@ static void free_xfer(xfer *x) {
   free(x);
 }
 
-/* Close finished transfers and post their outcome. */
+/* Close finished transfers and post their outcome (a walk of the list only when one finished). */
 static void sweep(engine *e) {
+  if (e->finished == 0) return;
+  e->finished = 0;
   for (xfer *x = e->list, *nx; x; x = nx) {
     nx = x->nextx;
     if (x->phase != PHASE_DONE) continue;
@@ -338,17 +342,17 @@ static void run_commands(engine *e, int64_t now, int *closing) {
       e->list = x;
       struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &x->ref_sock };
       struct epoll_event es = { .events = EPOLLIN, .data.ptr = &x->ref_stranger };
-      if (epoll_ctl(e->ep, EPOLL_CTL_ADD, x->sock, &ev) < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, x->stranger, &es) < 0) finish(x, "TFTP_IO", "epoll_ctl failed");
-      else if (*closing) { send_error(x, 0, "server shutting down"); finish(x, "TFTP_SHUTDOWN", "server shutting down"); }
+      if (epoll_ctl(e->ep, EPOLL_CTL_ADD, x->sock, &ev) < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, x->stranger, &es) < 0) finish(e, x, "TFTP_IO", "epoll_ctl failed");
+      else if (*closing) { send_error(x, 0, "server shutting down"); finish(e, x, "TFTP_SHUTDOWN", "server shutting down"); }
       else begin(e, x, now);
     } else if (c->type == CMD_SHUTDOWN) {
       for (xfer *x = e->list; x; x = x->nextx) {
-        if (x->id == c->id && x->phase != PHASE_DONE) { send_error(x, 0, "server shutting down"); finish(x, "TFTP_SHUTDOWN", "server shutting down"); }
+        if (x->id == c->id && x->phase != PHASE_DONE) { send_error(x, 0, "server shutting down"); finish(e, x, "TFTP_SHUTDOWN", "server shutting down"); }
       }
     } else {
       *closing = 1;
       for (xfer *x = e->list; x; x = x->nextx) {
-        if (x->phase != PHASE_DONE) { send_error(x, 0, "server shutting down"); finish(x, "TFTP_SHUTDOWN", "server shutting down"); }
+        if (x->phase != PHASE_DONE) { send_error(x, 0, "server shutting down"); finish(e, x, "TFTP_SHUTDOWN", "server shutting down"); }
       }
     }
     free(c);
