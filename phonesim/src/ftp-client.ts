@@ -11,6 +11,12 @@ import { type ClientContext, type FileClient, type Fetched, Collector } from './
 
 interface Reply { readonly code: number; readonly text: string }
 
+/**
+ * The one buffer every data connection of the process reads into: each chunk is consumed (hashed, copied if
+ * kept) synchronously in the read callback, before the next read reuses the buffer.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** Parses "227 Entering Passive Mode (10,0,0,1,195,80)" → host and port. */
 export function parsePasv(text: string): { host: string; port: number } | undefined {
   const m = /(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})/.exec(text);
@@ -91,9 +97,13 @@ export function createFtpClient(loc: BootLocation, ctx: ClientContext): FileClie
   let control: Control | undefined;
   let retries = 0;
 
-  const connect = (host: string, port: number): Promise<Result<net.Socket, SimError>> =>
+  /** onChunk: read into the shared READ_BUFFER and hand each chunk over (no 'data' events, no buffer per read). */
+  const connect = (host: string, port: number, onChunk?: (chunk: Buffer) => void): Promise<Result<net.Socket, SimError>> =>
     new Promise((resolve) => {
-      const s = net.connect({ host, port, ...(ctx.localAddress ? { localAddress: ctx.localAddress } : {}) });
+      const s = net.connect({
+        host, port, ...(ctx.localAddress ? { localAddress: ctx.localAddress } : {}),
+        ...(onChunk ? { onread: { buffer: READ_BUFFER, callback: (n: number, b: Uint8Array) => { onChunk(Buffer.from(b.buffer, b.byteOffset, n)); return true; } } } : {}),
+      });
       const timer = setTimeout(() => { s.destroy(); resolve(err(simError('SIM_TIMEOUT', `FTP connect ${host}:${port} timed out`))); }, ctx.timeoutMs);
       s.once('connect', () => { clearTimeout(timer); resolve(ok(s)); });
       s.once('error', (e) => { clearTimeout(timer); resolve(err(simError('SIM_IO', `FTP connect ${host}:${port}: ${e.message}`))); });
@@ -131,8 +141,8 @@ export function createFtpClient(loc: BootLocation, ctx: ClientContext): FileClie
 
   const drop = (): void => { control?.sock.destroy(); control = undefined; };
 
-  /** PASV + a data connection + the transfer command; runs `onData` with the data socket. */
-  const transfer = async (cmd: string, notFound: SimErrorCode, onData: (s: net.Socket) => Promise<Result<Fetched, SimError>>): Promise<Result<Fetched, SimError>> => {
+  /** PASV + a data connection (reading into `onChunk` when given) + the transfer command; runs `onData` with the data socket. */
+  const transfer = async (cmd: string, notFound: SimErrorCode, onData: (s: net.Socket) => Promise<Result<Fetched, SimError>>, onChunk?: (chunk: Buffer) => void): Promise<Result<Fetched, SimError>> => {
     const l = await login();
     if (!l.ok) return l;
     const pasv = await expect('PASV', [227]);
@@ -140,7 +150,7 @@ export function createFtpClient(loc: BootLocation, ctx: ClientContext): FileClie
     const addr = parsePasv(pasv.value.text);
     if (!addr) { drop(); return err(simError('SIM_PROTOCOL', `FTP PASV reply unreadable: ${pasv.value.text}`)); }
     const host = addr.host === '0.0.0.0' ? loc.host : addr.host;
-    const data = await connect(host, addr.port);
+    const data = await connect(host, addr.port, onChunk);
     if (!data.ok) { drop(); return data; }
     const started = await control!.command(cmd);
     if (!started.ok) { data.value.destroy(); drop(); return started; }
@@ -156,14 +166,25 @@ export function createFtpClient(loc: BootLocation, ctx: ClientContext): FileClie
     return body;
   };
 
-  const readAll = (s: net.Socket, keep: boolean): Promise<Result<Fetched, SimError>> =>
-    new Promise((resolve) => {
-      const col = new Collector(keep);
-      const timer = setTimeout(() => { s.destroy(); resolve(err(simError('SIM_TIMEOUT', 'FTP data connection stalled'))); }, ctx.timeoutMs);
-      s.on('data', (c: Buffer) => { col.add(c); timer.refresh(); });
-      s.on('end', () => { clearTimeout(timer); resolve(ok(col.done())); });
-      s.on('error', (e) => { clearTimeout(timer); resolve(err(simError('SIM_IO', `FTP data: ${e.message}`))); });
-    });
+  /**
+   * A RETR's data: chunks are hashed (and copied when kept) by the Collector as they are read, so the shared
+   * read buffer is free again when onChunk returns; `read` then waits for the end (or a stall).
+   */
+  const retrieve = (keep: boolean) => {
+    const col = new Collector(keep);
+    let timer: NodeJS.Timeout | undefined;
+    return {
+      onChunk: (c: Buffer): void => { col.add(c); timer?.refresh(); },
+      read: (s: net.Socket): Promise<Result<Fetched, SimError>> =>
+        new Promise((resolve) => {
+          timer = setTimeout(() => { s.destroy(); resolve(err(simError('SIM_TIMEOUT', 'FTP data connection stalled'))); }, ctx.timeoutMs);
+          const end = (): void => { clearTimeout(timer); resolve(ok(col.done())); };
+          if (s.readableEnded) { end(); return; }
+          s.on('end', end);
+          s.on('error', (e) => { clearTimeout(timer); resolve(err(simError('SIM_IO', `FTP data: ${e.message}`))); });
+        }),
+    };
+  };
 
   const writeAll = (s: net.Socket, data: Buffer): Promise<Result<Fetched, SimError>> =>
     new Promise((resolve) => {
@@ -181,7 +202,7 @@ export function createFtpClient(loc: BootLocation, ctx: ClientContext): FileClie
   };
 
   return {
-    get: (path, _ua, keep = true) => withRetry(() => transfer(`RETR ${path}`, 'SIM_NOT_FOUND', (s) => readAll(s, keep))),
+    get: (path, _ua, keep = true) => withRetry(() => { const r = retrieve(keep); return transfer(`RETR ${path}`, 'SIM_NOT_FOUND', r.read, r.onChunk); }),
     async put(path, data) {
       const r = await withRetry(() => transfer(`STOR ${path}`, 'SIM_UPLOAD_REJECTED', (s) => writeAll(s, data)));
       return r.ok ? ok(undefined) : r;

@@ -2,13 +2,21 @@
  * A TFTP client (RFC 1350, options RFC 2347/2348/2349) built on the appliance's packet codec: RRQ/WRQ with
  * blksize and tsize, lock-step DATA/ACK, retransmission on timeout, block numbers rolling over at 65536.
  * One UDP socket (a fresh TID) per transfer, bound to the phone's address when it has one. Never throws.
+ *
+ * Cheap per block, because one process simulates hundreds of phones downloading at once (the boot storm):
+ * each transfer is a callback-driven state machine (no Promise, no await per packet), with one timer re-armed
+ * by refresh() instead of a setTimeout per packet; DATA and ACK are read from their 4-byte header in place
+ * (everything else goes through the full codec); the ACK buffer is reused once the previous send has left;
+ * and IP literals are "looked up" synchronously, so a send does not wait for a process.nextTick.
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { type Result, ok, err } from '../../src/shared/result.ts';
-import { decode, encode, encodeAck, encodeData, encodeError, type TftpPacket, ERR_NOT_FOUND, ERR_ACCESS, ERR_UNKNOWN_TID } from '../../src/tftp/packet.ts';
+import { decode, encode, encodeData, encodeError, type TftpPacket, ERR_NOT_FOUND, ERR_ACCESS, ERR_UNKNOWN_TID, OP_ACK, OP_DATA } from '../../src/tftp/packet.ts';
 import { type SimError, simError } from './errors.ts';
 import type { BootLocation } from './boot-server.ts';
-import { type ClientContext, type FileClient, Collector, joinPath } from './transfer.ts';
+import { type ClientContext, type FileClient, type Fetched, Collector, joinPath } from './transfer.ts';
 
 export interface TftpOptions {
   /** blksize to ask for; 0 sends no options (plain RFC 1350, 512-byte blocks). */
@@ -21,21 +29,141 @@ export interface TftpOptions {
 
 export const DEFAULT_TFTP: TftpOptions = { blksize: 1468, packetTimeoutMs: 1000, maxRetries: 5 };
 
-type Incoming = { packet: TftpPacket; port: number; address: string };
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
-/** One UDP socket with a queue of decoded packets; malformed packets are dropped and counted. */
-async function openSocket(localAddress: string | undefined): Promise<Result<{ sock: dgram.Socket; next(timeoutMs: number): Promise<Incoming | 'timeout'>; malformed: () => number }, SimError>> {
-  const sock = dgram.createSocket('udp4');
-  const queue: Incoming[] = [];
-  let waiter: ((v: Incoming | 'timeout') => void) | undefined;
-  let malformed = 0;
-  sock.on('message', (msg, rinfo) => {
-    const d = decode(msg);
-    if (!d.ok) { malformed++; return; }
-    const inc = { packet: d.value, port: rinfo.port, address: rinfo.address };
-    const w = waiter;
-    if (w) { waiter = undefined; w(inc); } else queue.push(inc);
-  });
+let lastLiteral = '';
+/**
+ * dgram's lookup: an IPv4 literal (the server's address once its TID is known, and usually from the start)
+ * answers at once, so the datagram leaves inside send(); a host name goes to dns.lookup as by default.
+ */
+function lookup(address: string, _options: unknown, cb: LookupCallback): void {
+  if (address === lastLiteral || isIPv4(address)) { lastLiteral = address; cb(null, address, 4); return; }
+  dns.lookup(address, 4, cb);
+}
+
+/**
+ * What a transfer does with a packet from the server's TID: its opcode, the datagram, and its decoding; DATA
+ * (4 bytes or more) and ACK (exactly 4) are not decoded (`p` undefined): read the block from msg[2..3].
+ */
+type Handler = (op: number, msg: Buffer, p: TftpPacket | undefined) => void;
+
+/**
+ * One transfer's conversation with the server over its own socket: sends go to the server's TID once its first
+ * answer names it, the last packet is retransmitted each time packetTimeoutMs pass without a packet (up to
+ * maxRetries since the last progress), packets from any other port are answered with ERROR 5, and malformed
+ * datagrams are dropped (and counted). `finish` closes the socket and settles the transfer once.
+ */
+class Conversation<T> {
+  private readonly sock: dgram.Socket;
+  private readonly opts: TftpOptions;
+  private readonly what: string;
+  private readonly onRetry: () => void;
+  private readonly settle: (r: Result<T, SimError>) => void;
+  private handler: Handler = () => {};
+  private port: number;
+  private address: string;
+  private tid = -1;
+  private tries = 0;
+  private last: Buffer = Buffer.alloc(0);
+  private ack: Buffer = Buffer.alloc(0);
+  private timer: NodeJS.Timeout | undefined;
+  private over = false;
+  malformed = 0;
+
+  constructor(sock: dgram.Socket, first: { port: number; address: string }, opts: TftpOptions, what: string, onRetry: () => void, settle: (r: Result<T, SimError>) => void) {
+    this.sock = sock;
+    this.port = first.port;
+    this.address = first.address;
+    this.opts = opts;
+    this.what = what;
+    this.onRetry = onRetry;
+    this.settle = settle;
+    sock.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.port, rinfo.address));
+  }
+
+  /** Send the request and start waiting; `handler` gets every packet of the server from then on. */
+  start(request: Buffer, handler: Handler): void {
+    this.handler = handler;
+    this.send(request);
+    this.timer = setTimeout(() => this.onTimeout(), this.opts.packetTimeoutMs);
+  }
+
+  /** Send a new packet (progress: the retry count starts again). */
+  send(b: Buffer): void {
+    this.last = b;
+    this.tries = 0;
+    this.sock.send(b, this.port, this.address);
+  }
+
+  /** Send ACK `block` (progress), reusing the ACK buffer unless its last send still waits in the socket's queue. */
+  sendAck(block: number): void {
+    let a = this.ack;
+    if (a.length === 0 || this.sock.getSendQueueCount() !== 0) {
+      a = this.ack = Buffer.allocUnsafe(4);
+      a[0] = 0;
+      a[1] = OP_ACK;
+    }
+    a[2] = (block >>> 8) & 0xff;
+    a[3] = block & 0xff;
+    this.send(a);
+  }
+
+  /** Send the last packet again (the server repeated itself: our answer was lost). */
+  repeat(): void { this.sock.send(this.last, this.port, this.address); }
+
+  /** End the transfer now: stop the timer, close the socket, settle. */
+  finish(r: Result<T, SimError>): void {
+    if (this.over) return;
+    this.over = true;
+    clearTimeout(this.timer);
+    this.sock.close();
+    this.settle(r);
+  }
+
+  /** Send a last packet, then end the transfer once it has left (so the socket is not closed under it). */
+  finishAfter(b: Buffer, r: Result<T, SimError>): void {
+    if (this.over) return;
+    this.over = true;
+    clearTimeout(this.timer);
+    this.sock.send(b, this.port, this.address, () => { this.sock.close(); this.settle(r); });
+  }
+
+  private onMessage(msg: Buffer, port: number, address: string): void {
+    if (this.over) return;
+    const len = msg.length;
+    const op = len >= 2 ? (msg[0]! << 8) | msg[1]! : -1;
+    let p: TftpPacket | undefined;
+    if (!((op === OP_DATA && len >= 4) || (op === OP_ACK && len === 4))) {
+      const d = decode(msg);
+      if (!d.ok) { this.malformed++; return; }
+      p = d.value;
+    }
+    // Any well-formed packet restarts the wait, as each receive did in the per-packet version.
+    this.timer?.refresh();
+    if (this.tid === -1) { this.tid = port; this.port = port; this.address = address; }
+    else if (port !== this.tid) { this.sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), port, address); return; }
+    try {
+      this.handler(op, msg, p);
+    } catch (e) {
+      this.finish(err(simError('SIM_IO', `${this.what}: ${(e as Error).message}`)));
+    }
+  }
+
+  private onTimeout(): void {
+    if (this.over) return;
+    if (++this.tries > this.opts.maxRetries) {
+      this.finish(err(simError('SIM_TIMEOUT', `${this.what}: no answer after ${this.opts.maxRetries} retransmissions`)));
+      return;
+    }
+    this.onRetry();
+    this.sock.send(this.last, this.port, this.address);
+    this.timer!.refresh();
+  }
+}
+
+/** A socket bound to a fresh port (on localAddress when given). */
+async function openSocket(localAddress: string | undefined): Promise<Result<dgram.Socket, SimError>> {
+  const sock = dgram.createSocket({ type: 'udp4', lookup });
   sock.on('error', () => { /* reported as timeouts */ });
   try {
     await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind({ port: 0, ...(localAddress ? { address: localAddress } : {}) }, () => { sock.off('error', reject); resolve(); }); });
@@ -43,137 +171,91 @@ async function openSocket(localAddress: string | undefined): Promise<Result<{ so
     sock.close();
     return err(simError('SIM_IO', `TFTP bind: ${(e as Error).message}`));
   }
-  return ok({
-    sock,
-    malformed: () => malformed,
-    next: (timeoutMs) => {
-      const q = queue.shift();
-      if (q) return Promise.resolve(q);
-      return new Promise((resolve) => {
-        const t = setTimeout(() => { waiter = undefined; resolve('timeout'); }, timeoutMs);
-        waiter = (v) => { clearTimeout(t); resolve(v); };
-      });
-    },
+  return ok(sock);
+}
+
+/** Open a socket and run one conversation on it; `run` sends the request. */
+async function converse<T>(localAddress: string | undefined, server: { port: number; address: string }, opts: TftpOptions, what: string, onRetry: () => void,
+  run: (c: Conversation<T>) => void): Promise<Result<T, SimError>> {
+  const s = await openSocket(localAddress);
+  if (!s.ok) return s;
+  return new Promise((resolve) => {
+    const c = new Conversation<T>(s.value, server, opts, what, onRetry, resolve);
+    try {
+      run(c);
+    } catch (e) {
+      c.finish(err(simError('SIM_IO', `${what}: ${(e as Error).message}`)));
+    }
   });
 }
 
 const errorFor = (p: { code: number; message: string }, what: string): SimError =>
   simError(p.code === ERR_NOT_FOUND ? 'SIM_NOT_FOUND' : p.code === ERR_ACCESS ? 'SIM_DENIED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`);
 
-type Socket = { sock: dgram.Socket; next(timeoutMs: number): Promise<Incoming | 'timeout'> };
-
-/**
- * One transfer's conversation with the server: sends go to the server's TID once its first answer names it,
- * the last packet is retransmitted on each timeout (up to maxRetries since the last progress), and packets
- * from any other port are answered with ERROR 5.
- */
-function conversation(s: Socket, first: { port: number; address: string }, opts: TftpOptions, what: string, onRetry: () => void) {
-  let dest = first;
-  let tid: number | undefined;
-  let tries = 0;
-  let last: Buffer = Buffer.alloc(0);
-  return {
-    /** Send a new packet (progress: the retry count starts again); `sent` runs once it has left. */
-    send(b: Buffer, sent?: () => void): void { last = b; tries = 0; s.sock.send(b, dest.port, dest.address, sent); },
-    /** Send the last packet again (the server repeated itself: our answer was lost). */
-    repeat(): void { s.sock.send(last, dest.port, dest.address); },
-    async receive(): Promise<Result<TftpPacket, SimError>> {
-      for (;;) {
-        const inc = await s.next(opts.packetTimeoutMs);
-        if (inc === 'timeout') {
-          if (++tries > opts.maxRetries) return err(simError('SIM_TIMEOUT', `${what}: no answer after ${opts.maxRetries} retransmissions`));
-          onRetry();
-          s.sock.send(last, dest.port, dest.address);
-          continue;
-        }
-        if (tid === undefined) { tid = inc.port; dest = { port: tid, address: inc.address }; }
-        else if (inc.port !== tid) { s.sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), inc.port, inc.address); continue; }
-        return ok(inc.packet);
-      }
-    },
-  };
-}
+const blockOf = (msg: Buffer): number => (msg[2]! << 8) | msg[3]!;
 
 export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: TftpOptions = DEFAULT_TFTP): FileClient {
   let retries = 0;
-  const host = loc.host;
+  const onRetry = (): void => { retries++; };
+  const server = { port: loc.port, address: loc.host };
 
-  const get = async (path: string, keep = true) => {
+  const get = (path: string, keep = true) => {
     const full = joinPath(loc.base, path);
     const what = `RRQ ${full}`;
-    const s = await openSocket(ctx.localAddress);
-    if (!s.ok) return s;
-    const c = conversation(s.value, { port: loc.port, address: host }, opts, what, () => { retries++; });
-    try {
+    return converse<Fetched>(ctx.localAddress, server, opts, what, onRetry, (c) => {
       const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: '0' }] : [];
       let blksize = 512;
-      let expected = 1;
+      let expected = 1; // next block wanted; never masked: block numbers on the wire are expected & 0xffff
       const col = new Collector(keep);
-      c.send(encode({ op: 'rrq', filename: full, mode: 'octet', options }));
-      for (;;) {
-        const r = await c.receive();
-        if (!r.ok) return r;
-        const p = r.value;
-        if (p.op === 'error') return err(errorFor(p, what));
-        if (p.op === 'oack' && expected === 1 && col.bytes === 0) {
+      c.start(encode({ op: 'rrq', filename: full, mode: 'octet', options }), (op, msg, p) => {
+        if (op === OP_DATA) {
+          const block = blockOf(msg);
+          if (block === (expected & 0xffff)) {
+            col.add(msg.subarray(4));
+            // The final ACK leaves before the socket closes, or the server keeps resending the last block.
+            if (msg.length - 4 < blksize) { c.finishAfter(encode({ op: 'ack', block }), ok(col.done())); return; }
+            c.sendAck(block);
+            expected++;
+          } else if (block === ((expected - 1) & 0xffff)) {
+            c.repeat(); // our ACK was lost: repeat it
+          }
+          return;
+        }
+        if (p?.op === 'error') { c.finish(err(errorFor(p, what))); return; }
+        if (p?.op === 'oack' && expected === 1 && col.bytes === 0) {
           const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
           if (b) blksize = Number(b.value);
-          if (!(blksize >= 8 && blksize <= 65464)) { c.send(encodeError(8, 'bad blksize')); return err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`)); }
-          c.send(encodeAck(0));
-          continue;
+          if (!(blksize >= 8 && blksize <= 65464)) { c.send(encodeError(8, 'bad blksize')); c.finish(err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`))); return; }
+          c.sendAck(0);
         }
-        if (p.op !== 'data') continue;
-        if (p.block === (expected & 0xffff)) {
-          col.add(p.data);
-          if (p.data.length < blksize) {
-            // Let the final ACK leave before the socket closes, or the server keeps resending the last block.
-            await new Promise<void>((resolve) => c.send(encodeAck(p.block), resolve));
-            return ok(col.done());
-          }
-          c.send(encodeAck(p.block));
-          expected++;
-        } else if (p.block === ((expected - 1) & 0xffff)) {
-          c.repeat(); // our ACK was lost: repeat it
-        }
-      }
-    } finally {
-      s.value.sock.close();
-    }
+      });
+    });
   };
 
-  const put = async (path: string, data: Buffer): Promise<Result<void, SimError>> => {
+  const put = (path: string, data: Buffer): Promise<Result<void, SimError>> => {
     const full = joinPath(loc.base, path);
     const what = `WRQ ${full}`;
-    const s = await openSocket(ctx.localAddress);
-    if (!s.ok) return s;
-    const c = conversation(s.value, { port: loc.port, address: host }, opts, what, () => { retries++; });
-    try {
+    return converse<void>(ctx.localAddress, server, opts, what, onRetry, (c) => {
       const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: String(data.length) }] : [];
       let blksize = 512;
       let block = 0; // last block sent (0 = the request)
       const blocks = (): number => Math.floor(data.length / blksize) + 1;
-      c.send(encode({ op: 'wrq', filename: full, mode: 'octet', options }));
-      for (;;) {
-        const r = await c.receive();
-        if (!r.ok) return r;
-        const p = r.value;
-        if (p.op === 'error') return err(simError(p.code === ERR_NOT_FOUND || p.code === ERR_ACCESS || p.code === 6 || p.code === 3 ? 'SIM_UPLOAD_REJECTED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`));
-        let acked: number | undefined;
-        if (p.op === 'oack' && block === 0) {
+      c.start(encode({ op: 'wrq', filename: full, mode: 'octet', options }), (op, msg, p) => {
+        if (p?.op === 'error') {
+          c.finish(err(simError(p.code === ERR_NOT_FOUND || p.code === ERR_ACCESS || p.code === 6 || p.code === 3 ? 'SIM_UPLOAD_REJECTED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`)));
+          return;
+        }
+        if (p?.op === 'oack' && block === 0) {
           const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
           if (b) blksize = Number(b.value);
-          if (!(blksize >= 8 && blksize <= 65464)) return err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`));
-          acked = 0;
-        } else if (p.op === 'ack' && p.block === (block & 0xffff)) acked = block;
-        if (acked === undefined) continue;
-        if (block >= blocks()) return ok(undefined);
+          if (!(blksize >= 8 && blksize <= 65464)) { c.finish(err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`))); return; }
+        } else if (!(op === OP_ACK && blockOf(msg) === (block & 0xffff))) return;
+        if (block >= blocks()) { c.finish(ok(undefined)); return; }
         block++;
         const start = (block - 1) * blksize;
         c.send(encodeData(block & 0xffff, data.subarray(start, Math.min(start + blksize, data.length))));
-      }
-    } finally {
-      s.value.sock.close();
-    }
+      });
+    });
   };
 
   return {
