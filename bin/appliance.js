@@ -3,4 +3,4 @@
 import { existsSync } from 'node:fs';
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 const cli = await import(existsSync(compiled) ? compiled.href : new URL('../src/cli/main.ts', import.meta.url).href);
-process.exitCode = await cli.main(process.argv.slice(2));
+process.exitCode = await cli.main(process.argv.slice(2), { ownProcess: true });

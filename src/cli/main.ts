@@ -15,6 +15,7 @@ import { createTree } from '../tree/tree.ts';
 import { parseMac } from '../shared/mac.ts';
 import { printPath, printPhone, renderOut, type Out } from './render.ts';
 import { notifyCommand, leasesCommand, phonesCommand } from './ops.ts';
+import { reexecWithNodeFlags } from './node-flags.ts';
 
 const USAGE = `usage:
   appliance validate [FILE]
@@ -42,7 +43,11 @@ async function load(file: string, quietWarnings = false): Promise<Loaded | undef
   return r.value;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * ownProcess: the command owns this process (bin/appliance.js, or this file run directly), so `run` may re-execute
+ * it with the Node flags it is sized for (node-flags.ts); an in-process caller leaves it unset.
+ */
+export async function main(argv: string[], opts: { ownProcess?: boolean } = {}): Promise<number> {
   const [command, ...rest] = argv;
   // Operations commands parse their own flags (they talk to a running appliance's admin API).
   if (command === 'notify') return notifyCommand(rest);
@@ -94,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     case 'run': {
+      if (opts.ownProcess) reexecWithNodeFlags();
       const { run } = await import('../main.ts');
       return run(values.config ?? positionals[0] ?? defaultConfig());
     }
@@ -104,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  main(process.argv.slice(2), { ownProcess: true }).then((code) => { process.exitCode = code; }, (e: unknown) => {
     process.stderr.write(`appliance: ${(e as Error).stack ?? String(e)}\n`);
     process.exitCode = 70;
   });

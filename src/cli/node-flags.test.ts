@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { missingNodeFlags, RUN_NODE_FLAGS } from './node-flags.ts';
+
+test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with any value or spelling, is not added', () => {
+  assert.deepEqual(missingNodeFlags([], undefined), [...RUN_NODE_FLAGS]);
+  assert.deepEqual(missingNodeFlags(['--import', 'x.mjs'], '--enable-source-maps'), [...RUN_NODE_FLAGS]);
+  assert.deepEqual(missingNodeFlags(['--max-semi-space-size=16'], undefined), []);
+  assert.deepEqual(missingNodeFlags(['--max_semi_space_size=4'], undefined), []);
+  assert.deepEqual(missingNodeFlags([], ' --max-semi-space-size=8  --trace-gc'), []);
+});
+
+test('reexecWithNodeFlags: the process is replaced (same PID) with the flags added, once', async () => {
+  const script = `
+    import { reexecWithNodeFlags } from ${JSON.stringify(new URL('./node-flags.ts', import.meta.url).href)};
+    const before = process.env.APPLIANCE_NODE_FLAGS;
+    reexecWithNodeFlags();
+    console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, mark: before ?? null }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, APPLIANCE_NODE_FLAGS: '', NODE_OPTIONS: '' } });
+  // APPLIANCE_NODE_FLAGS set (even empty) turns it off: nothing re-executed.
+  assert.deepEqual(JSON.parse(stdout).execArgv.filter((a: string) => a.startsWith('--max-semi')), []);
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  delete env.APPLIANCE_NODE_FLAGS;
+  const child = execFile(process.execPath, ['--input-type=module', '-e', script], { env });
+  const out = await new Promise<string>((resolve, reject) => {
+    let s = '';
+    child.stdout!.on('data', (d) => { s += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`exit ${code}`))));
+  });
+  const r = JSON.parse(out) as { pid: number; execArgv: string[]; mark: string | null };
+  assert.equal(r.pid, child.pid);
+  assert.deepEqual(r.execArgv.slice(0, RUN_NODE_FLAGS.length), [...RUN_NODE_FLAGS]);
+  assert.equal(r.mark, RUN_NODE_FLAGS.join(' '));
+});
