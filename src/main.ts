@@ -10,11 +10,9 @@ import { liveConfig } from './config/reload.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import { createEventBus } from './shared/events.ts';
 import { noLeases, type Service, type ServiceDeps } from './shared/service.ts';
-import { startDhcpServer } from './dhcp/server.ts';
-import { startTftpServer } from './tftp/server.ts';
-import { startHttpServers } from './http/server.ts';
-import { startFtpServer } from './ftp/server.ts';
-import { startAdminServer, type AdminOptions, type AdminServer } from './admin/server.ts';
+import type { AdminOptions, AdminServer } from './admin/server.ts';
+// Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
+// model enables that service, so a disabled service costs no memory.
 
 export interface Running {
   readonly services: readonly Service[];
@@ -66,27 +64,31 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
     const sv = model.services;
     let deps = base;
     const stats: Record<string, () => unknown> = {};
-    const dhcp = sv.dhcp.enabled ? await startDhcpServer({ ...base, dataDir: model.dataDir }) : undefined;
+    const dhcp = sv.dhcp.enabled ? await (await import('./dhcp/server.ts')).startDhcpServer({ ...base, dataDir: model.dataDir }) : undefined;
     if (dhcp) {
       services.push(dhcp);
       deps = { ...base, leases: dhcp.leases };
     }
     if (sv.tftp.enabled) {
+      const { startTftpServer } = await import('./tftp/server.ts');
       const tftp = await startTftpServer(deps);
       services.push(tftp);
       stats.tftp = () => tftp.stats();
     }
     if (sv.ftp.enabled) {
+      const { startFtpServer } = await import('./ftp/server.ts');
       const ftp = await startFtpServer(deps);
       services.push(ftp);
       stats.ftp = () => ftp.stats;
     }
     if (sv.http.enabled || sv.https.enabled) {
+      const { startHttpServers } = await import('./http/server.ts');
       const http = await startHttpServers(deps);
       services.push(http);
       stats.http = () => http.stats;
     }
     if (sv.admin.enabled) {
+      const { startAdminServer } = await import('./admin/server.ts');
       admin = await startAdminServer({ ...deps, live, dhcp, stats, subscribe: (fn) => bus.subscribe(fn), ...opts.admin });
       services.push(admin);
     }

@@ -14,7 +14,6 @@ import { jsonSchema } from '../config/schema.ts';
 import { createTree } from '../tree/tree.ts';
 import { parseMac } from '../shared/mac.ts';
 import { printPath, printPhone, renderOut, type Out } from './render.ts';
-import { notifyCommand, leasesCommand, phonesCommand } from './ops.ts';
 import { reexecWithNodeFlags } from './node-flags.ts';
 
 const USAGE = `usage:
@@ -50,9 +49,10 @@ async function load(file: string, quietWarnings = false): Promise<Loaded | undef
 export async function main(argv: string[], opts: { ownProcess?: boolean } = {}): Promise<number> {
   const [command, ...rest] = argv;
   // Operations commands parse their own flags (they talk to a running appliance's admin API).
-  if (command === 'notify') return notifyCommand(rest);
-  if (command === 'leases') return leasesCommand(rest);
-  if (command === 'phones') return phonesCommand(rest);
+  // Imported only for them: ops.ts brings the admin API (express), which `run` loads only when admin is enabled.
+  if (command === 'notify') return (await import('./ops.ts')).notifyCommand(rest);
+  if (command === 'leases') return (await import('./ops.ts')).leasesCommand(rest);
+  if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
