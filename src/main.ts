@@ -4,6 +4,7 @@
  * on SIGTERM / SIGINT through one path. A service that fails to start closes the ones already started.
  */
 import { mkdir } from 'node:fs/promises';
+import { flushCompileCache } from 'node:module';
 import { loadConfigFile } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { liveConfig } from './config/reload.ts';
@@ -110,6 +111,8 @@ export async function run(configPath: string): Promise<number> {
     flushLogger(log);
     return 1;
   }
+  // Write Node's compile cache now (when enabled: src/cli/node-flags.ts), not only at a clean exit.
+  flushCompileCache();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
