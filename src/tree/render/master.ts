@@ -42,7 +42,9 @@ export function renderMaster(model: ApplianceModel, site: Site | undefined): str
   const genericApp = appFilePath(generic);
   const genericFiles = configFiles(generic, undefined);
   const children: string[] = [];
-  for (const info of [...model.models.values()].sort((a, b) => a.model.localeCompare(b.model))) {
+  // Code-unit order (for the catalog's names the same order as localeCompare; the order of these elements means
+  // nothing to a phone), so rendering never loads ICU's collation data (≈ 2 MB resident for the life of the process).
+  for (const info of [...model.models.values()].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0))) {
     const r = releaseFor(model, site, info.model);
     const app = appFilePath(r);
     const files = configFiles(r, info);
