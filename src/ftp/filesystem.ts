@@ -31,6 +31,13 @@ export interface TreeFsContext {
 /** What our ftp-srv patch adds to a connection. */
 interface PatchedConnection { allocatedSize?: number | undefined }
 
+/**
+ * RETR reads 16 KiB at a time. ftp-srv writes one chunk to the data socket and waits for it to drain while the
+ * stream reads one chunk ahead, so a download holds about two chunks; with ~550 phones fetching images at once
+ * (the 1,000-phone storm) 64 KiB chunks held ~75 MB of buffers, 16 KiB about a quarter of that.
+ */
+const RETR_CHUNK = 16 * 1024;
+
 const refused = (what: string): FtpReplyError => new FtpReplyError('FTP_NOT_PERMITTED', 550, `${what} is not permitted on this server`);
 
 export class TreeFileSystem extends FileSystem {
@@ -98,7 +105,7 @@ export class TreeFileSystem extends FileSystem {
     try {
       const path = this.#resolve(raw, tree, false);
       const start = typeof opts.start === 'number' && opts.start > 0 ? opts.start : undefined;
-      const r = await tree.open(path, start === undefined ? undefined : { start });
+      const r = await tree.open(path, { start, chunk: RETR_CHUNK });
       if (!r.ok) throw treeReadError(r.error);
       const { info, stream } = r.value;
       t.bytes = Math.max(0, info.size - (start ?? 0));

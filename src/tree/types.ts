@@ -45,6 +45,8 @@ export interface ReadOptions {
   /** Inclusive byte range, as HTTP Range gives it. */
   readonly start?: number;
   readonly end?: number;
+  /** Bytes a disk stream reads at a time, and so holds ahead of its consumer (default 64 KiB). */
+  readonly chunk?: number;
 }
 
 export type UploadKind = 'override' | 'log' | 'contacts' | 'calls';
