@@ -14,28 +14,30 @@ test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with 
   assert.deepEqual(missingNodeFlags([], ' --max-semi-space-size=8  --trace-gc'), []);
 });
 
-test('reexecWithNodeFlags: the process is replaced (same PID) with the flags added (and, from source, the compile cache), once', async () => {
+test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and MALLOC_ARENA_MAX=2 added (and, from source, the compile cache), once', async () => {
   const script = `
     import { reexecWithNodeFlags } from ${JSON.stringify(new URL('./node-flags.ts', import.meta.url).href)};
     const before = process.env.APPLIANCE_NODE_FLAGS;
     reexecWithNodeFlags();
-    console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, mark: before ?? null, cache: process.env.NODE_COMPILE_CACHE ?? null }));`;
+    console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, mark: before ?? null, cache: process.env.NODE_COMPILE_CACHE ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null }));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, APPLIANCE_NODE_FLAGS: '', NODE_OPTIONS: '' } });
   // APPLIANCE_NODE_FLAGS set (even empty) turns it off: nothing re-executed.
   assert.deepEqual(JSON.parse(stdout).execArgv.filter((a: string) => a.startsWith('--max-semi')), []);
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   delete env.APPLIANCE_NODE_FLAGS;
   delete env.NODE_COMPILE_CACHE;
+  delete env.MALLOC_ARENA_MAX;
   const child = execFile(process.execPath, ['--input-type=module', '-e', script], { env });
   const out = await new Promise<string>((resolve, reject) => {
     let s = '';
     child.stdout!.on('data', (d) => { s += d; });
     child.on('exit', (code) => (code === 0 ? resolve(s) : reject(new Error(`exit ${code}`))));
   });
-  const r = JSON.parse(out) as { pid: number; execArgv: string[]; mark: string | null; cache: string | null };
+  const r = JSON.parse(out) as { pid: number; execArgv: string[]; mark: string | null; cache: string | null; arenas: string | null };
   assert.equal(r.pid, child.pid);
   assert.deepEqual(r.execArgv.slice(0, RUN_NODE_FLAGS.length), [...RUN_NODE_FLAGS]);
   assert.equal(r.mark, RUN_NODE_FLAGS.join(' '));
   // Run from TypeScript source, the new process keeps its type-stripped modules in Node's compile cache.
   assert.equal(r.cache, join(tmpdir(), 'node-compile-cache'));
+  assert.equal(r.arenas, '2');
 });

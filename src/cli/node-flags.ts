@@ -1,5 +1,5 @@
 /**
- * The Node/V8 flags `appliance run` is sized for. When they are missing, `run` replaces its own process
+ * The Node/V8 flags (and malloc setting) `appliance run` is sized for. When they are missing, `run` replaces its own process
  * with one that has them (process.execve: same PID, same stdio and signals; nothing is started before).
  *
  *   --max-semi-space-size=1   V8's young generation stays at 1 MB semi-spaces. Left alone, V8 grows it to
@@ -7,6 +7,11 @@
  *                             keeps it: measured on the compiled appliance (DHCP, FTP, HTTP, admin), idle RSS
  *                             105 → 92 MB and peak after 20,000 HTTP GETs + 10 s of DHCP 280–308 → 174–205 MB,
  *                             CPU within the run-to-run noise (about +5 %).
+ *
+ * The new process also gets MALLOC_ARENA_MAX=2 (unless set): glibc otherwise gives each thread that allocates
+ * (libuv's file-system pool writing leases, inventory and uploads) its own arena. Measured, compiled appliance
+ * with the flag above, 20,000 HTTP GETs then 5 s of DHCP at 2000/s, four runs each: VmHWM 198–214 → 192–197 MB,
+ * idle −1 MB, CPU unchanged (HTTP part 541–715 → 487–610 ticks).
  *
  * Run from TypeScript source (node src/cli/main.ts), the re-executed process also gets NODE_COMPILE_CACHE (unless
  * set: Node's default folder, <tmpdir>/node-compile-cache) and src/main.ts flushes it once the appliance runs: from
@@ -16,6 +21,7 @@
  *
  * A flag already on node's command line or in NODE_OPTIONS (any value) wins. The re-executed process carries
  * APPLIANCE_NODE_FLAGS (the flags it added); set beforehand to anything (e.g. 0), it turns the re-execution off.
+ * Setting MALLOC_ARENA_MAX or NODE_COMPILE_CACHE yourself keeps your value.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +44,9 @@ const fromSource = import.meta.url.endsWith('.ts');
 export function reexecWithNodeFlags(): void {
   if (process.env[MARK] !== undefined || typeof process.execve !== 'function') return;
   const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
-  const cache = fromSource && process.env.NODE_COMPILE_CACHE === undefined ? { NODE_COMPILE_CACHE: join(tmpdir(), 'node-compile-cache') } : {};
-  if (missing.length === 0 && Object.keys(cache).length === 0) return;
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...cache, [MARK]: missing.join(' ') });
+  const env: Record<string, string> = {};
+  if (process.env.MALLOC_ARENA_MAX === undefined) env.MALLOC_ARENA_MAX = '2';
+  if (fromSource && process.env.NODE_COMPILE_CACHE === undefined) env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
+  if (missing.length === 0 && Object.keys(env).length === 0) return;
+  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...env, [MARK]: missing.join(' ') });
 }
