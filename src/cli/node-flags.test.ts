@@ -9,9 +9,10 @@ import { missingNodeFlags, RUN_NODE_FLAGS } from './node-flags.ts';
 test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with any value or spelling, is not added', () => {
   assert.deepEqual(missingNodeFlags([], undefined), [...RUN_NODE_FLAGS]);
   assert.deepEqual(missingNodeFlags(['--import', 'x.mjs'], '--enable-source-maps'), [...RUN_NODE_FLAGS]);
-  assert.deepEqual(missingNodeFlags(['--max-semi-space-size=16'], undefined), []);
-  assert.deepEqual(missingNodeFlags(['--max_semi_space_size=4'], undefined), []);
-  assert.deepEqual(missingNodeFlags([], ' --max-semi-space-size=8  --trace-gc'), []);
+  assert.deepEqual(missingNodeFlags(['--max-semi-space-size=16'], undefined), ['--heap-growing-percent=20']);
+  assert.deepEqual(missingNodeFlags(['--max_semi_space_size=4', '--heap_growing_percent=50'], undefined), []);
+  assert.deepEqual(missingNodeFlags([], ' --max-semi-space-size=8  --trace-gc --heap-growing-percent=30'), []);
+  assert.deepEqual(missingNodeFlags(['--heap-growing-percent=30'], undefined), ['--max-semi-space-size=4']);
 });
 
 test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and MALLOC_ARENA_MAX=2 added (and, from source, the compile cache), once', async () => {

@@ -2,11 +2,21 @@
  * The Node/V8 flags (and malloc setting) `appliance run` is sized for. When they are missing, `run` replaces its own process
  * with one that has them (process.execve: same PID, same stdio and signals; nothing is started before).
  *
- *   --max-semi-space-size=1   V8's young generation stays at 1 MB semi-spaces. Left alone, V8 grows it to
- *                             tens of MB under the per-request / per-datagram allocation of a boot storm and
- *                             keeps it: measured on the compiled appliance (DHCP, FTP, HTTP, admin), idle RSS
- *                             105 → 92 MB and peak after 20,000 HTTP GETs + 10 s of DHCP 280–308 → 174–205 MB,
- *                             CPU within the run-to-run noise (about +5 %).
+ *   --max-semi-space-size=4   V8's young generation stays at 4 MB semi-spaces. Left alone, V8 grows it to
+ *                             tens of MB under the per-request allocation of a boot storm and keeps it:
+ *                             measured on the compiled appliance (DHCP, FTP, HTTP, admin), idle RSS 105 → 92 MB
+ *                             and peak after 20,000 HTTP GETs + 10 s of DHCP 280–308 → 194–210 MB (=1: 192–205),
+ *                             CPU within the run-to-run noise. 4 rather than 1: with 1 MB, objects alive across
+ *                             a scavenge (a thousand FTP sessions' state) are promoted and the old generation
+ *                             grows instead: 1,000-phone FTP storm peak 210 MB at =1, 189 at =2, 178 at =4;
+ *                             TFTP storm 136 at =1, 134 at =4 (bench/results/storm.md).
+ *   --heap-growing-percent=20 after a full collection the old generation may grow by 20 % before the next one
+ *                             (V8 otherwise picks up to several times the live size). A thousand FTP sessions
+ *                             (ftp-srv: bunyan child loggers, bluebird promises per command) promote steadily;
+ *                             with V8's own factor the heap swung between 30 and 110-130 MB, and the storm's
+ *                             peak RSS between 165 and 237 MB from run to run; with 20 %: 131-149 MB, heap
+ *                             ≤ 53 MB. Cost: more full collections, about +20-35 % appliance CPU in that storm
+ *                             (22 → 26-30 s; noisy), on a workload whose wall time the phone simulator sets.
  *
  * The new process also gets MALLOC_ARENA_MAX=2 (unless set): glibc otherwise gives each thread that allocates
  * (libuv's file-system pool writing leases, inventory and uploads) its own arena. Measured, compiled appliance
@@ -26,7 +36,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const RUN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const RUN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
 
 const MARK = 'APPLIANCE_NODE_FLAGS';
 const flagName = (f: string): string => f.split('=')[0]!.replaceAll('_', '-');

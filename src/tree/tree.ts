@@ -7,6 +7,7 @@
  */
 import { stat as fsStat, realpath, readdir, readFile } from 'node:fs/promises';
 import { createReadStream, type Stats } from 'node:fs';
+import { RecyclingFileStream } from './recycling-stream.ts';
 import { Readable } from 'node:stream';
 import { join as pjoin } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
@@ -138,7 +139,9 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       if (end < start) return ok({ info, stream: Readable.from([]) });
       // 64 KiB read-ahead (Node's default for files) unless the front-end asks for less: what a stream holds
       // is multiplied by the transfers running at once (hundreds in a boot storm).
-      return ok({ info, stream: createReadStream(abs, { start, end, highWaterMark: o.chunk ?? READ_AHEAD }) });
+      const chunk = o.chunk ?? READ_AHEAD;
+      if (o.ring !== undefined) return ok({ info, stream: new RecyclingFileStream(abs, { start, end, chunk, ring: o.ring }) });
+      return ok({ info, stream: createReadStream(abs, { start, end, highWaterMark: chunk }) });
     },
 
     async list(raw) {

@@ -47,6 +47,11 @@ export interface ReadOptions {
   readonly end?: number;
   /** Bytes a disk stream reads at a time, and so holds ahead of its consumer (default 64 KiB). */
   readonly chunk?: number;
+  /**
+   * Read a file on disk into a ring of this many buffers instead of a fresh buffer per chunk (see
+   * recycling-stream.ts for the contract: only for a consumer done with each chunk before it takes more).
+   */
+  readonly ring?: number;
 }
 
 export type UploadKind = 'override' | 'log' | 'contacts' | 'calls';
