@@ -6,6 +6,7 @@
  * bytes. Counters come back as totals and are added to the service's stats as differences.
  */
 import { ReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { loadAddon } from '../../shared/native-addon.ts';
@@ -75,23 +76,35 @@ function openFd(stream: OpenFile): Promise<{ fd: number; start: number; end: num
   });
 }
 
-export function createNativeDownloads(addon: EngineAddon, stats: TftpStats): NativeDownloads {
-  const running = new Map<number, EngineJob>();
+/**
+ * `threads` engine threads (default: one per core), each with its own epoll and transfers, new transfers going
+ * to the one with fewest. One thread would do the work (it needs well under a core for 100 lock-step downloads),
+ * but it competes for the CPU with everything else as one thread: beside 100 client processes on 2 cores the
+ * scheduler gave it its turn late, and every transfer it ran waited (100 curl downloads: 1 thread 5.7-7.7 s,
+ * 2 threads see bench/results/tftp.md).
+ */
+export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, threads = availableParallelism()): NativeDownloads {
+  const running = new Map<number, { job: EngineJob; engine: Engine; slot: number }>();
   let last = COUNTERS.map(() => 0);
   let nextId = 1;
   let open = true;
-  const engine = addon.createEngine((id, result, message, bytes) => {
-    const job = running.get(id);
-    if (!job) return;
+  const done = (id: number, result: string, message: string, bytes: number): void => {
+    const r = running.get(id);
+    if (!r) return;
     running.delete(id);
+    load[r.slot]!--;
+    const { job } = r;
     syncStats();
     job.stream.destroy(); // closes the descriptor: the engine has closed the transfer and reads no more
     job.finish(result, message, bytes);
     job.closed();
-  });
+  };
+  const engines = Array.from({ length: Math.max(1, Math.floor(threads)) }, () => addon.createEngine(done));
+  const load = engines.map(() => 0);
   function syncStats(): void {
     if (!open) return;
-    const now = addon.counters(engine);
+    const now = COUNTERS.map(() => 0);
+    for (const e of engines) addon.counters(e).forEach((v, i) => { now[i]! += v; });
     COUNTERS.forEach((k, i) => { stats[k] += now[i]! - last[i]!; });
     last = now;
   }
@@ -99,12 +112,18 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats): Nat
   return {
     start(job) {
       const id = nextId++;
-      running.set(id, job);
+      let slot = 0;
+      for (let i = 1; i < engines.length; i++) if (load[i]! < load[slot]!) slot = i;
+      const engine = engines[slot]!;
+      const entry = { job, engine, slot };
+      load[slot]!++;
+      running.set(id, entry);
       let shut = false;
       let started = false;
       const fail = (e: unknown): void => {
-        if (running.get(id) !== job) return;
+        if (running.get(id) !== entry) return;
         running.delete(id);
+        load[slot]!--;
         job.stream.destroy();
         job.finish('TFTP_IO', `transfer setup: ${String(e)}`, 0);
         job.closed();
@@ -112,7 +131,7 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats): Nat
       const { spec } = job;
       const oack = spec.oack && spec.oack.length > 0 ? encode({ op: 'oack', options: spec.oack }) : null;
       const go = (fd: number, from: number, to: number, data: Buffer | null): void => {
-        if (running.get(id) !== job) return;
+        if (running.get(id) !== entry) return;
         if (!open) { fail(new Error('server shutting down')); return; }
         addon.start(engine, id, job.peer.address, job.peer.port, job.bindAddress ?? null, fd, from, to, data,
           spec.blksize, spec.windowsize, oack, spec.retry.initialMs, spec.retry.maxMs, spec.retry.maxRetries);
@@ -127,7 +146,7 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats): Nat
       return {
         shutdown() {
           shut = true;
-          if (started && running.get(id) === job) addon.shutdown(engine, id);
+          if (started && running.get(id) === entry) addon.shutdown(engine, id);
         },
       };
     },
@@ -136,7 +155,7 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats): Nat
       if (!open) return;
       syncStats();
       open = false;
-      addon.close(engine); // every transfer still running ends with TFTP_SHUTDOWN (reported asynchronously)
+      for (const e of engines) addon.close(e); // transfers still running end with TFTP_SHUTDOWN (reported asynchronously)
     },
   };
 }
