@@ -57,6 +57,7 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
   const tls = await tlsOptions(cfg.cert, cfg.key);
   const stats: FtpStats = { connections: 0, loginFailures: 0, clientErrors: 0 };
   const tlog = createTransferLog(deps.events, log);
+  const reads = { active: 0 };
   const perConnection = new Map<string, ConnectionTransfers>();
   const pasvAddress = (): string => (host !== '0.0.0.0' && host !== '::' ? host : deps.model.current().address);
 
@@ -98,7 +99,7 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
       transfers.settle(t);
     });
     const fs = new TreeFileSystem(connection as FtpConnection, {
-      tree: deps.tree, account, peer, leases: deps.leases, transfers, tlog, graceMs, controlClosed,
+      tree: deps.tree, account, peer, leases: deps.leases, transfers, tlog, graceMs, controlClosed, reads,
       controlAlive: () => {
         const s = (connection as unknown as { commandSocket: Socket | undefined }).commandSocket;
         return !!s && !s.destroyed && !s.readableEnded;

@@ -26,7 +26,7 @@ export interface TftpServerOptions {
   readonly clock?: Clock;
   readonly retry?: Partial<RetryPolicy>;
   /**
-   * Who runs downloads once accepted: 'native' (default) the engine thread of native/engine.c; 'js' the
+   * Who runs downloads once accepted: 'native' (default) the engine threads of native/engine.c; 'js' the
    * send machine (send.ts) in this thread, as always with an injected clock (the engine keeps real time),
    * and as a fallback when the engine cannot be built (logged). Uploads always run here.
    */

@@ -77,13 +77,13 @@ function openFd(stream: OpenFile): Promise<{ fd: number; start: number; end: num
 }
 
 /**
- * `threads` engine threads (default: one per core), each with its own epoll and transfers, new transfers going
+ * `threads` engine threads (default: one per core, at most 4), each with its own epoll and transfers, new transfers going
  * to the one with fewest. One thread would do the work (it needs well under a core for 100 lock-step downloads),
  * but it competes for the CPU with everything else as one thread: beside 100 client processes on 2 cores the
  * scheduler gave it its turn late, and every transfer it ran waited (100 curl downloads: 1 thread 5.7-7.7 s,
  * 2 threads see bench/results/tftp.md).
  */
-export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, threads = availableParallelism()): NativeDownloads {
+export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, threads = Math.min(4, availableParallelism())): NativeDownloads {
   const running = new Map<number, { job: EngineJob; engine: Engine; slot: number }>();
   let last = COUNTERS.map(() => 0);
   let nextId = 1;
