@@ -3,7 +3,7 @@
  * socket (a fresh TID) and a state machine (session.ts). Settings are read from the current model on every
  * request, so a hot reload changes maxBlksize and maxTransfers for the next transfer.
  */
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { bindSocket } from './sockets.ts';
 import type { Service, ServiceDeps } from '../shared/service.ts';
 import { macFromFileName, type Mac } from '../shared/mac.ts';
@@ -11,7 +11,7 @@ import { type Clock, realClock } from './clock.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './machine.ts';
 import { negotiate } from './negotiate.ts';
 import { ERR_ILLEGAL_OP, ERR_UNDEFINED, type TftpPacket, decode, encodeError } from './packet.ts';
-import { type Session, type SessionContext, refuse, startDownload, startUpload } from './session.ts';
+import { type Session, type SessionContext, openForDownload, refuse, startDownload, startUpload } from './session.ts';
 import { type NativeDownloads, createNativeDownloads, loadEngineAddon } from './native/engine.ts';
 import { oackWithSize } from './negotiate.ts';
 import { refusalFor } from './tree-errors.ts';
@@ -106,17 +106,21 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
     // RFC 2349: a negotiated timeout is this transfer's retransmission interval (backoff still applies).
     const tRetry: RetryPolicy = n.timeoutMs === undefined ? retry : { ...retry, initialMs: n.timeoutMs, maxMs: Math.max(retry.maxMs, n.timeoutMs) };
-    const socket = createSocket('udp4');
     let released = false;
-    const ctx: SessionContext = {
-      socket, peer, clock, stats, retry: tRetry, tree: deps.tree.current(),
-      finish: report,
-      closed() {
-        if (released) return;
-        released = true;
-        stats.active--;
-        sessions.delete(key);
-      },
+    const closed = (): void => {
+      if (released) return;
+      released = true;
+      stats.active--;
+      sessions.delete(key);
+    };
+    const tree = deps.tree.current();
+    // The transfer's own socket (its TID), bound here for in-thread transfers and for refusals; a download the
+    // engine runs never needs one (the engine binds its own).
+    let socket: Socket | undefined;
+    const bound = async (): Promise<SessionContext> => {
+      socket = createSocket('udp4');
+      await bindSocket(socket, 0, deps.bindAddress);
+      return { socket, peer, clock, stats, retry: tRetry, tree, finish: report, closed };
     };
     const keep = (session: Session | undefined): void => {
       if (session && !released) {
@@ -126,17 +130,13 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     };
     const setupFailed = (e: unknown): void => {
       log.error({ err: String(e), peer: key }, 'tftp transfer setup failed');
-      try { socket.close(); } catch { /* closed */ }
-      if (!released) { report('TFTP_IO', String(e), 0); ctx.closed(); }
+      try { socket?.close(); } catch { /* closed */ }
+      if (!released) { report('TFTP_IO', String(e), 0); closed(); }
     };
-    const tree = ctx.tree;
     if (req.op === 'rrq' && engine) {
-      // Downloads run in the engine's thread, which binds its own sockets; this one only answers refusals.
-      tree.open(req.filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } })).then(async (opened) => {
-        const refuseWith = async (code: number, message: string, result: string): Promise<void> => {
-          await bindSocket(socket, 0, deps.bindAddress);
-          refuse(ctx, code, message, result);
-        };
+      // Downloads run in the engine's threads, which bind their own sockets; one is bound here only to refuse.
+      openForDownload(tree, req.filename).then(async (opened) => {
+        const refuseWith = async (code: number, message: string, result: string): Promise<void> => refuse(await bound(), code, message, result);
         if (closing) { if (opened.ok) opened.value.stream.destroy(); await refuseWith(ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
         if (!opened.ok) { const r = refusalFor(opened.error); await refuseWith(r.code, r.message, r.result); return; }
         const { info, stream } = opened.value;
@@ -145,14 +145,13 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
           peer, bindAddress: deps.bindAddress, stream,
           spec: { blksize: n.blksize, windowsize: n.windowsize, oack, retry: tRetry },
           finish: (result, message, bytes) => report(result, message, bytes, { path: info.path }),
-          closed: ctx.closed,
+          closed,
         });
-        socket.close();
         keep(session);
       }).catch(setupFailed);
       return;
     }
-    bindSocket(socket, 0, deps.bindAddress).then(async () => {
+    bound().then(async (ctx) => {
       if (closing) { refuse(ctx, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return; }
       keep(req.op === 'rrq'
         ? await startDownload(ctx, req.filename, n)

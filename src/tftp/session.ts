@@ -42,8 +42,13 @@ export function refuse(ctx: SessionContext, code: number, message: string, resul
   ctx.closed();
 }
 
+/** tree.open for a download, a thrown error turned into TREE_IO (both download paths: here and the engine's). */
+export function openForDownload(tree: FileTree, filename: string): ReturnType<FileTree['open']> {
+  return tree.open(filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }));
+}
+
 export async function startDownload(ctx: SessionContext, filename: string, n: Negotiated): Promise<Session | undefined> {
-  const opened = await ctx.tree.open(filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }));
+  const opened = await openForDownload(ctx.tree, filename);
   if (!opened.ok) {
     const r = refusalFor(opened.error);
     refuse(ctx, r.code, r.message, r.result);
@@ -53,7 +58,7 @@ export async function startDownload(ctx: SessionContext, filename: string, n: Ne
 }
 
 /** A download of a file the tree has already opened, served in this thread. */
-export function startDownloadOpened(ctx: SessionContext, info: FileInfo, stream: Readable, n: Negotiated): Session {
+function startDownloadOpened(ctx: SessionContext, info: FileInfo, stream: Readable, n: Negotiated): Session {
   const oack = n.oack.length > 0 ? oackWithSize(n, info.size) : undefined;
   const runner = runDownload({
     socket: ctx.socket,
