@@ -525,9 +525,8 @@ static napi_value start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   x->id = id; x->fd = x->mem ? -1 : fd; x->start = (int64_t)startOff; x->end = endOff < 0 ? -1 : (int64_t)endOff;
-  if (x->fd < 0 && !x->mem) x->memlen = 0;
   x->blksize = blksize; x->ws = ws; x->init_ms = (int64_t)init_ms; x->max_ms = (int64_t)max_ms; x->max_retries = max_retries;
-  x->phase = x->oacklen > 0 ? PHASE_OACK : PHASE_SENDING;
+  x->phase = PHASE_OACK; /* begin() moves straight to sending when there is no OACK */
   x->base = x->next = 1;
   x->ref_sock = (struct sockref){ x, 0 };
   x->ref_stranger = (struct sockref){ x, 1 };
