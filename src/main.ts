@@ -7,10 +7,11 @@ import { mkdir } from 'node:fs/promises';
 import { flushCompileCache } from 'node:module';
 import { loadConfigFile } from './config/load.ts';
 import { formatIssue } from './config/issues.ts';
-import { liveConfig } from './config/reload.ts';
+import { liveConfig } from './runtime/live-config.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
-import { createEventBus } from './shared/events.ts';
-import { noLeases, type Service, type ServiceDeps } from './shared/service.ts';
+import { createEventBus } from './runtime/events.ts';
+import { type Service } from './shared/service.ts';
+import { noLeases, type ServiceDeps } from './runtime/deps.ts';
 import type { AdminOptions, AdminServer } from './admin/server.ts';
 // Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
 // model enables that service, so a disabled service costs no memory.

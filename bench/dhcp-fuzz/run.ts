@@ -13,7 +13,7 @@ import { prng, mutate, checkCase } from '../../src/dhcp/codec/fuzz-mutate.ts';
 import { parseHexDump } from '../../src/dhcp/codec/hex-dump.ts';
 import { decodePacket, encodePacket, replyTo, MessageType } from '../../src/dhcp/codec/packet.ts';
 import { vendorClassRaw, messageType, parameterRequestList, encodeOptionValue } from '../../src/dhcp/codec/options.ts';
-import { decodeVendorClass } from '../../src/dhcp/vendor-class.ts';
+import { decodeVendorClass } from '../../src/policy/vendor-class.ts';
 import { seedPackets, polycomDiscover } from '../../src/dhcp/testdata/seeds.ts';
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
  */
 import { type Result, ok, err } from '../../src/shared/result.ts';
 import { catalogModels, type CatalogEntry } from '../../src/config/catalog.ts';
-import { encodePolycomVendorClass } from '../../src/dhcp/vendor-class.ts';
+import { encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 import { type SimError, simError } from './errors.ts';
 import type { UserAgentType } from './transfer.ts';
 

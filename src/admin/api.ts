@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { LiveConfig } from '../config/reload.ts';
+import type { LiveConfig } from '../runtime/live-config.ts';
 import { formatIssue } from '../config/issues.ts';
 import { parseMac } from '../shared/mac.ts';
 import { tokenMatches } from './auth.ts';

@@ -8,10 +8,11 @@
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { LiveConfig } from '../config/reload.ts';
+import type { LiveConfig } from '../runtime/live-config.ts';
 import type { DhcpServer } from '../dhcp/server.ts';
-import type { ApplianceEvent } from '../shared/events.ts';
-import type { Service, ServiceDeps } from '../shared/service.ts';
+import type { ApplianceEvent } from '../runtime/events.ts';
+import type { Service } from '../shared/service.ts';
+import type { ServiceDeps } from '../runtime/deps.ts';
 import { ApplianceError } from '../shared/errors.ts';
 import { createAdminApp } from './api.ts';
 import { resolveToken } from './auth.ts';

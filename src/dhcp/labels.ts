@@ -2,7 +2,7 @@
 import type { Labels } from '../policy/labels.ts';
 import type { DhcpPacket } from './codec/packet.ts';
 import { vendorClassRaw } from './codec/options.ts';
-import { decodeVendorClass, type VendorLabels } from './vendor-class.ts';
+import { decodeVendorClass, type VendorLabels } from '../policy/vendor-class.ts';
 
 export function labelsOf(req: DhcpPacket): { labels: Labels; vendor: VendorLabels } {
   const vendor = decodeVendorClass(vendorClassRaw(req));

@@ -5,7 +5,8 @@
  */
 import type { Socket } from 'node:dgram';
 import type { ApplianceModel } from '../config/model.ts';
-import type { Service, ServiceDeps, LeaseLookup } from '../shared/service.ts';
+import type { Service } from '../shared/service.ts';
+import type { ServiceDeps, LeaseLookup } from '../runtime/deps.ts';
 import type { Mac } from '../shared/mac.ts';
 import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
 import { ApplianceError } from '../shared/errors.ts';

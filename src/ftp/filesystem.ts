@@ -6,7 +6,7 @@
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { Readable } from 'node:stream';
 import type { FileTree, TreeRef, WriterContext } from '../tree/types.ts';
-import type { LeaseLookup } from '../shared/service.ts';
+import type { LeaseLookup } from '../runtime/deps.ts';
 import { type FtpAccount, mayAccess } from './accounts.ts';
 import { FtpReplyError, treeReadError, treeWriteError, resultCode } from './errors.ts';
 import { joinArg, listArg, resolveCwd, clientPath } from './paths.ts';

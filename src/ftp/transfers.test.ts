@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApplianceEvent } from '../shared/events.ts';
+import type { ApplianceEvent } from '../runtime/events.ts';
 import { silentLogger } from '../shared/log.ts';
 import { ConnectionTransfers, createTransferLog } from './transfers.ts';
 

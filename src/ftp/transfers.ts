@@ -4,7 +4,7 @@
  * whatever is still open).
  */
 import type { Logger } from 'pino';
-import type { EventSink, TransferEvent } from '../shared/events.ts';
+import type { EventSink, TransferEvent } from '../runtime/events.ts';
 import type { Mac } from '../shared/mac.ts';
 
 export interface TransferStart {

@@ -7,7 +7,7 @@
  */
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type { TLSSocket } from 'node:tls';
-import type { ServiceDeps } from '../shared/service.ts';
+import type { ServiceDeps } from '../runtime/deps.ts';
 import { authorize, challenge, siteForFolder } from './auth.ts';
 import { failure, statusForTreeError } from './errors.ts';
 import { rawTreePath } from './request-path.ts';

@@ -9,7 +9,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import type { Service, ServiceDeps } from '../shared/service.ts';
+import type { Service } from '../shared/service.ts';
+import type { ServiceDeps } from '../runtime/deps.ts';
 import { ApplianceError } from '../shared/errors.ts';
 import { createHttpApp } from './app.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEventBus, type ApplianceEvent } from '../shared/events.ts';
+import { createEventBus, type ApplianceEvent } from '../runtime/events.ts';
 import { silentLogger } from '../shared/log.ts';
 import { startRecord } from './transfer-record.ts';
 

@@ -3,7 +3,7 @@
  * or failure). finish() is idempotent: the first call wins, so racing close/error paths cannot emit twice.
  */
 import type { Logger } from 'pino';
-import type { EventSink, TransferEvent } from '../shared/events.ts';
+import type { EventSink, TransferEvent } from '../runtime/events.ts';
 import { macFromFileName, type Mac } from '../shared/mac.ts';
 
 export interface TransferRecord {

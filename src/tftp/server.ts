@@ -5,7 +5,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { bindSocket } from './sockets.ts';
-import type { Service, ServiceDeps } from '../shared/service.ts';
+import type { Service } from '../shared/service.ts';
+import type { ServiceDeps } from '../runtime/deps.ts';
 import { macFromFileName, type Mac } from '../shared/mac.ts';
 import { type Clock, realClock } from './clock.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './machine.ts';

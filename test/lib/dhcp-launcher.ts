@@ -5,9 +5,9 @@
  */
 import { loadConfigFile } from '../../src/config/load.ts';
 import { startDhcpServer } from '../../src/dhcp/server.ts';
-import { createEventBus } from '../../src/shared/events.ts';
+import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
-import { noLeases } from '../../src/shared/service.ts';
+import { noLeases } from '../../src/runtime/deps.ts';
 import type { TreeRef } from '../../src/tree/types.ts';
 
 const [file, dataDir, iface] = process.argv.slice(2);

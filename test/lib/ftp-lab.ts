@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from './netns.ts';
-import type { TransferEvent } from '../../src/shared/events.ts';
+import type { TransferEvent } from '../../src/runtime/events.ts';
 import {
   REPO, labApplianceYaml, labSkip, launchService, makeApplianceDir, removeDir, startServiceLab, type ApplianceDir, type Launched, type ServiceLab,
 } from './service-lab.ts';

@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './netns.ts';
-import type { TransferEvent } from '../../src/shared/events.ts';
+import type { TransferEvent } from '../../src/runtime/events.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const LAUNCHER = join(REPO, 'test/lib/service-launcher.ts');

@@ -16,10 +16,10 @@
  */
 import { loadConfigFile } from '../../src/config/load.ts';
 import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
-import { createEventBus } from '../../src/shared/events.ts';
+import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
 import { parseMac, type Mac } from '../../src/shared/mac.ts';
-import type { ServiceDeps } from '../../src/shared/service.ts';
+import type { ServiceDeps } from '../../src/runtime/deps.ts';
 
 const PROTOCOLS = ['http', 'tftp', 'ftp'] as const;
 type Protocol = (typeof PROTOCOLS)[number];

@@ -5,7 +5,7 @@
  */
 import { loadConfigFile } from '../../src/config/load.ts';
 import { createTree } from '../../src/tree/tree.ts';
-import type { TransferEvent } from '../../src/shared/events.ts';
+import type { TransferEvent } from '../../src/runtime/events.ts';
 import type { FileTree } from '../../src/tree/types.ts';
 import type { TftpStats } from '../../src/tftp/stats.ts';
 import type { Lab } from './netns.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DhcpEvent, TransferEvent } from '../../shared/events.ts';
+import type { DhcpEvent, TransferEvent } from '../../runtime/events.ts';
 import type { Mac } from '../../shared/mac.ts';
 import { silentLogger } from '../../shared/log.ts';
 import { labModel } from '../../../test/lib/admin/fixture.ts';

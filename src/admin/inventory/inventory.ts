@@ -3,8 +3,8 @@
  * by MAC. Pure state plus change notification; persistence is persist.ts, the HTTP view is ../api.ts.
  * A transfer without a MAC in its name is attributed through the address the phone holds (lease or last peer).
  */
-import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../../shared/events.ts';
-import type { ModelRef } from '../../shared/service.ts';
+import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../../runtime/events.ts';
+import type { ModelRef } from '../../runtime/deps.ts';
 import type { Mac } from '../../shared/mac.ts';
 import { parseUserAgent } from './ua.ts';
 import { vendorFields, versionOf } from './vendor-fields.ts';

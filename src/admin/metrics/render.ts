@@ -11,7 +11,7 @@
  *   appliance_notify_total{result}, appliance_sip_malformed_total
  *   appliance_<service>_<field> for every other numeric field a service's stats() returns (untyped)
  */
-import type { ConfigState } from '../../config/reload.ts';
+import type { ConfigState } from '../../runtime/live-config.ts';
 import type { DhcpStats } from '../../dhcp/stats.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { LeaseSnapshot } from '../leases.ts';

@@ -1,5 +1,5 @@
 /** Counters fed from the event bus: transfers by protocol, direction and result, bytes, refused uploads. */
-import type { ApplianceEvent } from '../../shared/events.ts';
+import type { ApplianceEvent } from '../../runtime/events.ts';
 
 export interface TrafficCounters {
   observe(e: ApplianceEvent): void;

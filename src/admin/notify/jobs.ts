@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ModelRef } from '../../shared/service.ts';
+import type { ModelRef } from '../../runtime/deps.ts';
 import { type Result, ok, err } from '../../shared/result.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { Notifier } from './sender.ts';

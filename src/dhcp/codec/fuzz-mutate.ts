@@ -7,7 +7,7 @@ import {
   messageType, requestedIp, serverId, parameterRequestList, vendorClassRaw, clientId, hostName, leaseTime,
   maxMessageSize, decodeSubOptions, decodeVivso, formatPacket, parseVlanDiscovery, textOption, formatOption,
 } from './options.ts';
-import { decodeVendorClass } from '../vendor-class.ts';
+import { decodeVendorClass } from '../../policy/vendor-class.ts';
 import { prng } from '../../shared/prng.ts';
 
 export { prng };

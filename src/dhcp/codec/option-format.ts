@@ -3,7 +3,7 @@ import { optionType } from './catalog.ts';
 import { ip, ips, u8, u16, u32, i32, string, bool, u8list, toHex } from './values.ts';
 import { domains, sipServers } from './names.ts';
 import { decodeSubOptions, decodeVivso } from './sub-options.ts';
-import { decodeVendorClass } from '../vendor-class.ts';
+import { decodeVendorClass } from '../../policy/vendor-class.ts';
 
 export function formatOption(code: number, value: Uint8Array): string {
   const shown = render(code, value);

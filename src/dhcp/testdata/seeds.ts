@@ -6,7 +6,7 @@
  *  - a Polycom SoundPoint IP 450 (its Fingerbank option 55 list, binary option 60 per the admin guide).
  */
 import { type DhcpPacket, encodePacket, emptyPacket, MessageType } from '../codec/packet.ts';
-import { encodePolycomVendorClass } from '../vendor-class.ts';
+import { encodePolycomVendorClass } from '../../policy/vendor-class.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const text = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));

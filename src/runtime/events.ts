@@ -2,7 +2,7 @@
  * Events the front-ends emit; the operations layer (inventory, metrics) subscribes.
  * Until then they are logged as one JSON line each.
  */
-import type { Mac } from './mac.ts';
+import type { Mac } from '../shared/mac.ts';
 
 export interface TransferEvent {
   readonly type: 'transfer';

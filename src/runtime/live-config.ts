@@ -4,13 +4,13 @@
  */
 import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
-import type { ApplianceModel } from './model.ts';
-import type { ConfigIssue } from './issues.ts';
-import { loadConfigFile } from './load.ts';
+import type { ApplianceModel } from '../config/model.ts';
+import type { ConfigIssue } from '../config/issues.ts';
+import { loadConfigFile } from '../config/load.ts';
 import type { FileTree, TreeRef } from '../tree/types.ts';
-import type { ModelRef } from '../shared/service.ts';
+import type { ModelRef } from './deps.ts';
 import { createTree } from '../tree/tree.ts';
-import { restartOnlyChanges } from './restart-fields.ts';
+import { restartOnlyChanges } from '../config/restart-fields.ts';
 
 export interface ConfigState {
   readonly loadedAt: string;

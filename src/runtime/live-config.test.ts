@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { liveConfig } from './reload.ts';
+import { liveConfig } from './live-config.ts';
 import { createTreeLab, labYaml } from '../../test/lib/tree-fixture.ts';
 import { waitFor } from '../../test/lib/netns.ts';
 
