@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { flushCompileCache } from 'node:module';
-import { loadConfigFile } from './config/load.ts';
+import { loadAppliance } from './policy/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { liveConfig } from './runtime/live-config.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
@@ -33,7 +33,7 @@ export interface ApplianceOptions {
 
 /** Start everything the model enables. Used by `appliance run`, the end-to-end tests and the admin lab harness. */
 export async function startAppliance(configPath: string, log: Logger, opts: ApplianceOptions = {}): Promise<Running> {
-  const loaded = await loadConfigFile(configPath);
+  const loaded = await loadAppliance(configPath);
   if (!loaded.ok) {
     for (const i of loaded.error) log.error({ code: i.code, at: `${i.file}:${i.line}:${i.col}`, path: i.path }, formatIssue(i));
     throw new Error(`${configPath}: invalid configuration, not starting`);

@@ -8,7 +8,8 @@
  *   appliance notify | leases | phones             operations (src/cli/ops.ts)
  */
 import { parseArgs } from 'node:util';
-import { loadConfigFile, type Loaded } from '../config/load.ts';
+import type { Loaded } from '../config/load.ts';
+import { loadAppliance } from '../policy/load.ts';
 import { formatIssue } from '../config/issues.ts';
 import { jsonSchema } from '../config/schema.ts';
 import { createTree } from '../tree/tree.ts';
@@ -31,7 +32,7 @@ const stdout: Out = { write: (s) => { process.stdout.write(s); } };
 const defaultConfig = (): string => process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
 
 async function load(file: string, quietWarnings = false): Promise<Loaded | undefined> {
-  const r = await loadConfigFile(file);
+  const r = await loadAppliance(file);
   if (!r.ok) {
     for (const i of r.error) process.stderr.write(formatIssue(i) + '\n');
     const n = r.error.filter((i) => i.severity === 'error').length;

@@ -11,7 +11,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfigFile } from '../config/load.ts';
+import { loadAppliance } from '../policy/load.ts';
 import { formatIssue } from '../config/issues.ts';
 import type { ApplianceModel } from '../config/model.ts';
 import { silentLogger } from '../shared/log.ts';
@@ -28,7 +28,7 @@ const errOut = (s: string): void => { process.stderr.write(s); };
 
 async function model(file: string | undefined): Promise<ApplianceModel | undefined> {
   const path = file ?? process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
-  const r = await loadConfigFile(path);
+  const r = await loadAppliance(path);
   if (!r.ok) { for (const i of r.error) errOut(formatIssue(i) + '\n'); return undefined; }
   return r.value.model;
 }

@@ -6,29 +6,19 @@ import { mkdir, writeFile, readdir, link, copyFile, stat } from 'node:fs/promise
 import { join, dirname } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
 import { renderTree } from '../tree/render/index.ts';
-import { releaseFor } from '../tree/render/master.ts';
-import { FILES } from '../tree/layout.ts';
+import { phoneFilesFor } from '../policy/files.ts';
+import { bootromsAt } from '../policy/release.ts';
+import { inFolder } from '../tree/paths.ts';
 import { parseMac } from '../shared/mac.ts';
 import type { FileTree } from '../tree/types.ts';
 
 export interface Out { write(s: string | Uint8Array): void }
 
-/** The files a phone reads, in the order it reads them: master, then CONFIG_FILES left to right. */
+/** The files a phone reads, in the order it reads them (policy/files.ts), for a MAC in any spelling. */
 export function phoneFiles(model: ApplianceModel, mac: string): { folder: string; files: string[] } | undefined {
   const m = parseMac(mac);
-  if (!m.ok) return undefined;
-  const phone = model.phones.get(m.value);
-  const site = phone?.site ? model.sites.get(phone.site) : undefined;
-  const folder = site?.bootServer.path ?? '';
-  const info = phone?.model ? model.models.get(phone.model) : undefined;
-  const release = phone?.firmware ? model.firmware.get(phone.firmware) : releaseFor(model, site, phone?.model);
-  const files = [phone?.firmware ? `${m.value}.cfg` : FILES.master, `${m.value}${FILES.phoneParamsSuffix}`];
-  if (info && Object.keys(info.parameters).length > 0) files.push(FILES.modelParams(info.model));
-  files.push(FILES.site, FILES.common, ...(release?.configFiles ?? []).map((f) => `${release!.folder}/${f}`), FILES.directory);
-  return { folder, files };
+  return m.ok ? phoneFilesFor(model, m.value) : undefined;
 }
-
-const inFolder = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);
 
 export async function printPath(tree: FileTree, path: string, out: Out): Promise<boolean> {
   const r = await tree.read(path);
@@ -79,14 +69,10 @@ export async function renderOut(model: ApplianceModel, dir: string): Promise<{ r
   for (const folder of r.folders.keys()) linked += await linkTree(model.tftpboot, join(dir, folder));
   // bootROMs are asked for at the site folder's root; the tree maps them to the model's release folder.
   for (const [folder, siteName] of r.folders) {
-    const site = siteName ? model.sites.get(siteName) : undefined;
-    for (const info of model.models.values()) {
-      const rel = releaseFor(model, site, info.model);
-      if (!info.hasBootrom || !rel) continue;
-      const name = `${info.partNumber}.bootrom.ld`;
-      const dst = join(dir, folder, name);
+    for (const { release, file } of bootromsAt(model, siteName)) {
+      const dst = join(dir, folder, file);
       if (await stat(dst).then(() => true, () => false)) continue;
-      if (await link(join(rel.dir, name), dst).then(() => true, () => false)) linked++;
+      if (await link(join(release.dir, file), dst).then(() => true, () => false)) linked++;
     }
   }
   return { rendered: r.files.size, linked };

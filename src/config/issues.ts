@@ -3,6 +3,7 @@
  * a warning is printed and the file is used.
  */
 import { isNode, parseDocument, LineCounter, type Document } from 'yaml';
+import type { ApplianceModel } from './model.ts';
 
 export interface ConfigIssue {
   readonly severity: 'error' | 'warning';
@@ -20,6 +21,17 @@ export const formatIssue = (i: ConfigIssue): string =>
   `${i.file}:${i.line}:${i.col} ${i.severity === 'warning' ? 'warning: ' : ''}${i.path ? i.path + ': ' : ''}${i.message}`;
 
 type PathKey = string | number;
+
+/** A problem a check above the config layer finds in a built model; the loader gives it its file:line:col. */
+export interface Finding {
+  readonly severity: ConfigIssue['severity'];
+  readonly code: string;
+  readonly path: readonly PathKey[];
+  readonly message: string;
+}
+
+/** A check the loader runs on every model it builds (policy/ passes its own: config imports nothing above). */
+export type ModelCheck = (model: ApplianceModel) => readonly Finding[];
 
 /** Finds the line and column of a path in the document: the deepest node that exists on the way there. */
 export class Locator {

@@ -3,20 +3,19 @@
  * unknown keys), then semantics (build.ts), each issue at its file:line:col. Nothing partial is returned.
  */
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { load, CORE_SCHEMA, type YAMLException } from 'js-yaml';
 import type { ApplianceModel } from './model.ts';
 import { ApplianceSchema } from './schema.ts';
 import { buildModel } from './build.ts';
-import { Locator, type ConfigIssue } from './issues.ts';
+import { Locator, type ConfigIssue, type ModelCheck } from './issues.ts';
 import { type Result, ok, err } from '../shared/result.ts';
 
 export interface Loaded { model: ApplianceModel; warnings: ConfigIssue[] }
 
-export function loadConfigText(text: string, file: string): Result<Loaded, ConfigIssue[]> {
+/** `checks` run on the built model (policy/load.ts passes the domain's); their findings become warnings or errors. */
+export function loadConfigText(text: string, file: string, checks: readonly ModelCheck[] = []): Result<Loaded, ConfigIssue[]> {
   // Fast path: js-yaml (YAML 1.2 core schema; refuses duplicate keys). The position-keeping parser of the
   // \`yaml\` package is ten times slower on a 10,000-phone file, so it runs only to locate an issue.
   let data: unknown;
@@ -43,17 +42,20 @@ export function loadConfigText(text: string, file: string): Result<Loaded, Confi
   const built = buildModel(parsed.data, at, { file, sha256 });
   const warnings = built.issues.filter((i) => i.severity === 'warning');
   if (!built.model) return err(built.issues.sort(byPosition));
-  return ok({ model: built.model, warnings: [...warnings, ...diskWarnings(built.model, at)].sort(byPosition) });
+  const model = built.model;
+  const found = checks.flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message));
+  if (found.some((i) => i.severity === 'error')) return err([...built.issues, ...found].sort(byPosition));
+  return ok({ model, warnings: [...warnings, ...found].sort(byPosition) });
 }
 
-export async function loadConfigFile(path: string): Promise<Result<Loaded, ConfigIssue[]>> {
+export async function loadConfigFile(path: string, checks: readonly ModelCheck[] = []): Promise<Result<Loaded, ConfigIssue[]>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     return err([{ severity: 'error', code: 'CFG_READ', file: path, line: 1, col: 1, path: '', message: `cannot read: ${(e as Error).message}` }]);
   }
-  return loadConfigText(text, path);
+  return loadConfigText(text, path, checks);
 }
 
 /** Syntax errors and duplicate keys, located by the \`yaml\` parser (clear messages), else by js-yaml's mark. */
@@ -78,27 +80,3 @@ const byPosition = (a: ConfigIssue, b: ConfigIssue): number => a.line - b.line |
 const KNOWN_HINTS: Record<string, string> = { pools: 'pool', ntpServers: 'ntp', gateway: 'router', routers: 'router', vlanId: 'vlan', mac: 'phones keys', boot_server: 'bootServer', bootserver: 'bootServer', params: 'parameters', time_offset: 'timeOffset' };
 const hint = (k: string): string => (KNOWN_HINTS[k] ? ` (did you mean "${KNOWN_HINTS[k]}"?)` : '');
 
-/** Warnings that need the disk: a model in use whose firmware folder lacks its image. */
-function diskWarnings(model: ApplianceModel, at: Locator): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
-  const inUse = new Map<string, (string | number)[]>();
-  for (const p of model.phones.values()) if (p.model) inUse.set(p.model, inUse.get(p.model) ?? ['phones', p.key, 'model']);
-  for (const [token, m] of model.models) if (m.firmware) inUse.set(token, ['models', token, 'firmware']);
-  for (const [token, path] of inUse) {
-    const m = model.models.get(token);
-    if (!m) continue;
-    const releases = new Set<string>();
-    const r = m.firmware ?? model.defaultFirmware;
-    if (r) releases.add(r);
-    for (const s of model.sites.values()) if (s.firmware[token]) releases.add(s.firmware[token]!);
-    for (const name of releases) {
-      const rel = model.firmware.get(name);
-      if (!rel) continue;
-      const file = rel.image === 'sip.ld' ? `${m.partNumber}.sip.ld` : rel.image;
-      if (!existsSync(join(rel.dir, file))) {
-        out.push(at.issue('warning', 'CFG_FIRMWARE_MISSING', path, `${token} uses firmware "${name}" but ${join(rel.folder, file)} is not in tftpboot/ yet`));
-      }
-    }
-  }
-  return out;
-}

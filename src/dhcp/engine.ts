@@ -6,7 +6,7 @@
  * configuration only (§4.3.5: no yiaddr, no lease times). Inform-only sites answer only INFORM.
  */
 import type { ApplianceModel, Site } from '../config/model.ts';
-import type { Labels } from '../policy/labels.ts';
+import { requestLabels, type Labels } from '../policy/labels.ts';
 import { type DhcpPacket, MessageType, macOf } from './codec/packet.ts';
 import { messageType, requestedIp, serverId, parameterRequestList } from './codec/options.ts';
 import type { Mac } from '../shared/mac.ts';
@@ -50,14 +50,8 @@ export function decide(input: EngineInput): Decision {
   const mac = macOf(req);
   const type = messageType(req);
   const site = siteFor(model, req.giaddr, serverIp);
-  const enriched: Labels = { ...input.labels, mac, site: site?.name };
   const phone = model.phones.get(mac);
-  const policyLabels: Labels = {
-    ...enriched,
-    model: phone?.model ?? enriched.model,
-    family: enriched.family ?? model.models.get(phone?.model ?? enriched.model ?? '')?.family,
-    partNumber: enriched.partNumber ?? model.models.get(phone?.model ?? enriched.model ?? '')?.partNumber,
-  };
+  const policyLabels = requestLabels(model, { ...input.labels, mac, site: site?.name });
   const base = { mac, site, labels: policyLabels };
   const silent = (result: string, changes: LeaseChange[] = [], address?: number): Decision =>
     ({ ...base, reply: undefined, changes, durable: false, address, result });

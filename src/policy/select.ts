@@ -2,7 +2,7 @@
  * The one selector: which classes apply to a request's labels (matchbox-style: every selector a class
  * names must match; a class naming none matches everything). Pure; the same for every protocol.
  */
-import type { ClassMatch, DhcpClass, ApplianceModel, Phone, Site } from '../config/model.ts';
+import type { ClassMatch, DhcpClass } from '../config/model.ts';
 import type { Labels } from './labels.ts';
 
 export function matches(match: ClassMatch, labels: Labels): boolean {
@@ -17,21 +17,4 @@ export function matches(match: ClassMatch, labels: Labels): boolean {
 /** Classes that apply, in the order appliance.yaml lists them (later ones override earlier ones per option). */
 export function selectClasses(classes: readonly DhcpClass[], labels: Labels): DhcpClass[] {
   return classes.filter((c) => matches(c.match, labels));
-}
-
-/** Fill in what the model knows about a phone: its entry's site and model win over guessed labels. */
-export function enrichLabels(model: ApplianceModel, labels: Labels): Labels & { phone?: Phone | undefined; siteInfo?: Site | undefined } {
-  const phone = labels.mac ? model.phones.get(labels.mac) : undefined;
-  const modelToken = phone?.model ?? labels.model;
-  const info = modelToken ? model.models.get(modelToken) : undefined;
-  const site = labels.site ?? phone?.site;
-  return {
-    ...labels,
-    site,
-    model: modelToken,
-    family: labels.family ?? info?.family,
-    partNumber: labels.partNumber ?? info?.partNumber,
-    phone,
-    siteInfo: site ? model.sites.get(site) : undefined,
-  };
 }

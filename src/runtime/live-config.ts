@@ -6,7 +6,7 @@ import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { dirname, basename } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
 import type { ConfigIssue } from '../config/issues.ts';
-import { loadConfigFile } from '../config/load.ts';
+import { loadAppliance } from '../policy/load.ts';
 import type { FileTree, TreeRef } from '../tree/types.ts';
 import type { ModelRef } from './deps.ts';
 import { createTree } from '../tree/tree.ts';
@@ -39,7 +39,7 @@ export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?
   let running: Promise<{ ok: boolean; issues: readonly ConfigIssue[] }> | undefined;
 
   const reload = async (): Promise<{ ok: boolean; issues: readonly ConfigIssue[] }> => {
-    const r = await loadConfigFile(file);
+    const r = await loadAppliance(file);
     if (!r.ok) {
       failures++;
       lastError = { at: new Date().toISOString(), issues: r.error };

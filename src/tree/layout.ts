@@ -1,19 +1,8 @@
 /**
- * Where things live in a site's folder, and the may-write rule's name patterns. The master config points
+ * The writable areas of a site's folder and the may-write rule's name patterns (file names phones read: policy/files.ts). The master config points
  * the phones at these directories; uploads land only here, and only under names bound to a MAC.
  */
 import type { UploadKind } from './types.ts';
-
-export const FILES = {
-  master: '000000000000.cfg',
-  common: 'common.cfg',
-  site: 'site.cfg',
-  directory: '000000000000-directory.xml',
-  /** Per-phone parameters; [PHONE_MAC_ADDRESS] is substituted by the phone. */
-  phoneParamsToken: '[PHONE_MAC_ADDRESS]-appliance.cfg',
-  phoneParamsSuffix: '-appliance.cfg',
-  modelParams: (model: string): string => `model-${model}.cfg`,
-} as const;
 
 export interface Area { readonly dir: string; readonly kind: UploadKind; readonly names: RegExp }
 

@@ -37,3 +37,6 @@ export function normalizePath(raw: string): Result<string, TreeError> {
 
 /** Is `child` (a resolved real path) inside `root` (a resolved real path)? */
 export const isInside = (root: string, child: string): boolean => child === root || child.startsWith(root.endsWith('/') ? root : root + '/');
+
+/** A file name inside a site folder ("" is the root). */
+export const inFolder = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);

@@ -15,8 +15,9 @@ import { type Result, ok, err } from '../shared/result.ts';
 import type { FileInfo, FileTree, ReadOptions, TreeError, TreeRef, UploadTarget, WriterContext } from './types.ts';
 import { normalizePath, isInside } from './paths.ts';
 import { renderTree, renderedFile, type Rendered, type RenderedFile } from './render/index.ts';
-import { AREA_LIST, FILES, areaForName } from './layout.ts';
-import { releaseFor } from './render/master.ts';
+import { AREA_LIST, areaForName } from './layout.ts';
+import { FILES } from '../policy/files.ts';
+import { bootromFor } from '../policy/release.ts';
 import { beginDiskUpload } from './uploads.ts';
 
 type Located =
@@ -67,12 +68,8 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       return { kind: 'disk', path, site, abs: pjoin(uploadDir(site, area.area.dir), name.toLowerCase()), root: uploadsRoot, source: 'upload' };
     }
     if (segs.length === 1 && AREA_LIST.some((a) => a.dir === name)) return { kind: 'virtual-dir', path, site };
-    const bootrom = /^(\d{4}-\d{5}-\d{3})\.bootrom\.ld$/.exec(name);
-    if (bootrom && segs.length === 1) {
-      const info = [...model.models.values()].find((m) => m.partNumber === bootrom[1]);
-      const release = info ? releaseFor(model, site ? model.sites.get(site) : undefined, info.model) : undefined;
-      if (release) return { kind: 'disk', path, site, abs: pjoin(release.dir, name), root: model.tftpboot, source: 'tftpboot' };
-    }
+    const bootrom = segs.length === 1 ? bootromFor(model, site, name) : undefined;
+    if (bootrom) return { kind: 'disk', path, site, abs: pjoin(bootrom.release.dir, bootrom.file), root: model.tftpboot, source: 'tftpboot' };
     return { kind: 'disk', path, site, abs: pjoin(model.tftpboot, rel), root: model.tftpboot, source: 'tftpboot' };
   }
 

@@ -1,5 +1,5 @@
 /**
- * Firmware rollout: what the model offers a phone (phone pin → site per-model choice → model → default) versus
+ * Firmware rollout: what the model offers a phone (policy/release.ts: releaseFor) versus
  * what the phone reports running.
  *   done         running version = offered version
  *   failed       an image download failed and has not succeeded since
@@ -9,20 +9,15 @@
  */
 import type { ApplianceModel } from '../../config/model.ts';
 import type { Mac } from '../../shared/mac.ts';
+import { releaseFor, resolvePhone } from '../../policy/release.ts';
 import type { PhoneRecord, RolloutState } from './types.ts';
 
 export interface Offered { readonly release: string; readonly version: string }
 
 export function offeredFirmware(model: ApplianceModel, p: Pick<PhoneRecord, 'mac' | 'site' | 'model'>): Offered | undefined {
-  const pinned = model.phones.get(p.mac as Mac);
-  const modelName = p.model ?? pinned?.model;
-  const site = p.site ?? pinned?.site;
-  const name = pinned?.firmware
-    ?? (site !== undefined && modelName !== undefined ? model.sites.get(site)?.firmware[modelName] : undefined)
-    ?? (modelName !== undefined ? model.models.get(modelName)?.firmware : undefined)
-    ?? model.defaultFirmware;
-  if (name === undefined || modelName === undefined) return undefined;
-  const rel = model.firmware.get(name);
+  const ref = { mac: p.mac as Mac, model: p.model, site: p.site };
+  if (resolvePhone(model, ref).token === undefined) return undefined;
+  const rel = releaseFor(model, ref);
   return rel ? { release: rel.name, version: rel.version } : undefined;
 }
 

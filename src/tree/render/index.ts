@@ -4,8 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApplianceModel, Site } from '../../config/model.ts';
-import { AREAS, FILES } from '../layout.ts';
-import { renderMaster, renderPhoneMaster, releaseFor } from './master.ts';
+import { FILES, hasModelParams } from '../../policy/files.ts';
+import { releaseFor } from '../../policy/release.ts';
+import { AREAS } from '../layout.ts';
+import { inFolder } from '../paths.ts';
+import { renderMaster, renderPhoneMaster } from './master.ts';
 import { renderParams } from './params.ts';
 import { renderDirectory } from './directory.ts';
 
@@ -17,8 +20,6 @@ export interface Rendered {
   /** Folder ("" = root) → site name; a root without a site is undefined. */
   readonly folders: ReadonlyMap<string, string | undefined>;
 }
-
-export const join = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);
 
 export function renderedFile(text: string): RenderedFile {
   const body = Buffer.from(text, 'utf8');
@@ -33,7 +34,7 @@ export function renderSite(model: ApplianceModel, site: Site | undefined): Map<s
   out.set(FILES.common, renderParams('common.cfg: parameters every phone gets (read last)', model.parameters));
   out.set(FILES.site, renderParams(`site.cfg: parameters of ${where}`, site?.parameters ?? {}));
   for (const info of model.models.values()) {
-    if (Object.keys(info.parameters).length > 0) out.set(FILES.modelParams(info.model), renderParams(`model-${info.model}.cfg: parameters of every ${info.model}`, info.parameters));
+    if (hasModelParams(info)) out.set(FILES.modelParams(info.model), renderParams(`model-${info.model}.cfg: parameters of every ${info.model}`, info.parameters));
   }
   const directory = renderDirectory(`Contact directory of ${where}`, site?.directory ?? []);
   out.set(FILES.directory, directory);
@@ -41,10 +42,8 @@ export function renderSite(model: ApplianceModel, site: Site | undefined): Map<s
   for (const phone of model.phones.values()) {
     if (phone.site !== site?.name) continue;
     out.set(`${phone.mac}${FILES.phoneParamsSuffix}`, renderParams(`Parameters of phone ${phone.key}${phone.label ? ` (${phone.label})` : ''}`, phone.parameters));
-    if (phone.firmware) {
-      const release = model.firmware.get(phone.firmware)!;
-      out.set(`${phone.mac}.cfg`, renderPhoneMaster(model, site, phone.model, release));
-    }
+    const release = phone.firmware ? releaseFor(model, { mac: phone.mac }) : undefined;
+    if (release) out.set(FILES.phoneMaster(phone.mac), renderPhoneMaster(model, phone.model, release));
   }
   return out;
 }
@@ -56,9 +55,8 @@ export function renderTree(model: ApplianceModel): Rendered {
   if (!folders.has('')) folders.set('', undefined);
   for (const [folder, siteName] of folders) {
     const site = siteName ? model.sites.get(siteName) : undefined;
-    for (const [name, text] of renderSite(model, site)) files.set(join(folder, name), renderedFile(text));
+    for (const [name, text] of renderSite(model, site)) files.set(inFolder(folder, name), renderedFile(text));
   }
   return { files, folders };
 }
 
-export { releaseFor };

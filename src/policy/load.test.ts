@@ -1,0 +1,30 @@
+/** The domain's checks run with the loader: a model in use without its image is a warning at file:line:col. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadApplianceText } from './load.ts';
+
+const YAML = `appliance:
+  address: 10.20.0.2
+  interface: eth1
+firmware:
+  ucs: { version: 5.9.7.4477, folder: ucs }
+defaults: { firmware: ucs }
+sites:
+  hq:
+    subnet: 10.20.0.0/24
+    pool: 10.20.0.100-10.20.0.199
+    bootServer: { protocol: ftp }
+phones:
+  "00:04:f2:80:62:d6": { site: hq, model: VVX410 }
+  "00:04:f2:00:00:01": { model: VVX410 }
+`;
+
+test('warnings: factory password, missing firmware image, phone outside every site', () => {
+  const r = loadApplianceText(YAML, 'appliance.yaml');
+  assert.ok(r.ok);
+  const codes = [...new Set(r.value.warnings.map((w) => w.code))].sort();
+  assert.deepEqual(codes, ['CFG_DEFAULT_PASSWORD', 'CFG_FIRMWARE_MISSING', 'CFG_PHONE_SITE']);
+  const missing = r.value.warnings.find((w) => w.code === 'CFG_FIRMWARE_MISSING')!;
+  assert.equal(`${missing.line}:${missing.col}`, '13:43');
+  assert.match(missing.message, /VVX410 uses firmware "ucs" but ucs\/3111-46162-001\.sip\.ld is not in tftpboot\/ yet/);
+});
