@@ -6,7 +6,7 @@
  */
 import type { ApplianceModel, OptionValue, Phone, Site } from '../config/model.ts';
 import type { Labels } from '../policy/labels.ts';
-import { matches } from '../policy/select.ts';
+import { matches, selectClasses } from '../policy/select.ts';
 import { encodeOptionValue, vlanDiscovery, FIXED_VLAN_OPTIONS, ip, ips, i32, string } from './codec/options.ts';
 import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
@@ -107,8 +107,7 @@ export function optionsFor(model: ApplianceModel, site: Site, labels: Labels, ph
   const policy = c.sites.get(site.name) ?? sitePolicy(site, []);
   const set = new Map(policy.options);
   const explicit = site.options.map((o) => o.code);
-  for (const cl of c.classes) {
-    if (!matches(cl.match, labels)) continue;
+  for (const cl of selectClasses(c.classes, labels)) {
     for (const [k, v] of cl.options) { set.set(k, v); explicit.push(k); }
   }
   const own = phone ? c.phones.get(phone.mac) : undefined;

@@ -2,7 +2,7 @@
  * The one selector: which classes apply to a request's labels (matchbox-style: every selector a class
  * names must match; a class naming none matches everything). Pure; the same for every protocol.
  */
-import type { ClassMatch, DhcpClass } from '../config/model.ts';
+import type { ClassMatch } from '../config/model.ts';
 import type { Labels } from './labels.ts';
 
 export function matches(match: ClassMatch, labels: Labels): boolean {
@@ -15,6 +15,6 @@ export function matches(match: ClassMatch, labels: Labels): boolean {
 }
 
 /** Classes that apply, in the order appliance.yaml lists them (later ones override earlier ones per option). */
-export function selectClasses(classes: readonly DhcpClass[], labels: Labels): DhcpClass[] {
+export function selectClasses<C extends { readonly match: ClassMatch }>(classes: readonly C[], labels: Labels): C[] {
   return classes.filter((c) => matches(c.match, labels));
 }

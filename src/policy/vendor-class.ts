@@ -26,7 +26,6 @@ export interface VendorLabels {
   company?: string;
 }
 
-export const POLYCOM_ENTERPRISE = 13885;
 const SIGNATURE = [0x00, 0x00, 0x36, 0x3d] as const;
 const SUB_END = 0xff;
 
