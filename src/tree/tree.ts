@@ -2,7 +2,8 @@
  * The virtual file tree: rendered files (in memory) over the phones' uploads (data dir) over tftpboot/
  * (read-only), per site folder. Every path is resolved the same way for every protocol:
  *   1. paths.ts makes it safe; 2. its first folder picks the site; 3. rendered files win; 4. MAC-bound upload
- *   names come from the site's writable areas; 5. <part>.bootrom.ld comes from that model's release folder;
+ *   names come from the site's writable areas; 5. <part>.bootrom.ld comes from the release that model runs
+ *   (policy/release.ts); may-write.ts says what a phone may upload;
  *   6. anything else is tftpboot/ as-is. Symlinks leading out of tftpboot/ or the data dir are refused.
  */
 import { stat as fsStat, realpath, readdir, readFile } from 'node:fs/promises';
@@ -12,13 +13,14 @@ import { Readable } from 'node:stream';
 import { join as pjoin } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
 import { type Result, ok, err } from '../shared/result.ts';
-import type { FileInfo, FileTree, ReadOptions, TreeError, TreeRef, UploadTarget, WriterContext } from './types.ts';
+import type { FileInfo, FileTree, ReadOptions, TreeError, TreeRef, WriterContext } from './types.ts';
 import { normalizePath, isInside } from './paths.ts';
 import { renderTree, renderedFile, type Rendered, type RenderedFile } from './render/index.ts';
 import { AREA_LIST, areaForName } from './layout.ts';
 import { FILES } from '../policy/files.ts';
 import { bootromFor } from '../policy/release.ts';
 import { beginDiskUpload } from './uploads.ts';
+import { mayWrite } from './may-write.ts';
 
 type Located =
   | { kind: 'rendered'; path: string; site: string | undefined; file: RenderedFile }
@@ -167,21 +169,8 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       const n = normalizePath(raw);
       if (!n.ok) return n;
       const l = locate(n.value);
-      if (ctx.confinedToSite !== undefined && l.site !== ctx.confinedToSite) return err({ code: 'TREE_READ_ONLY', message: `outside site "${ctx.confinedToSite}"` });
-      if (l.kind !== 'disk' || l.source !== 'upload') {
-        const segs = split(n.value).rel.split('/');
-        const writableSpot = segs.length === 1 || (segs.length === 2 && AREA_LIST.some((a) => a.dir === segs[0]));
-        return err(l.kind === 'disk' && writableSpot
-          ? { code: 'TREE_NAME_NOT_ALLOWED', message: `${n.value}: phones may upload only <MAC>-phone.cfg, -web.cfg, -directory.xml, -calls.xml, -app.log, -boot.log` }
-          : { code: 'TREE_READ_ONLY', message: `${n.value} is served, not writable` });
-      }
-      const name = n.value.split('/').pop()!;
-      const found = areaForName(name)!;
-      if (ctx.mac !== undefined && ctx.mac !== found.mac) return err({ code: 'TREE_MAC_MISMATCH', message: `uploader is ${ctx.mac} but the file belongs to ${found.mac}` });
-      const maxBytes = { override: model.uploads.overrides, log: model.uploads.logs, contacts: model.uploads.contacts, calls: model.uploads.calls }[found.area.kind];
-      if (ctx.declaredSize !== undefined && ctx.declaredSize > maxBytes) return err({ code: 'TREE_TOO_LARGE', message: `${ctx.declaredSize} bytes is over the ${maxBytes}-byte cap for ${found.area.kind} files` });
-      const target: UploadTarget = { path: n.value, site: l.site, kind: found.area.kind, mac: found.mac as UploadTarget['mac'], maxBytes };
-      return ok(target);
+      const serves = l.kind === 'disk' ? l.source : l.kind;
+      return mayWrite(model, { path: n.value, site: l.site, rel: split(n.value).rel, serves }, ctx);
     },
 
     async beginUpload(raw, ctx) {
@@ -194,5 +183,5 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
   return tree;
 }
 
-/** A TreeRef over one tree, for tests and one-shot commands; hot reload uses reload.ts. */
+/** A TreeRef over one tree, for tests and one-shot commands; hot reload uses runtime/live-config.ts. */
 export const staticTreeRef = (tree: FileTree): TreeRef => ({ current: () => tree });

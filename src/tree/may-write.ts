@@ -1,0 +1,33 @@
+/**
+ * The may-write rule: phones write only MAC-bound names (layout.ts) into their site's writable areas, only as
+ * their own MAC when it is known, and only up to the cap of the file's kind. Everything else is served, not written.
+ */
+import type { ApplianceModel } from '../config/model.ts';
+import { type Result, ok, err } from '../shared/result.ts';
+import type { TreeError, UploadTarget, WriterContext } from './types.ts';
+import { AREA_LIST, areaForName } from './layout.ts';
+
+/** Where a normalised path resolved: its site, the path inside the site folder, and what the tree serves there. */
+export interface WriteSpot {
+  readonly path: string;
+  readonly site: string | undefined;
+  readonly rel: string;
+  readonly serves: 'upload' | 'tftpboot' | 'rendered' | 'virtual-dir';
+}
+
+export function mayWrite(model: ApplianceModel, spot: WriteSpot, ctx: WriterContext): Result<UploadTarget, TreeError> {
+  const { path, site } = spot;
+  if (ctx.confinedToSite !== undefined && site !== ctx.confinedToSite) return err({ code: 'TREE_READ_ONLY', message: `outside site "${ctx.confinedToSite}"` });
+  if (spot.serves !== 'upload') {
+    const segs = spot.rel.split('/');
+    const writableSpot = segs.length === 1 || (segs.length === 2 && AREA_LIST.some((a) => a.dir === segs[0]));
+    return err(spot.serves === 'tftpboot' && writableSpot
+      ? { code: 'TREE_NAME_NOT_ALLOWED', message: `${path}: phones may upload only <MAC>-phone.cfg, -web.cfg, -directory.xml, -calls.xml, -app.log, -boot.log` }
+      : { code: 'TREE_READ_ONLY', message: `${path} is served, not writable` });
+  }
+  const found = areaForName(path.split('/').pop()!)!;
+  if (ctx.mac !== undefined && ctx.mac !== found.mac) return err({ code: 'TREE_MAC_MISMATCH', message: `uploader is ${ctx.mac} but the file belongs to ${found.mac}` });
+  const maxBytes = { override: model.uploads.overrides, log: model.uploads.logs, contacts: model.uploads.contacts, calls: model.uploads.calls }[found.area.kind];
+  if (ctx.declaredSize !== undefined && ctx.declaredSize > maxBytes) return err({ code: 'TREE_TOO_LARGE', message: `${ctx.declaredSize} bytes is over the ${maxBytes}-byte cap for ${found.area.kind} files` });
+  return ok({ path, site, kind: found.area.kind, mac: found.mac as UploadTarget['mac'], maxBytes });
+}
