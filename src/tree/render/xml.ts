@@ -5,6 +5,7 @@ const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"
 /** Escapes markup characters (and line breaks, which attribute values would otherwise lose) and drops characters XML 1.0 cannot carry (controls other than tab/newline). */
 export function escapeXml(s: string): string {
   // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; they are removed
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"'\n\r\t]/g, (c) => ESC[c]!);
 }
 
