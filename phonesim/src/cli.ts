@@ -13,7 +13,7 @@ import { runSimulation, addressAssigner, type SimOptions } from './sim.ts';
 import { formatAggregate } from './report.ts';
 import { FACTORY_DEFAULTS, type TransferProtocol } from './boot-server.ts';
 import type { BootServerMode } from './boot-server-select.ts';
-import type { PhoneSettings } from './boot.ts';
+import type { PhoneSettings } from './boot-session.ts';
 
 export const USAGE = `appliance-phonesim [options]
   --count N               phones to simulate (default 1)

@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { bootOnce, type BootEnv, type PhoneSettings } from './boot.ts';
+import { bootOnce } from './boot.ts';
+import type { BootEnv, PhoneSettings } from './boot-session.ts';
 import { factoryFlash, type Flash } from './flash.ts';
 import { aggregate, progressLine, type Aggregate, type PhoneReport } from './report.ts';
 
