@@ -1,10 +1,10 @@
 /**
  * The virtual file tree: rendered files (in memory) over the phones' uploads (data dir) over tftpboot/
- * (read-only), per site folder. Every path is resolved the same way for every protocol:
+ * (read-only), per site folder. Every path is resolved the same way for every protocol (locate.ts):
  *   1. paths.ts makes it safe; 2. its first folder picks the site; 3. rendered files win; 4. MAC-bound upload
  *   names come from the site's writable areas; 5. <part>.bootrom.ld comes from the release that model runs
- *   (policy/release.ts); may-write.ts says what a phone may upload;
- *   6. anything else is tftpboot/ as-is. Symlinks leading out of tftpboot/ or the data dir are refused.
+ *   (policy/release.ts); 6. anything else is tftpboot/ as-is. Symlinks leading out of tftpboot/ or the data
+ *   dir are refused. What a phone may upload is may-write.ts.
  */
 import { stat as fsStat, realpath, readdir, readFile } from 'node:fs/promises';
 import { createReadStream, type Stats } from 'node:fs';
@@ -15,31 +15,22 @@ import type { ApplianceModel } from '../config/model.ts';
 import { type Result, ok, err } from '../shared/result.ts';
 import type { FileInfo, FileTree, ReadOptions, TreeError, TreeRef, WriterContext } from './types.ts';
 import { normalizePath, isInside } from './paths.ts';
-import { renderTree, renderedFile, type Rendered, type RenderedFile } from './render/index.ts';
-import { AREA_LIST, areaForName } from './layout.ts';
-import { FILES } from '../policy/files.ts';
-import { bootromFor } from '../policy/release.ts';
+import { renderTree, type Rendered } from './render/index.ts';
+import { AREA_LIST } from './layout.ts';
+import { createLocator, type Located } from './locate.ts';
 import { beginDiskUpload } from './uploads.ts';
 import { mayWrite } from './may-write.ts';
-
-type Located =
-  | { kind: 'rendered'; path: string; site: string | undefined; file: RenderedFile }
-  | { kind: 'disk'; path: string; site: string | undefined; abs: string; root: string; source: 'tftpboot' | 'upload' }
-  | { kind: 'virtual-dir'; path: string; site: string | undefined };
 
 /** Bytes a disk stream reads at a time (and so holds ahead of its consumer). */
 const READ_AHEAD = 64 * 1024;
 
 const notFound = (path: string): { ok: false; error: TreeError } => err({ code: 'TREE_NOT_FOUND', message: `no such file: ${path}` });
-const EMPTY_PARAMS = renderedFile('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!-- No parameters for this phone in appliance.yaml -->\n<PHONE_CONFIG/>\n');
 
 export interface TreeOptions { readonly rendered?: Rendered }
 
 export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileTree {
   const rendered = opts.rendered ?? renderTree(model);
   const mtime = new Date(model.source.loadedAt);
-  const uploadsRoot = pjoin(model.dataDir, 'uploads');
-  const folders = [...rendered.folders.keys()].sort((a, b) => b.length - a.length);
   const realRoots = new Map<string, Promise<string>>();
   const realRoot = (root: string): Promise<string> => {
     let p = realRoots.get(root);
@@ -47,33 +38,7 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
     return p;
   };
 
-  const split = (path: string): { folder: string; site: string | undefined; rel: string } => {
-    for (const f of folders) {
-      if (f === '' || path === f || path.startsWith(f + '/')) {
-        return { folder: f, site: rendered.folders.get(f), rel: f === '' ? path : path.slice(f.length + 1) };
-      }
-    }
-    return { folder: '', site: undefined, rel: path };
-  };
-  const uploadDir = (site: string | undefined, dir: string): string => pjoin(uploadsRoot, site ?? '_root', dir);
-
-  function locate(path: string): Located {
-    const r = rendered.files.get(path);
-    const { folder, site, rel } = split(path);
-    if (r) return { kind: 'rendered', path, site, file: r };
-    if (rel === '' || (folder === '' && rendered.folders.has(path))) return { kind: 'virtual-dir', path, site: rendered.folders.get(path) ?? site };
-    const segs = rel.split('/');
-    const name = segs[segs.length - 1]!;
-    if (segs.length === 1 && name.endsWith(FILES.phoneParamsSuffix) && /^[0-9a-f]{12}-/.test(name)) return { kind: 'rendered', path, site, file: EMPTY_PARAMS };
-    const area = areaForName(name);
-    if (area && (segs.length === 1 || (segs.length === 2 && segs[0] === area.area.dir)) && (segs.length === 2 || name === name.toLowerCase())) {
-      return { kind: 'disk', path, site, abs: pjoin(uploadDir(site, area.area.dir), name.toLowerCase()), root: uploadsRoot, source: 'upload' };
-    }
-    if (segs.length === 1 && AREA_LIST.some((a) => a.dir === name)) return { kind: 'virtual-dir', path, site };
-    const bootrom = segs.length === 1 ? bootromFor(model, site, name) : undefined;
-    if (bootrom) return { kind: 'disk', path, site, abs: pjoin(bootrom.release.dir, bootrom.file), root: model.tftpboot, source: 'tftpboot' };
-    return { kind: 'disk', path, site, abs: pjoin(model.tftpboot, rel), root: model.tftpboot, source: 'tftpboot' };
-  }
+  const { split, uploadDir, locate } = createLocator(model, rendered);
 
   /** Stat a disk path, refusing symlinks that lead out of its root. */
   async function diskStat(l: Extract<Located, { kind: 'disk' }>): Promise<Result<Stats, TreeError>> {
