@@ -88,7 +88,7 @@ test('each family boots over TFTP, FTP and HTTP from the real appliance; paramet
       const got = new Set(p.steps.filter((s) => s.status === 'ok').map((s) => s.step));
       assert.equal(p.vlan, 200, `${p.mac} took the first VLAN of VLAN-A=200+300;`);
       assert.match(p.steps.find((s) => s.step === 'dhcp-vlan')?.detail ?? '', /^VLAN 200: 10\.91\.8\.1\d\d$/);
-      for (const s of ['dhcp', 'dhcp-vlan', 'boot-log', 'master', 'config:1', 'config:2', 'config:3', 'directory-shared', 'app-log', 'calls-upload', 'override-upload', 'renew']) assert.ok(got.has(s), `${p.mac}: step ${s} ok`);
+      for (const s of ['dhcp', 'dhcp-vlan', 'boot-log', 'master', 'config:1', 'config:2', 'config:3', 'directory-phone', 'app-log', 'calls-upload', 'override-upload', 'renew']) assert.ok(got.has(s), `${p.mac}: step ${s} ok`);
       // Second boot of --boot-twice: a VVX reads sip.ver and skips the image; SoundPoint/SoundStation compare hashes.
       assert.ok(p.steps.some((s) => s.step === 'application' && (s.status === 'skipped' || s.status === 'ok')), `${p.mac}: application step`);
       if (FAMILIES[i % 3] === 'VVX410') {

@@ -2,6 +2,7 @@
  * Schema-valid YAML → the normalised, cross-checked, frozen ApplianceModel.
  * Every semantic mistake becomes one ConfigIssue at the line and column of the key or value at fault.
  */
+import { entryOf, siteDirectoryOf } from './schema-directory.ts';
 import { resolve, dirname } from 'node:path';
 import type { ApplianceYaml, OptionYaml } from './schema.ts';
 import type { ApplianceModel, BootServer, DhcpClass, DhcpPool, FirmwareRelease, ModelInfo, OptionValue, Parameters, Phone, Site } from './model.ts';
@@ -111,7 +112,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       vlan: vlanIds && s.vlan ? Object.freeze({ ids: Object.freeze(vlanIds), option: s.vlan.option }) : undefined,
       bootServer: bs, options: Object.freeze(optionsOf(s.options)), parameters: paramsOf(s.parameters),
       firmware: Object.freeze({ ...s.firmware }),
-      directory: Object.freeze(s.directory.map((d) => Object.freeze({ firstName: d.firstName, lastName: d.lastName, contact: d.contact, speedDial: d.speedDial }))),
+      directory: siteDirectoryOf(s.directory),
       accounts: Object.freeze(s.accounts.map((a) => Object.freeze({ ...a }))),
     }));
   }
@@ -147,6 +148,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
     phones.set(mac.value, Object.freeze({
       mac: mac.value, key, site: ph.site, model: ph.model, label: ph.label, parameters: paramsOf(ph.parameters),
       firmware: ph.firmware, address: ph.address, options: Object.freeze(optionsOf(ph.options)),
+      directory: Object.freeze(ph.directory.map(entryOf)),
     }));
   }
 

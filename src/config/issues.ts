@@ -2,7 +2,7 @@
  * Configuration problems with file:line:col. An error refuses the whole file (nothing partial is served);
  * a warning is printed and the file is used.
  */
-import { isNode, parseDocument, LineCounter, type Document } from 'yaml';
+import { isNode, isSeq, parseDocument, LineCounter, type Document } from 'yaml';
 import type { ApplianceModel } from './model.ts';
 
 export interface ConfigIssue {
@@ -54,7 +54,8 @@ export class Locator {
     return this.parsed;
   }
 
-  position(path: readonly PathKey[], which: 'key' | 'value' = 'value'): { line: number; col: number } {
+  position(full: readonly PathKey[], which: 'key' | 'value' = 'value'): { line: number; col: number } {
+    const path = this.asWritten(full);
     for (let n = path.length; n >= 0; n--) {
       const sub = path.slice(0, n);
       if (which === 'key' && n === path.length && n > 0) {
@@ -65,6 +66,21 @@ export class Locator {
       if (isNode(node) && node.range) return this.lc.linePos(node.range[0]);
     }
     return { line: 1, col: 1 };
+  }
+
+  /**
+   * The path as the document writes it: a key the schema adds to a shorthand form (a list written where the
+   * full form is a mapping with that list under the key, as `directory: [...]` for `directory: { entries }`)
+   * is dropped, so the position is the entry's own.
+   */
+  private asWritten(path: readonly PathKey[]): readonly PathKey[] {
+    const out: PathKey[] = [];
+    for (const [i, k] of path.entries()) {
+      const here = out.length === 0 ? this.doc.contents : this.doc.getIn(out, true);
+      if (typeof k === 'string' && typeof path[i + 1] === 'number' && isSeq(here)) continue;
+      out.push(k);
+    }
+    return out;
   }
 
   /** Position of the key itself (for unknown keys and references by key, like phones' MACs). */

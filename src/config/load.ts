@@ -9,6 +9,7 @@ import { load, CORE_SCHEMA, type YAMLException } from 'js-yaml';
 import type { ApplianceModel } from './model.ts';
 import { ApplianceSchema } from './schema.ts';
 import { buildModel } from './build.ts';
+import { CONFIG_CHECKS } from './checks.ts';
 import { Locator, type ConfigIssue, type ModelCheck } from './issues.ts';
 import { type Result, ok, err } from '../shared/result.ts';
 
@@ -43,7 +44,7 @@ export function loadConfigText(text: string, file: string, checks: readonly Mode
   const warnings = built.issues.filter((i) => i.severity === 'warning');
   if (!built.model) return err(built.issues.sort(byPosition));
   const model = built.model;
-  const found = checks.flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message));
+  const found = [...CONFIG_CHECKS, ...checks].flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message));
   if (found.some((i) => i.severity === 'error')) return err([...built.issues, ...found].sort(byPosition));
   return ok({ model, warnings: [...warnings, ...found].sort(byPosition) });
 }

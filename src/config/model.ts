@@ -48,11 +48,26 @@ export interface FirmwareRelease {
   readonly dir: string;
 }
 
+/** One contact (Polycom's <item>): fn ln ct sd rt dc ad ar bw bb lb pt. */
 export interface DirectoryEntry {
   readonly firstName: string;
   readonly lastName: string;
   readonly contact: string;
-  readonly speedDial: number | undefined;
+  readonly speedDial?: number | undefined;
+  readonly ringType?: number | undefined;
+  readonly divertContact?: string | undefined;
+  readonly autoDivert?: boolean | undefined;
+  readonly autoReject?: boolean | undefined;
+  readonly buddyWatch?: boolean | undefined;
+  readonly buddyBlock?: boolean | undefined;
+  readonly label?: string | undefined;
+  readonly protocol?: 'SIP' | 'H323' | 'Unspecified' | undefined;
+}
+
+export interface SiteDirectory {
+  /** dir.local.readonly: the phones reload it on check-sync and may not change it. */
+  readonly readOnly: boolean;
+  readonly entries: readonly DirectoryEntry[];
 }
 
 export interface VlanDiscovery {
@@ -105,7 +120,7 @@ export interface Site {
   readonly parameters: Parameters;
   /** Per-model firmware release names overriding the model's choice at this site. */
   readonly firmware: Readonly<Record<string, string>>;
-  readonly directory: readonly DirectoryEntry[];
+  readonly directory: SiteDirectory;
   /** FTP / HTTP basic-auth accounts confined to this site's folder. */
   readonly accounts: readonly { readonly user: string; readonly password: string }[];
 }
@@ -139,6 +154,8 @@ export interface Phone {
   /** Fixed address (reservation), excluded from the pool. */
   readonly address: string | undefined;
   readonly options: readonly OptionValue[];
+  /** Contacts of this phone only, listed before its site's in <MAC>-directory.xml. */
+  readonly directory: readonly DirectoryEntry[];
 }
 
 export interface Services {

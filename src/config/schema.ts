@@ -4,6 +4,7 @@
  * subnets, overlapping sites) live in validate.ts. `appliance schema` prints the JSON Schema made from this.
  */
 import { z } from 'zod';
+import { phoneDirectory, siteDirectory } from './schema-directory.ts';
 
 const ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'expected an IPv4 address like 10.20.0.2');
 const port = z.number().int().min(1).max(65535);
@@ -69,12 +70,7 @@ const site = z.strictObject({
   options,
   parameters,
   firmware: z.record(z.string(), name).default({}).describe('Per-model firmware release at this site: { VVX410: ucs-6.4 }'),
-  directory: z.array(z.strictObject({
-    firstName: z.string().default(''),
-    lastName: z.string().default(''),
-    contact: z.string().min(1),
-    speedDial: z.number().int().min(1).max(9999).optional(),
-  })).default([]),
+  directory: siteDirectory,
   accounts: z.array(z.strictObject({ user: z.string().min(1), password: z.string().min(1) })).default([]).describe('FTP / HTTP accounts confined to this site'),
 });
 
@@ -86,6 +82,7 @@ const phone = z.strictObject({
   firmware: name.optional().describe('Pin this phone to a firmware release (gives it its own <MAC>.cfg)'),
   address: ipv4.optional().describe('Fixed address (reservation)'),
   options,
+  directory: phoneDirectory,
 });
 
 const dhcpClass = z.strictObject({

@@ -15,6 +15,8 @@ export const FILES = {
   phoneParamsToken: '[PHONE_MAC_ADDRESS]-appliance.cfg',
   phoneParamsSuffix: '-appliance.cfg',
   modelParams: (model: string): string => `model-${model}.cfg`,
+  /** A phone's own contact directory (read before the shared one; its edits are uploaded to it). */
+  phoneDirectory: (mac: string): string => `${mac}-directory.xml`,
   /** The master file of a phone pinned to its own release. */
   phoneMaster: (mac: string): string => `${mac}.cfg`,
 } as const;
@@ -38,6 +40,7 @@ export function phoneFilesFor(model: ApplianceModel, mac: Mac): { folder: string
   const params = `${mac}${FILES.phoneParamsSuffix}`;
   const files = [p.entry?.firmware ? FILES.phoneMaster(mac) : FILES.master];
   for (const f of configFilesFor(release, p.info)) files.push(f === FILES.phoneParamsToken ? params : f);
-  files.push(FILES.directory);
+  // A phone listed in appliance.yaml has its own directory, which it reads instead of the shared one.
+  files.push(p.entry ? FILES.phoneDirectory(mac) : FILES.directory);
   return { folder: p.site?.bootServer.path ?? '', files };
 }

@@ -28,3 +28,21 @@ test('warnings: factory password, missing firmware image, phone outside every si
   assert.equal(`${missing.line}:${missing.col}`, '13:43');
   assert.match(missing.message, /VVX410 uses firmware "ucs" but ucs\/3111-46162-001\.sip\.ld is not in tftpboot\/ yet/);
 });
+
+test('https with SoundPoint/SoundStation phones and no plain HTTP: an error at the boot server', () => {
+  const yaml = YAML.replace('{ protocol: ftp }', '{ protocol: https }').replace('appliance:\n', 'appliance:\n  services: { http: { enabled: false }, https: { enabled: true } }\n')
+    .replace('"00:04:f2:00:00:01": { model: VVX410 }', '"00:04:f2:00:00:01": { site: hq, model: SPIP650 }');
+  const r = loadApplianceText(yaml, 'appliance.yaml');
+  assert.ok(!r.ok);
+  assert.deepEqual(r.error.filter((i) => i.severity === 'error').map((i) => `${i.line}:${i.col} ${i.code} ${i.message}`), ['12:17 CFG_BOOTROM_NEEDS_HTTP SPIP650 fetch their bootROM over plain HTTP when the boot server is https://: enable services.http']);
+});
+
+test('a release before SIP 3.3 without its own configFiles: a warning at the release', () => {
+  const yaml = YAML.replace('  ucs: { version: 5.9.7.4477, folder: ucs }\n', '  ucs: { version: 5.9.7.4477, folder: ucs }\n  old: { version: 3.2.3.1734, folder: sip-3.2.3, image: sip.ld }\n');
+  const r = loadApplianceText(yaml, 'appliance.yaml');
+  assert.ok(r.ok);
+  const w = r.value.warnings.filter((i) => i.code === 'CFG_LEGACY_CONFIG_FILES').map((i) => `${i.line}:${i.col} ${i.path}`);
+  assert.deepEqual(w, ['6:8 firmware.old']);
+  const fixed = loadApplianceText(yaml.replace('image: sip.ld }', 'image: sip.ld, configFiles: [sip.cfg] }'), 'appliance.yaml');
+  assert.ok(fixed.ok && !fixed.value.warnings.some((i) => i.code === 'CFG_LEGACY_CONFIG_FILES'));
+});

@@ -11,7 +11,7 @@ import { renderedFile, type Rendered, type RenderedFile } from './render/index.t
 
 export type Located =
   | { kind: 'rendered'; path: string; site: string | undefined; file: RenderedFile }
-  | { kind: 'disk'; path: string; site: string | undefined; abs: string; root: string; source: 'tftpboot' | 'upload' }
+  | { kind: 'disk'; path: string; site: string | undefined; abs: string; root: string; source: 'tftpboot' | 'upload'; fallback?: RenderedFile }
   | { kind: 'virtual-dir'; path: string; site: string | undefined };
 
 /** What a phone without parameters of its own gets for <MAC>-appliance.cfg. */
@@ -41,15 +41,20 @@ export function createLocator(model: ApplianceModel, rendered: Rendered): Locato
   function locate(path: string): Located {
     const r = rendered.files.get(path);
     const { folder, site, rel } = split(path);
-    if (r) return { kind: 'rendered', path, site, file: r };
-    if (rel === '' || (folder === '' && rendered.folders.has(path))) return { kind: 'virtual-dir', path, site: rendered.folders.get(path) ?? site };
     const segs = rel.split('/');
     const name = segs[segs.length - 1]!;
-    if (segs.length === 1 && name.endsWith(FILES.phoneParamsSuffix) && /^[0-9a-f]{12}-/.test(name)) return { kind: 'rendered', path, site, file: EMPTY_PARAMS };
     const area = areaForName(name);
-    if (area && (segs.length === 1 || (segs.length === 2 && segs[0] === area.area.dir)) && (segs.length === 2 || name === name.toLowerCase())) {
-      return { kind: 'disk', path, site, abs: pjoin(uploadDir(site, area.area.dir), name.toLowerCase()), root: uploadsRoot, source: 'upload' };
+    const inArea = area !== undefined && (segs.length === 1 || (segs.length === 2 && segs[0] === area.area.dir)) && (segs.length === 2 || name === name.toLowerCase());
+    const upload = (): Located => ({ kind: 'disk', path, site, abs: pjoin(uploadDir(site, area!.area.dir), name.toLowerCase()), root: uploadsRoot, source: 'upload', ...(r ? { fallback: r } : {}) });
+    if (r) {
+      // A rendered <MAC>-directory.xml seeds the phone; once it has uploaded its own edits those are served,
+      // unless the site's directory is read-only (then appliance.yaml is the directory).
+      const editable = inArea && area.area.kind === 'contacts' && !(site !== undefined && model.sites.get(site)?.directory.readOnly);
+      return editable ? upload() : { kind: 'rendered', path, site, file: r };
     }
+    if (rel === '' || (folder === '' && rendered.folders.has(path))) return { kind: 'virtual-dir', path, site: rendered.folders.get(path) ?? site };
+    if (segs.length === 1 && name.endsWith(FILES.phoneParamsSuffix) && /^[0-9a-f]{12}-/.test(name)) return { kind: 'rendered', path, site, file: EMPTY_PARAMS };
+    if (inArea) return upload();
     if (segs.length === 1 && AREA_LIST.some((a) => a.dir === name)) return { kind: 'virtual-dir', path, site };
     const bootrom = segs.length === 1 ? bootromFor(model, site, name) : undefined;
     if (bootrom) return { kind: 'disk', path, site, abs: pjoin(bootrom.release.dir, bootrom.file), root: model.tftpboot, source: 'tftpboot' };

@@ -18,6 +18,10 @@ export interface WriteSpot {
 export function mayWrite(model: ApplianceModel, spot: WriteSpot, ctx: WriterContext): Result<UploadTarget, TreeError> {
   const { path, site } = spot;
   if (ctx.confinedToSite !== undefined && site !== ctx.confinedToSite) return err({ code: 'TREE_READ_ONLY', message: `outside site "${ctx.confinedToSite}"` });
+  const name = path.split('/').pop()!;
+  if (spot.serves === 'rendered' && areaForName(name)?.area.kind === 'contacts' && site !== undefined && model.sites.get(site)?.directory.readOnly) {
+    return err({ code: 'TREE_READ_ONLY', message: `${path}: site "${site}" has a read-only directory (directory.readOnly): edit appliance.yaml instead` });
+  }
   if (spot.serves !== 'upload') {
     const segs = spot.rel.split('/');
     const writableSpot = segs.length === 1 || (segs.length === 2 && AREA_LIST.some((a) => a.dir === segs[0]));
@@ -25,7 +29,7 @@ export function mayWrite(model: ApplianceModel, spot: WriteSpot, ctx: WriterCont
       ? { code: 'TREE_NAME_NOT_ALLOWED', message: `${path}: phones may upload only <MAC>-phone.cfg, -web.cfg, -directory.xml, -calls.xml, -app.log, -boot.log` }
       : { code: 'TREE_READ_ONLY', message: `${path} is served, not writable` });
   }
-  const found = areaForName(path.split('/').pop()!)!;
+  const found = areaForName(name)!;
   if (ctx.mac !== undefined && ctx.mac !== found.mac) return err({ code: 'TREE_MAC_MISMATCH', message: `uploader is ${ctx.mac} but the file belongs to ${found.mac}` });
   const maxBytes = { override: model.uploads.overrides, log: model.uploads.logs, contacts: model.uploads.contacts, calls: model.uploads.calls }[found.area.kind];
   if (ctx.declaredSize !== undefined && ctx.declaredSize > maxBytes) return err({ code: 'TREE_TOO_LARGE', message: `${ctx.declaredSize} bytes is over the ${maxBytes}-byte cap for ${found.area.kind} files` });

@@ -69,6 +69,10 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
     const l = locate(n.value);
     if (l.kind !== 'disk') return ok({ l, info: infoOf(l) });
     const s = await diskStat(l);
+    if (!s.ok && l.fallback && s.error.code === 'TREE_NOT_FOUND') {
+      const seed: Located = { kind: 'rendered', path: l.path, site: l.site, file: l.fallback };
+      return ok({ l: seed, info: infoOf(seed) });
+    }
     if (!s.ok) return s;
     return ok({ l, info: infoOf(l, s.value) });
   }

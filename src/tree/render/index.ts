@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ApplianceModel, Site } from '../../config/model.ts';
 import { FILES, hasModelParams } from '../../policy/files.ts';
 import { releaseFor } from '../../policy/release.ts';
+import { siteParameters } from '../../policy/derived-params.ts';
 import { AREAS } from '../layout.ts';
 import { inFolder } from '../paths.ts';
 import { renderMaster, renderPhoneMaster } from './master.ts';
@@ -32,15 +33,20 @@ export function renderSite(model: ApplianceModel, site: Site | undefined): Map<s
   const where = site ? `site "${site.name}"` : 'phones outside every site';
   out.set(FILES.master, renderMaster(model, site));
   out.set(FILES.common, renderParams('common.cfg: parameters every phone gets (read last)', model.parameters));
-  out.set(FILES.site, renderParams(`site.cfg: parameters of ${where}`, site?.parameters ?? {}));
+  out.set(FILES.site, renderParams(`site.cfg: parameters of ${where}`, siteParameters(site)));
   for (const info of model.models.values()) {
     if (hasModelParams(info)) out.set(FILES.modelParams(info.model), renderParams(`model-${info.model}.cfg: parameters of every ${info.model}`, info.parameters));
   }
-  const directory = renderDirectory(`Contact directory of ${where}`, site?.directory ?? []);
+  const siteEntries = site?.directory.entries ?? [];
+  const directory = renderDirectory(`Contact directory of ${where}`, siteEntries);
   out.set(FILES.directory, directory);
-  out.set(`${AREAS.CONTACTS_DIRECTORY.dir}/${FILES.directory}`, directory);
+  out.set(inFolder(AREAS.CONTACTS_DIRECTORY.dir, FILES.directory), directory);
   for (const phone of model.phones.values()) {
     if (phone.site !== site?.name) continue;
+    // The phone's own directory (read at every boot, before the shared one): its entries, then the site's.
+    const own = renderDirectory(`Contact directory of phone ${phone.key}: its own entries, then ${where}'s`, [...phone.directory, ...siteEntries]);
+    out.set(FILES.phoneDirectory(phone.mac), own);
+    out.set(inFolder(AREAS.CONTACTS_DIRECTORY.dir, FILES.phoneDirectory(phone.mac)), own);
     out.set(`${phone.mac}${FILES.phoneParamsSuffix}`, renderParams(`Parameters of phone ${phone.key}${phone.label ? ` (${phone.label})` : ''}`, phone.parameters));
     const release = phone.firmware ? releaseFor(model, { mac: phone.mac }) : undefined;
     if (release) out.set(FILES.phoneMaster(phone.mac), renderPhoneMaster(model, phone.model, release));

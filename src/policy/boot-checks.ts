@@ -1,0 +1,38 @@
+/**
+ * Domain checks of what a phone needs to boot from a site: SoundPoint/SoundStation bootROMs fetch over plain
+ * HTTP when the application uses HTTPS (seed 003), and a release before SIP 3.3 needs its own sip.cfg with ours.
+ */
+import type { ApplianceModel, FirmwareRelease, Site } from '../config/model.ts';
+import type { Finding } from '../config/issues.ts';
+
+/** Models a site's phones run: its listed phones' and the ones it picks firmware for. */
+function modelsAt(model: ApplianceModel, site: Site): Set<string> {
+  const out = new Set(Object.keys(site.firmware));
+  for (const p of model.phones.values()) if (p.site === site.name && p.model) out.add(p.model);
+  return out;
+}
+
+export function bootromOverHttp(model: ApplianceModel): Finding[] {
+  if (model.services.http.enabled) return [];
+  const out: Finding[] = [];
+  for (const site of model.sites.values()) {
+    if (site.bootServer.protocol !== 'https') continue;
+    const legacy = [...modelsAt(model, site)].filter((m) => model.models.get(m)?.hasBootrom);
+    if (legacy.length === 0) continue;
+    out.push({ severity: 'error', code: 'CFG_BOOTROM_NEEDS_HTTP', path: ['sites', site.name, 'bootServer'], message: `${legacy.join(', ')} fetch their bootROM over plain HTTP when the boot server is https://: enable services.http` });
+  }
+  return out;
+}
+
+/** SIP 3.2 and earlier: the release's sip.cfg (and phone1.cfg) must be read together with the appliance's files. */
+const isLegacy = (r: FirmwareRelease): boolean => {
+  const [major = 0, minor = 0] = r.version.split('.').map(Number);
+  return major < 3 || (major === 3 && minor < 3);
+};
+
+export function legacyConfigFiles(model: ApplianceModel): Finding[] {
+  return [...model.firmware.values()].filter((r) => isLegacy(r) && r.configFiles.length === 0).map((r) => ({
+    severity: 'warning' as const, code: 'CFG_LEGACY_CONFIG_FILES', path: ['firmware', r.name],
+    message: `SIP ${r.version} is older than 3.3: list the release's own sip.cfg (and phone1.cfg) in configFiles, phones of this release need them with the appliance's files`,
+  }));
+}
