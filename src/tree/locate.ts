@@ -1,17 +1,19 @@
 /**
  * Where a tree path lives, by the resolution rules of tree.ts: rendered file, upload area, bootROM of the
- * release the model runs, tftpboot/, or a folder the tree makes up. Pure: no disk access.
+ * release the model runs, tftpboot/ (then the asking phone's release folder), or a folder the tree makes up.
+ * Pure: no disk access; a disk location names the next one to try (`next`) when it is not there.
  */
 import { join as pjoin } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
 import { FILES } from '../policy/files.ts';
 import { bootromFor } from '../policy/release.ts';
+import { resourceFor, type Requester } from '../policy/resources.ts';
 import { AREA_LIST, areaForName } from './layout.ts';
 import { renderedFile, type Rendered, type RenderedFile } from './render/index.ts';
 
 export type Located =
   | { kind: 'rendered'; path: string; site: string | undefined; file: RenderedFile }
-  | { kind: 'disk'; path: string; site: string | undefined; abs: string; root: string; source: 'tftpboot' | 'upload'; fallback?: RenderedFile }
+  | { kind: 'disk'; path: string; site: string | undefined; abs: string; root: string; source: 'tftpboot' | 'upload'; fallback?: RenderedFile; release?: string; next?: Located }
   | { kind: 'virtual-dir'; path: string; site: string | undefined };
 
 /** What a phone without parameters of its own gets for <MAC>-appliance.cfg. */
@@ -22,7 +24,7 @@ export interface Locator {
   /** The site folder a path is in (the longest folder that prefixes it), and the path inside it. */
   split(path: string): { folder: string; site: string | undefined; rel: string };
   uploadDir(site: string | undefined, dir: string): string;
-  locate(path: string): Located;
+  locate(path: string, who?: Requester): Located;
 }
 
 export function createLocator(model: ApplianceModel, rendered: Rendered): Locator {
@@ -38,7 +40,7 @@ export function createLocator(model: ApplianceModel, rendered: Rendered): Locato
   };
   const uploadDir = (site: string | undefined, dir: string): string => pjoin(uploadsRoot, site ?? '_root', dir);
 
-  function locate(path: string): Located {
+  function locate(path: string, who?: Requester): Located {
     const r = rendered.files.get(path);
     const { folder, site, rel } = split(path);
     const segs = rel.split('/');
@@ -56,9 +58,13 @@ export function createLocator(model: ApplianceModel, rendered: Rendered): Locato
     if (segs.length === 1 && name.endsWith(FILES.phoneParamsSuffix) && /^[0-9a-f]{12}-/.test(name)) return { kind: 'rendered', path, site, file: EMPTY_PARAMS };
     if (inArea) return upload();
     if (segs.length === 1 && AREA_LIST.some((a) => a.dir === name)) return { kind: 'virtual-dir', path, site };
+    const tftpboot: Located = { kind: 'disk', path, site, abs: pjoin(model.tftpboot, rel), root: model.tftpboot, source: 'tftpboot' };
+    // A bootROM comes from the release its model runs, else from tftpboot/ as it is.
     const bootrom = segs.length === 1 ? bootromFor(model, site, name) : undefined;
-    if (bootrom) return { kind: 'disk', path, site, abs: pjoin(bootrom.release.dir, bootrom.file), root: model.tftpboot, source: 'tftpboot' };
-    return { kind: 'disk', path, site, abs: pjoin(model.tftpboot, rel), root: model.tftpboot, source: 'tftpboot' };
+    if (bootrom) return { ...tftpboot, abs: pjoin(bootrom.release.dir, bootrom.file), release: bootrom.release.name, next: { ...tftpboot, abs: pjoin(model.tftpboot, name) } };
+    // Anything else is tftpboot/ as it is, else a resource file of the release the asking phone runs.
+    const release = resourceFor(model, site, name, who);
+    return release && release.folder !== '' ? { ...tftpboot, next: { ...tftpboot, abs: pjoin(release.dir, rel), release: release.name } } : tftpboot;
   }
 
   return { uploadsRoot, split, uploadDir, locate };

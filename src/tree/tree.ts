@@ -13,11 +13,13 @@ import { Readable } from 'node:stream';
 import { join as pjoin } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
 import { type Result, ok, err } from '../shared/result.ts';
-import type { FileInfo, FileTree, ReadOptions, TreeError, TreeRef, WriterContext } from './types.ts';
+import type { FileInfo, FileTree, ReadOptions, Requester, TreeError, TreeRef, WriterContext } from './types.ts';
 import { normalizePath, isInside } from './paths.ts';
 import { renderTree, type Rendered } from './render/index.ts';
 import { AREA_LIST } from './layout.ts';
 import { createLocator, type Located } from './locate.ts';
+
+type Disk = Extract<Located, { kind: 'disk' }>;
 import { beginDiskUpload } from './uploads.ts';
 import { mayWrite } from './may-write.ts';
 
@@ -40,19 +42,14 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
 
   const { split, uploadDir, locate } = createLocator(model, rendered);
 
-  /** Stat a disk path, refusing symlinks that lead out of its root. */
-  async function diskStat(l: Extract<Located, { kind: 'disk' }>): Promise<Result<Stats, TreeError>> {
+  /** Stat a disk location (else the next one it names), refusing symlinks that lead out of its root. */
+  async function diskStat(l: Disk): Promise<Result<{ l: Disk; stats: Stats }, TreeError>> {
     try {
       const real = await realpath(l.abs);
       if (!isInside(await realRoot(l.root), real)) return err({ code: 'TREE_ESCAPE', message: `${l.path} leads outside the tree` });
-      return ok(await fsStat(real));
+      return ok({ l: { ...l, abs: real }, stats: await fsStat(real) });
     } catch {
-      // A bootROM missing from the release folder may still be at the tftpboot root.
-      if (l.source === 'tftpboot' && /\.bootrom\.ld$/.test(l.abs) && !l.abs.startsWith(pjoin(model.tftpboot, l.path.split('/').pop()!))) {
-        const fallback = { ...l, abs: pjoin(model.tftpboot, l.path.split('/').pop()!) };
-        return diskStat(fallback);
-      }
-      return notFound(l.path);
+      return l.next?.kind === 'disk' ? diskStat(l.next) : notFound(l.path);
     }
   }
 
@@ -60,13 +57,14 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
     const name = l.path.split('/').pop() ?? '';
     if (l.kind === 'rendered') return { path: l.path, name, type: 'file', size: l.file.body.length, mtime, etag: l.file.etag, source: 'rendered', site: l.site };
     if (l.kind === 'virtual-dir' || !s || s.isDirectory()) return { path: l.path, name, type: 'dir', size: 0, mtime: s?.mtime ?? mtime, etag: '"dir"', source: l.kind === 'disk' ? l.source : 'rendered', site: l.site };
-    return { path: l.path, name, type: 'file', size: s.size, mtime: s.mtime, etag: `"${s.ino.toString(36)}-${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`, source: l.source, site: l.site };
+    const info: FileInfo = { path: l.path, name, type: 'file', size: s.size, mtime: s.mtime, etag: `"${s.ino.toString(36)}-${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`, source: l.source, site: l.site };
+    return l.release === undefined ? info : { ...info, release: l.release };
   };
 
-  async function statPath(raw: string): Promise<Result<{ l: Located; info: FileInfo }, TreeError>> {
+  async function statPath(raw: string, who?: Requester): Promise<Result<{ l: Located; info: FileInfo }, TreeError>> {
     const n = normalizePath(raw);
     if (!n.ok) return n;
-    const l = locate(n.value);
+    const l = locate(n.value, who);
     if (l.kind !== 'disk') return ok({ l, info: infoOf(l) });
     const s = await diskStat(l);
     if (!s.ok && l.fallback && s.error.code === 'TREE_NOT_FOUND') {
@@ -74,36 +72,36 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       return ok({ l: seed, info: infoOf(seed) });
     }
     if (!s.ok) return s;
-    return ok({ l, info: infoOf(l, s.value) });
+    return ok({ l: s.value.l, info: infoOf(s.value.l, s.value.stats) });
   }
 
   const tree: FileTree = {
     normalize: normalizePath,
     siteOf: (path) => split(path).site,
 
-    async stat(raw) {
-      const r = await statPath(raw);
+    async stat(raw, who) {
+      const r = await statPath(raw, who);
       return r.ok ? ok(r.value.info) : r;
     },
 
-    async read(raw) {
-      const r = await statPath(raw);
+    async read(raw, who) {
+      const r = await statPath(raw, who);
       if (!r.ok) return r;
       const { l, info } = r.value;
       if (info.type === 'dir') return err({ code: 'TREE_IS_DIRECTORY', message: `${info.path} is a folder` });
       if (l.kind === 'rendered') return ok(l.file.body);
-      try { return ok(await readFile(await realpath((l as { abs: string }).abs))); } catch (e) { return err({ code: 'TREE_IO', message: (e as Error).message }); }
+      try { return ok(await readFile((l as Disk).abs)); } catch (e) { return err({ code: 'TREE_IO', message: (e as Error).message }); }
     },
 
     async open(raw, o: ReadOptions = {}) {
-      const r = await statPath(raw);
+      const r = await statPath(raw, o.who);
       if (!r.ok) return r;
       const { l, info } = r.value;
       if (info.type === 'dir') return err({ code: 'TREE_IS_DIRECTORY', message: `${info.path} is a folder` });
       const start = o.start ?? 0;
       const end = Math.min(o.end ?? info.size - 1, info.size - 1);
       if (l.kind === 'rendered') return ok({ info, stream: Readable.from([l.file.body.subarray(start, end + 1)]) });
-      const abs = await realpath((l as { abs: string }).abs).catch(() => (l as { abs: string }).abs);
+      const abs = (l as Disk).abs;
       if (end < start) return ok({ info, stream: Readable.from([]) });
       // 64 KiB read-ahead (Node's default for files) unless the front-end asks for less: what a stream holds
       // is multiplied by the transfers running at once (hundreds in a boot storm).

@@ -8,6 +8,9 @@
 import type { Readable } from 'node:stream';
 import type { Result } from '../shared/result.ts';
 import type { Mac } from '../shared/mac.ts';
+import type { Requester } from '../policy/resources.ts';
+
+export type { Requester };
 
 export type TreeErrorCode =
   | 'TREE_BAD_PATH' // traversal, absolute, backslash, percent-encoding, NUL, control characters, too long
@@ -39,6 +42,8 @@ export interface FileInfo {
   readonly source: EntrySource;
   /** The site whose folder holds it (undefined at the root of a multi-site tree). */
   readonly site: string | undefined;
+  /** The firmware release whose folder answered a name asked for at the site root (bootROMs, resource files). */
+  readonly release?: string | undefined;
 }
 
 export interface ReadOptions {
@@ -52,6 +57,8 @@ export interface ReadOptions {
    * recycling-stream.ts for the contract: only for a consumer done with each chunk before it takes more).
    */
   readonly ring?: number;
+  /** Who asks (see FileTree.stat). */
+  readonly who?: Requester;
 }
 
 export type UploadKind = 'override' | 'log' | 'contacts' | 'calls';
@@ -91,9 +98,10 @@ export interface Upload {
 export interface FileTree {
   /** Validate and normalise a raw request path (the one place path safety lives). */
   normalize(rawPath: string): Result<string, TreeError>;
-  stat(rawPath: string): Promise<Result<FileInfo, TreeError>>;
+  /** `who` asks: a resource file at the site root comes from the release that phone runs (policy/resources.ts). */
+  stat(rawPath: string, who?: Requester): Promise<Result<FileInfo, TreeError>>;
   /** Whole contents (rendered files are in memory; disk files are read). */
-  read(rawPath: string): Promise<Result<Buffer, TreeError>>;
+  read(rawPath: string, who?: Requester): Promise<Result<Buffer, TreeError>>;
   /** A stream of the file or a range of it. */
   open(rawPath: string, options?: ReadOptions): Promise<Result<{ info: FileInfo; stream: Readable }, TreeError>>;
   list(rawDir: string): Promise<Result<FileInfo[], TreeError>>;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../shared/log.ts';
 import { labModel } from '../../../test/lib/admin/fixture.ts';
 import { createInventory } from './inventory.ts';
 import { createPersister, loadInventoryFile, INVENTORY_FILE } from './persist.ts';
-import { parseUserAgent } from './ua.ts';
+import { parseUserAgent } from '../../policy/user-agent.ts';
 
 const model = labModel();
 const ref = { current: () => model };

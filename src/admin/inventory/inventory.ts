@@ -6,7 +6,7 @@
 import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../../runtime/events.ts';
 import type { ModelRef } from '../../runtime/deps.ts';
 import type { Mac } from '../../shared/mac.ts';
-import { parseUserAgent } from './ua.ts';
+import { parseUserAgent } from '../../policy/user-agent.ts';
 import { vendorFields, versionOf } from './vendor-fields.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
 import { isOptionalMiss } from './optional.ts';
