@@ -48,3 +48,13 @@ test('a dictionary at the root: from the release of the phone that asks', async 
     assert.equal(Buffer.concat(chunks).toString(), 'dictionary 4.0.15');
   } finally { await lab.cleanup(); }
 });
+
+test('a bootROM missing from its release folder is read from the tftpboot root', async () => {
+  const lab = await createTreeLab(yaml, { '2345-12600-001.bootrom.ld': 'root bootrom' });
+  try {
+    const r = await lab.tree.read('hq/2345-12600-001.bootrom.ld');
+    assert.ok(r.ok && r.value.toString() === 'root bootrom', r.ok ? '' : r.error.code);
+    const s = await lab.tree.stat('hq/2345-12600-001.bootrom.ld');
+    assert.ok(s.ok && s.value.release === undefined, 'answered by tftpboot/, not a release');
+  } finally { await lab.cleanup(); }
+});
