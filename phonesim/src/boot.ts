@@ -2,7 +2,7 @@
  * One simulated phone's boot, in the order observed from a VVX 500 (facts §5.2) with the SoundPoint bootROM
  * step of [AG31-A]: DHCP (VLAN re-DHCP, boot server per mode, INFORM), boot log upload, <MAC>.cfg then
  * 000000000000.cfg, bootROM, application image (only if the server's version differs from the flash),
- * CONFIG_FILES left to right, -phone.cfg, -web.cfg, licenses, directory, call list; then the app log and call
+ * CONFIG_FILES left to right, -phone.cfg, -web.cfg, the language's dictionary, licenses, directory, call list; then the app log and call
  * list uploads, an optional user change (-phone.cfg upload) and an optional DHCP renewal.
  */
 import { simError } from './errors.ts';
@@ -24,6 +24,7 @@ export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Pr
     if (p.id.model.hasBootrom) await s.image('bootrom', `${p.id.model.partNumber}.bootrom.ld`);
     if (master.appFilePath !== '') await s.image('app', applicationImagePath(master.appFilePath, p.id.model.partNumber));
     const { files, overrides } = await configuration(s, master);
+    await dictionary(s);
     const calls = await directoryAndLists(s, master);
     await uploads(s, master, files, overrides, calls);
     if (p.renew && env.mux && s.lease) {
@@ -116,6 +117,13 @@ async function configuration(s: BootSession, master: MasterConfig): Promise<{ fi
   const overrides: [ParamMap, ParamMap] = [phoneOverride ? s.params('override-phone', phoneOverride) : new Map(), webOverride ? s.params('override-web', webOverride) : new Map()];
   s.effective = leftmostWins([...overrides, ...files]);
   return { files, overrides };
+}
+
+/** The language's dictionary, at the provisioning root, when lcl.ml.lang names one other than the built-in US English (seed 003). */
+async function dictionary(s: BootSession): Promise<void> {
+  const lang = s.effective.get('lcl.ml.lang');
+  if (lang === undefined || lang === '' || lang === 'English_United_States') return;
+  await s.fetch('dictionary', `SoundPointIPLocalization/${lang}/SoundPointIP-dictionary.xml`, 'Application', true);
 }
 
 /** Licenses, the directory (the phone's own, else the shared one) and the call list; returns the call list. */
