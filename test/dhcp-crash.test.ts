@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLab, waitFor } from './lib/netns.ts';
 import { labSkip, startServer } from './lib/dhcp-lab.ts';
-import { benchYaml } from '../src/dhcp/testdata/fixtures.ts';
+import { benchYaml } from './lib/dhcp-fixture.ts';
 import { readJournal } from '../src/dhcp/leases/journal.ts';
 import { createLeaseTable } from '../src/dhcp/leases/table.ts';
 import { JOURNAL_FILE } from '../src/dhcp/leases/store.ts';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLab, addSegment } from './lib/netns.ts';
 import { labSkip, startServer, envScript, readEnv } from './lib/dhcp-lab.ts';
-import { MessageType } from '../src/dhcp/testdata/packets.ts';
+import { MessageType } from '../src/dhcp/codec/packet.ts';
 
 const skip = await labSkip(['udhcpc', 'dhcrelay']);
 const PROBE = new URL('./lib/dhcp-probe.ts', import.meta.url).pathname;

@@ -8,10 +8,10 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide } from './engine.ts';
 import { createLeaseTable } from './leases/table.ts';
-import { labModel } from './testdata/fixtures.ts';
-import { request, MessageType, ipn, SPIP601_VENDOR_CLASS } from './testdata/packets.ts';
+import { dhcpLabModel as labModel } from '../../test/lib/dhcp-fixture.ts';
+import { request, ipn, SPIP601_VENDOR_CLASS } from '../../test/lib/dhcp-packets.ts';
 import { labelsOf } from './labels.ts';
-import { encodePacket } from './codec/packet.ts';
+import { encodePacket, MessageType } from './codec/packet.ts';
 
 const model = labModel();
 const cases = {

@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { decodePacket, encodePacket, macOf } from '../../src/dhcp/codec/packet.ts';
 import { messageType, serverId } from '../../src/dhcp/codec/options.ts';
 import { formatIpv4 } from '../../src/shared/ipv4.ts';
-import { request, type RequestSpec } from '../../src/dhcp/testdata/packets.ts';
+import { request, type RequestSpec } from './dhcp-packets.ts';
 
 const args = process.argv.slice(2);
 const listen = args[0] === '--listen';

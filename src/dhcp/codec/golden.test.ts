@@ -7,10 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePacket, decodePacket, replyTo, MessageType, type DhcpPacket } from './packet.ts';
-import { encodeOptionValue, encodeSubOptions, encodeVivso, vlanDiscovery, bootServer, formatPacket } from './options.ts';
+import { bootServer } from './options.ts';
+import { encodeSubOptions, encodeVivso } from './sub-options.ts';
+import { vlanDiscovery } from './vlan.ts';
+import { formatPacket } from './format.ts';
+import { encodeOptionValue } from '../configured-options.ts';
 import type { OptionValue } from '../../config/model.ts';
 import { hexDump, parseHexDump } from './hex-dump.ts';
-import { polycomDiscover, polycomInform, seedPackets } from '../testdata/seeds.ts';
+import { polycomDiscover, polycomInform, seedPackets } from '../../../test/lib/dhcp-seeds.ts';
 
 const DIR = join(import.meta.dirname, '..', 'testdata');
 const text = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
