@@ -67,11 +67,18 @@ export function labYaml(o: LabYamlOptions = {}): string {
   const address = o.address ?? '10.90.0.1';
   const net = address.split('.').slice(0, 3).join('.');
   const services = o.services === undefined ? '' : `, services: { ${Object.entries(o.services).map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
-  const sites = o.sites ?? { hq: hqSite(net) };
+  const sites = Object.entries(o.sites ?? { hq: hqSite(net) }).map(([name, s]) => `  ${name}:\n${entries(s, '    ', false)}`);
   const phones = o.phones ?? { '00:04:f2:80:62:d6': '{ site: hq, model: VVX410, parameters: { reg.1.address: "1000" } }' };
   const parameters = o.parameters ?? '{ device.set: 1 }';
-  return `appliance: { address: ${address}, interface: ${o.iface ?? 'eth0'}, tftpboot: ${o.tftpboot ?? './tftpboot'}, dataDir: ${o.dataDir ?? './data'}${services} }
-${o.firmware ?? UCS_FIRMWARE}${parameters === '' ? '' : `parameters: ${parameters}\n`}${section('sites', Object.entries(sites).map(([name, s]) => `  ${name}:\n${entries(s, '    ', false)}`).join(''))}${section('classes', o.classes ?? '')}${Object.keys(phones).length === 0 ? 'phones: {}\n' : section('phones', entries(phones, '  ', true))}${o.extra ?? ''}`;
+  return [
+    `appliance: { address: ${address}, interface: ${o.iface ?? 'eth0'}, tftpboot: ${o.tftpboot ?? './tftpboot'}, dataDir: ${o.dataDir ?? './data'}${services} }\n`,
+    o.firmware ?? UCS_FIRMWARE,
+    parameters === '' ? '' : `parameters: ${parameters}\n`,
+    section('sites', sites.join('')),
+    section('classes', o.classes ?? ''),
+    Object.keys(phones).length === 0 ? 'phones: {}\n' : section('phones', entries(phones, '  ', true)),
+    o.extra ?? '',
+  ].join('');
 }
 
 /** Loads lab YAML through the real loader; a fixture that does not load is a broken test, so it throws. */
