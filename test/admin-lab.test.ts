@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './lib/netns.ts';
 import { applianceFolder, PHONESIM, REPO } from './lib/phonesim-lab.ts';
 import { parseProm, total, type Sample } from './lib/admin/prom-parse.ts';
-import { firmwareYaml } from './lib/admin/fixture.ts';
+import { firmwareYaml } from './lib/lab-yaml.ts';
 
 const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
 const RENDER = join(REPO, 'test/lib/admin/render-page.ts');

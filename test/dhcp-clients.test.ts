@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, waitFor } from './lib/netns.ts';
 import { labSkip, startServer, envScript, readEnv } from './lib/dhcp-lab.ts';
-import { SPIP601_VENDOR_CLASS } from '../src/dhcp/testdata/packets.ts';
+import { SPIP601_VENDOR_CLASS } from './lib/dhcp-packets.ts';
 
 const skip = await labSkip(['udhcpc', 'dhclient', 'dhcping']);
 const BOOT = 'ftp://PlcmSpIp:PlcmSpIp@10.91.2.1';

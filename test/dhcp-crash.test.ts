@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLab, waitFor } from './lib/netns.ts';
 import { labSkip, startServer } from './lib/dhcp-lab.ts';
-import { benchYaml } from '../src/dhcp/testdata/fixtures.ts';
+import { benchYaml } from './lib/dhcp-fixture.ts';
 import { readJournal } from '../src/dhcp/leases/journal.ts';
 import { createLeaseTable } from '../src/dhcp/leases/table.ts';
 import { JOURNAL_FILE } from '../src/dhcp/leases/store.ts';
@@ -19,7 +19,9 @@ import { dhcpPacketsFromPcap } from './lib/pcap.ts';
 import type { Mac } from '../src/shared/mac.ts';
 
 const skip = await labSkip(['perfdhcp', 'tcpdump']);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** ACKs the client must have seen before the kill, and from the restarted server, however fast the machine. */
+const ACKS_BEFORE_KILL = 101;
+const ACKS_AFTER_RESTART = 50;
 
 test('kill -9 during perfdhcp: no ACKed lease lost, no address given twice', { skip, timeout: 60_000 }, async () => {
   const lab = await createLab({ prefix: 'dhcpk', hosts: ['srv', 'cli', 'spy'], subnet: '10.91.3' });
@@ -34,15 +36,14 @@ test('kill -9 during perfdhcp: no ACKed lease lost, no address given twice', { s
     const acksNow = (): { yiaddr: string; mac: Mac }[] =>
       dhcpPacketsFromPcap(pcap).filter((p) => messageType(p) === 5).map((p) => ({ yiaddr: formatIpv4(p.yiaddr), mac: macOf(p) }));
     const perf = lab.spawn('cli', ['perfdhcp', '-4', '-l', 'eth0', '-r', '400', '-p', '8', '-R', '1000000'], { stdio: 'ignore' });
-    await sleep(2500);
+    await waitFor(() => acksNow().length >= ACKS_BEFORE_KILL, 30_000, `${ACKS_BEFORE_KILL} ACKs captured`);
     first.child.kill('SIGKILL');
     await waitFor(() => first.child.exitCode !== null || first.child.signalCode !== null, 5000, 'server killed');
     const acksBefore = acksNow().length;
-    await sleep(300);
     const second = await startServer(lab, 'srv', {}, first.dir, yaml);
-    await sleep(2000);
+    await waitFor(() => acksNow().length >= acksBefore + ACKS_AFTER_RESTART, 20_000, 'ACKs from the restarted server');
     perf.kill('SIGKILL');
-    await sleep(300);
+    await waitFor(() => perf.exitCode !== null || perf.signalCode !== null, 5000, 'perfdhcp stopped');
     second.child.kill('SIGTERM');
     await waitFor(() => second.child.exitCode !== null, 5000, 'server stopped');
     spy.kill('SIGTERM');

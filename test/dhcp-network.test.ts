@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLab, addSegment } from './lib/netns.ts';
+import { createLab, addSegment, waitFor } from './lib/netns.ts';
 import { labSkip, startServer, envScript, readEnv } from './lib/dhcp-lab.ts';
-import { MessageType } from '../src/dhcp/testdata/packets.ts';
+import { MessageType } from '../src/dhcp/codec/packet.ts';
 
 const skip = await labSkip(['udhcpc', 'dhcrelay']);
 const PROBE = new URL('./lib/dhcp-probe.ts', import.meta.url).pathname;
@@ -43,8 +43,12 @@ test('dhcrelay in a middle namespace gets answers for its subnet\'s site', { ski
     await lab.exec('phone', ['ip', 'link', 'set', 'eth0', 'down']);
     await lab.exec('srv', ['ip', 'route', 'add', '10.91.4.0/24', 'via', '10.91.2.2']);
     const srv = await startServer(lab, 'srv');
-    lab.spawn('relay', ['dhcrelay', '-d', '-4', '-iu', 'eth0', '-id', 'eth1', '10.91.2.1'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 500));
+    const relay = lab.spawn('relay', ['dhcrelay', '-d', '-4', '-iu', 'eth0', '-id', 'eth1', '10.91.2.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let relayLog = '';
+    for (const s of [relay.stdout!, relay.stderr!]) s.on('data', (d: Buffer) => { relayLog += d.toString(); });
+    // dhcrelay prints its fallback socket last, once every interface is open
+    await waitFor(() => relayLog.includes('Sending on   Socket/fallback') || relay.exitCode !== null, 10_000, 'dhcrelay listening');
+    assert.equal(relay.exitCode, null, `dhcrelay runs: ${relayLog}`);
     const { script, out } = envScript(srv.dir, 'relayed', ['bound']);
     await lab.exec('phone', ['udhcpc', '-i', 'eth1', '-f', '-q', '-n', '-t', '5', '-T', '1', '-s', script, '-V', 'Polycom-VVX410', '-O', '66', '-O', '2'], { timeoutMs: 20_000 });
     const env = readEnv(out)!;
@@ -63,11 +67,12 @@ test('another server\'s selection is ignored; a wrong INIT-REBOOT address is NAK
   const lab = await createLab({ prefix: 'dhcpn', hosts: ['srv', 'cli'], subnet: '10.91.2' });
   try {
     const srv = await startServer(lab, 'srv');
-    const probe = async (type: number, spec: object): Promise<Reply[]> =>
-      replies((await lab.exec('cli', [process.execPath, PROBE, '10.91.2.1', String(type), JSON.stringify({ broadcast: true, ...spec }), '500'], { timeoutMs: 10_000 })).stdout);
+    // ends at the first reply (deadline 5 s); silent: listen 500 ms for a reply that must not come
+    const probe = async (type: number, spec: object, silent = false): Promise<Reply[]> =>
+      replies((await lab.exec('cli', [process.execPath, PROBE, '10.91.2.1', String(type), JSON.stringify({ broadcast: true, ...spec }), silent ? '500' : '5000', silent ? '0' : '1'], { timeoutMs: 10_000 })).stdout);
     const offer = await probe(MessageType.DISCOVER, { mac: '0004f2c0ffee' });
     assert.equal(offer[0]?.type, MessageType.OFFER);
-    const other = await probe(MessageType.REQUEST, { mac: '0004f2c0ffee', requested: offer[0]!.yiaddr, serverId: '10.91.2.9' });
+    const other = await probe(MessageType.REQUEST, { mac: '0004f2c0ffee', requested: offer[0]!.yiaddr, serverId: '10.91.2.9' }, true);
     assert.deepEqual(other, [], 'silent for another server\'s selection');
     const ack = await probe(MessageType.REQUEST, { mac: '0004f2c0ffee', requested: offer[0]!.yiaddr, serverId: '10.91.2.1' });
     assert.equal(ack[0]?.type, MessageType.ACK);

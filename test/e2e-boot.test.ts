@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { loadConfigFile } from '../src/config/load.ts';
 import { createTree } from '../src/tree/tree.ts';
 import { simSkip, applianceFolder, startSimLab } from './lib/phonesim-lab.ts';
-import { firmwareYaml } from './lib/admin/fixture.ts';
+import { firmwareYaml } from './lib/lab-yaml.ts';
 
 const skip = simSkip();
 

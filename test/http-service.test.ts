@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfigFile } from '../src/config/load.ts';
 import { createTree } from '../src/tree/tree.ts';
@@ -13,6 +13,7 @@ import {
   IMAGE, OTHER_MAC, OVERRIDE_CAP, PHONE_MAC, SRV, b64, dummyBytes, labAvailability, makeApplianceDir, rawExchange, removeDir,
   sha256, startLab, type ApplianceDir, type Running,
 } from './lib/http-fixture.ts';
+import { waitFor } from './lib/netns.ts';
 
 const avail = await labAvailability(['curl']);
 let app: ApplianceDir | undefined;
@@ -37,6 +38,12 @@ async function curl(args: string[], host = 'cli'): Promise<CurlResult> {
 }
 
 const url = (p: string): string => `http://${SRV}${p}`;
+/** Bytes in a folder's upload temp files (.part): what the server has stored of the uploads in progress. */
+async function partBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const f of await readdir(dir).catch(() => [] as string[])) if (f.endsWith('.part')) total += await stat(join(dir, f)).then((s) => s.size, () => 0);
+  return total;
+}
 const overrideFile = (mac: string): string => join(app!.dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`);
 
 before(async () => {
@@ -190,8 +197,9 @@ test('an upload killed half way leaves the previous file intact', { skip: avail.
   await writeFile(slow, Buffer.alloc(600_000, 0x43));
   const child = run!.lab.spawn('cli', ['curl', '-s', '--limit-rate', '50k', '-T', slow, url(`/hq/${PHONE_MAC}-phone.cfg`)]);
   await run!.event((x) => x.direction === 'upload' && x.result === 'HTTP_CLIENT_ABORTED', 'raw abort event');
-  await new Promise((r) => setTimeout(r, 1000));
-  assert.equal(child.exitCode, null, 'curl still uploading after 1 s');
+  // killed once the server has stored a part of the upload (half a second of it), well before curl could finish
+  await waitFor(() => partBytes(join(app!.dir, 'data', 'uploads', 'hq', 'overrides')).then((n) => n >= 25_000), 15_000, 'part of the slow upload stored');
+  assert.equal(child.exitCode, null, 'curl still uploading');
   process.kill(child.pid!, 'SIGKILL');
   await run!.event((x) => x.direction === 'upload' && x.result === 'HTTP_CLIENT_ABORTED' && x.userAgent !== undefined && x.bytes > 0, 'killed curl event');
   assert.ok((await readFile(overrideFile(PHONE_MAC))).equals(before), 'previous file intact');
@@ -234,7 +242,8 @@ test('malformed requests are dropped and the server keeps serving', { skip: avai
 test('close() stops listening and ends the transfers in progress', { skip: avail.skip }, async () => {
   const out = join(app!.dir, 'cut.bin');
   const dl = run!.lab.spawn('cli', ['curl', '-s', '-o', out, '--limit-rate', '2M', url(`/hq/${IMAGE}`)]);
-  await new Promise((r) => setTimeout(r, 300));
+  // the download has begun (curl holds bytes of it) and cannot be over: 2 MB/s against the image size
+  await waitFor(() => stat(out).then((s) => s.size >= 64 * 1024, () => false), 15_000, 'download under way');
   assert.equal(dl.exitCode, null, 'download still running');
   const t0 = Date.now();
   await run!.stop();
@@ -245,7 +254,6 @@ test('close() stops listening and ends the transfers in progress', { skip: avail
   const refused = await run!.lab.exec('cli', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', url('/hq/site.cfg')], { allowFail: true });
   assert.notEqual(refused.code, 0, 'nothing listens any more');
   if (dl.exitCode === null) process.kill(dl.pid!, 'SIGKILL');
-  const { stat } = await import('node:fs/promises');
   const got = await stat(out).then((s) => s.size, () => 0);
   assert.ok(got < app!.imageSize, `client got ${got} of ${app!.imageSize} bytes`);
 });

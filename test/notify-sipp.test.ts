@@ -12,7 +12,8 @@ import { mkdtemp, mkdir, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab, canRunLab, missingCommands, waitFor } from './lib/netns.ts';
-import { labYaml } from './lib/admin/fixture.ts';
+import { opsLab } from './lib/admin/fixture.ts';
+import { labYaml } from './lib/lab-yaml.ts';
 import { answeringPhone } from './lib/sipp-scenarios.ts';
 
 const REPO = resolve(new URL('..', import.meta.url).pathname);
@@ -62,7 +63,7 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
   await mkdir(join(dir, 'tftpboot'), { recursive: true });
   await mkdir(join(dir, 'data'), { recursive: true });
   const yamlPath = join(dir, 'appliance.yaml');
-  await writeFile(yamlPath, labYaml({ dir, token: TOKEN, dhcp: false, tftp: false, phones: '  {}' }));
+  await writeFile(yamlPath, labYaml(opsLab({ dir, token: TOKEN, dhcp: false, tftp: false, phones: {} })));
   const lab = await createLab({ prefix: 'ops', hosts: ['srv', ...PHONES], subnet: '10.91.10' });
   try {
     const app = lab.spawn('srv', [process.execPath, HARNESS, yamlPath, '--sip-t1', '50', '--sip-t2', '300', '--refetch-timeout', '5000'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTreeLab, labYaml, dummyImage, sha256, traversalCorpus } from './lib/tree-fixture.ts';
+import { createTreeLab, dummyImage, sha256, traversalCorpus } from './lib/tree-fixture.ts';
+import { labYaml } from './lib/lab-yaml.ts';
 import { generations } from '../src/tree/uploads.ts';
 import type { Mac } from '../src/shared/mac.ts';
 

@@ -7,7 +7,11 @@
  */
 import { createSocket } from 'node:dgram';
 import { decodePacket, encodePacket, replyTo, MessageType } from '../../src/dhcp/codec/packet.ts';
-import { messageType, encodeOptionValue, encodeSubOptions, vlanDiscovery, bootServer, formatPacket } from '../../src/dhcp/codec/options.ts';
+import { messageType, bootServer } from '../../src/dhcp/codec/options.ts';
+import { encodeSubOptions } from '../../src/dhcp/codec/sub-options.ts';
+import { vlanDiscovery } from '../../src/dhcp/codec/vlan.ts';
+import { formatPacket } from '../../src/dhcp/codec/format.ts';
+import { encodeOptionValue } from '../../src/dhcp/configured-options.ts';
 import { parseIpv4 } from '../../src/shared/ipv4.ts';
 
 const server = process.argv[2] ?? '10.91.1.1';

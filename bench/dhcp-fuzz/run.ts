@@ -9,12 +9,14 @@ import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { prng, mutate, checkCase } from '../../src/dhcp/codec/fuzz-mutate.ts';
+import { prng } from '../../test/lib/prng.ts';
+import { mutate, checkCase } from '../../test/lib/dhcp-fuzz-mutate.ts';
 import { parseHexDump } from '../../src/dhcp/codec/hex-dump.ts';
 import { decodePacket, encodePacket, replyTo, MessageType } from '../../src/dhcp/codec/packet.ts';
-import { vendorClassRaw, messageType, parameterRequestList, encodeOptionValue } from '../../src/dhcp/codec/options.ts';
+import { vendorClassRaw, messageType, parameterRequestList } from '../../src/dhcp/codec/options.ts';
+import { encodeOptionValue } from '../../src/dhcp/configured-options.ts';
 import { decodeVendorClass } from '../../src/policy/vendor-class.ts';
-import { seedPackets, polycomDiscover } from '../../src/dhcp/testdata/seeds.ts';
+import { seedPackets, polycomDiscover } from '../../test/lib/dhcp-seeds.ts';
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'bench/results/dhcp-fuzz.md' } },
@@ -96,7 +98,7 @@ const report = `# DHCP codec fuzz and throughput
 Command (from the repository root, Node ${process.version}): \`${command}\`
 Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} (shared with other work; rates are noisy); load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}.
 
-## Fuzz (src/dhcp/codec/fuzz-mutate.ts, PRNG seed ${SEED})
+## Fuzz (test/lib/dhcp-fuzz-mutate.ts, PRNG seed ${SEED})
 
 | cases | crashes (throws) | round-trip violations | wall time | rate |
 |---|---|---|---|---|

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, openSync, closeSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab, waitFor } from '../../test/lib/netns.ts';
-import { benchYaml } from '../../src/dhcp/testdata/fixtures.ts';
+import { benchYaml } from '../../test/lib/dhcp-fixture.ts';
 import { arg, flag } from '../lib/args.ts';
 
 const RATE = arg('rate', '1000');

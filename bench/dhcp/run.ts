@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
-import { benchYaml } from '../../src/dhcp/testdata/fixtures.ts';
+import { benchYaml } from '../../test/lib/dhcp-fixture.ts';
 import { arg } from '../lib/args.ts';
 
 const DURATION = Number(arg('duration', '5'));

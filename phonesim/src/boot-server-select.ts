@@ -4,7 +4,7 @@
  * DHCP; custom+66 → the custom option if present, else 66. And the VLAN discovery string, if any (facts §3).
  */
 import { textOption } from '../../src/dhcp/codec/options.ts';
-import { FIXED_VLAN_OPTIONS } from '../../src/dhcp/codec/catalog.ts';
+import { FIXED_VLAN_OPTIONS } from '../../src/shared/polycom-dhcp.ts';
 import { parseVlanDiscovery } from '../../src/dhcp/codec/vlan.ts';
 import { formatIpv4 } from '../../src/shared/ipv4.ts';
 import type { DhcpPacket } from '../../src/dhcp/codec/packet.ts';

@@ -5,7 +5,8 @@
  */
 import { type Result, ok, err } from '../../src/shared/result.ts';
 import { emptyPacket, MessageType, type DhcpPacket } from '../../src/dhcp/codec/packet.ts';
-import { messageType, serverId, leaseTime, ipNumber } from '../../src/dhcp/codec/options.ts';
+import { messageType, serverId, leaseTime } from '../../src/dhcp/codec/options.ts';
+import { ipNumber } from '../../src/dhcp/codec/values.ts';
 import { formatIpv4, parseIpv4 } from '../../src/shared/ipv4.ts';
 import { type SimError, simError } from './errors.ts';
 import type { DhcpMux } from './dhcp-mux.ts';

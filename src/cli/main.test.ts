@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTreeLab, labYaml } from '../../test/lib/tree-fixture.ts';
+import { createTreeLab } from '../../test/lib/tree-fixture.ts';
+import { labYaml } from '../../test/lib/lab-yaml.ts';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../bin/appliance.js', import.meta.url));

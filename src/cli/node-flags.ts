@@ -2,32 +2,20 @@
  * The Node/V8 flags (and malloc setting) `appliance run` is sized for. When they are missing, `run` replaces its own process
  * with one that has them (process.execve: same PID, same stdio and signals; nothing is started before).
  *
- *   --max-semi-space-size=4   V8's young generation stays at 4 MB semi-spaces. Left alone, V8 grows it to
- *                             tens of MB under the per-request allocation of a boot storm and keeps it:
- *                             measured on the compiled appliance (DHCP, FTP, HTTP, admin), idle RSS 105 → 92 MB
- *                             and peak after 20,000 HTTP GETs + 10 s of DHCP 280–308 → 194–210 MB (=1: 192–205),
- *                             CPU within the run-to-run noise. 4 rather than 1: with 1 MB, objects alive across
- *                             a scavenge (a thousand FTP sessions' state) are promoted and the old generation
- *                             grows instead: 1,000-phone FTP storm peak 210 MB at =1, 189 at =2, 178 at =4;
- *                             TFTP storm 136 at =1, 134 at =4 (bench/results/storm.md).
- *   --heap-growing-percent=20 after a full collection the old generation may grow by 20 % before the next one
- *                             (V8 otherwise picks up to several times the live size). A thousand FTP sessions
- *                             (ftp-srv: bunyan child loggers, bluebird promises per command) promote steadily;
- *                             with V8's own factor the heap swung between 30 and 110-130 MB, and the storm's
- *                             peak RSS between 165 and 237 MB from run to run; with 20 %: 131-149 MB, heap
- *                             ≤ 53 MB. Cost: more full collections, about +20-35 % appliance CPU in that storm
- *                             (22 → 26-30 s; noisy), on a workload whose wall time the phone simulator sets.
+ *   --max-semi-space-size=4   keeps V8's young generation small: left alone it grows to tens of MB under a boot
+ *                             storm's per-request allocation and stays there; 4 rather than 1 so that state alive
+ *                             across a scavenge (a thousand FTP sessions) is not promoted to the old generation.
+ *   --heap-growing-percent=20 the old generation may grow by 20 % after a full collection (V8 otherwise allows
+ *                             several times the live size), trading some CPU for a steady peak RSS.
  *
- * The new process also gets MALLOC_ARENA_MAX=2 (unless set): glibc otherwise gives each thread that allocates
- * (libuv's file-system pool writing leases, inventory and uploads) its own arena. Measured, compiled appliance
- * with the flag above, 20,000 HTTP GETs then 5 s of DHCP at 2000/s, four runs each: VmHWM 198–214 → 192–197 MB,
- * idle −1 MB, CPU unchanged (HTTP part 541–715 → 487–610 ticks).
+ * The new process also gets MALLOC_ARENA_MAX=2 (unless set): glibc otherwise gives each allocating thread
+ * (libuv's file-system pool writing leases, inventory and uploads) its own arena.
  *
  * Run from TypeScript source (node src/cli/main.ts), the re-executed process also gets NODE_COMPILE_CACHE (unless
  * set: Node's default folder, <tmpdir>/node-compile-cache) and src/main.ts flushes it once the appliance runs: from
  * the second start on, Node takes the type-stripped modules from there and never loads its TypeScript stripper
- * (a WebAssembly module that stays resident): idle RSS from source 120–123 → 96 MB. The compiled image has nothing
- * to strip (and a V8 code cache would cost it 2–3 MB), so it gets no cache.
+ * (a WebAssembly module that stays resident). The compiled image has nothing to strip, so it gets no cache.
+ * Measurements behind each setting: bench/results/storm.md, "Memory settings of appliance run".
  *
  * A flag already on node's command line or in NODE_OPTIONS (any value) wins. The re-executed process carries
  * APPLIANCE_NODE_FLAGS (the flags it added); set beforehand to anything (e.g. 0), it turns the re-execution off.

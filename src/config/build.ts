@@ -7,7 +7,7 @@ import { resolve, dirname } from 'node:path';
 import type { ApplianceYaml, OptionYaml } from './schema.ts';
 import type { ApplianceModel, BootServer, DhcpClass, DhcpPool, FirmwareRelease, ModelInfo, OptionValue, Parameters, Phone, Site } from './model.ts';
 import type { ConfigIssue, Locator } from './issues.ts';
-import { parseCidr, parseIpv4, inCidr, cidrsOverlap, formatIpv4, type Cidr } from '../shared/ipv4.ts';
+import { parseCidr, parseIpv4, inCidr, cidrBroadcast, cidrsOverlap, formatIpv4, type Cidr } from '../shared/ipv4.ts';
 import { parseMac, type Mac } from '../shared/mac.ts';
 import { catalogModels } from './catalog.ts';
 
@@ -89,7 +89,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       if (!a?.ok || !b?.ok) { error('CFG_POOL', path, `"${text}" is not a range (expected e.g. 10.20.0.100-10.20.0.199)`); return; }
       if (a.value > b.value) { error('CFG_POOL', path, `range "${text}" ends before it starts`); return; }
       if (!inCidr(subnet.value, a.value) || !inCidr(subnet.value, b.value)) { error('CFG_POOL', path, `range "${text}" is outside the subnet ${subnet.value.text}`); return; }
-      if (a.value === subnet.value.network || b.value === (subnet.value.network | ~subnet.value.mask) >>> 0) { error('CFG_POOL', path, `range "${text}" includes the network or broadcast address`); return; }
+      if (a.value === subnet.value.network || b.value === cidrBroadcast(subnet.value)) { error('CFG_POOL', path, `range "${text}" includes the network or broadcast address`); return; }
       if (addr.ok && addr.value >= a.value && addr.value <= b.value) { error('CFG_POOL', path, `range "${text}" includes the appliance's own address ${y.appliance.address}`); return; }
       for (const q of pools) if (a.value <= q.last && b.value >= q.first) error('CFG_POOL', path, `range "${text}" overlaps range "${q.text}"`);
       pools.push(Object.freeze({ first: a.value, last: b.value, text: `${formatIpv4(a.value)}-${formatIpv4(b.value)}` }));

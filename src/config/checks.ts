@@ -5,9 +5,8 @@
  */
 import type { ApplianceModel, DirectoryEntry, Site } from './model.ts';
 import type { Finding, ModelCheck } from './issues.ts';
+import { FIXED_VLAN_OPTIONS } from '../shared/polycom-dhcp.ts';
 
-/** Options 128/144/157/191, which phones in Fixed mode (their default) read in that order. */
-export const FIXED_VLAN_OPTIONS: readonly number[] = [128, 144, 157, 191];
 /** Codes the appliance itself sends that a VLAN option must not take: boot server (66, 160), NTP (42). */
 const RESERVED = new Map([[66, 'the boot server (66)'], [160, 'the boot server (160)'], [42, 'NTP (42)']]);
 

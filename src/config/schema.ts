@@ -1,7 +1,7 @@
 /**
  * The shape of appliance.yaml (zod 4). Unknown keys are errors everywhere (strictObject); defaults are
  * written here, explicitly. Semantic checks that need more than one field (cross references, pools inside
- * subnets, overlapping sites) live in validate.ts. `appliance schema` prints the JSON Schema made from this.
+ * subnets, overlapping sites) live in build.ts. `appliance schema` prints the JSON Schema made from this.
  */
 import { z } from 'zod';
 import { phoneDirectory, siteDirectory } from './schema-directory.ts';

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, OFFER_HOLD_MS, type EngineInput } from './engine.ts';
 import { createLeaseTable, type LeaseTable } from './leases/table.ts';
-import { labModel } from './testdata/fixtures.ts';
-import { request, MessageType, ipn, SPIP601_VENDOR_CLASS, type RequestSpec } from './testdata/packets.ts';
+import { dhcpLabModel as labModel } from '../../test/lib/dhcp-fixture.ts';
+import { request, ipn, SPIP601_VENDOR_CLASS, type RequestSpec } from '../../test/lib/dhcp-packets.ts';
+import { MessageType } from './codec/packet.ts';
 import { labelsOf } from './labels.ts';
 import { formatIpv4 } from '../shared/ipv4.ts';
-import { string as str, i32 } from './codec/options.ts';
+import { string as str, i32 } from './codec/values.ts';
 
 const model = labModel();
 const SERVER = ipn('10.91.2.1');

@@ -4,14 +4,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide } from './engine.ts';
 import { createLeaseTable } from './leases/table.ts';
-import { labModel } from './testdata/fixtures.ts';
-import { request, MessageType, ipn, SPIP601_VENDOR_CLASS } from './testdata/packets.ts';
+import { dhcpLabModel as labModel } from '../../test/lib/dhcp-fixture.ts';
+import { request, ipn, SPIP601_VENDOR_CLASS } from '../../test/lib/dhcp-packets.ts';
 import { labelsOf } from './labels.ts';
-import { encodePacket } from './codec/packet.ts';
+import { encodePacket, MessageType } from './codec/packet.ts';
+import { readGolden, updatingGolden } from '../../test/lib/golden.ts';
 
 const model = labModel();
 const cases = {
@@ -24,7 +25,7 @@ for (const [name, req] of Object.entries(cases)) {
     const d = decide({ req, model, labels: labelsOf(req).labels, now: 1_700_000_000_000, leases: createLeaseTable(), serverIp: ipn('10.91.2.1') });
     const hex = encodePacket(d.reply!.packet).toString('hex').replace(/(.{64})/g, '$1\n').trim() + '\n';
     const file = join(import.meta.dirname, 'testdata', `${name}.golden.hex`);
-    if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, hex);
-    assert.equal(hex, readFileSync(file, 'utf8'));
+    if (updatingGolden()) writeFileSync(file, hex);
+    assert.equal(hex, readGolden(file));
   });
 }

@@ -7,7 +7,10 @@
 import type { ApplianceModel, OptionValue, Phone, Site } from '../config/model.ts';
 import type { Labels } from '../policy/labels.ts';
 import { matches, selectClasses } from '../policy/select.ts';
-import { encodeOptionValue, vlanDiscovery, FIXED_VLAN_OPTIONS, ip, ips, i32, string } from './codec/options.ts';
+import { vlanDiscovery } from './codec/vlan.ts';
+import { FIXED_VLAN_OPTIONS } from '../shared/polycom-dhcp.ts';
+import { ip, ips, i32, string } from './codec/values.ts';
+import { encodeOptionValue } from './configured-options.ts';
 import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
 

@@ -4,7 +4,7 @@
  * 255.255.255.255:68, since we cannot add the ARP entry a unicast to yiaddr would need).
  */
 import { type DhcpPacket, replyTo, MessageType } from './codec/packet.ts';
-import { u32 } from './codec/options.ts';
+import { u32 } from './codec/values.ts';
 
 export interface Destination { readonly ip: number; readonly port: number }
 

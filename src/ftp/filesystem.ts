@@ -35,12 +35,10 @@ interface PatchedConnection { allocatedSize?: number | undefined }
 
 /**
  * RETR reads into a ring of 4 buffers per download (tree recycling-stream.ts): ftp-srv writes one chunk and
- * waits for the data socket to take it before the next, so a download holds its ring for good instead of a
- * fresh buffer per chunk. With fresh chunks a 1,000-phone FTP storm (~550 image downloads at once) carried
- * 40-76 MB of dead buffers awaiting collection, and the process kept that high-water mark.
- * The chunk is sized from a budget of 32 MiB over the downloads running when one starts, between 16 and
- * 64 KiB: 16 KiB chunks in a 100-download benchmark cost a third more time than 64 KiB (2.02x vsftpd against
- * 1.38x), while a storm's 550 downloads at 64 KiB would hold 140 MB.
+ * waits for the data socket to take it before the next, so a download holds its ring for good instead of
+ * leaving a fresh buffer per chunk to the collector. The chunk is sized from a budget of 32 MiB over the
+ * downloads running when one starts, between 16 and 64 KiB: large chunks are faster, a storm's hundreds of
+ * downloads must not hold their rings at 64 KiB. Figures: bench/results/ftp.md, "RETR buffers".
  */
 const RETR_RING = 4;
 const RETR_BUDGET = 32 * 1024 * 1024;

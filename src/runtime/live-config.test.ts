@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { liveConfig } from './live-config.ts';
-import { createTreeLab, labYaml } from '../../test/lib/tree-fixture.ts';
+import { createTreeLab } from '../../test/lib/tree-fixture.ts';
+import { labYaml } from '../../test/lib/lab-yaml.ts';
 import { waitFor } from '../../test/lib/netns.ts';
 
 test('a reload that changes a restart-only setting says so', async () => {

@@ -1,10 +1,9 @@
 /**
  * A file stream that reads into a small ring of buffers instead of a fresh one per chunk.
  *
- * Why: fs.ReadStream allocates a new buffer for every chunk. At storm rates (~550 phones fetching images
- * over FTP at once, ~130 MB/s) those buffers are garbage V8 only collects once ~64 MB of external memory has
- * piled up, so a 1,000-phone FTP storm showed 40-76 MB of dead ArrayBuffers at any moment, whatever the
- * chunk size, and the process kept that high-water mark.
+ * Why: fs.ReadStream allocates a new buffer for every chunk, garbage V8 collects only once a lot of external
+ * memory has piled up; at storm rates that dead memory sets the process's high-water mark (figures:
+ * bench/results/storm.md, "Memory settings of appliance run").
  *
  * The contract (the caller's to keep): a chunk's bytes may be overwritten once `ring` more chunks have been
  * read. ftp-srv's RETR keeps it: it pauses the stream on each chunk and resumes only when the data socket

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { type Lab, waitFor, missingCommands, canRunLab } from './netns.ts';
-import { labYaml, type FixtureOptions } from '../../src/dhcp/testdata/fixtures.ts';
+import { dhcpLab, type FixtureOptions } from './dhcp-fixture.ts';
+import { labYaml } from './lab-yaml.ts';
 
 export const LAUNCHER = new URL('./dhcp-launcher.ts', import.meta.url).pathname;
 
@@ -32,7 +33,7 @@ export interface RunningServer {
 export async function startServer(lab: Lab, host: string, fixture: FixtureOptions = {}, dir = mkdtempSync(join(tmpdir(), 'dhcp-it-')), yamlFor?: (dataDir: string) => string): Promise<RunningServer> {
   const dataDir = join(dir, 'data');
   const yaml = join(dir, 'appliance.yaml');
-  writeFileSync(yaml, yamlFor ? yamlFor(dataDir) : labYaml({ dataDir, ...fixture }));
+  writeFileSync(yaml, yamlFor ? yamlFor(dataDir) : labYaml(dhcpLab({ dataDir, ...fixture })));
   const child = lab.spawn(host, [process.execPath, LAUNCHER, yaml, dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.DHCP_TEST_LOG ?? 'warn' } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigText } from '../../src/config/load.ts';
 import type { ApplianceModel } from '../../src/config/model.ts';
 import { createTree } from '../../src/tree/tree.ts';
+import { loadLab } from './lab-yaml.ts';
 import type { FileTree } from '../../src/tree/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,28 +55,6 @@ export async function createTreeLab(yaml: string, files: Record<string, Uint8Arr
   await symlink('/etc', join(boot, 'evil-link'));
   const yamlPath = join(dir, 'appliance.yaml');
   await writeFile(yamlPath, yaml);
-  const r = loadConfigText(yaml, yamlPath);
-  if (!r.ok) throw new Error(r.error.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join('\n'));
-  return { dir, yamlPath, model: r.value.model, tree: createTree(r.value.model), cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** A small one-site lab used by the protocol tests; the site is served at "hq/" unless root is asked for. */
-export function labYaml(o: { address?: string; protocol?: string; root?: boolean; extra?: string } = {}): string {
-  const address = o.address ?? '10.90.0.1';
-  const net = address.split('.').slice(0, 3).join('.');
-  return `appliance: { address: ${address}, interface: eth0, tftpboot: ./tftpboot, dataDir: ./data }
-firmware:
-  ucs: { version: 5.9.7.4477, folder: ucs }
-defaults: { firmware: ucs }
-parameters: { device.set: 1 }
-sites:
-  hq:
-    subnet: ${net}.0/24
-    pool: ${net}.100-${net}.199
-    bootServer: { protocol: ${o.protocol ?? 'ftp'}, path: "${o.root ? '' : 'hq'}" }
-    accounts: [{ user: hqadmin, password: hq-secret-1 }]
-    parameters: { reg.1.server.1.address: pbx.lab }
-phones:
-  "00:04:f2:80:62:d6": { site: hq, model: VVX410, parameters: { reg.1.address: "1000" } }
-${o.extra ?? ''}`;
+  const model = loadLab(yaml, yamlPath);
+  return { dir, yamlPath, model, tree: createTree(model), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -58,6 +58,3 @@ export const catalog: ReadonlyMap<number, OptionInfo> = new Map<number, OptionIn
 
 export const optionName = (code: number): string => catalog.get(code)?.name ?? `option-${code}`;
 export const optionType = (code: number): OptionType => catalog.get(code)?.type ?? 'hex';
-
-/** The options Polycom phones search for a DVD string in "Fixed" mode, in their order (facts §3). */
-export const FIXED_VLAN_OPTIONS: readonly number[] = [128, 144, 157, 191];

@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { prng, mutate, checkCase } from './fuzz-mutate.ts';
+import { prng } from '../../../test/lib/prng.ts';
+import { mutate, checkCase } from '../../../test/lib/dhcp-fuzz-mutate.ts';
 import { parseHexDump } from './hex-dump.ts';
-import { seedPackets } from '../testdata/seeds.ts';
+import { seedPackets } from '../../../test/lib/dhcp-seeds.ts';
 
 const CASES = 20_000;
 const SEED = 0x5eed_d4c9;

@@ -4,13 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodePacket, decodePacket, replyTo, MessageType, type DhcpPacket } from './packet.ts';
-import { encodeOptionValue, encodeSubOptions, encodeVivso, vlanDiscovery, bootServer, formatPacket } from './options.ts';
+import { bootServer } from './options.ts';
+import { encodeSubOptions, encodeVivso } from './sub-options.ts';
+import { vlanDiscovery } from './vlan.ts';
+import { formatPacket } from './format.ts';
+import { encodeOptionValue } from '../configured-options.ts';
 import type { OptionValue } from '../../config/model.ts';
 import { hexDump, parseHexDump } from './hex-dump.ts';
-import { polycomDiscover, polycomInform, seedPackets } from '../testdata/seeds.ts';
+import { readGolden, updatingGolden } from '../../../test/lib/golden.ts';
+import { polycomDiscover, polycomInform, seedPackets } from '../../../test/lib/dhcp-seeds.ts';
 
 const DIR = join(import.meta.dirname, '..', 'testdata');
 const text = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
@@ -82,11 +87,11 @@ for (const [name, build] of cases) {
     const decoded = decodePacket(bytes);
     assert.ok(decoded.ok, `${name} must decode`);
     const file = join(DIR, `${name}.hex`);
-    if (process.env.UPDATE_GOLDEN === '1') {
+    if (updatingGolden()) {
       writeFileSync(file, hexDump(bytes, `${formatPacket(decoded.value)}\n${bytes.length} bytes; regenerate with UPDATE_GOLDEN=1 node --test src/dhcp/codec/golden.test.ts`));
       return;
     }
-    const want = must(parseHexDump(readFileSync(file, 'utf8')));
+    const want = must(parseHexDump(readGolden(file)));
     let at = 0;
     while (at < Math.min(want.length, bytes.length) && want[at] === bytes[at]) at++;
     assert.ok(at === want.length && at === bytes.length, `${name}: bytes differ from the golden file at offset ${at} (got ${bytes.length} bytes, golden ${want.length})`);

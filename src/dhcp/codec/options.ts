@@ -1,29 +1,12 @@
 /**
- * Typed access to DHCP options, and encoding of configured option values.
+ * Typed access to DHCP options: readers for the options the appliance looks at, and the boot server writer.
  *
  * Accessors read the raw Map of a decoded packet and return undefined when the option is absent OR its value
  * is malformed (wrong length, empty text …); they never throw. A malformed option never drops a packet.
  */
-import { type Result, err } from '../../shared/result.ts';
-import type { OptionValue } from '../../config/model.ts';
+import type { Result } from '../../shared/result.ts';
 import type { DhcpPacket } from './packet.ts';
-import { ip, ips, u8, u16, u32, i32, string, bool, hex, ipNumber, u8list } from './values.ts';
-
-export { ip, ips, u8, u16, u32, i32, string, bool, hex, ipNumber, u8list, toHex, type ValueCodec } from './values.ts';
-export { catalog, optionName, optionType, FIXED_VLAN_OPTIONS, type OptionInfo, type OptionType } from './catalog.ts';
-export { vlanDiscovery, parseVlanDiscovery, checkVlanIds, MAX_VLAN_ID } from './vlan.ts';
-export { encodeSubOptions, decodeSubOptions, encodeVivso, decodeVivso, type SubOption, type VendorInfo } from './sub-options.ts';
-export { formatPacket, packetSummary, messageTypeName, type PacketSummary } from './format.ts';
-export { domains, sipServers, type SipServers } from './names.ts';
-export { formatOption } from './option-format.ts';
-
-export const Option = {
-  SUBNET_MASK: 1, TIME_OFFSET: 2, ROUTERS: 3, DNS: 6, HOST_NAME: 12, DOMAIN_NAME: 15, BROADCAST: 28, NTP: 42,
-  VENDOR_SPECIFIC: 43, REQUESTED_IP: 50, LEASE_TIME: 51, OVERLOAD: 52, MESSAGE_TYPE: 53, SERVER_ID: 54,
-  PARAMETER_REQUEST_LIST: 55, MESSAGE: 56, MAX_MESSAGE_SIZE: 57, RENEWAL_TIME: 58, REBINDING_TIME: 59,
-  VENDOR_CLASS: 60, CLIENT_ID: 61, TFTP_SERVER_NAME: 66, BOOTFILE_NAME: 67, RELAY_AGENT: 82,
-  DOMAIN_SEARCH: 119, SIP_SERVERS: 120, VIVSO: 125, POLYCOM_BOOT_SERVER: 160,
-} as const;
+import { string, u16, u32, ipNumber } from './values.ts';
 
 const raw = (p: DhcpPacket, code: number): Uint8Array | undefined => p.options.get(code);
 
@@ -93,43 +76,3 @@ export const textOption = (p: DhcpPacket, code: number): string | undefined => {
  * accepts (ftp://user:pass@host/path, http://host/path, a bare address). Over 255 bytes is split on the wire.
  */
 export const bootServer = (url: string): Result<Uint8Array, string> => string.encode(url);
-
-/** Encodes a configured option value by its declared type. */
-export function encodeOptionValue(v: OptionValue): Result<Uint8Array, string> {
-  const where = `option ${v.code}`;
-  if (!Number.isInteger(v.code) || v.code < 1 || v.code > 254) return err(`${where}: code must be 1-254`);
-  const value = v.value;
-  let r: Result<Uint8Array, string>;
-  switch (v.type) {
-    case 'ip':
-      if (typeof value !== 'string') return err(`${where}: type ip needs an address string`);
-      r = ip.encode(value);
-      break;
-    case 'ips':
-      if (typeof value === 'string') r = ips.encode([value]);
-      else if (Array.isArray(value)) r = ips.encode(value as readonly string[]);
-      else return err(`${where}: type ips needs a list of addresses`);
-      break;
-    case 'u8': case 'u16': case 'u32': case 'i32': {
-      const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-      if (typeof n !== 'number') return err(`${where}: type ${v.type} needs an integer`);
-      r = { u8, u16, u32, i32 }[v.type].encode(n);
-      break;
-    }
-    case 'string':
-      if (typeof value !== 'string') return err(`${where}: type string needs text`);
-      r = string.encode(value);
-      break;
-    case 'bool':
-      if (typeof value !== 'boolean') return err(`${where}: type bool needs true or false`);
-      r = bool.encode(value);
-      break;
-    case 'hex':
-      if (typeof value !== 'string') return err(`${where}: type hex needs a hex string`);
-      r = hex.encode(value);
-      break;
-    default:
-      return err(`${where}: unknown type ${String((v as { type: unknown }).type)}`);
-  }
-  return r.ok ? r : err(`${where}: ${r.error}`);
-}

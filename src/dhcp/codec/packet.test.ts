@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket, replyTo, macOf, emptyPacket, MessageType, type DhcpPacket, type DecodeErrorCode } from './packet.ts';
-import { dhclientDiscover, udhcpcDiscover, polycomDiscover, polycomInform } from '../testdata/seeds.ts';
+import { dhclientDiscover, udhcpcDiscover, polycomDiscover, polycomInform } from '../../../test/lib/dhcp-seeds.ts';
 
 /** 236-byte header (op 1, Ethernet), cookie, then the given option bytes. */
 function raw(optionBytes: number[], patch?: (b: Uint8Array) => void): Uint8Array {

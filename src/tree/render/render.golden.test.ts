@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigText } from '../../config/load.ts';
 import { renderTree } from './index.ts';
+import { readGolden, updatingGolden } from '../../../test/lib/golden.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scenarios = join(here, '../../../test/fixtures/scenarios');
@@ -16,7 +17,7 @@ const golden = join(here, '../testdata');
 
 async function walk(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.isDirectory()) out.push(...(await walk(join(dir, e.name), prefix + e.name + '/')));
     else out.push(prefix + e.name);
   }
@@ -30,7 +31,7 @@ for (const name of ['lync', 'mixed-firmware', 'legacy']) {
     assert.ok(r.ok, r.ok ? '' : r.error.map((i) => i.message).join('\n'));
     const rendered = renderTree(r.value.model);
     const dir = join(golden, name);
-    if (process.env.UPDATE_GOLDEN) {
+    if (updatingGolden()) {
       await rm(dir, { recursive: true, force: true });
       for (const [path, f] of rendered.files) {
         await mkdir(dirname(join(dir, path)), { recursive: true });
@@ -39,7 +40,7 @@ for (const name of ['lync', 'mixed-firmware', 'legacy']) {
     }
     assert.deepEqual([...rendered.files.keys()].sort(), await walk(dir), 'the set of rendered files');
     for (const [path, f] of rendered.files) {
-      assert.equal(f.body.toString('utf8'), await readFile(join(dir, path), 'utf8'), path);
+      assert.equal(f.body.toString('utf8'), readGolden(join(dir, path)), path);
     }
   });
 }

@@ -1,9 +1,12 @@
-/** Renders one option value for logs and the admin page, by its catalog type; hex when malformed or unknown. */
-import { optionType } from './catalog.ts';
-import { ip, ips, u8, u16, u32, i32, string, bool, u8list, toHex } from './values.ts';
-import { domains, sipServers } from './names.ts';
-import { decodeSubOptions, decodeVivso } from './sub-options.ts';
-import { decodeVendorClass } from '../../policy/vendor-class.ts';
+/**
+ * Renders one option value for logs and the admin page, by its catalog type; hex when malformed or unknown.
+ * Above the codec because option 60 is shown decoded (Polycom's binary form as text), which is policy's job.
+ */
+import { optionType } from './codec/catalog.ts';
+import { ip, ips, u8, u16, u32, i32, string, bool, u8list, toHex } from './codec/values.ts';
+import { domains, sipServers } from './codec/domain-names.ts';
+import { decodeSubOptions, decodeVivso } from './codec/sub-options.ts';
+import { decodeVendorClass } from '../policy/vendor-class.ts';
 
 export function formatOption(code: number, value: Uint8Array): string {
   const shown = render(code, value);

@@ -1,12 +1,12 @@
 /**
  * Request packets shaped like the ones real clients send, for unit tests, golden replies and fuzz seeds.
- * Hand-built, then checked against real captures (captured-*.hex, from bench/dhcp-fuzz/capture-seeds.ts):
+ * Hand-built, then checked against real captures (src/dhcp/testdata/captured-*.hex, from bench/dhcp-fuzz/capture-seeds.ts):
  *  - ISC dhclient 4.4 (Debian's default dhclient.conf request list; hostname; padded to 300 bytes, BOOTP_MIN_LEN);
  *  - BusyBox udhcpc 1.35 (option order, max size 576, vendor class, client id 01+MAC as captured from Debian's udhcpc);
  *  - a Polycom SoundPoint IP 450 (its Fingerbank option 55 list, binary option 60 per the admin guide).
  */
-import { type DhcpPacket, encodePacket, emptyPacket, MessageType } from '../codec/packet.ts';
-import { encodePolycomVendorClass } from '../../policy/vendor-class.ts';
+import { type DhcpPacket, encodePacket, emptyPacket, MessageType } from '../../src/dhcp/codec/packet.ts';
+import { encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const text = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));

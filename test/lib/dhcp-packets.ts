@@ -1,6 +1,6 @@
 /** Request builders for engine and server tests. */
-import { emptyPacket, MessageType, type DhcpPacket } from '../codec/packet.ts';
-import { parseIpv4 } from '../../shared/ipv4.ts';
+import { emptyPacket, type DhcpPacket } from '../../src/dhcp/codec/packet.ts';
+import { parseIpv4 } from '../../src/shared/ipv4.ts';
 
 export const ipn = (s: string): number => {
   const r = parseIpv4(s);
@@ -39,8 +39,6 @@ export function request(type: number, spec: RequestSpec = {}): DhcpPacket {
   if (spec.vendorClass !== undefined) p.options.set(60, typeof spec.vendorClass === 'string' ? new TextEncoder().encode(spec.vendorClass) : spec.vendorClass);
   return p;
 }
-
-export { MessageType };
 
 /** Polycom's binary option 60 from the admin guide (facts §1.1), without the trailing 0xFF. */
 export const SPIP601_VENDOR_CLASS = Uint8Array.from(Buffer.from(

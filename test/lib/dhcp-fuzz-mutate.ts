@@ -2,16 +2,16 @@
  * Deterministic packet mutation for the codec fuzz test and benchmark (no Math.random: a seeded PRNG, so a
  * failing case is reproduced from its seed and index). Also the property every case must satisfy.
  */
-import { decodePacket, encodePacket, type DhcpPacket } from './packet.ts';
+import { decodePacket, encodePacket, type DhcpPacket } from '../../src/dhcp/codec/packet.ts';
 import {
   messageType, requestedIp, serverId, parameterRequestList, vendorClassRaw, clientId, hostName, leaseTime,
-  maxMessageSize, decodeSubOptions, decodeVivso, formatPacket, parseVlanDiscovery, textOption, formatOption,
-} from './options.ts';
-import { decodeVendorClass } from '../../policy/vendor-class.ts';
-import { prng } from '../../shared/prng.ts';
-
-export { prng };
-
+  maxMessageSize, textOption,
+} from '../../src/dhcp/codec/options.ts';
+import { decodeSubOptions, decodeVivso } from '../../src/dhcp/codec/sub-options.ts';
+import { formatPacket } from '../../src/dhcp/codec/format.ts';
+import { parseVlanDiscovery } from '../../src/dhcp/codec/vlan.ts';
+import { formatOption } from '../../src/dhcp/option-format.ts';
+import { decodeVendorClass } from '../../src/policy/vendor-class.ts';
 
 const INTERESTING = [0, 1, 2, 3, 4, 6, 52, 53, 54, 60, 61, 82, 125, 127, 128, 254, 255];
 
