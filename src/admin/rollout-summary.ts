@@ -1,6 +1,6 @@
 /** The rollout picture's data: per model, how many phones are done / in progress / failed / not yet. */
 import type { ApplianceModel } from '../config/model.ts';
-import type { PhoneView, RolloutState } from './inventory/types.ts';
+import type { PhoneView, RolloutState } from '../inventory/types.ts';
 
 export interface ModelRollout {
   readonly model: string;

@@ -3,10 +3,11 @@
  * old one, fsync the folder), debounced so a boot storm costs one write per interval, not one per event.
  * A file that cannot be read back is moved aside (inventory.json.corrupt-<ms>) and the inventory starts empty.
  */
-import { open, rename, readFile, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rename, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Result, ok, err } from '../../shared/result.ts';
+import { type Result, ok, err } from '../shared/result.ts';
+import { writeAtomic } from '../shared/durable.ts';
 import type { InventorySnapshot } from './inventory.ts';
 import type { PhoneRecord } from './types.ts';
 
@@ -51,24 +52,6 @@ export async function loadInventoryFile(dataDir: string, log: Logger): Promise<I
   return r.value.snapshot;
 }
 
-/** Write atomically: after a crash at any point the file is the old or the new version, complete. */
-export async function writeAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await fh.close();
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try { await dir.sync(); } finally { await dir.close(); }
-}
-
 export interface Persister {
   /** Note a change; a write follows within debounceMs. */
   schedule(): void;
@@ -95,7 +78,7 @@ export function createPersister(opts: { dataDir: string; snapshot: () => Invento
     if (!dirty) return;
     dirty = false;
     const t0 = performance.now();
-    inFlight = writeAtomic(path, JSON.stringify(opts.snapshot()))
+    inFlight = writeAtomic(path, JSON.stringify(opts.snapshot()), { mode: 0o600 })
       .then(() => { writes++; lastCost = performance.now() - t0; }, (e: Error) => {
         failures++;
         dirty = true;

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DhcpEvent, TransferEvent } from '../../runtime/events.ts';
-import type { Mac } from '../../shared/mac.ts';
-import { silentLogger } from '../../shared/log.ts';
-import { labModel } from '../../../test/lib/admin/fixture.ts';
+import type { DhcpEvent, TransferEvent } from '../runtime/events.ts';
+import type { Labels } from '../policy/labels.ts';
+import { decodeVendorClass, encodePolycomVendorClass, type VendorLabels } from '../policy/vendor-class.ts';
+import type { Mac } from '../shared/mac.ts';
+import { silentLogger } from '../shared/log.ts';
+import { labModel } from '../../test/lib/admin/fixture.ts';
 import { createInventory } from './inventory.ts';
 import { createPersister, loadInventoryFile, INVENTORY_FILE } from './persist.ts';
 import { parseUserAgent } from './ua.ts';
@@ -14,8 +16,15 @@ import { parseUserAgent } from './ua.ts';
 const model = labModel();
 const ref = { current: () => model };
 
-const dhcp = (mac: string, message: string, reply: string | undefined, labels: Record<string, string>, address?: string, result = 'ok'): DhcpEvent =>
-  ({ type: 'dhcp', message, reply, mac: mac as Mac, site: 'hq', address, labels, result });
+/** Option 60 as the DHCP server decodes it from what a phone sends: the binary form for the ';'-joined text. */
+const vendorOf = (text: string | undefined): VendorLabels => {
+  if (text === undefined) return decodeVendorClass(undefined);
+  if (!text.includes(';')) return decodeVendorClass(Buffer.from(text, 'latin1'));
+  const [company, model, partNumber, appVersion, bootVersion] = text.split(';');
+  return decodeVendorClass(encodePolycomVendorClass({ company, model: model!, partNumber, appVersion, bootVersion }));
+};
+const dhcp = (mac: string, message: string, reply: string | undefined, labels: Labels, address?: string, result = 'ok'): DhcpEvent =>
+  ({ type: 'dhcp', message, reply, mac: mac as Mac, site: 'hq', address, labels, vendor: vendorOf(labels.vendorClass), result });
 const xfer = (peer: string, path: string, o: Partial<TransferEvent> = {}): TransferEvent =>
   ({ type: 'transfer', protocol: 'http', direction: 'download', peer, mac: undefined, path, bytes: 100, durationMs: 1, result: 'ok', ...o });
 
