@@ -113,10 +113,10 @@ interface Operations {
 async function startOperations({ deps, model, live, dhcpLeases, counters, subscribe, opts }: Operations, services: Service[]): Promise<AdminServer> {
   const log = deps.log.child({ svc: 'admin' });
   const leases = dhcpLeases ?? (await import('./dhcp/leases/replay.ts')).offlineLeases(model.dataDir, deps.model);
-  const { startInventory } = await import('./inventory/service.ts');
+  const { startInventory } = await import('./inventory/persist.ts');
   const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs });
   services.push(inventory);
-  const { createSipClient } = await import('./sip/client.ts');
+  const { createSipClient } = await import('./sip/sender.ts');
   const sip = createSipClient({ localAddress: () => deps.model.current().address, bindAddress: deps.bindAddress, timers: opts.sipTimers, log });
   services.push(sip);
   const { startAdminServer } = await import('./admin/server.ts');

@@ -14,9 +14,34 @@ import { join } from 'node:path';
 import { canRunLab, missingCommands, waitFor } from './lib/netns.ts';
 import { REPO } from './lib/phonesim-lab.ts';
 import { total, type Sample } from './lib/admin/prom-parse.ts';
-import { adminGet, adminJson, BEARER, bootPhones, mac, OPS, RENDER, scrape, startOpsLab, TOKEN, ADMIN, YAML, type OpsLab } from './lib/admin/ops-lab.ts';
+import { adminGet, adminJson, BEARER, bootPhones, OPS, RENDER, scrape, startOpsLab, TOKEN, ADMIN, type OpsLab } from './lib/admin/ops-lab.ts';
+import { firmwareYaml } from './lib/admin/fixture.ts';
 
 const MODELS = ['SPIP650', 'SSIP6000', 'VVX410'];
+const mac = (i: number): string => `0004f2a000${(i + 1).toString(16).padStart(2, '0')}`;
+
+const YAML = `appliance:
+  address: 10.91.10.1
+  interface: eth0
+  tftpboot: ./tftpboot
+  dataDir: ./data
+  services: { admin: { enabled: true, port: 8080, token: "${TOKEN}" }, ftp: { enabled: false } }
+${firmwareYaml()}sites:
+  lab:
+    subnet: 10.91.10.0/24
+    pool: 10.91.10.100-10.91.10.149
+    bootServer: { protocol: tftp, path: "" }
+  annex:
+    subnet: 10.92.10.0/24
+    pool: 10.92.10.50-10.92.10.99
+    relays: [ 10.92.10.1 ]
+    bootServer: { protocol: http, path: annex }
+phones:
+  "${mac(0)}": { site: lab, model: SPIP650, label: Reception }
+  "${mac(1)}": { site: lab, model: SSIP6000, label: Boardroom }
+  "${mac(2)}": { site: lab, model: VVX410, label: Front desk }
+  "0004f2a000ff": { site: lab, model: VVX410, label: Not plugged in yet }
+`;
 
 async function skipReason(): Promise<string | false> {
   const missing = canRunLab() ? await missingCommands(['curl', 'chromium', 'ip']) : [];
@@ -69,7 +94,7 @@ describe('admin lab', { skip, timeout: 180_000 }, () => {
   const seen = {} as Seen;
 
   before(async () => {
-    ops = await startOpsLab();
+    ops = await startOpsLab(YAML);
     seen.baseline = await scrape(ops.lab);
     await bootPhones(ops, ['--count', '6', '--model', MODELS.join(','), '--mac-base', mac(0), '--dhcp-timeout', '1000', '--boots', '1', '--uploads', 'best-effort']);
     // Malformed datagrams to DHCP and TFTP are dropped and counted.

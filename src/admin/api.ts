@@ -12,10 +12,9 @@ import { parseMac } from '../shared/mac.ts';
 import { tokenMatches } from './auth.ts';
 import type { LeaseSnapshot } from '../runtime/deps.ts';
 import type { Inventory } from '../inventory/inventory.ts';
-import { filterPhones } from '../inventory/filter.ts';
+import { filterPhones, rolloutByModel } from '../inventory/views.ts';
 import type { JobRegistry } from './notify/jobs.ts';
 import type { Metrics } from './metrics/registry.ts';
-import { rolloutByModel } from './rollout-summary.ts';
 
 export interface AdminContext {
   readonly inventory: Inventory;

@@ -18,7 +18,7 @@ import { silentLogger } from '../shared/log.ts';
 import { TOKEN_FILE } from '../admin/auth.ts';
 import { createInventory } from '../inventory/inventory.ts';
 import { loadInventoryFile } from '../inventory/persist.ts';
-import { filterPhones } from '../inventory/filter.ts';
+import { filterPhones } from '../inventory/views.ts';
 import { offlineLeases } from '../dhcp/leases/replay.ts';
 import { formatTable, shortTime } from './tables.ts';
 import type { Job } from '../admin/notify/jobs.ts';

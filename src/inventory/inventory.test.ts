@@ -138,3 +138,15 @@ test('optional files missing are not errors; the lease decides the address', () 
   assert.equal(inv.get('0004f2a00001')!.address, '10.91.10.100');
   assert.equal(inv.macForAddress('10.91.10.2'), '0004f2a00001');
 });
+
+test('the DHCP leases say who holds an address; the inventory\'s own memory answers only where they know nobody', () => {
+  const leases = { macForAddress: (ip: string) => (ip === '10.91.10.50' ? '0004f2a00002' as Mac : undefined) };
+  const inv = createInventory({ model: ref, leases });
+  inv.apply(dhcp('0004f2a00001', 'REQUEST', 'ACK', {}, '10.91.10.50')); // an old ACK: the address has moved on since
+  inv.apply(dhcp('0004f2a00001', 'INFORM', 'ACK', {}, '10.91.10.60'));
+  inv.apply(xfer('10.91.10.50', 'site.cfg'));
+  inv.apply(xfer('10.91.10.60', 'common.cfg'));
+  assert.equal(inv.macForAddress('10.91.10.50'), '0004f2a00002');
+  assert.deepEqual(Object.keys(inv.get('0004f2a00002')!.files), ['site.cfg']);
+  assert.deepEqual(Object.keys(inv.get('0004f2a00001')!.files), ['common.cfg']);
+});

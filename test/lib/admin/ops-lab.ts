@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { createLab, waitFor, type Lab } from '../netns.ts';
 import { applianceFolder, PHONESIM, REPO, type SimJson } from '../phonesim-lab.ts';
 import { parseProm, type Sample } from './prom-parse.ts';
-import { firmwareYaml } from './fixture.ts';
 
 export const TOKEN = 'ops-lab-token-0123456789abcdef';
 export const BEARER = `Bearer ${TOKEN}`;
@@ -19,30 +18,6 @@ export const ADMIN = 'http://10.91.10.1:8080';
 export const OPS = join(REPO, 'src/cli/ops.ts');
 export const RENDER = join(REPO, 'test/lib/admin/render-page.ts');
 const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
-export const mac = (i: number): string => `0004f2a000${(i + 1).toString(16).padStart(2, '0')}`;
-
-export const YAML = `appliance:
-  address: 10.91.10.1
-  interface: eth0
-  tftpboot: ./tftpboot
-  dataDir: ./data
-  services: { admin: { enabled: true, port: 8080, token: "${TOKEN}" }, ftp: { enabled: false } }
-${firmwareYaml()}sites:
-  lab:
-    subnet: 10.91.10.0/24
-    pool: 10.91.10.100-10.91.10.149
-    bootServer: { protocol: tftp, path: "" }
-  annex:
-    subnet: 10.92.10.0/24
-    pool: 10.92.10.50-10.92.10.99
-    relays: [ 10.92.10.1 ]
-    bootServer: { protocol: http, path: annex }
-phones:
-  "${mac(0)}": { site: lab, model: SPIP650, label: Reception }
-  "${mac(1)}": { site: lab, model: SSIP6000, label: Boardroom }
-  "${mac(2)}": { site: lab, model: VVX410, label: Front desk }
-  "0004f2a000ff": { site: lab, model: VVX410, label: Not plugged in yet }
-`;
 
 export interface OpsLab {
   readonly lab: Lab;
@@ -53,8 +28,9 @@ export interface OpsLab {
   destroy(): Promise<void>;
 }
 
-export async function startOpsLab(): Promise<OpsLab> {
-  const { dir, yamlPath } = await applianceFolder(YAML, [
+/** The appliance of `yaml` (admin on 8080 with TOKEN, address 10.91.10.1) over a tftpboot with the lab's images. */
+export async function startOpsLab(yaml: string): Promise<OpsLab> {
+  const { dir, yamlPath } = await applianceFolder(yaml, [
     { folder: 'sp-4.0.11', name: '2345-12600-001.sip.ld', size: 200_000 },
     { folder: 'sp-4.0.11', name: '2345-12600-001.bootrom.ld', size: 80_000 },
     { folder: 'sp-4.0.11', name: '3111-15600-001.sip.ld', size: 200_000 },
