@@ -2,7 +2,7 @@
  * Every appliance_* metric family /metrics exposes, declared once: name, type, help, label names and how
  * its samples come out of a scrape (inputs.ts). registry.ts registers them with prom-client. Families are
  * always listed (HELP and TYPE), with no samples or 0 while what they count is not running. docs/admin.md
- * lists the same names (test/admin-metrics.test.ts checks both ways).
+ * lists the same names (registry.test.ts checks that the exposition has exactly these).
  */
 import type { Scrape } from './inputs.ts';
 
