@@ -7,12 +7,15 @@ import { mkdir } from 'node:fs/promises';
 import { flushCompileCache } from 'node:module';
 import { loadAppliance } from './policy/load.ts';
 import { formatIssue } from './config/issues.ts';
-import { liveConfig } from './runtime/live-config.ts';
+import { liveConfig, type LiveConfig } from './runtime/live-config.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
-import { createEventBus } from './runtime/events.ts';
+import { createEventBus, dhcpLogLine, type ApplianceEvent } from './runtime/events.ts';
 import { type Service } from './shared/service.ts';
-import { noLeases, type ServiceDeps } from './runtime/deps.ts';
-import type { AdminOptions, AdminServer } from './admin/server.ts';
+import { noLeases, type LeaseQuery, type ServiceDeps } from './runtime/deps.ts';
+import type { ApplianceModel } from './config/model.ts';
+import type { AdminServer } from './admin/server.ts';
+import type { ServiceCounters } from './admin/metrics/inputs.ts';
+import type { SipTimers } from './sip/timers.ts';
 // Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
 // model enables that service, so a disabled service costs no memory.
 
@@ -25,8 +28,8 @@ export interface Running {
 
 /** What the operations tests change; `appliance run` passes none. */
 export interface ApplianceOptions {
-  /** Admin server settings the tests shorten (SIP timers, re-fetch timeout, inventory persist debounce). */
-  readonly admin?: Pick<AdminOptions, 'sipTimers' | 'refetchTimeoutMs' | 'persistDebounceMs'>;
+  /** Operations settings the tests shorten: SIP timers, check-sync re-fetch timeout, inventory persist debounce. */
+  readonly admin?: { readonly sipTimers?: Partial<SipTimers> | undefined; readonly refetchTimeoutMs?: number | undefined; readonly persistDebounceMs?: number | undefined };
   /** Debounce of the appliance.yaml watcher (default: liveConfig's). */
   readonly reloadDebounceMs?: number;
 }
@@ -51,7 +54,7 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   const bus = createEventBus();
   // One JSON line per DHCP message at info (the DHCP service logs only refusals and a 10 s summary there);
   // transfers are logged by their own service, so their bus copy is debug.
-  bus.subscribe((e) => { if (e.type === 'dhcp') log.info(e, 'dhcp'); else log.debug(e, e.type); });
+  bus.subscribe((e) => { if (e.type === 'dhcp') log.info(dhcpLogLine(e), 'dhcp'); else log.debug(e, e.type); });
   const base: ServiceDeps = { model: live.model, tree: live.tree, log, events: bus, leases: noLeases };
   const services: Service[] = [];
   let admin: AdminServer | undefined;
@@ -65,34 +68,25 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   try {
     const sv = model.services;
     let deps = base;
-    const stats: Record<string, () => unknown> = {};
     const dhcp = sv.dhcp.enabled ? await (await import('./dhcp/server.ts')).startDhcpServer({ ...base, dataDir: model.dataDir }) : undefined;
     if (dhcp) {
       services.push(dhcp);
       deps = { ...base, leases: dhcp.leases };
     }
-    if (sv.tftp.enabled) {
-      const { startTftpServer } = await import('./tftp/server.ts');
-      const tftp = await startTftpServer(deps);
-      services.push(tftp);
-      stats.tftp = () => tftp.stats();
-    }
-    if (sv.ftp.enabled) {
-      const { startFtpServer } = await import('./ftp/server.ts');
-      const ftp = await startFtpServer(deps);
-      services.push(ftp);
-      stats.ftp = () => ftp.stats;
-    }
-    if (sv.http.enabled || sv.https.enabled) {
-      const { startHttpServers } = await import('./http/server.ts');
-      const http = await startHttpServers(deps);
-      services.push(http);
-      stats.http = () => http.stats;
-    }
+    const start = async <S extends Service>(on: boolean, open: () => Promise<S>): Promise<S | undefined> => {
+      if (!on) return undefined;
+      const s = await open();
+      services.push(s);
+      return s;
+    };
+    const tftp = await start(sv.tftp.enabled, async () => (await import('./tftp/server.ts')).startTftpServer(deps));
+    const ftp = await start(sv.ftp.enabled, async () => (await import('./ftp/server.ts')).startFtpServer(deps));
+    const http = await start(sv.http.enabled || sv.https.enabled, async () => (await import('./http/server.ts')).startHttpServers(deps));
     if (sv.admin.enabled) {
-      const { startAdminServer } = await import('./admin/server.ts');
-      admin = await startAdminServer({ ...deps, live, dhcp, stats, subscribe: (fn) => bus.subscribe(fn), ...opts.admin });
-      services.push(admin);
+      const counters: ServiceCounters = {
+        dhcp: dhcp && (() => dhcp.stats()), tftp: tftp && (() => tftp.stats()), ftp: ftp && (() => ftp.stats), http: http && (() => http.stats),
+      };
+      admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases, counters, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
     }
   } catch (e) {
     await closeAll();
@@ -100,6 +94,38 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   }
   log.info({ services: services.map((s) => s.name), config: configPath, sha256: model.source.sha256 }, 'appliance running');
   return { services, admin, close: closeAll };
+}
+
+interface Operations {
+  readonly deps: ServiceDeps;
+  readonly model: ApplianceModel;
+  readonly live: LiveConfig;
+  readonly dhcpLeases: LeaseQuery | undefined;
+  readonly counters: ServiceCounters;
+  readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
+  readonly opts: NonNullable<ApplianceOptions['admin']>;
+}
+
+/**
+ * The operations side: the inventory (fed from the bus, saved in the data directory), the check-sync SIP client
+ * and the admin server over them. Without DHCP the leases are the journal a previous run left on disk.
+ */
+async function startOperations({ deps, model, live, dhcpLeases, counters, subscribe, opts }: Operations, services: Service[]): Promise<AdminServer> {
+  const log = deps.log.child({ svc: 'admin' });
+  const leases = dhcpLeases ?? (await import('./dhcp/leases/replay.ts')).offlineLeases(model.dataDir, deps.model);
+  const { startInventory } = await import('./inventory/persist.ts');
+  const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs });
+  services.push(inventory);
+  const { createSipClient } = await import('./sip/sender.ts');
+  const sip = createSipClient({ localAddress: () => deps.model.current().address, bindAddress: deps.bindAddress, timers: opts.sipTimers, log });
+  services.push(sip);
+  const { startAdminServer } = await import('./admin/server.ts');
+  const admin = await startAdminServer({
+    ...deps, live, inventory: inventory.inventory, dhcpLeases: leases, notifier: sip.notifier, counters: { ...counters, sip: sip.stats },
+    subscribe, refetchTimeoutMs: opts.refetchTimeoutMs,
+  });
+  services.push(admin);
+  return admin;
 }
 
 export async function run(configPath: string): Promise<number> {

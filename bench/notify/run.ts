@@ -1,5 +1,5 @@
 /**
- * check-sync throughput: our NOTIFY client (src/admin/notify/sender.ts) versus sipp as the sending peer, same
+ * check-sync throughput: our NOTIFY client (src/sip/sender.ts) versus sipp as the sending peer, same
  * lab, same receiver (one sipp UAS answering 200 in its own namespace), same count and concurrency.
  * Also the inventory's event ingest rate (pure, no peer).
  *   node bench/notify/run.ts [--count 5000] [--parallel 200]
@@ -10,7 +10,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab, waitFor } from '../../test/lib/netns.ts';
-import { createInventory } from '../../src/admin/inventory/inventory.ts';
+import { createInventory } from '../../src/inventory/inventory.ts';
+import { decodeVendorClass, encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 import { labModel } from '../../test/lib/admin/fixture.ts';
 import type { Mac } from '../../src/shared/mac.ts';
 import { answeringPhone } from '../../test/lib/sipp-scenarios.ts';
@@ -37,7 +38,7 @@ Content-Length: 0
 `;
 
 const OURS = `
-import { createNotifier } from '${REPO}/src/admin/notify/sender.ts';
+import { createNotifier } from '${REPO}/src/sip/sender.ts';
 import { silentLogger } from '${REPO}/src/shared/log.ts';
 const n = await createNotifier({ localAddress: '10.91.10.1', log: silentLogger() });
 const count = ${COUNT}, parallel = ${PARALLEL};
@@ -81,12 +82,15 @@ try {
 // Inventory ingest: a boot storm's events (DHCP ACK + 8 transfers per phone) for 10,000 phones.
 const model = labModel();
 const inv = createInventory({ model: { current: () => model } });
+// Option 60 of a VVX 410 running UCS 5.9.7, decoded as the DHCP server does.
+const vendor = decodeVendorClass(encodePolycomVendorClass({ model: 'VVX-VVX_410', partNumber: '3111-46162-001,1', appVersion: 'SIP/5.9.7.4477/x', bootVersion: 'UP/5.9.7.3828/x' }));
+const labels = { model: vendor.model, partNumber: vendor.partNumber, vendorClass: vendor.text };
 const t1 = performance.now();
 let events = 0;
 for (let i = 0; i < 10_000; i++) {
   const mac = `0004f2${i.toString(16).padStart(6, '0')}` as Mac;
   const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  inv.apply({ type: 'dhcp', message: 'REQUEST', reply: 'ACK', mac, site: 'hq', address: ip, labels: { vendorClass: 'Polycom;VVX-VVX_410;3111-46162-001,1;SIP/5.9.7.4477/x;UP/5.9.7.3828/x' }, result: 'ok' });
+  inv.apply({ type: 'dhcp', message: 'REQUEST', reply: 'ACK', mac, site: 'hq', address: ip, labels, vendor, result: 'ok' });
   events++;
   for (const path of ['000000000000.cfg', 'site.cfg', 'common.cfg', `${mac}-appliance.cfg`, `${mac}-phone.cfg`, 'ucs/sip.ver', `logs/${mac}-boot.log`, `logs/${mac}-app.log`]) {
     inv.apply({ type: 'transfer', protocol: 'http', direction: path.startsWith('logs') ? 'upload' : 'download', peer: ip, mac: undefined, path, bytes: 1000, durationMs: 1, result: path.endsWith('-phone.cfg') ? 'TREE_NOT_FOUND' : 'ok', userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application' });

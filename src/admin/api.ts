@@ -10,11 +10,11 @@ import type { LiveConfig } from '../runtime/live-config.ts';
 import { formatIssue } from '../config/issues.ts';
 import { parseMac } from '../shared/mac.ts';
 import { tokenMatches } from './auth.ts';
-import type { Inventory } from './inventory/inventory.ts';
-import type { PhoneView } from './inventory/types.ts';
+import type { LeaseSnapshot } from '../runtime/deps.ts';
+import type { Inventory } from '../inventory/inventory.ts';
+import { filterPhones, rolloutByModel } from '../inventory/views.ts';
 import type { JobRegistry } from './notify/jobs.ts';
-import type { LeaseSnapshot } from './leases.ts';
-import { rolloutByModel } from './rollout-summary.ts';
+import type { Metrics } from './metrics/registry.ts';
 
 export interface AdminContext {
   readonly inventory: Inventory;
@@ -24,7 +24,7 @@ export interface AdminContext {
   readonly log: Logger;
   readonly startedAt: number;
   leases(): LeaseSnapshot;
-  metrics(): string;
+  readonly metrics: Metrics;
   /** Called on every inventory change or job update (for server-sent events). */
   onUpdate(fn: () => void): () => void;
 }
@@ -36,17 +36,6 @@ const PAGE_FILES: Record<string, [string, string]> = {
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-export function filterPhones(phones: readonly PhoneView[], q: Record<string, unknown>): PhoneView[] {
-  const text = str(q.q)?.toLowerCase();
-  const site = str(q.site);
-  const model = str(q.model);
-  const state = str(q.state);
-  const rollout = str(q.rollout);
-  return phones.filter((p) => (site === undefined || p.site === site) && (model === undefined || p.model === model)
-    && (state === undefined || p.state === state) && (rollout === undefined || p.rollout === rollout)
-    && (text === undefined || [p.mac, p.label, p.model, p.address, p.partNumber, p.runningVersion, p.site].some((v) => v !== undefined && v.toLowerCase().includes(text))));
-}
 
 export function createAdminApp(ctx: AdminContext): express.Express {
   const app = express();
@@ -67,7 +56,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
       res.type(type).send(await readFile(new URL(`./page/${file}`, import.meta.url)));
     });
   }
-  app.get('/metrics', (_req, res) => { res.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics()); });
+  app.get('/metrics', async (_req, res) => { res.type(ctx.metrics.contentType).send(await ctx.metrics.render()); });
 
   app.get('/api/phones', (req, res) => {
     const all = ctx.inventory.list();

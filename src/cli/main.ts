@@ -49,8 +49,8 @@ async function load(file: string, quietWarnings = false): Promise<Loaded | undef
  */
 export async function main(argv: string[], opts: { ownProcess?: boolean } = {}): Promise<number> {
   const [command, ...rest] = argv;
-  // Operations commands parse their own flags (they talk to a running appliance's admin API).
-  // Imported only for them: ops.ts brings the admin API (express), which `run` loads only when admin is enabled.
+  // Operations commands parse their own flags (notify talks to a running appliance's admin API; leases and
+  // phones read the data directory). Imported only for them: ops.ts brings the inventory and the lease replay.
   if (command === 'notify') return (await import('./ops.ts')).notifyCommand(rest);
   if (command === 'leases') return (await import('./ops.ts')).leasesCommand(rest);
   if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);

@@ -16,11 +16,11 @@ import { formatIssue } from '../config/issues.ts';
 import type { ApplianceModel } from '../config/model.ts';
 import { silentLogger } from '../shared/log.ts';
 import { TOKEN_FILE } from '../admin/auth.ts';
-import { createInventory } from '../admin/inventory/inventory.ts';
-import { loadInventoryFile } from '../admin/inventory/persist.ts';
-import { createLeaseReader } from '../admin/leases.ts';
-import { filterPhones } from '../admin/api.ts';
-import { formatTable, shortTime } from '../admin/tables.ts';
+import { createInventory } from '../inventory/inventory.ts';
+import { loadInventoryFile } from '../inventory/persist.ts';
+import { filterPhones } from '../inventory/views.ts';
+import { offlineLeases } from '../dhcp/leases/replay.ts';
+import { formatTable, shortTime } from './tables.ts';
 import type { Job } from '../admin/notify/jobs.ts';
 
 const out = (s: string): void => { process.stdout.write(s); };
@@ -66,7 +66,7 @@ export async function leasesCommand(argv: string[]): Promise<number> {
   const site = a.values.site as string | undefined;
   if (site !== undefined && !m.sites.has(site)) { errOut(`no site "${site}" (sites: ${[...m.sites.keys()].join(', ')})\n`); return 1; }
   const inv = await inventoryOf(m);
-  const snap = createLeaseReader(() => m.dataDir)(m, Date.now());
+  const snap = offlineLeases(m.dataDir, { current: () => m }).snapshot(Date.now());
   const pools = snap.pools.filter((p) => site === undefined || p.site === site);
   out(formatTable(['SITE', 'SUBNET', 'MODE', 'POOL', 'USED', 'FREE', 'DECLINED', 'USE'], pools.map((p) => [p.site, p.subnet, p.mode, p.size, p.used, p.free, p.declined, `${p.size ? Math.round((100 * p.used) / p.size) : 0}%`])));
   out('\n');

@@ -14,9 +14,3 @@ export function labelsOf(req: DhcpPacket): { labels: Labels; vendor: VendorLabel
   return { labels, vendor };
 }
 
-/** Labels as flat strings for the DhcpEvent. */
-export function eventLabels(l: Labels): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(l)) if (typeof v === 'string' && v !== '') out[k] = v;
-  return out;
-}

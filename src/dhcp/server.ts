@@ -6,15 +6,18 @@
 import type { Socket } from 'node:dgram';
 import type { ApplianceModel } from '../config/model.ts';
 import type { Service } from '../shared/service.ts';
-import type { ServiceDeps, LeaseLookup } from '../runtime/deps.ts';
+import type { ServiceDeps, LeaseQuery } from '../runtime/deps.ts';
+import { dhcpLogLine, type DhcpEvent } from '../runtime/events.ts';
 import type { Mac } from '../shared/mac.ts';
 import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
 import { ApplianceError } from '../shared/errors.ts';
 import { decodePacket, encodePacket, macOf, MessageType } from './codec/packet.ts';
 import { messageType } from './codec/options.ts';
 import { decide, messageName, type Decision } from './engine.ts';
-import { labelsOf, eventLabels } from './labels.ts';
+import { labelsOf } from './labels.ts';
 import { openLeaseStore } from './leases/store.ts';
+import { createLeaseQuery } from './leases/query.ts';
+import type { VendorLabels } from '../policy/vendor-class.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { bump, createStats, type DhcpStats } from './stats.ts';
 import { openDeviceSocket } from './socket/open.ts';
@@ -37,7 +40,8 @@ export interface DhcpServerOptions {
 const INFORMED_MAX = 65_536;
 const INFORMED_TTL_MS = 24 * 3600_000;
 
-export type DhcpServer = Service & { readonly leases: LeaseLookup; stats(): DhcpStats };
+/** leases: the one answer to "which phone holds this address" and "what is leased", over the live table. */
+export type DhcpServer = Service & { readonly leases: LeaseQuery; stats(): DhcpStats };
 
 export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Promise<DhcpServer> {
   const log = deps.log.child({ svc: 'dhcp' });
@@ -109,27 +113,28 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   }, SUMMARY_MS);
   summary.unref();
 
-  const report = (type: number | undefined, d: Decision, result: string): void => {
+  const report = (type: number | undefined, d: Decision, vendor: VendorLabels, result: string): void => {
     if (result !== 'ok') bump(stats.results, result);
-    const event = {
-      type: 'dhcp' as const,
+    const event: DhcpEvent = {
+      type: 'dhcp',
       message: messageName(type),
       reply: d.reply ? messageName(d.reply.type) : undefined,
       mac: d.mac,
       site: d.site?.name,
       address: d.address === undefined ? undefined : formatIpv4(d.address),
-      labels: eventLabels(d.labels),
+      labels: d.labels,
+      vendor,
       result,
     };
     deps.events.emit(event);
     const replyType = d.reply?.type;
     if (result === 'ok' && (replyType === 2 || replyType === 5)) {
       if (replyType === 2) since.offers++; else if (type === 8) since.informs++; else since.acks++;
-      if (debugOn()) log.debug(event, 'dhcp');
+      if (debugOn()) log.debug(dhcpLogLine(event), 'dhcp');
       return;
     }
     since.refused++;
-    log.info(event, 'dhcp');
+    log.info(dhcpLogLine(event), 'dhcp');
   };
 
   const persistError = (e?: Error): void => {
@@ -165,27 +170,28 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       const type = messageType(req);
       bump(stats.requests, messageName(type));
       const model = deps.model.current();
-      const d = decide({ req, model, labels: labelsOf(req).labels, now: t, leases: store.table, serverIp: serverIpOf(model) });
+      const { labels, vendor } = labelsOf(req);
+      const d = decide({ req, model, labels, now: t, leases: store.table, serverIp: serverIpOf(model) });
       if (type === MessageType.INFORM && d.reply && req.ciaddr !== 0) noteInform(req.ciaddr, d.mac, t);
       if (!d.reply) {
         store.commitCb(d.changes, persistError);
-        report(type, d, d.result);
+        report(type, d, vendor, d.result);
       } else if (!d.durable) {
         store.commitCb(d.changes, persistError);
         send(d);
-        report(type, d, d.result);
+        report(type, d, vendor, d.result);
       } else {
         // The ACK goes out only once its lease is on disk (group commit).
         store.commitCb(d.changes, (e) => {
           try {
             if (!e) {
               if (!closed) send(d); // closing: the lease is durable, the socket is gone; the client retries
-              report(type, d, d.result);
+              report(type, d, vendor, d.result);
               return;
             }
             stats.persistFailures++;
             log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message, mac }, 'lease not persisted: ACK withheld');
-            report(type, { ...d, reply: undefined }, 'DHCP_LEASE_PERSIST');
+            report(type, { ...d, reply: undefined }, vendor, 'DHCP_LEASE_PERSIST');
           } catch (thrown) {
             stats.handlerErrors++;
             log.error({ code: 'DHCP_HANDLER', err: (thrown as Error).stack }, 'dhcp handler error');
@@ -219,16 +225,10 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
 
   return {
     name: 'dhcp',
-    leases: {
-      macForAddress(ip: string): Mac | undefined {
-        const n = parseIpv4(ip);
-        if (!n.ok) return undefined;
-        const l = store.table.leaseByIp(n.value);
-        if (l && l.expires > now()) return l.mac;
-        const i = informed.get(n.value);
-        return i && now() - i.at < INFORMED_TTL_MS ? i.mac : undefined;
-      },
-    },
+    leases: createLeaseQuery(store.table, deps.model, {
+      badLines: store.badLines, now,
+      otherwise: (ip, t) => { const i = informed.get(ip); return i && t - i.at < INFORMED_TTL_MS ? i.mac : undefined; },
+    }),
     stats: () => ({ ...stats, leases: store.table.size() }),
     async close() {
       if (closed) return;

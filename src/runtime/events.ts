@@ -3,6 +3,8 @@
  * Until then they are logged as one JSON line each.
  */
 import type { Mac } from '../shared/mac.ts';
+import type { Labels } from '../policy/labels.ts';
+import type { VendorLabels } from '../policy/vendor-class.ts';
 
 export interface TransferEvent {
   readonly type: 'transfer';
@@ -25,11 +27,17 @@ export interface DhcpEvent {
   readonly mac: Mac;
   readonly site: string | undefined;
   readonly address: string | undefined;
-  readonly labels: Readonly<Record<string, string>>;
+  /** The request's labels as the policy saw them (option 60, plus mac, site, and model / family / part from appliance.yaml). */
+  readonly labels: Labels;
+  /** Option 60 as decoded (policy/vendor-class.ts): model, partNumber, hardwareRevision, appVersion, bootVersion … */
+  readonly vendor: VendorLabels;
   readonly result: string;
 }
 
 export type ApplianceEvent = TransferEvent | DhcpEvent;
+
+/** A DhcpEvent as logged: without the decoded option 60 (labels.vendorClass already carries its text). */
+export const dhcpLogLine = (e: DhcpEvent): Omit<DhcpEvent, 'vendor'> & { vendor: undefined } => ({ ...e, vendor: undefined });
 
 export interface EventSink {
   emit(event: ApplianceEvent): void;

@@ -8,14 +8,10 @@ import { open, rename, unlink, mkdir, readdir, link, type FileHandle } from 'nod
 import { randomBytes } from 'node:crypto';
 import { join, dirname, basename } from 'node:path';
 import { type Result, ok, err } from '../shared/result.ts';
+import { fsyncDir } from '../shared/durable.ts';
 import type { TreeError, Upload, UploadTarget } from './types.ts';
 
 const KEEP_HISTORY: ReadonlySet<string> = new Set(['override', 'contacts']);
-
-async function fsyncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
-  try { await h.sync(); } finally { await h.close(); }
-}
 
 async function rotate(file: string, keep: number): Promise<void> {
   if (keep <= 0) return;

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ModelRef } from '../../runtime/deps.ts';
 import { type Result, ok, err } from '../../shared/result.ts';
-import type { Inventory } from '../inventory/inventory.ts';
-import type { Notifier } from './sender.ts';
+import type { Inventory } from '../../inventory/inventory.ts';
+import type { Notifier } from '../../sip/sender.ts';
 import { selectTargets, type SelectorError } from './targets.ts';
 import { planJobs, runWaves, type PhoneJob } from './waves.ts';
 

@@ -6,7 +6,7 @@
 import type { ApplianceModel } from '../../config/model.ts';
 import { type Result, ok, err } from '../../shared/result.ts';
 import { parseMac } from '../../shared/mac.ts';
-import type { PhoneView } from '../inventory/types.ts';
+import type { PhoneView } from '../../inventory/types.ts';
 
 export interface Target { readonly mac: string; readonly address: string | undefined }
 export interface SelectorError { readonly code: 'ADMIN_NOTIFY_NO_TARGET'; readonly message: string }

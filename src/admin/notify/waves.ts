@@ -4,7 +4,7 @@
  * never takes a whole floor down at once. Without a wave size every phone is notified at once (at most
  * `parallel` transactions in flight) and answers are reported without waiting for re-fetches.
  */
-import type { NotifyOutcome, NotifyTarget } from './sender.ts';
+import type { NotifyOutcome, NotifyTarget } from '../../sip/sender.ts';
 
 export interface WaveTarget extends NotifyTarget { readonly mac: string }
 

@@ -17,9 +17,8 @@
  * Compaction rewrites the live entries into a new file, fsyncs it, renames it over the journal and fsyncs the
  * directory, so a crash at any point leaves either the old or the new journal, both complete.
  */
-import { open, rename } from 'node:fs/promises';
 import { readFileSync, existsSync, writeSync, fdatasync, openSync, closeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeAtomic } from '../../shared/durable.ts';
 import { parseIpv4, formatIpv4 } from '../../shared/ipv4.ts';
 import { isMacHex } from '../../shared/mac.ts';
 import type { Lease, LeaseChange } from './table.ts';
@@ -81,11 +80,6 @@ export interface Journal {
   /** Flushes so far: count, records, and the slowest write+fdatasync in ms (for stats). */
   readonly flushes: { count: number; records: number; maxMs: number };
   close(): Promise<void>;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try { await d.sync(); } finally { await d.close(); }
 }
 
 /** A growable byte buffer records are formatted into (latin1: the records are ASCII). */
@@ -169,24 +163,12 @@ export async function openJournal(path: string): Promise<Journal> {
   });
 
   const writeSnapshot = async (snap: { leases: Lease[]; declined: { ip: number; until: number }[] }): Promise<void> => {
-    const tmp = `${path}.compact`;
-    const out = await open(tmp, 'w');
-    try {
-      const b = newBatch();
-      for (const l of snap.leases) put(b, formatRecord({ kind: 'bind', ip: l.ip, mac: l.mac, expires: l.expires }));
-      for (const d of snap.declined) put(b, formatRecord({ kind: 'decline', ip: d.ip, until: d.until }));
-      await out.write(b.buf, 0, b.len);
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    await rename(tmp, path);
-    // Reopen at once: should the folder fsync fail, later leases must still go to the live file, not the
-    // unlinked old one.
-    closeSync(fd);
-    fd = openSync(path, 'a');
-    torn = false;
-    await fsyncDir(dirname(path));
+    const b = newBatch();
+    for (const l of snap.leases) put(b, formatRecord({ kind: 'bind', ip: l.ip, mac: l.mac, expires: l.expires }));
+    for (const d of snap.declined) put(b, formatRecord({ kind: 'decline', ip: d.ip, until: d.until }));
+    // Reopen right after the rename: should the folder fsync fail, later leases must still go to the live
+    // file, not the unlinked old one.
+    await writeAtomic(path, b.buf.subarray(0, b.len), { afterRename: () => { closeSync(fd); fd = openSync(path, 'a'); torn = false; } });
     written = snap.leases.length + snap.declined.length;
   };
 

@@ -5,10 +5,12 @@
  * after kill -9 every ACKed lease is in the journal and no address can be handed to two phones.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createLeaseTable, type LeaseChange, type LeaseTable } from './table.ts';
-import { openJournal, readJournal, type Done, type Journal } from './journal.ts';
+import type { LeaseChange, LeaseTable } from './table.ts';
+import { openJournal, type Done, type Journal } from './journal.ts';
+import { replayLeases } from './replay.ts';
+
+export { JOURNAL_FILE } from './replay.ts';
 
 export interface LeaseStore {
   readonly table: LeaseTable;
@@ -19,23 +21,20 @@ export interface LeaseStore {
    * the first error); with nothing to persist it runs synchronously. Returns whether anything was journalled.
    */
   commitCb(changes: readonly LeaseChange[], done: Done): boolean;
+  /** Journal lines that could not be read at start (skipped). */
+  readonly badLines: number;
   /** Journal flush figures (count, records, slowest write+fdatasync in ms). */
   readonly flushes: Journal['flushes'];
   close(): Promise<void>;
 }
 
-export const JOURNAL_FILE = 'dhcp-leases.journal';
-
 export async function openLeaseStore(dataDir: string, log: Logger, opts: { compactMin?: number } = {}): Promise<LeaseStore> {
   mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, JOURNAL_FILE);
-  const table = createLeaseTable();
-  const { records, bad } = readJournal(path);
-  for (const r of records) table.apply(r);
+  const { table, path, records, bad } = replayLeases(dataDir);
   if (bad > 0) log.warn({ code: 'DHCP_LEASE_JOURNAL_BAD', bad, path }, 'skipped unreadable lease journal lines');
   const journal: Journal = await openJournal(path);
   await journal.compact(() => table.entries());
-  log.info({ leases: table.size(), replayed: records.length, path }, 'dhcp leases loaded');
+  log.info({ leases: table.size(), replayed: records, path }, 'dhcp leases loaded');
   const compactMin = opts.compactMin ?? 20_000;
   let compacting = false;
 
@@ -71,6 +70,7 @@ export async function openLeaseStore(dataDir: string, log: Logger, opts: { compa
 
   return {
     table,
+    badLines: bad,
     commitCb,
     commit: (changes) => new Promise<void>((resolve, reject) => { commitCb(changes, (e) => (e ? reject(e) : resolve())); }),
     get flushes() { return journal.flushes; },

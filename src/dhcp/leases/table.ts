@@ -38,7 +38,7 @@ export interface LeaseView {
 
 export interface LeaseTable extends LeaseView {
   apply(change: LeaseChange): void;
-  /** Load a persisted record without touching holds (journal replay). */
+  /** The bound lease (possibly expired) on this address, if any. */
   leaseByIp(ip: number): Lease | undefined;
   /** Drop expired holds and quarantines; returns how many were dropped. */
   sweep(now: number): number;

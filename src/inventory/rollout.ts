@@ -7,9 +7,9 @@
  *   not-yet      anything else with an offered release
  *   unknown      model unknown, or nothing offered
  */
-import type { ApplianceModel } from '../../config/model.ts';
-import type { Mac } from '../../shared/mac.ts';
-import { releaseFor, resolvePhone } from '../../policy/release.ts';
+import type { ApplianceModel } from '../config/model.ts';
+import type { Mac } from '../shared/mac.ts';
+import { releaseFor, resolvePhone } from '../policy/release.ts';
 import type { PhoneRecord, RolloutState } from './types.ts';
 
 export interface Offered { readonly release: string; readonly version: string }

@@ -2,10 +2,13 @@
  * The NOTIFY client: one UDP socket, one client transaction per phone (timers.ts), responses matched to their
  * transaction by the top Via branch. A datagram that does not parse, or matches no transaction, is dropped and
  * counted. Each notify() resolves once, with the final response or the reason there was none.
+ * createSipClient is the same client as a part of the running appliance: its socket is opened on the first
+ * NOTIFY (an appliance nobody sends check-syncs from binds no SIP port), its counters exist from then on.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Service } from '../shared/service.ts';
 import { buildNotify, parseResponse, MAGIC } from './message.ts';
 import { type SipTimers, DEFAULT_TIMERS, nextInterval, giveUpAfter } from './timers.ts';
 
@@ -119,6 +122,30 @@ export async function createNotifier(opts: { localAddress: string; bindAddress?:
       closed = true;
       for (const tx of [...pending.values()]) tx.abort('notifier closed');
       return new Promise<void>((r) => { try { socket.close(() => r()); } catch { r(); } });
+    },
+  };
+}
+
+export interface SipClientOptions {
+  /** Address written into Via/From/Contact. */
+  readonly localAddress: () => string;
+  readonly bindAddress?: string | undefined;
+  readonly timers?: Partial<SipTimers> | undefined;
+  readonly log: Logger;
+}
+
+export type SipClient = Service & { notifier(): Promise<Notifier>; stats(): NotifierStats | undefined };
+
+export function createSipClient(opts: SipClientOptions): SipClient {
+  let started: Promise<Notifier> | undefined;
+  let ready: Notifier | undefined;
+  return {
+    name: 'sip',
+    notifier: () => (started ??= createNotifier({ localAddress: opts.localAddress(), bindAddress: opts.bindAddress, timers: opts.timers, log: opts.log })
+      .then((n) => (ready = n))),
+    stats: () => ready?.stats(),
+    async close() {
+      if (started) await (await started).close();
     },
   };
 }

@@ -3,19 +3,28 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DhcpEvent, TransferEvent } from '../../runtime/events.ts';
-import type { Mac } from '../../shared/mac.ts';
-import { silentLogger } from '../../shared/log.ts';
-import { labModel } from '../../../test/lib/admin/fixture.ts';
+import type { DhcpEvent, TransferEvent } from '../runtime/events.ts';
+import type { Labels } from '../policy/labels.ts';
+import { decodeVendorClass, encodePolycomVendorClass, type VendorLabels } from '../policy/vendor-class.ts';
+import type { Mac } from '../shared/mac.ts';
+import { silentLogger } from '../shared/log.ts';
+import { labModel } from '../../test/lib/admin/fixture.ts';
 import { createInventory } from './inventory.ts';
 import { createPersister, loadInventoryFile, INVENTORY_FILE } from './persist.ts';
-import { parseUserAgent } from '../../policy/user-agent.ts';
+import { parseUserAgent } from '../policy/user-agent.ts';
 
 const model = labModel();
 const ref = { current: () => model };
 
-const dhcp = (mac: string, message: string, reply: string | undefined, labels: Record<string, string>, address?: string, result = 'ok'): DhcpEvent =>
-  ({ type: 'dhcp', message, reply, mac: mac as Mac, site: 'hq', address, labels, result });
+/** Option 60 as the DHCP server decodes it from what a phone sends: the binary form for the ';'-joined text. */
+const vendorOf = (text: string | undefined): VendorLabels => {
+  if (text === undefined) return decodeVendorClass(undefined);
+  if (!text.includes(';')) return decodeVendorClass(Buffer.from(text, 'latin1'));
+  const [company, model, partNumber, appVersion, bootVersion] = text.split(';');
+  return decodeVendorClass(encodePolycomVendorClass({ company, model: model!, partNumber, appVersion, bootVersion }));
+};
+const dhcp = (mac: string, message: string, reply: string | undefined, labels: Labels, address?: string, result = 'ok'): DhcpEvent =>
+  ({ type: 'dhcp', message, reply, mac: mac as Mac, site: 'hq', address, labels, vendor: vendorOf(labels.vendorClass), result });
 const xfer = (peer: string, path: string, o: Partial<TransferEvent> = {}): TransferEvent =>
   ({ type: 'transfer', protocol: 'http', direction: 'download', peer, mac: undefined, path, bytes: 100, durationMs: 1, result: 'ok', ...o });
 
@@ -128,4 +137,16 @@ test('optional files missing are not errors; the lease decides the address', () 
   inv.apply(xfer('10.91.10.2', 'logs/0004f2a00001-app.log', { direction: 'upload', mac: '0004f2a00001' as Mac }));
   assert.equal(inv.get('0004f2a00001')!.address, '10.91.10.100');
   assert.equal(inv.macForAddress('10.91.10.2'), '0004f2a00001');
+});
+
+test('the DHCP leases say who holds an address; the inventory\'s own memory answers only where they know nobody', () => {
+  const leases = { macForAddress: (ip: string) => (ip === '10.91.10.50' ? '0004f2a00002' as Mac : undefined) };
+  const inv = createInventory({ model: ref, leases });
+  inv.apply(dhcp('0004f2a00001', 'REQUEST', 'ACK', {}, '10.91.10.50')); // an old ACK: the address has moved on since
+  inv.apply(dhcp('0004f2a00001', 'INFORM', 'ACK', {}, '10.91.10.60'));
+  inv.apply(xfer('10.91.10.50', 'site.cfg'));
+  inv.apply(xfer('10.91.10.60', 'common.cfg'));
+  assert.equal(inv.macForAddress('10.91.10.50'), '0004f2a00002');
+  assert.deepEqual(Object.keys(inv.get('0004f2a00002')!.files), ['site.cfg']);
+  assert.deepEqual(Object.keys(inv.get('0004f2a00001')!.files), ['common.cfg']);
 });

@@ -1,13 +1,14 @@
 /**
  * The phone inventory: every phone seen on the event bus (DHCP exchanges, file transfers, check-syncs), keyed
- * by MAC. Pure state plus change notification; persistence is persist.ts, the HTTP view is ../api.ts.
- * A transfer without a MAC in its name is attributed through the address the phone holds (lease or last peer).
+ * by MAC. Pure state plus change notification; persistence is persist.ts, the HTTP view is admin/api.ts.
+ * A transfer without a MAC is attributed through the address: who holds it is the DHCP leases' answer
+ * (LeaseLookup); only for an address no lease names (DHCP elsewhere or off, an expired lease) does the
+ * inventory fall back to where it last saw each phone.
  */
-import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../../runtime/events.ts';
-import type { ModelRef } from '../../runtime/deps.ts';
-import type { Mac } from '../../shared/mac.ts';
-import { parseUserAgent } from '../../policy/user-agent.ts';
-import { vendorFields, versionOf } from './vendor-fields.ts';
+import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../runtime/events.ts';
+import type { LeaseLookup, ModelRef } from '../runtime/deps.ts';
+import type { Mac } from '../shared/mac.ts';
+import { parseUserAgent } from '../policy/user-agent.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
 import { isOptionalMiss } from './optional.ts';
 import type { InventoryError, PhoneRecord, PhoneView, TimelineEntry } from './types.ts';
@@ -35,6 +36,8 @@ export interface Inventory {
 
 export interface InventoryOptions {
   readonly model: ModelRef;
+  /** The DHCP leases (default: none). */
+  readonly leases?: LeaseLookup;
   readonly now?: () => number;
   readonly timelineMax?: number;
   readonly errorsMax?: number;
@@ -42,6 +45,16 @@ export interface InventoryOptions {
 }
 
 const APP_ONLY = /(-app\.log|-phone\.cfg|-web\.cfg|-directory\.xml|-calls\.xml)$/;
+/** Option 60 version strings: the application's (sub-option 4) and the bootROM / updater's (sub-option 5). */
+const APP_VERSION = /^(SIP|APP)\//;
+const BOOT_VERSION = /^(BR|UP)\//;
+
+/** "SIP/5.9.7.4477/05-Dec-24 00:58" → "5.9.7.4477"; "BR/4.0.11.0593/…" → "4.0.11.0593". */
+export function versionOf(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  const m = /^[A-Za-z]+\/([^/]+)/.exec(s);
+  return m ? m[1] : /^\d[\d.]*$/.test(s) ? s : undefined;
+}
 
 export function createInventory(opts: InventoryOptions): Inventory {
   const now = opts.now ?? Date.now;
@@ -99,20 +112,27 @@ export function createInventory(opts: InventoryOptions): Inventory {
     byAddress.set(ip, p.mac);
   };
 
+  const macForAddress = (ip: string): string | undefined => opts.leases?.macForAddress(ip) ?? byAddress.get(ip);
+
   const onDhcp = (e: DhcpEvent, at: number): void => {
     const p = ensure(e.mac, at);
     if (e.site !== undefined) p.site = e.site;
-    const v = vendorFields(e.labels);
-    if (v.vendor !== undefined) p.vendor = v.vendor;
-    if (v.model !== undefined) p.model = v.model;
-    if (v.partNumber !== undefined) p.partNumber = v.partNumber;
+    // The decoded option 60; model and part number as the policy saw them (appliance.yaml's pin wins).
+    const v = e.vendor;
+    const vendor = v.company ?? (v.form === 'ascii' && v.model !== undefined ? v.text.slice(0, v.text.indexOf('-')) : undefined);
+    if (vendor !== undefined) p.vendor = vendor;
+    const model = e.labels.model ?? v.model;
+    if (model !== undefined) p.model = model;
+    const partNumber = e.labels.partNumber ?? v.partNumber;
+    if (partNumber !== undefined) p.partNumber = partNumber;
     if (v.hardwareRevision !== undefined) p.hardwareRevision = v.hardwareRevision;
-    if (v.appVersion !== undefined) {
+    // In the bootROM stage sub-option 4 carries the BR/ string too: only SIP/ (or APP/) is the application.
+    if (v.appVersion !== undefined && APP_VERSION.test(v.appVersion)) {
       p.appVersionString = v.appVersion;
-      // In the bootROM stage sub-option 4 carries the BR/ string too: only SIP/ is the application.
       if (/^SIP\//.test(v.appVersion)) { p.runningVersion = versionOf(v.appVersion); p.versionAt = at; }
     }
-    if (v.bootVersion !== undefined) { p.bootVersionString = v.bootVersion; p.bootVersion = versionOf(v.bootVersion); }
+    const boot = [v.bootVersion, v.appVersion].find((b) => b !== undefined && BOOT_VERSION.test(b));
+    if (boot !== undefined) { p.bootVersionString = boot; p.bootVersion = versionOf(boot); }
     if (e.reply === 'ACK' && e.address !== undefined) {
       setAddress(p, e.address);
       if (e.message === 'REQUEST') p.lease = { address: e.address, at };
@@ -126,7 +146,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
   };
 
   const onTransfer = (e: TransferEvent, at: number): void => {
-    const mac = e.mac ?? byAddress.get(e.peer);
+    const mac = e.mac ?? macForAddress(e.peer);
     if (mac === undefined) {
       if (e.result !== 'ok') noteError({ at, mac: undefined, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
       return;
@@ -199,7 +219,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
     get: (mac) => phones.get(mac),
     view: (mac) => { const p = phones.get(mac); return p ? view(p) : undefined; },
     list: () => [...phones.values()].sort((a, b) => (a.mac < b.mac ? -1 : 1)).map(view),
-    macForAddress: (ip) => byAddress.get(ip),
+    macForAddress,
     errors: () => recentErrors,
     revision: () => rev,
     onChange(fn) { listeners.add(fn); return () => { listeners.delete(fn); }; },

@@ -2,12 +2,18 @@
  * The inventory on disk: <dataDir>/inventory.json, written crash-safely (temporary file, fsync, rename over the
  * old one, fsync the folder), debounced so a boot storm costs one write per interval, not one per event.
  * A file that cannot be read back is moved aside (inventory.json.corrupt-<ms>) and the inventory starts empty.
+ * startInventory is the running appliance's inventory: restored from that file, fed from the event bus, saved
+ * on every change; close() stops listening and writes what is pending.
  */
-import { open, rename, readFile, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rename, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type Result, ok, err } from '../../shared/result.ts';
-import type { InventorySnapshot } from './inventory.ts';
+import { type Result, ok, err } from '../shared/result.ts';
+import { writeAtomic } from '../shared/durable.ts';
+import type { ApplianceEvent } from '../runtime/events.ts';
+import type { LeaseLookup, ModelRef } from '../runtime/deps.ts';
+import type { Service } from '../shared/service.ts';
+import { createInventory, type Inventory, type InventorySnapshot } from './inventory.ts';
 import type { PhoneRecord } from './types.ts';
 
 export const INVENTORY_FILE = 'inventory.json';
@@ -51,24 +57,6 @@ export async function loadInventoryFile(dataDir: string, log: Logger): Promise<I
   return r.value.snapshot;
 }
 
-/** Write atomically: after a crash at any point the file is the old or the new version, complete. */
-export async function writeAtomic(path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await fh.close();
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try { await dir.sync(); } finally { await dir.close(); }
-}
-
 export interface Persister {
   /** Note a change; a write follows within debounceMs. */
   schedule(): void;
@@ -95,7 +83,7 @@ export function createPersister(opts: { dataDir: string; snapshot: () => Invento
     if (!dirty) return;
     dirty = false;
     const t0 = performance.now();
-    inFlight = writeAtomic(path, JSON.stringify(opts.snapshot()))
+    inFlight = writeAtomic(path, JSON.stringify(opts.snapshot()), { mode: 0o600 })
       .then(() => { writes++; lastCost = performance.now() - t0; }, (e: Error) => {
         failures++;
         dirty = true;
@@ -118,5 +106,35 @@ export function createPersister(opts: { dataDir: string; snapshot: () => Invento
     },
     get writes() { return writes; },
     get failures() { return failures; },
+  };
+}
+
+export interface InventoryServiceOptions {
+  readonly model: ModelRef;
+  readonly leases: LeaseLookup;
+  readonly log: Logger;
+  readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
+  /** Delay between a change and its save (default persist.ts's). */
+  readonly persistDebounceMs?: number | undefined;
+}
+
+export type InventoryService = Service & { readonly inventory: Inventory; readonly persister: Persister };
+
+export async function startInventory(opts: InventoryServiceOptions): Promise<InventoryService> {
+  const { log } = opts;
+  const dataDir = opts.model.current().dataDir;
+  const inventory = createInventory({ model: opts.model, leases: opts.leases, restore: await loadInventoryFile(dataDir, log) });
+  const persister = createPersister({ dataDir, snapshot: () => inventory.snapshot(), log, debounceMs: opts.persistDebounceMs });
+  const offChange = inventory.onChange(() => persister.schedule());
+  const unsubscribe = opts.subscribe((e) => inventory.apply(e));
+  return {
+    name: 'inventory',
+    inventory,
+    persister,
+    async close() {
+      unsubscribe();
+      offChange();
+      await persister.flush();
+    },
   };
 }

@@ -17,7 +17,7 @@
  * --reboot adds ";reboot=true" to Event (the Asterisk/Yealink convention; Polycom phones reboot on a plain
  * check-sync when voIpProt.SIP.specialEvent.checkSync.alwaysReboot=1, or when what they fetch changed).
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+import { type Result, ok, err } from '../shared/result.ts';
 
 export interface NotifyParams {
   readonly target: { readonly address: string; readonly port: number; readonly user?: string | undefined };

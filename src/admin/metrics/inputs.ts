@@ -1,0 +1,84 @@
+/**
+ * What /metrics reads, and one scrape's worth of it. The services' counters come in as plain data through
+ * the shapes below (main.ts passes e.g. `tftp: () => tftp.stats()`, and the type checker holds each service
+ * to the fields a metric family is declared over), so admin/ imports no protocol module and renaming a
+ * service's field cannot silently rename or drop a metric.
+ */
+import type { LeaseQuery, PoolUsage } from '../../runtime/deps.ts';
+import type { ConfigState } from '../../runtime/live-config.ts';
+import type { Inventory } from '../../inventory/inventory.ts';
+import type { PhoneView } from '../../inventory/types.ts';
+import type { TrafficCounters } from './traffic.ts';
+
+export interface DhcpCounters {
+  readonly malformed: number;
+  readonly malformedByCode: Readonly<Record<string, number>>;
+  readonly rateLimited: number;
+  readonly requests: Readonly<Record<string, number>>;
+  readonly replies: Readonly<Record<string, number>>;
+  readonly results: Readonly<Record<string, number>>;
+}
+
+export interface TftpCounters {
+  readonly active: number;
+  readonly peakActive: number;
+  readonly requests: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly busy: number;
+  readonly malformed: number;
+  readonly wrongTid: number;
+  readonly duplicates: number;
+  readonly unexpected: number;
+  readonly retransmits: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
+export interface FtpCounters { readonly connections: number; readonly loginFailures: number; readonly clientErrors: number }
+export interface HttpCounters { readonly malformedRequests: number; readonly tlsFailures: number }
+export interface SipCounters { readonly sent: number; readonly retransmits: number; readonly malformed: number }
+
+/** Each running service's counters; a service not running is left out. The SIP client's exist once it has started. */
+export interface ServiceCounters {
+  readonly dhcp?: (() => DhcpCounters) | undefined;
+  readonly tftp?: (() => TftpCounters) | undefined;
+  readonly ftp?: (() => FtpCounters) | undefined;
+  readonly http?: (() => HttpCounters) | undefined;
+  readonly sip?: (() => SipCounters | undefined) | undefined;
+}
+
+export interface MetricsInputs {
+  readonly inventory: Inventory;
+  readonly traffic: TrafficCounters;
+  readonly leases: LeaseQuery;
+  readonly config: () => ConfigState;
+  readonly services: ServiceCounters;
+}
+
+/** Everything one scrape reports, read once (the inventory list is not rebuilt for every family). */
+export interface Scrape {
+  readonly traffic: TrafficCounters;
+  readonly dhcp: DhcpCounters | undefined;
+  readonly tftp: TftpCounters | undefined;
+  readonly ftp: FtpCounters | undefined;
+  readonly http: HttpCounters | undefined;
+  readonly sip: SipCounters | undefined;
+  readonly pools: readonly PoolUsage[];
+  readonly config: ConfigState;
+  readonly phones: readonly PhoneView[];
+  readonly recentErrors: number;
+}
+
+/** A service whose counters cannot be read is left out of this scrape rather than failing it. */
+const read = <T>(fn: (() => T | undefined) | undefined): T | undefined => {
+  try { return fn?.(); } catch { return undefined; }
+};
+
+export function gather(m: MetricsInputs, now: number): Scrape {
+  const s = m.services;
+  return {
+    traffic: m.traffic, dhcp: read(s.dhcp), tftp: read(s.tftp), ftp: read(s.ftp), http: read(s.http), sip: read(s.sip),
+    pools: m.leases.pools(now), config: m.config(), phones: m.inventory.list(), recentErrors: m.inventory.errors().length,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Durable writes: data survives a crash or power loss once these resolve. fsyncDir makes a rename or a new
+ * name in a folder durable; writeAtomic replaces a whole file so that after a crash at any point the file is
+ * the old or the new version, complete (temporary file, fsync, rename over the old one, fsync the folder).
+ * Used by the lease journal's compaction, the inventory file and tree uploads.
+ */
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** fsync a folder, so the names created or renamed in it are on disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try { await h.sync(); } finally { await h.close(); }
+}
+
+export interface AtomicWriteOptions {
+  /** Mode of the new file (default 0o666 less the umask). */
+  readonly mode?: number;
+  /** Runs right after the rename, before the folder fsync (the journal reopens its descriptor there). */
+  readonly afterRename?: () => void;
+}
+
+/** Replace `path` with `data` atomically and durably; the temporary file is removed if writing fails. */
+export async function writeAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w', opts.mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  await rename(tmp, path);
+  opts.afterRename?.();
+  await fsyncDir(dirname(path));
+}
