@@ -63,7 +63,11 @@ if (which === 'ntp') {
   service = await startSyslogServer({ ...deps, ...(port === undefined ? {} : { port }) });
 }
 process.stdout.write(`${JSON.stringify({ ready: true, port: service.port })}\n`);
-const printStats = (): void => { process.stdout.write(`${JSON.stringify({ stats: service.stats(), maxRssKb: process.resourceUsage().maxRSS })}\n`); };
+const extra = (): Record<string, unknown> => {
+  const s = service as { recentUnattributed?: () => unknown; unattributedBySender?: () => unknown };
+  return s.recentUnattributed ? { recentUnattributed: s.recentUnattributed(), unattributedBySender: s.unattributedBySender?.() } : {};
+};
+const printStats = (): void => { process.stdout.write(`${JSON.stringify({ stats: service.stats(), ...extra(), maxRssKb: process.resourceUsage().maxRSS })}\n`); };
 process.on('SIGUSR2', printStats);
 const stop = (): void => {
   printStats();
