@@ -19,7 +19,7 @@ export interface NtpSyslogLab {
   /** A stats line (SIGUSR2): {stats, maxRssKb, …}. */
   stats(): Promise<Record<string, any>>;
   /** Poll stats until pred holds. */
-  statsUntil(pred: (s: Record<string, any>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, any>>;
+  statsUntil(pred: (s: Record<string, any>) => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<Record<string, any>>;
   stderr(): string;
   destroy(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export async function startNtpSyslogLab(o: {
       lab, child, port: ready.port, events,
       event: (pred, what, timeoutMs = 5_000) => waitFor(() => events.find(pred), timeoutMs, `${what} (stderr: ${err.slice(-500)})`),
       stats,
-      statsUntil: (pred, what, timeoutMs = 10_000) => waitFor(async () => { const s = await stats(); return pred(s) ? s : undefined; }, timeoutMs, what),
+      statsUntil: (pred, what, timeoutMs = 10_000) => waitFor(async () => { const s = await stats(); return (await pred(s)) ? s : undefined; }, timeoutMs, what),
       stderr: () => err,
       async destroy() {
         try {

@@ -2,9 +2,9 @@
  * Sends datagrams and prints what comes back, for tests that must speak a protocol byte by byte from a lab
  * namespace (run with lab.exec):
  *
- *   node test/lib/udp-probe.ts HOST PORT [--expect N] [--timeout MS] [--repeat K] HEX...
+ *   node test/lib/udp-probe.ts HOST PORT [--expect N] [--timeout MS] [--repeat K] [--rate PER_S] HEX...
  *
- * Each HEX datagram is sent (K times with --repeat), then replies are collected until N have arrived or
+ * Each HEX datagram is sent (K times with --repeat; at most PER_S a second with --rate, in 10 ms slices), then replies are collected until N have arrived or
  * the timeout passes (default: N = 0, so it exits once sent). stdout: one JSON line
  * {"sentAtMs":[…],"replies":[{"hex":…,"atMs":…}]} with wall-clock times in fractional milliseconds.
  */
@@ -14,12 +14,14 @@ const [host, portArg, ...rest] = process.argv.slice(2);
 let expect = 0;
 let timeoutMs = 2000;
 let repeat = 1;
+let rate = 0;
 const payloads: Buffer[] = [];
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i]!;
   if (a === '--expect') expect = Number(rest[++i]);
   else if (a === '--timeout') timeoutMs = Number(rest[++i]);
   else if (a === '--repeat') repeat = Number(rest[++i]);
+  else if (a === '--rate') rate = Number(rest[++i]);
   else payloads.push(Buffer.from(a, 'hex'));
 }
 // Wall clock in fractional ms: anchored at the instant Date.now() ticks over, so the anchor is within
@@ -43,9 +45,15 @@ sock.on('message', (m) => {
   replies.push({ hex: m.toString('hex'), atMs: nowMs() });
   if (expect > 0 && replies.length >= expect) finish();
 });
+const started = performance.now();
+let sent = 0;
 sock.bind(0, async () => {
   for (let r = 0; r < repeat; r++) {
     for (const p of payloads) {
+      if (rate > 0 && sent++ >= ((performance.now() - started) / 1000) * rate + rate / 100) {
+        const due = started + (sent / rate) * 1000;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, due - performance.now())));
+      }
       await new Promise<void>((resolve) => { sentAtMs.push(nowMs()); sock.send(p, Number(portArg), host, () => resolve()); });
     }
   }
