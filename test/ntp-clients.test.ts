@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { labSkip, makeApplianceDir, labApplianceYaml, removeDir, type ApplianceDir } from './lib/service-lab.ts';
-import { startNtpSyslogLab, UDP_PROBE, type NtpSyslogLab } from './lib/ntp-syslog-lab.ts';
+import { startNtpSyslogLab, UDP_PROBE, FUZZ_SENDER, type NtpSyslogLab } from './lib/ntp-syslog-lab.ts';
 import { decodePacket, unixNsFromNtp } from '../src/ntp/codec/packet.ts';
 
 const SUBNET = '10.93.1';
@@ -140,4 +140,16 @@ test('runts, wrong modes and versions are dropped and counted, a flood is rate l
   assert.equal(other.replies.length, 1);
   const again = await lab!.lab.exec('cli', ['sntp', '-t', '3', SRV], { timeoutMs: 20_000 });
   assert.match(again.stdout, sntpLine);
+});
+
+test('fuzz: 3,000 seeded mutated datagrams (bench/ntp-syslog-fuzz sends 100,000): no crash, no handler error, still answers', { skip }, async () => {
+  const before = (await lab!.stats()).stats;
+  const out = await lab!.lab.exec('c2', [process.execPath, FUZZ_SENDER, 'ntp', SRV, '123', '3000', '7', '--rate', '3000'], { timeoutMs: 60_000 });
+  const sent = (JSON.parse(out.stdout) as { sent: number }).sent;
+  const s = await lab!.statsUntil((x) => x.stats.received - before.received >= sent * 0.5, 'fuzz datagrams handled', 20_000);
+  assert.equal(s.stats.handlerErrors, 0);
+  assert.equal(lab!.child.exitCode, null);
+  const r = await lab!.lab.exec('cli', ['sntp', '-t', '3', SRV], { timeoutMs: 20_000 });
+  const m = sntpLine.exec(r.stdout);
+  assert.ok(m && Math.abs(Number(m[1])) < LIMIT_S, r.stdout);
 });

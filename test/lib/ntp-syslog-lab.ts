@@ -9,6 +9,7 @@ import { REPO } from './service-lab.ts';
 
 export const NTP_SYSLOG_LAUNCHER = join(REPO, 'test/lib/ntp-syslog-launcher.ts');
 export const UDP_PROBE = join(REPO, 'test/lib/udp-probe.ts');
+export const FUZZ_SENDER = join(REPO, 'test/lib/ntp-syslog-fuzz-sender.ts');
 
 export interface NtpSyslogLab {
   readonly lab: Lab;

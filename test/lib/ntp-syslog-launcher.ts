@@ -3,6 +3,7 @@
  * fuzz benchmark (run inside a lab namespace with lab.spawn):
  *
  *   node test/lib/ntp-syslog-launcher.ts ntp|syslog CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet]
+ *        [--rate BURST,PER_S]   (the per-source budget; the fuzz benchmark raises it so the codecs see every datagram)
  *
  * stdout: one {"ready":true,"port":N,…} line once listening, one {"event":{…}} line per emitted event (unless
  * --quiet), and a {"stats":{…},"maxRssKb":N} line on SIGUSR2 and before exiting. Logs (pino JSON) go to
@@ -21,11 +22,12 @@ function fail(message: string): never {
 }
 
 const [which, configPath, ...rest] = process.argv.slice(2);
-if ((which !== 'ntp' && which !== 'syslog') || configPath === undefined) fail('usage: ntp-syslog-launcher ntp|syslog CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet]');
+if ((which !== 'ntp' && which !== 'syslog') || configPath === undefined) fail('usage: ntp-syslog-launcher ntp|syslog CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--rate BURST,PER_S]');
 const leases = new Map<string, Mac>();
 let bindAddress: string | undefined;
 let port: number | undefined;
 let quiet = false;
+let rate: { burst: number; perSecond: number } | undefined;
 for (let i = 0; i < rest.length; i++) {
   const a = rest[i];
   if (a === '--lease') {
@@ -36,6 +38,11 @@ for (let i = 0; i < rest.length; i++) {
   } else if (a === '--bind') bindAddress = rest[++i];
   else if (a === '--port') port = Number(rest[++i]);
   else if (a === '--quiet') quiet = true;
+  else if (a === '--rate') {
+    const [burst, perSecond] = (rest[++i] ?? '').split(',').map(Number);
+    if (!burst || !perSecond) fail(`bad --rate ${rest[i]}`);
+    rate = { burst, perSecond };
+  }
   else fail(`unknown argument ${a}`);
 }
 
@@ -57,10 +64,10 @@ const deps: ServiceDeps = {
 let service: { readonly port: number; stats(): unknown; close(): Promise<void> };
 if (which === 'ntp') {
   const { startNtpServer } = await import('../../src/ntp/server.ts');
-  service = await startNtpServer({ ...deps, ...(port === undefined ? {} : { port }) });
+  service = await startNtpServer({ ...deps, ...(port === undefined ? {} : { port }), ...(rate ? { rateLimit: { ...rate, maxClients: 4096 } } : {}) });
 } else {
   const { startSyslogServer } = await import('../../src/syslog/server.ts');
-  service = await startSyslogServer({ ...deps, ...(port === undefined ? {} : { port }) });
+  service = await startSyslogServer({ ...deps, ...(port === undefined ? {} : { port }), ...(rate ? { rateLimit: { ...rate, maxSenders: 4096 } } : {}) });
 }
 process.stdout.write(`${JSON.stringify({ ready: true, port: service.port })}\n`);
 const extra = (): Record<string, unknown> => {
