@@ -124,6 +124,8 @@ export async function startSyslogServer(deps: ServiceDeps & SyslogServerOptions)
     udp.bind({ port: deps.port ?? cfg().port, address: deps.bindAddress, exclusive: true }, () => { udp.off('error', reject); resolve(); });
   }).catch((e: unknown) => { try { udp.close(); } catch { /* never bound */ } throw e; });
   const port = udp.address().port;
+  // A boot storm arrives in bursts: a larger receive buffer (the kernel caps it at net.core.rmem_max).
+  try { udp.setRecvBufferSize(4 * 1024 * 1024); } catch { /* keep the default */ }
 
   const conns = new Set<Socket>();
   let tcp: ReturnType<typeof createServer> | undefined;
