@@ -10,7 +10,8 @@ import { createSocket } from 'node:dgram';
 import type { Service } from '../shared/service.ts';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
-import { type ServerClock, decodeRequest, ntpFromUnixNs, refIdAscii, serverReply, shortFromSeconds } from './codec/packet.ts';
+import { type ServerClock, decodeRequest, ntpFromUnixNs, serverReply } from './codec/packet.ts';
+import { serverClockFor } from './server-clock.ts';
 import { type HostClock, openHostClock } from './host-clock.ts';
 
 export interface NtpStats {
@@ -42,12 +43,7 @@ export interface NtpService extends Service {
   readonly port: number;
 }
 
-/** Stratum announced while the host clock is synchronised (we do not see its upstream). */
-export const SYNCED_STRATUM = 3;
-/** 2^-20 s ≈ 1 µs: the resolution of the timestamps we hand out. */
-const PRECISION = -20;
-/** Root dispersion announced as a local clock: small enough for every client's distance check. */
-const LOCAL_DISPERSION_S = 0.01;
+export { SYNCED_STRATUM } from './server-clock.ts';
 
 export async function startNtpServer(deps: ServiceDeps & NtpServerOptions): Promise<NtpService> {
   const log = deps.log.child({ svc: 'ntp' });
@@ -74,10 +70,7 @@ export async function startNtpServer(deps: ServiceDeps & NtpServerOptions): Prom
     stateAt = nowMs;
     const s = clock.syncState();
     stats.synchronised = s.synchronised;
-    const refTime = ntpFromUnixNs((nowNs / 1_000_000_000n) * 1_000_000_000n);
-    serverClock = s.synchronised
-      ? { leap: 0, stratum: SYNCED_STRATUM, precision: PRECISION, rootDelay: 0, rootDispersion: shortFromSeconds(Math.min(s.maxErrorS ?? LOCAL_DISPERSION_S, 1)), referenceId: refIdAscii('HOST'), referenceTime: refTime }
-      : { leap: 0, stratum: deps.model.current().services.ntp.stratum, precision: PRECISION, rootDelay: 0, rootDispersion: shortFromSeconds(LOCAL_DISPERSION_S), referenceId: refIdAscii('LOCL'), referenceTime: refTime };
+    serverClock = serverClockFor(s, deps.model.current().services.ntp.stratum, nowNs);
     stats.stratum = serverClock.stratum;
     return serverClock;
   };
