@@ -112,6 +112,34 @@ test('oversized, binary and empty datagrams and an oversized TCP line are droppe
   assert.equal(s.stats.handlerErrors, 0);
 });
 
+/** Opens n TCP connections and holds them until `refusedWanted` have been closed by the server; prints the count. */
+const HOLD = `
+const net = await import('node:net');
+const [host, port, n, want] = process.argv.slice(1);
+let closed = 0; const socks = [];
+await new Promise((resolve) => {
+  const t = setTimeout(resolve, 10000);
+  for (let i = 0; i < Number(n); i++) {
+    const s = net.connect({ host, port: Number(port) });
+    s.on('error', () => {});
+    s.on('close', () => { if (++closed >= Number(want)) { clearTimeout(t); resolve(); } });
+    socks.push(s);
+  }
+});
+console.log(JSON.stringify({ closedByServer: closed }));
+for (const s of socks) s.destroy();
+`;
+
+test('TCP connections beyond 64 are refused and counted; the receiver still takes TCP afterwards', { skip }, async () => {
+  const before = (await lab!.statsUntil((x) => x.stats.tcp.open === 0, 'earlier connections closed')).stats.tcp;
+  const r = await lab!.lab.exec('other', [process.execPath, '--input-type=module', '-e', HOLD, SRV, '514', '70', '6'], { timeoutMs: 30_000 });
+  assert.equal((JSON.parse(r.stdout) as { closedByServer: number }).closedByServer, 6);
+  const s = await lab!.statsUntil((x) => x.stats.tcp.open === 0, 'connections closed');
+  assert.equal(s.stats.tcp.refused - before.refused, 6);
+  const text = await logger('cli', ['--tcp', '--rfc3164'], 'after the connection cap');
+  assert.equal((await eventWith(text)).transport, 'tcp');
+});
+
 test('a flood from one address is rate limited, the phone file rotates within the cap, and the receiver still attributes', { skip }, async () => {
   const before = (await lab!.stats()).stats;
   const kernelBefore = await rcvbufErrors();
