@@ -1,10 +1,10 @@
 /**
  * The layer rules of src/ (checked by `npm test` through test/layers.test.ts). Lowest first:
- *   shared → config → policy → tree → runtime → protocols (dhcp tftp ftp http sip) → inventory → admin → cli, main.ts
+ *   shared → config → policy → tree → runtime → protocols (dhcp tftp ftp http sip ntp syslog) → inventory → admin → cli, main.ts
  * A module imports only from its own layer's folder or from layers below it. Protocols never import each other;
  * codecs import nothing but their own folder and shared/. Shipped code never imports tests or test support.
  */
-const PROTOCOLS = '(dhcp|tftp|ftp|http|sip)';
+const PROTOCOLS = '(dhcp|tftp|ftp|http|sip|ntp|syslog)';
 const ABOVE = {
   shared: `^src/(config|policy|tree|runtime|${PROTOCOLS.slice(1, -1)}|inventory|admin|cli)/|^src/main\\.ts$`,
   config: `^src/(policy|tree|runtime|${PROTOCOLS.slice(1, -1)}|inventory|admin|cli)/|^src/main\\.ts$`,

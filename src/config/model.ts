@@ -165,6 +165,10 @@ export interface Services {
   readonly http: { readonly enabled: boolean; readonly port: number };
   readonly https: { readonly enabled: boolean; readonly port: number; readonly cert: string | undefined; readonly key: string | undefined; readonly clientCa: string | undefined };
   readonly admin: { readonly enabled: boolean; readonly port: number; readonly token: string | undefined };
+  /** SNTP server; stratum is announced while the host clock is not synchronised. */
+  readonly ntp: { readonly enabled: boolean; readonly port: number; readonly stratum: number };
+  /** Syslog receiver (UDP, and TCP when tcp); maxFileBytes caps each phone's log file, maxPhones their number. */
+  readonly syslog: { readonly enabled: boolean; readonly port: number; readonly tcp: boolean; readonly maxFileBytes: number; readonly maxPhones: number };
 }
 
 export interface UploadLimits {

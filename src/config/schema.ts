@@ -104,6 +104,18 @@ const services = z.strictObject({
   http: z.strictObject({ enabled: z.boolean().default(true), port: port.default(80) }).default({ enabled: true, port: 80 }),
   https: z.strictObject({ enabled: z.boolean().default(false), port: port.default(443), cert: z.string().optional(), key: z.string().optional(), clientCa: z.string().optional().describe('CA bundle: when set, phones must present a client certificate signed by it (mutual TLS)') }).default({ enabled: false, port: 443 }),
   admin: z.strictObject({ enabled: z.boolean().default(true), port: port.default(8080), token: z.string().min(16).optional() }).default({ enabled: true, port: 8080 }),
+  ntp: z.strictObject({
+    enabled: z.boolean().default(true).describe('SNTP server for the phones (DHCP option 42 points at the appliance); disable when the VLAN has its own NTP server'),
+    port: port.default(123),
+    stratum: z.number().int().min(1).max(15).default(10).describe("Stratum announced while the host clock is not synchronised (a lab with no upstream, like chrony's local stratum); a synchronised host clock announces stratum 3"),
+  }).default({ enabled: true, port: 123, stratum: 10 }),
+  syslog: z.strictObject({
+    enabled: z.boolean().default(true).describe("Syslog receiver (RFC 3164/5424) for the phones' device.syslog.* logs"),
+    port: port.default(514),
+    tcp: z.boolean().default(true).describe('Also accept syslog over TCP (octet-counted or LF-framed) on the same port'),
+    maxFileBytes: z.number().int().min(65536).default(1024 * 1024).describe("Size cap of each phone's log file <dataDir>/syslog/<mac>.log; one rotated generation (.log.1) is kept"),
+    maxPhones: z.number().int().min(1).default(1000).describe('Phones with a log file at most; disk use stays under maxPhones × 2 × maxFileBytes'),
+  }).default({ enabled: true, port: 514, tcp: true, maxFileBytes: 1024 * 1024, maxPhones: 1000 }),
 });
 
 const KIB = 1024;

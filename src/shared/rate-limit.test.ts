@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createBoundedRateLimiter } from './rate-limit.ts';
+
+test('a key gets its burst, then perSecond; other keys are unaffected', () => {
+  const l = createBoundedRateLimiter({ burst: 3, perSecond: 2, maxKeys: 10 });
+  assert.deepEqual([1, 2, 3, 4].map(() => l.allow('a', 0)), [true, true, true, false]);
+  assert.equal(l.allow('b', 0), true);
+  assert.equal(l.allow('a', 499), false);
+  assert.equal(l.allow('a', 500), true); // one token after half a second at 2/s
+});
+
+test('the key table never exceeds maxKeys, whatever the number of keys a flood brings', () => {
+  const l = createBoundedRateLimiter({ burst: 2, perSecond: 1, maxKeys: 100 });
+  for (let i = 0; i < 100_000; i++) {
+    l.allow(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, i / 100);
+    assert.ok(l.size() <= 100);
+  }
+  // A busy key inserted just now survives the eviction of older ones.
+  l.allow('busy', 2000);
+  l.allow('busy', 2000);
+  assert.equal(l.allow('busy', 2000), false);
+});
