@@ -82,9 +82,12 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
     const tftp = await start(sv.tftp.enabled, async () => (await import('./tftp/server.ts')).startTftpServer(deps));
     const ftp = await start(sv.ftp.enabled, async () => (await import('./ftp/server.ts')).startFtpServer(deps));
     const http = await start(sv.http.enabled || sv.https.enabled, async () => (await import('./http/server.ts')).startHttpServers(deps));
+    const ntp = await start(sv.ntp.enabled, async () => (await import('./ntp/server.ts')).startNtpServer(deps));
+    const syslog = await start(sv.syslog.enabled, async () => (await import('./syslog/server.ts')).startSyslogServer(deps));
     if (sv.admin.enabled) {
       const counters: ServiceCounters = {
         dhcp: dhcp && (() => dhcp.stats()), tftp: tftp && (() => tftp.stats()), ftp: ftp && (() => ftp.stats), http: http && (() => http.stats),
+        ntp: ntp && (() => ntp.stats()), syslog: syslog && (() => syslog.stats()),
       };
       admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases, counters, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
     }

@@ -14,10 +14,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Code prefix → the docs sections its codes are defined in. */
 const SECTIONS: Readonly<Record<string, readonly string[]>> = {
   CFG: ['Config'], TREE: ['Tree'], DHCP: ['DHCP codec', 'DHCP'], TFTP: ['TFTP'], FTP: ['FTP'], HTTP: ['HTTP'],
-  SIM: ['Phone simulator'], ADMIN: ['Admin'], NOTIFY: ['Admin'],
+  SIM: ['Phone simulator'], ADMIN: ['Admin'], NOTIFY: ['Admin'], NTP: ['NTP'], SYSLOG: ['Syslog'],
 };
 const CODE = `(?:${Object.keys(SECTIONS).join('|')})_[A-Z0-9_]+`;
-const QUOTED = new RegExp(`['"\`](${CODE})['"\`]`, 'g');
+/** A code as a string, or as the key of a counter by code (`dropped: { NTP_RUNT: 0 }`, `dropped.NTP_RUNT++`). */
+const QUOTED = new RegExp(`['"\`](${CODE})['"\`]|[{,.]\\s*(${CODE})\\b(?=\\s*(?:[:;,}]|\\+\\+|\\+=))`, 'g');
+/** Comments name codes without making them exist. */
+const COMMENTS = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
 const DEFINITION = new RegExp(`^(?:- \`(${CODE})\`:|\\| (${CODE}) \\|)`);
 const MENTION = new RegExp(`\\b${CODE}\\b`, 'g');
 
@@ -36,7 +39,10 @@ async function codesInCode(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const dir of ['src', 'phonesim']) {
     for (const file of await sources(join(root, dir))) {
-      for (const m of (await readFile(file, 'utf8')).matchAll(QUOTED)) if (!found.has(m[1]!)) found.set(m[1]!, file.slice(root.length));
+      for (const m of (await readFile(file, 'utf8')).replace(COMMENTS, '').matchAll(QUOTED)) {
+        const c = (m[1] ?? m[2])!;
+        if (!found.has(c)) found.set(c, file.slice(root.length));
+      }
     }
   }
   return found;

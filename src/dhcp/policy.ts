@@ -7,6 +7,7 @@
 import type { ApplianceModel, OptionValue, Phone, Site } from '../config/model.ts';
 import type { Labels } from '../policy/labels.ts';
 import { matches, selectClasses } from '../policy/select.ts';
+import { ntpServersFor } from '../policy/derived-params.ts';
 import { vlanDiscovery } from './codec/vlan.ts';
 import { FIXED_VLAN_OPTIONS } from '../shared/polycom-dhcp.ts';
 import { ip, ips, i32, string } from './codec/values.ts';
@@ -49,7 +50,7 @@ function encodeList(list: readonly OptionValue[], into: Map<number, Uint8Array>,
   }
 }
 
-function sitePolicy(site: Site, errors: string[]): SitePolicy {
+function sitePolicy(model: ApplianceModel, site: Site, errors: string[]): SitePolicy {
   const m = new Map<number, Uint8Array>();
   const put = (code: number, r: { ok: true; value: Uint8Array } | { ok: false; error: string }): void => {
     if (r.ok) m.set(code, r.value); else errors.push(`site ${site.name} option ${code}: ${r.error}`);
@@ -59,7 +60,8 @@ function sitePolicy(site: Site, errors: string[]): SitePolicy {
   if (site.router) put(3, ips.encode([site.router]));
   if (site.dns.length) put(6, ips.encode(site.dns));
   if (site.domain) put(15, string.encode(site.domain));
-  if (site.ntp.length) put(42, ips.encode(site.ntp));
+  const ntp = ntpServersFor(model, site);
+  if (ntp.length) put(42, ips.encode(ntp));
   put(66, string.encode(site.bootServer.url));
   put(160, string.encode(site.bootServer.url));
   const forced = [66, 160];
@@ -79,7 +81,7 @@ export function compile(model: ApplianceModel): Compiled {
   if (hit) return hit;
   const errors: string[] = [];
   const sites = new Map<string, SitePolicy>();
-  for (const s of model.sites.values()) sites.set(s.name, sitePolicy(s, errors));
+  for (const s of model.sites.values()) sites.set(s.name, sitePolicy(model, s, errors));
   const classes = model.classes.map((c) => {
     const m = new Map<number, Uint8Array>();
     encodeList(c.options, m, errors, `class ${c.name}`);
@@ -107,7 +109,7 @@ export function compile(model: ApplianceModel): Compiled {
 /** Site, then classes, then phone; later wins per code. */
 export function optionsFor(model: ApplianceModel, site: Site, labels: Labels, phone: Phone | undefined): { set: Map<number, Uint8Array>; explicit: number[]; policy: SitePolicy } {
   const c = compile(model);
-  const policy = c.sites.get(site.name) ?? sitePolicy(site, []);
+  const policy = c.sites.get(site.name) ?? sitePolicy(model, site, []);
   const set = new Map(policy.options);
   const explicit = site.options.map((o) => o.code);
   for (const cl of selectClasses(c.classes, labels)) {

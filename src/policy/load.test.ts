@@ -46,3 +46,15 @@ test('a release before SIP 3.3 without its own configFiles: a warning at the rel
   const fixed = loadApplianceText(yaml.replace('image: sip.ld }', 'image: sip.ld, configFiles: [sip.cfg] }'), 'appliance.yaml');
   assert.ok(fixed.ok && !fixed.value.warnings.some((i) => i.code === 'CFG_LEGACY_CONFIG_FILES'));
 });
+
+test('time: option 42 naming the appliance with NTP off, and an authoritative site with no time server, are warnings', () => {
+  const off = YAML.replace('appliance:\n', 'appliance:\n  services: { ntp: { enabled: false } }\n');
+  const codes = (y: string): string[] => {
+    const r = loadApplianceText(y, 'appliance.yaml');
+    assert.ok(r.ok);
+    return r.value.warnings.filter((i) => i.code.includes('NTP')).map((i) => `${i.line}:${i.col} ${i.code}`);
+  };
+  assert.deepEqual(codes(YAML), [], 'the appliance answers NTP by default');
+  assert.deepEqual(codes(off), ['10:5 CFG_NO_NTP']);
+  assert.deepEqual(codes(off.replace('    pool: 10.20.0.100-10.20.0.199\n', '    pool: 10.20.0.100-10.20.0.199\n    ntp: [10.20.0.2]\n')), ['12:10 CFG_NTP_DISABLED']);
+});

@@ -6,9 +6,9 @@ import { loadConfigFile, loadConfigText, type Loaded } from '../config/load.ts';
 import type { ConfigIssue, ModelCheck } from '../config/issues.ts';
 import type { Result } from '../shared/result.ts';
 import { missingFirmware } from './firmware-check.ts';
-import { bootromOverHttp, legacyConfigFiles } from './boot-checks.ts';
+import { bootromOverHttp, legacyConfigFiles, timeServer } from './boot-checks.ts';
 
-export const POLICY_CHECKS: readonly ModelCheck[] = [(model) => missingFirmware(model), bootromOverHttp, legacyConfigFiles];
+export const POLICY_CHECKS: readonly ModelCheck[] = [(model) => missingFirmware(model), bootromOverHttp, legacyConfigFiles, timeServer];
 
 export const loadAppliance = (file: string): Promise<Result<Loaded, ConfigIssue[]>> => loadConfigFile(file, POLICY_CHECKS);
 

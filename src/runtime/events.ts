@@ -2,6 +2,7 @@
  * Events the front-ends emit; the operations layer (inventory, metrics) subscribes.
  * Until then they are logged as one JSON line each.
  */
+import type { SyslogEvent } from './syslog-event.ts';
 import type { Mac } from '../shared/mac.ts';
 import type { Labels } from '../policy/labels.ts';
 import type { VendorLabels } from '../policy/vendor-class.ts';
@@ -34,7 +35,7 @@ export interface DhcpEvent {
   readonly result: string;
 }
 
-export type ApplianceEvent = TransferEvent | DhcpEvent;
+export type ApplianceEvent = TransferEvent | DhcpEvent | SyslogEvent;
 
 /** A DhcpEvent as logged: without the decoded option 60 (labels.vendorClass already carries its text). */
 export const dhcpLogLine = (e: DhcpEvent): Omit<DhcpEvent, 'vendor'> & { vendor: undefined } => ({ ...e, vendor: undefined });

@@ -1,6 +1,6 @@
 /**
  * The event the syslog receiver (src/syslog/server.ts) emits for every message attributed to a phone, for the
- * phone's timeline. Not yet part of the ApplianceEvent union in events.ts: the lead adds it there when merging.
+ * phone's timeline (one of the ApplianceEvent union in events.ts).
  */
 import type { Mac } from '../shared/mac.ts';
 

@@ -85,7 +85,7 @@ export async function startSyslogServer(deps: ServiceDeps & SyslogServerOptions)
     tcp: { accepted: 0, refused: 0, open: 0, framingErrors: 0, idleClosed: 0 },
     handlerErrors: 0,
   };
-  const events = deps.events as unknown as { emit(e: SyslogEvent): void }; // SyslogEvent joins ApplianceEvent at merge
+  const { events } = deps;
 
   function handle(buf: Uint8Array, peer: string, transport: 'udp' | 'tcp'): void {
     stats.received++;

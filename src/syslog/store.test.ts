@@ -29,10 +29,10 @@ test('lines go to <mac>.log in order; past the cap the file rotates to .log.1 an
   const lines = (old + cur).trimEnd().split('\n').map((l) => Number(l.slice(5, 9)));
   for (let i = 1; i < lines.length; i++) assert.equal(lines[i], lines[i - 1]! + 1, 'contiguous, in order');
   assert.ok(s.stats().rotations > 0);
-  assert.equal(s.stats().writeErrors, 0);
+  assert.equal(s.stats().dropped.SYSLOG_STORE_IO, 0);
 }));
 
-test('at most maxPhones files, existing files counted at open; the rest is refused (counted as storeFull)', () => withDir(async (dir) => {
+test('at most maxPhones files, existing files counted at open; the rest is refused (counted as SYSLOG_STORE_FULL)', () => withDir(async (dir) => {
   await writeFile(join(dir, `${B}.log`), 'old\n');
   const s = await openSyslogStore({ dir, maxFileBytes: () => 65536, maxPhones: () => 2 });
   assert.ok(s.append(A, 'a'));
@@ -40,7 +40,7 @@ test('at most maxPhones files, existing files counted at open; the rest is refus
   assert.equal(s.append('0004f2aaaaaa' as Mac, 'c'), false);
   await s.flush();
   assert.deepEqual((await readdir(dir)).sort(), [`${B}.log`, `${A}.log`].sort());
-  assert.equal(s.stats().storeFull, 1);
+  assert.equal(s.stats().dropped.SYSLOG_STORE_FULL, 1);
   assert.equal(await readFile(join(dir, `${B}.log`), 'utf8'), 'old\nb\n');
 }));
 
@@ -49,7 +49,7 @@ test('a backlog beyond the cap is dropped, not buffered', () => withDir(async (d
   for (let i = 0; i < 1000; i++) s.append(A, 'y'.repeat(99)); // 100 KB offered in one turn of the loop
   await s.flush();
   assert.ok((await stat(join(dir, `${A}.log`))).size <= 1000);
-  assert.ok(s.stats().backlogDropped >= 990);
+  assert.ok(s.stats().dropped.SYSLOG_BACKLOG >= 990);
 }));
 
 test('unattributed lines: a bounded ring (oldest first), per-sender counts bounded, long lines truncated', () => withDir(async (dir) => {

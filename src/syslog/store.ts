@@ -21,12 +21,11 @@ export interface SyslogStoreStats {
   linesWritten: number;
   bytesWritten: number;
   rotations: number;
-  /** Lines refused because maxPhones files exist already (SYSLOG_STORE_FULL). */
-  storeFull: number;
-  /** Lines dropped because a phone's unwritten backlog exceeded maxFileBytes (SYSLOG_BACKLOG). */
-  backlogDropped: number;
-  /** Failed writes (SYSLOG_STORE_IO). */
-  writeErrors: number;
+  /**
+   * Lines not stored, by code: SYSLOG_STORE_FULL (maxPhones files exist already), SYSLOG_BACKLOG (a phone's
+   * unwritten backlog exceeded maxFileBytes), SYSLOG_STORE_IO (a failed write).
+   */
+  dropped: { SYSLOG_STORE_FULL: number; SYSLOG_BACKLOG: number; SYSLOG_STORE_IO: number };
   phones: number;
   unattributed: number;
   unattributedSenders: number;
@@ -79,7 +78,7 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
   const ring: UnattributedEntry[] = [];
   let ringAt = 0;
   const senders = new Map<string, number>();
-  const st: SyslogStoreStats = { linesWritten: 0, bytesWritten: 0, rotations: 0, storeFull: 0, backlogDropped: 0, writeErrors: 0, phones: 0, unattributed: 0, unattributedSenders: 0, unattributedOtherSenders: 0 };
+  const st: SyslogStoreStats = { linesWritten: 0, bytesWritten: 0, rotations: 0, dropped: { SYSLOG_STORE_FULL: 0, SYSLOG_BACKLOG: 0, SYSLOG_STORE_IO: 0 }, phones: 0, unattributed: 0, unattributedSenders: 0, unattributedOtherSenders: 0 };
   const fileOf = (mac: Mac): string => join(o.dir, `${mac}.log`);
 
   async function drain(mac: Mac, f: PhoneFile): Promise<void> {
@@ -103,7 +102,7 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
         st.bytesWritten += bytes;
       } catch (e) {
         f.size = undefined;
-        st.writeErrors++;
+        st.dropped.SYSLOG_STORE_IO++;
         o.onError?.(e);
       }
     }
@@ -123,12 +122,12 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
     append(mac, line) {
       let f = files.get(mac);
       if (!f) {
-        if (files.size >= o.maxPhones()) { st.storeFull++; return false; }
+        if (files.size >= o.maxPhones()) { st.dropped.SYSLOG_STORE_FULL++; return false; }
         f = { size: undefined, pending: [], pendingBytes: 0, writing: undefined };
         files.set(mac, f);
       }
       const text = `${line}\n`;
-      if (f.pendingBytes + text.length > o.maxFileBytes()) { st.backlogDropped++; return true; }
+      if (f.pendingBytes + text.length > o.maxFileBytes()) { st.dropped.SYSLOG_BACKLOG++; return true; }
       f.pending.push(text);
       f.pendingBytes += text.length;
       if (!f.writing) schedule(mac, f);

@@ -11,7 +11,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { prng } from '../../src/shared/prng.ts';
+import { prng } from './prng.ts';
 
 const [proto, host, portArg, countArg, seedArg, ...rest] = process.argv.slice(2);
 if ((proto !== 'ntp' && proto !== 'syslog') || !host || !portArg || !countArg || !seedArg) {

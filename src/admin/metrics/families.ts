@@ -69,6 +69,16 @@ export const FAMILIES: readonly Family[] = [
   { name: 'appliance_http_tls_failures_total', type: 'counter', help: 'HTTPS handshakes that failed', samples: (s) => one(s.http?.tlsFailures) },
   { name: 'appliance_notify_sent_total', type: 'counter', help: 'check-sync NOTIFY transactions started', samples: (s) => one(s.sip?.sent) },
   { name: 'appliance_notify_retransmits_total', type: 'counter', help: 'check-sync NOTIFY retransmissions (Timer E)', samples: (s) => one(s.sip?.retransmits) },
+  // The time and log services.
+  { name: 'appliance_ntp_requests_total', type: 'counter', help: 'NTP datagrams received', samples: (s) => one(s.ntp?.received) },
+  { name: 'appliance_ntp_answered_total', type: 'counter', help: 'NTP client requests answered', samples: (s) => one(s.ntp?.answered) },
+  { name: 'appliance_ntp_dropped_total', type: 'counter', help: 'NTP datagrams dropped, by reason code', labels: ['reason'], samples: (s) => keyed(s.ntp?.dropped, 'reason') },
+  { name: 'appliance_ntp_stratum', type: 'gauge', help: 'The stratum the NTP server announces', samples: (s) => one(s.ntp?.stratum) },
+  {
+    name: 'appliance_syslog_messages_total', type: 'counter', help: 'Syslog messages received, by how they were attributed to a phone', labels: ['attribution'],
+    samples: (s) => (s.syslog ? [[{ attribution: 'prefix' }, s.syslog.attributed.prefix], [{ attribution: 'lease' }, s.syslog.attributed.lease], [{ attribution: 'unattributed' }, s.syslog.unattributed]] : []),
+  },
+  { name: 'appliance_syslog_dropped_total', type: 'counter', help: 'Syslog messages dropped or not stored, by reason code', labels: ['reason'], samples: (s) => (s.syslog ? keyed({ ...s.syslog.dropped, ...s.syslog.store.dropped }, 'reason') : []) },
   // The configuration in use.
   { name: 'appliance_config_reloads_total', type: 'counter', help: 'Configuration reloads applied', samples: (s) => one(s.config.reloads) },
   { name: 'appliance_config_reload_failures_total', type: 'counter', help: 'Configuration reloads refused (invalid file)', samples: (s) => one(s.config.failures) },

@@ -38,6 +38,13 @@ export interface TftpCounters {
 export interface FtpCounters { readonly connections: number; readonly loginFailures: number; readonly clientErrors: number }
 export interface HttpCounters { readonly malformedRequests: number; readonly tlsFailures: number }
 export interface SipCounters { readonly sent: number; readonly retransmits: number; readonly malformed: number }
+export interface NtpCounters { readonly received: number; readonly answered: number; readonly dropped: Readonly<Record<string, number>>; readonly stratum: number }
+export interface SyslogCounters {
+  readonly attributed: { readonly prefix: number; readonly lease: number };
+  readonly unattributed: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly store: { readonly dropped: Readonly<Record<string, number>> };
+}
 
 /** Each running service's counters; a service not running is left out. The SIP client's exist once it has started. */
 export interface ServiceCounters {
@@ -46,6 +53,8 @@ export interface ServiceCounters {
   readonly ftp?: (() => FtpCounters) | undefined;
   readonly http?: (() => HttpCounters) | undefined;
   readonly sip?: (() => SipCounters | undefined) | undefined;
+  readonly ntp?: (() => NtpCounters) | undefined;
+  readonly syslog?: (() => SyslogCounters) | undefined;
 }
 
 export interface MetricsInputs {
@@ -64,6 +73,8 @@ export interface Scrape {
   readonly ftp: FtpCounters | undefined;
   readonly http: HttpCounters | undefined;
   readonly sip: SipCounters | undefined;
+  readonly ntp: NtpCounters | undefined;
+  readonly syslog: SyslogCounters | undefined;
   readonly pools: readonly PoolUsage[];
   readonly config: ConfigState;
   readonly phones: readonly PhoneView[];
@@ -78,7 +89,7 @@ const read = <T>(fn: (() => T | undefined) | undefined): T | undefined => {
 export function gather(m: MetricsInputs, now: number): Scrape {
   const s = m.services;
   return {
-    traffic: m.traffic, dhcp: read(s.dhcp), tftp: read(s.tftp), ftp: read(s.ftp), http: read(s.http), sip: read(s.sip),
+    traffic: m.traffic, dhcp: read(s.dhcp), tftp: read(s.tftp), ftp: read(s.ftp), http: read(s.http), sip: read(s.sip), ntp: read(s.ntp), syslog: read(s.syslog),
     pools: m.leases.pools(now), config: m.config(), phones: m.inventory.list(), recentErrors: m.inventory.errors().length,
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prng } from '../../shared/prng.ts';
+import { prng } from '../../../test/lib/prng.ts';
 import { createFramer } from './framing.ts';
 
 const strings = (frames: Buffer[]): string[] => frames.map((f) => f.toString());

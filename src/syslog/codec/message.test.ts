@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prng } from '../../shared/prng.ts';
+import { prng } from '../../../test/lib/prng.ts';
 import { parseSyslog, extractMac } from './message.ts';
 
 const parse = (s: string | Buffer) => {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ApplianceModel, Site } from '../../config/model.ts';
 import { FILES, hasModelParams } from '../../policy/files.ts';
 import { releaseFor } from '../../policy/release.ts';
-import { siteParameters } from '../../policy/derived-params.ts';
+import { commonParameters, siteParameters } from '../../policy/derived-params.ts';
 import { AREAS } from '../layout.ts';
 import { inFolder } from '../paths.ts';
 import { renderMaster, renderPhoneMaster } from './master.ts';
@@ -32,8 +32,8 @@ export function renderSite(model: ApplianceModel, site: Site | undefined): Map<s
   const out = new Map<string, string>();
   const where = site ? `site "${site.name}"` : 'phones outside every site';
   out.set(FILES.master, renderMaster(model, site));
-  out.set(FILES.common, renderParams('common.cfg: parameters every phone gets (read last)', model.parameters));
-  out.set(FILES.site, renderParams(`site.cfg: parameters of ${where}`, siteParameters(site)));
+  out.set(FILES.common, renderParams('common.cfg: parameters every phone gets (read last)', commonParameters(model)));
+  out.set(FILES.site, renderParams(`site.cfg: parameters of ${where}`, siteParameters(model, site)));
   for (const info of model.models.values()) {
     if (hasModelParams(info)) out.set(FILES.modelParams(info.model), renderParams(`model-${info.model}.cfg: parameters of every ${info.model}`, info.parameters));
   }

@@ -33,7 +33,7 @@ export function opsLab(opts: OpsLabOptions = {}): LabYamlOptions {
     parameters: '',
     sites: {
       hq: { subnet: `${net}.0/24`, pool: `${net}.100-${net}.199`, bootServer: '{ protocol: http, path: "" }' },
-      branch: { subnet: '10.92.10.0/24', pool: '10.92.10.50-10.92.10.59', relays: '[ 10.92.10.1 ]', bootServer: '{ protocol: tftp, path: branch }' },
+      branch: { subnet: '10.92.10.0/24', pool: '10.92.10.50-10.92.10.59', relays: '[ 10.92.10.1 ]', bootServer: `{ protocol: ${opts.tftp === false ? 'http' : 'tftp'}, path: branch }` },
     },
     phones: opts.phones ?? {
       '0004f2a00001': '{ site: hq, model: VVX410, label: Reception }',
