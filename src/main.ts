@@ -13,6 +13,7 @@ import { createEventBus, dhcpLogLine, type ApplianceEvent } from './runtime/even
 import { type Service } from './shared/service.ts';
 import { noLeases, type LeaseQuery, type ServiceDeps } from './runtime/deps.ts';
 import type { ApplianceModel } from './config/model.ts';
+import type { Mac } from './shared/mac.ts';
 import type { AdminServer } from './admin/server.ts';
 import type { ServiceCounters } from './admin/metrics/inputs.ts';
 import type { SipTimers } from './sip/timers.ts';
@@ -89,7 +90,8 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
         dhcp: dhcp && (() => dhcp.stats()), tftp: tftp && (() => tftp.stats()), ftp: ftp && (() => ftp.stats), http: http && (() => http.stats),
         ntp: ntp && (() => ntp.stats()), syslog: syslog && (() => syslog.stats()),
       };
-      admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases, counters, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
+      const phoneLog = syslog && (await import('./syslog/log-files.ts')).phoneLogReader(model.dataDir);
+      admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases, counters, phoneLog, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
     }
   } catch (e) {
     await closeAll();
@@ -105,6 +107,7 @@ interface Operations {
   readonly live: LiveConfig;
   readonly dhcpLeases: LeaseQuery | undefined;
   readonly counters: ServiceCounters;
+  readonly phoneLog: ((mac: Mac) => Promise<string>) | undefined;
   readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
   readonly opts: NonNullable<ApplianceOptions['admin']>;
 }
@@ -113,7 +116,7 @@ interface Operations {
  * The operations side: the inventory (fed from the bus, saved in the data directory), the check-sync SIP client
  * and the admin server over them. Without DHCP the leases are the journal a previous run left on disk.
  */
-async function startOperations({ deps, model, live, dhcpLeases, counters, subscribe, opts }: Operations, services: Service[]): Promise<AdminServer> {
+async function startOperations({ deps, model, live, dhcpLeases, counters, phoneLog, subscribe, opts }: Operations, services: Service[]): Promise<AdminServer> {
   const log = deps.log.child({ svc: 'admin' });
   const leases = dhcpLeases ?? (await import('./dhcp/leases/replay.ts')).offlineLeases(model.dataDir, deps.model);
   const { startInventory } = await import('./inventory/persist.ts');
@@ -124,7 +127,7 @@ async function startOperations({ deps, model, live, dhcpLeases, counters, subscr
   services.push(sip);
   const { startAdminServer } = await import('./admin/server.ts');
   const admin = await startAdminServer({
-    ...deps, live, inventory: inventory.inventory, dhcpLeases: leases, notifier: sip.notifier, counters: { ...counters, sip: sip.stats },
+    ...deps, live, inventory: inventory.inventory, dhcpLeases: leases, notifier: sip.notifier, counters: { ...counters, sip: sip.stats }, phoneLog,
     subscribe, refetchTimeoutMs: opts.refetchTimeoutMs,
   });
   services.push(admin);

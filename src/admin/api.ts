@@ -3,6 +3,7 @@
  * Everything except /health needs the token (auth.ts); a refused request gets 401 with a Basic challenge so a
  * browser prompts for it.
  */
+import type { Mac } from '../shared/mac.ts';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -25,6 +26,8 @@ export interface AdminContext {
   readonly startedAt: number;
   leases(): LeaseSnapshot;
   readonly metrics: Metrics;
+  /** The last lines a phone sent by syslog (undefined while the syslog service is off). */
+  readonly phoneLog: ((mac: Mac) => Promise<string>) | undefined;
   /** Called on every inventory change or job update (for server-sent events). */
   onUpdate(fn: () => void): () => void;
 }
@@ -68,6 +71,12 @@ export function createAdminApp(ctx: AdminContext): express.Express {
     const rec = mac.ok ? ctx.inventory.get(mac.value) : undefined;
     if (!mac.ok || !rec) { res.status(404).json({ error: { code: 'ADMIN_NO_PHONE', message: `no phone ${req.params.mac} in the inventory` } }); return; }
     res.json({ phone: ctx.inventory.view(mac.value), files: rec.files, timeline: rec.timeline });
+  });
+  app.get('/api/phones/:mac/log', async (req, res) => {
+    const mac = parseMac(String(req.params.mac));
+    if (!mac.ok) { res.status(404).json({ error: { code: 'ADMIN_NO_PHONE', message: `${req.params.mac} is not a MAC address` } }); return; }
+    if (!ctx.phoneLog) { res.status(404).json({ error: { code: 'ADMIN_NO_SYSLOG', message: 'the syslog service is not running (services.syslog)' } }); return; }
+    res.type('text/plain; charset=utf-8').send(await ctx.phoneLog(mac.value));
   });
   app.get('/api/leases', (req, res) => {
     const snap = ctx.leases();

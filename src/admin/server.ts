@@ -3,6 +3,7 @@
  * services.admin.port (never the provisioning port) and runs check-sync jobs. It composes nothing: main.ts
  * hands it the inventory, the lease query, the SIP client and the services' counters as interfaces.
  */
+import type { Mac } from '../shared/mac.ts';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LiveConfig } from '../runtime/live-config.ts';
@@ -30,6 +31,8 @@ export interface AdminOptions {
   readonly counters: ServiceCounters;
   /** The event bus, for the traffic counters of /metrics. */
   readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
+  /** The last lines a phone sent by syslog, while that service runs. */
+  readonly phoneLog?: ((mac: Mac) => Promise<string>) | undefined;
   readonly port?: number;
   readonly refetchTimeoutMs?: number | undefined;
 }
@@ -51,7 +54,7 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
   const offChange = inventory.onChange(fire);
   const jobs = createJobRegistry({ inventory, model: deps.model, log, refetchTimeoutMs: deps.refetchTimeoutMs, notifier: deps.notifier, onUpdate: fire });
   const app = createAdminApp({
-    inventory, jobs, live: deps.live, token, log, startedAt: Date.now(),
+    inventory, jobs, live: deps.live, token, log, startedAt: Date.now(), phoneLog: deps.phoneLog,
     leases: () => deps.dhcpLeases.snapshot(Date.now()),
     metrics: createMetrics({ inventory, traffic, leases: deps.dhcpLeases, config: () => deps.live.state(), services: deps.counters }),
     onUpdate: (fn) => { updates.add(fn); return () => { updates.delete(fn); }; },

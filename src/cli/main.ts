@@ -26,6 +26,7 @@ const USAGE = `usage:
   appliance notify <MAC|site|model|all> [--reboot] [--wave N]     check-sync NOTIFY through the running appliance
   appliance leases [--site S]                                      the DHCP leases as a table
   appliance phones                                                 the phone inventory as a table
+  appliance logs <MAC> [--follow]                                  what a phone sent by syslog
 FILE defaults to $APPLIANCE_CONFIG, else ./appliance.yaml`;
 
 const stdout: Out = { write: (s) => { process.stdout.write(s); } };
@@ -54,6 +55,7 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
   if (command === 'notify') return (await import('./ops.ts')).notifyCommand(rest);
   if (command === 'leases') return (await import('./ops.ts')).leasesCommand(rest);
   if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
+  if (command === 'logs') return (await import('./logs.ts')).logsCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

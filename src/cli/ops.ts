@@ -23,17 +23,17 @@ import { offlineLeases } from '../dhcp/leases/replay.ts';
 import { formatTable, shortTime } from './tables.ts';
 import type { Job } from '../admin/notify/jobs.ts';
 
-const out = (s: string): void => { process.stdout.write(s); };
-const errOut = (s: string): void => { process.stderr.write(s); };
+export const out = (s: string): void => { process.stdout.write(s); };
+export const errOut = (s: string): void => { process.stderr.write(s); };
 
-async function model(file: string | undefined): Promise<ApplianceModel | undefined> {
+export async function model(file: string | undefined): Promise<ApplianceModel | undefined> {
   const path = file ?? process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
   const r = await loadAppliance(path);
   if (!r.ok) { for (const i of r.error) errOut(formatIssue(i) + '\n'); return undefined; }
   return r.value.model;
 }
 
-function args(argv: string[], options: ParseArgsOptionsConfig): ReturnType<typeof parseArgs> | undefined {
+export function args(argv: string[], options: ParseArgsOptionsConfig): ReturnType<typeof parseArgs> | undefined {
   try { return parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, ...options } }); } catch (e) {
     errOut(`${(e as Error).message}\n`);
     return undefined;

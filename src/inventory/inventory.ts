@@ -6,12 +6,16 @@
  * inventory fall back to where it last saw each phone.
  */
 import type { ApplianceEvent, DhcpEvent, TransferEvent } from '../runtime/events.ts';
+import type { SyslogEvent } from '../runtime/syslog-event.ts';
 import type { LeaseLookup, ModelRef } from '../runtime/deps.ts';
 import type { Mac } from '../shared/mac.ts';
 import { parseUserAgent } from '../policy/user-agent.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
 import { isOptionalMiss } from './optional.ts';
 import type { InventoryError, PhoneRecord, PhoneView, TimelineEntry } from './types.ts';
+
+/** RFC 5424 severity names. */
+const SEVERITY = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
 export interface InventorySnapshot {
   readonly version: 1;
@@ -40,6 +44,8 @@ export interface InventoryOptions {
   readonly leases?: LeaseLookup;
   readonly now?: () => number;
   readonly timelineMax?: number;
+  /** Syslog entries kept per timeline (default 100). */
+  readonly syslogMax?: number;
   readonly errorsMax?: number;
   readonly restore?: InventorySnapshot | undefined;
 }
@@ -98,6 +104,19 @@ export function createInventory(opts: InventoryOptions): Inventory {
   const push = (p: PhoneRecord, t: TimelineEntry): void => {
     p.timeline.push(t);
     if (p.timeline.length > timelineMax) p.timeline.splice(0, p.timeline.length - timelineMax);
+  };
+
+  /** Syslog lines take at most `syslogMax` places of a timeline, so a chatty phone keeps its DHCP and transfers. */
+  const syslogMax = opts.syslogMax ?? 100;
+  const onSyslog = (e: SyslogEvent, at: number): void => {
+    const p = phones.get(e.mac) ?? (opts.model.current().phones.has(e.mac) ? ensure(e.mac, at) : undefined);
+    if (!p) return; // a MAC only syslog has named is not a phone the inventory has seen
+    p.lastSeen = at;
+    const what = [SEVERITY[e.severity] ?? `severity ${e.severity}`, e.app].filter(Boolean).join(' ');
+    push(p, { at, kind: 'syslog', what, result: 'ok', address: e.peer, text: e.text.length > 240 ? `${e.text.slice(0, 239)}…` : e.text });
+    let n = 0;
+    for (const t of p.timeline) if (t.kind === 'syslog') n++;
+    if (n > syslogMax) p.timeline.splice(p.timeline.findIndex((t) => t.kind === 'syslog'), 1);
   };
 
   const noteError = (e: InventoryError): void => {
@@ -202,7 +221,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
     apply(e) {
       const at = now();
       try {
-        if (e.type === 'dhcp') onDhcp(e, at); else if (e.type === 'transfer') onTransfer(e, at); else return;
+        if (e.type === 'dhcp') onDhcp(e, at); else if (e.type === 'transfer') onTransfer(e, at); else if (e.type === 'syslog') onSyslog(e, at); else return;
       } catch {
         return; // a malformed event is dropped; the bus and the front-ends carry on
       }

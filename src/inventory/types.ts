@@ -1,11 +1,11 @@
 /** The inventory's records: one per phone (keyed by MAC), with a bounded timeline. Times are epoch ms. */
 
-export type TimelineKind = 'dhcp' | 'download' | 'upload' | 'notify';
+export type TimelineKind = 'dhcp' | 'download' | 'upload' | 'notify' | 'syslog';
 
 export interface TimelineEntry {
   readonly at: number;
   readonly kind: TimelineKind;
-  /** dhcp: "DISCOVER→OFFER"; transfers: protocol; notify: "check-sync". */
+  /** dhcp: "DISCOVER→OFFER"; transfers: protocol; notify: "check-sync"; syslog: severity and app. */
   readonly what: string;
   readonly path?: string | undefined;
   /** 'ok' or a stable error code. */
@@ -14,6 +14,8 @@ export interface TimelineEntry {
   readonly address?: string | undefined;
   /** A "not found" for a file phones ask for whether or not it exists (optional.ts): not an error. */
   readonly optional?: true | undefined;
+  /** syslog: the message text (cut to 240 characters; the whole line is in the phone's log file). */
+  readonly text?: string | undefined;
 }
 
 export interface FileSummary {

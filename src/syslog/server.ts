@@ -9,7 +9,6 @@
  */
 import { createSocket } from 'node:dgram';
 import { createServer, type Socket } from 'node:net';
-import { join } from 'node:path';
 import type { Service } from '../shared/service.ts';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import type { SyslogEvent } from '../runtime/syslog-event.ts';
@@ -18,6 +17,7 @@ import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import { FACILITY_NAMES, SEVERITY_NAMES, parseSyslog } from './codec/message.ts';
 import { createFramer } from './codec/framing.ts';
 import { type SyslogStore, type SyslogStoreStats, type UnattributedEntry, openSyslogStore } from './store.ts';
+import { syslogDir } from './log-files.ts';
 
 export type { SyslogEvent } from '../runtime/syslog-event.ts';
 export type { UnattributedEntry } from './store.ts';
@@ -69,7 +69,7 @@ export async function startSyslogServer(deps: ServiceDeps & SyslogServerOptions)
   const limiter = createBoundedRateLimiter({ burst: rl.burst, perSecond: rl.perSecond, maxKeys: rl.maxSenders });
   let storeErrorLogged = false;
   const store: SyslogStore = await openSyslogStore({
-    dir: join(deps.model.current().dataDir, 'syslog'),
+    dir: syslogDir(deps.model.current().dataDir),
     maxFileBytes: () => cfg().maxFileBytes,
     maxPhones: () => cfg().maxPhones,
     ...(deps.ringSize === undefined ? {} : { ringSize: deps.ringSize }),

@@ -8,8 +8,8 @@
  * at most maxSenders addresses (the rest counted together).
  */
 import { appendFile, mkdir, readdir, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Mac } from '../shared/mac.ts';
+import { logFile } from './log-files.ts';
 
 export interface UnattributedEntry {
   readonly receivedAt: string;
@@ -79,7 +79,7 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
   let ringAt = 0;
   const senders = new Map<string, number>();
   const st: SyslogStoreStats = { linesWritten: 0, bytesWritten: 0, rotations: 0, dropped: { SYSLOG_STORE_FULL: 0, SYSLOG_BACKLOG: 0, SYSLOG_STORE_IO: 0 }, phones: 0, unattributed: 0, unattributedSenders: 0, unattributedOtherSenders: 0 };
-  const fileOf = (mac: Mac): string => join(o.dir, `${mac}.log`);
+  const fileOf = (mac: Mac): string => logFile(o.dir, mac);
 
   async function drain(mac: Mac, f: PhoneFile): Promise<void> {
     while (f.pending.length > 0) {

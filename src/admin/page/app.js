@@ -99,13 +99,22 @@ async function renderTimeline() {
   try { d = await api(`/api/phones/${state.selected}`); } catch { sec.hidden = true; return; }
   sec.hidden = false;
   $('#timeline-mac').textContent = `${d.phone.mac}${d.phone.label ? ' (' + d.phone.label + ')' : ''}`;
+  renderPhoneLog(d.phone.mac);
   const p = d.phone;
   $('#phone-detail').textContent = [p.vendor, p.model, p.partNumber && `part ${p.partNumber}`, p.hardwareRevision && `rev ${p.hardwareRevision}`,
     p.appVersionString && `app ${p.appVersionString}`, p.bootVersionString && `boot ${p.bootVersionString}`, p.lease && `lease ${p.lease.address}`,
     `first seen ${fmtTime(p.firstSeen)}`].filter(Boolean).join(' · ');
   $('#timeline').replaceChildren(...[...d.timeline].reverse().map((t) => el('li', { 'data-kind': t.kind },
-    el('span', { class: 'when' }, fmtTime(t.at)), el('span', { class: 'kind' }, t.kind), `${t.what} `, t.path ? el('code', {}, t.path) : '',
+    el('span', { class: 'when' }, fmtTime(t.at)), el('span', { class: 'kind' }, t.kind), `${t.what} `, t.path ? el('code', {}, t.path) : '', t.text ? el('span', { class: 'log' }, t.text) : '',
     t.bytes ? ` ${t.bytes.toLocaleString()} B ` : ' ', el('span', { class: t.result === 'ok' ? 'ok' : t.optional ? 'miss' : 'err', title: t.optional ? 'optional file, not an error' : '' }, t.optional ? 'not present (optional)' : t.result))));
+}
+
+/** The phone's own syslog file, while the syslog service runs (404 otherwise: the box stays hidden). */
+async function renderPhoneLog(mac) {
+  const box = $('#phone-log-box');
+  const r = await fetch(`/api/phones/${mac}/log`, { credentials: 'same-origin' }).catch(() => undefined);
+  box.hidden = !r || !r.ok;
+  if (r && r.ok) $('#phone-log').textContent = await r.text();
 }
 
 function select(mac) {
