@@ -1,0 +1,67 @@
+/**
+ * A class's match (policy/select.ts) restated for servers that have no labels: which model tokens it
+ * accepts, how each model shows in option 60 (the bytes our decoder, policy/vendor-class.ts, reads as that
+ * model), and which phones' appliance.yaml entries name a model (an entry's model wins over option 60).
+ */
+import type { ApplianceModel, ClassMatch, Phone, Site } from '../../config/model.ts';
+import { inCidr, parseIpv4 } from '../../shared/ipv4.ts';
+import { decodeVendorClass, encodePolycomVendorClass } from '../../policy/vendor-class.ts';
+import type { Report } from './report.ts';
+
+/** The model tokens a match accepts, or undefined when it does not constrain the model. */
+export function matchedModels(model: ApplianceModel, match: ClassMatch): string[] | undefined {
+  if (match.model === undefined && match.family === undefined && match.partNumber === undefined) return undefined;
+  const known = [...model.models.values()];
+  if (match.model !== undefined && !model.models.has(match.model)) {
+    // A token the catalog does not know still arrives in option 60; without catalog data it has no family or part.
+    return match.family === undefined && match.partNumber === undefined ? [match.model] : [];
+  }
+  return known
+    .filter((m) => (match.model === undefined || m.model === match.model)
+      && (match.family === undefined || m.family === match.family)
+      && (match.partNumber === undefined || m.partNumber === match.partNumber))
+    .map((m) => m.model);
+}
+
+export interface Option60Forms {
+  /**
+   * Binary form: the sub-option list a phone of this model starts with (1 "Polycom", 2 "<uaFamily>-<uaToken>"),
+   * compared from byte 5 on (after 00 00 36 3d and the list length); undefined when the catalog does not know
+   * the model's User-Agent family.
+   */
+  readonly binaryList: Uint8Array | undefined;
+  /** Every ASCII option 60 the decoder reads as this model (Polycom-VVX410, Poly-VVX-410 …). */
+  readonly ascii: readonly string[];
+}
+
+const ASCII_PREFIXES = ['Polycom-', 'Poly-'];
+
+export function option60Forms(model: ApplianceModel, token: string): Option60Forms {
+  const info = model.models.get(token);
+  const binaryList = info ? encodePolycomVendorClass({ model: `${info.uaFamily}-${info.uaToken}` }).subarray(5) : undefined;
+  const ascii = new Set<string>();
+  for (const prefix of ASCII_PREFIXES) {
+    for (let i = 1; i < token.length; i++) {
+      for (const sep of ['', '-']) {
+        const text = `${prefix}${token.slice(0, i)}${sep}${token.slice(i)}`;
+        const d = decodeVendorClass(Buffer.from(text, 'latin1'));
+        if (d.form === 'ascii' && d.model === token) ascii.add(text);
+      }
+    }
+  }
+  return { binaryList, ascii: [...ascii] };
+}
+
+/** Phones whose appliance.yaml entry names a model: for them the entry, not option 60, gives the model. */
+export const phonesWithModel = (model: ApplianceModel): Phone[] => [...model.phones.values()].filter((p) => p.model !== undefined);
+
+/** The one approximation of option 60 matching every exporter shares (reported once per export). */
+export function noteOption60(report: Report, target: string): void {
+  report.differs('DHCP_EXPORT_OPTION60_FORMS', 'classes', `${target} matches the binary option 60 by its first two sub-options as Polycom sends them (1 "Polycom", 2 "<family>-<model>"); the appliance's decoder also accepts another company string or family prefix`);
+}
+
+/** A reservation belongs to the site whose subnet holds it (the engine ignores it elsewhere). */
+export function addressIn(site: Site, address: string | undefined): boolean {
+  const a = address === undefined ? undefined : parseIpv4(address);
+  return a !== undefined && a.ok && inCidr(site.subnet, a.value);
+}
