@@ -65,7 +65,7 @@ export function exportDnsmasq(model: ApplianceModel, opts: DnsmasqOptions = {}):
   out.push('', '# classes: option 60 forms, phone entries and sites as tags');
   const tags = classTags(model, view.classes.map((c) => c.cls), report);
   out.push(...tags.lines);
-  if (view.classes.some((c) => c.cls.match.model !== undefined || c.cls.match.family !== undefined || c.cls.match.partNumber !== undefined)) noteOption60(report, 'dnsmasq');
+  if (view.classes.some((c) => c.cls.match.model !== undefined || c.cls.match.family !== undefined || c.cls.match.partNumber !== undefined)) noteOption60(report, 'dnsmasq matches the binary option 60 by its signature and the model string of sub-option 2 (<family>-<model>) anywhere in it, and the ASCII form by prefix (Polycom-VVX4109, no catalog model, counts as VVX410)');
 
   const classes = view.classes.filter((c) => tags.tagged.has(c.cls.name));
   const phonesSetting = (code: number): string[] => view.phones.filter((p) => p.options.some((o) => o.code === code)).map((p) => `tag:!${phoneTag(p.phone.mac)}`);
@@ -89,5 +89,11 @@ export function exportDnsmasq(model: ApplianceModel, opts: DnsmasqOptions = {}):
     for (const o of c.options) out.push(line([`tag:${classTag(c.cls.name)}`, ...classesSetting(o.code, classes.slice(i + 1)), ...phonesSetting(o.code)], o));
   });
   for (const p of view.phones) for (const o of p.options) out.push(line([`tag:${phoneTag(p.phone.mac)}`], o));
+  // rfc2131.c do_options: option 66 (tftp-server-name) and 67 (bootfile-name) always get a NUL appended.
+  for (const code of [66, 67]) {
+    if ([...view.sites, ...view.classes, ...view.phones].some((x) => x.options.some((o) => o.code === code))) {
+      report.differs('DHCP_EXPORT_DNSMASQ_NUL', `option ${code}`, `dnsmasq always ends option ${code} with a NUL byte (one byte longer than the appliance's); phones read the text up to it`);
+    }
+  }
   return { target: 'dnsmasq', text: `${out.join('\n')}\n`, findings: report.findings };
 }

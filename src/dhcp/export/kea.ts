@@ -30,6 +30,8 @@ const DATA_SOURCE = 157;
 /** Standard options whose Kea definition takes the text or address list we write (others go as hex). */
 const KEA_CSV = new Set([1, 3, 4, 6, 7, 12, 15, 28, 42, 66, 67]);
 
+/** A required class without a test is never joined in Kea 2.2: this one holds for every packet. */
+const ALWAYS = "member('ALL')";
 const siteClass = (site: string): string => `site-${site}`;
 const className = (name: string): string => `class-${name}`;
 
@@ -80,13 +82,13 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
   for (const { cls, options } of view.classes) {
     const test = classTest(model, cls, report, modelTests);
     if (test === null) continue;
-    classes.push({ name: className(cls.name), 'only-if-required': true, ...(test !== undefined ? { test } : {}), 'option-data': optionData(options) });
+    classes.push({ name: className(cls.name), 'only-if-required': true, test: test ?? ALWAYS, 'option-data': optionData(options) });
     applicable.push({ name: className(cls.name), site: cls.match.site });
   }
-  if (view.classes.some((c) => matchesModel(c.cls.match))) noteOption60(report, 'Kea');
+  if (view.classes.some((c) => matchesModel(c.cls.match))) noteOption60(report, 'Kea matches the binary option 60 by its first two sub-options as Polycom sends them (1 "Polycom", 2 "<family>-<model>") and the ASCII form exactly');
   // Model classes are evaluated first (no options of their own); the classes above test member() of them.
   classes.unshift(...[...modelTests].map(([token, test]) => ({ name: modelClass(token), test })));
-  for (const s of view.sites) classes.push({ name: siteClass(s.site.name), 'only-if-required': true, 'option-data': optionData(siteOpts.get(s.site.name)!) });
+  for (const s of view.sites) classes.push({ name: siteClass(s.site.name), 'only-if-required': true, test: ALWAYS, 'option-data': optionData(siteOpts.get(s.site.name)!) });
 
   const subnets = view.sites.map((s, i) => {
     const site = s.site;

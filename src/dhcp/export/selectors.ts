@@ -55,9 +55,9 @@ export function option60Forms(model: ApplianceModel, token: string): Option60For
 /** Phones whose appliance.yaml entry names a model: for them the entry, not option 60, gives the model. */
 export const phonesWithModel = (model: ApplianceModel): Phone[] => [...model.phones.values()].filter((p) => p.model !== undefined);
 
-/** The one approximation of option 60 matching every exporter shares (reported once per export). */
-export function noteOption60(report: Report, target: string): void {
-  report.differs('DHCP_EXPORT_OPTION60_FORMS', 'classes', `${target} matches the binary option 60 by its first two sub-options as Polycom sends them (1 "Polycom", 2 "<family>-<model>"); the appliance's decoder also accepts another company string or family prefix`);
+/** How an exporter's option 60 matching falls short of the decoder (reported once per export). */
+export function noteOption60(report: Report, how: string): void {
+  report.differs('DHCP_EXPORT_OPTION60_FORMS', 'classes', `${how}; the appliance's decoder also accepts another company string or family prefix in the binary form`);
 }
 
 /** A reservation belongs to the site whose subnet holds it (the engine ignores it elsewhere). */
