@@ -57,7 +57,7 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
       if (s.site.vlan?.option !== o.code) return true;
       if (o.code === DATA_SOURCE) {
         flex.push({ code: DATA_SOURCE, add: `ifelse(member('${siteClass(s.site.name)}'), '${string.decode(o.bytes)}', '')` });
-        report.differs('DHCP_EXPORT_KEA_157', where, 'option 157 is a standard Kea option (data-source) and cannot be redefined: the VLAN string is added by the flex-option hook');
+        report.differs('DHCP_EXPORT_KEA_157', where, 'option 157 is a standard Kea option (data-source, in releases after 2.2) and cannot be redefined there: the VLAN string is added by the flex-option hook');
         return false;
       }
       if (KEA_STANDARD_HIGH.has(o.code)) {
