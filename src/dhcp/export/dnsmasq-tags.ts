@@ -8,7 +8,7 @@
  */
 import type { ApplianceModel, DhcpClass } from '../../config/model.ts';
 import type { Report } from './report.ts';
-import { matchedModels, option60Forms, phonesWithModel } from './selectors.ts';
+import { matchedModels, noteClassMatch, option60Forms, phonesWithModel } from './selectors.ts';
 
 export const siteTag = (site: string): string => `site-${site}`;
 export const classTag = (name: string): string => `class-${name}`;
@@ -54,10 +54,8 @@ export function classTags(model: ApplianceModel, classes: readonly DhcpClass[], 
   }
   for (const { cls, models } of perClass) {
     const where = `classes.${cls.name}`;
-    if (models !== undefined && models.length === 0) {
-      report.differs('DHCP_EXPORT_CLASS_NEVER', where, 'no known model and no phone entry fits the match; the class is left out (it never applies on the appliance either)');
-      continue;
-    }
+    if (models !== undefined) noteClassMatch(model, cls, models, report);
+    if (models !== undefined && models.length === 0) continue;
     const conds: string[] = [];
     if (cls.match.vendorClass !== undefined) {
       if (cls.match.vendorClass.includes(';')) report.differs('DHCP_EXPORT_VENDOR_CLASS_FIELDS', where, 'dnsmasq searches the raw option 60 bytes; a vendorClass spanning two binary sub-options (with ";") does not match there');

@@ -20,7 +20,7 @@ export interface DnsmasqOptions {
 }
 
 function value(o: ExportOption): string {
-  const v = renderValue(o.code, o.bytes);
+  const v = renderValue(o);
   if (v.kind === 'text' && !/["\\]/.test(v.text)) return `"${v.text}"`;
   if (v.kind === 'ips') return v.list.join(',');
   if (o.bytes.length === 1) return String(o.bytes[0]);
@@ -44,6 +44,7 @@ export function exportDnsmasq(model: ApplianceModel, opts: DnsmasqOptions = {}):
     'bind-interfaces',
     'dhcp-authoritative',
     'no-ping',
+    ...(model.services.dhcp.port !== 67 ? [`dhcp-alternate-port=${model.services.dhcp.port},${model.services.dhcp.port + 1}`] : []),
     `dhcp-leasefile=${opts.leaseFile ?? join(model.dataDir, 'dnsmasq.leases')}`,
     '',
     '# sites',

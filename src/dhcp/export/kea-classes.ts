@@ -7,7 +7,7 @@
 import type { ApplianceModel, DhcpClass } from '../../config/model.ts';
 import { toHex } from '../codec/options.ts';
 import type { Report } from './report.ts';
-import { matchedModels, option60Forms, phonesWithModel } from './selectors.ts';
+import { matchedModels, noteClassMatch, option60Forms, phonesWithModel } from './selectors.ts';
 
 const macTest = (mac: string): string => `pkt4.mac == 0x${mac}`;
 const any = (parts: readonly string[]): string => (parts.length === 1 ? parts[0]! : `(${parts.join(' or ')})`);
@@ -54,15 +54,8 @@ export function classTest(model: ApplianceModel, cls: DhcpClass, report: Report,
     modelClasses.set(t, test);
     members.push(`member('${modelClass(t)}')`);
   }
-  if (members.length === 0) {
-    report.differs('DHCP_EXPORT_CLASS_NEVER', where, 'no known model and no phone entry fits the match; the class is left out (it never applies on the appliance either)');
-    return null;
-  }
-  for (const t of tokens) {
-    if (option60Forms(model, t).ascii.length === 0) report.differs('DHCP_EXPORT_NO_ASCII_FORM', where, `model ${t} has no ASCII option 60 form the decoder reads; only its binary form and phone entries are matched`);
-  }
-  if (cls.match.partNumber !== undefined) report.differs('DHCP_EXPORT_PART_BY_MODEL', where, 'match.partNumber is tested through the catalog models with that part number, not through option 60 sub-option 3');
-  return any(members);
+  noteClassMatch(model, cls, members.length ? tokens : [], report);
+  return members.length ? any(members) : null;
 }
 
 export const modelClass = (token: string): string => `model-${token}`;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ApplianceModel } from '../../config/model.ts';
 import { FIXED_VLAN_OPTIONS, optionName, string } from '../codec/options.ts';
 import { formatIpv4 } from '../../shared/ipv4.ts';
+import { DECLINE_QUARANTINE_MS } from '../engine.ts';
 import { macColons } from '../../shared/mac.ts';
 import { type ExportOption, policyView, renderValue, type SiteView } from './policy-view.ts';
 import { type ExportResult, Report } from './report.ts';
@@ -42,7 +43,7 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
   const flex: object[] = [];
 
   const optionData = (list: readonly ExportOption[]): object[] => list.map((o) => {
-    const v = renderValue(o.code, o.bytes);
+    const v = renderValue(o);
     const csv = KEA_CSV.has(o.code) || defs.has(o.code);
     const data = v.kind === 'text' && csv && !v.text.includes(',') ? { data: v.text }
       : v.kind === 'ips' && csv ? { data: v.list.join(', ') }
@@ -111,6 +112,7 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
     };
   });
 
+  if (model.services.dhcp.port !== 67) report.differs('DHCP_EXPORT_PORT', 'appliance.services.dhcp.port', `Kea takes the port on its command line: run kea-dhcp4 -p ${model.services.dhcp.port}`);
   const hooksDir = opts.ha?.hooksDir ?? opts.hooksDir;
   const hooks: object[] = [];
   if (flex.length) hooks.push({ library: `${hooksDir ?? '/usr/lib/x86_64-linux-gnu/kea/hooks'}/libdhcp_flex_option.so`, parameters: { options: flex } });
@@ -122,6 +124,11 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
       'interfaces-config': { interfaces: [model.interface], 'dhcp-socket-type': 'raw' },
       'lease-database': { type: 'memfile', persist: true, name: opts.leaseFile ?? join(model.dataDir, 'kea-leases4.csv'), 'lfc-interval': 3600 },
       authoritative: true,
+      // The engine's renewal times (reply.ts: T1 = 1/2, T2 = 7/8 of the lease) and DECLINE quarantine.
+      'calculate-tee-times': true,
+      't1-percent': 0.5,
+      't2-percent': 0.875,
+      'decline-probation-period': DECLINE_QUARANTINE_MS / 1000,
       'option-def': [...defs].sort(([a], [b]) => a - b).map(([code, name]) => ({ name, code, type: 'string' })),
       'client-classes': classes,
       subnet4: subnets,

@@ -13,6 +13,8 @@ export interface ExportOption {
   readonly bytes: Uint8Array;
   /** Sent even when the phone's option 55 does not ask for it (Kea always-send, dnsmasq dhcp-option-force). */
   readonly always: boolean;
+  /** Text whatever its code (the DVD string in a custom VLAN option). */
+  readonly text?: boolean;
 }
 
 export interface SiteView {
@@ -42,7 +44,9 @@ export function policyView(model: ApplianceModel, report: Report): PolicyView {
     const p = c.sites.get(site.name);
     if (!p) continue;
     const explicit = new Set([1, ...p.forced, ...site.options.map((o) => o.code)]);
-    sites.push({ site, options: listOf(p.options, (code) => explicit.has(code)), fixedVlan: p.fixedVlan });
+    const vlanCode = site.vlan?.option;
+    const options = listOf(p.options, (code) => explicit.has(code)).map((o) => (o.code === vlanCode ? { ...o, text: true } : o));
+    sites.push({ site, options, fixedVlan: p.fixedVlan });
   }
   const classes = model.classes.map((cls, i) => ({ cls, options: listOf(c.classes[i]!.options, () => true) }));
   const phones: PhoneView[] = [];
@@ -53,8 +57,9 @@ export function policyView(model: ApplianceModel, report: Report): PolicyView {
 /** An option value as configuration text: text for string options, addresses for address options, else hex. */
 export type RenderedValue = { kind: 'text'; text: string } | { kind: 'ips'; list: readonly string[] } | { kind: 'hex'; hex: string };
 
-export function renderValue(code: number, bytes: Uint8Array): RenderedValue {
-  const type = optionType(code);
+export function renderValue(o: ExportOption): RenderedValue {
+  const { code, bytes } = o;
+  const type = o.text ? 'string' : optionType(code);
   if (type === 'string') {
     const text = string.decode(bytes);
     if (text !== undefined && text.length === bytes.length && /^[\x20-\x7e]*$/.test(text)) return { kind: 'text', text };

@@ -3,7 +3,7 @@
  * accepts, how each model shows in option 60 (the bytes our decoder, policy/vendor-class.ts, reads as that
  * model), and which phones' appliance.yaml entries name a model (an entry's model wins over option 60).
  */
-import type { ApplianceModel, ClassMatch, Phone, Site } from '../../config/model.ts';
+import type { ApplianceModel, ClassMatch, DhcpClass, Phone, Site } from '../../config/model.ts';
 import { inCidr, parseIpv4 } from '../../shared/ipv4.ts';
 import { decodeVendorClass, encodePolycomVendorClass } from '../../policy/vendor-class.ts';
 import type { Report } from './report.ts';
@@ -64,4 +64,14 @@ export function noteOption60(report: Report, how: string): void {
 export function addressIn(site: Site, address: string | undefined): boolean {
   const a = address === undefined ? undefined : parseIpv4(address);
   return a !== undefined && a.ok && inCidr(site.subnet, a.value);
+}
+
+/** What every exporter reports about one class's model selectors (tokens from matchedModels). */
+export function noteClassMatch(model: ApplianceModel, cls: DhcpClass, tokens: readonly string[], report: Report): void {
+  const where = `classes.${cls.name}`;
+  if (tokens.length === 0) report.differs('DHCP_EXPORT_CLASS_NEVER', where, 'no known model and no phone entry fits the match; the class is left out (it never applies on the appliance either)');
+  for (const t of tokens) {
+    if (option60Forms(model, t).ascii.length === 0) report.differs('DHCP_EXPORT_NO_ASCII_FORM', where, `model ${t} has no ASCII option 60 form the decoder reads; only its binary form and phone entries are matched`);
+  }
+  if (cls.match.partNumber !== undefined) report.differs('DHCP_EXPORT_PART_BY_MODEL', where, 'match.partNumber is tested through the catalog models with that part number, not through option 60 sub-option 3');
 }
