@@ -112,6 +112,9 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
     };
   });
 
+  // Dhcpv4Srv::appendBasicOptions: routers, domain-name-servers and domain-name go out whenever configured.
+  const basic = view.sites.filter((s) => s.options.some((o) => [3, 6, 15].includes(o.code))).map((s) => s.site.name);
+  if (basic.length) report.differs('DHCP_EXPORT_KEA_BASIC', `sites.${basic.join(',')}`, 'Kea sends routers (3), DNS servers (6) and domain name (15) whenever they are configured, also to a client whose option 55 does not ask for them; the appliance sends them when asked');
   if (model.services.dhcp.port !== 67) report.differs('DHCP_EXPORT_PORT', 'appliance.services.dhcp.port', `Kea takes the port on its command line: run kea-dhcp4 -p ${model.services.dhcp.port}`);
   const hooksDir = opts.ha?.hooksDir ?? opts.hooksDir;
   const hooks: object[] = [];
