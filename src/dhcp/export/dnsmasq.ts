@@ -12,7 +12,7 @@ import { macColons } from '../../shared/mac.ts';
 import { type ExportOption, policyView, renderValue } from './policy-view.ts';
 import { type ExportResult, Report } from './report.ts';
 import { classTag, classTags, phoneTag, siteTag } from './dnsmasq-tags.ts';
-import { addressIn, noteOption60, phonesWithModel } from './selectors.ts';
+import { addressIn, constrainsModel, noteOption60, phonesWithModel } from './selectors.ts';
 
 export interface DnsmasqOptions {
   /** Lease file; default <dataDir>/dnsmasq.leases. */
@@ -66,7 +66,7 @@ export function exportDnsmasq(model: ApplianceModel, opts: DnsmasqOptions = {}):
   out.push('', '# classes: option 60 forms, phone entries and sites as tags');
   const tags = classTags(model, view.classes.map((c) => c.cls), report);
   out.push(...tags.lines);
-  if (view.classes.some((c) => c.cls.match.model !== undefined || c.cls.match.family !== undefined || c.cls.match.partNumber !== undefined)) noteOption60(report, 'dnsmasq matches the binary option 60 by its signature and the model string of sub-option 2 (<family>-<model>) anywhere in it, and the ASCII form by prefix (Polycom-VVX4109, no catalog model, counts as VVX410)');
+  if (view.classes.some((c) => constrainsModel(c.cls.match))) noteOption60(report, 'dnsmasq matches the binary option 60 by its signature and the model string of sub-option 2 (<family>-<model>) anywhere in it, and the ASCII form by prefix (Polycom-VVX4109, no catalog model, counts as VVX410)');
 
   const classes = view.classes.filter((c) => tags.tagged.has(c.cls.name));
   const phonesSetting = (code: number): string[] => view.phones.filter((p) => p.options.some((o) => o.code === code)).map((p) => `tag:!${phoneTag(p.phone.mac)}`);

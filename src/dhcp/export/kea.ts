@@ -14,8 +14,8 @@ import { macColons } from '../../shared/mac.ts';
 import { type ExportOption, policyView, renderValue, type SiteView } from './policy-view.ts';
 import { type ExportResult, Report } from './report.ts';
 import { classTest, modelClass } from './kea-classes.ts';
-import { haConfig, type HaOptions } from './kea-ha.ts';
-import { addressIn, noteOption60 } from './selectors.ts';
+import { DEBIAN_HOOKS_DIR, haConfig, type HaOptions } from './kea-ha.ts';
+import { addressIn, constrainsModel, noteOption60 } from './selectors.ts';
 
 export interface KeaOptions {
   /** Memfile lease file; default <dataDir>/kea-leases4.csv. */
@@ -28,8 +28,9 @@ export interface KeaOptions {
 const KEA_STANDARD_HIGH = new Set([136, 137, 138, 141, 146, 159, 212, 213]);
 /** Option 157 is Kea's standard data-source (uint8) in later releases, and cannot be redefined there. */
 const DATA_SOURCE = 157;
-/** Standard options whose Kea definition takes the text or address list we write (others go as hex). */
-const KEA_CSV = new Set([1, 3, 4, 6, 7, 12, 15, 28, 42, 66, 67]);
+/** Standard options whose Kea definition takes the text, or the addresses, we write (others go as hex). */
+const KEA_TEXT = new Set([12, 15, 66, 67]);
+const KEA_ADDRESSES = new Set([1, 3, 4, 6, 7, 28, 42]);
 
 /** A required class without a test is never joined in Kea 2.2: this one holds for every packet. */
 const ALWAYS = "member('ALL')";
@@ -44,9 +45,9 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
 
   const optionData = (list: readonly ExportOption[]): object[] => list.map((o) => {
     const v = renderValue(o);
-    const csv = KEA_CSV.has(o.code) || defs.has(o.code);
-    const data = v.kind === 'text' && csv && !v.text.includes(',') ? { data: v.text }
-      : v.kind === 'ips' && csv ? { data: v.list.join(', ') }
+    // Our option-defs are all strings: anything else for those codes goes as hex.
+    const data = v.kind === 'text' && (KEA_TEXT.has(o.code) || defs.has(o.code)) && !v.text.includes(',') ? { data: v.text }
+      : v.kind === 'ips' && KEA_ADDRESSES.has(o.code) ? { data: v.list.join(', ') }
       : { 'csv-format': false, data: Buffer.from(o.bytes).toString('hex').toUpperCase() };
     return { code: o.code, space: 'dhcp4', ...data, ...(o.always ? { 'always-send': true } : {}) };
   });
@@ -86,7 +87,7 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
     classes.push({ name: className(cls.name), 'only-if-required': true, test: test ?? ALWAYS, 'option-data': optionData(options) });
     applicable.push({ name: className(cls.name), site: cls.match.site });
   }
-  if (view.classes.some((c) => matchesModel(c.cls.match))) noteOption60(report, 'Kea matches the binary option 60 by its first two sub-options as Polycom sends them (1 "Polycom", 2 "<family>-<model>") and the ASCII form exactly');
+  if (view.classes.some((c) => constrainsModel(c.cls.match))) noteOption60(report, 'Kea matches the binary option 60 by its first two sub-options as Polycom sends them (1 "Polycom", 2 "<family>-<model>") and the ASCII form exactly');
   // Model classes are evaluated first (no options of their own); the classes above test member() of them.
   classes.unshift(...[...modelTests].map(([token, test]) => ({ name: modelClass(token), test })));
   for (const s of view.sites) classes.push({ name: siteClass(s.site.name), 'only-if-required': true, test: ALWAYS, 'option-data': optionData(siteOpts.get(s.site.name)!) });
@@ -114,11 +115,12 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
 
   // Dhcpv4Srv::appendBasicOptions: routers, domain-name-servers and domain-name go out whenever configured.
   const basic = view.sites.filter((s) => s.options.some((o) => [3, 6, 15].includes(o.code))).map((s) => s.site.name);
+  if (view.sites.some((s) => s.options.some((o) => !o.always))) report.differs('DHCP_EXPORT_KEA_NO_PRL', 'sites', 'a request without option 55 gets every configured option from the appliance, from Kea only the ones sent unasked (phones send option 55)');
   if (basic.length) report.differs('DHCP_EXPORT_KEA_BASIC', `sites.${basic.join(',')}`, 'Kea sends routers (3), DNS servers (6) and domain name (15) whenever they are configured, also to a client whose option 55 does not ask for them; the appliance sends them when asked');
   if (model.services.dhcp.port !== 67) report.differs('DHCP_EXPORT_PORT', 'appliance.services.dhcp.port', `Kea takes the port on its command line: run kea-dhcp4 -p ${model.services.dhcp.port}`);
   const hooksDir = opts.ha?.hooksDir ?? opts.hooksDir;
   const hooks: object[] = [];
-  if (flex.length) hooks.push({ library: `${hooksDir ?? '/usr/lib/x86_64-linux-gnu/kea/hooks'}/libdhcp_flex_option.so`, parameters: { options: flex } });
+  if (flex.length) hooks.push({ library: `${hooksDir ?? DEBIAN_HOOKS_DIR}/libdhcp_flex_option.so`, parameters: { options: flex } });
   const ha = opts.ha ? haConfig(opts.ha) : undefined;
   if (ha) hooks.push(...ha.hooks);
 
@@ -142,6 +144,3 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
   };
   return { target: 'kea', text: `${JSON.stringify(doc, null, 2)}\n`, findings: report.findings };
 }
-
-const matchesModel = (m: { model?: string; family?: string; partNumber?: string }): boolean =>
-  m.model !== undefined || m.family !== undefined || m.partNumber !== undefined;

@@ -4,7 +4,7 @@
  * encoded here: the bytes are the engine's own, so an export cannot drift from what the appliance sends.
  */
 import type { ApplianceModel, DhcpClass, Phone, Site } from '../../config/model.ts';
-import { compile } from '../policy.ts';
+import { compile, PROTOCOL_CODES } from '../policy.ts';
 import { optionType, string, ips, toHex } from '../codec/options.ts';
 import type { Report } from './report.ts';
 
@@ -33,8 +33,9 @@ export interface PolicyView {
   readonly phones: readonly PhoneView[];
 }
 
+/** The configured options the engine sends (it writes the protocol codes, 50-59, 61, 82 …, itself). */
 const listOf = (set: ReadonlyMap<number, Uint8Array>, always: (code: number) => boolean): ExportOption[] =>
-  [...set].map(([code, bytes]) => ({ code, bytes, always: always(code) }));
+  [...set].filter(([code]) => !PROTOCOL_CODES.has(code)).map(([code, bytes]) => ({ code, bytes, always: always(code) }));
 
 export function policyView(model: ApplianceModel, report: Report): PolicyView {
   const c = compile(model);

@@ -9,8 +9,10 @@ import { decodeVendorClass, encodePolycomVendorClass } from '../../policy/vendor
 import type { Report } from './report.ts';
 
 /** The model tokens a match accepts, or undefined when it does not constrain the model. */
+export const constrainsModel = (match: ClassMatch): boolean => match.model !== undefined || match.family !== undefined || match.partNumber !== undefined;
+
 export function matchedModels(model: ApplianceModel, match: ClassMatch): string[] | undefined {
-  if (match.model === undefined && match.family === undefined && match.partNumber === undefined) return undefined;
+  if (!constrainsModel(match)) return undefined;
   const known = [...model.models.values()];
   if (match.model !== undefined && !model.models.has(match.model)) {
     // A token the catalog does not know still arrives in option 60; without catalog data it has no family or part.
