@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addSegment, createLab, type Lab } from '../lib/netns.ts';
+import { addSegment, createLab, type Lab, waitFor } from '../lib/netns.ts';
 import { runClients, type Seen } from './clients.ts';
 import { type ServerKind, startKind, writeFixture } from './servers.ts';
 
@@ -27,7 +27,12 @@ async function withLab<T>(prefix: string, fn: (lab: Lab) => Promise<T>): Promise
     await lab.exec('phone', ['ip', 'link', 'set', 'eth0', 'down']);
     await lab.exec('srv', ['ip', 'route', 'add', '10.93.2.0/24', 'via', lab.hosts.relay!.address]);
     await lab.exec('c3', ['ip', 'link', 'set', 'eth0', 'address', '00:04:f2:00:00:50']);
-    lab.spawn('relay', ['dhcrelay', '-d', '-4', '-iu', 'eth0', '-id', 'eth1', lab.hosts.srv!.address], { stdio: 'ignore' });
+    const relay = lab.spawn('relay', ['dhcrelay', '-d', '-4', '-iu', 'eth0', '-id', 'eth1', lab.hosts.srv!.address], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    relay.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
+    relay.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
+    await waitFor(() => said.includes('Sending on   Socket/fallback') || relay.exitCode !== null, 10_000, 'dhcrelay listening');
+    if (relay.exitCode !== null) throw new Error(`dhcrelay exited: ${said}`);
     return await fn(lab);
   } finally {
     await seg?.destroy();
