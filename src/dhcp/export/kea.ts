@@ -72,7 +72,7 @@ export function exportKea(model: ApplianceModel, opts: KeaOptions = {}): ExportR
     if (s.fixedVlan) {
       for (const code of FIXED_VLAN_OPTIONS) if (code !== DATA_SOURCE) defs.set(code, optionName(code));
       list.push(...FIXED_VLAN_OPTIONS.filter((c) => c !== DATA_SOURCE).map((code) => ({ code, bytes: s.fixedVlan!, always: code === FIXED_VLAN_OPTIONS[0] })));
-      report.differs('DHCP_EXPORT_FIXED_VLAN', where, `the VLAN string goes in option 128 always and in 144 and 191 when asked for; 157 is not sent (a standard Kea option); the appliance sends it once, in the first of 128/144/157/191 the phone asks for`);
+      report.differs('DHCP_EXPORT_FIXED_VLAN', where, `the VLAN string goes in option 128 always and in 144 and 191 when asked for; 157 is not sent (a standard Kea option after 2.2); the appliance sends it once, in the first of 128/144/157/191 the phone asks for`);
     }
     return list;
   };
