@@ -139,7 +139,7 @@ export function replyOptions(model: ApplianceModel, site: Site, labels: Labels, 
 }
 
 /** Codes the engine writes itself; configured values for them are ignored. */
-const PROTOCOL_CODES = new Set([0, 50, 51, 52, 53, 54, 55, 57, 58, 59, 61, 82, 255]);
+export const PROTOCOL_CODES: ReadonlySet<number> = new Set([0, 50, 51, 52, 53, 54, 55, 57, 58, 59, 61, 82, 255]);
 
 /**
  * The options of a reply, in order: what the phone asked for (55) in its order, then what it did not ask for
