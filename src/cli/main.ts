@@ -27,6 +27,7 @@ const USAGE = `usage:
   appliance leases [--site S]                                      the DHCP leases as a table
   appliance phones                                                 the phone inventory as a table
   appliance logs <MAC> [--follow]                                  what a phone sent by syslog
+  appliance export kea|dnsmasq [--site S] [--ha URL,URL] [--out F] the DHCP policy for Kea or dnsmasq (docs/scale-out.md)
 FILE defaults to $APPLIANCE_CONFIG, else ./appliance.yaml`;
 
 const stdout: Out = { write: (s) => { process.stdout.write(s); } };
@@ -56,6 +57,7 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
   if (command === 'leases') return (await import('./ops.ts')).leasesCommand(rest);
   if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
   if (command === 'logs') return (await import('./logs.ts')).logsCommand(rest);
+  if (command === 'export') return (await import('./export.ts')).exportCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ApplianceModel, Site } from '../../config/model.ts';
-import { FIXED_VLAN_OPTIONS } from '../codec/options.ts';
+import { FIXED_VLAN_OPTIONS } from '../../shared/polycom-dhcp.ts';
 import { cidrBroadcast, formatIpv4 } from '../../shared/ipv4.ts';
 import { macColons } from '../../shared/mac.ts';
 import { type ExportOption, policyView, renderValue } from './policy-view.ts';

@@ -5,7 +5,7 @@
  * Kea 2.2 has no substring search, so a vendorClass selector cannot be written.
  */
 import type { ApplianceModel, DhcpClass } from '../../config/model.ts';
-import { toHex } from '../codec/options.ts';
+import { toHex } from '../codec/values.ts';
 import type { Report } from './report.ts';
 import { matchedModels, noteClassMatch, option60Forms, phonesWithModel } from './selectors.ts';
 

@@ -7,7 +7,9 @@
  */
 import { join } from 'node:path';
 import type { ApplianceModel } from '../../config/model.ts';
-import { FIXED_VLAN_OPTIONS, optionName, string } from '../codec/options.ts';
+import { FIXED_VLAN_OPTIONS } from '../../shared/polycom-dhcp.ts';
+import { optionName } from '../codec/catalog.ts';
+import { string } from '../codec/values.ts';
 import { formatIpv4 } from '../../shared/ipv4.ts';
 import { DECLINE_QUARANTINE_MS } from '../engine.ts';
 import { macColons } from '../../shared/mac.ts';

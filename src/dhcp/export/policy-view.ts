@@ -5,7 +5,8 @@
  */
 import type { ApplianceModel, DhcpClass, Phone, Site } from '../../config/model.ts';
 import { compile, PROTOCOL_CODES } from '../policy.ts';
-import { optionType, string, ips, toHex } from '../codec/options.ts';
+import { optionType } from '../codec/catalog.ts';
+import { string, ips, toHex } from '../codec/values.ts';
 import type { Report } from './report.ts';
 
 export interface ExportOption {
