@@ -55,6 +55,11 @@ function expected(i: number): Record<string, string> {
     'reg.1.address': `10${i}`, 'reg.1.label': proto,
     'voIpProt.server.1.address': 'pbx.lab.example', 'device.set': '0', 'tcpIpApp.sntp.address': '10.91.8.1',
     'up.backlight.idleIntensity': '1',
+    // The appliance's syslog receiver is on by default: common.cfg points the phones at it.
+    'device.syslog.serverName': '10.91.8.1', 'device.syslog.transport': 'UDP', 'device.syslog.facility': '16',
+    'device.syslog.renderLevel': '1', 'device.syslog.prependMac': '1',
+    'device.syslog.serverName.set': '1', 'device.syslog.transport.set': '1', 'device.syslog.facility.set': '1',
+    'device.syslog.renderLevel.set': '1', 'device.syslog.prependMac.set': '1',
   };
   if (FAMILIES[i % 3] === 'SSIP6000') out['voice.volume.persist.handset'] = '1';
   return out;

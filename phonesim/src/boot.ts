@@ -2,8 +2,9 @@
  * One simulated phone's boot, in the order observed from a VVX 500 (facts §5.2) with the SoundPoint bootROM
  * step of [AG31-A]: DHCP (VLAN re-DHCP, boot server per mode, INFORM), boot log upload, <MAC>.cfg then
  * 000000000000.cfg, bootROM, application image (only if the server's version differs from the flash),
- * CONFIG_FILES left to right, -phone.cfg, -web.cfg, the language's dictionary, licenses, directory, call list; then the app log and call
- * list uploads, an optional user change (-phone.cfg upload) and an optional DHCP renewal.
+ * CONFIG_FILES left to right, -phone.cfg, -web.cfg, the language's dictionary, syslog lines (when configured),
+ * licenses, directory, call list; then the app log and call list uploads, an optional user change
+ * (-phone.cfg upload) and an optional DHCP renewal.
  */
 import { simError } from './errors.ts';
 import { acquire, inform, renew } from './dhcp-client.ts';
@@ -14,6 +15,7 @@ import { leftmostWins, encodeOverrideFile, type ParamMap } from './params.ts';
 import type { Flash } from './flash.ts';
 import type { PhoneReport } from './report.ts';
 import { BootSession, StepFailed, type BootEnv, type PhoneSettings } from './boot-session.ts';
+import { sendSyslog, syslogTarget } from './syslog-client.ts';
 
 export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Promise<PhoneReport> {
   const s = new BootSession(p, flash, env);
@@ -25,6 +27,7 @@ export async function bootOnce(p: PhoneSettings, flash: Flash, env: BootEnv): Pr
     if (master.appFilePath !== '') await s.image('app', applicationImagePath(master.appFilePath, p.id.model.partNumber));
     const { files, overrides } = await configuration(s, master);
     await dictionary(s);
+    await syslog(s);
     const calls = await directoryAndLists(s, master);
     await uploads(s, master, files, overrides, calls);
     if (p.renew && env.mux && s.lease) {
@@ -124,6 +127,20 @@ async function dictionary(s: BootSession): Promise<void> {
   const lang = s.effective.get('lcl.ml.lang');
   if (lang === undefined || lang === '' || lang === 'English_United_States') return;
   await s.fetch('dictionary', `SoundPointIPLocalization/${lang}/SoundPointIP-dictionary.xml`, 'Application', true);
+}
+
+/** Log lines to the syslog server the parameters name, as a phone starts sending once configured. */
+async function syslog(s: BootSession): Promise<void> {
+  const target = syslogTarget(s.effective);
+  if (!target) return;
+  const started = performance.now();
+  const lines = [`cfg  |Prov|Configured ${s.effective.size} parameters`, `app  |Boot|Application ${s.flash.appVersion} started`];
+  try {
+    const bytes = await sendSyslog(target, s.mac, lines, s.localAddress);
+    s.record('syslog', 'ok', started, bytes, `${lines.length} lines to ${target.host}`);
+  } catch (e) {
+    s.record('syslog', 'failed', started, 0, `SIM_PROTOCOL: ${(e as Error).message} (not fatal)`); // a real phone carries on
+  }
 }
 
 /** Licenses, the directory (the phone's own, else the shared one) and the call list; returns the call list. */
