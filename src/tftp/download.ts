@@ -5,23 +5,16 @@
  * an injected clock, with `engine: 'js'`, or when the engine cannot be built. Both follow the same rules
  * (machine/send.case.test.ts runs one suite against both). Refusals by the tree become ERROR packets.
  */
-import type { Socket } from 'node:dgram';
 import type { FileTree } from '../tree/types.ts';
 import { type BlockSource, blockReader } from './block-reader.ts';
-import type { Clock } from './clock.ts';
 import { oackWithSize } from './codec/negotiate.ts';
 import { ERR_UNDEFINED, type TftpOption } from './codec/packet.ts';
 import { type SendConfig, type SendEvent, initialSend, stepSend } from './machine/send.ts';
 import type { NativeDownloads } from './native/engine.ts';
-import type { TftpStats } from './stats.ts';
 import { refusalFor } from './tree-errors.ts';
-import { type AcceptedRequest, type Peer, type Runner, type TransferHandle, refuse, runTransfer } from './transfer.ts';
+import { type AcceptedRequest, type Runner, type TransferHandle, type TransferPlace, refuse, runTransfer } from './transfer.ts';
 
-export interface DownloadContext {
-  readonly socket: Socket;
-  readonly peer: Peer;
-  readonly clock: Clock;
-  readonly stats: TftpStats;
+export interface DownloadContext extends TransferPlace {
   readonly source: BlockSource;
   readonly finish: (result: string, message: string, bytes: number) => void;
   /** Socket and timer released (the source is closed too). */

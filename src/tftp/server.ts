@@ -1,8 +1,9 @@
 /**
  * The TFTP service: a UDP socket on the configured port takes RRQ/WRQ, refuses what it must (mode, busy),
  * negotiates options and hands the request to download.ts or upload.ts, which run it on its own socket (a
- * fresh TID) or in the native engine. One transfer record per request (runtime/transfer-record.ts). Settings are read from the current model on every
- * request, so a hot reload changes maxBlksize and maxTransfers for the next transfer.
+ * fresh TID) or in the native engine. One transfer record per request (runtime/transfer-record.ts).
+ * Settings are read from the current model on every request, so a hot reload changes maxBlksize and
+ * maxTransfers for the next transfer.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ServiceDeps } from '../runtime/deps.ts';
@@ -28,8 +29,8 @@ export interface TftpServerOptions {
   readonly retry?: Partial<RetryPolicy>;
   /**
    * Who runs downloads once accepted: 'native' (default) the engine threads of native/engine.c; 'js' the
-   * send machine (machine/send.ts) in this thread, as always with an injected clock (the engine keeps real time),
-   * and as a fallback when the engine cannot be built (logged). Uploads always run here.
+   * send machine (machine/send.ts) in this thread, as always with an injected clock (the engine keeps real
+   * time), and as a fallback when the engine cannot be built (logged). Uploads always run here.
    */
   readonly engine?: 'native' | 'js';
 }
@@ -46,7 +47,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
   const clock = deps.clock ?? realClock;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
   const stats = emptyStats();
-  const sessions = new Map<string, TransferHandle | undefined>();
+  const running = new Map<string, TransferHandle | undefined>();
   const log = deps.log.child({ svc: 'tftp' });
   const recorder = createTransferRecorder({ events: deps.events, log, now: () => clock.now() });
   let closing = false;
@@ -68,19 +69,20 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
   }
   const port = main.address().port;
 
-  /** Refuse on the main socket (before any transfer exists): one ERROR, one transfer record. */
-  const refuseEarly = (peer: Peer, record: TransferRecord, code: number, message: string, result: string, why: string): void => {
-    main.send(encodeError(code, message), peer.port, peer.address);
-    finish(record, peer, result, why, 0);
-  };
+  /** The outcome of a request: counted, and its one event and log line (the peer's port and, on failure, why). */
   const finish = (record: TransferRecord, peer: Peer, result: string, message: string, bytes: number): void => {
     if (result === 'ok') stats.completed++; else stats.failed++;
     record.finish(result, bytes, { port: peer.port, ...(result === 'ok' ? {} : { message }) });
   };
+  /** Refuse on the main socket (before any transfer exists): one ERROR, then the outcome. */
+  const refuseEarly = (peer: Peer, record: TransferRecord, code: number, message: string, result: string, why: string): void => {
+    main.send(encodeError(code, message), peer.port, peer.address);
+    finish(record, peer, result, why, 0);
+  };
 
   function accept(req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>, peer: Peer): void {
     const key = `${peer.address}:${peer.port}`;
-    if (sessions.has(key)) { stats.duplicates++; return; } // a repeated request while its transfer runs
+    if (running.has(key)) { stats.duplicates++; return; } // a repeated request while its transfer runs
     const cfg = deps.model.current().services.tftp;
     const leaseMac = deps.leases.macForAddress(peer.address);
     const record = recorder.begin({ protocol: 'tftp', direction: req.op === 'rrq' ? 'download' : 'upload', peer: peer.address, path: req.filename, mac: leaseMac });
@@ -95,7 +97,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     stats.requests++;
     stats.active++;
     stats.peakActive = Math.max(stats.peakActive, stats.active);
-    sessions.set(key, undefined);
+    running.set(key, undefined);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
     let released = false;
     // The transfer's own socket (its TID), bound only when used: in-thread transfers and refusals.
@@ -113,7 +115,7 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
         if (released) return;
         released = true;
         stats.active--;
-        sessions.delete(key);
+        running.delete(key);
       },
       closing: () => closing,
       async bind() {
@@ -125,10 +127,10 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     const started = req.op === 'rrq'
       ? startDownload(accepted, engine, deps.bindAddress)
       : startUpload(accepted, { protocol: 'tftp', peer: peer.address, mac: leaseMac, declaredSize: n.tsize });
-    started.then((session) => {
-      if (session && !released) {
-        sessions.set(key, session);
-        if (closing) session.shutdown();
+    started.then((handle) => {
+      if (handle && !released) {
+        running.set(key, handle);
+        if (closing) handle.shutdown();
       }
     }).catch((e: unknown) => {
       log.error({ err: String(e), peer: key }, 'tftp transfer setup failed');
@@ -158,10 +160,10 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
       if (closing) return;
       closing = true;
       await new Promise<void>((resolve) => main.close(() => resolve()));
-      for (const s of sessions.values()) s?.shutdown();
-      // Sessions still binding finish on their own (they see `closing`); wait briefly for them.
+      for (const s of running.values()) s?.shutdown();
+      // Transfers still binding finish on their own (they see `closing`); wait briefly for them.
       const until = clock.now() + 2000;
-      while (sessions.size > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 10));
+      while (running.size > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 10));
       engine?.close();
     },
   };

@@ -65,11 +65,15 @@ export interface Runner<E> {
   readonly done: boolean;
 }
 
-export interface RunOptions<S, E> {
+/** Where a running transfer lives: its own socket, its peer, the clock and the server's counters. */
+export interface TransferPlace {
   readonly socket: Socket;
   readonly peer: Peer;
   readonly clock: Clock;
   readonly stats: TftpStats;
+}
+
+export interface RunOptions<S, E> extends TransferPlace {
   readonly step: (s: S, e: E) => Step<S>;
   readonly initial: S;
   /** Turns a packet from the peer into an event; undefined = not meaningful here (counted, ignored). */
