@@ -19,52 +19,12 @@ before(async () => {
 after(async () => { await t?.destroy(); });
 const lab = (): TftpLab => t ?? assert.fail('lab not started');
 
-/** Helpers for the probe scripts run by node inside the client namespace (plain JS). */
-const LIB = `
-const dgram = require('node:dgram');
-const SRV = process.env.SRV;
-const strz = (...s) => Buffer.concat(s.map((x) => Buffer.concat([Buffer.from(x, 'latin1'), Buffer.of(0)])));
-const rrq = (f, ...opts) => Buffer.concat([Buffer.of(0, 1), strz(f, 'octet', ...opts)]);
-const wrq = (f, ...opts) => Buffer.concat([Buffer.of(0, 2), strz(f, 'octet', ...opts)]);
-const ack = (n) => Buffer.of(0, 4, n >> 8, n & 255);
-const errp = (c, m) => Buffer.concat([Buffer.of(0, 5, 0, c), strz(m)]);
-const parse = (b) => {
-  const op = b.readUInt16BE(0);
-  if (op === 3) return { op: 'data', block: b.readUInt16BE(2), data: b.subarray(4) };
-  if (op === 4) return { op: 'ack', block: b.readUInt16BE(2) };
-  if (op === 5) return { op: 'error', code: b.readUInt16BE(2), message: b.subarray(4, b.length - 1).toString('latin1') };
-  if (op === 6) { const p = b.subarray(2, b.length - 1).toString('latin1').split('\\0'); const o = {}; for (let i = 0; i < p.length; i += 2) o[p[i]] = p[i + 1]; return { op: 'oack', options: o }; }
-  return { op: 'op' + op };
-};
-async function open() {
-  const s = dgram.createSocket('udp4');
-  const queue = []; const waiters = [];
-  s.on('message', (m, r) => { const x = { p: parse(m), port: r.port, at: performance.now() }; const w = waiters.shift(); if (w) w(x); else queue.push(x); });
-  await new Promise((r) => s.bind(0, r));
-  s.recv = (ms) => queue.length ? Promise.resolve(queue.shift()) : new Promise((res) => {
-    const w = (x) => { clearTimeout(t); res(x); };
-    const t = setTimeout(() => { const i = waiters.indexOf(w); if (i >= 0) waiters.splice(i, 1); res(undefined); }, ms);
-    waiters.push(w);
-  });
-  s.to = (buf, port) => new Promise((r) => s.send(buf, port, SRV, r));
-  return s;
-}
-/** Fetch a whole file lock-step from a first reply x; returns the bytes (at most 1 MB). */
-async function drain(s, x) {
-  const parts = [];
-  while (x && x.p.op === 'data') {
-    parts.push(x.p.data);
-    await s.to(ack(x.p.block), x.port);
-    if (x.p.data.length < 512 || parts.length > 2048) break;
-    x = await s.recv(2000);
-  }
-  return Buffer.concat(parts);
-}
-const out = (v) => process.stdout.write(JSON.stringify(v));
-`;
+/** The probe scripts' raw client (open, rrq, wrq, ack, errp, drain, out), run by node inside a namespace. */
+const PROBE = join(REPO, 'test/lib/tftp-probe.ts');
 
 async function probe(host: string, body: string): Promise<unknown> {
-  const code = `${LIB}\n(async () => { ${body} })().then(() => process.exit(0), (e) => { console.error(e); process.exit(3); });`;
+  const code = `import(${JSON.stringify(PROBE)}).then(async ({ open, rrq, wrq, ack, errp, drain, out }) => { ${body} })
+    .then(() => process.exit(0), (e) => { console.error(e); process.exit(3); });`;
   const r = await lab().lab.exec(host, ['env', `SRV=${SRV}`, process.execPath, '-e', code], { timeoutMs: 20_000 });
   return JSON.parse(r.stdout);
 }

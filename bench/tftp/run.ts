@@ -5,7 +5,7 @@
  *   atftp1   100 atftp processes at windowsize 1 (lock-step);
  *   atftp16  100 atftp processes asking for windowsize 16 (RFC 7440). tftpd-hpa 5.2 does not implement
  *            windowsize and ignores the option, so against it atftp stays lock-step;
- *   ws1/ws16 (not by default) one Node process (src/tftp/client.ts) running the 100 downloads: that single
+ *   ws1/ws16 (not by default) one Node process (test/lib/tftp-client.ts) running the 100 downloads: that single
  *            client process is itself the bottleneck, so these rows say little about the servers.
  * Wall time of each round (best of --rounds), ratio ours / tftpd-hpa, the servers' CPU time, the appliance's
  * peak RSS and the machine's load average before and after. Content is checked by sha256 at the end.
@@ -106,7 +106,7 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
     return { ms: ms!, failed: failed! };
   }
   async function nodeRound(port: number, windowsize: number, count = COUNT): Promise<{ ms: number; failed: number; sha: string[] }> {
-    const r = await l.lab.exec('cli', [process.execPath, join(REPO, 'src/tftp/client.ts'), SRV, IMAGE, '--port', String(port),
+    const r = await l.lab.exec('cli', [process.execPath, join(REPO, 'test/lib/tftp-client.ts'), SRV, IMAGE, '--port', String(port),
       '--blksize', '1468', '--windowsize', String(windowsize), '--count', String(count)], { timeoutMs: 300_000 });
     const j = JSON.parse(r.stdout) as { ok: number; failed: number; wallMs: number; sha256: string[] };
     return { ms: j.wallMs, failed: j.failed, sha: j.sha256 };

@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import { createHash } from 'node:crypto';
 import { createTftpClient, type TftpOptions } from './tftp-client.ts';
-import { decode, encode, encodeData, type TftpPacket } from '../../src/tftp/packet.ts';
+import { decode, encode, encodeData, type TftpPacket } from '../../src/tftp/codec/packet.ts';
 import type { BootLocation } from './boot-server.ts';
 
 type Got = { p: TftpPacket | undefined; raw: Buffer; port: number };

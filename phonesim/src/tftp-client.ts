@@ -13,7 +13,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIPv4 } from 'node:net';
 import { type Result, ok, err } from '../../src/shared/result.ts';
-import { decode, encode, encodeData, encodeError, type TftpPacket, ERR_NOT_FOUND, ERR_ACCESS, ERR_UNKNOWN_TID, OP_ACK, OP_DATA } from '../../src/tftp/packet.ts';
+import { decode, encode, encodeData, encodeError, type TftpPacket, ERR_NOT_FOUND, ERR_ACCESS, ERR_UNKNOWN_TID, OP_ACK, OP_DATA } from '../../src/tftp/codec/packet.ts';
 import { type SimError, simError } from './errors.ts';
 import type { BootLocation } from './boot-server.ts';
 import { type ClientContext, type FileClient, type Fetched, Collector, joinPath } from './transfer.ts';

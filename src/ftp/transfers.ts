@@ -1,10 +1,11 @@
 /**
- * One TransferEvent and one log line per FTP transfer, exactly once, whichever way it ends: ftp-srv's
- * RETR/STOR outcome, a refusal before any byte, or the client vanishing (the connection's close sweeps
- * whatever is still open).
+ * One transfer record per FTP transfer (runtime/transfer-record.ts: one event, one log line), finished
+ * exactly once whichever way it ends: ftp-srv's RETR/STOR outcome, a refusal before any byte, or the client
+ * vanishing (the connection's close sweeps whatever is still open).
  */
 import type { Logger } from 'pino';
-import type { EventSink, TransferEvent } from '../runtime/events.ts';
+import type { EventSink } from '../runtime/events.ts';
+import { createTransferRecorder } from '../runtime/transfer-record.ts';
 import type { Mac } from '../shared/mac.ts';
 
 export interface TransferStart {
@@ -28,30 +29,21 @@ export interface Transfer {
   sent: (() => number) | undefined;
 }
 
-export function createTransferLog(events: EventSink, log: Logger, now: () => number = Date.now) {
+export function createTransferLog(events: EventSink, log: Logger, now?: () => number) {
+  const recorder = createTransferRecorder({ events, log, now });
   return {
     begin(start: TransferStart): Transfer {
-      const t0 = now();
-      let done = false;
+      const record = recorder.begin({ protocol: 'ftp', direction: start.direction, peer: start.peer, path: start.path, mac: start.mac });
       const t: Transfer = {
         start,
         bytes: 0,
         onSweep: undefined,
         sent: undefined,
-        get done() { return done; },
+        get done() { return record.finished; },
         finish(result, bytes) {
-          if (done) return false;
-          done = true;
+          if (record.finished) return false;
           if (bytes !== undefined) t.bytes = bytes;
-          const event: TransferEvent = {
-            type: 'transfer', protocol: 'ftp', direction: start.direction, peer: start.peer, mac: start.mac,
-            path: start.path, bytes: t.bytes, durationMs: now() - t0, result,
-          };
-          events.emit(event);
-          const line = { ...event, user: start.user };
-          if (result === 'ok') log.info(line, 'ftp transfer');
-          else log.warn(line, 'ftp transfer failed');
-          return true;
+          return record.finish(result, t.bytes, { user: start.user });
         },
       };
       return t;

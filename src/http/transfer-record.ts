@@ -1,10 +1,12 @@
 /**
- * One TransferEvent and one JSON log line per HTTP request that names a file (download or upload, success
- * or failure). finish() is idempotent: the first call wins, so racing close/error paths cannot emit twice.
+ * The transfer record of one HTTP request that names a file (download or upload, success or failure): the
+ * runtime's recorder (runtime/transfer-record.ts, one event and one log line, the first finish wins) with
+ * the response status in the log line.
  */
 import type { Logger } from 'pino';
-import type { EventSink, TransferEvent } from '../runtime/events.ts';
-import { macFromFileName, type Mac } from '../shared/mac.ts';
+import type { EventSink } from '../runtime/events.ts';
+import { createTransferRecorder } from '../runtime/transfer-record.ts';
+import type { Mac } from '../shared/mac.ts';
 
 export interface TransferRecord {
   /** Known once the path is parsed or the upload target is known. */
@@ -24,34 +26,13 @@ export interface TransferStart {
   readonly status: () => number;
 }
 
-
-
 export function startRecord(deps: { events: EventSink; log: Logger }, start: TransferStart): TransferRecord {
-  const began = performance.now();
-  let path = start.path.slice(0, 512);
-  let mac = start.mac;
-  let finished = false;
+  const { status, ...event } = start;
+  const record = createTransferRecorder(deps).begin(event);
   return {
-    setPath(p) { path = p.slice(0, 512); },
-    setMac(m) { if (m !== undefined) mac = m; },
-    get finished() { return finished; },
-    finish(result, bytes) {
-      if (finished) return;
-      finished = true;
-      const event: TransferEvent = {
-        type: 'transfer',
-        protocol: start.protocol,
-        direction: start.direction,
-        peer: start.peer,
-        mac: mac ?? macFromFileName(path),
-        path,
-        bytes,
-        durationMs: Math.round((performance.now() - began) * 10) / 10,
-        result,
-        userAgent: start.userAgent,
-      };
-      deps.events.emit(event);
-      deps.log.info({ ...event, status: start.status() }, 'transfer');
-    },
+    setPath: record.setPath,
+    setMac: record.setMac,
+    get finished() { return record.finished; },
+    finish(result, bytes) { record.finish(result, bytes, { status: status() }); },
   };
 }

@@ -1,7 +1,18 @@
-/** JSON logs (pino): one line per DHCP exchange and per transfer. Level from LOG_LEVEL. */
-import { pino, type Logger } from 'pino';
+/**
+ * JSON logs (pino): one line per DHCP exchange and per transfer. Level from LOG_LEVEL.
+ *
+ * The root logger's base field is `app` (the process); each service's child logger adds `svc` (dhcp, tftp,
+ * ftp, admin). The two keys differ so a service's line carries each key once: pino writes a child's bindings
+ * after the base without merging, so a base `svc` repeated by a child gave `"svc":"appliance","svc":"dhcp"`.
+ */
+import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
+
+/** The root logger's settings (level, base fields, ISO timestamps). */
+export function rootLoggerOptions(level: string): LoggerOptions {
+  return { level, base: { app: 'appliance' }, timestamp: pino.stdTimeFunctions.isoTime };
+}
 
 /**
  * Writes are asynchronous (no blocking write(2) per line on the DHCP/TFTP hot path) but unbuffered, so a
@@ -9,7 +20,7 @@ export type { Logger };
  */
 export function createLogger(options: { level?: string; destination?: number } = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  return pino({ level, base: { svc: 'appliance' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: options.destination ?? 1, sync: false, minLength: 0 }));
+  return pino(rootLoggerOptions(level), pino.destination({ dest: options.destination ?? 1, sync: false, minLength: 0 }));
 }
 
 export function flushLogger(log: Logger): void {

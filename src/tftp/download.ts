@@ -1,37 +1,28 @@
 /**
- * One download (an accepted RRQ) on its own socket: the send machine (send.ts) wired to a BlockSource, the
- * socket shell (transfer.ts) and the outcome callbacks. It runs in the service's thread (session.ts, blocks from the tree's stream): with an injected clock, with
- * `engine: 'js'`, or when the native engine (native/engine.c, same rules) cannot be built.
+ * One download (an accepted RRQ). The file is opened through tree.open; then either the native engine runs
+ * the data phase in its own threads on its own sockets (native/engine.ts, the default), or the send machine
+ * (machine/send.ts) runs here on the transfer's socket (runTransfer), blocks cut from the tree's stream: with
+ * an injected clock, with `engine: 'js'`, or when the engine cannot be built. Both follow the same rules
+ * (machine/send.case.test.ts runs one suite against both). Refusals by the tree become ERROR packets.
  */
-import type { Socket } from 'node:dgram';
-import type { BlockSource } from './block-reader.ts';
-import type { Clock } from './clock.ts';
-import type { RetryPolicy } from './machine.ts';
-import { ERR_UNDEFINED, type TftpOption } from './packet.ts';
-import { type SendEvent, initialSend, stepSend } from './send.ts';
-import type { TftpStats } from './stats.ts';
-import { type Peer, type Runner, runTransfer } from './transfer.ts';
+import type { FileTree } from '../tree/types.ts';
+import { type BlockSource, blockReader } from './block-reader.ts';
+import { oackWithSize } from './codec/negotiate.ts';
+import { ERR_UNDEFINED, type TftpOption } from './codec/packet.ts';
+import { type SendConfig, type SendEvent, initialSend, stepSend } from './machine/send.ts';
+import type { NativeDownloads } from './native/engine.ts';
+import { refusalFor } from './tree-errors.ts';
+import { type AcceptedRequest, type Runner, type TransferHandle, type TransferPlace, refuse, runTransfer } from './transfer.ts';
 
-export interface DownloadSpec {
-  readonly blksize: number;
-  readonly windowsize: number;
-  /** OACK to send first (undefined or empty: none). */
-  readonly oack: readonly TftpOption[] | undefined;
-  readonly retry: RetryPolicy;
-}
-
-export interface DownloadContext {
-  readonly socket: Socket;
-  readonly peer: Peer;
-  readonly clock: Clock;
-  readonly stats: TftpStats;
+export interface DownloadContext extends TransferPlace {
   readonly source: BlockSource;
   readonly finish: (result: string, message: string, bytes: number) => void;
   /** Socket and timer released (the source is closed too). */
   readonly closed: () => void;
 }
 
-export function runDownload(ctx: DownloadContext, spec: DownloadSpec): Runner<SendEvent> {
+/** The send machine on a bound socket, reading from `source`. */
+export function runDownload(ctx: DownloadContext, spec: SendConfig): Runner<SendEvent> {
   const { source } = ctx;
   const read = (): void => {
     const data = source.take();
@@ -60,4 +51,64 @@ export function runDownload(ctx: DownloadContext, spec: DownloadSpec): Runner<Se
   });
   runner.dispatch({ type: 'start' });
   return runner;
+}
+
+/** tree.open for a download, a thrown error turned into TREE_IO. */
+function openForDownload(tree: FileTree, filename: string): ReturnType<FileTree['open']> {
+  return tree.open(filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }));
+}
+
+/** The machine's settings for this request; the OACK carries the real size when tsize was asked for. */
+function sendConfig(a: AcceptedRequest, size: number): SendConfig {
+  const n = a.negotiated;
+  const oack: readonly TftpOption[] | undefined = n.oack.length > 0 ? oackWithSize(n, size) : undefined;
+  return { blksize: n.blksize, windowsize: n.windowsize, oack, retry: a.retry };
+}
+
+/** Starts the download: in the engine when there is one, else in this thread. */
+export function startDownload(a: AcceptedRequest, engine: NativeDownloads | undefined, bindAddress: string | undefined): Promise<TransferHandle | undefined> {
+  return engine ? downloadInEngine(a, engine, bindAddress) : downloadInThread(a);
+}
+
+async function downloadInThread(a: AcceptedRequest): Promise<TransferHandle | undefined> {
+  const socket = await a.bind();
+  if (a.closing()) { refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return undefined; }
+  const opened = await openForDownload(a.tree, a.filename);
+  if (!opened.ok) {
+    const r = refusalFor(opened.error);
+    refuse(a, socket, r.code, r.message, r.result);
+    return undefined;
+  }
+  const { info, stream } = opened.value;
+  const runner = runDownload({
+    socket, peer: a.peer, clock: a.clock, stats: a.stats,
+    source: blockReader(stream, a.negotiated.blksize),
+    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path }),
+    closed: a.closed,
+  }, sendConfig(a, info.size));
+  return { shutdown: () => runner.dispatch({ type: 'shutdown' }) };
+}
+
+/** The engine binds its own sockets; one is bound here only to refuse. */
+async function downloadInEngine(a: AcceptedRequest, engine: NativeDownloads, bindAddress: string | undefined): Promise<TransferHandle | undefined> {
+  const opened = await openForDownload(a.tree, a.filename);
+  const refuseWith = async (code: number, message: string, result: string): Promise<undefined> => {
+    refuse(a, await a.bind(), code, message, result);
+    return undefined;
+  };
+  if (a.closing()) {
+    if (opened.ok) opened.value.stream.destroy();
+    return refuseWith(ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
+  }
+  if (!opened.ok) {
+    const r = refusalFor(opened.error);
+    return refuseWith(r.code, r.message, r.result);
+  }
+  const { info, stream } = opened.value;
+  return engine.start({
+    peer: a.peer, bindAddress, stream,
+    spec: sendConfig(a, info.size),
+    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path }),
+    closed: a.closed,
+  });
 }

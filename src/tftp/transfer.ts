@@ -1,15 +1,54 @@
 /**
- * The shell around one transfer machine: its own UDP socket (the server's TID), the peer's TID check, the
- * retransmit timer, and the side effects the machine asks for. Everything stateful about the protocol lives
- * in the machine (send.ts / receive.ts); this file only moves bytes and events.
+ * One transfer after the server accepted its request: what every way of running it receives
+ * (AcceptedRequest), the refusal before it began, and the shell around its machine (runTransfer): its own UDP
+ * socket (the server's TID), the peer's TID check, the retransmit timer, and the side effects the machine asks
+ * for. Everything stateful about the protocol lives in the machine (machine/send.ts, machine/receive.ts); the
+ * shell only moves bytes and events. download.ts and upload.ts start the two kinds.
  */
 import type { Socket } from 'node:dgram';
+import type { FileTree } from '../tree/types.ts';
+import type { Mac } from '../shared/mac.ts';
 import type { Clock } from './clock.ts';
-import type { Action, Step } from './machine.ts';
-import { ERR_UNKNOWN_TID, OP_DATA, type TftpPacket, decode, encode, encodeData, encodeError } from './packet.ts';
+import type { Negotiated } from './codec/negotiate.ts';
+import { ERR_UNKNOWN_TID, OP_DATA, type TftpPacket, decode, encode, encodeData, encodeError } from './codec/packet.ts';
+import type { Action, RetryPolicy, Step } from './machine/machine.ts';
 import type { TftpStats } from './stats.ts';
 
 export interface Peer { readonly address: string; readonly port: number }
+
+/** The outcome, exactly once; path/mac refine what the transfer event reports. */
+export type Finish = (result: string, message: string, bytes: number, detail?: { path?: string; mac?: Mac | undefined }) => void;
+
+/** An accepted RRQ or WRQ, before its own socket exists (a download the engine runs never needs one). */
+export interface AcceptedRequest {
+  readonly peer: Peer;
+  readonly filename: string;
+  readonly negotiated: Negotiated;
+  readonly tree: FileTree;
+  readonly clock: Clock;
+  readonly stats: TftpStats;
+  /** This transfer's retransmit policy (a negotiated timeout already applied). */
+  readonly retry: RetryPolicy;
+  readonly finish: Finish;
+  /** Called once when everything the transfer held is released. */
+  readonly closed: () => void;
+  /** The server is closing: refuse instead of starting. */
+  readonly closing: () => boolean;
+  /** Binds the transfer's own socket (a fresh TID). */
+  readonly bind: () => Promise<Socket>;
+}
+
+/** What the server keeps of a running transfer. */
+export interface TransferHandle { shutdown(): void }
+
+/** Refuse before any transfer began: one ERROR from the transfer's TID, then release everything. */
+export function refuse(a: AcceptedRequest, socket: Socket, code: number, message: string, result: string): void {
+  socket.send(encodeError(code, message), a.peer.port, a.peer.address, () => {
+    try { socket.close(); } catch { /* closed */ }
+  });
+  a.finish(result, message, 0);
+  a.closed();
+}
 
 export interface Effects {
   read?(): void;
@@ -26,11 +65,15 @@ export interface Runner<E> {
   readonly done: boolean;
 }
 
-export interface RunOptions<S, E> {
+/** Where a running transfer lives: its own socket, its peer, the clock and the server's counters. */
+export interface TransferPlace {
   readonly socket: Socket;
   readonly peer: Peer;
   readonly clock: Clock;
   readonly stats: TftpStats;
+}
+
+export interface RunOptions<S, E> extends TransferPlace {
   readonly step: (s: S, e: E) => Step<S>;
   readonly initial: S;
   /** Turns a packet from the peer into an event; undefined = not meaningful here (counted, ignored). */

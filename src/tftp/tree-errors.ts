@@ -2,7 +2,7 @@
  * The tree's refusals as TFTP ERROR packets (RFC 1350 §5 codes). The tree decides; this only translates.
  */
 import type { TreeError } from '../tree/types.ts';
-import { ERR_ACCESS, ERR_DISK_FULL, ERR_NOT_FOUND, ERR_UNDEFINED } from './packet.ts';
+import { ERR_ACCESS, ERR_DISK_FULL, ERR_NOT_FOUND, ERR_UNDEFINED } from './codec/packet.ts';
 
 export interface TftpRefusal {
   /** TFTP error code on the wire. */

@@ -3,19 +3,18 @@
  *
  * Why native: a lock-step download is one ACK in and one DATA out per block, and in Node each of those
  * costs a libuv callback into JavaScript, a fresh Buffer and an rinfo object, the send path's argument
- * checks and a state-machine step: measured, user space was about half of the server's CPU, and the server
- * took 1.6x tftpd-hpa's CPU for the same 100 downloads. Here a block costs recv + send (sendmmsg for a
- * whole window) and one pread per 16 KiB.
+ * checks and a state-machine step; user space was a large share of the server's CPU (bench/results/tftp.md).
+ * Here a block costs recv + send (sendmmsg for a whole window) and one pread per 16 KiB.
  *
- * What stays in TypeScript (server.ts, session.ts, negotiate.ts, the tree): parsing the request, path
+ * What stays in TypeScript (server.ts, download.ts, codec/negotiate.ts, the tree): parsing the request, path
  * safety, option negotiation and the OACK bytes, opening the file, refusals, uploads, events and logs. The
  * engine gets a connected socket pair it creates itself, the open descriptor (or the bytes of a rendered
  * file), blksize/windowsize, the OACK to send first and the retransmit policy, and reports one outcome per
- * transfer. Protocol rules are those of send.ts (the pure reference machine, still used for in-thread
- * downloads): absolute block numbers put on the wire modulo 65536 (rollover), an ACK names the newest block
- * in flight with that number, duplicate ACKs only counted (no Sorcerer's Apprentice), a gap ACK restarts the
- * window after it, exponential backoff, ERROR 5 to strangers on the transfer's port, ERROR from the peer
- * ends the transfer without a reply.
+ * transfer. Protocol rules are those of machine/send.ts (the pure reference machine, still used for in-thread
+ * downloads), and machine/send.case.test.ts runs the same cases against both: absolute block numbers put on
+ * the wire modulo 65536 (rollover), an ACK names the newest block in flight with that number, duplicate ACKs
+ * only counted (no Sorcerer's Apprentice), a gap ACK restarts the window after it, exponential backoff,
+ * ERROR 5 to strangers on the transfer's port, ERROR from the peer ends the transfer without a reply.
  *
  *   createEngine(done(id, result, message, bytes)) -> engine
  *   start(engine, id, peerAddress, peerPort, bindAddress|null, fd, start, end, data|null, blksize,

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { loadAddon } from '../../shared/native-addon.ts';
 import type { Result } from '../../shared/result.ts';
-import type { DownloadSpec } from '../download.ts';
-import { encode } from '../packet.ts';
+import { encode } from '../codec/packet.ts';
+import type { SendConfig } from '../machine/send.ts';
 import type { TftpStats } from '../stats.ts';
 import type { Peer } from '../transfer.ts';
 
@@ -35,7 +35,7 @@ export function loadEngineAddon(): Result<EngineAddon, string> {
 export interface EngineJob {
   readonly peer: Peer;
   readonly bindAddress: string | undefined;
-  readonly spec: DownloadSpec;
+  readonly spec: SendConfig;
   readonly stream: Readable;
   /** Exactly once per job. */
   readonly finish: (result: string, message: string, bytes: number) => void;
@@ -77,11 +77,10 @@ function openFd(stream: OpenFile): Promise<{ fd: number; start: number; end: num
 }
 
 /**
- * `threads` engine threads (default: one per core, at most 4), each with its own epoll and transfers, new transfers going
- * to the one with fewest. One thread would do the work (it needs well under a core for 100 lock-step downloads),
- * but it competes for the CPU with everything else as one thread: beside 100 client processes on 2 cores the
- * scheduler gave it its turn late, and every transfer it ran waited (100 curl downloads: 1 thread 5.7-7.7 s,
- * 2 threads see bench/results/tftp.md).
+ * `threads` engine threads (default: one per core, at most 4), each with its own epoll and transfers, new
+ * transfers going to the one with fewest. One thread would do the work, but as one thread it competes for the
+ * CPU with everything else and every transfer it runs waits when the scheduler gives it its turn late (see
+ * bench/results/tftp.md).
  */
 export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, threads = Math.min(4, availableParallelism())): NativeDownloads {
   const running = new Map<number, { job: EngineJob; engine: Engine; slot: number }>();

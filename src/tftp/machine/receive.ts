@@ -10,7 +10,7 @@
  * block received in order, at most once until progress is made; our own timer resends that ACK otherwise.
  */
 import { type Action, type CommonEvent, type RetryPolicy, type Step, backoff } from './machine.ts';
-import { ERR_UNDEFINED, type TftpOption } from './packet.ts';
+import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
 
 export interface ReceiveConfig {
   readonly blksize: number;

@@ -2,7 +2,7 @@
  * TFTP packet codec (RFC 1350, option extension RFC 2347). Pure: decode never throws and returns a typed
  * error for runts and garbage; encode is deterministic (options in the order given).
  */
-import { type Result, ok, err } from '../shared/result.ts';
+import { type Result, ok, err } from '../../shared/result.ts';
 
 export const OP_RRQ = 1;
 export const OP_WRQ = 2;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, encode } from './packet.ts';
-import { prng as mulberry32 } from '../../test/lib/prng.ts';
+import { prng as mulberry32 } from '../../../test/lib/prng.ts';
 
 
 const SEEDS = [

@@ -3,7 +3,7 @@
  * ask the socket shell to perform, and the retransmit policy. The machines are pure reducers
  * step(state, event) → { state, actions }; the shell owns sockets, timers, the file stream and the upload.
  */
-import type { TftpPacket } from './packet.ts';
+import type { TftpPacket } from '../codec/packet.ts';
 
 /** Retransmit policy: exponential backoff from initialMs, capped at maxMs, giving up after maxRetries. */
 export interface RetryPolicy {

@@ -2,13 +2,13 @@
  * A small TFTP download client (RFC 1350 + blksize/tsize/windowsize), for the benchmark and the integration
  * tests: many concurrent downloads from one process, with windowsize (which tftp-hpa and curl lack).
  * CLI (run inside a lab namespace):
- *   node src/tftp/client.ts HOST PATH [--port N] [--blksize N] [--windowsize N] [--count N] [--out FILE]
+ *   node test/lib/tftp-client.ts HOST PATH [--port N] [--blksize N] [--windowsize N] [--count N] [--out FILE]
  * runs COUNT concurrent downloads and prints {"ok":N,"failed":N,"wallMs":N,"bytes":N,"sha256":[...unique]}.
  */
 import { createSocket } from 'node:dgram';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { decode, encode, encodeAck } from './packet.ts';
+import { decode, encode, encodeAck } from '../../src/tftp/codec/packet.ts';
 
 export interface DownloadOptions {
   readonly host: string;
@@ -110,7 +110,7 @@ export function download(o: DownloadOptions): Promise<DownloadResult> {
 
 async function cli(argv: string[]): Promise<void> {
   const [host, path, ...rest] = argv;
-  if (!host || !path) throw new Error('usage: client.ts HOST PATH [--port N] [--blksize N] [--windowsize N] [--count N] [--out FILE]');
+  if (!host || !path) throw new Error('usage: tftp-client.ts HOST PATH [--port N] [--blksize N] [--windowsize N] [--count N] [--out FILE]');
   const flag = (name: string): string | undefined => { const i = rest.indexOf(name); return i >= 0 ? rest[i + 1] : undefined; };
   const num = (name: string): number | undefined => (flag(name) === undefined ? undefined : Number(flag(name)));
   const count = num('--count') ?? 1;

@@ -11,7 +11,7 @@
  * block inside the window (RFC 7440: the receiver saw a gap) restarts the window after that block.
  */
 import { type Action, type CommonEvent, type RetryPolicy, type Step, backoff } from './machine.ts';
-import { ERR_UNDEFINED, type TftpOption } from './packet.ts';
+import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
 
 export interface SendConfig {
   readonly blksize: number;
