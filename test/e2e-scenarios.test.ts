@@ -6,7 +6,7 @@
  * - seed 002 (mixed firmware): a SoundPoint IP 560 on an old bootROM/application and a VVX 410 on UCS 5.x
  *   upgrade at once over TFTP from one master file; the SoundPoint takes its bootROM first.
  * Expected parameters are computed from the scenario's appliance.yaml itself (phone, model, site, common;
- * leftmost wins), independently of the renderer.
+ * leftmost wins) and what the SNTP and syslog services add, written out here, independently of the renderer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,12 +24,32 @@ const skip = simSkip() || (await (async () => {
 })());
 
 type Params = Record<string, string | number>;
-interface ScenarioYaml { parameters?: Params; models?: Record<string, { parameters?: Params }>; sites: Record<string, { parameters?: Params }>; phones: Record<string, { site: string; model: string; parameters?: Params }> }
+interface ScenarioYaml { appliance: { address: string }; parameters?: Params; models?: Record<string, { parameters?: Params }>; sites: Record<string, { parameters?: Params; ntp?: string[] }>; phones: Record<string, { site: string; model: string; parameters?: Params }> }
+
+/**
+ * What the appliance adds while its SNTP and syslog services run (their defaults): the site's time server when
+ * it names no ntp:, and device.syslog.* pointing at the appliance; a name set anywhere in the file is left alone.
+ */
+function derived(y: ScenarioYaml, site: string): { site: Params; common: Params } {
+  const layers = [y.parameters, ...Object.values(y.models ?? {}).map((m) => m.parameters), ...Object.values(y.sites).map((s) => s.parameters), ...Object.values(y.phones).map((p) => p.parameters)];
+  const setAnywhere = (name: string): boolean => layers.some((l) => l !== undefined && name in l);
+  const address = y.appliance.address;
+  const common: Params = {};
+  for (const [k, v] of [['serverName', address], ['transport', 'UDP'], ['facility', '16'], ['renderLevel', '1'], ['prependMac', '1']] as const) {
+    if (setAnywhere(`device.syslog.${k}`)) continue;
+    common[`device.syslog.${k}`] = v;
+    common[`device.syslog.${k}.set`] = '1';
+  }
+  if (Object.keys(common).length > 0) common['device.set'] = '1';
+  const sntp: Params = y.sites[site]?.ntp === undefined && !setAnywhere('tcpIpApp.sntp.address') ? { 'tcpIpApp.sntp.address': address } : {};
+  return { site: sntp, common };
+}
 
 function expectedParams(y: ScenarioYaml, mac: string): Record<string, string> {
   const [, phone] = Object.entries(y.phones).find(([k]) => { const m = parseMac(k); return m.ok && m.value === mac; })!;
   const out: Record<string, string> = {};
-  for (const layer of [phone.parameters, y.models?.[phone.model]?.parameters, y.sites[phone.site]?.parameters, y.parameters]) {
+  const d = derived(y, phone.site);
+  for (const layer of [phone.parameters, y.models?.[phone.model]?.parameters, { ...d.site, ...y.sites[phone.site]?.parameters }, { ...d.common, ...y.parameters }]) {
     for (const [k, v] of Object.entries(layer ?? {})) if (!(k in out)) out[k] = String(v);
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Code prefix → the docs sections its codes are defined in. */
 const SECTIONS: Readonly<Record<string, readonly string[]>> = {
-  CFG: ['Config'], TREE: ['Tree'], DHCP: ['DHCP codec', 'DHCP'], TFTP: ['TFTP'], FTP: ['FTP'], HTTP: ['HTTP'],
+  CFG: ['Config'], TREE: ['Tree'], DHCP: ['DHCP codec', 'DHCP', 'DHCP export'], TFTP: ['TFTP'], FTP: ['FTP'], HTTP: ['HTTP'],
   SIM: ['Phone simulator'], ADMIN: ['Admin'], NOTIFY: ['Admin'], NTP: ['NTP'], SYSLOG: ['Syslog'],
 };
 const CODE = `(?:${Object.keys(SECTIONS).join('|')})_[A-Z0-9_]+`;
