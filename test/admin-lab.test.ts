@@ -66,6 +66,8 @@ interface Seen {
   cli: { phones: string; leases: string };
   job: { finishedAt?: number; summary: Record<string, number> };
   config: { failures: number; lastError?: { issues: { text: string }[] } };
+  /** The front-desk VVX's syslog lines: on its timeline, from the API's log file, and from `appliance logs`. */
+  syslog: { timeline: { what: string; text?: string; address?: string }[]; file: { status: number; body: string }; cli: string };
 }
 
 /** /metrics once every TFTP transfer the server accepted has been reported (its event is in the inventory). */
@@ -104,6 +106,17 @@ describe('admin lab', { skip, timeout: 180_000 }, () => {
     seen.detail = await adminJson(ops.lab, `/api/phones/${mac(2)}`);
     seen.errors = (await adminJson<{ errors: Seen['errors'] }>(ops.lab, '/api/errors')).errors;
     seen.rollout = (await adminJson<{ models: Seen['rollout'] }>(ops.lab, '/api/rollout')).models;
+
+    // Phones configured for syslog (common.cfg does, by default) send their boot lines to the appliance.
+    seen.syslog = {
+      timeline: await waitFor(async () => {
+        const d = await adminJson<{ timeline: Seen['syslog']['timeline'] & { kind: string }[] }>(ops.lab, `/api/phones/${mac(2)}`);
+        const lines = d.timeline.filter((e) => e.kind === 'syslog');
+        return lines.length >= 2 ? lines : undefined;
+      }, 10_000, 'syslog lines on the timeline'),
+      file: await adminGet(ops.lab, `/api/phones/${mac(2)}/log`, BEARER),
+      cli: (await ops.lab.exec('app', [process.execPath, OPS, 'logs', mac(2), '--config', ops.yamlPath])).stdout,
+    };
 
     await bootPhones(ops, ['--count', '1', '--model', 'VVX410', '--mac-base', mac(2), '--boots', '1', '--boot-twice'], {}, 30_000);
     seen.afterReboot = await settled(ops);
@@ -160,6 +173,14 @@ describe('admin lab', { skip, timeout: 180_000 }, () => {
     assert.ok(seen.errors.some((e) => e.code === 'TREE_NOT_FOUND' && e.path?.includes('3111-15600-001.bootrom.ld')), JSON.stringify(seen.errors.slice(0, 5)));
     const vvxRow = seen.rollout.find((m) => m.model === 'VVX410')!;
     assert.deepEqual([vvxRow.counts['in-progress'], vvxRow.counts['not-yet'], vvxRow.unseen], [2, 1, 1]);
+  });
+
+  test('syslog: a phone\'s boot lines land on its timeline, in its log file (API) and in `appliance logs`', () => {
+    assert.ok(seen.syslog.timeline.some((e) => /Configured \d+ parameters/.test(e.text ?? '')), JSON.stringify(seen.syslog.timeline));
+    assert.ok(seen.syslog.timeline.every((e) => /^info/.test(e.what)), 'severity 6 = info');
+    assert.equal(seen.syslog.file.status, 200);
+    assert.match(seen.syslog.file.body, /Application \S+ started/);
+    assert.match(seen.syslog.cli, /Configured \d+ parameters[\s\S]*Application \S+ started/);
   });
 
   test('metrics: the counters move with the traffic', () => {
