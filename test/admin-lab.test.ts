@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { canRunLab, missingCommands, waitFor } from './lib/netns.ts';
 import { REPO } from './lib/phonesim-lab.ts';
 import { total, type Sample } from './lib/admin/prom-parse.ts';
-import { adminGet, adminJson, BEARER, bootPhones, OPS, RENDER, scrape, startOpsLab, TOKEN, ADMIN, type OpsLab } from './lib/admin/ops-lab.ts';
+import { adminGet, adminJson, BEARER, bootPhones, CLI, RENDER, scrape, startOpsLab, TOKEN, ADMIN, type OpsLab } from './lib/admin/ops-lab.ts';
 import { firmwareYaml } from './lib/lab-yaml.ts';
 
 const MODELS = ['SPIP650', 'SSIP6000', 'VVX410'];
@@ -84,8 +84,8 @@ async function cliTables(ops: OpsLab): Promise<Seen['cli']> {
     const saved = JSON.parse(await readFile(join(ops.dir, 'data/inventory.json'), 'utf8')) as { phones: Phone[] };
     return JSON.stringify(saved.phones.map((p) => `${p.mac} ${p.lastSeen}`).sort()) === JSON.stringify(live);
   }, 10_000, 'inventory.json saved');
-  const phones = await ops.lab.exec('app', [process.execPath, OPS, 'phones', '--config', ops.yamlPath]);
-  const leases = await ops.lab.exec('app', [process.execPath, OPS, 'leases', '--config', ops.yamlPath, '--site', 'lab']);
+  const phones = await ops.lab.exec('app', [process.execPath, CLI, 'phones', '--config', ops.yamlPath]);
+  const leases = await ops.lab.exec('app', [process.execPath, CLI, 'leases', '--config', ops.yamlPath, '--site', 'lab']);
   return { phones: phones.stdout, leases: leases.stdout };
 }
 
@@ -110,12 +110,12 @@ describe('admin lab', { skip, timeout: 180_000 }, () => {
     // Phones configured for syslog (common.cfg does, by default) send their boot lines to the appliance.
     seen.syslog = {
       timeline: await waitFor(async () => {
-        const d = await adminJson<{ timeline: Seen['syslog']['timeline'] & { kind: string }[] }>(ops.lab, `/api/phones/${mac(2)}`);
+        const d = await adminJson<{ timeline: (Seen['syslog']['timeline'][number] & { kind: string })[] }>(ops.lab, `/api/phones/${mac(2)}`);
         const lines = d.timeline.filter((e) => e.kind === 'syslog');
         return lines.length >= 2 ? lines : undefined;
       }, 10_000, 'syslog lines on the timeline'),
       file: await adminGet(ops.lab, `/api/phones/${mac(2)}/log`, BEARER),
-      cli: (await ops.lab.exec('app', [process.execPath, OPS, 'logs', mac(2), '--config', ops.yamlPath])).stdout,
+      cli: (await ops.lab.exec('app', [process.execPath, CLI, 'logs', mac(2), '--config', ops.yamlPath])).stdout,
     };
 
     await bootPhones(ops, ['--count', '1', '--model', 'VVX410', '--mac-base', mac(2), '--boots', '1', '--boot-twice'], {}, 30_000);

@@ -18,7 +18,7 @@ import { answeringPhone } from './lib/sipp-scenarios.ts';
 
 const REPO = resolve(new URL('..', import.meta.url).pathname);
 const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
-const OPS = join(REPO, 'src/cli/ops.ts');
+const CLI = join(REPO, 'bin/appliance.js');
 const TOKEN = 'ops-test-token-0123456789';
 const UA = 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';
 const PHONES = ['p1', 'p2', 'p3', 'p4', 'p5'] as const;
@@ -81,11 +81,11 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
     }
     for (const p of PHONES) await waitFor(async () => (await lab.exec(p, ['ss', '-Hlun', 'sport = :5060'])).stdout.includes('5060'), 5000, `sipp in ${p}`);
 
-    const bad = await lab.exec('srv', [process.execPath, OPS, 'notify', 'SSIP9999', '--url', 'http://10.91.10.1:8080', '--token', TOKEN], { allowFail: true });
+    const bad = await lab.exec('srv', [process.execPath, CLI, 'notify', 'SSIP9999', '--url', 'http://10.91.10.1:8080', '--token', TOKEN], { allowFail: true });
     assert.equal(bad.code, 2, 'an unknown selector is a usage error');
     assert.match(bad.stderr, /ADMIN_NOTIFY_NO_TARGET/);
 
-    const r = await lab.exec('srv', [process.execPath, OPS, 'notify', 'all', '--wave', '2', '--url', 'http://10.91.10.1:8080', '--token', TOKEN, '--json'], { allowFail: true, timeoutMs: 30_000 });
+    const r = await lab.exec('srv', [process.execPath, CLI, 'notify', 'all', '--wave', '2', '--url', 'http://10.91.10.1:8080', '--token', TOKEN, '--json'], { allowFail: true, timeoutMs: 30_000 });
     assert.equal(r.code, 1, `one phone did not answer: exit 1\n${r.stderr}`);
     assert.match(r.stderr, /wave 3\/3/, 'progress shown while it runs');
     const job = JSON.parse(r.stdout) as { phones: { mac: string; address: string; wave: number; state: string; status?: number; attempts: number; sentAt: number; refetchedAt?: number }[] };

@@ -135,12 +135,3 @@ export async function notifyCommand(argv: string[]): Promise<number> {
   }
   return job.phones.every((p) => OK_STATES.has(p.state)) ? 0 : 1;
 }
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { notify: notifyCommand, leases: leasesCommand, phones: phonesCommand };
-
-/** `node src/cli/ops.ts notify|leases|phones …` until main.ts routes these subcommands. */
-if (import.meta.main) {
-  const [cmd, ...rest] = process.argv.slice(2);
-  const fn = cmd === undefined ? undefined : COMMANDS[cmd];
-  if (!fn) { errOut('usage: ops.ts notify|leases|phones …\n'); process.exitCode = 2; } else process.exitCode = await fn(rest);
-}

@@ -15,7 +15,8 @@ import { parseProm, type Sample } from './prom-parse.ts';
 export const TOKEN = 'ops-lab-token-0123456789abcdef';
 export const BEARER = `Bearer ${TOKEN}`;
 export const ADMIN = 'http://10.91.10.1:8080';
-export const OPS = join(REPO, 'src/cli/ops.ts');
+/** The `appliance` command, as an engineer runs it. */
+export const CLI = join(REPO, 'bin/appliance.js');
 export const RENDER = join(REPO, 'test/lib/admin/render-page.ts');
 const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
 
