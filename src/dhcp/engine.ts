@@ -7,7 +7,7 @@
  */
 import type { ApplianceModel, Site } from '../config/model.ts';
 import { requestLabels, type Labels } from '../policy/labels.ts';
-import { type DhcpPacket, MessageType, macOf } from './codec/packet.ts';
+import { type DhcpPacket, MessageType, macOf, messageTypeNameOf } from './codec/packet.ts';
 import { messageType, requestedIp, serverId, parameterRequestList } from './codec/options.ts';
 import type { Mac } from '../shared/mac.ts';
 import { inCidr } from '../shared/ipv4.ts';
@@ -42,8 +42,7 @@ export interface Decision {
   readonly result: string;
 }
 
-const NAMES: Record<number, string> = { 1: 'DISCOVER', 2: 'OFFER', 3: 'REQUEST', 4: 'DECLINE', 5: 'ACK', 6: 'NAK', 7: 'RELEASE', 8: 'INFORM' };
-export const messageName = (t: number | undefined): string => (t === undefined ? 'NONE' : NAMES[t] ?? `TYPE${t}`);
+export const messageName = (t: number | undefined): string => (t === undefined ? 'NONE' : messageTypeNameOf(t) ?? `TYPE${t}`);
 
 export function decide(input: EngineInput): Decision {
   const { req, model, now, leases, serverIp } = input;

@@ -1,9 +1,7 @@
 /** One-line packet summaries for logs (JSON-friendly object, or text). */
 import { formatIpv4 } from '../../shared/ipv4.ts';
 import { macColons } from '../../shared/mac.ts';
-import { type DhcpPacket, macOf } from './packet.ts';
-
-const NAMES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM'];
+import { type DhcpPacket, macOf, messageTypeNameOf } from './packet.ts';
 
 export interface PacketSummary {
   readonly type: string;
@@ -19,7 +17,7 @@ export interface PacketSummary {
 export function messageTypeName(p: DhcpPacket): string {
   const v = p.options.get(53);
   if (v === undefined || v.length !== 1) return 'BOOTP';
-  return NAMES[v[0]!] || `TYPE-${v[0]}`;
+  return messageTypeNameOf(v[0]!) ?? `TYPE-${v[0]}`;
 }
 
 export function packetSummary(p: DhcpPacket): PacketSummary {

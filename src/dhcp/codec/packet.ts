@@ -58,6 +58,9 @@ export const MessageType = {
   INFORM: 8,
 } as const;
 
+/** A known message type's name (DISCOVER … INFORM), or undefined. */
+export const messageTypeNameOf = (t: number): string | undefined => (t >= 1 && t <= 8 ? Object.keys(MessageType)[t - 1] : undefined);
+
 /** Fixed header (236 bytes) + magic cookie. */
 export const HEADER_SIZE = 236;
 export const OPTIONS_OFFSET = 240;
