@@ -18,7 +18,7 @@ import { labelsOf } from './labels.ts';
 import { openLeaseStore } from './leases/store.ts';
 import { createLeaseQuery } from './leases/query.ts';
 import type { VendorLabels } from '../policy/vendor-class.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import { bump, createStats, type DhcpStats } from './stats.ts';
 import { openDeviceSocket } from './socket/open.ts';
 
@@ -50,7 +50,8 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   const port = deps.port ?? first.services.dhcp.port;
   const now = deps.now ?? Date.now;
   const stats = createStats();
-  const limiter = createRateLimiter(deps.rateLimit ?? { burst: 40, perSecond: 10 });
+  // Per MAC; a flood of random MACs is bounded by maxKeys.
+  const limiter = createBoundedRateLimiter({ maxKeys: 65_536, ...(deps.rateLimit ?? { burst: 40, perSecond: 10 }) });
   const serverIps = new WeakMap<ApplianceModel, number>();
   const serverIpOf = (m: ApplianceModel): number => {
     let n = serverIps.get(m);

@@ -21,3 +21,12 @@ test('the key table never exceeds maxKeys, whatever the number of keys a flood b
   l.allow('busy', 2000);
   assert.equal(l.allow('busy', 2000), false);
 });
+
+test('sweep forgets keys whose bucket has refilled', () => {
+  const rl = createBoundedRateLimiter({ burst: 3, perSecond: 2, maxKeys: 10 });
+  assert.deepEqual([0, 0, 0, 0].map(() => rl.allow('a', 1000)), [true, true, true, false]);
+  assert.equal(rl.allow('a', 1400), false);
+  assert.equal(rl.allow('a', 1500), true);
+  rl.sweep(10_000);
+  assert.equal(rl.size(), 0);
+});

@@ -5,6 +5,8 @@
  */
 export interface BoundedRateLimiter {
   allow(key: string, now: number): boolean;
+  /** Forget the keys whose bucket has refilled (a periodic tidy-up; a full table does it by itself). */
+  sweep(now: number): void;
   size(): number;
 }
 
@@ -15,15 +17,16 @@ export function createBoundedRateLimiter(opts: { burst: number; perSecond: numbe
     b.at = now;
   };
   let sweptAt = -Infinity;
+  const sweep = (now: number): void => {
+    sweptAt = now;
+    for (const [k, b] of buckets) {
+      refill(b, now);
+      if (b.tokens >= opts.burst) buckets.delete(k);
+    }
+  };
   const makeRoom = (now: number): void => {
     // A full sweep at most once a second; between sweeps a flood of new keys costs one eviction each.
-    if (now - sweptAt >= 1000) {
-      sweptAt = now;
-      for (const [k, b] of buckets) {
-        refill(b, now);
-        if (b.tokens >= opts.burst) buckets.delete(k);
-      }
-    }
+    if (now - sweptAt >= 1000) sweep(now);
     while (buckets.size >= opts.maxKeys) {
       const oldest = buckets.keys().next();
       if (oldest.done) break;
@@ -42,6 +45,7 @@ export function createBoundedRateLimiter(opts: { burst: number; perSecond: numbe
       b.tokens -= 1;
       return true;
     },
+    sweep,
     size: () => buckets.size,
   };
 }
