@@ -44,7 +44,7 @@ export function loadConfigText(text: string, file: string, checks: readonly Mode
   const warnings = built.issues.filter((i) => i.severity === 'warning');
   if (!built.model) return err(built.issues.sort(byPosition));
   const model = built.model;
-  const found = [...CONFIG_CHECKS, ...checks].flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message));
+  const found = [...CONFIG_CHECKS, ...checks].flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message, f.which));
   if (found.some((i) => i.severity === 'error')) return err([...built.issues, ...found].sort(byPosition));
   return ok({ model, warnings: [...warnings, ...found].sort(byPosition) });
 }
