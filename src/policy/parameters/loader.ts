@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { parseXsd } from './xsd.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
+import type { ApplianceModel, FirmwareRelease } from '../../config/model.ts';
 
 export const XSD_NAME = 'polycomconfig.xsd';
 
@@ -42,4 +43,12 @@ export function catalogOfFolder(dir: string): { file: string; catalog: Catalog }
   const file = findXsd(dir);
   if (!file) return undefined;
   return { file, catalog: catalogOfText(readFileSync(file, 'utf8')) };
+}
+
+/** The releases of a model whose folders hold an XSD, with their catalogs, in the order appliance.yaml lists them. */
+export function releaseCatalogs(model: ApplianceModel): { release: FirmwareRelease; file: string; catalog: Catalog }[] {
+  return [...model.firmware.values()].flatMap((release) => {
+    const c = catalogOfFolder(release.dir);
+    return c ? [{ release, ...c }] : [];
+  });
 }
