@@ -54,7 +54,7 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
       const file = positionals[0] ?? values.config ?? defaultConfig();
       const loaded = await load(file, { strict: values.strict ?? false });
       if (!loaded) return 1;
-      for (const a of loaded.advice) process.stderr.write(formatIssue(a) + '\n');
+      for (const a of loaded.advice()) process.stderr.write(formatIssue(a) + '\n');
       const m = loaded.model;
       process.stdout.write(`${file}: ok (${m.sites.size} sites, ${m.phones.size} phones, ${m.firmware.size} firmware releases, ${loaded.warnings.length} warnings)\n`);
       return 0;

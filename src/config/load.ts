@@ -20,8 +20,11 @@ export interface Loaded {
   warnings: ConfigIssue[];
   /** The values ${env:…} and ${file:…} resolved to: output that is not for phones hides them (secrets.ts redact). */
   secrets: readonly string[];
-  /** Advice `appliance validate` prints, not a warning of the running appliance: passwords written in the file. */
-  advice: ConfigIssue[];
+  /**
+   * Advice `appliance validate` prints, not a warning of the running appliance: passwords written in the file.
+   * A function: locating an issue needs the position-keeping parse, which only validate should pay for.
+   */
+  advice: () => ConfigIssue[];
 }
 
 /** `checks` run on the built model (policy/load.ts passes the domain's); their findings become warnings or errors. */
@@ -57,7 +60,8 @@ export function loadConfigText(text: string, file: string, checks: readonly Mode
   const model = built.model;
   const found = [...CONFIG_CHECKS, ...checks].flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message, f.which));
   if (found.some((i) => i.severity === 'error')) return err([...built.issues, ...found].sort(byPosition));
-  const advice = literalSecrets(data, secrets.fromSecrets).map((p) => at.issue('warning', 'CFG_SECRET_LITERAL', p.path, p.message)).sort(byPosition);
+  const literal = literalSecrets(data, secrets.fromSecrets);
+  const advice = (): ConfigIssue[] => literal.map((p) => at.issue('warning', 'CFG_SECRET_LITERAL', p.path, p.message)).sort(byPosition);
   return ok({ model, warnings: [...warnings, ...found].sort(byPosition), secrets: secrets.values, advice });
 }
 

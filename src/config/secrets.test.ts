@@ -37,7 +37,7 @@ test('an env and a file secret are resolved (a file\'s last newline dropped), an
   assert.equal([...r.value.model.phones.values()][0]!.parameters['reg.1.auth.password'], 'Env&Secret<1>');
   assert.equal(r.value.model.sites.get('hq')!.accounts[0]!.password, 'acct-pw-42');
   assert.deepEqual([...r.value.secrets].sort(), ['Env&Secret<1>', 'T0ken-from-a-file-0123456789', 'acct-pw-42']);
-  assert.deepEqual(r.value.advice, []);
+  assert.deepEqual(r.value.advice(), []);
 });
 
 test('a missing env variable or secret file is refused at the value\'s line:col', () => {
@@ -53,7 +53,7 @@ test('a missing env variable or secret file is refused at the value\'s line:col'
 test('literal passwords and tokens are advised, once per kind, at the first place', () => {
   const r = loadConfigText(yaml('abcdefghijklmnop0123', 'hunter2', 'plain'), FILE);
   assert.ok(r.ok);
-  assert.deepEqual(r.value.advice.map((i) => `${i.line}:${i.col} ${i.code} ${i.message.split(':')[0]}`), [
+  assert.deepEqual(r.value.advice().map((i) => `${i.line}:${i.col} ${i.code} ${i.message.split(':')[0]}`), [
     '4:31 CFG_SECRET_LITERAL the admin token is written in the file',
     '10:38 CFG_SECRET_LITERAL an account password is written in the file',
     '15:28 CFG_SECRET_LITERAL reg.N.auth.password is written in the file',

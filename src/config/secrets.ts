@@ -75,7 +75,9 @@ export function literalSecrets(data: unknown, fromSecrets: ReadonlySet<string>):
   const add = (kind: string, path: PathKey[], value: unknown): void => {
     if (typeof value !== 'string' && typeof value !== 'number') return;
     if (value === '' || value === FACTORY || fromSecrets.has(path.join('.'))) return;
-    found.set(kind, [...(found.get(kind) ?? []), path]);
+    const list = found.get(kind);
+    if (list) list.push(path);
+    else found.set(kind, [path]);
   };
   const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const params = (p: unknown, at: PathKey[]): void => {
