@@ -5,6 +5,7 @@
  *   appliance render [--config F] --out DIR        materialise the tree
  *   appliance schema [--release R]                 the JSON Schema of appliance.yaml (src/cli/schema.ts)
  *   appliance params [--release R] [--model M] Q   search a release's parameter catalog (src/cli/params.ts)
+ *   appliance overrides [MAC] | --clear MAC        the phones' uploaded overrides against appliance.yaml
  *   appliance run [--config F]                     start every enabled service
  *   appliance notify | leases | phones             operations (src/cli/ops.ts)
  */
@@ -23,6 +24,7 @@ const USAGE = `usage:
   appliance render [--config FILE] [--show-secrets] --out DIR     resolved secrets print as *** unless --show-secrets
   appliance schema [--config FILE] [--release NAME]               with the release's parameters (polycomConfig.xsd)
   appliance params [--config FILE] [--release R | --model M] QUERY   search parameter names and descriptions
+  appliance overrides [--config FILE] [MAC] | --clear MAC            the phones' own -phone.cfg/-web.cfg changes
   appliance run [--config FILE]
   appliance notify <MAC|site|model|all> [--reboot] [--wave N]     check-sync NOTIFY through the running appliance
   appliance leases [--site S]                                      the DHCP leases as a table
@@ -42,6 +44,7 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
   if (command === 'leases') return (await import('./ops.ts')).leasesCommand(rest);
   if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
   if (command === 'params') return (await import('./params.ts')).paramsCommand(rest);
+  if (command === 'overrides') return (await import('./overrides.ts')).overridesCommand(rest);
   if (command === 'schema') return (await import('./schema.ts')).schemaCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,

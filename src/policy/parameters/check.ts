@@ -15,8 +15,9 @@ import { describeType, misfit, valueFits } from './types.ts';
 type PathKey = string | number;
 interface Source { readonly path: readonly PathKey[]; readonly params: Parameters; readonly releases: ReadonlySet<FirmwareRelease> }
 
-/** Values never echoed in a message (a resolved secret must not reach a log). */
+/** Parameters whose values are never echoed in a message or a listing (a password must not reach a log). */
 const SECRET_NAME = /pass(word)?|secret|token|\.key$/i;
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 
 /** Where appliance.yaml sets parameters, and which releases each place reaches. */
 export function parameterSources(model: ApplianceModel): Source[] {
