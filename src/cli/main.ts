@@ -3,7 +3,7 @@
  *   appliance validate [--strict] [FILE]           errors as FILE:LINE:COL path: message; exit 1 on error
  *   appliance render [--config F] [--site S] [PATH|MAC]   print a tree file, or every file a phone receives
  *   appliance render [--config F] --out DIR        materialise the tree
- *   appliance schema [--release R]                 the JSON Schema of appliance.yaml (src/cli/schema.ts)
+ *   appliance schema [--release R]                 the JSON Schema of appliance.yaml (src/cli/params.ts)
  *   appliance params [--release R] [--model M] Q   search a release's parameter catalog (src/cli/params.ts)
  *   appliance overrides [MAC] | --clear MAC        the phones' uploaded overrides against appliance.yaml
  *   appliance run [--config F]                     start every enabled service
@@ -45,7 +45,7 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
   if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
   if (command === 'params') return (await import('./params.ts')).paramsCommand(rest);
   if (command === 'overrides') return (await import('./overrides.ts')).overridesCommand(rest);
-  if (command === 'schema') return (await import('./schema.ts')).schemaCommand(rest);
+  if (command === 'schema') return (await import('./params.ts')).schemaCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -4,13 +4,14 @@
  * overrides last). `--clear MAC` retires the phone's override files (kept as generation 1 of their .history).
  * Password values print as asterisks.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fsyncDir } from '../shared/durable.ts';
+import { generations } from '../tree/uploads.ts';
 import { parseArgs } from 'node:util';
 import type { ApplianceModel } from '../config/model.ts';
 import { parseMac, type Mac } from '../shared/mac.ts';
 import { AREAS } from '../tree/layout.ts';
-import { retireUpload } from '../tree/retire.ts';
 import { applianceParameters, compareOverrides, overrideParameters } from '../policy/parameters/overrides.ts';
 import { isSecretName } from '../policy/parameters/check.ts';
 import { defaultConfig, loadReported } from './load-report.ts';
@@ -30,6 +31,26 @@ async function overrideFiles(model: ApplianceModel): Promise<OverrideFile[]> {
     }
   }
   return out;
+}
+
+/**
+ * Retire an uploaded file: the live file becomes generation 1 of its .history (the older ones move up one,
+ * beyond `keep` they go), so a clear can be undone by copying it back. false when there is no such file.
+ */
+export async function retireUpload(file: string, keep: number): Promise<boolean> {
+  if (!(await stat(file).then((s) => s.isFile(), () => false))) return false;
+  const hist = join(dirname(file), '.history');
+  await mkdir(hist, { recursive: true });
+  const name = basename(file);
+  const limit = Math.max(1, keep);
+  for (const old of (await generations(file)).reverse()) {
+    const n = Number(old.slice(old.lastIndexOf('.') + 1));
+    if (n >= limit) await unlink(old);
+    else await rename(old, join(hist, `${name}.${n + 1}`));
+  }
+  await rename(file, join(hist, `${name}.1`));
+  await fsyncDir(dirname(file));
+  return true;
 }
 
 const shown = (name: string, value: string): string => (isSecretName(name) && value !== '' ? '********' : JSON.stringify(value));

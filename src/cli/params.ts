@@ -1,13 +1,22 @@
 /**
+ * The commands over the release parameter catalog.
  * `appliance params [--config FILE] [--release R | --model M] QUERY`: search a release's parameter catalog
  * (names and descriptions, case-insensitive); prints name, type, default, description. An indexed family
  * prints once, as reg.N.address with its index range. The release: --release, else the one model M runs,
  * else the default release.
+ * `appliance schema [--config FILE] [--release NAME]`: the JSON Schema of appliance.yaml. With a release, its
+ * parameters maps list that release's known parameters (types, enumerations, descriptions) for editor
+ * completion; without one, those of every release of FILE whose folder holds a polycomConfig.xsd (none:
+ * the plain schema, as committed while tftpboot/ ships empty).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ApplianceModel, FirmwareRelease } from '../config/model.ts';
 import { releaseFor } from '../policy/release.ts';
-import { catalogOfFolder } from '../policy/parameters/loader.ts';
+import { jsonSchema, PARAMETER_NAME } from '../config/schema.ts';
+import { loadAppliance } from '../policy/load.ts';
+import { catalogOfFolder, releaseCatalogs } from '../policy/parameters/loader.ts';
+import { withCatalog } from '../policy/parameters/json-schema.ts';
 import { familyOf, type Catalog, type Param } from '../policy/parameters/catalog.ts';
 import { describeType } from '../policy/parameters/types.ts';
 import { defaultConfig, loadReported } from './load-report.ts';
@@ -58,5 +67,29 @@ export async function paramsCommand(argv: string[]): Promise<number> {
   if (rows.length === 0) { process.stderr.write(`no parameter of firmware "${rel.name}" matches "${query}"\n`); return 1; }
   process.stdout.write(formatTable(['name', 'type', 'default', 'description'], rows));
   process.stderr.write(`${rows.length} match${rows.length === 1 ? '' : 'es'} in firmware "${rel.name}" (${found.file})\n`);
+  return 0;
+}
+
+async function catalogs(config: string, release: string | undefined): Promise<Catalog[] | undefined> {
+  if (release === undefined) {
+    // The plain schema must come out even where appliance.yaml is missing or broken: nothing to add then.
+    const r = existsSync(config) ? await loadAppliance(config) : undefined;
+    return r?.ok ? releaseCatalogs(r.value.model).map((c) => c.catalog) : [];
+  }
+  const loaded = await loadReported(config, { quietWarnings: true });
+  if (!loaded) return undefined;
+  const found = releaseCatalogs(loaded.model).find((c) => c.release.name === release);
+  if (found) return [found.catalog];
+  const known = [...loaded.model.firmware.keys()];
+  process.stderr.write(known.includes(release) ? `firmware "${release}": no polycomConfig.xsd in its folder\n` : `no firmware release "${release}" (known: ${known.join(', ') || 'none'})\n`);
+  return undefined;
+}
+
+export async function schemaCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, release: { type: 'string' } } });
+  const cats = await catalogs(values.config ?? defaultConfig(), values.release);
+  if (!cats) return 1;
+  const schema = withCatalog(jsonSchema() as Record<string, unknown>, cats, PARAMETER_NAME.source);
+  process.stdout.write(JSON.stringify(schema, null, 2) + '\n');
   return 0;
 }

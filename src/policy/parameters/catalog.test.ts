@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseXsd } from './xsd.ts';
-import { buildCatalog, defaultOf, familyOf } from './catalog.ts';
+import { buildCatalog, closest, defaultOf, familyOf } from './catalog.ts';
 import { valueFits, describeType } from './types.ts';
-import { closest } from './suggest.ts';
 
 const text = readFileSync(new URL('./testdata/polycomConfig.xsd', import.meta.url), 'utf8');
 const cat = buildCatalog(parseXsd([text]));
