@@ -1,27 +1,30 @@
 /**
  * The `appliance` command: validate, render, schema, run.
- *   appliance validate [FILE]                      errors as FILE:LINE:COL path: message; exit 1 on error
+ *   appliance validate [--strict] [FILE]           errors as FILE:LINE:COL path: message; exit 1 on error
  *   appliance render [--config F] [--site S] [PATH|MAC]   print a tree file, or every file a phone receives
  *   appliance render [--config F] --out DIR        materialise the tree
- *   appliance schema                               the JSON Schema of appliance.yaml
+ *   appliance schema [--release R]                 the JSON Schema of appliance.yaml (src/cli/params.ts)
+ *   appliance params [--release R] [--model M] Q   search a release's parameter catalog (src/cli/params.ts)
+ *   appliance overrides [MAC] | --clear MAC        the phones' uploaded overrides against appliance.yaml
  *   appliance run [--config F]                     start every enabled service
  *   appliance notify | leases | phones             operations (src/cli/ops.ts)
  */
 import { parseArgs } from 'node:util';
-import type { Loaded } from '../config/load.ts';
-import { loadAppliance } from '../policy/load.ts';
 import { formatIssue } from '../config/issues.ts';
-import { jsonSchema } from '../config/schema.ts';
+import { redact } from '../config/secrets.ts';
+import { defaultConfig, loadReported as load } from './load-report.ts';
 import { createTree } from '../tree/tree.ts';
 import { parseMac } from '../shared/mac.ts';
 import { printPath, printPhone, renderOut, type Out } from './render.ts';
 import { reexecWithNodeFlags } from './node-flags.ts';
 
 const USAGE = `usage:
-  appliance validate [FILE]
-  appliance render [--config FILE] [--site SITE] [PATH|MAC]
-  appliance render [--config FILE] --out DIR
-  appliance schema
+  appliance validate [--strict] [FILE]                            --strict: unknown parameter names are errors
+  appliance render [--config FILE] [--site SITE] [--show-secrets] [PATH|MAC]
+  appliance render [--config FILE] [--show-secrets] --out DIR     resolved secrets print as *** unless --show-secrets
+  appliance schema [--config FILE] [--release NAME]               with the release's parameters (polycomConfig.xsd)
+  appliance params [--config FILE] [--release R | --model M] QUERY   search parameter names and descriptions
+  appliance overrides [--config FILE] [MAC] | --clear MAC            the phones' own -phone.cfg/-web.cfg changes
   appliance run [--config FILE]
   appliance notify <MAC|site|model|all> [--reboot] [--wave N]     check-sync NOTIFY through the running appliance
   appliance leases [--site S]                                      the DHCP leases as a table
@@ -31,20 +34,6 @@ const USAGE = `usage:
 FILE defaults to $APPLIANCE_CONFIG, else ./appliance.yaml`;
 
 const stdout: Out = { write: (s) => { process.stdout.write(s); } };
-const defaultConfig = (): string => process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
-
-async function load(file: string, quietWarnings = false): Promise<Loaded | undefined> {
-  const r = await loadAppliance(file);
-  if (!r.ok) {
-    for (const i of r.error) process.stderr.write(formatIssue(i) + '\n');
-    const n = r.error.filter((i) => i.severity === 'error').length;
-    process.stderr.write(`${file}: ${n} error${n === 1 ? '' : 's'}\n`);
-    return undefined;
-  }
-  if (!quietWarnings) for (const w of r.value.warnings) process.stderr.write(formatIssue(w) + '\n');
-  return r.value;
-}
-
 /**
  * ownProcess: the command owns this process (bin/appliance.js, or this file run directly), so `run` may re-execute
  * it with the Node flags it is sized for (node-flags.ts); an in-process caller leaves it unset.
@@ -58,30 +47,33 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
   if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
   if (command === 'logs') return (await import('./logs.ts')).logsCommand(rest);
   if (command === 'export') return (await import('./export.ts')).exportCommand(rest);
+  if (command === 'params') return (await import('./params.ts')).paramsCommand(rest);
+  if (command === 'overrides') return (await import('./overrides.ts')).overridesCommand(rest);
+  if (command === 'schema') return (await import('./params.ts')).schemaCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, site: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, site: { type: 'string' }, out: { type: 'string' }, strict: { type: 'boolean' }, 'show-secrets': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || command === undefined || command === 'help') { process.stdout.write(USAGE + '\n'); return command ? 0 : 2; }
   switch (command) {
     case 'validate': {
       const file = positionals[0] ?? values.config ?? defaultConfig();
-      const loaded = await load(file);
+      const loaded = await load(file, { strict: values.strict ?? false });
       if (!loaded) return 1;
+      for (const a of loaded.advice()) process.stderr.write(formatIssue(a) + '\n');
       const m = loaded.model;
       process.stdout.write(`${file}: ok (${m.sites.size} sites, ${m.phones.size} phones, ${m.firmware.size} firmware releases, ${loaded.warnings.length} warnings)\n`);
       return 0;
     }
-    case 'schema':
-      process.stdout.write(JSON.stringify(jsonSchema(), null, 2) + '\n');
-      return 0;
     case 'render': {
-      const loaded = await load(values.config ?? defaultConfig(), true);
+      const loaded = await load(values.config ?? defaultConfig(), { quietWarnings: true });
       if (!loaded) return 1;
       const model = loaded.model;
+      const hide = values['show-secrets'] ? [] : loaded.secrets;
+      const out: Out = hide.length === 0 ? stdout : { write: (s) => { stdout.write(redact(s, hide)); } };
       if (values.out) {
-        const r = await renderOut(model, values.out);
+        const r = await renderOut(model, values.out, hide);
         process.stderr.write(`rendered ${r.rendered} files, linked ${r.linked} from ${model.tftpboot} into ${values.out}\n`);
         return 0;
       }
@@ -94,12 +86,12 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
         return 0;
       }
       if (parseMac(target).ok && !target.includes('.')) {
-        return (await printPhone(model, tree, target, stdout)) ? 0 : 1;
+        return (await printPhone(model, tree, target, out)) ? 0 : 1;
       }
       const site = values.site ? model.sites.get(values.site) : undefined;
       if (values.site && !site) { process.stderr.write(`no site "${values.site}"\n`); return 1; }
       const path = site?.bootServer.path ? `${site.bootServer.path}/${target}` : target;
-      if (await printPath(tree, path, stdout)) return 0;
+      if (await printPath(tree, path, out)) return 0;
       process.stderr.write(`${path}: not in the tree\n`);
       return 1;
     }

@@ -10,6 +10,7 @@ import { phoneFilesFor } from '../policy/files.ts';
 import { bootromsAt } from '../policy/release.ts';
 import { inFolder } from '../tree/paths.ts';
 import { parseMac } from '../shared/mac.ts';
+import { redact } from '../config/secrets.ts';
 import type { FileTree } from '../tree/types.ts';
 
 export interface Out { write(s: string | Uint8Array): void }
@@ -58,12 +59,12 @@ async function linkTree(from: string, to: string): Promise<number> {
   return n;
 }
 
-/** Materialise the tree: rendered files, and tftpboot/ under every site folder (as the tree serves it). */
-export async function renderOut(model: ApplianceModel, dir: string): Promise<{ rendered: number; linked: number }> {
+/** Materialise the tree (resolved secrets in `hide` overwritten by asterisks): rendered files, and tftpboot/ under every site folder (as the tree serves it). */
+export async function renderOut(model: ApplianceModel, dir: string, hide: readonly string[] = []): Promise<{ rendered: number; linked: number }> {
   const r = renderTree(model);
   for (const [path, f] of r.files) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), f.body);
+    await writeFile(join(dir, path), hide.length > 0 ? redact(f.body, hide) : f.body);
   }
   let linked = 0;
   for (const folder of r.folders.keys()) linked += await linkTree(model.tftpboot, join(dir, folder));

@@ -28,6 +28,8 @@ export interface Finding {
   readonly code: string;
   readonly path: readonly PathKey[];
   readonly message: string;
+  /** Locate the key itself (an unknown name) rather than its value; default the value. */
+  readonly which?: 'key' | 'value';
 }
 
 /** A check the loader runs on every model it builds (policy/ passes its own: config imports nothing above). */

@@ -11,9 +11,21 @@ import { ApplianceSchema } from './schema.ts';
 import { buildModel } from './build.ts';
 import { CONFIG_CHECKS } from './checks.ts';
 import { Locator, type ConfigIssue, type ModelCheck } from './issues.ts';
+import { literalSecrets, resolveSecrets } from './secrets.ts';
+import { dirname, resolve } from 'node:path';
 import { type Result, ok, err } from '../shared/result.ts';
 
-export interface Loaded { model: ApplianceModel; warnings: ConfigIssue[] }
+export interface Loaded {
+  model: ApplianceModel;
+  warnings: ConfigIssue[];
+  /** The values ${env:…} and ${file:…} resolved to: output that is not for phones hides them (secrets.ts redact). */
+  secrets: readonly string[];
+  /**
+   * Advice `appliance validate` prints, not a warning of the running appliance: passwords written in the file.
+   * A function: locating an issue needs the position-keeping parse, which only validate should pay for.
+   */
+  advice: () => ConfigIssue[];
+}
 
 /** `checks` run on the built model (policy/load.ts passes the domain's); their findings become warnings or errors. */
 export function loadConfigText(text: string, file: string, checks: readonly ModelCheck[] = []): Result<Loaded, ConfigIssue[]> {
@@ -26,6 +38,8 @@ export function loadConfigText(text: string, file: string, checks: readonly Mode
     return err(syntaxIssues(text, file, e as YAMLException));
   }
   const at = new Locator(text, file);
+  const secrets = resolveSecrets(data, dirname(resolve(file)));
+  if (secrets.problems.length > 0) return err(secrets.problems.map((p) => at.issue('error', 'CFG_SECRET', p.path, p.message)).sort(byPosition));
   const parsed = ApplianceSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i): ConfigIssue[] => {
@@ -44,9 +58,11 @@ export function loadConfigText(text: string, file: string, checks: readonly Mode
   const warnings = built.issues.filter((i) => i.severity === 'warning');
   if (!built.model) return err(built.issues.sort(byPosition));
   const model = built.model;
-  const found = [...CONFIG_CHECKS, ...checks].flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message));
+  const found = [...CONFIG_CHECKS, ...checks].flatMap((check) => check(model)).map((f) => at.issue(f.severity, f.code, f.path, f.message, f.which));
   if (found.some((i) => i.severity === 'error')) return err([...built.issues, ...found].sort(byPosition));
-  return ok({ model, warnings: [...warnings, ...found].sort(byPosition) });
+  const literal = literalSecrets(data, secrets.fromSecrets);
+  const advice = (): ConfigIssue[] => literal.map((p) => at.issue('warning', 'CFG_SECRET_LITERAL', p.path, p.message)).sort(byPosition);
+  return ok({ model, warnings: [...warnings, ...found].sort(byPosition), secrets: secrets.values, advice });
 }
 
 export async function loadConfigFile(path: string, checks: readonly ModelCheck[] = []): Promise<Result<Loaded, ConfigIssue[]>> {

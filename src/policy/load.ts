@@ -7,9 +7,20 @@ import type { ConfigIssue, ModelCheck } from '../config/issues.ts';
 import type { Result } from '../shared/result.ts';
 import { missingFirmware } from './firmware-check.ts';
 import { bootromOverHttp, legacyConfigFiles, timeServer } from './boot-checks.ts';
+import { parameterCheck } from './parameters/check.ts';
 
-export const POLICY_CHECKS: readonly ModelCheck[] = [(model) => missingFirmware(model), bootromOverHttp, legacyConfigFiles, timeServer];
+export interface PolicyOptions {
+  /** Unknown parameter names (and indices beyond their family) are errors, for CI. */
+  readonly strict?: boolean;
+}
 
-export const loadAppliance = (file: string): Promise<Result<Loaded, ConfigIssue[]>> => loadConfigFile(file, POLICY_CHECKS);
+export const policyChecks = (opts: PolicyOptions = {}): readonly ModelCheck[] =>
+  [(model) => missingFirmware(model), bootromOverHttp, legacyConfigFiles, timeServer, parameterCheck({ strict: opts.strict ?? false })];
 
-export const loadApplianceText = (text: string, file: string): Result<Loaded, ConfigIssue[]> => loadConfigText(text, file, POLICY_CHECKS);
+export const POLICY_CHECKS: readonly ModelCheck[] = policyChecks();
+
+export const loadAppliance = (file: string, opts: PolicyOptions = {}): Promise<Result<Loaded, ConfigIssue[]>> =>
+  loadConfigFile(file, opts.strict ? policyChecks(opts) : POLICY_CHECKS);
+
+export const loadApplianceText = (text: string, file: string, opts: PolicyOptions = {}): Result<Loaded, ConfigIssue[]> =>
+  loadConfigText(text, file, opts.strict ? policyChecks(opts) : POLICY_CHECKS);
