@@ -14,7 +14,7 @@ export interface XmlElement {
   readonly depth: number;
 }
 
-const NAME = /[A-Za-z_:][\w.:\-]*/y;
+const NAME = /[A-Za-z_:][\w.:-]*/y;
 
 export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;

@@ -59,7 +59,7 @@ test('a custom VLAN option is a warning: phones default to Fixed mode', () => {
 });
 
 test('the directory takes the full object form with readOnly', () => {
-  const r = loadConfigText(BASE.replace('    directory:\n', '    directory:\n      readOnly: true\n      entries:\n').replace(/      - \{/g, '        - {'), 'appliance.yaml');
+  const r = loadConfigText(BASE.replace('    directory:\n', '    directory:\n      readOnly: true\n      entries:\n').replace(/ {6}- \{/g, '        - {'), 'appliance.yaml');
   assert.ok(r.ok, r.ok ? '' : r.error.map(formatIssue).join('\n'));
   assert.equal(r.value.model.sites.get('hq')!.directory.readOnly, true);
   assert.deepEqual(r.value.model.sites.get('hq')!.directory.entries.map((e) => e.contact), ['100', '101']);

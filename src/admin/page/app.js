@@ -1,6 +1,6 @@
 // The operations page: plain DOM, no framework, no build step. Data from /api (same origin, same
 // credentials the browser already sent for the page); refreshed on server-sent events, else every 5 s.
-'use strict';
+
 const $ = (s) => document.querySelector(s);
 const state = { selected: new URLSearchParams(location.hash.slice(1)).get('phone') || undefined, filtersFilled: false };
 const STATES = ['done', 'in-progress', 'failed', 'not-yet', 'unknown'];
