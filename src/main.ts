@@ -8,6 +8,7 @@ import { flushCompileCache } from 'node:module';
 import { loadAppliance } from './policy/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { liveConfig, type LiveConfig } from './runtime/live-config.ts';
+import { createRefusalLog } from './tree/refusals.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import { createEventBus, dhcpLogLine, type ApplianceEvent } from './runtime/events.ts';
 import { type Service } from './shared/service.ts';
@@ -44,7 +45,11 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   for (const w of loaded.value.warnings) log.warn({ code: w.code, at: `${w.file}:${w.line}:${w.col}` }, formatIssue(w));
   const model = loaded.value.model;
   await mkdir(model.dataDir, { recursive: true });
+  const refusals = createRefusalLog({
+    log: (r) => log.warn({ code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', protocol: r.protocol, peer: r.peer, path: r.path, suppressed: r.suppressed }, 'upload refused: the address holds no lease or INFORM binding (logged once per host a minute)'),
+  });
   const live = liveConfig(configPath, model, {
+    refusals,
     ...(opts.reloadDebounceMs === undefined ? {} : { debounceMs: opts.reloadDebounceMs }),
     onEvent: (e) => {
       if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256, warnings: e.issues.map(formatIssue) }, 'configuration reloaded');

@@ -61,13 +61,13 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
   server.on('clientError', (_e: Error, sock: Socket) => { sock.destroy(); });
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', (e) => reject(new ApplianceError('ADMIN_LISTEN', `admin server cannot listen on port ${port}: ${e.message}`)));
-    server.listen(port, deps.bindAddress, () => {
+    server.listen(port, first.services.admin.address ?? deps.bindAddress, () => {
       const a = server.address();
       resolve(typeof a === 'object' && a !== null ? a.port : port);
     });
   });
   server.on('error', (e) => log.error({ err: e }, 'admin server error'));
-  log.info({ port: bound, token: source }, 'admin listening');
+  log.info({ address: first.services.admin.address ?? deps.bindAddress ?? 'all', port: bound, token: source }, 'admin listening');
 
   let closed = false;
   return {

@@ -114,6 +114,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       firmware: Object.freeze({ ...s.firmware }),
       directory: siteDirectoryOf(s.directory),
       accounts: Object.freeze(s.accounts.map((a) => Object.freeze({ ...a }))),
+      uploads: Object.freeze({ allowUnknownHosts: s.uploads.allowUnknownHosts }),
     }));
   }
   if (addr.ok && sites.size > 0 && ![...sites.values()].some((s) => inCidr(s.subnet, addr.value))) {
@@ -163,7 +164,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       dhcp: Object.freeze({ ...sv.dhcp }), tftp: Object.freeze({ ...sv.tftp }), ftp: Object.freeze({ ...sv.ftp, cert: sv.ftp.cert && resolve(base, sv.ftp.cert), key: sv.ftp.key && resolve(base, sv.ftp.key) }),
       http: Object.freeze({ ...sv.http }),
       https: Object.freeze({ ...sv.https, cert: sv.https.cert && resolve(base, sv.https.cert), key: sv.https.key && resolve(base, sv.https.key), clientCa: sv.https.clientCa && resolve(base, sv.https.clientCa) }),
-      admin: Object.freeze({ enabled: sv.admin.enabled, port: sv.admin.port, token: sv.admin.token }),
+      admin: Object.freeze({ enabled: sv.admin.enabled, address: sv.admin.address, port: sv.admin.port, token: sv.admin.token }),
     }),
     uploads: Object.freeze({ ...y.appliance.uploads }),
     defaultFirmware: y.defaults.firmware,
