@@ -4,11 +4,13 @@
  * on SIGTERM / SIGINT through one path. A service that fails to start closes the ones already started.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { flushCompileCache } from 'node:module';
 import { loadAppliance } from './policy/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { liveConfig, type LiveConfig } from './runtime/live-config.ts';
 import { createRefusalLog } from './tree/refusals.ts';
+import { removeStaleParts } from './tree/uploads.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import { createEventBus, dhcpLogLine, type ApplianceEvent } from './runtime/events.ts';
 import { type Service } from './shared/service.ts';
@@ -45,6 +47,8 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   for (const w of loaded.value.warnings) log.warn({ code: w.code, at: `${w.file}:${w.line}:${w.col}` }, formatIssue(w));
   const model = loaded.value.model;
   await mkdir(model.dataDir, { recursive: true });
+  const stale = await removeStaleParts(join(model.dataDir, 'uploads'));
+  if (stale.length > 0) log.info({ removed: stale.length }, 'removed the temporary files of unfinished uploads');
   const refusals = createRefusalLog({
     log: (r) => log.warn({ code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', protocol: r.protocol, peer: r.peer, path: r.path, suppressed: r.suppressed }, 'upload refused: the address holds no lease or INFORM binding (logged once per host a minute)'),
   });

@@ -40,8 +40,8 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
   const log = deps.log.child({ svc: 'admin' });
   const first = deps.model.current();
   const port = deps.port ?? first.services.admin.port;
-  const { token, source, file } = await resolveToken(first.services.admin.token, first.dataDir);
-  if (source === 'generated') log.warn({ code: 'ADMIN_TOKEN_GENERATED', file }, 'no services.admin.token in appliance.yaml: generated one');
+  const { token, source, file, saveError } = await resolveToken(first.services.admin.token, first.dataDir);
+  if (source === 'generated') log.warn({ code: 'ADMIN_TOKEN_GENERATED', file, ...(saveError ? { saveError } : {}) }, saveError ? 'no services.admin.token, and the generated one could not be saved: it holds until the next restart' : 'no services.admin.token in appliance.yaml: generated one');
 
   const { inventory } = deps;
   const traffic = createTrafficCounters();

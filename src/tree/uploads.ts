@@ -36,9 +36,30 @@ export async function generations(file: string): Promise<string[]> {
     .map((f) => join(hist, f));
 }
 
+/** The temporary file name of an upload of `name` (random suffix), and the pattern every such name has. */
+const partName = (name: string): string => `.${name}.${randomBytes(6).toString('hex')}.part`;
+const PART = /^\..+\.[0-9a-f]{12}\.part$/;
+
+/**
+ * Remove the temporary files of uploads that never finished (kill -9, power loss): under
+ * <uploads>/<site>/<area>/. Run at start, before any service takes uploads. Returns the paths removed.
+ */
+export async function removeStaleParts(uploadsRoot: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const site of await readdir(uploadsRoot).catch(() => [] as string[])) {
+    for (const area of await readdir(join(uploadsRoot, site)).catch(() => [] as string[])) {
+      const dir = join(uploadsRoot, site, area);
+      for (const f of await readdir(dir).catch(() => [] as string[])) {
+        if (PART.test(f) && await unlink(join(dir, f)).then(() => true, () => false)) removed.push(join(dir, f));
+      }
+    }
+  }
+  return removed;
+}
+
 export async function beginDiskUpload(target: UploadTarget, file: string, keepGenerations: number): Promise<Result<Upload, TreeError>> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.part`);
+  const temp = join(dir, partName(basename(file)));
   let handle: FileHandle;
   try {
     await mkdir(dir, { recursive: true });
