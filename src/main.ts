@@ -32,7 +32,7 @@ export interface Running {
 /** What the operations tests change; `appliance run` passes none. */
 export interface ApplianceOptions {
   /** Operations settings the tests shorten: SIP timers, check-sync re-fetch timeout, inventory persist debounce. */
-  readonly admin?: { readonly sipTimers?: Partial<SipTimers> | undefined; readonly refetchTimeoutMs?: number | undefined; readonly persistDebounceMs?: number | undefined };
+  readonly admin?: { readonly sipTimers?: Partial<SipTimers> | undefined; readonly refetchTimeoutMs?: number | undefined; readonly persistDebounceMs?: number | undefined; readonly maxPhones?: number | undefined };
   /** Debounce of the appliance.yaml watcher (default: liveConfig's). */
   readonly reloadDebounceMs?: number;
 }
@@ -123,7 +123,7 @@ async function startOperations({ deps, model, live, dhcpLeases, counters, subscr
   const log = deps.log.child({ svc: 'admin' });
   const leases = dhcpLeases ?? (await import('./dhcp/leases/replay.ts')).offlineLeases(model.dataDir, deps.model);
   const { startInventory } = await import('./inventory/persist.ts');
-  const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs });
+  const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs, maxPhones: opts.maxPhones });
   services.push(inventory);
   const { createSipClient } = await import('./sip/sender.ts');
   const sip = createSipClient({ localAddress: () => deps.model.current().address, bindAddress: deps.bindAddress, timers: opts.sipTimers, log });

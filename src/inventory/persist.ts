@@ -117,6 +117,8 @@ export interface InventoryServiceOptions {
   readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
   /** Delay between a change and its save (default persist.ts's). */
   readonly persistDebounceMs?: number | undefined;
+  /** Phones kept at most (default inventory.ts's). */
+  readonly maxPhones?: number | undefined;
 }
 
 export type InventoryService = Service & { readonly inventory: Inventory; readonly persister: Persister };
@@ -124,7 +126,9 @@ export type InventoryService = Service & { readonly inventory: Inventory; readon
 export async function startInventory(opts: InventoryServiceOptions): Promise<InventoryService> {
   const { log } = opts;
   const dataDir = opts.model.current().dataDir;
-  const inventory = createInventory({ model: opts.model, leases: opts.leases, restore: await loadInventoryFile(dataDir, log) });
+  const inventory = createInventory({
+    model: opts.model, leases: opts.leases, restore: await loadInventoryFile(dataDir, log), ...(opts.maxPhones === undefined ? {} : { maxPhones: opts.maxPhones }),
+  });
   const persister = createPersister({ dataDir, snapshot: () => inventory.snapshot(), log, debounceMs: opts.persistDebounceMs });
   const offChange = inventory.onChange(() => persister.schedule());
   const unsubscribe = opts.subscribe((e) => inventory.apply(e));

@@ -2,7 +2,7 @@
  * The appliance as `appliance run` composes it (startAppliance from src/main.ts), for the operations tests
  * (run inside a test's network namespace), with the admin server's timers shortened:
  *
- *   node lab-appliance.ts CONFIG [--sip-t1 MS] [--sip-t2 MS] [--refetch-timeout MS]
+ *   node lab-appliance.ts CONFIG [--sip-t1 MS] [--sip-t2 MS] [--refetch-timeout MS] [--max-phones N]
  *
  * The config must enable the admin server. Logs (pino JSON, level LOG_LEVEL or warn) go to stderr. Prints
  * "admin ready PORT" once listening; SIGTERM closes everything.
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../../src/shared/log.ts';
 import { startAppliance, type Running } from '../../../src/main.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'sip-t1': { type: 'string' }, 'sip-t2': { type: 'string' }, 'refetch-timeout': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'sip-t1': { type: 'string' }, 'sip-t2': { type: 'string' }, 'refetch-timeout': { type: 'string' }, 'max-phones': { type: 'string' } } });
 const file = positionals[0]!;
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: 2 });
 let running: Running;
@@ -22,6 +22,7 @@ try {
       sipTimers: values['sip-t1'] ? { t1: Number(values['sip-t1']), t2: Number(values['sip-t2'] ?? 8 * Number(values['sip-t1'])) } : undefined,
       refetchTimeoutMs: values['refetch-timeout'] ? Number(values['refetch-timeout']) : undefined,
       persistDebounceMs: 200,
+      maxPhones: values['max-phones'] ? Number(values['max-phones']) : undefined,
     },
   });
 } catch (e) {
