@@ -35,5 +35,11 @@ if (!admin) {
   await running.close();
   process.exit(2);
 }
+// Run with --expose-gc: SIGUSR2 collects garbage and prints "gc done RSS_KB" (memory tests measure what is kept).
+process.on('SIGUSR2', () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  process.stdout.write(`gc done ${Math.round(m.rss / 1024)} heap ${Math.round(m.heapUsed / 1024)}/${Math.round(m.heapTotal / 1024)} external ${Math.round(m.external / 1024)} buffers ${Math.round(m.arrayBuffers / 1024)}\n`);
+});
 process.stdout.write(`admin ready ${admin.port}\n`);
 process.once('SIGTERM', () => { running.close().finally(() => process.exit(0)); });
