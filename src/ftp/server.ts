@@ -46,8 +46,6 @@ export interface FtpOptions {
 const logUser = (u: string): string => u.slice(0, 64).replace(/[\x00-\x1f\x7f]/g, '?');
 
 const LOGIN_TIMEOUT_MS = 60_000;
-/** Passive data listeners one client address may hold at once (at most a quarter of the range). */
-const PASV_PER_CLIENT = 8;
 
 
 async function tlsOptions(cert: string | undefined, key: string | undefined): Promise<{ cert: Buffer; key: Buffer } | false> {
@@ -69,8 +67,8 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
   const tls = await tlsOptions(cfg.cert, cfg.key);
   const stats: FtpStats = { connections: 0, loginFailures: 0, loginThrottled: 0, clientErrors: 0 };
   const throttle = createLoginThrottle(deps.loginThrottle);
-  // One data listener per control connection, and a few per client address (passive-guard.ts).
-  const guard = createPassiveGuard({ maxPerClient: Math.max(1, Math.min(PASV_PER_CLIENT, Math.floor((cfg.pasvMax - cfg.pasvMin + 1) / 4))) });
+  // One data listener per control connection, and at most half the range per client address (passive-guard.ts).
+  const guard = createPassiveGuard({ maxPerClient: Math.max(1, Math.floor((cfg.pasvMax - cfg.pasvMin + 1) / 2)) });
   const tlog = createTransferLog(deps.events, log);
   const reads = { active: 0 };
   const perConnection = new Map<string, ConnectionTransfers>();

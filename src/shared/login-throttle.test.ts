@@ -37,3 +37,11 @@ test('the table is bounded', () => {
   assert.equal(th.failures('10.0.0.0'), 0, 'the oldest address was forgotten');
   assert.equal(th.failures('10.0.3.231'), 1);
 });
+
+test('an address with no failures is not limited: a hundred logins at once are all checked at once', () => {
+  const th = createLoginThrottle({ maxWaiting: 8 });
+  const all = Array.from({ length: 100 }, () => th.admit('10.0.0.5'));
+  assert.ok(all.every((a) => a !== undefined && a.waitMs === 0));
+  for (const a of all) a!.done(true);
+  assert.equal(th.stats.refused, 0);
+});

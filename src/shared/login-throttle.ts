@@ -3,7 +3,8 @@
  * then every further attempt from that address waits twice as long as the one before (base, 2·base, 4·base …
  * up to a cap) before its password is even checked. Attempts from one address are spaced however they come
  * (one connection, pipelined, or many in parallel): each attempt takes the next free slot, and an address
- * with too many attempts already waiting is refused at once. A success forgets the address; so does a quiet
+ * with too many attempts already waiting is refused at once. Until an address has used its free failures,
+ * nothing is spaced or limited (a hundred phones behind one address may log in together). A success forgets the address; so does a quiet
  * spell. The table is bounded: the least recently seen address is forgotten first.
  */
 
@@ -72,10 +73,12 @@ export function createLoginThrottle(schedule: Partial<ThrottleSchedule> = {}, no
     admit(address) {
       const t = now();
       const e = touch(address, t);
-      if (e.waiting >= s.maxWaiting) { stats.refused++; return undefined; }
+      // An address within its free failures is not throttled at all: many phones behind one address log in at once.
+      const throttled = e.failures >= s.free || e.next > t;
+      if (throttled && e.waiting >= s.maxWaiting) { stats.refused++; return undefined; }
       const start = Math.max(t, e.next);
       // Every admitted attempt pushes the next one back by the wait its failures so far call for.
-      e.next = start + waitAfter(e.failures + e.waiting, s);
+      e.next = start + waitAfter(e.failures + (throttled ? e.waiting : 0), s);
       e.waiting++;
       if (start > t) stats.throttled++;
       let settled = false;

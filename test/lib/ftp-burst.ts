@@ -10,6 +10,7 @@
  * Every wait has a deadline; the process exits at 60 s whatever happens.
  */
 import { connect, type Socket } from 'node:net';
+import { replyReader } from './ftp-replies.ts';
 
 const [mode, host = '', port = '21', a = '1', b = '1'] = process.argv.slice(2);
 setTimeout(() => process.exit(3), 60_000).unref();
@@ -18,21 +19,9 @@ interface Ctl { sock: Socket; next(): Promise<string>; send(line: string): void 
 
 async function open(): Promise<Ctl> {
   const sock = connect({ host, port: Number(port), noDelay: true });
-  let buf = '';
-  let wake: (() => void) | undefined;
-  sock.on('data', (d: Buffer) => { buf += d.toString('latin1'); wake?.(); });
-  sock.on('error', () => { wake?.(); });
-  sock.on('close', () => { wake?.(); });
+  const reader = replyReader(sock, 45_000);
   await new Promise<void>((r, j) => { sock.once('connect', r); sock.once('error', j); });
-  const next = async (): Promise<string> => {
-    const until = Date.now() + 45_000;
-    for (;;) {
-      const m = /^(\d{3})(?:-[\s\S]*?\r?\n\1 [^\n]*|[ ][^\n]*)\r?\n/.exec(buf);
-      if (m) { buf = buf.slice(m[0].length); return m[0].trimEnd(); }
-      if (sock.destroyed || Date.now() > until) return '';
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 200); });
-    }
-  };
+  const next = (): Promise<string> => reader.next();
   const ctl = { sock, next, send: (line: string) => { sock.write(`${line}\r\n`, 'latin1'); } };
   await next(); // greeting
   return ctl;
