@@ -140,3 +140,18 @@ test('traversal corpus: no path reaches a byte outside the tree', async () => {
     }
   } finally { await lab.cleanup(); }
 });
+
+test('20 uploads of one file committing at once leave a gapless .history of the last generations', async () => {
+  const lab = await createTreeLab(labYaml());
+  try {
+    const begun = await Promise.all(Array.from({ length: 20 }, () => lab.tree.beginUpload(`hq/${MAC}-phone.cfg`, ctx)));
+    for (const [i, u] of begun.entries()) { assert.ok(u.ok); assert.ok((await u.value.write(Buffer.from(`v${i}`))).ok); }
+    const results = await Promise.all(begun.map((u) => (u.ok ? u.value.commit() : Promise.reject(new Error('not begun')))));
+    assert.ok(results.every((r) => r.ok));
+    const file = join(lab.model.dataDir, 'uploads', 'hq', 'overrides', `${MAC}-phone.cfg`);
+    const gens = await generations(file);
+    assert.deepEqual(gens.map((g) => Number(g.slice(g.lastIndexOf('.') + 1))), [1, 2, 3, 4, 5], 'keepGenerations 5, no gaps');
+    const bodies = new Set([await readFile(file, 'utf8'), ...(await Promise.all(gens.map((g) => readFile(g, 'utf8'))))]);
+    assert.equal(bodies.size, 6, 'six distinct versions: the live file and five before it');
+  } finally { await lab.cleanup(); }
+});

@@ -26,6 +26,19 @@ async function rotate(file: string, keep: number): Promise<void> {
   await link(file, join(hist, `${name}.1`)).catch(() => undefined);
 }
 
+/**
+ * Commits of one file, one at a time: rotating .history and renaming into place are several steps, and two
+ * uploads of the same name committing at once would otherwise leave gaps or lose a generation.
+ */
+const committing = new Map<string, Promise<unknown>>();
+function serialized<T>(file: string, job: () => Promise<T>): Promise<T> {
+  const run = (committing.get(file) ?? Promise.resolve()).then(job, job);
+  const tail = run.catch(() => undefined);
+  committing.set(file, tail);
+  void tail.then(() => { if (committing.get(file) === tail) committing.delete(file); });
+  return run;
+}
+
 /** Previous generations of an uploaded file, newest first (for undoing an accidental reset). */
 export async function generations(file: string): Promise<string[]> {
   const hist = join(dirname(file), '.history');
@@ -98,9 +111,11 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
       try {
         await handle.sync();
         await handle.close();
-        if (KEEP_HISTORY.has(target.kind)) await rotate(file, keepGenerations);
-        await rename(temp, file);
-        await fsyncDir(dir);
+        await serialized(file, async () => {
+          if (KEEP_HISTORY.has(target.kind)) await rotate(file, keepGenerations);
+          await rename(temp, file);
+          await fsyncDir(dir);
+        });
         return ok({ bytes });
       } catch (e) {
         await handle.close().catch(() => undefined);
