@@ -23,11 +23,16 @@ if [ "${FORCE:-0}" != 1 ] && docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 
 fi
 
 # The Debian mirror apt already uses on this machine (deb822 .sources first, then one-line sources.list).
-mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1 || true)
+mirror=${DEBIAN_MIRROR:-}
+[ -n "$mirror" ] || mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1 || true)
 if [ -z "$mirror" ]; then
   mirror=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -v security | head -n1 || true)
 fi
-mirror=${mirror:-http://deb.debian.org/debian}
+if [ -z "$mirror" ]; then
+  echo "build-base-image: no Debian mirror found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list;" >&2
+  echo "  configure apt on this machine (or set DEBIAN_MIRROR=<url>) and run again" >&2
+  exit 1
+fi
 
 work=$(mktemp -d /var/tmp/appliance-base.XXXXXX)
 cleanup() { rm -rf "$work"; }

@@ -4,10 +4,13 @@
  * on SIGTERM / SIGINT through one path. A service that fails to start closes the ones already started.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { flushCompileCache } from 'node:module';
 import { loadAppliance } from './policy/load.ts';
 import { formatIssue } from './config/issues.ts';
 import { liveConfig, type LiveConfig } from './runtime/live-config.ts';
+import { createRefusalLog } from './tree/refusals.ts';
+import { removeStaleParts } from './tree/uploads.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import { createEventBus, dhcpLogLine, type ApplianceEvent } from './runtime/events.ts';
 import { type Service } from './shared/service.ts';
@@ -30,7 +33,7 @@ export interface Running {
 /** What the operations tests change; `appliance run` passes none. */
 export interface ApplianceOptions {
   /** Operations settings the tests shorten: SIP timers, check-sync re-fetch timeout, inventory persist debounce. */
-  readonly admin?: { readonly sipTimers?: Partial<SipTimers> | undefined; readonly refetchTimeoutMs?: number | undefined; readonly persistDebounceMs?: number | undefined };
+  readonly admin?: { readonly sipTimers?: Partial<SipTimers> | undefined; readonly refetchTimeoutMs?: number | undefined; readonly persistDebounceMs?: number | undefined; readonly maxPhones?: number | undefined };
   /** Debounce of the appliance.yaml watcher (default: liveConfig's). */
   readonly reloadDebounceMs?: number;
 }
@@ -45,7 +48,13 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
   for (const w of loaded.value.warnings) log.warn({ code: w.code, at: `${w.file}:${w.line}:${w.col}` }, formatIssue(w));
   const model = loaded.value.model;
   await mkdir(model.dataDir, { recursive: true });
+  const stale = await removeStaleParts(join(model.dataDir, 'uploads'));
+  if (stale.length > 0) log.info({ removed: stale.length }, 'removed the temporary files of unfinished uploads');
+  const refusals = createRefusalLog({
+    log: (r) => log.warn({ code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', protocol: r.protocol, peer: r.peer, path: r.path, suppressed: r.suppressed }, 'upload refused: the address holds no lease or INFORM binding (logged once per host a minute)'),
+  });
   const live = liveConfig(configPath, model, {
+    refusals,
     ...(opts.reloadDebounceMs === undefined ? {} : { debounceMs: opts.reloadDebounceMs }),
     onEvent: (e) => {
       if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256, warnings: e.issues.map(formatIssue) }, 'configuration reloaded');
@@ -120,7 +129,7 @@ async function startOperations({ deps, model, live, dhcpLeases, counters, phoneL
   const log = deps.log.child({ svc: 'admin' });
   const leases = dhcpLeases ?? (await import('./dhcp/leases/replay.ts')).offlineLeases(model.dataDir, deps.model);
   const { startInventory } = await import('./inventory/persist.ts');
-  const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs });
+  const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs, maxPhones: opts.maxPhones });
   services.push(inventory);
   const { createSipClient } = await import('./sip/sender.ts');
   const sip = createSipClient({ localAddress: () => deps.model.current().address, bindAddress: deps.bindAddress, timers: opts.sipTimers, log });

@@ -111,8 +111,8 @@ test('seed 002 mixed firmware: SoundPoint (bootROM then application) and VVX upg
   try {
     // Sequential: each simulator process binds UDP 68 in the phones' namespace.
     const runs = [
-      await sim.phonesim(['--count', '1', '--model', 'VVX410', '--mac-base', '64167f920093', '--app-version', '5.4.0.1000', '--boot-version', '5.4.0.1000', '--dhcp-timeout', '1000', '--boots', '1', '--boot-twice']),
-      await sim.phonesim(['--count', '1', '--model', 'SPIP560', '--mac-base', '0004f2123ed7', '--app-version', '3.3.5.0247', '--boot-version', '4.3.0.0246', '--dhcp-timeout', '1000', '--boots', '1']),
+      await sim.phonesim(['--count', '1', '--model', 'VVX410', '--mac-base', '64167f920093', '--assign-addresses', 'eth0', '--app-version', '5.4.0.1000', '--boot-version', '5.4.0.1000', '--dhcp-timeout', '1000', '--boots', '1', '--boot-twice']),
+      await sim.phonesim(['--count', '1', '--model', 'SPIP560', '--mac-base', '0004f2123ed7', '--assign-addresses', 'eth0', '--app-version', '3.3.5.0247', '--boot-version', '4.3.0.0246', '--dhcp-timeout', '1000', '--boots', '1']),
     ];
     for (const r of runs) assert.deepEqual(failures(r.report), [], sim.output().slice(-2000));
     const [vvx, sp] = [runs[0]!.report.phones[0]!, runs[1]!.report.phones[0]!];

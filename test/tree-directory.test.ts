@@ -4,11 +4,12 @@
  * served from appliance.yaml only (dir.local.readonly=1, uploads refused, the file unchanged).
  */
 import { test } from 'node:test';
+import type { Mac } from '../src/shared/mac.ts';
 import assert from 'node:assert/strict';
 import { createTreeLab } from './lib/tree-fixture.ts';
 
 const MAC = '0004f28062d6';
-const ctx = { protocol: 'ftp' as const, peer: '10.90.0.100' };
+const ctx = { protocol: 'ftp' as const, peer: '10.90.0.100', mac: MAC as Mac };
 
 const yaml = (readOnly: boolean): string => `appliance: { address: 10.90.0.1, interface: eth0, tftpboot: ./tftpboot, dataDir: ./data }
 firmware:

@@ -7,9 +7,12 @@ import { createTreeLab, dummyImage, sha256, traversalCorpus } from './lib/tree-f
 import { labYaml } from './lib/lab-yaml.ts';
 import { generations } from '../src/tree/uploads.ts';
 import type { Mac } from '../src/shared/mac.ts';
+import { createTree } from '../src/tree/tree.ts';
+import { createRefusalLog } from '../src/tree/refusals.ts';
 
 const MAC = '0004f28062d6' as Mac;
-const ctx = { protocol: 'http' as const, peer: '10.90.0.100' };
+/** A phone whose address its lease binds to MAC. */
+const ctx = { protocol: 'http' as const, peer: '10.90.0.100', mac: MAC };
 
 test('rendered, per-phone, firmware and bootROM files resolve; unknown MACs get an empty parameter file', async () => {
   const img = dummyImage(100_000);
@@ -55,6 +58,35 @@ test('the may-write rule: only MAC-bound names in writable areas, the right MAC,
     assert.equal(code(`hq/${MAC}-phone.cfg`, { ...ctx, confinedToSite: 'branch' }), 'TREE_READ_ONLY');
     assert.equal(code('hq/../x'), 'TREE_BAD_PATH');
   } finally { await lab.cleanup(); }
+});
+
+test('an uploader bound to no phone (no lease, no INFORM) writes nothing unless its site allows unknown hosts; refusals are counted and logged once per host a minute', async () => {
+  let t = 0;
+  const lines: { peer: string; suppressed: number }[] = [];
+  const refusals = createRefusalLog({ now: () => t, log: (r) => lines.push({ peer: r.peer, suppressed: r.suppressed }) });
+  const lab = await createTreeLab(labYaml());
+  try {
+    const tree = createTree(lab.model, { refusals });
+    const stranger = { protocol: 'ftp' as const, peer: '10.90.0.200' };
+    for (const p of [`hq/${MAC}-phone.cfg`, `hq/contacts/${MAC}-directory.xml`, `hq/logs/${MAC}-app.log`]) {
+      const r = tree.checkWrite(p, stranger);
+      assert.equal(r.ok ? 'ok' : r.error.code, 'TREE_MAC_MISMATCH', p);
+      assert.equal(!r.ok && r.error.unknownHost, true);
+    }
+    assert.equal((await tree.beginUpload(`hq/${MAC}-phone.cfg`, stranger)).ok, false);
+    assert.equal(tree.checkWrite(`hq/${MAC}-phone.cfg`, { ...stranger, peer: '10.90.0.201' }).ok, false);
+    assert.equal(tree.checkWrite(`hq/${MAC}-phone.cfg`, ctx).ok, true, 'the leased phone writes its own file');
+    assert.deepEqual(refusals.counts(), { ftp: 5 });
+    assert.deepEqual(lines, [{ peer: '10.90.0.200', suppressed: 0 }, { peer: '10.90.0.201', suppressed: 0 }]);
+    t += 60_000;
+    tree.checkWrite(`hq/${MAC}-phone.cfg`, stranger);
+    assert.deepEqual(lines.at(-1), { peer: '10.90.0.200', suppressed: 3 }, 'a minute later: one more line, saying how many were not logged');
+  } finally { await lab.cleanup(); }
+  const open = await createTreeLab(labYaml({ sites: { hq: { subnet: '10.90.0.0/24', pool: '10.90.0.100-10.90.0.199', uploads: '{ allowUnknownHosts: true }' } } }));
+  try {
+    const r = open.tree.checkWrite(`hq/${MAC}-phone.cfg`, { protocol: 'tftp', peer: '10.90.0.200' });
+    assert.equal(r.ok && r.value.mac, MAC, 'allowUnknownHosts: the name\'s MAC is taken as the uploader\'s');
+  } finally { await open.cleanup(); }
 });
 
 test('uploads: committed atomically, previous generations kept, an aborted or oversize upload leaves the old file', async () => {
@@ -106,5 +138,20 @@ test('traversal corpus: no path reaches a byte outside the tree', async () => {
       const w = lab.tree.checkWrite(p, ctx);
       assert.equal(w.ok, false, `${p} should not be writable`);
     }
+  } finally { await lab.cleanup(); }
+});
+
+test('20 uploads of one file committing at once leave a gapless .history of the last generations', async () => {
+  const lab = await createTreeLab(labYaml());
+  try {
+    const begun = await Promise.all(Array.from({ length: 20 }, () => lab.tree.beginUpload(`hq/${MAC}-phone.cfg`, ctx)));
+    for (const [i, u] of begun.entries()) { assert.ok(u.ok); assert.ok((await u.value.write(Buffer.from(`v${i}`))).ok); }
+    const results = await Promise.all(begun.map((u) => (u.ok ? u.value.commit() : Promise.reject(new Error('not begun')))));
+    assert.ok(results.every((r) => r.ok));
+    const file = join(lab.model.dataDir, 'uploads', 'hq', 'overrides', `${MAC}-phone.cfg`);
+    const gens = await generations(file);
+    assert.deepEqual(gens.map((g) => Number(g.slice(g.lastIndexOf('.') + 1))), [1, 2, 3, 4, 5], 'keepGenerations 5, no gaps');
+    const bodies = new Set([await readFile(file, 'utf8'), ...(await Promise.all(gens.map((g) => readFile(g, 'utf8'))))]);
+    assert.equal(bodies.size, 6, 'six distinct versions: the live file and five before it');
   } finally { await lab.cleanup(); }
 });

@@ -47,7 +47,8 @@ export function addressAssigner(iface: string, concurrency = 8): (address: strin
           await execFileP('ip', ['addr', 'add', `${address}/32`, 'dev', iface, 'noprefixroute']);
           return address;
         } catch (e) {
-          return /File exists/.test(String((e as { stderr?: string }).stderr ?? e)) ? address : undefined;
+          // iproute2 says "File exists" (older) or "Address already assigned" (newer) for an address already there.
+          return /File exists|already assigned/.test(String((e as { stderr?: string }).stderr ?? e)) ? address : undefined;
         } finally {
           release();
         }

@@ -7,10 +7,11 @@ import type { Mac } from '../shared/mac.ts';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { LoginThrottle } from '../shared/login-throttle.ts';
 import type { LiveConfig } from '../runtime/live-config.ts';
 import { formatIssue } from '../config/issues.ts';
 import { parseMac } from '../shared/mac.ts';
-import { tokenMatches } from './auth.ts';
+import { requireToken } from './token-gate.ts';
 import type { LeaseSnapshot } from '../runtime/deps.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import { filterPhones, rolloutByModel } from '../inventory/views.ts';
@@ -24,6 +25,8 @@ export interface AdminContext {
   readonly token: string;
   readonly log: Logger;
   readonly startedAt: number;
+  /** Wrong-token back-off per source address (default shared/login-throttle.ts's). */
+  readonly throttle?: LoginThrottle;
   leases(): LeaseSnapshot;
   readonly metrics: Metrics;
   /** The last lines a phone sent by syslog (undefined while the syslog service is off). */
@@ -38,21 +41,26 @@ const PAGE_FILES: Record<string, [string, string]> = {
   '/app.css': ['app.css', 'text/css; charset=utf-8'],
 };
 
+/** Sent with every answer: the page may not be framed, runs only its own script and style, leaks no referrer. */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export function createAdminApp(ctx: AdminContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((_req, res, next) => { res.set(SECURITY_HEADERS); next(); });
   app.get('/health', (_req, res) => {
     const st = ctx.live.state();
     res.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000), config: { sha256: st.sha256, loadedAt: st.loadedAt, lastReloadFailed: st.lastError !== undefined } });
   });
-  app.use((req, res, next) => {
-    if (tokenMatches(req.headers.authorization, ctx.token)) { next(); return; }
-    res.set('WWW-Authenticate', 'Basic realm="appliance admin", charset="UTF-8"');
-    res.status(401).json({ error: { code: 'ADMIN_UNAUTHORIZED', message: 'send Authorization: Bearer <token>, or basic auth with the token as password' } });
-  });
+  app.use(requireToken(ctx));
   app.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
   for (const [route, [file, type]] of Object.entries(PAGE_FILES)) {
     app.get(route, async (_req, res) => {

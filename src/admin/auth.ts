@@ -24,7 +24,7 @@ export function tokenMatches(authorization: string | undefined, token: string): 
 }
 
 /** The configured token, else the one kept in the data directory (created on first use). */
-export async function resolveToken(configured: string | undefined, dataDir: string): Promise<{ token: string; source: 'config' | 'file' | 'generated'; file: string }> {
+export async function resolveToken(configured: string | undefined, dataDir: string): Promise<{ token: string; source: 'config' | 'file' | 'generated'; file: string; saveError?: string }> {
   const file = join(dataDir, TOKEN_FILE);
   if (configured !== undefined) return { token: configured, source: 'config', file };
   try {
@@ -32,7 +32,12 @@ export async function resolveToken(configured: string | undefined, dataDir: stri
     if (t.length >= 16) return { token: t, source: 'file', file };
   } catch { /* create it */ }
   const token = randomBytes(24).toString('base64url');
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+  } catch (e) {
+    // A full disk must not stop the appliance: the token holds for this run only.
+    return { token, source: 'generated', file, saveError: (e as Error).message };
+  }
   return { token, source: 'generated', file };
 }

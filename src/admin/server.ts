@@ -43,8 +43,8 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
   const log = deps.log.child({ svc: 'admin' });
   const first = deps.model.current();
   const port = deps.port ?? first.services.admin.port;
-  const { token, source, file } = await resolveToken(first.services.admin.token, first.dataDir);
-  if (source === 'generated') log.warn({ code: 'ADMIN_TOKEN_GENERATED', file }, 'no services.admin.token in appliance.yaml: generated one');
+  const { token, source, file, saveError } = await resolveToken(first.services.admin.token, first.dataDir);
+  if (source === 'generated') log.warn({ code: 'ADMIN_TOKEN_GENERATED', file, ...(saveError ? { saveError } : {}) }, saveError ? 'no services.admin.token, and the generated one could not be saved: it holds until the next restart' : 'no services.admin.token in appliance.yaml: generated one');
 
   const { inventory } = deps;
   const traffic = createTrafficCounters();
@@ -64,13 +64,13 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
   server.on('clientError', (_e: Error, sock: Socket) => { sock.destroy(); });
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', (e) => reject(new ApplianceError('ADMIN_LISTEN', `admin server cannot listen on port ${port}: ${e.message}`)));
-    server.listen(port, deps.bindAddress, () => {
+    server.listen(port, first.services.admin.address ?? deps.bindAddress, () => {
       const a = server.address();
       resolve(typeof a === 'object' && a !== null ? a.port : port);
     });
   });
   server.on('error', (e) => log.error({ err: e }, 'admin server error'));
-  log.info({ port: bound, token: source }, 'admin listening');
+  log.info({ address: first.services.admin.address ?? deps.bindAddress ?? 'all', port: bound, token: source }, 'admin listening');
 
   let closed = false;
   return {

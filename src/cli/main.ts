@@ -98,7 +98,11 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
     case 'run': {
       if (opts.ownProcess) reexecWithNodeFlags();
       const { run } = await import('../main.ts');
-      return run(values.config ?? positionals[0] ?? defaultConfig());
+      const code = await run(values.config ?? positionals[0] ?? defaultConfig());
+      // Everything is closed: a timer a library left behind (ftp-srv's 30 s passive timeout) must not hold
+      // the process after SIGTERM. Exit on our own half a second on, unless the event loop empties first.
+      if (opts.ownProcess) setTimeout(() => process.exit(code), 500).unref();
+      return code;
     }
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);

@@ -64,6 +64,7 @@ export function buildSites(ctx: BuildContext, addr: Result<number, string>): Bui
       firmware: Object.freeze({ ...s.firmware }),
       directory: siteDirectoryOf(s.directory),
       accounts: Object.freeze(s.accounts.map((a) => Object.freeze({ ...a }))),
+      uploads: Object.freeze({ allowUnknownHosts: s.uploads.allowUnknownHosts }),
     }));
   }
   if (addr.ok && sites.size > 0 && ![...sites.values()].some((s) => inCidr(s.subnet, addr.value))) {

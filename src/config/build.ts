@@ -79,7 +79,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       dhcp: Object.freeze({ ...sv.dhcp }), tftp: Object.freeze({ ...sv.tftp }), ftp: Object.freeze({ ...sv.ftp, cert: sv.ftp.cert && resolve(base, sv.ftp.cert), key: sv.ftp.key && resolve(base, sv.ftp.key) }),
       http: Object.freeze({ ...sv.http }),
       https: Object.freeze({ ...sv.https, cert: sv.https.cert && resolve(base, sv.https.cert), key: sv.https.key && resolve(base, sv.https.key), clientCa: sv.https.clientCa && resolve(base, sv.https.clientCa) }),
-      admin: Object.freeze({ enabled: sv.admin.enabled, port: sv.admin.port, token: sv.admin.token }),
+      admin: Object.freeze({ enabled: sv.admin.enabled, address: sv.admin.address, port: sv.admin.port, token: sv.admin.token }),
       ntp: Object.freeze({ ...sv.ntp }), syslog: Object.freeze({ ...sv.syslog }),
     }),
     uploads: Object.freeze({ ...y.appliance.uploads }),

@@ -123,6 +123,8 @@ export interface Site {
   readonly directory: SiteDirectory;
   /** FTP / HTTP basic-auth accounts confined to this site's folder. */
   readonly accounts: readonly { readonly user: string; readonly password: string }[];
+  /** allowUnknownHosts (unsafe): uploads from an address bound to no phone are accepted, as the name's MAC. */
+  readonly uploads: { readonly allowUnknownHosts: boolean };
 }
 
 /** Labels a DHCP class can match; every given selector must match. */
@@ -164,7 +166,7 @@ export interface Services {
   readonly ftp: { readonly enabled: boolean; readonly port: number; readonly pasvMin: number; readonly pasvMax: number; readonly cert: string | undefined; readonly key: string | undefined };
   readonly http: { readonly enabled: boolean; readonly port: number };
   readonly https: { readonly enabled: boolean; readonly port: number; readonly cert: string | undefined; readonly key: string | undefined; readonly clientCa: string | undefined };
-  readonly admin: { readonly enabled: boolean; readonly port: number; readonly token: string | undefined };
+  readonly admin: { readonly enabled: boolean; readonly address: string | undefined; readonly port: number; readonly token: string | undefined };
   /** SNTP server; stratum is announced while the host clock is not synchronised. */
   readonly ntp: { readonly enabled: boolean; readonly port: number; readonly stratum: number };
   /** Syslog receiver (UDP, and TCP when tcp); maxFileBytes caps each phone's log file, maxPhones their number. */

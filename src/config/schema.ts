@@ -72,6 +72,9 @@ const site = z.strictObject({
   firmware: z.record(z.string(), name).default({}).describe('Per-model firmware release at this site: { VVX410: ucs-6.4 }'),
   directory: siteDirectory,
   accounts: z.array(z.strictObject({ user: z.string().min(1), password: z.string().min(1) })).default([]).describe('FTP / HTTP accounts confined to this site'),
+  uploads: z.strictObject({
+    allowUnknownHosts: z.boolean().default(false).describe('UNSAFE: let an address with no DHCP lease and no INFORM binding upload any phone\'s files (static-address labs only)'),
+  }).default({ allowUnknownHosts: false }),
 });
 
 const phone = z.strictObject({
@@ -103,7 +106,7 @@ const services = z.strictObject({
   ftp: z.strictObject({ enabled: z.boolean().default(true), port: port.default(21), pasvMin: port.default(30000), pasvMax: port.default(30999), cert: z.string().optional(), key: z.string().optional() }).default({ enabled: true, port: 21, pasvMin: 30000, pasvMax: 30999 }),
   http: z.strictObject({ enabled: z.boolean().default(true), port: port.default(80) }).default({ enabled: true, port: 80 }),
   https: z.strictObject({ enabled: z.boolean().default(false), port: port.default(443), cert: z.string().optional(), key: z.string().optional(), clientCa: z.string().optional().describe('CA bundle: when set, phones must present a client certificate signed by it (mutual TLS)') }).default({ enabled: false, port: 443 }),
-  admin: z.strictObject({ enabled: z.boolean().default(true), port: port.default(8080), token: z.string().min(16).optional() }).default({ enabled: true, port: 8080 }),
+  admin: z.strictObject({ enabled: z.boolean().default(true), address: ipv4.optional().describe('Address the admin API binds; default every address (including the phone VLAN): bind it to a management address where there is one'), port: port.default(8080), token: z.string().min(16).optional() }).default({ enabled: true, port: 8080 }),
   ntp: z.strictObject({
     enabled: z.boolean().default(true).describe('SNTP server for the phones (DHCP option 42 points at the appliance); disable when the VLAN has its own NTP server'),
     port: port.default(123),

@@ -3,6 +3,7 @@
  * traversal traps escape.cfg and evil-link): what each ftp-srv call returns, how tree errors become FTP
  * replies, and the transfer event each refused or finished transfer leaves; and the RETR buffer sizing.
  */
+import type { Mac } from '../shared/mac.ts';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -25,7 +26,7 @@ function fileSystem(account: FtpAccount | undefined = authenticate(lab.model, FA
   const events: TransferEvent[] = [];
   const reads = { active: 0 };
   const fs = new TreeFileSystem({} as FtpConnection, {
-    tree: { current: () => lab.tree }, account, peer: '10.90.0.150', leases: { macForAddress: () => undefined },
+    tree: { current: () => lab.tree }, account, peer: '10.90.0.150', leases: { macForAddress: () => MAC as Mac },
     transfers: new ConnectionTransfers(), tlog: createTransferLog({ emit: (e) => { if (e.type === 'transfer') events.push(e); } }, pino({ level: 'silent' })),
     controlAlive: () => true, controlClosed: new Promise(() => {}), graceMs: 5, reads,
   });

@@ -13,7 +13,9 @@ import type { ServiceDeps } from '../runtime/deps.ts';
 import { ApplianceError } from '../shared/errors.ts';
 import { plainAddress } from '../shared/ipv4.ts';
 import { authenticate } from './accounts.ts';
+import { createLoginThrottle, type Admission, type ThrottleSchedule } from '../shared/login-throttle.ts';
 import { resultCode } from './errors.ts';
+import { createPassiveGuard, type GuardedConnection } from './passive-guard.ts';
 import { TreeFileSystem } from './filesystem.ts';
 import { ConnectionTransfers, createTransferLog } from './transfers.ts';
 
@@ -26,6 +28,8 @@ export interface FtpService extends Service {
 export interface FtpStats {
   connections: number;
   loginFailures: number;
+  /** Login attempts that waited for their address's back-off slot, or were refused for too many waiting. */
+  loginThrottled: number;
   /** Connections closed for a control line over the cap, or other client-side protocol errors. */
   clientErrors: number;
 }
@@ -34,7 +38,12 @@ export interface FtpOptions {
   port?: number;
   /** How long an upload waits, after its data connection ended, to see whether the client is still there. */
   uploadGraceMs?: number;
+  /** The login back-off (default shared/login-throttle.ts's). */
+  loginThrottle?: Partial<ThrottleSchedule>;
 }
+
+/** A user name as logged: at most 64 characters, control characters shown as '?'. */
+const logUser = (u: string): string => u.slice(0, 64).replace(/[\x00-\x1f\x7f]/g, '?');
 
 const LOGIN_TIMEOUT_MS = 60_000;
 
@@ -56,7 +65,10 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
   const port = deps.port ?? cfg.port;
   const graceMs = deps.uploadGraceMs ?? 150;
   const tls = await tlsOptions(cfg.cert, cfg.key);
-  const stats: FtpStats = { connections: 0, loginFailures: 0, clientErrors: 0 };
+  const stats: FtpStats = { connections: 0, loginFailures: 0, loginThrottled: 0, clientErrors: 0 };
+  const throttle = createLoginThrottle(deps.loginThrottle);
+  // One data listener per control connection, and at most half the range per client address (passive-guard.ts).
+  const guard = createPassiveGuard({ maxPerClient: Math.max(1, Math.floor((cfg.pasvMax - cfg.pasvMin + 1) / 2)) });
   const tlog = createTransferLog(deps.events, log);
   const reads = { active: 0 };
   const perConnection = new Map<string, ConnectionTransfers>();
@@ -80,11 +92,29 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
   } as ConstructorParameters<typeof FtpSrv>[0] & { endOnProcessSignal: boolean });
 
   server.on('login', ({ connection, username, password }, resolve, reject) => {
-    const account = authenticate(deps.model.current(), username, password);
     const peer = plainAddress(connection.ip, '');
+    // Per address, exponential back-off (shared/login-throttle.ts): the password is checked only once the
+    // address's slot comes, so guessing costs minutes per dozen tries, not milliseconds.
+    const slot = throttle.admit(peer);
+    if (!slot) {
+      stats.loginThrottled++;
+      const code = 'FTP_LOGIN_THROTTLED';
+      log.debug({ peer, code }, 'ftp login refused unchecked: too many attempts waiting');
+      reject(new Error(`${code}: too many failed logins from this address; try again later`));
+      return;
+    }
+    if (slot.waitMs > 0) stats.loginThrottled++;
+    const timer = setTimeout(() => checkLogin(connection, username, password, peer, slot, resolve, reject), slot.waitMs);
+    timer.unref();
+  });
+
+  const checkLogin = (connection: FtpConnection, username: string, password: string, peer: string, slot: Admission,
+    resolve: (r: { fs: TreeFileSystem; cwd: string }) => void, reject: (e: Error) => void): void => {
+    const account = authenticate(deps.model.current(), username, password);
+    slot.done(account !== undefined);
     if (!account) {
       stats.loginFailures++;
-      log.warn({ peer, user: username, code: 'FTP_LOGIN_FAILED' }, 'ftp login refused');
+      log.warn({ peer, user: logUser(username), userLength: username.length, failures: throttle.failures(peer), code: 'FTP_LOGIN_FAILED' }, 'ftp login refused');
       reject(new Error('Login incorrect'));
       return;
     }
@@ -106,13 +136,14 @@ export async function startFtpServer(deps: ServiceDeps & FtpOptions): Promise<Ft
         return !!s && !s.destroyed && !s.readableEnded;
       },
     });
-    log.debug({ peer, user: username, site: account.site }, 'ftp login');
+    log.debug({ peer, user: logUser(username), site: account.site }, 'ftp login');
     resolve({ fs, cwd: '/' });
-  });
+  };
 
   const emitter = server as unknown as EventEmitter;
   emitter.on('connect', ({ connection }: { connection: { commandSocket?: Socket; authenticated?: boolean; close(code?: number, msg?: string): unknown } }) => {
     stats.connections++;
+    guard.install(connection as unknown as GuardedConnection);
     connection.commandSocket?.setKeepAlive(true, 60_000);
     // …but a connection that never logs in is closed after a minute.
     setTimeout(() => { if (!connection.authenticated && connection.commandSocket && !connection.commandSocket.destroyed) void connection.close(421, 'Login timeout'); }, LOGIN_TIMEOUT_MS).unref();

@@ -10,6 +10,7 @@ import type { SyslogEvent } from '../runtime/syslog-event.ts';
 import type { LeaseLookup, ModelRef } from '../runtime/deps.ts';
 import type { Mac } from '../shared/mac.ts';
 import { parseUserAgent } from '../policy/user-agent.ts';
+import { hasPolycomOui } from '../policy/polycom-oui.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
 import { isOptionalMiss } from './optional.ts';
 import type { InventoryError, PhoneRecord, PhoneView, TimelineEntry } from './types.ts';
@@ -36,7 +37,15 @@ export interface Inventory {
   revision(): number;
   onChange(fn: () => void): () => void;
   snapshot(): InventorySnapshot;
+  /** What the inventory did not record (see InventoryNoise). */
+  noise(): Readonly<InventoryNoise>;
 }
+
+/**
+ * Events about MACs that are not phones: no Polycom vendor class, OUI or User-Agent, and not in appliance.yaml.
+ * They are counted here, not recorded; `evicted` counts unknown phones dropped at the cap, oldest first.
+ */
+export interface InventoryNoise { dhcp: number; transfers: number; evicted: number }
 
 export interface InventoryOptions {
   readonly model: ModelRef;
@@ -48,7 +57,11 @@ export interface InventoryOptions {
   readonly syslogMax?: number;
   readonly errorsMax?: number;
   readonly restore?: InventorySnapshot | undefined;
+  /** Phones kept at most (default 10,000); past it the unknown phone seen longest ago is dropped. */
+  readonly maxPhones?: number;
 }
+
+export const DEFAULT_MAX_PHONES = 10_000;
 
 const APP_ONLY = /(-app\.log|-phone\.cfg|-web\.cfg|-directory\.xml|-calls\.xml)$/;
 /** Option 60 version strings: the application's (sub-option 4) and the bootROM / updater's (sub-option 5). */
@@ -67,14 +80,35 @@ export function createInventory(opts: InventoryOptions): Inventory {
   const timelineMax = opts.timelineMax ?? 300;
   const errorsMax = opts.errorsMax ?? 200;
   const MAX_FILES_PER_PHONE = 200;
+  const maxPhones = opts.maxPhones ?? DEFAULT_MAX_PHONES;
   const phones = new Map<string, PhoneRecord>();
   const byAddress = new Map<string, string>();
+  /** Unknown phones (not in appliance.yaml), least recently seen first: the eviction order at the cap. */
+  const unknownOrder = new Map<string, true>();
+  const noise: InventoryNoise = { dhcp: 0, transfers: 0, evicted: 0 };
+  const listed = (mac: string): boolean => opts.model.current().phones.has(mac as Mac);
+  /** Evidence that a MAC is a phone: listed in appliance.yaml, a Polycom OUI, or what the caller saw. */
+  const isPhone = (mac: string, seenAsPolycom: boolean): boolean => phones.has(mac) || seenAsPolycom || listed(mac) || hasPolycomOui(mac);
+  const evictForRoom = (): void => {
+    while (phones.size >= maxPhones) {
+      const oldest = unknownOrder.keys().next();
+      if (oldest.done) return; // every phone is listed in appliance.yaml: that list bounds it
+      unknownOrder.delete(oldest.value);
+      const p = phones.get(oldest.value);
+      phones.delete(oldest.value);
+      if (p?.address !== undefined && byAddress.get(p.address) === p.mac) byAddress.delete(p.address);
+      noise.evicted++;
+    }
+  };
   let recentErrors: InventoryError[] = [];
   let rev = 0;
   const listeners = new Set<() => void>();
 
-  for (const p of opts.restore?.phones ?? []) {
+  const restored = [...(opts.restore?.phones ?? [])].sort((a, b) => a.lastSeen - b.lastSeen);
+  for (const p of restored) {
+    if (!phones.has(p.mac)) evictForRoom();
     phones.set(p.mac, { ...p, timeline: [...p.timeline], files: { ...p.files } });
+    if (!p.known) unknownOrder.set(p.mac, true);
     if (p.address) byAddress.set(p.address, p.mac);
   }
   recentErrors = [...(opts.restore?.errors ?? [])];
@@ -95,9 +129,11 @@ export function createInventory(opts: InventoryOptions): Inventory {
         firstSeen: at, lastSeen: at, lastConfigFetch: undefined, lastImage: undefined, imageFailure: undefined, downloads: 0, uploads: 0, errors: 0,
         lastError: undefined, files: {}, timeline: [], lastNotify: undefined,
       };
+      evictForRoom();
       phones.set(mac, p);
     }
     p.lastSeen = at;
+    if (!p.known) { unknownOrder.delete(mac); unknownOrder.set(mac, true); }
     return p;
   };
 
@@ -108,15 +144,16 @@ export function createInventory(opts: InventoryOptions): Inventory {
 
   /** Syslog lines take at most `syslogMax` places of a timeline, so a chatty phone keeps its DHCP and transfers. */
   const syslogMax = opts.syslogMax ?? 100;
-  const onSyslog = (e: SyslogEvent, at: number): void => {
+  const onSyslog = (e: SyslogEvent, at: number): boolean => {
     const p = phones.get(e.mac) ?? (opts.model.current().phones.has(e.mac) ? ensure(e.mac, at) : undefined);
-    if (!p) return; // a MAC only syslog has named is not a phone the inventory has seen
+    if (!p) return false; // a MAC only syslog has named is not a phone the inventory has seen
     p.lastSeen = at;
     const what = [SEVERITY[e.severity] ?? `severity ${e.severity}`, e.app].filter(Boolean).join(' ');
     push(p, { at, kind: 'syslog', what, result: 'ok', address: e.peer, text: e.text.length > 240 ? `${e.text.slice(0, 239)}…` : e.text });
     let n = 0;
     for (const t of p.timeline) if (t.kind === 'syslog') n++;
     if (n > syslogMax) p.timeline.splice(p.timeline.findIndex((t) => t.kind === 'syslog'), 1);
+    return true;
   };
 
   const noteError = (e: InventoryError): void => {
@@ -133,7 +170,8 @@ export function createInventory(opts: InventoryOptions): Inventory {
 
   const macForAddress = (ip: string): string | undefined => opts.leases?.macForAddress(ip) ?? byAddress.get(ip);
 
-  const onDhcp = (e: DhcpEvent, at: number): void => {
+  const onDhcp = (e: DhcpEvent, at: number): boolean => {
+    if (!isPhone(e.mac, e.vendor.vendor === 'polycom')) { noise.dhcp++; return false; }
     const p = ensure(e.mac, at);
     if (e.site !== undefined) p.site = e.site;
     // The decoded option 60; model and part number as the policy saw them (appliance.yaml's pin wins).
@@ -162,23 +200,26 @@ export function createInventory(opts: InventoryOptions): Inventory {
       p.lastError = { at, code: e.result, path: undefined };
       noteError({ at, mac: e.mac, peer: e.address, code: e.result, what: `DHCP ${e.message}`, path: undefined });
     }
+    return true;
   };
 
-  const onTransfer = (e: TransferEvent, at: number): void => {
+  const onTransfer = (e: TransferEvent, at: number): boolean => {
     const mac = e.mac ?? macForAddress(e.peer);
     if (mac === undefined) {
       if (e.result !== 'ok') noteError({ at, mac: undefined, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
-      return;
+      return e.result !== 'ok';
     }
     // A failed request naming a MAC nobody has seen (random <MAC>-x.cfg probes) creates no phone record.
-    if (e.result !== 'ok' && !phones.has(mac) && !opts.model.current().phones.has(mac as Mac)) {
+    if (e.result !== 'ok' && !phones.has(mac) && !listed(mac)) {
       noteError({ at, mac: undefined, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
-      return;
+      return true;
     }
+    const ua = parseUserAgent(e.userAgent);
+    // Nor does a successful one for a MAC with no sign of being a phone (a GET of <any MAC>-appliance.cfg).
+    if (!isPhone(mac, ua !== undefined)) { noise.transfers++; return false; }
     const p = ensure(mac, at);
     // The lease is the authority on a phone's address; without one, where its requests come from.
     if (p.lease === undefined) setAddress(p, e.peer); else if (!byAddress.has(e.peer)) byAddress.set(e.peer, mac);
-    const ua = parseUserAgent(e.userAgent);
     if (e.userAgent !== undefined) p.userAgent = e.userAgent;
     if (ua) {
       p.model = ua.model;
@@ -209,6 +250,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
       p.lastError = { at, code: e.result, path: e.path };
       noteError({ at, mac, peer: e.peer, code: e.result, what: `${e.protocol} ${e.direction}`, path: e.path });
     }
+    return true;
   };
 
   const view = (p: PhoneRecord): PhoneView => {
@@ -220,12 +262,13 @@ export function createInventory(opts: InventoryOptions): Inventory {
   return {
     apply(e) {
       const at = now();
+      let recorded: boolean;
       try {
-        if (e.type === 'dhcp') onDhcp(e, at); else if (e.type === 'transfer') onTransfer(e, at); else if (e.type === 'syslog') onSyslog(e, at); else return;
+        if (e.type === 'dhcp') recorded = onDhcp(e, at); else if (e.type === 'transfer') recorded = onTransfer(e, at); else if (e.type === 'syslog') recorded = onSyslog(e, at); else return;
       } catch {
         return; // a malformed event is dropped; the bus and the front-ends carry on
       }
-      changed();
+      if (recorded) changed();
     },
     noteNotify(mac, result, at = now()) {
       const p = phones.get(mac);
@@ -243,5 +286,6 @@ export function createInventory(opts: InventoryOptions): Inventory {
     revision: () => rev,
     onChange(fn) { listeners.add(fn); return () => { listeners.delete(fn); }; },
     snapshot: () => ({ version: 1, savedAt: now(), phones: [...phones.values()], errors: recentErrors }),
+    noise: () => noise,
   };
 }

@@ -9,7 +9,7 @@ import { rename, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Result, ok, err } from '../shared/result.ts';
-import { writeAtomic } from '../shared/durable.ts';
+import { removeAtomicLeftovers, writeAtomic } from '../shared/durable.ts';
 import type { ApplianceEvent } from '../runtime/events.ts';
 import type { LeaseLookup, ModelRef } from '../runtime/deps.ts';
 import type { Service } from '../shared/service.ts';
@@ -41,6 +41,7 @@ export function decodeSnapshot(text: string): Result<{ snapshot: InventorySnapsh
 
 export async function loadInventoryFile(dataDir: string, log: Logger): Promise<InventorySnapshot | undefined> {
   const path = join(dataDir, INVENTORY_FILE);
+  for (const f of await removeAtomicLeftovers(path)) log.info({ removed: f }, 'removed a leftover inventory temporary file');
   let text: string;
   try { text = await readFile(path, 'utf8'); } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn({ code: 'ADMIN_INVENTORY_IO', err: (e as Error).message, path }, 'inventory not readable; starting empty');
@@ -116,6 +117,8 @@ export interface InventoryServiceOptions {
   readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
   /** Delay between a change and its save (default persist.ts's). */
   readonly persistDebounceMs?: number | undefined;
+  /** Phones kept at most (default inventory.ts's). */
+  readonly maxPhones?: number | undefined;
 }
 
 export type InventoryService = Service & { readonly inventory: Inventory; readonly persister: Persister };
@@ -123,7 +126,9 @@ export type InventoryService = Service & { readonly inventory: Inventory; readon
 export async function startInventory(opts: InventoryServiceOptions): Promise<InventoryService> {
   const { log } = opts;
   const dataDir = opts.model.current().dataDir;
-  const inventory = createInventory({ model: opts.model, leases: opts.leases, restore: await loadInventoryFile(dataDir, log) });
+  const inventory = createInventory({
+    model: opts.model, leases: opts.leases, restore: await loadInventoryFile(dataDir, log), ...(opts.maxPhones === undefined ? {} : { maxPhones: opts.maxPhones }),
+  });
   const persister = createPersister({ dataDir, snapshot: () => inventory.snapshot(), log, debounceMs: opts.persistDebounceMs });
   const offChange = inventory.onChange(() => persister.schedule());
   const unsubscribe = opts.subscribe((e) => inventory.apply(e));

@@ -10,6 +10,7 @@ import { loadAppliance } from '../policy/load.ts';
 import type { FileTree, TreeRef } from '../tree/types.ts';
 import type { ModelRef } from './deps.ts';
 import { createTree } from '../tree/tree.ts';
+import type { RefusalLog } from '../tree/refusals.ts';
 import { restartOnlyChanges } from '../config/restart-fields.ts';
 
 export interface ConfigState {
@@ -30,8 +31,9 @@ export interface LiveConfig {
   close(): void;
 }
 
-export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?: boolean; debounceMs?: number; pollMs?: number; onEvent?: (e: { ok: boolean; issues: readonly ConfigIssue[] }) => void } = {}): LiveConfig {
-  let current = { model: initial, tree: createTree(initial) as FileTree };
+export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?: boolean; debounceMs?: number; pollMs?: number; onEvent?: (e: { ok: boolean; issues: readonly ConfigIssue[] }) => void; refusals?: RefusalLog } = {}): LiveConfig {
+  const treeOpts = opts.refusals ? { refusals: opts.refusals } : {};
+  let current = { model: initial, tree: createTree(initial, treeOpts) as FileTree };
   let reloads = 0;
   let failures = 0;
   let lastError: ConfigState['lastError'];
@@ -52,7 +54,7 @@ export function liveConfig(file: string, initial: ApplianceModel, opts: { watch?
     const pending = restartOnlyChanges(current.model, r.value.model).map((path): ConfigIssue => ({
       severity: 'warning', code: 'CFG_RESTART_NEEDED', file, line: 1, col: 1, path, message: 'changed; takes effect after a restart of the appliance',
     }));
-    current = { model: r.value.model, tree: createTree(r.value.model) }; // one assignment: the swap is atomic
+    current = { model: r.value.model, tree: createTree(r.value.model, treeOpts) }; // one assignment: the swap is atomic
     reloads++;
     lastError = undefined;
     for (const fn of listeners) { try { fn(current.model); } catch { /* a listener's bug must not undo a reload */ } }

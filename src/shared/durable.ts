@@ -4,8 +4,8 @@
  * the old or the new version, complete (temporary file, fsync, rename over the old one, fsync the folder).
  * Used by the lease journal's compaction, the inventory file and tree uploads.
  */
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** fsync a folder, so the names created or renamed in it are on disk. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -36,4 +36,19 @@ export async function writeAtomic(path: string, data: string | Uint8Array, opts:
   await rename(tmp, path);
   opts.afterRename?.();
   await fsyncDir(dirname(path));
+}
+
+/**
+ * Remove the temporary files an interrupted writeAtomic of `path` left (kill -9, a full disk), and any of the
+ * other suffixes given. Returns the names removed. Run at start, before anything writes `path`.
+ */
+export async function removeAtomicLeftovers(path: string, suffixes: readonly string[] = []): Promise<string[]> {
+  const dir = dirname(path);
+  const name = basename(path);
+  const removed: string[] = [];
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (!f.startsWith(`${name}.tmp-`) && !suffixes.some((s) => f === name + s)) continue;
+    if (await unlink(join(dir, f)).then(() => true, () => false)) removed.push(f);
+  }
+  return removed;
 }

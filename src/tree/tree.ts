@@ -22,13 +22,18 @@ import { createLocator, type Located } from './locate.ts';
 type Disk = Extract<Located, { kind: 'disk' }>;
 import { beginDiskUpload } from './uploads.ts';
 import { mayWrite } from './may-write.ts';
+import type { RefusalLog } from './refusals.ts';
 
 /** Bytes a disk stream reads at a time (and so holds ahead of its consumer). */
 const READ_AHEAD = 64 * 1024;
 
 const notFound = (path: string): { ok: false; error: TreeError } => err({ code: 'TREE_NOT_FOUND', message: `no such file: ${path}` });
 
-export interface TreeOptions { readonly rendered?: Rendered }
+export interface TreeOptions {
+  readonly rendered?: Rendered;
+  /** Where uploads refused for an unknown host are counted and logged (kept across hot reloads by the caller). */
+  readonly refusals?: RefusalLog;
+}
 
 export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileTree {
   const rendered = opts.rendered ?? renderTree(model);
@@ -137,7 +142,9 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       if (!n.ok) return n;
       const l = locate(n.value);
       const serves = l.kind === 'disk' ? l.source : l.kind;
-      return mayWrite(model, { path: n.value, site: l.site, rel: split(n.value).rel, serves }, ctx);
+      const r = mayWrite(model, { path: n.value, site: l.site, rel: split(n.value).rel, serves }, ctx);
+      if (!r.ok && r.error.unknownHost) opts.refusals?.note({ protocol: ctx.protocol, peer: ctx.peer, path: n.value });
+      return r;
     },
 
     async beginUpload(raw, ctx) {

@@ -26,6 +26,11 @@ export type TreeErrorCode =
 export interface TreeError {
   readonly code: TreeErrorCode;
   readonly message: string;
+  /**
+   * A TREE_MAC_MISMATCH because the uploader's address is bound to no phone at all (no lease, no INFORM).
+   * It keeps the TREE_MAC_MISMATCH code so every front-end already answers it as an access violation.
+   */
+  readonly unknownHost?: true;
 }
 
 export type EntrySource = 'rendered' | 'tftpboot' | 'upload';

@@ -26,6 +26,19 @@ async function rotate(file: string, keep: number): Promise<void> {
   await link(file, join(hist, `${name}.1`)).catch(() => undefined);
 }
 
+/**
+ * Commits of one file, one at a time: rotating .history and renaming into place are several steps, and two
+ * uploads of the same name committing at once would otherwise leave gaps or lose a generation.
+ */
+const committing = new Map<string, Promise<unknown>>();
+function serialized<T>(file: string, job: () => Promise<T>): Promise<T> {
+  const run = (committing.get(file) ?? Promise.resolve()).then(job, job);
+  const tail = run.catch(() => undefined);
+  committing.set(file, tail);
+  void tail.then(() => { if (committing.get(file) === tail) committing.delete(file); });
+  return run;
+}
+
 /** Previous generations of an uploaded file, newest first (for undoing an accidental reset). */
 export async function generations(file: string): Promise<string[]> {
   const hist = join(dirname(file), '.history');
@@ -36,9 +49,30 @@ export async function generations(file: string): Promise<string[]> {
     .map((f) => join(hist, f));
 }
 
+/** The temporary file name of an upload of `name` (random suffix), and the pattern every such name has. */
+const partName = (name: string): string => `.${name}.${randomBytes(6).toString('hex')}.part`;
+const PART = /^\..+\.[0-9a-f]{12}\.part$/;
+
+/**
+ * Remove the temporary files of uploads that never finished (kill -9, power loss): under
+ * <uploads>/<site>/<area>/. Run at start, before any service takes uploads. Returns the paths removed.
+ */
+export async function removeStaleParts(uploadsRoot: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const site of await readdir(uploadsRoot).catch(() => [] as string[])) {
+    for (const area of await readdir(join(uploadsRoot, site)).catch(() => [] as string[])) {
+      const dir = join(uploadsRoot, site, area);
+      for (const f of await readdir(dir).catch(() => [] as string[])) {
+        if (PART.test(f) && await unlink(join(dir, f)).then(() => true, () => false)) removed.push(join(dir, f));
+      }
+    }
+  }
+  return removed;
+}
+
 export async function beginDiskUpload(target: UploadTarget, file: string, keepGenerations: number): Promise<Result<Upload, TreeError>> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.part`);
+  const temp = join(dir, partName(basename(file)));
   let handle: FileHandle;
   try {
     await mkdir(dir, { recursive: true });
@@ -77,9 +111,11 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
       try {
         await handle.sync();
         await handle.close();
-        if (KEEP_HISTORY.has(target.kind)) await rotate(file, keepGenerations);
-        await rename(temp, file);
-        await fsyncDir(dir);
+        await serialized(file, async () => {
+          if (KEEP_HISTORY.has(target.kind)) await rotate(file, keepGenerations);
+          await rename(temp, file);
+          await fsyncDir(dir);
+        });
         return ok({ bytes });
       } catch (e) {
         await handle.close().catch(() => undefined);

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { replyReader } from './ftp-replies.ts';
 
 interface Step { hex?: string; text?: string; delayMs?: number; cmd?: string; retr?: string; list?: string; stor?: string; dataHex?: string }
 interface StepResult { step: string; reply: string; data?: string }
@@ -19,24 +20,10 @@ interface StepResult { step: string; reply: string; data?: string }
 async function control(host: string, port: number, scriptPath: string): Promise<void> {
   const script = JSON.parse(readFileSync(scriptPath, 'utf8')) as { steps: Step[]; waitMs?: number };
   const sock = connect({ host, port, noDelay: true });
-  let replies = '';
-  let pending = '';
-  let closedByServer = false;
-  let wake: (() => void) | undefined;
-  sock.on('data', (d: Buffer) => { const t = d.toString('latin1'); replies += t; pending += t; wake?.(); });
-  sock.on('error', () => { closedByServer = true; wake?.(); });
-  sock.on('close', () => { closedByServer = true; wake?.(); });
+  const reader = replyReader(sock, 5_000);
   await new Promise<void>((r, j) => { sock.once('connect', r); sock.once('error', j); });
   /** The next complete reply (multi-line aware), or '' if the server closed or 5 s passed. */
-  const nextReply = async (): Promise<string> => {
-    const until = Date.now() + 5_000;
-    for (;;) {
-      const m = /^(\d{3})(?:-[\s\S]*?\r?\n\1 [^\n]*|[ ][^\n]*)\r?\n/.exec(pending);
-      if (m) { pending = pending.slice(m[0].length); return m[0].trimEnd(); }
-      if (closedByServer || Date.now() > until) return '';
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
-    }
-  };
+  const nextReply = (): Promise<string> => reader.next();
   const send = (line: string): void => { sock.write(`${line}\r\n`, 'latin1'); };
   const passive = async (command: string, upload?: Buffer): Promise<StepResult> => {
     send('PASV');
@@ -61,7 +48,7 @@ async function control(host: string, port: number, scriptPath: string): Promise<
   await nextReply(); // greeting
   const results: StepResult[] = [];
   for (const s of script.steps) {
-    if (closedByServer) break;
+    if (reader.closed) break;
     if (s.hex !== undefined) sock.write(Buffer.from(s.hex, 'hex'));
     if (s.text !== undefined) sock.write(s.text, 'latin1');
     if (s.hex !== undefined || s.text !== undefined) { await new Promise((r) => setTimeout(r, s.delayMs ?? 20)); continue; }
@@ -71,9 +58,9 @@ async function control(host: string, port: number, scriptPath: string): Promise<
     if (s.stor !== undefined) results.push(await passive(`STOR ${s.stor}`, Buffer.from(s.dataHex ?? '', 'hex')));
   }
   await new Promise((r) => setTimeout(r, script.waitMs ?? 300));
-  const wasClosed = closedByServer;
+  const wasClosed = reader.closed;
   sock.destroy();
-  process.stdout.write(`${JSON.stringify({ replies, results, closedByServer: wasClosed })}\n`);
+  process.stdout.write(`${JSON.stringify({ replies: reader.all, results, closedByServer: wasClosed })}\n`);
 }
 
 const [host, port, script] = process.argv.slice(2);

@@ -16,6 +16,7 @@
  */
 import { loadConfigFile } from '../../src/config/load.ts';
 import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
+import { createRefusalLog } from '../../src/tree/refusals.ts';
 import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
 import { parseMac, type Mac } from '../../src/shared/mac.ts';
@@ -109,10 +110,13 @@ async function main(): Promise<void> {
   const bus = createEventBus();
   if (!o.quiet) bus.subscribe((e) => { process.stdout.write(`${JSON.stringify({ event: e })}\n`); });
   const level = process.env[`${proto.toUpperCase()}_LOG_LEVEL`] ?? (o.quiet ? 'warn' : 'info');
+  const log = createLogger({ destination: 2, level });
+  // As main.ts does: uploads refused for an address bound to no phone are logged once per host a minute.
+  const refusals = createRefusalLog({ log: (r) => log.warn({ code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', ...r }, 'upload refused: unknown host') });
   const service = await START[proto]({
     model: { current: () => model },
-    tree: staticTreeRef(createTree(model)),
-    log: createLogger({ destination: 2, level }),
+    tree: staticTreeRef(createTree(model, { refusals })),
+    log,
     events: bus,
     leases: { macForAddress: (ip) => o.leases.get(ip) },
     bindAddress: o.bindAddress,

@@ -94,4 +94,9 @@ export const FAMILIES: readonly Family[] = [
   },
   { name: 'appliance_notify_last_result', type: 'gauge', help: 'Phones by the result of their last check-sync', labels: ['result'], samples: (s) => count(s.phones, (p) => p.lastNotify?.result, 'result') },
   { name: 'appliance_inventory_errors_recent', type: 'gauge', help: 'Errors in the recent-errors list', samples: (s) => one(s.recentErrors) },
+  {
+    name: 'appliance_inventory_ignored_events_total', type: 'counter', help: 'Events about MACs with no sign of being a phone, counted instead of recorded', labels: ['source'],
+    samples: (s) => [[{ source: 'dhcp' }, s.noise.dhcp], [{ source: 'transfer' }, s.noise.transfers]],
+  },
+  { name: 'appliance_inventory_evicted_total', type: 'counter', help: 'Unknown phones dropped at the inventory cap, oldest first', samples: (s) => one(s.noise.evicted) },
 ];

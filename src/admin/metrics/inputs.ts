@@ -79,6 +79,8 @@ export interface Scrape {
   readonly config: ConfigState;
   readonly phones: readonly PhoneView[];
   readonly recentErrors: number;
+  /** What the inventory counted instead of recording (events about non-phones, unknown phones evicted at the cap). */
+  readonly noise: { readonly dhcp: number; readonly transfers: number; readonly evicted: number };
 }
 
 /** A service whose counters cannot be read is left out of this scrape rather than failing it. */
@@ -91,5 +93,6 @@ export function gather(m: MetricsInputs, now: number): Scrape {
   return {
     traffic: m.traffic, dhcp: read(s.dhcp), tftp: read(s.tftp), ftp: read(s.ftp), http: read(s.http), sip: read(s.sip), ntp: read(s.ntp), syslog: read(s.syslog),
     pools: m.leases.pools(now), config: m.config(), phones: m.inventory.list(), recentErrors: m.inventory.errors().length,
+    noise: { ...m.inventory.noise() },
   };
 }

@@ -5,6 +5,7 @@
  * after kill -9 every ACKed lease is in the journal and no address can be handed to two phones.
  */
 import { mkdirSync } from 'node:fs';
+import { removeAtomicLeftovers } from '../../shared/durable.ts';
 import type { Logger } from 'pino';
 import type { LeaseChange, LeaseTable } from './table.ts';
 import { openJournal, type Done, type Journal } from './journal.ts';
@@ -32,8 +33,13 @@ export async function openLeaseStore(dataDir: string, log: Logger, opts: { compa
   mkdirSync(dataDir, { recursive: true });
   const { table, path, records, bad } = replayLeases(dataDir);
   if (bad > 0) log.warn({ code: 'DHCP_LEASE_JOURNAL_BAD', bad, path }, 'skipped unreadable lease journal lines');
+  for (const f of await removeAtomicLeftovers(path, ['.compact'])) log.info({ removed: f }, 'removed a leftover lease journal temporary file');
   const journal: Journal = await openJournal(path);
-  await journal.compact(() => table.entries());
+  // Compaction at start is an optimisation: on a full disk (ENOSPC) the journal stays as it is and the
+  // appliance serves (appending to the journal may still fit; an ACK waits until its lease is durable).
+  await journal.compact(() => table.entries()).catch((e: Error) => {
+    log.warn({ code: 'DHCP_LEASE_PERSIST', err: e.message, path }, 'lease journal not compacted at start (disk full?); keeping it as it is');
+  });
   log.info({ leases: table.size(), replayed: records, path }, 'dhcp leases loaded');
   const compactMin = opts.compactMin ?? 20_000;
   let compacting = false;
