@@ -3,7 +3,8 @@
  * dnsmasq) runs `appliance export` of the same appliance.yaml in "srv" with its lease file where the yaml's
  * appliance.leaseSource points; the appliance (services.dhcp off) runs beside it. Two clients (udhcpc) take
  * addresses from it; from each client's address its own overrides/<MAC>-phone.cfg upload is accepted (FTP by
- * curl, and HTTP PUT) and the other phone's refused with TREE_MAC_MISMATCH, as with the appliance's own DHCP.
+ * curl, and HTTP PUT) and the other phone's refused with TREE_MAC_MISMATCH, as with the appliance's own DHCP;
+ * the admin side's /api/leases lists the same leases.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +91,10 @@ async function scenario(kind: 'kea' | 'dnsmasq'): Promise<void> {
       const put2 = await waitFor(async () => { const r = await put('c2', MACS.c2); return r.status === 201 || r.status === 204 ? r : undefined; }, 10_000, `c2 (${ips.c2}) own HTTP PUT accepted`);
       assert.ok([201, 204].includes(put2.status));
       assert.deepEqual(await put('c2', MACS.c1), { status: 403, code: 'TREE_MAC_MISMATCH' });
+      // The admin side reads the same leases: /api/leases lists both phones at their addresses, in site hq.
+      const api = await lab.exec('c1', ['curl', '-s', '-H', 'Authorization: Bearer lsrc-token-0123456789abcdef', `http://${SRV}:8080/api/leases`]);
+      const listed = (JSON.parse(api.stdout) as { leases: { ip: string; mac: string; site: string; active: boolean }[] }).leases;
+      assert.deepEqual(listed.map((l) => [l.ip, l.mac, l.site, l.active]).sort(), [[ips.c1, MACS.c1, 'hq', true], [ips.c2, MACS.c2, 'hq', true]].sort());
     } finally {
       await stopChild(app);
       await dhcp.stop();
