@@ -89,6 +89,10 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
       services.push(s);
       return s;
     };
+    // DHCP off beside Kea or dnsmasq: their lease file says which phone holds which address (appliance.leaseSource).
+    const ls = dhcp ? undefined : model.leaseSource;
+    const leaseSource = ls && await start(true, async () => (await import('./dhcp/leases/external.ts')).startLeaseSource({ ...base, source: ls }));
+    if (leaseSource) deps = { ...base, leases: leaseSource.leases };
     const tftp = await start(sv.tftp.enabled, async () => (await import('./tftp/server.ts')).startTftpServer(deps));
     const ftp = await start(sv.ftp.enabled, async () => (await import('./ftp/server.ts')).startFtpServer(deps));
     const http = await start(sv.http.enabled || sv.https.enabled, async () => (await import('./http/server.ts')).startHttpServers(deps));
@@ -100,7 +104,7 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
         ntp: ntp && (() => ntp.stats()), syslog: syslog && (() => syslog.stats()),
       };
       const phoneLog = syslog && (await import('./syslog/log-files.ts')).phoneLogReader(model.dataDir);
-      admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases, counters, phoneLog, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
+      admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases ?? leaseSource?.leases, counters, phoneLog, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
     }
   } catch (e) {
     await closeAll();

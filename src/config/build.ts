@@ -68,6 +68,11 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
   const { classes, phones } = buildClassesAndPhones(ctx, built);
 
 
+  const ls = y.appliance.leaseSource;
+  const lsKinds = ls === undefined ? [] : (['kea', 'dnsmasq'] as const).filter((k) => ls[k] !== undefined);
+  if (ls !== undefined && lsKinds.length !== 1) error('CFG_LEASE_SOURCE', ['appliance', 'leaseSource'], `name exactly one lease file: { kea: PATH } or { dnsmasq: PATH }${lsKinds.length ? ' (not both)' : ''}`, 'key');
+  const leaseSource = ls !== undefined && lsKinds.length === 1 ? Object.freeze({ kind: lsKinds[0]!, path: resolve(base, ls[lsKinds[0]!]!) }) : undefined;
+
   if (issues.some((i) => i.severity === 'error')) return { model: undefined, issues };
   const sv = y.appliance.services;
   const model: ApplianceModel = Object.freeze({
@@ -82,6 +87,7 @@ export function buildModel(y: ApplianceYaml, at: Locator, source: { file: string
       admin: Object.freeze({ enabled: sv.admin.enabled, address: sv.admin.address, port: sv.admin.port, token: sv.admin.token }),
       ntp: Object.freeze({ ...sv.ntp }), syslog: Object.freeze({ ...sv.syslog }),
     }),
+    leaseSource,
     uploads: Object.freeze({ ...y.appliance.uploads }),
     defaultFirmware: y.defaults.firmware,
     parameters: paramsOf(y.parameters),

@@ -1,8 +1,10 @@
 /**
  * Semantic checks on a built model that break a boot without a word from the phone: a VLAN option that
  * takes the place of the boot server or another configured option, a boot server on a disabled service,
- * contact directories a phone refuses (ct missing or repeated, speed dials repeated).
+ * contact directories a phone refuses (ct missing or repeated, speed dials repeated), a lease source beside
+ * the appliance's own DHCP or not on disk yet.
  */
+import { existsSync } from 'node:fs';
 import type { ApplianceModel, DirectoryEntry, Site } from './model.ts';
 import type { Finding, ModelCheck } from './issues.ts';
 import { FIXED_VLAN_OPTIONS } from '../shared/polycom-dhcp.ts';
@@ -66,7 +68,24 @@ function directories(model: ApplianceModel): Finding[] {
   return out;
 }
 
+/**
+ * A lease source beside the appliance's own DHCP is an error: two servers would answer for the same phones and
+ * the upload check would trust the file, not the leases handed out. A file not there yet is a warning: it is
+ * followed once it appears (a new Kea writes its file with the first lease).
+ */
+export function leaseSource(model: ApplianceModel, exists: (path: string) => boolean = existsSync): Finding[] {
+  const ls = model.leaseSource;
+  if (!ls) return [];
+  const path = ['appliance', 'leaseSource', ls.kind];
+  if (model.services.dhcp.enabled) {
+    return [{ severity: 'error', code: 'CFG_LEASE_SOURCE_WITH_DHCP', path, message: `a ${ls.kind} lease file is read only with services.dhcp disabled: the appliance's own DHCP would hand out the addresses while uploads were checked against ${ls.kind}'s leases (set services.dhcp.enabled: false, or remove leaseSource)` }];
+  }
+  if (!exists(ls.path)) return [{ severity: 'warning', code: 'CFG_LEASE_SOURCE_MISSING', path, message: `${ls.path} does not exist yet: no phone is known by its address (uploads are refused) until ${ls.kind} writes it; it is followed once it appears` }];
+  return [];
+}
+
 export const CONFIG_CHECKS: readonly ModelCheck[] = [
+  (model) => leaseSource(model),
   (model) => [...model.sites.values()].flatMap((s) => [...vlanOption(model, s), ...bootServerService(model, s)]),
   directories,
 ];

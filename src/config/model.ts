@@ -183,6 +183,13 @@ export interface UploadLimits {
   readonly keepGenerations: number;
 }
 
+/** Another DHCP server's lease file the appliance reads when its own DHCP is off (`appliance.leaseSource`). */
+export interface LeaseSource {
+  readonly kind: 'kea' | 'dnsmasq';
+  /** Absolute path. */
+  readonly path: string;
+}
+
 export interface ApplianceModel {
   /** The appliance's own address on the phone network: the default boot-server host and DHCP server id. */
   readonly address: string;
@@ -192,6 +199,8 @@ export interface ApplianceModel {
   readonly tftpboot: string;
   readonly dataDir: string;
   readonly services: Services;
+  /** Where the leases come from when services.dhcp is disabled (Kea or dnsmasq beside the appliance). */
+  readonly leaseSource: LeaseSource | undefined;
   readonly uploads: UploadLimits;
   readonly defaultFirmware: string | undefined;
   readonly parameters: Parameters;

@@ -8,6 +8,7 @@ const pick = (m: ApplianceModel): Record<string, unknown> => ({
   'appliance.address': m.address,
   'appliance.interface': m.interface,
   'appliance.dataDir': m.dataDir,
+  'appliance.leaseSource': m.leaseSource,
   'appliance.services.dhcp.port': m.services.dhcp.port,
   'appliance.services.tftp.port': m.services.tftp.port,
   'appliance.services.tftp.enabled': m.services.tftp.enabled,

@@ -138,6 +138,10 @@ export const ApplianceSchema = z.strictObject({
     tftpboot: z.string().default('./tftpboot').describe('Folder with the Polycom split download, relative to this file'),
     dataDir: z.string().default('./data').describe('Leases, uploads, inventory; relative to this file'),
     services: services.default(services.parse({})),
+    leaseSource: z.strictObject({
+      kea: z.string().min(1).optional().describe("Kea's memfile lease file (lease4 CSV), relative to this file"),
+      dnsmasq: z.string().min(1).optional().describe("dnsmasq's lease file (dhcp-leasefile), relative to this file"),
+    }).optional().describe('With services.dhcp disabled: the lease file of the DHCP server beside the appliance (exactly one of kea, dnsmasq), followed as it changes; it says which phone holds which address (upload checks, inventory, admin page)'),
     uploads: uploads.default(uploads.parse({})),
   }),
   defaults: z.strictObject({ firmware: name.optional().describe('Release for models without their own choice') }).default({}),
