@@ -4,22 +4,26 @@
  * on SIGTERM / SIGINT through one path. A service that fails to start closes the ones already started.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { flushCompileCache } from 'node:module';
-import { loadAppliance } from './policy/load.ts';
+import { join } from 'node:path';
+import type { ServiceCounters } from './admin/metrics/inputs.ts';
+import type { AdminServer } from './admin/server.ts';
 import { formatIssue } from './config/issues.ts';
-import { liveConfig, type LiveConfig } from './runtime/live-config.ts';
+import type { ApplianceModel } from './config/model.ts';
+import { loadAppliance } from './policy/load.ts';
+import { type LeaseQuery, noLeases, type ServiceDeps } from './runtime/deps.ts';
+import {
+  type ApplianceEvent,
+  createEventBus,
+  dhcpLogLine,
+} from './runtime/events.ts';
+import { type LiveConfig, liveConfig } from './runtime/live-config.ts';
+import { createLogger, flushLogger, type Logger } from './shared/log.ts';
+import type { Mac } from './shared/mac.ts';
+import type { Service } from './shared/service.ts';
+import type { SipTimers } from './sip/timers.ts';
 import { createRefusalLog } from './tree/refusals.ts';
 import { removeStaleParts } from './tree/uploads.ts';
-import { createLogger, flushLogger, type Logger } from './shared/log.ts';
-import { createEventBus, dhcpLogLine, type ApplianceEvent } from './runtime/events.ts';
-import { type Service } from './shared/service.ts';
-import { noLeases, type LeaseQuery, type ServiceDeps } from './runtime/deps.ts';
-import type { ApplianceModel } from './config/model.ts';
-import type { Mac } from './shared/mac.ts';
-import type { AdminServer } from './admin/server.ts';
-import type { ServiceCounters } from './admin/metrics/inputs.ts';
-import type { SipTimers } from './sip/timers.ts';
 // Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
 // model enables that service, so a disabled service costs no memory.
 
@@ -33,57 +37,124 @@ export interface Running {
 /** What the operations tests change; `appliance run` passes none. */
 export interface ApplianceOptions {
   /** Operations settings the tests shorten: SIP timers, check-sync re-fetch timeout, inventory persist debounce. */
-  readonly admin?: { readonly sipTimers?: Partial<SipTimers> | undefined; readonly refetchTimeoutMs?: number | undefined; readonly persistDebounceMs?: number | undefined; readonly maxPhones?: number | undefined };
+  readonly admin?: {
+    readonly sipTimers?: Partial<SipTimers> | undefined;
+    readonly refetchTimeoutMs?: number | undefined;
+    readonly persistDebounceMs?: number | undefined;
+    readonly maxPhones?: number | undefined;
+  };
   /** Debounce of the appliance.yaml watcher (default: liveConfig's). */
   readonly reloadDebounceMs?: number;
 }
 
 /** Start everything the model enables. Used by `appliance run`, the end-to-end tests and the admin lab harness. */
-export async function startAppliance(configPath: string, log: Logger, opts: ApplianceOptions = {}): Promise<Running> {
+export async function startAppliance(
+  configPath: string,
+  log: Logger,
+  opts: ApplianceOptions = {},
+): Promise<Running> {
   const loaded = await loadAppliance(configPath);
   if (!loaded.ok) {
-    for (const i of loaded.error) log.error({ code: i.code, at: `${i.file}:${i.line}:${i.col}`, path: i.path }, formatIssue(i));
+    for (const i of loaded.error)
+      log.error(
+        { code: i.code, at: `${i.file}:${i.line}:${i.col}`, path: i.path },
+        formatIssue(i),
+      );
     throw new Error(`${configPath}: invalid configuration, not starting`);
   }
-  for (const w of loaded.value.warnings) log.warn({ code: w.code, at: `${w.file}:${w.line}:${w.col}` }, formatIssue(w));
+  for (const w of loaded.value.warnings)
+    log.warn(
+      { code: w.code, at: `${w.file}:${w.line}:${w.col}` },
+      formatIssue(w),
+    );
   const model = loaded.value.model;
   await mkdir(model.dataDir, { recursive: true });
   const stale = await removeStaleParts(join(model.dataDir, 'uploads'));
-  if (stale.length > 0) log.info({ removed: stale.length }, 'removed the temporary files of unfinished uploads');
+  if (stale.length > 0)
+    log.info(
+      { removed: stale.length },
+      'removed the temporary files of unfinished uploads',
+    );
   const refusals = createRefusalLog({
-    log: (r) => log.warn({ code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', protocol: r.protocol, peer: r.peer, path: r.path, suppressed: r.suppressed }, 'upload refused: the address holds no lease or INFORM binding (logged once per host a minute)'),
+    log: (r) =>
+      log.warn(
+        {
+          code: 'TREE_MAC_MISMATCH',
+          reason: 'unknown-host',
+          protocol: r.protocol,
+          peer: r.peer,
+          path: r.path,
+          suppressed: r.suppressed,
+        },
+        'upload refused: the address holds no lease or INFORM binding (logged once per host a minute)',
+      ),
   });
   const live = liveConfig(configPath, model, {
     refusals,
-    ...(opts.reloadDebounceMs === undefined ? {} : { debounceMs: opts.reloadDebounceMs }),
+    ...(opts.reloadDebounceMs === undefined
+      ? {}
+      : { debounceMs: opts.reloadDebounceMs }),
     onEvent: (e) => {
-      if (e.ok) log.info({ event: 'config-reload', sha256: live.model.current().source.sha256, warnings: e.issues.map(formatIssue) }, 'configuration reloaded');
-      else log.error({ event: 'config-reload-refused', issues: e.issues.map(formatIssue) }, 'new configuration refused; the last good one keeps serving');
+      if (e.ok)
+        log.info(
+          {
+            event: 'config-reload',
+            sha256: live.model.current().source.sha256,
+            warnings: e.issues.map(formatIssue),
+          },
+          'configuration reloaded',
+        );
+      else
+        log.error(
+          { event: 'config-reload-refused', issues: e.issues.map(formatIssue) },
+          'new configuration refused; the last good one keeps serving',
+        );
     },
   });
   const bus = createEventBus();
   // One JSON line per DHCP message at info (the DHCP service logs only refusals and a 10 s summary there);
   // transfers are logged by their own service, so their bus copy is debug.
-  bus.subscribe((e) => { if (e.type === 'dhcp') log.info(dhcpLogLine(e), 'dhcp'); else log.debug(e, e.type); });
-  const base: ServiceDeps = { model: live.model, tree: live.tree, log, events: bus, leases: noLeases };
+  bus.subscribe((e) => {
+    if (e.type === 'dhcp') log.info(dhcpLogLine(e), 'dhcp');
+    else log.debug(e, e.type);
+  });
+  const base: ServiceDeps = {
+    model: live.model,
+    tree: live.tree,
+    log,
+    events: bus,
+    leases: noLeases,
+  };
   const services: Service[] = [];
   let admin: AdminServer | undefined;
   const closeAll = async (): Promise<void> => {
     live.close();
     for (const s of services.reverse()) {
-      try { await s.close(); } catch (e) { log.error({ err: e, service: s.name }, 'close failed'); }
+      try {
+        await s.close();
+      } catch (e) {
+        log.error({ err: e, service: s.name }, 'close failed');
+      }
     }
     services.length = 0;
   };
   try {
     const sv = model.services;
     let deps = base;
-    const dhcp = sv.dhcp.enabled ? await (await import('./dhcp/server.ts')).startDhcpServer({ ...base, dataDir: model.dataDir }) : undefined;
+    const dhcp = sv.dhcp.enabled
+      ? await (await import('./dhcp/server.ts')).startDhcpServer({
+          ...base,
+          dataDir: model.dataDir,
+        })
+      : undefined;
     if (dhcp) {
       services.push(dhcp);
       deps = { ...base, leases: dhcp.leases };
     }
-    const start = async <S extends Service>(on: boolean, open: () => Promise<S>): Promise<S | undefined> => {
+    const start = async <S extends Service>(
+      on: boolean,
+      open: () => Promise<S>,
+    ): Promise<S | undefined> => {
       if (!on) return undefined;
       const s = await open();
       services.push(s);
@@ -91,26 +162,67 @@ export async function startAppliance(configPath: string, log: Logger, opts: Appl
     };
     // DHCP off beside Kea or dnsmasq: their lease file says which phone holds which address (appliance.leaseSource).
     const ls = dhcp ? undefined : model.leaseSource;
-    const leaseSource = ls && await start(true, async () => (await import('./dhcp/leases/external.ts')).startLeaseSource({ ...base, source: ls }));
+    const leaseSource =
+      ls &&
+      (await start(true, async () =>
+        (
+          await import('./dhcp/leases/external.ts')
+        ).startLeaseSource({ ...base, source: ls }),
+      ));
     if (leaseSource) deps = { ...base, leases: leaseSource.leases };
-    const tftp = await start(sv.tftp.enabled, async () => (await import('./tftp/server.ts')).startTftpServer(deps));
-    const ftp = await start(sv.ftp.enabled, async () => (await import('./ftp/server.ts')).startFtpServer(deps));
-    const http = await start(sv.http.enabled || sv.https.enabled, async () => (await import('./http/server.ts')).startHttpServers(deps));
-    const ntp = await start(sv.ntp.enabled, async () => (await import('./ntp/server.ts')).startNtpServer(deps));
-    const syslog = await start(sv.syslog.enabled, async () => (await import('./syslog/server.ts')).startSyslogServer(deps));
+    const tftp = await start(sv.tftp.enabled, async () =>
+      (await import('./tftp/server.ts')).startTftpServer(deps),
+    );
+    const ftp = await start(sv.ftp.enabled, async () =>
+      (await import('./ftp/server.ts')).startFtpServer(deps),
+    );
+    const http = await start(sv.http.enabled || sv.https.enabled, async () =>
+      (await import('./http/server.ts')).startHttpServers(deps),
+    );
+    const ntp = await start(sv.ntp.enabled, async () =>
+      (await import('./ntp/server.ts')).startNtpServer(deps),
+    );
+    const syslog = await start(sv.syslog.enabled, async () =>
+      (await import('./syslog/server.ts')).startSyslogServer(deps),
+    );
     if (sv.admin.enabled) {
       const counters: ServiceCounters = {
-        dhcp: dhcp && (() => dhcp.stats()), tftp: tftp && (() => tftp.stats()), ftp: ftp && (() => ftp.stats), http: http && (() => http.stats),
-        ntp: ntp && (() => ntp.stats()), syslog: syslog && (() => syslog.stats()),
+        dhcp: dhcp && (() => dhcp.stats()),
+        tftp: tftp && (() => tftp.stats()),
+        ftp: ftp && (() => ftp.stats),
+        http: http && (() => http.stats),
+        ntp: ntp && (() => ntp.stats()),
+        syslog: syslog && (() => syslog.stats()),
       };
-      const phoneLog = syslog && (await import('./syslog/log-files.ts')).phoneLogReader(model.dataDir);
-      admin = await startOperations({ deps, model, live, dhcpLeases: dhcp?.leases ?? leaseSource?.leases, counters, phoneLog, subscribe: (fn) => bus.subscribe(fn), opts: opts.admin ?? {} }, services);
+      const phoneLog =
+        syslog &&
+        (await import('./syslog/log-files.ts')).phoneLogReader(model.dataDir);
+      admin = await startOperations(
+        {
+          deps,
+          model,
+          live,
+          dhcpLeases: dhcp?.leases ?? leaseSource?.leases,
+          counters,
+          phoneLog,
+          subscribe: (fn) => bus.subscribe(fn),
+          opts: opts.admin ?? {},
+        },
+        services,
+      );
     }
   } catch (e) {
     await closeAll();
     throw e;
   }
-  log.info({ services: services.map((s) => s.name), config: configPath, sha256: model.source.sha256 }, 'appliance running');
+  log.info(
+    {
+      services: services.map((s) => s.name),
+      config: configPath,
+      sha256: model.source.sha256,
+    },
+    'appliance running',
+  );
   return { services, admin, close: closeAll };
 }
 
@@ -129,19 +241,55 @@ interface Operations {
  * The operations side: the inventory (fed from the bus, saved in the data directory), the check-sync SIP client
  * and the admin server over them. Without DHCP the leases are the journal a previous run left on disk.
  */
-async function startOperations({ deps, model, live, dhcpLeases, counters, phoneLog, subscribe, opts }: Operations, services: Service[]): Promise<AdminServer> {
+async function startOperations(
+  {
+    deps,
+    model,
+    live,
+    dhcpLeases,
+    counters,
+    phoneLog,
+    subscribe,
+    opts,
+  }: Operations,
+  services: Service[],
+): Promise<AdminServer> {
   const log = deps.log.child({ svc: 'admin' });
-  const leases = dhcpLeases ?? (await import('./dhcp/leases/replay.ts')).offlineLeases(model.dataDir, deps.model);
+  const leases =
+    dhcpLeases ??
+    (await import('./dhcp/leases/replay.ts')).offlineLeases(
+      model.dataDir,
+      deps.model,
+    );
   const { startInventory } = await import('./inventory/persist.ts');
-  const inventory = await startInventory({ model: deps.model, leases: deps.leases, log, subscribe, persistDebounceMs: opts.persistDebounceMs, maxPhones: opts.maxPhones });
+  const inventory = await startInventory({
+    model: deps.model,
+    leases: deps.leases,
+    log,
+    subscribe,
+    persistDebounceMs: opts.persistDebounceMs,
+    maxPhones: opts.maxPhones,
+  });
   services.push(inventory);
   const { createSipClient } = await import('./sip/sender.ts');
-  const sip = createSipClient({ localAddress: () => deps.model.current().address, bindAddress: deps.bindAddress, timers: opts.sipTimers, log });
+  const sip = createSipClient({
+    localAddress: () => deps.model.current().address,
+    bindAddress: deps.bindAddress,
+    timers: opts.sipTimers,
+    log,
+  });
   services.push(sip);
   const { startAdminServer } = await import('./admin/server.ts');
   const admin = await startAdminServer({
-    ...deps, live, inventory: inventory.inventory, dhcpLeases: leases, notifier: sip.notifier, counters: { ...counters, sip: sip.stats }, phoneLog,
-    subscribe, refetchTimeoutMs: opts.refetchTimeoutMs,
+    ...deps,
+    live,
+    inventory: inventory.inventory,
+    dhcpLeases: leases,
+    notifier: sip.notifier,
+    counters: { ...counters, sip: sip.stats },
+    phoneLog,
+    subscribe,
+    refetchTimeoutMs: opts.refetchTimeoutMs,
   });
   services.push(admin);
   return admin;
@@ -165,7 +313,17 @@ export async function run(configPath: string): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      running.close().then(() => 0, () => 1).then((code) => { log.info({ code }, 'stopped'); flushLogger(log); resolve(code); });
+      running
+        .close()
+        .then(
+          () => 0,
+          () => 1,
+        )
+        .then((code) => {
+          log.info({ code }, 'stopped');
+          flushLogger(log);
+          resolve(code);
+        });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

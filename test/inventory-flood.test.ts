@@ -5,14 +5,15 @@
  * appliance's RSS within 20 MB of where it was after a warm-up round. The appliance runs with the V8 flags and
  * malloc setting `appliance run` gives itself (src/cli/node-flags.ts); RSS is read after a full collection.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { RUN_NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { createLab, waitFor } from './lib/netns.ts';
 import { labApplianceYaml, labSkip, REPO } from './lib/service-lab.ts';
-import { RUN_NODE_FLAGS } from '../src/cli/node-flags.ts';
 
 const SUBNET = '10.91.24';
 const SRV = `${SUBNET}.1`;
@@ -20,35 +21,91 @@ const TOKEN = 'inventory-flood-token-0123456789';
 const FLOOD = join(REPO, 'test/lib/inventory-flood.ts');
 const skip = await labSkip('inventory flood', ['curl']);
 
-
-test('3,000 random-MAC DISCOVERs and 10,000 random-MAC GETs: no phone records, RSS within 20 MB', { skip, timeout: 170_000 }, async (t) => {
+test('3,000 random-MAC DISCOVERs and 10,000 random-MAC GETs: no phone records, RSS within 20 MB', {
+  skip,
+  timeout: 170_000,
+}, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'ivf-it-'));
-  const lab = await createLab({ prefix: 'ivf', hosts: ['srv', 'cli'], subnet: SUBNET });
+  const lab = await createLab({
+    prefix: 'ivf',
+    hosts: ['srv', 'cli'],
+    subnet: SUBNET,
+  });
   try {
     const yaml = join(dir, 'appliance.yaml');
-    await writeFile(yaml, labApplianceYaml({
-      subnet: SUBNET, overrideCap: 64 * 1024, bootServer: '{ protocol: http, path: hq }',
-      services: `    dhcp: { enabled: true }\n    tftp: { enabled: false }\n    ftp: { enabled: false }\n    http: { enabled: true }\n    admin: { enabled: true, port: 8080, token: "${TOKEN}" }\n`,
-    }));
+    await writeFile(
+      yaml,
+      labApplianceYaml({
+        subnet: SUBNET,
+        overrideCap: 64 * 1024,
+        bootServer: '{ protocol: http, path: hq }',
+        services: `    dhcp: { enabled: true }\n    tftp: { enabled: false }\n    ftp: { enabled: false }\n    http: { enabled: true }\n    admin: { enabled: true, port: 8080, token: "${TOKEN}" }\n`,
+      }),
+    );
     await mkdir(join(dir, 'tftpboot'));
-    const child = lab.spawn('srv', [process.execPath, ...RUN_NODE_FLAGS, '--expose-gc', join(REPO, 'test/lib/admin/lab-appliance.ts'), yaml], { cwd: REPO, env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
+    const child = lab.spawn(
+      'srv',
+      [
+        process.execPath,
+        ...RUN_NODE_FLAGS,
+        '--expose-gc',
+        join(REPO, 'test/lib/admin/lab-appliance.ts'),
+        yaml,
+      ],
+      { cwd: REPO, env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
+    );
     let out = '';
     let err = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-20_000); });
-    await waitFor(() => out.includes('admin ready') || child.exitCode !== null, 30_000, 'appliance start');
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-20_000);
+    });
+    await waitFor(
+      () => out.includes('admin ready') || child.exitCode !== null,
+      30_000,
+      'appliance start',
+    );
     assert.equal(child.exitCode, null, err);
     /** The appliance's RSS once its garbage is collected (lab-appliance.ts answers SIGUSR2), in MB. */
     const rssMb = async (): Promise<number> => {
       const n = out.split('gc done').length;
       process.kill(child.pid!, 'SIGUSR2');
       await waitFor(() => out.split('gc done').length > n, 5_000, 'gc');
-      return Number(/gc done (\d+)/.exec(out.slice(out.lastIndexOf('gc done')))![1]) / 1024;
+      return (
+        Number(
+          /gc done (\d+)/.exec(out.slice(out.lastIndexOf('gc done')))![1],
+        ) / 1024
+      );
     };
-    const flood = async (mode: string, n: number, seed: number): Promise<Record<string, number>> =>
-      JSON.parse((await lab.exec('cli', [process.execPath, FLOOD, mode, SRV, String(n), String(seed)], { timeoutMs: 150_000 })).stdout) as Record<string, number>;
+    const flood = async (
+      mode: string,
+      n: number,
+      seed: number,
+    ): Promise<Record<string, number>> =>
+      JSON.parse(
+        (
+          await lab.exec(
+            'cli',
+            [process.execPath, FLOOD, mode, SRV, String(n), String(seed)],
+            { timeoutMs: 150_000 },
+          )
+        ).stdout,
+      ) as Record<string, number>;
     const phones = async (): Promise<{ total: number }> =>
-      JSON.parse((await lab.exec('cli', ['curl', '-s', '-f', '-H', `Authorization: Bearer ${TOKEN}`, `http://${SRV}:8080/api/phones`])).stdout) as { total: number };
+      JSON.parse(
+        (
+          await lab.exec('cli', [
+            'curl',
+            '-s',
+            '-f',
+            '-H',
+            `Authorization: Bearer ${TOKEN}`,
+            `http://${SRV}:8080/api/phones`,
+          ])
+        ).stdout,
+      ) as { total: number };
 
     // Warm-up: the same kinds of request, so the baseline has its code compiled and its buffers allocated.
     await flood('dhcp', 300, 1);
@@ -61,13 +118,40 @@ test('3,000 random-MAC DISCOVERs and 10,000 random-MAC GETs: no phone records, R
     assert.equal(http.ok, 10_000, JSON.stringify(http));
     const after = await rssMb();
     const inv = await phones();
-    const metrics = (await lab.exec('cli', ['curl', '-s', '-f', '-H', `Authorization: Bearer ${TOKEN}`, `http://${SRV}:8080/metrics`])).stdout;
-    const ignored = (source: string): number => Number(new RegExp(`appliance_inventory_ignored_events_total\\{source="${source}"\\} (\\d+)`).exec(metrics)?.[1]);
-    t.diagnostic(`RSS ${before.toFixed(1)} MB → ${mid.toFixed(1)} MB after the DISCOVERs → ${after.toFixed(1)} MB after the GETs (${out.split('\n').filter((l) => l.startsWith('gc done')).join(' | ')}); offers ${dhcp.offers}; phones ${inv.total}; ignored dhcp ${ignored('dhcp')}, transfer ${ignored('transfer')}`);
+    const metrics = (
+      await lab.exec('cli', [
+        'curl',
+        '-s',
+        '-f',
+        '-H',
+        `Authorization: Bearer ${TOKEN}`,
+        `http://${SRV}:8080/metrics`,
+      ])
+    ).stdout;
+    const ignored = (source: string): number =>
+      Number(
+        new RegExp(
+          `appliance_inventory_ignored_events_total\\{source="${source}"\\} (\\d+)`,
+        ).exec(metrics)?.[1],
+      );
+    t.diagnostic(
+      `RSS ${before.toFixed(1)} MB → ${mid.toFixed(1)} MB after the DISCOVERs → ${after.toFixed(1)} MB after the GETs (${out
+        .split('\n')
+        .filter((l) => l.startsWith('gc done'))
+        .join(
+          ' | ',
+        )}); offers ${dhcp.offers}; phones ${inv.total}; ignored dhcp ${ignored('dhcp')}, transfer ${ignored('transfer')}`,
+    );
     assert.equal(inv.total, 0, 'no record for any of them');
     assert.ok(ignored('transfer') >= 11_000, metrics.slice(0, 200));
-    assert.ok(ignored('dhcp') >= (dhcp.offers ?? 0), `${ignored('dhcp')} DHCP events ignored, ${dhcp.offers} offers`);
-    assert.ok(after - before < 20, `RSS grew ${(after - before).toFixed(1)} MB`);
+    assert.ok(
+      ignored('dhcp') >= (dhcp.offers ?? 0),
+      `${ignored('dhcp')} DHCP events ignored, ${dhcp.offers} offers`,
+    );
+    assert.ok(
+      after - before < 20,
+      `RSS grew ${(after - before).toFixed(1)} MB`,
+    );
     child.kill('SIGTERM');
     await waitFor(() => child.exitCode !== null, 10_000, 'appliance exit');
   } finally {

@@ -6,13 +6,27 @@
  * unattributed and kept in the ring only. fuzz (.5) sends seeded mutated datagrams and TCP streams. Bad input (oversized, binary, empty, a flood) is dropped and
  * counted, disk use stays within the cap, and the receiver still attributes lines afterwards.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { labSkip, makeApplianceDir, labApplianceYaml, removeDir, PHONE_MAC, OTHER_MAC, type ApplianceDir } from './lib/service-lab.ts';
-import { startNtpSyslogLab, UDP_PROBE, FUZZ_SENDER, type NtpSyslogLab } from './lib/ntp-syslog-lab.ts';
+import { after, before, test } from 'node:test';
 import { waitFor } from './lib/netns.ts';
+import {
+  FUZZ_SENDER,
+  type NtpSyslogLab,
+  startNtpSyslogLab,
+  UDP_PROBE,
+} from './lib/ntp-syslog-lab.ts';
+import {
+  type ApplianceDir,
+  labApplianceYaml,
+  labSkip,
+  makeApplianceDir,
+  OTHER_MAC,
+  PHONE_MAC,
+  removeDir,
+} from './lib/service-lab.ts';
 
 const SUBNET = '10.93.2';
 const SRV = `${SUBNET}.1`;
@@ -26,10 +40,24 @@ const logDir = (): string => join(app!.dir, 'data', 'syslog');
 before(async () => {
   if (skip) return;
   app = await makeApplianceDir({
-    tmpPrefix: 'syslog-it-', imageSize: 16, seed: 4,
-    yaml: labApplianceYaml({ subnet: SUBNET, services: `    syslog: { enabled: true, port: 514, tcp: true, maxFileBytes: ${CAP} }\n`, overrideCap: 1024, bootServer: '{ protocol: tftp, path: "" }' }),
+    tmpPrefix: 'syslog-it-',
+    imageSize: 16,
+    seed: 4,
+    yaml: labApplianceYaml({
+      subnet: SUBNET,
+      services: `    syslog: { enabled: true, port: 514, tcp: true, maxFileBytes: ${CAP} }\n`,
+      overrideCap: 1024,
+      bootServer: '{ protocol: tftp, path: "" }',
+    }),
   });
-  lab = await startNtpSyslogLab({ which: 'syslog', prefix: 'slog', subnet: SUBNET, hosts: ['cli', 'other', 'flood', 'fuzz'], yaml: app.yaml, leases: { [`${SUBNET}.2`]: PHONE_MAC } });
+  lab = await startNtpSyslogLab({
+    which: 'syslog',
+    prefix: 'slog',
+    subnet: SUBNET,
+    hosts: ['cli', 'other', 'flood', 'fuzz'],
+    yaml: app.yaml,
+    leases: { [`${SUBNET}.2`]: PHONE_MAC },
+  });
 });
 after(async () => {
   await lab?.destroy();
@@ -37,23 +65,64 @@ after(async () => {
 });
 
 /** Send one line with logger from a lab host; returns the unique text it carried. */
-async function logger(host: string, flags: string[], text: string): Promise<string> {
+async function logger(
+  host: string,
+  flags: string[],
+  text: string,
+): Promise<string> {
   const unique = `${text} #${++seq}`;
-  await lab!.lab.exec(host, ['logger', '-n', SRV, '-P', '514', '-p', 'local0.info', '-t', 'cfg', ...flags, unique], { timeoutMs: 15_000 });
+  await lab!.lab.exec(
+    host,
+    [
+      'logger',
+      '-n',
+      SRV,
+      '-P',
+      '514',
+      '-p',
+      'local0.info',
+      '-t',
+      'cfg',
+      ...flags,
+      unique,
+    ],
+    { timeoutMs: 15_000 },
+  );
   return unique;
 }
 
-const eventWith = (text: string) => lab!.event((e) => typeof e.text === 'string' && (e.text as string).endsWith(text), `event for "${text}"`);
-const fileHas = (mac: string, text: string) => waitFor(async () => (await readFile(join(logDir(), `${mac}.log`), 'utf8')).includes(text), 5_000, `${mac}.log has "${text}"`);
+const eventWith = (text: string) =>
+  lab!.event(
+    (e) => typeof e.text === 'string' && (e.text as string).endsWith(text),
+    `event for "${text}"`,
+  );
+const fileHas = (mac: string, text: string) =>
+  waitFor(
+    async () =>
+      (await readFile(join(logDir(), `${mac}.log`), 'utf8')).includes(text),
+    5_000,
+    `${mac}.log has "${text}"`,
+  );
 
 for (const [name, flags, format, transport] of [
   ['UDP RFC 3164', ['--udp', '--rfc3164'], 'rfc3164', 'udp'],
   ['UDP RFC 5424', ['--udp', '--rfc5424'], 'rfc5424', 'udp'],
   ['TCP (LF framing) RFC 3164', ['--tcp', '--rfc3164'], 'rfc3164', 'tcp'],
-  ['TCP octet-counted RFC 5424', ['--tcp', '--octet-count', '--rfc5424'], 'rfc5424', 'tcp'],
+  [
+    'TCP octet-counted RFC 5424',
+    ['--tcp', '--octet-count', '--rfc5424'],
+    'rfc5424',
+    'tcp',
+  ],
 ] as const) {
-  test(`logger ${name} from the leased address is attributed to that phone by its lease`, { skip }, async () => {
-    const text = await logger('cli', [...flags], `Prov|Starting to provision ${name}`);
+  test(`logger ${name} from the leased address is attributed to that phone by its lease`, {
+    skip,
+  }, async () => {
+    const text = await logger(
+      'cli',
+      [...flags],
+      `Prov|Starting to provision ${name}`,
+    );
     const e = await eventWith(text);
     assert.equal(e.mac, PHONE_MAC);
     assert.equal(e.attributedBy, 'lease');
@@ -67,48 +136,130 @@ for (const [name, flags, format, transport] of [
   });
 }
 
-test('a prepended MAC attributes a line from an unleased address (UDP 5424, TCP 3164, colon form)', { skip }, async () => {
-  const a = await logger('other', ['--udp', '--rfc5424'], `${OTHER_MAC} boot starting`);
+test('a prepended MAC attributes a line from an unleased address (UDP 5424, TCP 3164, colon form)', {
+  skip,
+}, async () => {
+  const a = await logger(
+    'other',
+    ['--udp', '--rfc5424'],
+    `${OTHER_MAC} boot starting`,
+  );
   const ea = await eventWith(a);
-  assert.deepEqual([ea.mac, ea.attributedBy, ea.peer], [OTHER_MAC, 'prefix', `${SUBNET}.3`]);
-  const b = await logger('other', ['--tcp', '--rfc3164'], '00:04:f2:00:00:03|so |Registration ok');
+  assert.deepEqual(
+    [ea.mac, ea.attributedBy, ea.peer],
+    [OTHER_MAC, 'prefix', `${SUBNET}.3`],
+  );
+  const b = await logger(
+    'other',
+    ['--tcp', '--rfc3164'],
+    '00:04:f2:00:00:03|so |Registration ok',
+  );
   const eb = await eventWith(b);
-  assert.deepEqual([eb.mac, eb.attributedBy, eb.transport], [OTHER_MAC, 'prefix', 'tcp']);
+  assert.deepEqual(
+    [eb.mac, eb.attributedBy, eb.transport],
+    [OTHER_MAC, 'prefix', 'tcp'],
+  );
   await fileHas(OTHER_MAC, a);
   await fileHas(OTHER_MAC, b);
 });
 
-test('a line with neither lease nor MAC is counted as unattributed, kept in the ring, written nowhere', { skip }, async () => {
+test('a line with neither lease nor MAC is counted as unattributed, kept in the ring, written nowhere', {
+  skip,
+}, async () => {
   const before = (await lab!.stats()).stats.unattributed;
   const text = await logger('other', ['--udp', '--rfc3164'], 'who am I');
-  const s = await lab!.statsUntil((x) => x.stats.unattributed > before, 'unattributed counted');
-  assert.ok(s.recentUnattributed.some((r: { peer: string; line: string }) => r.peer === `${SUBNET}.3` && r.line.includes(text)));
+  const s = await lab!.statsUntil(
+    (x) => x.stats.unattributed > before,
+    'unattributed counted',
+  );
+  assert.ok(
+    s.recentUnattributed.some(
+      (r: { peer: string; line: string }) =>
+        r.peer === `${SUBNET}.3` && r.line.includes(text),
+    ),
+  );
   assert.ok(s.unattributedBySender[`${SUBNET}.3`] >= 1);
-  assert.ok(!lab!.events.some((e) => typeof e.text === 'string' && (e.text as string).includes(text)));
-  assert.deepEqual((await readdir(logDir())).filter((f) => !f.startsWith(PHONE_MAC) && !f.startsWith(OTHER_MAC)), []);
+  assert.ok(
+    !lab!.events.some(
+      (e) => typeof e.text === 'string' && (e.text as string).includes(text),
+    ),
+  );
+  assert.deepEqual(
+    (await readdir(logDir())).filter(
+      (f) => !f.startsWith(PHONE_MAC) && !f.startsWith(OTHER_MAC),
+    ),
+    [],
+  );
 });
 
-async function probe(host: string, hex: string[], repeat = 1, rate = 0): Promise<void> {
-  await lab!.lab.exec(host, [process.execPath, UDP_PROBE, SRV, '514', '--repeat', String(repeat), '--rate', String(rate), ...hex], { timeoutMs: 60_000 });
+async function probe(
+  host: string,
+  hex: string[],
+  repeat = 1,
+  rate = 0,
+): Promise<void> {
+  await lab!.lab.exec(
+    host,
+    [
+      process.execPath,
+      UDP_PROBE,
+      SRV,
+      '514',
+      '--repeat',
+      String(repeat),
+      '--rate',
+      String(rate),
+      ...hex,
+    ],
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** Datagrams the kernel dropped in srv's namespace because the receiver's buffer was full (Udp RcvbufErrors). */
 async function rcvbufErrors(): Promise<number> {
-  const snmp = (await lab!.lab.exec('srv', ['cat', '/proc/net/snmp'])).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const snmp = (await lab!.lab.exec('srv', ['cat', '/proc/net/snmp'])).stdout
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   const [names, values] = snmp.map((l) => l.split(/\s+/));
   return Number(values![names!.indexOf('RcvbufErrors')]);
 }
 
-test('oversized, binary and empty datagrams and an oversized TCP line are dropped and counted', { skip }, async () => {
+test('oversized, binary and empty datagrams and an oversized TCP line are dropped and counted', {
+  skip,
+}, async () => {
   const before = (await lab!.stats()).stats.dropped;
   await probe('other', [
     Buffer.from(`<134>${'x'.repeat(9000)}`).toString('hex'), // over the 8 KiB line cap
-    Buffer.from([0x3c, 0x31, 0x33, 0x3e, 0x00, 0x01, 0x02, 0xff, 0x1b]).toString('hex'), // binary
+    Buffer.from([
+      0x3c, 0x31, 0x33, 0x3e, 0x00, 0x01, 0x02, 0xff, 0x1b,
+    ]).toString('hex'), // binary
     Buffer.from('\n').toString('hex'), // empty
   ]);
   // logger itself sending a 10,000-byte line over TCP (its --size raises its own 1 KiB limit).
-  await lab!.lab.exec('other', ['logger', '-n', SRV, '-P', '514', '--tcp', '--size', '20000', '-t', 'big', 'y'.repeat(10_000)], { timeoutMs: 15_000 });
-  const s = await lab!.statsUntil((x) => x.stats.dropped.SYSLOG_OVERSIZED >= before.SYSLOG_OVERSIZED + 2 && x.stats.dropped.SYSLOG_BINARY > before.SYSLOG_BINARY && x.stats.dropped.SYSLOG_EMPTY > before.SYSLOG_EMPTY, 'bad input counted');
+  await lab!.lab.exec(
+    'other',
+    [
+      'logger',
+      '-n',
+      SRV,
+      '-P',
+      '514',
+      '--tcp',
+      '--size',
+      '20000',
+      '-t',
+      'big',
+      'y'.repeat(10_000),
+    ],
+    { timeoutMs: 15_000 },
+  );
+  const s = await lab!.statsUntil(
+    (x) =>
+      x.stats.dropped.SYSLOG_OVERSIZED >= before.SYSLOG_OVERSIZED + 2 &&
+      x.stats.dropped.SYSLOG_BINARY > before.SYSLOG_BINARY &&
+      x.stats.dropped.SYSLOG_EMPTY > before.SYSLOG_EMPTY,
+    'bad input counted',
+  );
   assert.equal(s.stats.handlerErrors, 0);
 });
 
@@ -130,33 +281,84 @@ console.log(JSON.stringify({ closedByServer: closed }));
 for (const s of socks) s.destroy();
 `;
 
-test('TCP connections beyond 64 are refused and counted; the receiver still takes TCP afterwards', { skip }, async () => {
-  const before = (await lab!.statsUntil((x) => x.stats.tcp.open === 0, 'earlier connections closed')).stats.tcp;
-  const r = await lab!.lab.exec('other', [process.execPath, '--input-type=module', '-e', HOLD, SRV, '514', '70', '6'], { timeoutMs: 30_000 });
-  assert.equal((JSON.parse(r.stdout) as { closedByServer: number }).closedByServer, 6);
-  const s = await lab!.statsUntil((x) => x.stats.tcp.open === 0, 'connections closed');
+test('TCP connections beyond 64 are refused and counted; the receiver still takes TCP afterwards', {
+  skip,
+}, async () => {
+  const before = (
+    await lab!.statsUntil(
+      (x) => x.stats.tcp.open === 0,
+      'earlier connections closed',
+    )
+  ).stats.tcp;
+  const r = await lab!.lab.exec(
+    'other',
+    [
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      HOLD,
+      SRV,
+      '514',
+      '70',
+      '6',
+    ],
+    { timeoutMs: 30_000 },
+  );
+  assert.equal(
+    (JSON.parse(r.stdout) as { closedByServer: number }).closedByServer,
+    6,
+  );
+  const s = await lab!.statsUntil(
+    (x) => x.stats.tcp.open === 0,
+    'connections closed',
+  );
   assert.equal(s.stats.tcp.refused - before.refused, 6);
-  const text = await logger('cli', ['--tcp', '--rfc3164'], 'after the connection cap');
+  const text = await logger(
+    'cli',
+    ['--tcp', '--rfc3164'],
+    'after the connection cap',
+  );
   assert.equal((await eventWith(text)).transport, 'tcp');
 });
 
-test('a flood from one address is rate limited, the phone file rotates within the cap, and the receiver still attributes', { skip }, async () => {
+test('a flood from one address is rate limited, the phone file rotates within the cap, and the receiver still attributes', {
+  skip,
+}, async () => {
   const before = (await lab!.stats()).stats;
   const kernelBefore = await rcvbufErrors();
-  const line = Buffer.from(`<134>Dec  1 20:30:00 flood ${OTHER_MAC} ${'z'.repeat(100)}`).toString('hex');
+  const line = Buffer.from(
+    `<134>Dec  1 20:30:00 flood ${OTHER_MAC} ${'z'.repeat(100)}`,
+  ).toString('hex');
   // 6,000 lines at 4,000/s: the budget (burst 2,000, 500/s) lets about 2,750 through.
   const N = 6000;
   await probe('flood', [line], N, 4000);
   // Every datagram is accounted for: received by the server, or dropped by the kernel before it.
-  const s = await lab!.statsUntil(async (x) => x.stats.received - before.received + (await rcvbufErrors()) - kernelBefore >= N, 'flood accounted', 20_000);
+  const s = await lab!.statsUntil(
+    async (x) =>
+      x.stats.received -
+        before.received +
+        (await rcvbufErrors()) -
+        kernelBefore >=
+      N,
+    'flood accounted',
+    20_000,
+  );
   const received = s.stats.received - before.received;
   assert.ok(received >= N / 2, `only ${received} of ${N} reached the receiver`);
-  const limited = s.stats.dropped.SYSLOG_RATE_LIMITED - before.dropped.SYSLOG_RATE_LIMITED;
-  assert.ok(limited >= received - 2000 - 500 * 3 && limited > 0, `${limited} rate limited of ${received}`);
+  const limited =
+    s.stats.dropped.SYSLOG_RATE_LIMITED - before.dropped.SYSLOG_RATE_LIMITED;
+  assert.ok(
+    limited >= received - 2000 - 500 * 3 && limited > 0,
+    `${limited} rate limited of ${received}`,
+  );
   assert.equal(s.stats.handlerErrors, 0);
   const text = await logger('cli', ['--udp', '--rfc3164'], 'still here');
   assert.equal((await eventWith(text)).mac, PHONE_MAC);
-  await waitFor(async () => (await lab!.stats()).stats.store.rotations > 0, 10_000, 'rotation');
+  await waitFor(
+    async () => (await lab!.stats()).stats.store.rotations > 0,
+    10_000,
+    'rotation',
+  );
   await fileHas(PHONE_MAC, text);
   let total = 0;
   for (const f of await readdir(logDir())) {
@@ -168,14 +370,40 @@ test('a flood from one address is rate limited, the phone file rotates within th
   assert.ok((await lab!.stats()).maxRssKb < 400_000);
 });
 
-test('fuzz: 1,500 seeded mutated datagrams and 30 mutated TCP streams (the benchmark sends 100,000): no crash, still attributes', { skip }, async () => {
+test('fuzz: 1,500 seeded mutated datagrams and 30 mutated TCP streams (the benchmark sends 100,000): no crash, still attributes', {
+  skip,
+}, async () => {
   const before = (await lab!.stats()).stats;
-  const out = await lab!.lab.exec('fuzz', [process.execPath, FUZZ_SENDER, 'syslog', SRV, '514', '1500', '11', '--rate', '2000', '--tcp', '30'], { timeoutMs: 60_000 });
+  const out = await lab!.lab.exec(
+    'fuzz',
+    [
+      process.execPath,
+      FUZZ_SENDER,
+      'syslog',
+      SRV,
+      '514',
+      '1500',
+      '11',
+      '--rate',
+      '2000',
+      '--tcp',
+      '30',
+    ],
+    { timeoutMs: 60_000 },
+  );
   const sent = (JSON.parse(out.stdout) as { sent: number }).sent;
-  const s = await lab!.statsUntil((x) => x.stats.received - before.received >= sent * 0.5 && x.stats.tcp.open === 0 && x.stats.tcp.accepted >= before.tcp.accepted + 30, 'fuzz handled', 20_000);
+  const s = await lab!.statsUntil(
+    (x) =>
+      x.stats.received - before.received >= sent * 0.5 &&
+      x.stats.tcp.open === 0 &&
+      x.stats.tcp.accepted >= before.tcp.accepted + 30,
+    'fuzz handled',
+    20_000,
+  );
   assert.equal(s.stats.handlerErrors, 0);
   assert.equal(lab!.child.exitCode, null);
   const text = await logger('cli', ['--tcp', '--rfc5424'], 'after the fuzz');
   assert.equal((await eventWith(text)).mac, PHONE_MAC);
-  for (const f of await readdir(logDir())) assert.ok((await stat(join(logDir(), f))).size <= CAP, f);
+  for (const f of await readdir(logDir()))
+    assert.ok((await stat(join(logDir(), f))).size <= CAP, f);
 });

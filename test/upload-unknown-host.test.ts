@@ -4,21 +4,34 @@
  * writes of phone PHONE_MAC's override are refused and change nothing, logged once for the host; the phone
  * itself ("cli", .2, PHONE_MAC by its stubbed lease) uploads the same file over each protocol.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import {
-  PHONE_MAC, labApplianceYaml, labSkip, launchService, makeApplianceDir, removeDir, startServiceLab, type ApplianceDir, type Launched, type ServiceLab,
+  type ApplianceDir,
+  type Launched,
+  labApplianceYaml,
+  labSkip,
+  launchService,
+  makeApplianceDir,
+  PHONE_MAC,
+  removeDir,
+  type ServiceLab,
+  startServiceLab,
 } from './lib/service-lab.ts';
 
 const SUBNET = '10.91.21';
 const SRV = `${SUBNET}.1`;
 const skip = await labSkip('upload', ['curl']);
 const YAML = labApplianceYaml({
-  subnet: SUBNET, overrideCap: 64 * 1024, bootServer: '{ protocol: ftp, path: hq }',
-  services: '    ftp: { enabled: true, port: 21, pasvMin: 40400, pasvMax: 40420 }\n    http: { enabled: true, port: 80 }\n    tftp: { enabled: true, port: 69 }\n',
+  subnet: SUBNET,
+  overrideCap: 64 * 1024,
+  bootServer: '{ protocol: ftp, path: hq }',
+  services:
+    '    ftp: { enabled: true, port: 21, pasvMin: 40400, pasvMax: 40420 }\n    http: { enabled: true, port: 80 }\n    tftp: { enabled: true, port: 69 }\n',
 });
 
 let app: ApplianceDir | undefined;
@@ -27,60 +40,160 @@ let http: Launched | undefined;
 let tftp: Launched | undefined;
 before(async () => {
   if (skip) return;
-  app = await makeApplianceDir({ tmpPrefix: 'upk-it-', yaml: YAML, imageSize: 1024, seed: 0x51 });
-  ftp = await startServiceLab({ protocol: 'ftp', prefix: 'upk', subnet: SUBNET, yaml: app.yaml, hosts: ['srv', 'cli', 'other', 'stranger'] });
-  http = await launchService(ftp.lab, { protocol: 'http', yaml: app.yaml, subnet: SUBNET });
-  tftp = await launchService(ftp.lab, { protocol: 'tftp', yaml: app.yaml, subnet: SUBNET });
+  app = await makeApplianceDir({
+    tmpPrefix: 'upk-it-',
+    yaml: YAML,
+    imageSize: 1024,
+    seed: 0x51,
+  });
+  ftp = await startServiceLab({
+    protocol: 'ftp',
+    prefix: 'upk',
+    subnet: SUBNET,
+    yaml: app.yaml,
+    hosts: ['srv', 'cli', 'other', 'stranger'],
+  });
+  http = await launchService(ftp.lab, {
+    protocol: 'http',
+    yaml: app.yaml,
+    subnet: SUBNET,
+  });
+  tftp = await launchService(ftp.lab, {
+    protocol: 'tftp',
+    yaml: app.yaml,
+    subnet: SUBNET,
+  });
 });
 after(async () => {
   try {
     await tftp?.stop();
     await http?.stop();
     await ftp?.destroy();
-  } finally { await removeDir(app); }
+  } finally {
+    await removeDir(app);
+  }
 });
 
-const override = (): string => join(app!.dir, 'data', 'uploads', 'hq', 'overrides', `${PHONE_MAC}-phone.cfg`);
+const override = (): string =>
+  join(
+    app!.dir,
+    'data',
+    'uploads',
+    'hq',
+    'overrides',
+    `${PHONE_MAC}-phone.cfg`,
+  );
 const URL: Record<string, string> = {
   ftp: `ftp://PlcmSpIp:PlcmSpIp@${SRV}/hq/${PHONE_MAC}-phone.cfg`,
   http: `http://${SRV}/hq/${PHONE_MAC}-phone.cfg`,
   tftp: `tftp://${SRV}/hq/${PHONE_MAC}-phone.cfg`,
 };
-const put = (host: string, file: string, url: string) => ftp!.lab.exec(host, ['curl', '-s', '-S', '-f', '--ftp-pasv', '--max-time', '20', '-T', file, url], { allowFail: true, timeoutMs: 30_000 });
+const put = (host: string, file: string, url: string) =>
+  ftp!.lab.exec(
+    host,
+    [
+      'curl',
+      '-s',
+      '-S',
+      '-f',
+      '--ftp-pasv',
+      '--max-time',
+      '20',
+      '-T',
+      file,
+      url,
+    ],
+    { allowFail: true, timeoutMs: 30_000 },
+  );
 
-test('an unleased host cannot write another phone\'s override over FTP, HTTP or TFTP; the phone itself can', { skip }, async () => {
+test("an unleased host cannot write another phone's override over FTP, HTTP or TFTP; the phone itself can", {
+  skip,
+}, async () => {
   const mine = join(app!.dir, 'mine.cfg');
   const evil = join(app!.dir, 'evil.cfg');
   for (const proto of ['ftp', 'http', 'tftp']) {
-    await writeFile(mine, `<PHONE_CONFIG><OVERRIDES up.by="${proto}"/></PHONE_CONFIG>\n`);
+    await writeFile(
+      mine,
+      `<PHONE_CONFIG><OVERRIDES up.by="${proto}"/></PHONE_CONFIG>\n`,
+    );
     const own = await put('cli', mine, URL[proto]!);
-    assert.equal(own.code, 0, `${proto}: the leased phone uploads its own file: ${own.stderr}`);
-    assert.equal(await readFile(override(), 'utf8'), await readFile(mine, 'utf8'));
+    assert.equal(
+      own.code,
+      0,
+      `${proto}: the leased phone uploads its own file: ${own.stderr}`,
+    );
+    assert.equal(
+      await readFile(override(), 'utf8'),
+      await readFile(mine, 'utf8'),
+    );
 
-    await writeFile(evil, '<PHONE_CONFIG><OVERRIDES voIpProt.server.1.address="evil"/></PHONE_CONFIG>\n');
+    await writeFile(
+      evil,
+      '<PHONE_CONFIG><OVERRIDES voIpProt.server.1.address="evil"/></PHONE_CONFIG>\n',
+    );
     for (let i = 0; i < 3; i++) {
       const r = await put('stranger', evil, URL[proto]!);
       assert.notEqual(r.code, 0, `${proto}: the unleased host must be refused`);
-      assert.equal(await readFile(override(), 'utf8'), await readFile(mine, 'utf8'), `${proto}: the phone's file is unchanged`);
+      assert.equal(
+        await readFile(override(), 'utf8'),
+        await readFile(mine, 'utf8'),
+        `${proto}: the phone's file is unchanged`,
+      );
     }
   }
   // contacts too (a name outside overrides/)
   const dir = join(app!.dir, 'dir.xml');
   await writeFile(dir, '<directory/>\n');
-  const c = await put('stranger', dir, `http://${SRV}/hq/contacts/${PHONE_MAC}-directory.xml`);
+  const c = await put(
+    'stranger',
+    dir,
+    `http://${SRV}/hq/contacts/${PHONE_MAC}-directory.xml`,
+  );
   assert.notEqual(c.code, 0);
-  assert.equal(existsSync(join(app!.dir, 'data', 'uploads', 'hq', 'contacts', `${PHONE_MAC}-directory.xml`)), false);
+  assert.equal(
+    existsSync(
+      join(
+        app!.dir,
+        'data',
+        'uploads',
+        'hq',
+        'contacts',
+        `${PHONE_MAC}-directory.xml`,
+      ),
+    ),
+    false,
+  );
 
   // Each service says why (the refusal code), once for the host however many attempts it made.
-  const ftpEvent = await ftp!.event((e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`, 'ftp refusal');
+  const ftpEvent = await ftp!.event(
+    (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
+    'ftp refusal',
+  );
   assert.equal(ftpEvent.result, 'TREE_MAC_MISMATCH');
-  const httpEvent = await http!.event((e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`, 'http refusal');
+  const httpEvent = await http!.event(
+    (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
+    'http refusal',
+  );
   assert.equal(httpEvent.result, 'TREE_MAC_MISMATCH');
-  const tftpEvent = await tftp!.event((e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`, 'tftp refusal');
+  const tftpEvent = await tftp!.event(
+    (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
+    'tftp refusal',
+  );
   assert.equal(tftpEvent.result, 'TREE_MAC_MISMATCH');
-  for (const [name, s] of [['ftp', ftp!], ['http', http!], ['tftp', tftp!]] as const) {
-    const lines = s.stderr().split('\n').filter((l) => l.includes('"reason":"unknown-host"'));
-    assert.equal(lines.length, 1, `${name}: one log line for the host, not one per attempt:\n${lines.join('\n')}`);
+  for (const [name, s] of [
+    ['ftp', ftp!],
+    ['http', http!],
+    ['tftp', tftp!],
+  ] as const) {
+    const lines = s
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"reason":"unknown-host"'));
+    assert.equal(
+      lines.length,
+      1,
+      `${name}: one log line for the host, not one per attempt:\n${lines.join('\n')}`,
+    );
     assert.match(lines[0]!, new RegExp(`"peer":"${SUBNET}\\.4"`));
   }
 });

@@ -6,11 +6,16 @@
  *   ip netns exec NS node bench/dhcp-fuzz/responder.ts SERVER_IP
  */
 import { createSocket } from 'node:dgram';
-import { decodePacket, encodePacket, replyTo, MessageType } from '../../src/dhcp/codec/packet.ts';
-import { messageType, bootServer } from '../../src/dhcp/codec/options.ts';
+import { formatPacket } from '../../src/dhcp/codec/format.ts';
+import { bootServer, messageType } from '../../src/dhcp/codec/options.ts';
+import {
+  decodePacket,
+  encodePacket,
+  MessageType,
+  replyTo,
+} from '../../src/dhcp/codec/packet.ts';
 import { encodeSubOptions } from '../../src/dhcp/codec/sub-options.ts';
 import { vlanDiscovery } from '../../src/dhcp/codec/vlan.ts';
-import { formatPacket } from '../../src/dhcp/codec/format.ts';
 import { encodeOptionValue } from '../../src/dhcp/configured-options.ts';
 import { parseIpv4 } from '../../src/shared/ipv4.ts';
 
@@ -21,10 +26,14 @@ const subnetBroadcast = server.replace(/\.\d+$/, '.255');
 const URL = `ftp://PlcmSpIp:PlcmSpIp@${server}/hq`;
 
 const values = [
-  { code: 54, type: 'ip', value: server }, { code: 51, type: 'u32', value: 3600 },
-  { code: 1, type: 'ip', value: '255.255.255.0' }, { code: 3, type: 'ips', value: [server] },
-  { code: 6, type: 'ips', value: [server] }, { code: 15, type: 'string', value: 'phones.example' },
-  { code: 2, type: 'i32', value: -21600 }, { code: 42, type: 'ips', value: [server] },
+  { code: 54, type: 'ip', value: server },
+  { code: 51, type: 'u32', value: 3600 },
+  { code: 1, type: 'ip', value: '255.255.255.0' },
+  { code: 3, type: 'ips', value: [server] },
+  { code: 6, type: 'ips', value: [server] },
+  { code: 15, type: 'string', value: 'phones.example' },
+  { code: 2, type: 'i32', value: -21600 },
+  { code: 42, type: 'ips', value: [server] },
 ] as const;
 const options = new Map<number, Uint8Array>();
 for (const v of values) {
@@ -44,13 +53,20 @@ const sock = createSocket({ type: 'udp4', reuseAddr: true });
 sock.on('message', (msg) => {
   const d = decodePacket(msg);
   if (!d.ok) {
-    process.stdout.write(JSON.stringify({ error: d.error.code }) + '\n');
+    process.stdout.write(`${JSON.stringify({ error: d.error.code })}\n`);
     return;
   }
   const req = d.value;
   const mt = messageType(req);
-  process.stdout.write(JSON.stringify({ type: mt, summary: formatPacket(req), hex: msg.toString('hex') }) + '\n');
-  const replyType = mt === MessageType.DISCOVER ? MessageType.OFFER : mt === MessageType.REQUEST ? MessageType.ACK : undefined;
+  process.stdout.write(
+    `${JSON.stringify({ type: mt, summary: formatPacket(req), hex: msg.toString('hex') })}\n`,
+  );
+  const replyType =
+    mt === MessageType.DISCOVER
+      ? MessageType.OFFER
+      : mt === MessageType.REQUEST
+        ? MessageType.ACK
+        : undefined;
   if (replyType === undefined) return;
   const p = replyTo(req, replyType);
   p.yiaddr = 0x0a5b0139;
@@ -60,6 +76,6 @@ sock.on('message', (msg) => {
 });
 sock.bind(67, '0.0.0.0', () => {
   sock.setBroadcast(true);
-  process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 });
 process.on('SIGTERM', () => sock.close(() => process.exit(0)));

@@ -5,31 +5,54 @@
  *
  *   node bench/dhcp-fuzz/run.ts [--cases 1000000] [--seed 1] [--out bench/results/dhcp-fuzz.md]
  */
-import { writeFileSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { prng } from '../../test/lib/prng.ts';
-import { mutate, checkCase } from '../../test/lib/dhcp-fuzz-mutate.ts';
 import { parseHexDump } from '../../src/dhcp/codec/hex-dump.ts';
-import { decodePacket, encodePacket, replyTo, MessageType } from '../../src/dhcp/codec/packet.ts';
-import { vendorClassRaw, messageType, parameterRequestList } from '../../src/dhcp/codec/options.ts';
+import {
+  messageType,
+  parameterRequestList,
+  vendorClassRaw,
+} from '../../src/dhcp/codec/options.ts';
+import {
+  decodePacket,
+  encodePacket,
+  MessageType,
+  replyTo,
+} from '../../src/dhcp/codec/packet.ts';
 import { encodeOptionValue } from '../../src/dhcp/configured-options.ts';
 import { decodeVendorClass } from '../../src/policy/vendor-class.ts';
-import { seedPackets, polycomDiscover } from '../../test/lib/dhcp-seeds.ts';
+import { checkCase, mutate } from '../../test/lib/dhcp-fuzz-mutate.ts';
+import { polycomDiscover, seedPackets } from '../../test/lib/dhcp-seeds.ts';
+import { prng } from '../../test/lib/prng.ts';
 
 const { values } = parseArgs({
-  options: { cases: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'bench/results/dhcp-fuzz.md' } },
+  options: {
+    cases: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'bench/results/dhcp-fuzz.md' },
+  },
 });
 const CASES = Number(values.cases);
 const SEED = Number(values.seed);
-const command = `node bench/dhcp-fuzz/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+const command =
+  `node bench/dhcp-fuzz/run.ts ${process.argv.slice(2).join(' ')}`.trim();
 
 // 1. Fuzz.
 // Seeds: the hand-built requests plus every .hex file in src/dhcp/testdata (golden replies, real captures).
-const testdata = join(import.meta.dirname, '..', '..', 'src', 'dhcp', 'testdata');
+const testdata = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'src',
+  'dhcp',
+  'testdata',
+);
 const seeds: Uint8Array[] = seedPackets().map(([, b]) => Uint8Array.from(b));
-for (const f of readdirSync(testdata).filter((n) => n.endsWith('.hex')).sort()) {
+for (const f of readdirSync(testdata)
+  .filter((n) => n.endsWith('.hex'))
+  .sort()) {
   const r = parseHexDump(readFileSync(join(testdata, f), 'utf8'));
   if (r.ok) seeds.push(r.value);
 }
@@ -46,13 +69,19 @@ for (let i = 0; i < CASES; i++) {
     const o = checkCase(x);
     if (o.kind === 'violation') {
       violationCount++;
-      if (violations.length < 5) violations.push(`case ${i}: ${o.why}: ${Buffer.from(x).toString('hex')}`);
+      if (violations.length < 5)
+        violations.push(
+          `case ${i}: ${o.why}: ${Buffer.from(x).toString('hex')}`,
+        );
     }
     const k = o.kind === 'rejected' ? o.code : o.kind;
     tally.set(k, (tally.get(k) ?? 0) + 1);
   } catch (e) {
     crashCount++;
-    if (crashes.length < 5) crashes.push(`case ${i}: ${(e as Error).message}: ${Buffer.from(x).toString('hex')}`);
+    if (crashes.length < 5)
+      crashes.push(
+        `case ${i}: ${(e as Error).message}: ${Buffer.from(x).toString('hex')}`,
+      );
   }
 }
 const fuzzMs = performance.now() - t0;
@@ -75,14 +104,27 @@ const decodeRate = rate(300_000, () => {
 });
 const classifyRate = rate(300_000, () => {
   const r = decodePacket(discover);
-  if (r.ok) sink += (messageType(r.value) ?? 0) + (parameterRequestList(r.value)?.length ?? 0) + decodeVendorClass(vendorClassRaw(r.value)).text.length;
+  if (r.ok)
+    sink +=
+      (messageType(r.value) ?? 0) +
+      (parameterRequestList(r.value)?.length ?? 0) +
+      decodeVendorClass(vendorClassRaw(r.value)).text.length;
 });
 const req = polycomDiscover();
 const opts = [
-  encodeOptionValue({ code: 54, type: 'ip', value: '10.91.1.1' }), encodeOptionValue({ code: 51, type: 'u32', value: 3600 }),
-  encodeOptionValue({ code: 1, type: 'ip', value: '255.255.255.0' }), encodeOptionValue({ code: 3, type: 'ips', value: ['10.91.1.254'] }),
-  encodeOptionValue({ code: 160, type: 'string', value: 'ftp://PlcmSpIp:PlcmSpIp@10.91.1.1/hq' }),
-].map((r, i) => [[54, 51, 1, 3, 160][i]!, r.ok ? r.value : new Uint8Array()] as const);
+  encodeOptionValue({ code: 54, type: 'ip', value: '10.91.1.1' }),
+  encodeOptionValue({ code: 51, type: 'u32', value: 3600 }),
+  encodeOptionValue({ code: 1, type: 'ip', value: '255.255.255.0' }),
+  encodeOptionValue({ code: 3, type: 'ips', value: ['10.91.1.254'] }),
+  encodeOptionValue({
+    code: 160,
+    type: 'string',
+    value: 'ftp://PlcmSpIp:PlcmSpIp@10.91.1.1/hq',
+  }),
+].map(
+  (r, i) =>
+    [[54, 51, 1, 3, 160][i]!, r.ok ? r.value : new Uint8Array()] as const,
+);
 const encodeRate = rate(300_000, () => {
   const p = replyTo(req, MessageType.OFFER);
   p.yiaddr = 0x0a5b0139;
@@ -96,7 +138,9 @@ const cpu = cpus();
 const report = `# DHCP codec fuzz and throughput
 
 Command (from the repository root, Node ${process.version}): \`${command}\`
-Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} (shared with other work; rates are noisy); load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}.
+Run: ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'} (shared with other work; rates are noisy); load average at the end: ${loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ')}.
 
 ## Fuzz (test/lib/dhcp-fuzz-mutate.ts, PRNG seed ${SEED})
 
@@ -110,7 +154,10 @@ Outcomes:
 
 | outcome | cases |
 |---|---|
-${[...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `| ${k} | ${fmt(v)} |`).join('\n')}
+${[...tally]
+  .sort((a, b) => b[1] - a[1])
+  .map(([k, v]) => `| ${k} | ${fmt(v)} |`)
+  .join('\n')}
 ${crashes.length + violations.length > 0 ? `\nFirst failures:\n\n${[...crashes, ...violations].map((s) => `- ${s}`).join('\n')}\n` : ''}
 ## Hot-path throughput (one core, best of 3 rounds of 300,000)
 

@@ -10,40 +10,105 @@
  * nothing new), the same for every server.
  *   node bench/dhcp/run.ts [--duration 5] [--exit-wait 0] [--out bench/results/dhcp.md]
  */
-import { mkdtempSync, writeFileSync, readFileSync, openSync, closeSync, mkdirSync } from 'node:fs';
+
+import type { ChildProcess } from 'node:child_process';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { createLab, waitFor, type Lab } from '../../test/lib/netns.ts';
 import { benchYaml } from '../../test/lib/dhcp-fixture.ts';
+import { createLab, type Lab, waitFor } from '../../test/lib/netns.ts';
 import { arg } from '../lib/args.ts';
 
 const DURATION = Number(arg('duration', '5'));
 const EXIT_WAIT = Number(arg('exit-wait', '0'));
 const OUT = arg('out', 'bench/results/dhcp.md');
 const NET = '10.91.3';
-const LAUNCHER = new URL('../../test/lib/dhcp-launcher.ts', import.meta.url).pathname;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const LAUNCHER = new URL('../../test/lib/dhcp-launcher.ts', import.meta.url)
+  .pathname;
+const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, ms));
 
-interface Step { rate: number; dropsDO: number; dropsRA: number; acks: number; avgMs: number; maxMs: number; srvIn: number; srvOut: number; srvRcvbufErrors: number; cliIn: number; cliRcvbufErrors: number; rssKb?: number }
-interface Peer { name: string; start(dir: string): Promise<ChildProcess>; rates: number[] }
+interface Step {
+  rate: number;
+  dropsDO: number;
+  dropsRA: number;
+  acks: number;
+  avgMs: number;
+  maxMs: number;
+  srvIn: number;
+  srvOut: number;
+  srvRcvbufErrors: number;
+  cliIn: number;
+  cliRcvbufErrors: number;
+  rssKb?: number;
+}
+interface Peer {
+  name: string;
+  start(dir: string): Promise<ChildProcess>;
+  rates: number[];
+}
 
-const kea = (dir: string): string => JSON.stringify({ Dhcp4: {
-  'interfaces-config': { interfaces: ['eth0'], 'dhcp-socket-type': 'raw' },
-  'lease-database': { type: 'memfile', persist: true, name: join(dir, 'kea-leases4.csv'), 'lfc-interval': 0 },
-  'valid-lifetime': 3600,
-  'option-def': [{ name: 'polycom-boot', code: 160, type: 'string' }],
-  'client-classes': [{ name: 'polycom', test: 'substring(option[60].hex,0,4) == 0x0000363D' }],
-  subnet4: [{ subnet: '10.91.0.0/16', pools: [{ pool: '10.91.16.0 - 10.91.255.254' }],
-    'option-data': [{ name: 'tftp-server-name', data: `ftp://PlcmSpIp:PlcmSpIp@${NET}.1` }, { name: 'polycom-boot', data: `ftp://PlcmSpIp:PlcmSpIp@${NET}.1` },
-      { name: 'ntp-servers', data: `${NET}.1` }, { name: 'time-offset', data: '-21600' }] }],
-  loggers: [{ name: 'kea-dhcp4', severity: 'WARN', output_options: [{ output: join(dir, 'kea.log') }] }],
-} });
+const kea = (dir: string): string =>
+  JSON.stringify({
+    Dhcp4: {
+      'interfaces-config': { interfaces: ['eth0'], 'dhcp-socket-type': 'raw' },
+      'lease-database': {
+        type: 'memfile',
+        persist: true,
+        name: join(dir, 'kea-leases4.csv'),
+        'lfc-interval': 0,
+      },
+      'valid-lifetime': 3600,
+      'option-def': [{ name: 'polycom-boot', code: 160, type: 'string' }],
+      'client-classes': [
+        {
+          name: 'polycom',
+          test: 'substring(option[60].hex,0,4) == 0x0000363D',
+        },
+      ],
+      subnet4: [
+        {
+          subnet: '10.91.0.0/16',
+          pools: [{ pool: '10.91.16.0 - 10.91.255.254' }],
+          'option-data': [
+            {
+              name: 'tftp-server-name',
+              data: `ftp://PlcmSpIp:PlcmSpIp@${NET}.1`,
+            },
+            { name: 'polycom-boot', data: `ftp://PlcmSpIp:PlcmSpIp@${NET}.1` },
+            { name: 'ntp-servers', data: `${NET}.1` },
+            { name: 'time-offset', data: '-21600' },
+          ],
+        },
+      ],
+      loggers: [
+        {
+          name: 'kea-dhcp4',
+          severity: 'WARN',
+          output_options: [{ output: join(dir, 'kea.log') }],
+        },
+      ],
+    },
+  });
 
 function peers(lab: Lab): Peer[] {
-  const spawnLogged = (dir: string, argv: string[], env: Record<string, string> = {}): ChildProcess => {
+  const spawnLogged = (
+    dir: string,
+    argv: string[],
+    env: Record<string, string> = {},
+  ): ChildProcess => {
     const log = openSync(join(dir, 'server.log'), 'a');
-    const c = lab.spawn('srv', argv, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+    const c = lab.spawn('srv', argv, {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...env },
+    });
     closeSync(log);
     return c;
   };
@@ -53,9 +118,20 @@ function peers(lab: Lab): Peer[] {
       rates: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000],
       async start(dir) {
         const dataDir = join(dir, 'data');
-        writeFileSync(join(dir, 'appliance.yaml'), benchYaml({ net: NET, dataDir }));
-        const c = spawnLogged(dir, [process.execPath, LAUNCHER, join(dir, 'appliance.yaml'), dataDir], { LOG_LEVEL: 'info' });
-        await waitFor(() => readFileSync(join(dir, 'server.log'), 'utf8').includes('READY'), 15_000, 'appliance READY');
+        writeFileSync(
+          join(dir, 'appliance.yaml'),
+          benchYaml({ net: NET, dataDir }),
+        );
+        const c = spawnLogged(
+          dir,
+          [process.execPath, LAUNCHER, join(dir, 'appliance.yaml'), dataDir],
+          { LOG_LEVEL: 'info' },
+        );
+        await waitFor(
+          () => readFileSync(join(dir, 'server.log'), 'utf8').includes('READY'),
+          15_000,
+          'appliance READY',
+        );
         return c;
       },
     },
@@ -64,7 +140,10 @@ function peers(lab: Lab): Peer[] {
       rates: [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000],
       async start(dir) {
         writeFileSync(join(dir, 'kea.json'), kea(dir));
-        const c = spawnLogged(dir, ['kea-dhcp4', '-c', join(dir, 'kea.json')], { KEA_PIDFILE_DIR: dir, KEA_LOCKFILE_DIR: dir });
+        const c = spawnLogged(dir, ['kea-dhcp4', '-c', join(dir, 'kea.json')], {
+          KEA_PIDFILE_DIR: dir,
+          KEA_LOCKFILE_DIR: dir,
+        });
         await sleep(1500);
         return c;
       },
@@ -73,9 +152,21 @@ function peers(lab: Lab): Peer[] {
       name: 'dnsmasq',
       rates: [100, 200, 300, 500, 1000, 2000],
       async start(dir) {
-        const c = spawnLogged(dir, ['dnsmasq', '--no-daemon', '--port=0', '--interface=eth0', '--bind-interfaces', '--no-ping',
-          '--dhcp-range=10.91.16.0,10.91.255.254,255.255.0.0,1h', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`, '--dhcp-lease-max=100000',
-          `--dhcp-option=66,"ftp://${NET}.1"`, `--dhcp-option=160,"ftp://${NET}.1"`, '--quiet-dhcp', `--pid-file=${join(dir, 'dnsmasq.pid')}`]);
+        const c = spawnLogged(dir, [
+          'dnsmasq',
+          '--no-daemon',
+          '--port=0',
+          '--interface=eth0',
+          '--bind-interfaces',
+          '--no-ping',
+          '--dhcp-range=10.91.16.0,10.91.255.254,255.255.0.0,1h',
+          `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
+          '--dhcp-lease-max=100000',
+          `--dhcp-option=66,"ftp://${NET}.1"`,
+          `--dhcp-option=160,"ftp://${NET}.1"`,
+          '--quiet-dhcp',
+          `--pid-file=${join(dir, 'dnsmasq.pid')}`,
+        ]);
         await sleep(800);
         return c;
       },
@@ -95,22 +186,48 @@ const received = (text: string, section: string): number => {
 };
 const delay = (text: string, section: string, which: 'avg' | 'max'): number => {
   const i = text.indexOf(`Statistics for: ${section}`);
-  const m = i < 0 ? null : new RegExp(`${which} delay: ([\\d.]+) ms`).exec(text.slice(i));
+  const m =
+    i < 0
+      ? null
+      : new RegExp(`${which} delay: ([\\d.]+) ms`).exec(text.slice(i));
   return m ? Number(m[1]) : NaN;
 };
 /** Udp InDatagrams and RcvbufErrors of a namespace (/proc/net/snmp is per network namespace). */
-const udpCounters = async (lab: Lab, host: string): Promise<{ inDatagrams: number; outDatagrams: number; rcvbufErrors: number }> => {
-  const lines = (await lab.exec(host, ['cat', '/proc/net/snmp'])).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+const udpCounters = async (
+  lab: Lab,
+  host: string,
+): Promise<{
+  inDatagrams: number;
+  outDatagrams: number;
+  rcvbufErrors: number;
+}> => {
+  const lines = (await lab.exec(host, ['cat', '/proc/net/snmp'])).stdout
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   const names = lines[0]?.split(/\s+/) ?? [];
   const vals = lines[1]?.split(/\s+/).map(Number) ?? [];
-  return { inDatagrams: vals[names.indexOf('InDatagrams')] ?? NaN, outDatagrams: vals[names.indexOf('OutDatagrams')] ?? NaN, rcvbufErrors: vals[names.indexOf('RcvbufErrors')] ?? NaN };
+  return {
+    inDatagrams: vals[names.indexOf('InDatagrams')] ?? NaN,
+    outDatagrams: vals[names.indexOf('OutDatagrams')] ?? NaN,
+    rcvbufErrors: vals[names.indexOf('RcvbufErrors')] ?? NaN,
+  };
 };
 const vmHwm = (pid: number | undefined): number | undefined => {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]); } catch { return undefined; }
+  try {
+    return Number(
+      /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1],
+    );
+  } catch {
+    return undefined;
+  }
 };
 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
-const lab = await createLab({ prefix: 'dhcpb', hosts: ['srv', 'cli'], subnet: NET });
+const lab = await createLab({
+  prefix: 'dhcpb',
+  hosts: ['srv', 'cli'],
+  subnet: NET,
+});
 const results = new Map<string, Step[]>();
 const root = mkdtempSync(join(tmpdir(), 'dhcp-bench-'));
 try {
@@ -122,21 +239,55 @@ try {
       const srv = await peer.start(dir);
       const before = await udpCounters(lab, 'cli');
       const srvBefore = await udpCounters(lab, 'srv');
-      const r = await lab.exec('cli', ['perfdhcp', '-4', '-l', 'eth0', '-r', String(rate), '-p', String(DURATION), '-R', '1000000', ...(EXIT_WAIT > 0 ? ['-W', String(Math.round(EXIT_WAIT * 1e6))] : [])], { timeoutMs: (DURATION + EXIT_WAIT + 30) * 1000, allowFail: true });
+      const r = await lab.exec(
+        'cli',
+        [
+          'perfdhcp',
+          '-4',
+          '-l',
+          'eth0',
+          '-r',
+          String(rate),
+          '-p',
+          String(DURATION),
+          '-R',
+          '1000000',
+          ...(EXIT_WAIT > 0 ? ['-W', String(Math.round(EXIT_WAIT * 1e6))] : []),
+        ],
+        { timeoutMs: (DURATION + EXIT_WAIT + 30) * 1000, allowFail: true },
+      );
       const after = await udpCounters(lab, 'cli');
       const srvAfter = await udpCounters(lab, 'srv');
       const step: Step = {
-        rate, dropsDO: ratio(r.stdout, 'DISCOVER-OFFER'), dropsRA: ratio(r.stdout, 'REQUEST-ACK'), acks: received(r.stdout, 'REQUEST-ACK'),
-        avgMs: delay(r.stdout, 'REQUEST-ACK', 'avg'), maxMs: delay(r.stdout, 'REQUEST-ACK', 'max'),
-        srvIn: srvAfter.inDatagrams - srvBefore.inDatagrams, srvOut: srvAfter.outDatagrams - srvBefore.outDatagrams,
+        rate,
+        dropsDO: ratio(r.stdout, 'DISCOVER-OFFER'),
+        dropsRA: ratio(r.stdout, 'REQUEST-ACK'),
+        acks: received(r.stdout, 'REQUEST-ACK'),
+        avgMs: delay(r.stdout, 'REQUEST-ACK', 'avg'),
+        maxMs: delay(r.stdout, 'REQUEST-ACK', 'max'),
+        srvIn: srvAfter.inDatagrams - srvBefore.inDatagrams,
+        srvOut: srvAfter.outDatagrams - srvBefore.outDatagrams,
         srvRcvbufErrors: srvAfter.rcvbufErrors - srvBefore.rcvbufErrors,
-        cliIn: after.inDatagrams - before.inDatagrams, cliRcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
+        cliIn: after.inDatagrams - before.inDatagrams,
+        cliRcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
       };
       if (peer.name === 'appliance') step.rssKb = vmHwm(srv.pid);
-      if (srv.pid) { try { process.kill(srv.pid, 'SIGKILL'); } catch { /* gone */ } }
-      await waitFor(() => srv.exitCode !== null || srv.signalCode !== null, 5000, `${peer.name} stopped`).catch(() => undefined);
+      if (srv.pid) {
+        try {
+          process.kill(srv.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      await waitFor(
+        () => srv.exitCode !== null || srv.signalCode !== null,
+        5000,
+        `${peer.name} stopped`,
+      ).catch(() => undefined);
       steps.push(step);
-      process.stderr.write(`${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}, ACK delay avg ${step.avgMs} max ${step.maxMs} ms, server in/out ${step.srvIn}/${step.srvOut} (full-buffer losses ${step.srvRcvbufErrors}), replies reaching the client's socket ${step.cliIn} (full-buffer losses ${step.cliRcvbufErrors})${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`);
+      process.stderr.write(
+        `${peer.name} rate ${rate}: drops ${step.dropsDO}% / ${step.dropsRA}%, ACKs ${step.acks}, ACK delay avg ${step.avgMs} max ${step.maxMs} ms, server in/out ${step.srvIn}/${step.srvOut} (full-buffer losses ${step.srvRcvbufErrors}), replies reaching the client's socket ${step.cliIn} (full-buffer losses ${step.cliRcvbufErrors})${step.rssKb ? `, RSS ${step.rssKb} kB` : ''}\n`,
+      );
       if (step.dropsDO >= 0.1 || step.dropsRA >= 0.1) break;
     }
     results.set(peer.name, steps);
@@ -146,7 +297,11 @@ try {
 }
 const loadAfter = readFileSync('/proc/loadavg', 'utf8').trim();
 
-const best = (name: string): Step | undefined => results.get(name)?.filter((s) => s.dropsDO < 0.1 && s.dropsRA < 0.1).at(-1);
+const best = (name: string): Step | undefined =>
+  results
+    .get(name)
+    ?.filter((s) => s.dropsDO < 0.1 && s.dropsRA < 0.1)
+    .at(-1);
 const keaBest = best('kea-dhcp4')?.rate;
 const lines = [
   '# DHCP benchmark: perfdhcp DORA against the appliance, Kea and dnsmasq (same run)',
@@ -164,12 +319,26 @@ const lines = [
 ];
 for (const [name, steps] of results) {
   const b = best(name)?.rate;
-  lines.push(`| ${name} | ${b ?? 'none'} | ${b && keaBest ? (b / keaBest).toFixed(2) + '×' : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}, ${s.avgMs}/${s.maxMs}`).join('; ')} |`);
+  lines.push(
+    `| ${name} | ${b ?? 'none'} | ${b && keaBest ? `${(b / keaBest).toFixed(2)}×` : '-'} | ${steps.map((s) => `${s.rate}: ${s.dropsDO}/${s.dropsRA}, ${s.avgMs}/${s.maxMs}`).join('; ')} |`,
+  );
 }
-const rss = Math.max(...(results.get('appliance') ?? []).map((s) => s.rssKb ?? 0));
-lines.push('', `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`, '', 'Per step (kernel Udp counters of each namespace: server in/out = datagrams its namespace received/sent, replies reaching the client socket = client InDatagrams, full-buffer losses = RcvbufErrors):', '', '```');
+const rss = Math.max(
+  ...(results.get('appliance') ?? []).map((s) => s.rssKb ?? 0),
+);
+lines.push(
+  '',
+  `Appliance peak RSS (VmHWM, largest over its steps): ${(rss / 1024).toFixed(1)} MiB.`,
+  '',
+  'Per step (kernel Udp counters of each namespace: server in/out = datagrams its namespace received/sent, replies reaching the client socket = client InDatagrams, full-buffer losses = RcvbufErrors):',
+  '',
+  '```',
+);
 for (const [name, steps] of results) {
-  for (const s of steps) lines.push(`${name} rate ${s.rate}: drops ${s.dropsDO}% / ${s.dropsRA}%, ACKs ${s.acks}, ACK delay avg ${s.avgMs} max ${s.maxMs} ms, server in/out ${s.srvIn}/${s.srvOut} (full-buffer losses ${s.srvRcvbufErrors}), replies reaching the client socket ${s.cliIn}, full-buffer losses ${s.cliRcvbufErrors}${s.rssKb ? `, RSS ${s.rssKb} kB` : ''}`);
+  for (const s of steps)
+    lines.push(
+      `${name} rate ${s.rate}: drops ${s.dropsDO}% / ${s.dropsRA}%, ACKs ${s.acks}, ACK delay avg ${s.avgMs} max ${s.maxMs} ms, server in/out ${s.srvIn}/${s.srvOut} (full-buffer losses ${s.srvRcvbufErrors}), replies reaching the client socket ${s.cliIn}, full-buffer losses ${s.cliRcvbufErrors}${s.rssKb ? `, RSS ${s.rssKb} kB` : ''}`,
+    );
 }
 lines.push('```', '');
 writeFileSync(OUT, lines.join('\n'));

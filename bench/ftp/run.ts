@@ -12,12 +12,26 @@
  * of the appliance process; for vsftpd (one process per session) the largest sum of PSS (shared pages split
  * between processes) over the master and its sessions, sampled every 20 ms. Prints a markdown report; --write saves it to bench/results/ftp.md.
  */
-import { mkdir, writeFile, readFile, rm, mkdtemp, chmod } from 'node:fs/promises';
+
 import type { ChildProcess } from 'node:child_process';
-import { loadavg, cpus, tmpdir } from 'node:os';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import {
+  canRunLab,
+  createLab,
+  type Lab,
+  missingCommands,
+  waitFor,
+} from '../../test/lib/netns.ts';
 import { numArg } from '../lib/args.ts';
-import { createLab, canRunLab, missingCommands, waitFor, type Lab } from '../../test/lib/netns.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const rounds = numArg('rounds', 5);
@@ -30,12 +44,22 @@ const VSFTPD_PORT = 2121;
 
 if (!canRunLab()) throw new Error('run as root (network namespaces)');
 const missing = await missingCommands(['vsftpd', 'curl']);
-if (missing.length) throw new Error(`missing ${missing.join(', ')} (apt-get install vsftpd curl)`);
+if (missing.length)
+  throw new Error(
+    `missing ${missing.join(', ')} (apt-get install vsftpd curl)`,
+  );
 
 function dummyBytes(size: number, seed: number): Buffer {
   const buf = Buffer.alloc(size);
   let x = seed >>> 0 || 1;
-  for (let i = 0; i < size / 4; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; buf.writeUInt32LE(x, i * 4); }
+  for (let i = 0; i < size / 4; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    buf.writeUInt32LE(x, i * 4);
+  }
   return buf;
 }
 
@@ -45,7 +69,9 @@ await mkdir(join(dir, 'tftpboot', 'ucs-5.9.7'), { recursive: true });
 await chmod(join(dir, 'tftpboot'), 0o555); // vsftpd refuses a writable anonymous root
 await writeFile(join(dir, 'tftpboot', IMAGE), dummyBytes(SIZE, 42));
 await chmod(join(dir, 'tftpboot', IMAGE), 0o644);
-await writeFile(join(dir, 'appliance.yaml'), `appliance:
+await writeFile(
+  join(dir, 'appliance.yaml'),
+  `appliance:
   address: ${SRV}
   interface: eth0
   tftpboot: ./tftpboot
@@ -57,9 +83,12 @@ firmware:
 defaults: { firmware: ucs597 }
 sites:
   hq: { subnet: ${SUBNET}.0/24, pool: ${SUBNET}.100-${SUBNET}.199, bootServer: { protocol: ftp, path: hq } }
-`);
+`,
+);
 const vsConf = join(dir, 'vsftpd.conf');
-await writeFile(vsConf, `listen=YES
+await writeFile(
+  vsConf,
+  `listen=YES
 listen_ipv6=NO
 listen_address=${SRV}
 listen_port=${VSFTPD_PORT}
@@ -79,12 +108,18 @@ use_sendfile=YES
 xferlog_enable=NO
 seccomp_sandbox=NO
 secure_chroot_dir=/var/run/vsftpd/empty
-`);
+`,
+);
 
 const status = (pid: number, key: string): Promise<number> =>
-  readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(s)?.[1] ?? 0), () => 0);
+  readFile(`/proc/${pid}/status`, 'utf8').then(
+    (s) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(s)?.[1] ?? 0),
+    () => 0,
+  );
 async function childrenOf(pid: number): Promise<number[]> {
-  const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(
+    () => '',
+  );
   return t.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 /** Proportional set size (shared pages split between sharers) of a process and its descendants, KiB. */
@@ -95,7 +130,11 @@ async function treePss(pid: number): Promise<number> {
   return sum;
 }
 
-interface Round { ms: number; failures: number; bytes: number }
+interface Round {
+  ms: number;
+  failures: number;
+  bytes: number;
+}
 
 /** Default: one curl process per download (like 100 phones). --curl-parallel: one curl running all of them. */
 const procs = !process.argv.includes('--curl-parallel');
@@ -103,14 +142,36 @@ const procs = !process.argv.includes('--curl-parallel');
 async function runClients(lab: Lab, url: string): Promise<Round> {
   if (procs) {
     const t0 = performance.now();
-    const r = await lab.exec('cli', ['sh', '-c', `seq ${count} | xargs -P ${count} -I{} curl -s --ftp-pasv --max-time 120 -o /dev/null -w '%{size_download} %{exitcode}\\n' '${url}'`], { allowFail: true, timeoutMs: 180_000 });
+    const r = await lab.exec(
+      'cli',
+      [
+        'sh',
+        '-c',
+        `seq ${count} | xargs -P ${count} -I{} curl -s --ftp-pasv --max-time 120 -o /dev/null -w '%{size_download} %{exitcode}\\n' '${url}'`,
+      ],
+      { allowFail: true, timeoutMs: 180_000 },
+    );
     return tally(performance.now() - t0, r.stdout, r.stderr, url);
   }
-  const args = ['curl', '-s', '--ftp-pasv', '--parallel', '--parallel-immediate', '--parallel-max', String(count), '--max-time', '120',
-    '-w', '%{size_download} %{exitcode}\\n'];
+  const args = [
+    'curl',
+    '-s',
+    '--ftp-pasv',
+    '--parallel',
+    '--parallel-immediate',
+    '--parallel-max',
+    String(count),
+    '--max-time',
+    '120',
+    '-w',
+    '%{size_download} %{exitcode}\\n',
+  ];
   for (let i = 0; i < count; i++) args.push('-o', '/dev/null', url);
   const t0 = performance.now();
-  const r = await lab.exec('cli', args, { allowFail: true, timeoutMs: 180_000 });
+  const r = await lab.exec('cli', args, {
+    allowFail: true,
+    timeoutMs: 180_000,
+  });
   return tally(performance.now() - t0, r.stdout, r.stderr, url);
 }
 
@@ -124,27 +185,88 @@ function tally(ms: number, stdout: string, stderr: string, url: string): Round {
     bytes += size ?? 0;
     if (size !== SIZE || code !== 0) failures++;
   }
-  if (failures) process.stderr.write(`${url}: ${failures} failed; exit codes ${JSON.stringify(Object.entries(lines.reduce<Record<string, number>>((h, l) => { const c = l.split(' ')[1]!; h[c] = (h[c] ?? 0) + 1; return h; }, {})))} ${r.stderr.slice(-300)}\n`);
+  if (failures)
+    process.stderr.write(
+      `${url}: ${failures} failed; exit codes ${JSON.stringify(
+        Object.entries(
+          lines.reduce<Record<string, number>>((h, l) => {
+            const c = l.split(' ')[1]!;
+            h[c] = (h[c] ?? 0) + 1;
+            return h;
+          }, {}),
+        ),
+      )} ${r.stderr.slice(-300)}\n`,
+    );
   return { ms, failures, bytes };
 }
 
-const lab = await createLab({ prefix: 'ftpb', hosts: ['srv', 'cli'], subnet: SUBNET });
+const lab = await createLab({
+  prefix: 'ftpb',
+  hosts: ['srv', 'cli'],
+  subnet: SUBNET,
+});
 let app: ChildProcess | undefined;
 let vs: ChildProcess | undefined;
-const result = { app: [] as Round[], vs: [] as Round[], appPeak: 0, appIdle: 0, vsPeak: 0, events: 0 };
+const result = {
+  app: [] as Round[],
+  vs: [] as Round[],
+  appPeak: 0,
+  appIdle: 0,
+  vsPeak: 0,
+  events: 0,
+};
 try {
-  app = lab.spawn('srv', [process.execPath, join(REPO, 'test/lib/service-launcher.ts'), 'ftp', join(dir, 'appliance.yaml')], { cwd: REPO });
+  app = lab.spawn(
+    'srv',
+    [
+      process.execPath,
+      join(REPO, 'test/lib/service-launcher.ts'),
+      'ftp',
+      join(dir, 'appliance.yaml'),
+    ],
+    { cwd: REPO },
+  );
   let out = '';
   let appErr = '';
-  app.stdout!.on('data', (d: Buffer) => { out += d.toString(); result.events += (d.toString().match(/"event"/g) ?? []).length; });
-  app.stderr!.on('data', (d: Buffer) => { appErr = (appErr + d.toString()).slice(-5000); });
-  await waitFor(() => out.includes('"ready"') || app!.exitCode !== null, 20_000, 'appliance ftp');
+  app.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    result.events += (d.toString().match(/"event"/g) ?? []).length;
+  });
+  app.stderr!.on('data', (d: Buffer) => {
+    appErr = (appErr + d.toString()).slice(-5000);
+  });
+  await waitFor(
+    () => out.includes('"ready"') || app!.exitCode !== null,
+    20_000,
+    'appliance ftp',
+  );
   if (app.exitCode !== null) throw new Error(`appliance exited: ${appErr}`);
   vs = lab.spawn('srv', ['vsftpd', vsConf]);
   let vsErr = '';
-  vs.stderr!.on('data', (d: Buffer) => { vsErr += d.toString(); });
-  vs.stdout!.on('data', (d: Buffer) => { vsErr += d.toString(); });
-  await waitFor(async () => (await lab.exec('cli', ['curl', '-s', '-o', '/dev/null', `ftp://${SRV}:${VSFTPD_PORT}/${IMAGE}`], { allowFail: true })).code === 0 || vs!.exitCode !== null, 10_000, 'vsftpd');
+  vs.stderr!.on('data', (d: Buffer) => {
+    vsErr += d.toString();
+  });
+  vs.stdout!.on('data', (d: Buffer) => {
+    vsErr += d.toString();
+  });
+  await waitFor(
+    async () =>
+      (
+        await lab.exec(
+          'cli',
+          [
+            'curl',
+            '-s',
+            '-o',
+            '/dev/null',
+            `ftp://${SRV}:${VSFTPD_PORT}/${IMAGE}`,
+          ],
+          { allowFail: true },
+        )
+      ).code === 0 || vs!.exitCode !== null,
+    10_000,
+    'vsftpd',
+  );
   if (vs.exitCode !== null) throw new Error(`vsftpd exited: ${vsErr}`);
   result.appIdle = await status(app.pid!, 'VmRSS');
 
@@ -160,20 +282,40 @@ try {
   await runClients(lab, appUrl); // warm-up
   await runClients(lab, vsUrl);
   for (let i = 0; i < rounds; i++) {
-    const order: ['app' | 'vs', string][] = i % 2 === 0 ? [['app', appUrl], ['vs', vsUrl]] : [['vs', vsUrl], ['app', appUrl]];
-    for (const [who, url] of order) result[who].push(await runClients(lab, url));
+    const order: ['app' | 'vs', string][] =
+      i % 2 === 0
+        ? [
+            ['app', appUrl],
+            ['vs', vsUrl],
+          ]
+        : [
+            ['vs', vsUrl],
+            ['app', appUrl],
+          ];
+    for (const [who, url] of order)
+      result[who].push(await runClients(lab, url));
   }
   sampling = false;
   await sampler;
   result.appPeak = await status(app.pid!, 'VmHWM');
 } finally {
-  for (const c of [app, vs]) if (c?.pid && c.exitCode === null) { try { process.kill(c.pid, 'SIGTERM'); } catch { /* gone */ } }
+  for (const c of [app, vs])
+    if (c?.pid && c.exitCode === null) {
+      try {
+        process.kill(c.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
   await new Promise((r) => setTimeout(r, 300));
   await lab.destroy();
   await rm(dir, { recursive: true, force: true });
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
 const mib = (kib: number): string => `${(kib / 1024).toFixed(1)} MiB`;
 const row = (name: string, rs: Round[], peak: string): string => {
   const ms = rs.map((r) => r.ms);
@@ -187,7 +329,9 @@ const report = `# FTP benchmark: ${count} concurrent downloads of a 4 MiB image,
 
 Command (from the repository root, as root): \`${cmd}\`
 Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim().split(' ').slice(0, 2).join(' ')} shared with other
-work (load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; figures are noisy).
+work (load average at the end ${loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ')}; figures are noisy).
 
 Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance's FTP service
 (test/lib/service-launcher.ts ftp: appliance.yaml → tree → startFtpServer, ftp-srv 4.6.3 + patches/, info-level JSON

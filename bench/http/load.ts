@@ -19,8 +19,12 @@ function one(): Promise<{ ok: boolean; bytes: number }> {
   return new Promise((resolve) => {
     const req = http.get(url!, { agent }, (res) => {
       let bytes = 0;
-      res.on('data', (d: Buffer) => { bytes += d.length; });
-      res.on('end', () => resolve({ ok: res.statusCode === 200 && bytes === size, bytes }));
+      res.on('data', (d: Buffer) => {
+        bytes += d.length;
+      });
+      res.on('end', () =>
+        resolve({ ok: res.statusCode === 200 && bytes === size, bytes }),
+      );
       res.on('error', () => resolve({ ok: false, bytes }));
     });
     req.setTimeout(60_000, () => req.destroy());
@@ -33,4 +37,6 @@ const results = await Promise.all(Array.from({ length: count }, one));
 const wallMs = performance.now() - t0;
 const failures = results.filter((r) => !r.ok).length;
 const bytes = results.reduce((a, r) => a + r.bytes, 0);
-process.stdout.write(`${JSON.stringify({ wallMs: Math.round(wallMs * 10) / 10, failures, bytes })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ wallMs: Math.round(wallMs * 10) / 10, failures, bytes })}\n`,
+);

@@ -9,13 +9,33 @@
  * rounds, after one warm-up round each), the ratio appliance/nginx, failures, and peak RSS (VmHWM) of the
  * appliance process and of nginx (master + workers).
  */
-import { mkdir, writeFile, readFile, rm, mkdtemp, chmod } from 'node:fs/promises';
+
 import type { ChildProcess } from 'node:child_process';
-import { loadavg, cpus, tmpdir } from 'node:os';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  applianceYaml,
+  dummyBytes,
+  launch,
+  REPO,
+  SRV,
+  SUBNET,
+} from '../../test/lib/http-fixture.ts';
+import {
+  canRunLab,
+  createLab,
+  missingCommands,
+  waitFor,
+} from '../../test/lib/netns.ts';
 import { numArg } from '../lib/args.ts';
-import { createLab, canRunLab, missingCommands, waitFor } from '../../test/lib/netns.ts';
-import { REPO, SRV, SUBNET, applianceYaml, dummyBytes, launch } from '../../test/lib/http-fixture.ts';
 
 const rounds = numArg('rounds', 5);
 const count = numArg('count', 100);
@@ -24,16 +44,24 @@ const NGINX_PORT = 8080;
 
 if (!canRunLab()) throw new Error('run as root (network namespaces)');
 const missing = await missingCommands(['nginx', 'curl']);
-if (missing.length) throw new Error(`missing ${missing.join(', ')} (apt-get install nginx-light curl)`);
+if (missing.length)
+  throw new Error(
+    `missing ${missing.join(', ')} (apt-get install nginx-light curl)`,
+  );
 
 const dir = await mkdtemp(join(tmpdir(), 'http-bench-'));
 await chmod(dir, 0o755); // nginx workers run as www-data
 await mkdir(join(dir, 'tftpboot', 'ucs-5.9.7'), { recursive: true });
 await mkdir(join(dir, 'nginx-tmp'), { recursive: true });
 await writeFile(join(dir, 'tftpboot', 'image-4m.bin'), dummyBytes(SIZE, 42));
-await writeFile(join(dir, 'appliance.yaml'), applianceYaml({ https: false, clientCa: false }));
+await writeFile(
+  join(dir, 'appliance.yaml'),
+  applianceYaml({ https: false, clientCa: false }),
+);
 const nginxConf = join(dir, 'nginx.conf');
-await writeFile(nginxConf, `worker_processes 2;
+await writeFile(
+  nginxConf,
+  `worker_processes 2;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log stderr warn;
@@ -47,59 +75,119 @@ http {
   fastcgi_temp_path ${dir}/nginx-tmp/fastcgi;
   server { listen ${SRV}:${NGINX_PORT}; root ${dir}/tftpboot; }
 }
-`);
+`,
+);
 
 function vmHwmKiB(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0), () => 0);
+  return readFile(`/proc/${pid}/status`, 'utf8').then(
+    (s) => Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0),
+    () => 0,
+  );
 }
 async function childrenOf(pid: number): Promise<number[]> {
-  const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(
+    () => '',
+  );
   return t.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-interface Run { wallMs: number; failures: number; bytes: number }
-const results: Record<'appliance' | 'nginx', Run[]> = { appliance: [], nginx: [] };
-const lab = await createLab({ prefix: 'http', hosts: ['srv', 'cli'], subnet: SUBNET });
+interface Run {
+  wallMs: number;
+  failures: number;
+  bytes: number;
+}
+const results: Record<'appliance' | 'nginx', Run[]> = {
+  appliance: [],
+  nginx: [],
+};
+const lab = await createLab({
+  prefix: 'http',
+  hosts: ['srv', 'cli'],
+  subnet: SUBNET,
+});
 let report = '';
 let nginx: ChildProcess | undefined;
 try {
   const app = await launch(lab, join(dir, 'appliance.yaml'));
-  nginx = lab.spawn('srv', ['nginx', '-p', dir, '-c', nginxConf, '-e', 'stderr']);
+  nginx = lab.spawn('srv', [
+    'nginx',
+    '-p',
+    dir,
+    '-c',
+    nginxConf,
+    '-e',
+    'stderr',
+  ]);
   let nginxErr = '';
-  nginx.stderr!.on('data', (d: Buffer) => { nginxErr += d.toString(); });
+  nginx.stderr!.on('data', (d: Buffer) => {
+    nginxErr += d.toString();
+  });
   nginx.stdout!.resume();
-  const urls = { appliance: `http://${SRV}/image-4m.bin`, nginx: `http://${SRV}:${NGINX_PORT}/image-4m.bin` };
+  const urls = {
+    appliance: `http://${SRV}/image-4m.bin`,
+    nginx: `http://${SRV}:${NGINX_PORT}/image-4m.bin`,
+  };
   for (const u of Object.values(urls)) {
-    await waitFor(async () => (await lab.exec('cli', ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', u], { allowFail: true })).stdout === '200', 10_000, `${u} (${nginxErr})`);
+    await waitFor(
+      async () =>
+        (
+          await lab.exec(
+            'cli',
+            ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', u],
+            { allowFail: true },
+          )
+        ).stdout === '200',
+      10_000,
+      `${u} (${nginxErr})`,
+    );
   }
-  const appIdleRss = await readFile(`/proc/${app.child.pid}/status`, 'utf8').then((t) => Number(/VmRSS:\s+(\d+)/.exec(t)?.[1] ?? 0));
+  const appIdleRss = await readFile(
+    `/proc/${app.child.pid}/status`,
+    'utf8',
+  ).then((t) => Number(/VmRSS:\s+(\d+)/.exec(t)?.[1] ?? 0));
   const load = async (who: 'appliance' | 'nginx'): Promise<Run> => {
-    const r = await lab.exec('cli', [process.execPath, join(REPO, 'bench/http/load.ts'), urls[who], String(count), String(SIZE)], { timeoutMs: 120_000 });
+    const r = await lab.exec(
+      'cli',
+      [
+        process.execPath,
+        join(REPO, 'bench/http/load.ts'),
+        urls[who],
+        String(count),
+        String(SIZE),
+      ],
+      { timeoutMs: 120_000 },
+    );
     return JSON.parse(r.stdout) as Run;
   };
   await load('appliance');
   await load('nginx');
   for (let i = 0; i < rounds; i++) {
-    const order: ('appliance' | 'nginx')[] = i % 2 === 0 ? ['appliance', 'nginx'] : ['nginx', 'appliance'];
+    const order: ('appliance' | 'nginx')[] =
+      i % 2 === 0 ? ['appliance', 'nginx'] : ['nginx', 'appliance'];
     for (const who of order) results[who].push(await load(who));
   }
   const appRss = await vmHwmKiB(app.child.pid!);
   let nginxRss = 0;
-  for (const p of [nginx.pid!, ...(await childrenOf(nginx.pid!))]) nginxRss += await vmHwmKiB(p);
+  for (const p of [nginx.pid!, ...(await childrenOf(nginx.pid!))])
+    nginxRss += await vmHwmKiB(p);
   const transfers = app.events.length;
 
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]): number =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const best = (xs: number[]): number => Math.min(...xs);
   const a = results.appliance.map((r) => r.wallMs);
   const n = results.nginx.map((r) => r.wallMs);
-  const fails = (w: 'appliance' | 'nginx'): number => results[w].reduce((s, r) => s + r.failures, 0);
+  const fails = (w: 'appliance' | 'nginx'): number =>
+    results[w].reduce((s, r) => s + r.failures, 0);
   const mib = (count * SIZE) / 1048576;
   const ratio = median(a) / median(n);
   report = `# HTTP benchmark: ${count} concurrent downloads of a 4 MiB image, appliance vs nginx
 
 Command (from the repository root, as root): \`node bench/http/run.ts --rounds ${rounds} --count ${count} --write\`
 Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} shared with other
-work (load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; figures are noisy).
+work (load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}; figures are noisy).
 
 Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance's HTTP service
 (test/lib/service-launcher.ts http: appliance.yaml → tree → startHttpServers, info-level JSON logs) on port 80 and
@@ -126,9 +214,14 @@ Transfer events emitted by the appliance during the run: ${transfers} (one per d
   const ng = nginx;
   if (ng && ng.exitCode === null && ng.signalCode === null) {
     ng.kill('SIGTERM');
-    await waitFor(() => ng.exitCode !== null || ng.signalCode !== null, 5_000, 'nginx exit').catch(() => undefined);
+    await waitFor(
+      () => ng.exitCode !== null || ng.signalCode !== null,
+      5_000,
+      'nginx exit',
+    ).catch(() => undefined);
   }
   await lab.destroy();
   await rm(dir, { recursive: true, force: true });
 }
-if (report && process.argv.includes('--write')) await writeFile(join(REPO, 'bench/results/http.md'), report);
+if (report && process.argv.includes('--write'))
+  await writeFile(join(REPO, 'bench/results/http.md'), report);

@@ -4,6 +4,8 @@ export function arg(name: string, def: string): string {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 }
 
-export const numArg = (name: string, def: number): number => Number(arg(name, String(def)));
+export const numArg = (name: string, def: number): number =>
+  Number(arg(name, String(def)));
 
-export const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+export const flag = (name: string): boolean =>
+  process.argv.includes(`--${name}`);

@@ -5,18 +5,27 @@
  *   node bench/notify/run.ts [--count 5000] [--parallel 200]
  * Root only (network namespaces); lab 10.91.10.0/24, prefix "opsb".
  */
-import { parseArgs } from 'node:util';
+
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLab, waitFor } from '../../test/lib/netns.ts';
+import { parseArgs } from 'node:util';
 import { createInventory } from '../../src/inventory/inventory.ts';
-import { decodeVendorClass, encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
-import { labModel } from '../../test/lib/admin/fixture.ts';
+import {
+  decodeVendorClass,
+  encodePolycomVendorClass,
+} from '../../src/policy/vendor-class.ts';
 import type { Mac } from '../../src/shared/mac.ts';
+import { labModel } from '../../test/lib/admin/fixture.ts';
+import { createLab, waitFor } from '../../test/lib/netns.ts';
 import { answeringPhone } from '../../test/lib/sipp-scenarios.ts';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, parallel: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '5000' },
+    parallel: { type: 'string', default: '200' },
+  },
+});
 const COUNT = Number(values.count);
 const PARALLEL = Number(values.parallel);
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
@@ -54,26 +63,102 @@ const dir = await mkdtemp(join(tmpdir(), 'opsb-'));
 await writeFile(join(dir, 'uas.xml'), UAS);
 await writeFile(join(dir, 'uac.xml'), UAC);
 await writeFile(join(dir, 'ours.ts'), OURS);
-const lab = await createLab({ prefix: 'opsb', hosts: ['srv', 'ph'], subnet: '10.91.10' });
+const lab = await createLab({
+  prefix: 'opsb',
+  hosts: ['srv', 'ph'],
+  subnet: '10.91.10',
+});
 const results: Record<string, unknown> = {};
 try {
-  const uas = () => lab.spawn('ph', ['sipp', '-sf', join(dir, 'uas.xml'), '-i', '10.91.10.2', '-p', '5060', '-nostdin', '-buff_size', '8388608'], { stdio: 'ignore' });
+  const uas = () =>
+    lab.spawn(
+      'ph',
+      [
+        'sipp',
+        '-sf',
+        join(dir, 'uas.xml'),
+        '-i',
+        '10.91.10.2',
+        '-p',
+        '5060',
+        '-nostdin',
+        '-buff_size',
+        '8388608',
+      ],
+      { stdio: 'ignore' },
+    );
   let server = uas();
-  await waitFor(async () => (await lab.exec('ph', ['ss', '-Hlun', 'sport = :5060'])).stdout.includes('5060'), 5000, 'sipp uas');
-  const o = await lab.exec('srv', [process.execPath, join(dir, 'ours.ts')], { timeoutMs: 120_000 });
-  const ours = JSON.parse(o.stdout) as { ok: number; ms: number; retransmits: number };
+  await waitFor(
+    async () =>
+      (await lab.exec('ph', ['ss', '-Hlun', 'sport = :5060'])).stdout.includes(
+        '5060',
+      ),
+    5000,
+    'sipp uas',
+  );
+  const o = await lab.exec('srv', [process.execPath, join(dir, 'ours.ts')], {
+    timeoutMs: 120_000,
+  });
+  const ours = JSON.parse(o.stdout) as {
+    ok: number;
+    ms: number;
+    retransmits: number;
+  };
   server.kill('SIGKILL');
   server = uas();
-  await waitFor(async () => (await lab.exec('ph', ['ss', '-Hlun', 'sport = :5060'])).stdout.includes('5060'), 5000, 'sipp uas');
+  await waitFor(
+    async () =>
+      (await lab.exec('ph', ['ss', '-Hlun', 'sport = :5060'])).stdout.includes(
+        '5060',
+      ),
+    5000,
+    'sipp uas',
+  );
   const t0 = performance.now();
-  const s = await lab.exec('srv', ['sipp', '10.91.10.2:5060', '-sf', join(dir, 'uac.xml'), '-i', '10.91.10.1', '-p', '5070', '-m', String(COUNT), '-l', String(PARALLEL), '-r', '100000', '-nostdin', '-trace_err', '-error_file', join(dir, 'uac.err')], { timeoutMs: 120_000, allowFail: true });
+  const s = await lab.exec(
+    'srv',
+    [
+      'sipp',
+      '10.91.10.2:5060',
+      '-sf',
+      join(dir, 'uac.xml'),
+      '-i',
+      '10.91.10.1',
+      '-p',
+      '5070',
+      '-m',
+      String(COUNT),
+      '-l',
+      String(PARALLEL),
+      '-r',
+      '100000',
+      '-nostdin',
+      '-trace_err',
+      '-error_file',
+      join(dir, 'uac.err'),
+    ],
+    { timeoutMs: 120_000, allowFail: true },
+  );
   const sippMs = performance.now() - t0;
   const okCalls = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(s.stdout)?.[1];
   server.kill('SIGKILL');
   results.notify = {
-    count: COUNT, parallel: PARALLEL,
-    ours: { ok: ours.ok, ms: Math.round(ours.ms), perSecond: Math.round((ours.ok / ours.ms) * 1000), retransmits: ours.retransmits },
-    sipp: { exit: s.code, ok: okCalls === undefined ? undefined : Number(okCalls), ms: Math.round(sippMs), perSecond: okCalls ? Math.round((Number(okCalls) / sippMs) * 1000) : undefined },
+    count: COUNT,
+    parallel: PARALLEL,
+    ours: {
+      ok: ours.ok,
+      ms: Math.round(ours.ms),
+      perSecond: Math.round((ours.ok / ours.ms) * 1000),
+      retransmits: ours.retransmits,
+    },
+    sipp: {
+      exit: s.code,
+      ok: okCalls === undefined ? undefined : Number(okCalls),
+      ms: Math.round(sippMs),
+      perSecond: okCalls
+        ? Math.round((Number(okCalls) / sippMs) * 1000)
+        : undefined,
+    },
   };
 } finally {
   await lab.destroy();
@@ -83,17 +168,59 @@ try {
 const model = labModel();
 const inv = createInventory({ model: { current: () => model } });
 // Option 60 of a VVX 410 running UCS 5.9.7, decoded as the DHCP server does.
-const vendor = decodeVendorClass(encodePolycomVendorClass({ model: 'VVX-VVX_410', partNumber: '3111-46162-001,1', appVersion: 'SIP/5.9.7.4477/x', bootVersion: 'UP/5.9.7.3828/x' }));
-const labels = { model: vendor.model, partNumber: vendor.partNumber, vendorClass: vendor.text };
+const vendor = decodeVendorClass(
+  encodePolycomVendorClass({
+    model: 'VVX-VVX_410',
+    partNumber: '3111-46162-001,1',
+    appVersion: 'SIP/5.9.7.4477/x',
+    bootVersion: 'UP/5.9.7.3828/x',
+  }),
+);
+const labels = {
+  model: vendor.model,
+  partNumber: vendor.partNumber,
+  vendorClass: vendor.text,
+};
 const t1 = performance.now();
 let events = 0;
 for (let i = 0; i < 10_000; i++) {
   const mac = `0004f2${i.toString(16).padStart(6, '0')}` as Mac;
   const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  inv.apply({ type: 'dhcp', message: 'REQUEST', reply: 'ACK', mac, site: 'hq', address: ip, labels, vendor, result: 'ok' });
+  inv.apply({
+    type: 'dhcp',
+    message: 'REQUEST',
+    reply: 'ACK',
+    mac,
+    site: 'hq',
+    address: ip,
+    labels,
+    vendor,
+    result: 'ok',
+  });
   events++;
-  for (const path of ['000000000000.cfg', 'site.cfg', 'common.cfg', `${mac}-appliance.cfg`, `${mac}-phone.cfg`, 'ucs/sip.ver', `logs/${mac}-boot.log`, `logs/${mac}-app.log`]) {
-    inv.apply({ type: 'transfer', protocol: 'http', direction: path.startsWith('logs') ? 'upload' : 'download', peer: ip, mac: undefined, path, bytes: 1000, durationMs: 1, result: path.endsWith('-phone.cfg') ? 'TREE_NOT_FOUND' : 'ok', userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application' });
+  for (const path of [
+    '000000000000.cfg',
+    'site.cfg',
+    'common.cfg',
+    `${mac}-appliance.cfg`,
+    `${mac}-phone.cfg`,
+    'ucs/sip.ver',
+    `logs/${mac}-boot.log`,
+    `logs/${mac}-app.log`,
+  ]) {
+    inv.apply({
+      type: 'transfer',
+      protocol: 'http',
+      direction: path.startsWith('logs') ? 'upload' : 'download',
+      peer: ip,
+      mac: undefined,
+      path,
+      bytes: 1000,
+      durationMs: 1,
+      result: path.endsWith('-phone.cfg') ? 'TREE_NOT_FOUND' : 'ok',
+      userAgent:
+        'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application',
+    });
     events++;
   }
 }
@@ -104,5 +231,13 @@ const listMs = performance.now() - t2;
 const t3 = performance.now();
 const bytes = JSON.stringify(inv.snapshot()).length;
 const snapMs = performance.now() - t3;
-results.inventory = { phones: listed, events, ingestMs: Math.round(ingestMs), eventsPerSecond: Math.round((events / ingestMs) * 1000), listMs: Math.round(listMs), snapshotBytes: bytes, snapshotMs: Math.round(snapMs) };
+results.inventory = {
+  phones: listed,
+  events,
+  ingestMs: Math.round(ingestMs),
+  eventsPerSecond: Math.round((events / ingestMs) * 1000),
+  listMs: Math.round(listMs),
+  snapshotBytes: bytes,
+  snapshotMs: Math.round(snapMs),
+};
 console.log(JSON.stringify(results, null, 2));

@@ -5,21 +5,25 @@
  * Goals (issue 13): parse under 1 s; validate (with the parameter check) + render under 1 s.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { generateXsd } from './generate-xsd.ts';
-import { parseXsd } from '../../src/policy/parameters/xsd.ts';
-import { buildCatalog } from '../../src/policy/parameters/catalog.ts';
+import { fileURLToPath } from 'node:url';
 import { loadApplianceText } from '../../src/policy/load.ts';
+import { buildCatalog } from '../../src/policy/parameters/catalog.ts';
+import { parseXsd } from '../../src/policy/parameters/xsd.ts';
 import { renderTree } from '../../src/tree/render/index.ts';
+import { generateXsd } from './generate-xsd.ts';
 
-const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadavg = (): string =>
+  readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const before = loadavg();
 const ms = (t: number): string => `${t.toFixed(0)} ms`;
-const bestMedian = (xs: number[]): string => { const s = [...xs].sort((a, b) => a - b); return `${ms(s[0]!)} / ${ms(s[Math.floor(s.length / 2)]!)}`; };
+const bestMedian = (xs: number[]): string => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${ms(s[0]!)} / ${ms(s[Math.floor(s.length / 2)]!)}`;
+};
 
 const xsd = generateXsd();
 const parses: number[] = [];
@@ -33,7 +37,11 @@ for (let r = 0; r < 5; r++) {
 // The 10,000-phone file of the config benchmark, its tftpboot given the XSD in each release's Config/.
 const tmp = mkdtempSync(join(tmpdir(), 'bench-params-'));
 const yamlFile = join(tmp, 'appliance.yaml');
-execFileSync(process.execPath, [fileURLToPath(new URL('../config/run.ts', import.meta.url)), '10000', '20'], { env: { ...process.env, DUMP: yamlFile } });
+execFileSync(
+  process.execPath,
+  [fileURLToPath(new URL('../config/run.ts', import.meta.url)), '10000', '20'],
+  { env: { ...process.env, DUMP: yamlFile } },
+);
 const yaml = readFileSync(yamlFile, 'utf8');
 const boot = /tftpboot: ([^,]+),/.exec(yaml)![1]!;
 for (const rel of ['ucs', 'sp']) {
@@ -48,8 +56,16 @@ for (let r = 0; r < 6; r++) {
   const t0 = performance.now();
   const loaded = loadApplianceText(yaml, yamlFile);
   const t1 = performance.now();
-  if (!loaded.ok) throw new Error(loaded.error.slice(0, 3).map((i) => `${i.line}:${i.col} ${i.message}`).join('\n'));
-  findings = loaded.value.warnings.filter((w) => w.code.startsWith('CFG_PARAM')).length;
+  if (!loaded.ok)
+    throw new Error(
+      loaded.error
+        .slice(0, 3)
+        .map((i) => `${i.line}:${i.col} ${i.message}`)
+        .join('\n'),
+    );
+  findings = loaded.value.warnings.filter((w) =>
+    w.code.startsWith('CFG_PARAM'),
+  ).length;
   renderTree(loaded.value.model);
   runs.push({ load: t1 - t0, render: performance.now() - t1, first: r === 0 });
 }

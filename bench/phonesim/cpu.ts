@@ -13,12 +13,26 @@
  *   node bench/phonesim/cpu.ts --client phonesim/src/tftp-client.old.ts,phonesim/src/tftp-client.ts
  * Results: bench/phonesim/results.md.
  */
-import { join } from 'node:path';
+
 import { readFileSync } from 'node:fs';
-import { createTftpLab, IMAGE, REPO, SRV as TFTP_SRV } from '../../test/lib/tftp-lab.ts';
-import { FTP_YAML, SUBNET as FTP_SUBNET, SRV as FTP_SRV } from '../../test/lib/ftp-lab.ts';
-import { makeApplianceDir, removeDir, startServiceLab } from '../../test/lib/service-lab.ts';
+import { join } from 'node:path';
+import {
+  SRV as FTP_SRV,
+  SUBNET as FTP_SUBNET,
+  FTP_YAML,
+} from '../../test/lib/ftp-lab.ts';
 import type { Lab } from '../../test/lib/netns.ts';
+import {
+  makeApplianceDir,
+  removeDir,
+  startServiceLab,
+} from '../../test/lib/service-lab.ts';
+import {
+  createTftpLab,
+  IMAGE,
+  REPO,
+  SRV as TFTP_SRV,
+} from '../../test/lib/tftp-lab.ts';
 import { arg, numArg } from '../lib/args.ts';
 
 const PROTOCOL = arg('protocol', 'tftp') === 'ftp' ? 'ftp' : 'tftp';
@@ -32,18 +46,60 @@ const PROF = arg('prof', '');
 const PERF = arg('perf', '');
 let runs = 0;
 
-async function start(): Promise<{ lab: Lab; srv: string; sha: string; extra: string[]; destroy(): Promise<void> } | { skip: string }> {
+async function start(): Promise<
+  | {
+      lab: Lab;
+      srv: string;
+      sha: string;
+      extra: string[];
+      destroy(): Promise<void>;
+    }
+  | { skip: string }
+> {
   if (PROTOCOL === 'tftp') {
-    const l = await createTftpLab({ imageSize: SIZE, cmds: [], quiet: true, hosts: ['srv', 'cli'], retry: '1000,8000,5' });
+    const l = await createTftpLab({
+      imageSize: SIZE,
+      cmds: [],
+      quiet: true,
+      hosts: ['srv', 'cli'],
+      retry: '1000,8000,5',
+    });
     if ('skip' in l) return l;
-    return { lab: l.lab, srv: TFTP_SRV, sha: l.imageSha, extra: [], destroy: () => l.destroy() };
-  }
-  const app = await makeApplianceDir({ tmpPrefix: 'phonesim-ftp-', yaml: FTP_YAML, imageSize: SIZE, seed: 0xf7b });
-  try {
-    const run = await startServiceLab({ protocol: 'ftp', prefix: 'psftp', subnet: FTP_SUBNET, yaml: app.yaml, hosts: ['srv', 'cli'], args: ['--quiet'] });
     return {
-      lab: run.lab, srv: FTP_SRV, sha: app.imageSha, extra: ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
-      async destroy() { try { await run.destroy(); } finally { await removeDir(app); } },
+      lab: l.lab,
+      srv: TFTP_SRV,
+      sha: l.imageSha,
+      extra: [],
+      destroy: () => l.destroy(),
+    };
+  }
+  const app = await makeApplianceDir({
+    tmpPrefix: 'phonesim-ftp-',
+    yaml: FTP_YAML,
+    imageSize: SIZE,
+    seed: 0xf7b,
+  });
+  try {
+    const run = await startServiceLab({
+      protocol: 'ftp',
+      prefix: 'psftp',
+      subnet: FTP_SUBNET,
+      yaml: app.yaml,
+      hosts: ['srv', 'cli'],
+      args: ['--quiet'],
+    });
+    return {
+      lab: run.lab,
+      srv: FTP_SRV,
+      sha: app.imageSha,
+      extra: ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
+      async destroy() {
+        try {
+          await run.destroy();
+        } finally {
+          await removeDir(app);
+        }
+      },
     };
   } catch (e) {
     await removeDir(app);
@@ -52,29 +108,73 @@ async function start(): Promise<{ lab: Lab; srv: string; sha: string; extra: str
 }
 
 const created = await start();
-if ('skip' in created) { console.error(created.skip); process.exit(2); }
+if ('skip' in created) {
+  console.error(created.skip);
+  process.exit(2);
+}
 const l = created;
-const stop = (): void => { void l.destroy().finally(() => process.exit(130)); };
+const stop = (): void => {
+  void l.destroy().finally(() => process.exit(130));
+};
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 try {
   const rows: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const client of CLIENTS) {
-      const r = await l.lab.exec('cli', [
-        ...(PERF ? ['perf', 'record', '-q', '-F', '499', '-g', '-o', `${PERF}.${++runs}`, '--'] : []),
-        process.execPath, ...(PERF ? ['--perf-basic-prof'] : []), ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
-        join(REPO, 'bench/phonesim/driver.ts'), PROTOCOL, l.srv, IMAGE, l.sha, '--count', String(COUNT), '--client', join(REPO, client), ...l.extra,
-      ], { timeoutMs: 600_000 });
-      const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { userS: number; systemS: number; cpuS: number; wallS: number; ok: number; failures: string[]; retries: number };
+      const r = await l.lab.exec(
+        'cli',
+        [
+          ...(PERF
+            ? [
+                'perf',
+                'record',
+                '-q',
+                '-F',
+                '499',
+                '-g',
+                '-o',
+                `${PERF}.${++runs}`,
+                '--',
+              ]
+            : []),
+          process.execPath,
+          ...(PERF ? ['--perf-basic-prof'] : []),
+          ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
+          join(REPO, 'bench/phonesim/driver.ts'),
+          PROTOCOL,
+          l.srv,
+          IMAGE,
+          l.sha,
+          '--count',
+          String(COUNT),
+          '--client',
+          join(REPO, client),
+          ...l.extra,
+        ],
+        { timeoutMs: 600_000 },
+      );
+      const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        userS: number;
+        systemS: number;
+        cpuS: number;
+        wallS: number;
+        ok: number;
+        failures: string[];
+        retries: number;
+      };
       const row = `| ${round} | ${client} | ${j.cpuS.toFixed(2)} | ${j.userS.toFixed(2)} | ${j.systemS.toFixed(2)} | ${j.wallS.toFixed(2)} | ${j.ok}/${COUNT} | ${j.retries} |`;
       rows.push(row);
       console.error(row);
       if (j.failures.length) console.error(j.failures.join('; '));
     }
   }
-  console.log(`${PROTOCOL}: ${COUNT} × ${SIZE} B in one phonesim process; load average ${readFileSync('/proc/loadavg', 'utf8').trim()} after\n`);
-  console.log('| round | client | CPU s | user s | system s | wall s | ok | retries |\n|---|---|---|---|---|---|---|---|');
+  console.log(
+    `${PROTOCOL}: ${COUNT} × ${SIZE} B in one phonesim process; load average ${readFileSync('/proc/loadavg', 'utf8').trim()} after\n`,
+  );
+  console.log(
+    '| round | client | CPU s | user s | system s | wall s | ok | retries |\n|---|---|---|---|---|---|---|---|',
+  );
   for (const r of rows) console.log(r);
 } finally {
   await l.destroy();

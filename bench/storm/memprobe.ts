@@ -10,15 +10,26 @@ import { isMainThread } from 'node:worker_threads';
 const file = process.env.STORM_MEMPROBE;
 if (file && isMainThread) {
   const t0 = Date.now();
-  const kb = (s: string, k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  const kb = (s: string, k: string): number =>
+    Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
   setInterval(() => {
     const m = process.memoryUsage();
     const st = readFileSync('/proc/self/status', 'utf8');
     const mb = (n: number): number => Math.round(n / 1048576);
-    appendFileSync(file, JSON.stringify({
-      t: Date.now() - t0, rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external),
-      arrayBuffers: mb(m.arrayBuffers), anon: Math.round(kb(st, 'RssAnon') / 1024), file: Math.round(kb(st, 'RssFile') / 1024),
-      hwm: Math.round(kb(st, 'VmHWM') / 1024), threads: kb(st, 'Threads'),
-    }) + '\n');
+    appendFileSync(
+      file,
+      `${JSON.stringify({
+        t: Date.now() - t0,
+        rss: mb(m.rss),
+        heapTotal: mb(m.heapTotal),
+        heapUsed: mb(m.heapUsed),
+        external: mb(m.external),
+        arrayBuffers: mb(m.arrayBuffers),
+        anon: Math.round(kb(st, 'RssAnon') / 1024),
+        file: Math.round(kb(st, 'RssFile') / 1024),
+        hwm: Math.round(kb(st, 'VmHWM') / 1024),
+        threads: kb(st, 'Threads'),
+      })}\n`,
+    );
   }, 500).unref();
 }

@@ -5,7 +5,7 @@
  * https://user:pass@host/dir, tftp://host/dir, and any of these ending in a *.cfg file name.
  * A bare address takes the phone's server type (FTP from the factory) and default credentials.
  */
-import { type Result, ok, err } from '../../src/shared/result.ts';
+import { err, ok, type Result } from '../../src/shared/result.ts';
 import { type SimError, simError } from './errors.ts';
 
 export type TransferProtocol = 'tftp' | 'ftp' | 'http' | 'https';
@@ -22,7 +22,12 @@ export interface BootLocation {
   readonly masterFile: string | undefined;
 }
 
-export const DEFAULT_PORTS: Readonly<Record<TransferProtocol, number>> = { tftp: 69, ftp: 21, http: 80, https: 443 };
+export const DEFAULT_PORTS: Readonly<Record<TransferProtocol, number>> = {
+  tftp: 69,
+  ftp: 21,
+  http: 80,
+  https: 443,
+};
 
 export interface ServerDefaults {
   readonly serverType: TransferProtocol;
@@ -31,11 +36,19 @@ export interface ServerDefaults {
 }
 
 /** Factory settings: FTP with PlcmSpIp / PlcmSpIp (facts §7). */
-export const FACTORY_DEFAULTS: ServerDefaults = { serverType: 'ftp', user: 'PlcmSpIp', password: 'PlcmSpIp' };
+export const FACTORY_DEFAULTS: ServerDefaults = {
+  serverType: 'ftp',
+  user: 'PlcmSpIp',
+  password: 'PlcmSpIp',
+};
 
-export function parseBootServer(raw: string, defaults: ServerDefaults = FACTORY_DEFAULTS): Result<BootLocation, SimError> {
+export function parseBootServer(
+  raw: string,
+  defaults: ServerDefaults = FACTORY_DEFAULTS,
+): Result<BootLocation, SimError> {
   const s = raw.replace(/\0+$/, '').trim();
-  const bad = (why: string): { ok: false; error: SimError } => err(simError('SIM_BAD_BOOT_SERVER', `"${raw}": ${why}`));
+  const bad = (why: string): { ok: false; error: SimError } =>
+    err(simError('SIM_BAD_BOOT_SERVER', `"${raw}": ${why}`));
   if (s === '' || s === '0.0.0.0') return bad('empty');
   if (/\s|\\/.test(s)) return bad('spaces and back slashes are not allowed');
   const m = /^([a-zA-Z]+):\/\/(.*)$/.exec(s);
@@ -43,7 +56,8 @@ export function parseBootServer(raw: string, defaults: ServerDefaults = FACTORY_
   let rest: string;
   if (m) {
     const p = m[1]!.toLowerCase();
-    if (p !== 'tftp' && p !== 'ftp' && p !== 'http' && p !== 'https') return bad(`protocol ${p} is not supported`);
+    if (p !== 'tftp' && p !== 'ftp' && p !== 'http' && p !== 'https')
+      return bad(`protocol ${p} is not supported`);
     protocol = p;
     rest = m[2]!;
   } else {

@@ -4,19 +4,35 @@
  * compared with the flash, and the report a boot ends with.
  */
 import { createHash } from 'node:crypto';
-import { type SimError, simError } from './errors.ts';
+import {
+  type BootLocation,
+  formatLocation,
+  parseBootServer,
+  type ServerDefaults,
+} from './boot-server.ts';
+import type { BootServerSetting } from './boot-server-select.ts';
 import type { DhcpSettings, Lease } from './dhcp-client.ts';
 import type { DhcpMux } from './dhcp-mux.ts';
-import type { BootServerSetting } from './boot-server-select.ts';
-import { parseBootServer, formatLocation, type BootLocation, type ServerDefaults } from './boot-server.ts';
-import { parseParams, type ParamMap } from './params.ts';
-import { type Flash, versionFileFor, parseVersionFile } from './flash.ts';
-import { type PhoneIdentity, vendorClass, versionStrings, parameterRequestList, userAgent } from './identity.ts';
-import type { FileClient, Fetched, UserAgentType, ClientContext } from './transfer.ts';
-import type { PhoneReport, StepReport } from './report.ts';
-import { createTftpClient, type TftpOptions } from './tftp-client.ts';
+import { type SimError, simError } from './errors.ts';
+import { type Flash, parseVersionFile, versionFileFor } from './flash.ts';
 import { createFtpClient } from './ftp-client.ts';
 import { createHttpClient } from './http-client.ts';
+import {
+  type PhoneIdentity,
+  parameterRequestList,
+  userAgent,
+  vendorClass,
+  versionStrings,
+} from './identity.ts';
+import { type ParamMap, parseParams } from './params.ts';
+import type { PhoneReport, StepReport } from './report.ts';
+import { createTftpClient, type TftpOptions } from './tftp-client.ts';
+import type {
+  ClientContext,
+  Fetched,
+  FileClient,
+  UserAgentType,
+} from './transfer.ts';
 
 export interface PhoneSettings {
   readonly id: PhoneIdentity;
@@ -42,7 +58,9 @@ export interface BootEnv {
   readonly timeoutMs: number;
   readonly insecure: boolean;
   /** Puts the leased address on the interface so transfers come from it; returns the address to bind. */
-  readonly assignAddress: ((address: string) => Promise<string | undefined>) | undefined;
+  readonly assignAddress:
+    | ((address: string) => Promise<string | undefined>)
+    | undefined;
   /** Boot server when DHCP is not simulated (--no-dhcp). */
   readonly fixedServer: string | undefined;
 }
@@ -50,7 +68,10 @@ export interface BootEnv {
 export class StepFailed {
   readonly step: string;
   readonly error: SimError;
-  constructor(step: string, error: SimError) { this.step = step; this.error = error; }
+  constructor(step: string, error: SimError) {
+    this.step = step;
+    this.error = error;
+  }
 }
 
 export class BootSession {
@@ -78,8 +99,22 @@ export class BootSession {
     this.mac = p.id.mac;
   }
 
-  record(step: string, status: StepReport['status'], started: number, bytes = 0, detail?: string, sha256?: string): void {
-    this.steps.push({ step, status, ms: Math.round(performance.now() - started), bytes, ...(detail !== undefined ? { detail } : {}), ...(sha256 !== undefined ? { sha256 } : {}) });
+  record(
+    step: string,
+    status: StepReport['status'],
+    started: number,
+    bytes = 0,
+    detail?: string,
+    sha256?: string,
+  ): void {
+    this.steps.push({
+      step,
+      status,
+      ms: Math.round(performance.now() - started),
+      bytes,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(sha256 !== undefined ? { sha256 } : {}),
+    });
   }
 
   fail(step: string, started: number, e: SimError): never {
@@ -91,8 +126,16 @@ export class BootSession {
     const { p, flash } = this;
     return {
       ...this.env.dhcp,
-      vendorClass: vendorClass(p.id, p.option60, versionStrings(p.id.model, flash.appVersion, flash.bootVersion)),
-      parameterRequestList: parameterRequestList(p.id, p.vlan, p.bootServer.customOption),
+      vendorClass: vendorClass(
+        p.id,
+        p.option60,
+        versionStrings(p.id.model, flash.appVersion, flash.bootVersion),
+      ),
+      parameterRequestList: parameterRequestList(
+        p.id,
+        p.vlan,
+        p.bootServer.customOption,
+      ),
     };
   }
 
@@ -102,7 +145,10 @@ export class BootSession {
     let path = ref;
     if (/^[a-z]+:\/\//i.test(ref)) {
       const slash = ref.lastIndexOf('/');
-      const parsed = parseBootServer(ref.slice(0, slash), this.p.serverDefaults);
+      const parsed = parseBootServer(
+        ref.slice(0, slash),
+        this.p.serverDefaults,
+      );
       if (!parsed.ok) throw new StepFailed('url', parsed.error);
       loc = parsed.value;
       path = ref.slice(slash + 1);
@@ -110,39 +156,94 @@ export class BootSession {
     const key = `${loc.protocol}://${loc.user ?? ''}@${loc.host}:${loc.port}/${loc.base}`;
     let c = this.#clients.get(key);
     if (!c) {
-      const ua = (type: UserAgentType): string => userAgent(this.p.id, type === 'Updater' ? this.flash.bootVersion : this.flash.appVersion, type);
-      const ctx: ClientContext = { localAddress: this.localAddress, userAgent: ua, timeoutMs: this.env.timeoutMs };
-      c = loc.protocol === 'tftp' ? createTftpClient(loc, ctx, this.env.tftp) : loc.protocol === 'ftp' ? createFtpClient(loc, ctx) : createHttpClient(loc, ctx, { insecure: this.env.insecure });
+      const ua = (type: UserAgentType): string =>
+        userAgent(
+          this.p.id,
+          type === 'Updater' ? this.flash.bootVersion : this.flash.appVersion,
+          type,
+        );
+      const ctx: ClientContext = {
+        localAddress: this.localAddress,
+        userAgent: ua,
+        timeoutMs: this.env.timeoutMs,
+      };
+      c =
+        loc.protocol === 'tftp'
+          ? createTftpClient(loc, ctx, this.env.tftp)
+          : loc.protocol === 'ftp'
+            ? createFtpClient(loc, ctx)
+            : createHttpClient(loc, ctx, { insecure: this.env.insecure });
       this.#clients.set(key, c);
     }
     return { client: c, path };
   }
 
   /** GET; a missing file is `undefined` when optional, a failed step otherwise. */
-  async fetch(step: string, ref: string, type: UserAgentType, optional: boolean, keep = true): Promise<Fetched | undefined> {
+  async fetch(
+    step: string,
+    ref: string,
+    type: UserAgentType,
+    optional: boolean,
+    keep = true,
+  ): Promise<Fetched | undefined> {
     const started = performance.now();
     const { client, path } = this.clientFor(ref);
     const r = await client.get(path, type, keep);
     if (!r.ok) {
-      if (optional && r.error.code === 'SIM_NOT_FOUND') { this.record(step, 'absent', started, 0, path); return undefined; }
-      return this.fail(step, started, r.error.code === 'SIM_NOT_FOUND' && step.startsWith('config') ? simError('SIM_CONFIG_FILE_MISSING', r.error.message) : r.error);
+      if (optional && r.error.code === 'SIM_NOT_FOUND') {
+        this.record(step, 'absent', started, 0, path);
+        return undefined;
+      }
+      return this.fail(
+        step,
+        started,
+        r.error.code === 'SIM_NOT_FOUND' && step.startsWith('config')
+          ? simError('SIM_CONFIG_FILE_MISSING', r.error.message)
+          : r.error,
+      );
     }
     this.bytesDown += r.value.bytes;
     this.record(step, 'ok', started, r.value.bytes, path, r.value.sha256);
     return r.value;
   }
 
-  async upload(step: string, ref: string, data: Buffer, type: UserAgentType): Promise<void> {
+  async upload(
+    step: string,
+    ref: string,
+    data: Buffer,
+    type: UserAgentType,
+  ): Promise<void> {
     const started = performance.now();
     const { client, path } = this.clientFor(ref);
     const r = await client.put(path, data, type);
     if (!r.ok) {
-      const e = r.error.code === 'SIM_DENIED' || r.error.code === 'SIM_NOT_FOUND' || r.error.code === 'SIM_PROTOCOL' ? simError('SIM_UPLOAD_REJECTED', r.error.message) : r.error;
-      if (this.p.uploads === 'best-effort') { this.record(step, 'failed', started, 0, `${e.code}: ${e.message} (not fatal)`); return; }
+      const e =
+        r.error.code === 'SIM_DENIED' ||
+        r.error.code === 'SIM_NOT_FOUND' ||
+        r.error.code === 'SIM_PROTOCOL'
+          ? simError('SIM_UPLOAD_REJECTED', r.error.message)
+          : r.error;
+      if (this.p.uploads === 'best-effort') {
+        this.record(
+          step,
+          'failed',
+          started,
+          0,
+          `${e.code}: ${e.message} (not fatal)`,
+        );
+        return;
+      }
       this.fail(step, started, e);
     }
     this.bytesUp += data.length;
-    this.record(step, 'ok', started, data.length, path, createHash('sha256').update(data).digest('hex'));
+    this.record(
+      step,
+      'ok',
+      started,
+      data.length,
+      path,
+      createHash('sha256').update(data).digest('hex'),
+    );
   }
 
   params(step: string, f: Fetched): ParamMap {
@@ -156,15 +257,42 @@ export class BootSession {
     const { flash } = this;
     const step = kind === 'app' ? 'application' : 'bootrom';
     const current = kind === 'app' ? flash.appVersion : flash.bootVersion;
-    const ver = await this.fetch(`${step}-version`, versionFileFor(ref, kind), 'Application', true);
+    const ver = await this.fetch(
+      `${step}-version`,
+      versionFileFor(ref, kind),
+      'Application',
+      true,
+    );
     const serverVersion = ver ? parseVersionFile(ver.data) : undefined;
-    if (serverVersion !== undefined && serverVersion === current) { this.record(step, 'skipped', performance.now(), 0, `flash already has ${current}`); return; }
-    const img = await this.fetch(step, ref, kind === 'app' ? 'Application' : 'Updater', kind === 'bootrom', false);
+    if (serverVersion !== undefined && serverVersion === current) {
+      this.record(
+        step,
+        'skipped',
+        performance.now(),
+        0,
+        `flash already has ${current}`,
+      );
+      return;
+    }
+    const img = await this.fetch(
+      step,
+      ref,
+      kind === 'app' ? 'Application' : 'Updater',
+      kind === 'bootrom',
+      false,
+    );
     if (!img) return; // no bootROM offered
     const installed = kind === 'app' ? flash.appSha256 : flash.bootromSha256;
     if (serverVersion === undefined && installed === img.sha256) return;
-    if (kind === 'app') { flash.appSha256 = img.sha256; flash.appVersion = serverVersion ?? flash.appVersion; this.upgraded.app = true; }
-    else { flash.bootromSha256 = img.sha256; flash.bootVersion = serverVersion ?? flash.bootVersion; this.upgraded.bootrom = true; }
+    if (kind === 'app') {
+      flash.appSha256 = img.sha256;
+      flash.appVersion = serverVersion ?? flash.appVersion;
+      this.upgraded.app = true;
+    } else {
+      flash.bootromSha256 = img.sha256;
+      flash.bootVersion = serverVersion ?? flash.bootVersion;
+      this.upgraded.bootrom = true;
+    }
   }
 
   async closeClients(): Promise<void> {
@@ -178,7 +306,9 @@ export class BootSession {
       model: this.p.id.model.model,
       ok: failure === undefined,
       failedStep: failure?.step,
-      error: failure ? { code: failure.error.code, message: failure.error.message } : undefined,
+      error: failure
+        ? { code: failure.error.code, message: failure.error.message }
+        : undefined,
       address: this.lease?.address,
       vlan: this.vlan,
       bootServer: this.location ? formatLocation(this.location) : undefined,
@@ -190,7 +320,9 @@ export class BootSession {
       appVersion: this.flash.appVersion,
       upgraded: this.upgraded,
       steps: this.steps,
-      parameters: Object.fromEntries([...this.effective].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      parameters: Object.fromEntries(
+        [...this.effective].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
     };
   }
 }

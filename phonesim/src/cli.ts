@@ -3,17 +3,18 @@
  * Prints the aggregate on stdout (or JSON with --json), a progress line on stderr while running.
  * Exit code 0 when every phone was provisioned, 1 when some failed, 2 on a usage error.
  */
-import { parseArgs } from 'node:util';
+
 import { writeFileSync } from 'node:fs';
-import { type Result, ok, err } from '../../src/shared/result.ts';
-import { type SimError, simError } from './errors.ts';
-import { findModel, nthMac, POLYCOM_OUIS } from './identity.ts';
-import { createDhcpMux } from './dhcp-mux.ts';
-import { runSimulation, addressAssigner, type SimOptions } from './sim.ts';
-import { formatAggregate } from './report.ts';
+import { parseArgs } from 'node:util';
+import { err, ok, type Result } from '../../src/shared/result.ts';
 import { FACTORY_DEFAULTS, type TransferProtocol } from './boot-server.ts';
 import type { BootServerMode } from './boot-server-select.ts';
 import type { PhoneSettings } from './boot-session.ts';
+import { createDhcpMux } from './dhcp-mux.ts';
+import { type SimError, simError } from './errors.ts';
+import { findModel, nthMac, POLYCOM_OUIS } from './identity.ts';
+import { formatAggregate } from './report.ts';
+import { addressAssigner, runSimulation, type SimOptions } from './sim.ts';
 
 export const USAGE = `appliance-phonesim [options]
   --count N               phones to simulate (default 1)
@@ -46,31 +47,83 @@ export const USAGE = `appliance-phonesim [options]
   --json FILE|-           write the per-phone reports and aggregate as JSON
   --quiet                 no progress line`;
 
-const oneOf = <T extends string>(v: string, allowed: readonly T[], what: string): Result<T, SimError> =>
-  (allowed as readonly string[]).includes(v) ? ok(v as T) : err(simError('SIM_BAD_ARGS', `${what} must be one of ${allowed.join(', ')}`));
+const oneOf = <T extends string>(
+  v: string,
+  allowed: readonly T[],
+  what: string,
+): Result<T, SimError> =>
+  (allowed as readonly string[]).includes(v)
+    ? ok(v as T)
+    : err(
+        simError(
+          'SIM_BAD_ARGS',
+          `${what} must be one of ${allowed.join(', ')}`,
+        ),
+      );
 
-const int = (v: string | undefined, dflt: number, what: string): Result<number, SimError> => {
+const int = (
+  v: string | undefined,
+  dflt: number,
+  what: string,
+): Result<number, SimError> => {
   if (v === undefined) return ok(dflt);
-  return /^\d+$/.test(v) ? ok(Number(v)) : err(simError('SIM_BAD_ARGS', `${what} must be a whole number`));
+  return /^\d+$/.test(v)
+    ? ok(Number(v))
+    : err(simError('SIM_BAD_ARGS', `${what} must be a whole number`));
 };
 
-export interface CliPlan { readonly sim: Omit<SimOptions, 'env' | 'progress'> & { env: Omit<SimOptions['env'], 'mux' | 'assignAddress'> }; readonly dhcp: boolean; readonly dhcpServer: string | undefined; readonly assignIface: string | undefined; readonly json: string | undefined; readonly quiet: boolean }
+export interface CliPlan {
+  readonly sim: Omit<SimOptions, 'env' | 'progress'> & {
+    env: Omit<SimOptions['env'], 'mux' | 'assignAddress'>;
+  };
+  readonly dhcp: boolean;
+  readonly dhcpServer: string | undefined;
+  readonly assignIface: string | undefined;
+  readonly json: string | undefined;
+  readonly quiet: boolean;
+}
 
-export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError> {
+export function planFromArgs(
+  argv: readonly string[],
+): Result<CliPlan, SimError> {
   let a;
   try {
     a = parseArgs({
       args: [...argv],
       options: {
-        count: { type: 'string' }, model: { type: 'string' }, phone: { type: 'string', multiple: true }, 'mac-base': { type: 'string' }, option60: { type: 'string' },
-        'boot-server-mode': { type: 'string' }, 'custom-option': { type: 'string' }, 'custom-type': { type: 'string' },
-        'static-server': { type: 'string' }, 'server-type': { type: 'string' }, vlan: { type: 'string' },
-        'no-dhcp': { type: 'boolean' }, server: { type: 'string' }, 'dhcp-server': { type: 'string' },
-        'dhcp-timeout': { type: 'string' }, 'dhcp-attempts': { type: 'string' }, 'assign-addresses': { type: 'string' },
-        'tftp-blksize': { type: 'string' }, 'tftp-timeout': { type: 'string' }, timeout: { type: 'string' }, insecure: { type: 'boolean' },
-        'app-version': { type: 'string', multiple: true }, 'boot-version': { type: 'string', multiple: true }, 'user-change': { type: 'string', multiple: true },
-        renew: { type: 'boolean' }, uploads: { type: 'string' }, boots: { type: 'string' }, 'reboot-delay': { type: 'string' }, 'boot-twice': { type: 'boolean' },
-        ramp: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+        count: { type: 'string' },
+        model: { type: 'string' },
+        phone: { type: 'string', multiple: true },
+        'mac-base': { type: 'string' },
+        option60: { type: 'string' },
+        'boot-server-mode': { type: 'string' },
+        'custom-option': { type: 'string' },
+        'custom-type': { type: 'string' },
+        'static-server': { type: 'string' },
+        'server-type': { type: 'string' },
+        vlan: { type: 'string' },
+        'no-dhcp': { type: 'boolean' },
+        server: { type: 'string' },
+        'dhcp-server': { type: 'string' },
+        'dhcp-timeout': { type: 'string' },
+        'dhcp-attempts': { type: 'string' },
+        'assign-addresses': { type: 'string' },
+        'tftp-blksize': { type: 'string' },
+        'tftp-timeout': { type: 'string' },
+        timeout: { type: 'string' },
+        insecure: { type: 'boolean' },
+        'app-version': { type: 'string', multiple: true },
+        'boot-version': { type: 'string', multiple: true },
+        'user-change': { type: 'string', multiple: true },
+        renew: { type: 'boolean' },
+        uploads: { type: 'string' },
+        boots: { type: 'string' },
+        'reboot-delay': { type: 'string' },
+        'boot-twice': { type: 'boolean' },
+        ramp: { type: 'string' },
+        json: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -79,22 +132,66 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
   }
   if (a.help) return err(simError('SIM_BAD_ARGS', 'help'));
   const nums: Record<string, number> = {};
-  for (const [k, d] of [['count', 1], ['custom-option', 160], ['dhcp-timeout', 2000], ['dhcp-attempts', 5], ['tftp-blksize', 1468], ['tftp-timeout', 1000], ['timeout', 15000], ['boots', 3], ['reboot-delay', 2000], ['ramp', 0]] as const) {
+  for (const [k, d] of [
+    ['count', 1],
+    ['custom-option', 160],
+    ['dhcp-timeout', 2000],
+    ['dhcp-attempts', 5],
+    ['tftp-blksize', 1468],
+    ['tftp-timeout', 1000],
+    ['timeout', 15000],
+    ['boots', 3],
+    ['reboot-delay', 2000],
+    ['ramp', 0],
+  ] as const) {
     const r = int(a[k], d, `--${k}`);
     if (!r.ok) return r;
     nums[k] = r.value;
   }
-  const option60 = oneOf(a.option60 ?? 'binary', ['binary', 'ascii'] as const, '--option60');
-  const mode = oneOf<BootServerMode>(a['boot-server-mode'] ?? 'custom+66', ['option66', 'custom', 'static', 'custom+66'], '--boot-server-mode');
-  const ctype = oneOf(a['custom-type'] ?? 'string', ['string', 'ip'] as const, '--custom-type');
-  const stype = oneOf<TransferProtocol>(a['server-type'] ?? 'ftp', ['ftp', 'tftp', 'http', 'https'], '--server-type');
-  const uploads = oneOf(a.uploads ?? 'required', ['required', 'best-effort'] as const, '--uploads');
+  const option60 = oneOf(
+    a.option60 ?? 'binary',
+    ['binary', 'ascii'] as const,
+    '--option60',
+  );
+  const mode = oneOf<BootServerMode>(
+    a['boot-server-mode'] ?? 'custom+66',
+    ['option66', 'custom', 'static', 'custom+66'],
+    '--boot-server-mode',
+  );
+  const ctype = oneOf(
+    a['custom-type'] ?? 'string',
+    ['string', 'ip'] as const,
+    '--custom-type',
+  );
+  const stype = oneOf<TransferProtocol>(
+    a['server-type'] ?? 'ftp',
+    ['ftp', 'tftp', 'http', 'https'],
+    '--server-type',
+  );
+  const uploads = oneOf(
+    a.uploads ?? 'required',
+    ['required', 'best-effort'] as const,
+    '--uploads',
+  );
   for (const r of [option60, mode, ctype, stype, uploads]) if (!r.ok) return r;
   const vlanArg = a.vlan ?? 'off';
-  const vlan: 'off' | 'fixed' | number = vlanArg === 'off' || vlanArg === 'fixed' ? vlanArg : Number(vlanArg);
-  if (typeof vlan === 'number' && !(Number.isInteger(vlan) && vlan >= 128 && vlan <= 254)) return err(simError('SIM_BAD_ARGS', '--vlan must be off, fixed or an option code 128-254'));
-  const macBase = (a['mac-base'] ?? '0004f2a00001').toLowerCase().replace(/[:\-.]/g, '');
-  if (!/^[0-9a-f]{12}$/.test(macBase)) return err(simError('SIM_BAD_ARGS', '--mac-base must be 12 hex digits'));
+  const vlan: 'off' | 'fixed' | number =
+    vlanArg === 'off' || vlanArg === 'fixed' ? vlanArg : Number(vlanArg);
+  if (
+    typeof vlan === 'number' &&
+    !(Number.isInteger(vlan) && vlan >= 128 && vlan <= 254)
+  )
+    return err(
+      simError(
+        'SIM_BAD_ARGS',
+        '--vlan must be off, fixed or an option code 128-254',
+      ),
+    );
+  const macBase = (a['mac-base'] ?? '0004f2a00001')
+    .toLowerCase()
+    .replace(/[:\-.]/g, '');
+  if (!/^[0-9a-f]{12}$/.test(macBase))
+    return err(simError('SIM_BAD_ARGS', '--mac-base must be 12 hex digits'));
   const models = [];
   for (const t of (a.model ?? 'VVX410').split(',')) {
     const m = findModel(t.trim());
@@ -102,34 +199,54 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
     models.push(m.value);
   }
   const dhcp = !a['no-dhcp'];
-  if (!dhcp && !a.server) return err(simError('SIM_BAD_ARGS', '--no-dhcp needs --server URL'));
+  if (!dhcp && !a.server)
+    return err(simError('SIM_BAD_ARGS', '--no-dhcp needs --server URL'));
   const userChange = new Map<string, string>();
   for (const kv of a['user-change'] ?? []) {
     const eq = kv.indexOf('=');
-    if (eq <= 0) return err(simError('SIM_BAD_ARGS', `--user-change ${kv}: expected NAME=VALUE`));
+    if (eq <= 0)
+      return err(
+        simError('SIM_BAD_ARGS', `--user-change ${kv}: expected NAME=VALUE`),
+      );
     userChange.set(kv.slice(0, eq), kv.slice(eq + 1));
   }
-  const serverDefaults = { ...FACTORY_DEFAULTS, serverType: (stype as { value: TransferProtocol }).value };
+  const serverDefaults = {
+    ...FACTORY_DEFAULTS,
+    serverType: (stype as { value: TransferProtocol }).value,
+  };
   const ids: PhoneSettings['id'][] = [];
   if (a.phone?.length) {
     for (const spec of a.phone) {
       const [m, t] = spec.split('=');
       const macHex = (m ?? '').toLowerCase().replace(/[:\-.]/g, '');
-      if (!/^[0-9a-f]{12}$/.test(macHex) || !t) return err(simError('SIM_BAD_ARGS', `--phone ${spec}: expected MAC=MODEL`));
+      if (!/^[0-9a-f]{12}$/.test(macHex) || !t)
+        return err(
+          simError('SIM_BAD_ARGS', `--phone ${spec}: expected MAC=MODEL`),
+        );
       const model = findModel(t);
       if (!model.ok) return model;
       ids.push({ mac: macHex, model: model.value, hardwareRevision: 1 });
     }
   } else {
-    for (let i = 0; i < nums.count!; i++) ids.push({ mac: nthMac(macBase, i), model: models[i % models.length]!, hardwareRevision: 1 });
+    for (let i = 0; i < nums.count!; i++)
+      ids.push({
+        mac: nthMac(macBase, i),
+        model: models[i % models.length]!,
+        hardwareRevision: 1,
+      });
   }
-  const versions = (list: string[] | undefined): { dflt: string; byModel: Map<string, string> } => {
+  const versions = (
+    list: string[] | undefined,
+  ): { dflt: string; byModel: Map<string, string> } => {
     const byModel = new Map<string, string>();
     let dflt = '4.0.0.0000';
     for (const v of list ?? []) {
       const eq = v.indexOf('=');
       if (eq < 0) dflt = v;
-      else { const m = findModel(v.slice(0, eq)); if (m.ok) byModel.set(m.value.model, v.slice(eq + 1)); }
+      else {
+        const m = findModel(v.slice(0, eq));
+        if (m.ok) byModel.set(m.value.model, v.slice(eq + 1));
+      }
     }
     return { dflt, byModel };
   };
@@ -140,14 +257,21 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
     phones.push({
       id,
       option60: (option60 as { value: 'binary' | 'ascii' }).value,
-      bootServer: { mode: (mode as { value: BootServerMode }).value, customOption: nums['custom-option']!, customType: (ctype as { value: 'string' | 'ip' }).value },
+      bootServer: {
+        mode: (mode as { value: BootServerMode }).value,
+        customOption: nums['custom-option']!,
+        customType: (ctype as { value: 'string' | 'ip' }).value,
+      },
       staticServer: a['static-server'],
       serverDefaults,
       vlan,
       userChange: userChange.size ? userChange : undefined,
       renew: a.renew ?? false,
       uploads: (uploads as { value: 'required' | 'best-effort' }).value,
-      flashVersions: { app: appV.byModel.get(id.model.model) ?? appV.dflt, boot: bootV.byModel.get(id.model.model) ?? bootV.dflt },
+      flashVersions: {
+        app: appV.byModel.get(id.model.model) ?? appV.dflt,
+        boot: bootV.byModel.get(id.model.model) ?? bootV.dflt,
+      },
     });
   }
   return ok({
@@ -158,8 +282,16 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
       rampMs: nums.ramp!,
       bootsInARow: a['boot-twice'] ? 2 : 1,
       env: {
-        dhcp: { initialTimeoutMs: nums['dhcp-timeout']!, maxTimeoutMs: Math.max(nums['dhcp-timeout']!, 16000), attempts: Math.max(1, nums['dhcp-attempts']!) },
-        tftp: { blksize: nums['tftp-blksize']!, packetTimeoutMs: nums['tftp-timeout']!, maxRetries: 5 },
+        dhcp: {
+          initialTimeoutMs: nums['dhcp-timeout']!,
+          maxTimeoutMs: Math.max(nums['dhcp-timeout']!, 16000),
+          attempts: Math.max(1, nums['dhcp-attempts']!),
+        },
+        tftp: {
+          blksize: nums['tftp-blksize']!,
+          packetTimeoutMs: nums['tftp-timeout']!,
+          maxRetries: 5,
+        },
         timeoutMs: nums.timeout!,
         insecure: a.insecure ?? false,
         fixedServer: dhcp ? undefined : a.server,
@@ -176,22 +308,39 @@ export function planFromArgs(argv: readonly string[]): Result<CliPlan, SimError>
 export async function main(argv: readonly string[]): Promise<number> {
   const plan = planFromArgs(argv);
   if (!plan.ok) {
-    process.stderr.write(plan.error.message === 'help' ? `${USAGE}\n` : `appliance-phonesim: ${plan.error.code}: ${plan.error.message}\n${USAGE}\n`);
+    process.stderr.write(
+      plan.error.message === 'help'
+        ? `${USAGE}\n`
+        : `appliance-phonesim: ${plan.error.code}: ${plan.error.message}\n${USAGE}\n`,
+    );
     return plan.error.message === 'help' ? 0 : 2;
   }
   const p = plan.value;
-  const mux = p.dhcp ? await createDhcpMux(p.dhcpServer ? { server: p.dhcpServer } : {}) : undefined;
+  const mux = p.dhcp
+    ? await createDhcpMux(p.dhcpServer ? { server: p.dhcpServer } : {})
+    : undefined;
   try {
     const result = await runSimulation({
       ...p.sim,
-      env: { ...p.sim.env, mux, assignAddress: p.assignIface ? addressAssigner(p.assignIface) : undefined },
-      progress: p.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+      env: {
+        ...p.sim.env,
+        mux,
+        assignAddress: p.assignIface
+          ? addressAssigner(p.assignIface)
+          : undefined,
+      },
+      progress: p.quiet
+        ? undefined
+        : (line) => process.stderr.write(`${line}\n`),
     });
     const dhcpStats = mux?.stats();
-    process.stdout.write(`${formatAggregate(result.aggregate)}\n${dhcpStats ? `dhcp packets sent ${dhcpStats.sent}, received ${dhcpStats.received}, malformed ${dhcpStats.malformed}, unclaimed ${dhcpStats.unclaimed}\n` : ''}`);
+    process.stdout.write(
+      `${formatAggregate(result.aggregate)}\n${dhcpStats ? `dhcp packets sent ${dhcpStats.sent}, received ${dhcpStats.received}, malformed ${dhcpStats.malformed}, unclaimed ${dhcpStats.unclaimed}\n` : ''}`,
+    );
     if (p.json !== undefined) {
       const text = `${JSON.stringify({ aggregate: result.aggregate, dhcp: dhcpStats, phones: result.reports }, null, 1)}\n`;
-      if (p.json === '-') process.stdout.write(text); else writeFileSync(p.json, text);
+      if (p.json === '-') process.stdout.write(text);
+      else writeFileSync(p.json, text);
     }
     return result.aggregate.failed === 0 ? 0 : 1;
   } finally {

@@ -4,13 +4,28 @@
  * dropped and counted.
  */
 import dgram from 'node:dgram';
-import { decodePacket, encodePacket, macOf, type DhcpPacket } from '../../src/dhcp/codec/packet.ts';
+import {
+  type DhcpPacket,
+  decodePacket,
+  encodePacket,
+  macOf,
+} from '../../src/dhcp/codec/packet.ts';
 
 export interface DhcpMux {
   send(p: DhcpPacket, to?: string): void;
   /** The next reply for (xid, mac) that `accept` takes, or undefined after timeoutMs. */
-  wait(xid: number, mac: string, timeoutMs: number, accept: (p: DhcpPacket) => boolean): Promise<DhcpPacket | undefined>;
-  readonly stats: () => { sent: number; received: number; malformed: number; unclaimed: number };
+  wait(
+    xid: number,
+    mac: string,
+    timeoutMs: number,
+    accept: (p: DhcpPacket) => boolean,
+  ): Promise<DhcpPacket | undefined>;
+  readonly stats: () => {
+    sent: number;
+    received: number;
+    malformed: number;
+    unclaimed: number;
+  };
   close(): Promise<void>;
 }
 
@@ -22,7 +37,10 @@ export interface MuxOptions {
   readonly serverPort?: number;
 }
 
-interface Waiter { accept: (p: DhcpPacket) => boolean; resolve: (p: DhcpPacket | undefined) => void }
+interface Waiter {
+  accept: (p: DhcpPacket) => boolean;
+  resolve: (p: DhcpPacket | undefined) => void;
+}
 
 export async function createDhcpMux(opts: MuxOptions = {}): Promise<DhcpMux> {
   const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
@@ -33,19 +51,34 @@ export async function createDhcpMux(opts: MuxOptions = {}): Promise<DhcpMux> {
   sock.on('message', (msg) => {
     counts.received++;
     const d = decodePacket(msg);
-    if (!d.ok || d.value.op !== 2) { counts.malformed++; return; }
+    if (!d.ok || d.value.op !== 2) {
+      counts.malformed++;
+      return;
+    }
     const set = waiters.get(`${d.value.xid}/${macOf(d.value)}`);
     if (set) {
       for (const w of set) {
-        if (w.accept(d.value)) { set.delete(w); w.resolve(d.value); return; }
+        if (w.accept(d.value)) {
+          set.delete(w);
+          w.resolve(d.value);
+          return;
+        }
       }
     }
     counts.unclaimed++;
   });
-  sock.on('error', () => { /* a send error shows up as a timeout of that phone */ });
+  sock.on('error', () => {
+    /* a send error shows up as a timeout of that phone */
+  });
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);
-    sock.bind({ port: opts.port ?? 68, address: opts.bindAddress ?? '0.0.0.0' }, () => { sock.off('error', reject); resolve(); });
+    sock.bind(
+      { port: opts.port ?? 68, address: opts.bindAddress ?? '0.0.0.0' },
+      () => {
+        sock.off('error', reject);
+        resolve();
+      },
+    );
   });
   sock.setBroadcast(true);
   sock.setRecvBufferSize(8 * 1024 * 1024);
@@ -58,13 +91,24 @@ export async function createDhcpMux(opts: MuxOptions = {}): Promise<DhcpMux> {
       const key = `${xid}/${mac}`;
       return new Promise((resolve) => {
         let set = waiters.get(key);
-        if (!set) { set = new Set(); waiters.set(key, set); }
+        if (!set) {
+          set = new Set();
+          waiters.set(key, set);
+        }
         const s = set;
         const w: Waiter = {
           accept,
-          resolve: (p) => { clearTimeout(t); if (s.size === 0) waiters.delete(key); resolve(p); },
+          resolve: (p) => {
+            clearTimeout(t);
+            if (s.size === 0) waiters.delete(key);
+            resolve(p);
+          },
         };
-        const t = setTimeout(() => { s.delete(w); if (s.size === 0) waiters.delete(key); resolve(undefined); }, timeoutMs);
+        const t = setTimeout(() => {
+          s.delete(w);
+          if (s.size === 0) waiters.delete(key);
+          resolve(undefined);
+        }, timeoutMs);
         s.add(w);
       });
     },

@@ -25,4 +25,7 @@ export interface SimError {
   readonly message: string;
 }
 
-export const simError = (code: SimErrorCode, message: string): SimError => ({ code, message });
+export const simError = (code: SimErrorCode, message: string): SimError => ({
+  code,
+  message,
+});

@@ -20,11 +20,23 @@ export interface Flash {
 }
 
 export function factoryFlash(appVersion: string, bootVersion: string): Flash {
-  return { appVersion, appSha256: undefined, bootVersion, bootromSha256: undefined, bootServer: undefined, logDir: '', cachedParams: new Map(), boots: 0 };
+  return {
+    appVersion,
+    appSha256: undefined,
+    bootVersion,
+    bootromSha256: undefined,
+    bootServer: undefined,
+    logDir: '',
+    cachedParams: new Map(),
+    boots: 0,
+  };
 }
 
 /** The .ver file next to an image: "ucs/3111-46162-001.sip.ld" → "ucs/sip.ver"; "x/2345-12600-001.bootrom.ld" → "x/bootrom.ver". */
-export function versionFileFor(imagePath: string, kind: 'app' | 'bootrom'): string {
+export function versionFileFor(
+  imagePath: string,
+  kind: 'app' | 'bootrom',
+): string {
   const slash = imagePath.lastIndexOf('/');
   return `${imagePath.slice(0, slash + 1)}${kind === 'app' ? 'sip.ver' : 'bootrom.ver'}`;
 }

@@ -1,6 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findModel, vendorClass, userAgent, nthMac, parameterRequestList } from './identity.ts';
+import { test } from 'node:test';
+import {
+  findModel,
+  nthMac,
+  parameterRequestList,
+  userAgent,
+  vendorClass,
+} from './identity.ts';
 
 // Facts file §1.1, verbatim from the SIP 3.1 Administrator's Guide (IP 601), without the option header (3c 74)
 // and without the trailing ff, which lies outside option 60's declared length.
@@ -16,10 +22,14 @@ const IP601 = `
 test('option 60 of a simulated IP 601 equals the admin guide example byte for byte', () => {
   const m = findModel('SPIP601');
   assert.ok(m.ok);
-  const bytes = vendorClass({ mac: '0004f2000001', model: m.value, hardwareRevision: 2 }, 'binary', {
-    app: 'SIP/Tip.XXXX/08-Jun-07 10:44',
-    boot: 'BR/3.1.0.XXXX/28-Apr-05 13:30',
-  });
+  const bytes = vendorClass(
+    { mac: '0004f2000001', model: m.value, hardwareRevision: 2 },
+    'binary',
+    {
+      app: 'SIP/Tip.XXXX/08-Jun-07 10:44',
+      boot: 'BR/3.1.0.XXXX/28-Apr-05 13:30',
+    },
+  );
   assert.equal(Buffer.from(bytes).toString('hex'), IP601.replace(/\s+/g, ''));
   assert.equal(bytes.length, 0x74); // option 60 length in the example
 });
@@ -27,7 +37,11 @@ test('option 60 of a simulated IP 601 equals the admin guide example byte for by
 test('ASCII option 60 form', () => {
   const m = findModel('VVX_410');
   assert.ok(m.ok);
-  const bytes = vendorClass({ mac: '0004f2000001', model: m.value, hardwareRevision: 1 }, 'ascii', { app: '', boot: '' });
+  const bytes = vendorClass(
+    { mac: '0004f2000001', model: m.value, hardwareRevision: 1 },
+    'ascii',
+    { app: '', boot: '' },
+  );
   assert.equal(Buffer.from(bytes).toString('latin1'), 'Polycom-VVX410');
 });
 
@@ -35,17 +49,52 @@ test('User-Agent as observed from phones', () => {
   const vvx = findModel('VVX410');
   const ss = findModel('ssip6000');
   assert.ok(vvx.ok && ss.ok);
-  assert.equal(userAgent({ mac: 'x', model: vvx.value, hardwareRevision: 1 }, '5.9.7.4477', 'Application'), 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application');
-  assert.equal(userAgent({ mac: 'x', model: ss.value, hardwareRevision: 1 }, '5.0.3.1667', 'Updater'), 'FileTransport PolycomSoundStationIP-SSIP_6000-UA/5.0.3.1667 Type/Updater');
+  assert.equal(
+    userAgent(
+      { mac: 'x', model: vvx.value, hardwareRevision: 1 },
+      '5.9.7.4477',
+      'Application',
+    ),
+    'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application',
+  );
+  assert.equal(
+    userAgent(
+      { mac: 'x', model: ss.value, hardwareRevision: 1 },
+      '5.0.3.1667',
+      'Updater',
+    ),
+    'FileTransport PolycomSoundStationIP-SSIP_6000-UA/5.0.3.1667 Type/Updater',
+  );
 });
 
 test('parameter request lists follow the Fingerbank captures', () => {
   const sp = findModel('SPIP450');
   const ss = findModel('SSIP6000');
   assert.ok(sp.ok && ss.ok);
-  assert.deepEqual(parameterRequestList({ mac: 'x', model: sp.value, hardwareRevision: 1 }, 'off', 160), [1, 28, 160, 66, 3, 4, 42, 2, 6, 15]);
-  assert.deepEqual(parameterRequestList({ mac: 'x', model: ss.value, hardwareRevision: 1 }, 'off', 160), [1, 3, 15, 160, 66, 3, 4, 54, 42, 2, 6, 15]);
-  assert.deepEqual(parameterRequestList({ mac: 'x', model: sp.value, hardwareRevision: 1 }, 'fixed', 160).slice(-4), [128, 144, 157, 191]);
+  assert.deepEqual(
+    parameterRequestList(
+      { mac: 'x', model: sp.value, hardwareRevision: 1 },
+      'off',
+      160,
+    ),
+    [1, 28, 160, 66, 3, 4, 42, 2, 6, 15],
+  );
+  assert.deepEqual(
+    parameterRequestList(
+      { mac: 'x', model: ss.value, hardwareRevision: 1 },
+      'off',
+      160,
+    ),
+    [1, 3, 15, 160, 66, 3, 4, 54, 42, 2, 6, 15],
+  );
+  assert.deepEqual(
+    parameterRequestList(
+      { mac: 'x', model: sp.value, hardwareRevision: 1 },
+      'fixed',
+      160,
+    ).slice(-4),
+    [128, 144, 157, 191],
+  );
 });
 
 test('MACs count up from a Polycom OUI base; unknown models are errors', () => {

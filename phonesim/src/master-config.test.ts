@@ -1,6 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMasterConfig, applicationImagePath, inDir, substitute } from './master-config.ts';
+import { test } from 'node:test';
+import {
+  applicationImagePath,
+  inDir,
+  parseMasterConfig,
+  substitute,
+} from './master-config.ts';
 
 const POLYCOM_MASTER = `<?xml version="1.0" standalone="yes"?>
 <!-- Default Master SIP Configuration File-->
@@ -19,13 +24,21 @@ const UCS_MASTER = `<?xml version="1.0" standalone="yes"?>
   <APPLICATION_VVX1500 BOOTBLOCK_FILE_PATH_VVX1500="bootblock.ld" />
 </APPLICATION>`;
 
-const vvx = { mac: '0004f28062d6', model: 'VVX410', partNumber: '3111-46162-001' };
+const vvx = {
+  mac: '0004f28062d6',
+  model: 'VVX410',
+  partNumber: '3111-46162-001',
+};
 
 test('generic attributes, substitution tokens, CONFIG_FILES split in order', () => {
   const r = parseMasterConfig(UCS_MASTER, vvx);
   assert.ok(r.ok);
   assert.equal(r.value.appFilePath, 'ucs-5.9.7/sip.ld');
-  assert.deepEqual(r.value.configFiles, ['0004f28062d6-user.cfg', 'common.cfg', 'VVX410-0004f28062d6.cfg']);
+  assert.deepEqual(r.value.configFiles, [
+    '0004f28062d6-user.cfg',
+    'common.cfg',
+    'VVX410-0004f28062d6.cfg',
+  ]);
   assert.equal(r.value.logDir, 'logs');
   assert.equal(r.value.overridesDir, 'overrides/');
   assert.equal(r.value.callListsDir, 'calls');
@@ -33,52 +46,100 @@ test('generic attributes, substitution tokens, CONFIG_FILES split in order', () 
 });
 
 test('per-model element overrides the generic attributes for that model only', () => {
-  const sp430 = parseMasterConfig(POLYCOM_MASTER, { mac: '0004f2000001', model: 'SPIP430', partNumber: '2345-11402-001' });
+  const sp430 = parseMasterConfig(POLYCOM_MASTER, {
+    mac: '0004f2000001',
+    model: 'SPIP430',
+    partNumber: '2345-11402-001',
+  });
   assert.ok(sp430.ok);
   assert.equal(sp430.value.appFilePath, 'sip_327.ld');
   assert.deepEqual(sp430.value.configFiles, ['phone1_327.cfg', 'sip_327.cfg']);
-  const ss = parseMasterConfig(POLYCOM_MASTER, { mac: '0004f2000002', model: 'SSIP4000', partNumber: '2201-06642-001' });
+  const ss = parseMasterConfig(POLYCOM_MASTER, {
+    mac: '0004f2000002',
+    model: 'SSIP4000',
+    partNumber: '2201-06642-001',
+  });
   assert.ok(ss.ok);
   assert.equal(ss.value.appFilePath, 'sip_318.ld');
-  const other = parseMasterConfig(POLYCOM_MASTER, { mac: '0004f2000003', model: 'SPIP650', partNumber: '2345-12600-001' });
+  const other = parseMasterConfig(POLYCOM_MASTER, {
+    mac: '0004f2000003',
+    model: 'SPIP650',
+    partNumber: '2345-12600-001',
+  });
   assert.ok(other.ok);
   assert.equal(other.value.appFilePath, 'sip.ld');
   assert.deepEqual(other.value.configFiles, []);
 });
 
 test('SPIP300 does not pick SPIP3000-like attributes of another model', () => {
-  const xml = '<APPLICATION APP_FILE_PATH="sip.ld"><APPLICATION_SPIP3000 APP_FILE_PATH_SPIP3000="x.ld"/></APPLICATION>';
-  const r = parseMasterConfig(xml, { mac: '0004f2000001', model: 'SPIP300', partNumber: 'p' });
+  const xml =
+    '<APPLICATION APP_FILE_PATH="sip.ld"><APPLICATION_SPIP3000 APP_FILE_PATH_SPIP3000="x.ld"/></APPLICATION>';
+  const r = parseMasterConfig(xml, {
+    mac: '0004f2000001',
+    model: 'SPIP300',
+    partNumber: 'p',
+  });
   assert.ok(r.ok);
   assert.equal(r.value.appFilePath, 'sip.ld');
 });
 
 test('the Lync seed: CONFIG_FILES="shared.cfg,[MACADDRESS]-lync.cfg"', () => {
-  const r = parseMasterConfig('<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="shared.cfg,[MACADDRESS]-lync.cfg"/>', vvx);
+  const r = parseMasterConfig(
+    '<APPLICATION APP_FILE_PATH="sip.ld" CONFIG_FILES="shared.cfg,[MACADDRESS]-lync.cfg"/>',
+    vvx,
+  );
   assert.ok(r.ok);
-  assert.deepEqual(r.value.configFiles, ['shared.cfg', '0004f28062d6-lync.cfg']);
+  assert.deepEqual(r.value.configFiles, [
+    'shared.cfg',
+    '0004f28062d6-lync.cfg',
+  ]);
 });
 
 test('a file that is not a master config is an error, never a throw', () => {
   const r1 = parseMasterConfig('<PHONE_CONFIG a.b="1"/>', vvx);
   assert.equal(r1.ok ? '' : r1.error.code, 'SIM_MASTER_INVALID');
-  for (const junk of ['', 'garbage', '<APPLICATION', '<APPLICATION a=1/>', '<A><B></A>', '\u0000\u0001<<<']) {
+  for (const junk of [
+    '',
+    'garbage',
+    '<APPLICATION',
+    '<APPLICATION a=1/>',
+    '<A><B></A>',
+    '\u0000\u0001<<<',
+  ]) {
     const r = parseMasterConfig(junk, vvx);
     assert.equal(r.ok, false, junk);
   }
 });
 
 test('application image: part number prefixed to split names, legacy names as-is', () => {
-  assert.equal(applicationImagePath('ucs/sip.ld', '3111-46162-001'), 'ucs/3111-46162-001.sip.ld');
-  assert.equal(applicationImagePath('sip.ld', '2345-12600-001'), '2345-12600-001.sip.ld');
-  assert.equal(applicationImagePath('3111-44500-001.sip.ld', '3111-44500-001'), '3111-44500-001.3111-44500-001.sip.ld');
-  assert.equal(applicationImagePath('sip_212.ld', '2345-11500-030'), 'sip_212.ld');
-  assert.equal(applicationImagePath('legacy/sip_318.ld', 'x'), 'legacy/sip_318.ld');
+  assert.equal(
+    applicationImagePath('ucs/sip.ld', '3111-46162-001'),
+    'ucs/3111-46162-001.sip.ld',
+  );
+  assert.equal(
+    applicationImagePath('sip.ld', '2345-12600-001'),
+    '2345-12600-001.sip.ld',
+  );
+  assert.equal(
+    applicationImagePath('3111-44500-001.sip.ld', '3111-44500-001'),
+    '3111-44500-001.3111-44500-001.sip.ld',
+  );
+  assert.equal(
+    applicationImagePath('sip_212.ld', '2345-11500-030'),
+    'sip_212.ld',
+  );
+  assert.equal(
+    applicationImagePath('legacy/sip_318.ld', 'x'),
+    'legacy/sip_318.ld',
+  );
 });
 
 test('inDir and substitute', () => {
   assert.equal(inDir('', 'a.log'), 'a.log');
   assert.equal(inDir('/logs/', 'a.log'), 'logs/a.log');
   assert.equal(inDir('hq\\logs', 'a.log'), 'hq/logs/a.log');
-  assert.equal(substitute('[PHONE_PART_NUMBER].bootrom.ld', vvx), '3111-46162-001.bootrom.ld');
+  assert.equal(
+    substitute('[PHONE_PART_NUMBER].bootrom.ld', vvx),
+    '3111-46162-001.bootrom.ld',
+  );
 });

@@ -4,7 +4,7 @@
  * CONFIG_FILES_<MODEL> (on an <APPLICATION_<MODEL>> child or anywhere else), with the substitution tokens
  * replaced. Pure; never throws.
  */
-import { type Result, ok, err } from '../../src/shared/result.ts';
+import { err, ok, type Result } from '../../src/shared/result.ts';
 import { type SimError, simError } from './errors.ts';
 import { scanXml } from './xml.ts';
 
@@ -42,13 +42,26 @@ export function substitute(value: string, id: PhoneIdentity): string {
 }
 
 /** "a.cfg, b.cfg,,c.cfg" → ["a.cfg", "b.cfg", "c.cfg"]. */
-export const splitList = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+export const splitList = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 
-export function parseMasterConfig(xml: string, id: PhoneIdentity): Result<MasterConfig, SimError> {
+export function parseMasterConfig(
+  xml: string,
+  id: PhoneIdentity,
+): Result<MasterConfig, SimError> {
   const scanned = scanXml(xml);
   if (!scanned.ok) return scanned;
   const root = scanned.value[0]!;
-  if (root.name !== 'APPLICATION') return err(simError('SIM_MASTER_INVALID', `root element is <${root.name}>, expected <APPLICATION>`));
+  if (root.name !== 'APPLICATION')
+    return err(
+      simError(
+        'SIM_MASTER_INVALID',
+        `root element is <${root.name}>, expected <APPLICATION>`,
+      ),
+    );
   const generic = new Map<string, string>();
   for (const [k, v] of root.attrs) if (!generic.has(k)) generic.set(k, v);
   // Model-specific attributes may sit on <APPLICATION_<MODEL>> or on any element; the first occurrence wins.
@@ -62,7 +75,8 @@ export function parseMasterConfig(xml: string, id: PhoneIdentity): Result<Master
       }
     }
   }
-  const pick = (name: string): string => substitute((specific.get(name) ?? generic.get(name) ?? '').trim(), id);
+  const pick = (name: string): string =>
+    substitute((specific.get(name) ?? generic.get(name) ?? '').trim(), id);
   const attributes: Record<string, string> = {};
   for (const [k, v] of generic) attributes[k] = substitute(v, id);
   for (const [k, v] of specific) attributes[k] = substitute(v, id);
@@ -85,16 +99,23 @@ export function parseMasterConfig(xml: string, id: PhoneIdentity): Result<Master
  * own part number and "." prefixed to its file name, as observed from a VVX 500 (facts §5.2):
  * "ucs/sip.ld" → "ucs/3111-46162-001.sip.ld". A legacy combined name (sip_212.ld) is fetched as-is.
  */
-export function applicationImagePath(appFilePath: string, partNumber: string): string {
+export function applicationImagePath(
+  appFilePath: string,
+  partNumber: string,
+): string {
   const slash = appFilePath.lastIndexOf('/');
   const dir = appFilePath.slice(0, slash + 1);
   const base = appFilePath.slice(slash + 1);
-  if (base === 'sip.ld' || base.endsWith('.sip.ld')) return `${dir}${partNumber}.${base}`;
+  if (base === 'sip.ld' || base.endsWith('.sip.ld'))
+    return `${dir}${partNumber}.${base}`;
   return appFilePath;
 }
 
 /** Join a directory attribute ("", "logs", "logs/") and a file name. */
 export function inDir(dir: string, name: string): string {
-  const d = dir.trim().replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
+  const d = dir
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^\/+|\/+$/g, '');
   return d === '' ? name : `${d}/${name}`;
 }

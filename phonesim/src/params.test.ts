@@ -1,6 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseParams, leftmostWins, isParamName, encodeOverrideFile } from './params.ts';
+import { test } from 'node:test';
+import {
+  encodeOverrideFile,
+  isParamName,
+  leftmostWins,
+  parseParams,
+} from './params.ts';
 
 const SHARED = `<?xml version="1.0" encoding="utf-8" standalone="yes"?>
 <!-- Lync shared file (seed 004) -->
@@ -36,25 +41,49 @@ test('leftmost wins across CONFIG_FILES; a file later in the list fills only wha
 });
 
 test('within one file the first occurrence wins; entities decoded; non-parameter attributes ignored', () => {
-  const r = parseParams(`<X version="1" a.b="1&amp;2"><Y a.b="3" c.d='&lt;x&gt;' e.f="&#65;&#x42;"/></X>`);
+  const r = parseParams(
+    `<X version="1" a.b="1&amp;2"><Y a.b="3" c.d='&lt;x&gt;' e.f="&#65;&#x42;"/></X>`,
+  );
   assert.ok(r.ok);
-  assert.deepEqual(Object.fromEntries(r.value), { 'a.b': '1&2', 'c.d': '<x>', 'e.f': 'AB' });
+  assert.deepEqual(Object.fromEntries(r.value), {
+    'a.b': '1&2',
+    'c.d': '<x>',
+    'e.f': 'AB',
+  });
 });
 
 test('isParamName', () => {
-  for (const s of ['reg.1.address', 'device.set', 'up.oneTouchVoiceMail', 'feature.enhancedFeatureKeys.enabled', 'a-b.c_d']) assert.ok(isParamName(s), s);
-  for (const s of ['version', 'APP_FILE_PATH', '.a', 'a.', 'a..b', '1.a']) assert.ok(!isParamName(s), s);
+  for (const s of [
+    'reg.1.address',
+    'device.set',
+    'up.oneTouchVoiceMail',
+    'feature.enhancedFeatureKeys.enabled',
+    'a-b.c_d',
+  ])
+    assert.ok(isParamName(s), s);
+  for (const s of ['version', 'APP_FILE_PATH', '.a', 'a.', 'a..b', '1.a'])
+    assert.ok(!isParamName(s), s);
 });
 
 test('override file round-trips through the parser', () => {
-  const m = new Map([['up.backlight.idleIntensity', '1'], ['reg.1.displayName', 'Front "desk" & <co>']]);
+  const m = new Map([
+    ['up.backlight.idleIntensity', '1'],
+    ['reg.1.displayName', 'Front "desk" & <co>'],
+  ]);
   const r = parseParams(encodeOverrideFile(m));
   assert.ok(r.ok);
   assert.deepEqual(r.value, m);
 });
 
 test('malformed files are errors, never throws', () => {
-  for (const junk of ['', '<a b="1"', '<a b=1/>', '<a></b>', '<!-- x', '<a b="1">']) {
+  for (const junk of [
+    '',
+    '<a b="1"',
+    '<a b=1/>',
+    '<a></b>',
+    '<!-- x',
+    '<a b="1">',
+  ]) {
     const r = parseParams(junk);
     assert.equal(r.ok, false, junk);
     if (!r.ok) assert.equal(r.error.code, 'SIM_XML_MALFORMED');

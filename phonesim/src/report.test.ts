@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentile, aggregate, type PhoneReport } from './report.ts';
+import { test } from 'node:test';
+import { aggregate, type PhoneReport, percentile } from './report.ts';
 
 test('nearest-rank percentiles', () => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -11,11 +11,45 @@ test('nearest-rank percentiles', () => {
 });
 
 test('aggregate counts failures by step and code', () => {
-  const base = { model: 'VVX410', address: undefined, vlan: undefined, bootServer: undefined, bytesDown: 10, bytesUp: 1, retries: 1, attempts: 1, appVersion: '1', upgraded: { app: true, bootrom: false }, steps: [], parameters: {} };
+  const base = {
+    model: 'VVX410',
+    address: undefined,
+    vlan: undefined,
+    bootServer: undefined,
+    bytesDown: 10,
+    bytesUp: 1,
+    retries: 1,
+    attempts: 1,
+    appVersion: '1',
+    upgraded: { app: true, bootrom: false },
+    steps: [],
+    parameters: {},
+  };
   const rs: PhoneReport[] = [
-    { ...base, mac: 'a', ok: true, failedStep: undefined, error: undefined, totalMs: 100 },
-    { ...base, mac: 'b', ok: true, failedStep: undefined, error: undefined, totalMs: 300 },
-    { ...base, mac: 'c', ok: false, failedStep: 'dhcp', error: { code: 'SIM_DHCP_TIMEOUT', message: '' }, totalMs: 900 },
+    {
+      ...base,
+      mac: 'a',
+      ok: true,
+      failedStep: undefined,
+      error: undefined,
+      totalMs: 100,
+    },
+    {
+      ...base,
+      mac: 'b',
+      ok: true,
+      failedStep: undefined,
+      error: undefined,
+      totalMs: 300,
+    },
+    {
+      ...base,
+      mac: 'c',
+      ok: false,
+      failedStep: 'dhcp',
+      error: { code: 'SIM_DHCP_TIMEOUT', message: '' },
+      totalMs: 900,
+    },
   ];
   const a = aggregate(rs, 1000);
   assert.equal(a.provisioned, 2);

@@ -59,11 +59,22 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-export function aggregate(reports: readonly PhoneReport[], wallMs: number): Aggregate {
-  const times = reports.filter((r) => r.ok).map((r) => r.totalMs).sort((a, b) => a - b);
+export function aggregate(
+  reports: readonly PhoneReport[],
+  wallMs: number,
+): Aggregate {
+  const times = reports
+    .filter((r) => r.ok)
+    .map((r) => r.totalMs)
+    .sort((a, b) => a - b);
   const failedBySteps: Record<string, number> = {};
-  for (const r of reports) if (!r.ok) failedBySteps[`${r.failedStep ?? '?'}:${r.error?.code ?? '?'}`] = (failedBySteps[`${r.failedStep ?? '?'}:${r.error?.code ?? '?'}`] ?? 0) + 1;
-  const sum = (f: (r: PhoneReport) => number): number => reports.reduce((a, r) => a + f(r), 0);
+  for (const r of reports)
+    if (!r.ok)
+      failedBySteps[`${r.failedStep ?? '?'}:${r.error?.code ?? '?'}`] =
+        (failedBySteps[`${r.failedStep ?? '?'}:${r.error?.code ?? '?'}`] ?? 0) +
+        1;
+  const sum = (f: (r: PhoneReport) => number): number =>
+    reports.reduce((a, r) => a + f(r), 0);
   return {
     phones: reports.length,
     provisioned: times.length,
@@ -81,7 +92,13 @@ export function aggregate(reports: readonly PhoneReport[], wallMs: number): Aggr
   };
 }
 
-export function progressLine(done: number, ok: number, total: number, elapsedMs: number, bytes: number): string {
+export function progressLine(
+  done: number,
+  ok: number,
+  total: number,
+  elapsedMs: number,
+  bytes: number,
+): string {
   return `phonesim: ${done}/${total} done, ${ok} provisioned, ${done - ok} failed, ${(elapsedMs / 1000).toFixed(1)} s, ${(bytes / 1048576).toFixed(1)} MiB`;
 }
 
@@ -91,6 +108,7 @@ export function formatAggregate(a: Aggregate): string {
     `wall ${(a.wallMs / 1000).toFixed(2)} s, per phone p50 ${(a.p50Ms / 1000).toFixed(2)} s, p99 ${(a.p99Ms / 1000).toFixed(2)} s, max ${(a.maxMs / 1000).toFixed(2)} s`,
     `retries ${a.retries}, downloaded ${(a.bytesDown / 1048576).toFixed(1)} MiB, uploaded ${(a.bytesUp / 1024).toFixed(1)} KiB, upgraded ${a.upgradedApps} apps / ${a.upgradedBootroms} bootROMs`,
   ];
-  for (const [k, v] of Object.entries(a.failedBySteps)) lines.push(`  failed at ${k}: ${v}`);
+  for (const [k, v] of Object.entries(a.failedBySteps))
+    lines.push(`  failed at ${k}: ${v}`);
   return lines.join('\n');
 }

@@ -7,8 +7,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { bootOnce } from './boot.ts';
 import type { BootEnv, PhoneSettings } from './boot-session.ts';
-import { factoryFlash, type Flash } from './flash.ts';
-import { aggregate, progressLine, type Aggregate, type PhoneReport } from './report.ts';
+import { type Flash, factoryFlash } from './flash.ts';
+import {
+  type Aggregate,
+  aggregate,
+  type PhoneReport,
+  progressLine,
+} from './report.ts';
 
 const execFileP = promisify(execFile);
 
@@ -32,23 +37,51 @@ export interface SimResult {
 }
 
 /** Adds leased addresses to an interface (as /32, bounded concurrency); the phone then binds its transfers to it. */
-export function addressAssigner(iface: string, concurrency = 8): (address: string) => Promise<string | undefined> {
+export function addressAssigner(
+  iface: string,
+  concurrency = 8,
+): (address: string) => Promise<string | undefined> {
   const done = new Map<string, Promise<string | undefined>>();
   let running = 0;
   const queue: (() => void)[] = [];
-  const slot = (): Promise<void> => (running < concurrency ? (running++, Promise.resolve()) : new Promise((r) => queue.push(() => { running++; r(); })));
-  const release = (): void => { running--; queue.shift()?.(); };
+  const slot = (): Promise<void> => {
+    if (running < concurrency) {
+      running++;
+      return Promise.resolve();
+    }
+    return new Promise((r) =>
+      queue.push(() => {
+        running++;
+        r();
+      }),
+    );
+  };
+  const release = (): void => {
+    running--;
+    queue.shift()?.();
+  };
   return (address) => {
     let p = done.get(address);
     if (!p) {
       p = (async () => {
         await slot();
         try {
-          await execFileP('ip', ['addr', 'add', `${address}/32`, 'dev', iface, 'noprefixroute']);
+          await execFileP('ip', [
+            'addr',
+            'add',
+            `${address}/32`,
+            'dev',
+            iface,
+            'noprefixroute',
+          ]);
           return address;
         } catch (e) {
           // iproute2 says "File exists" (older) or "Address already assigned" (newer) for an address already there.
-          return /File exists|already assigned/.test(String((e as { stderr?: string }).stderr ?? e)) ? address : undefined;
+          return /File exists|already assigned/.test(
+            String((e as { stderr?: string }).stderr ?? e),
+          )
+            ? address
+            : undefined;
         } finally {
           release();
         }
@@ -66,31 +99,59 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
   let done = 0;
   let provisioned = 0;
   let bytes = 0;
-  const timer = o.progress ? setInterval(() => o.progress!(progressLine(done, provisioned, o.phones.length, performance.now() - t0, bytes)), 1000) : undefined;
+  const timer = o.progress
+    ? setInterval(
+        () =>
+          o.progress!(
+            progressLine(
+              done,
+              provisioned,
+              o.phones.length,
+              performance.now() - t0,
+              bytes,
+            ),
+          ),
+        1000,
+      )
+    : undefined;
   const n = o.phones.length;
-  await Promise.all(o.phones.map(async (p, i) => {
-    if (o.rampMs > 0 && n > 1) await new Promise((r) => setTimeout(r, (i * o.rampMs) / n));
-    const flash = factoryFlash(p.flashVersions.app, p.flashVersions.boot);
-    flashes.set(p.id.mac, flash);
-    const started = performance.now();
-    let last: PhoneReport | undefined;
-    let restarts = 0;
-    let retries = 0;
-    for (let round = 0; round < o.bootsInARow; round++) {
-      for (let attempt = 1; attempt <= o.maxBoots; attempt++) {
-        last = await bootOnce(p, flash, o.env);
-        retries += last.retries;
-        if (last.ok) break;
-        if (attempt < o.maxBoots) { restarts++; await new Promise((r) => setTimeout(r, o.rebootDelayMs)); }
+  await Promise.all(
+    o.phones.map(async (p, i) => {
+      if (o.rampMs > 0 && n > 1)
+        await new Promise((r) => setTimeout(r, (i * o.rampMs) / n));
+      const flash = factoryFlash(p.flashVersions.app, p.flashVersions.boot);
+      flashes.set(p.id.mac, flash);
+      const started = performance.now();
+      let last: PhoneReport | undefined;
+      let restarts = 0;
+      let retries = 0;
+      for (let round = 0; round < o.bootsInARow; round++) {
+        for (let attempt = 1; attempt <= o.maxBoots; attempt++) {
+          last = await bootOnce(p, flash, o.env);
+          retries += last.retries;
+          if (last.ok) break;
+          if (attempt < o.maxBoots) {
+            restarts++;
+            await new Promise((r) => setTimeout(r, o.rebootDelayMs));
+          }
+        }
+        if (!last!.ok) break;
       }
-      if (!last!.ok) break;
-    }
-    const r = last!;
-    reports[i] = { ...r, attempts: restarts + 1, retries: retries + restarts, totalMs: o.bootsInARow === 1 ? Math.round(performance.now() - started) : r.totalMs };
-    done++;
-    if (r.ok) provisioned++;
-    bytes += r.bytesDown;
-  }));
+      const r = last!;
+      reports[i] = {
+        ...r,
+        attempts: restarts + 1,
+        retries: retries + restarts,
+        totalMs:
+          o.bootsInARow === 1
+            ? Math.round(performance.now() - started)
+            : r.totalMs,
+      };
+      done++;
+      if (r.ok) provisioned++;
+      bytes += r.bytesDown;
+    }),
+  );
   if (timer) clearInterval(timer);
   const wall = performance.now() - t0;
   o.progress?.(progressLine(done, provisioned, n, wall, bytes));

@@ -12,11 +12,28 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIPv4 } from 'node:net';
-import { type Result, ok, err } from '../../src/shared/result.ts';
-import { decode, encode, encodeData, encodeError, type TftpPacket, ERR_NOT_FOUND, ERR_ACCESS, ERR_UNKNOWN_TID, OP_ACK, OP_DATA } from '../../src/tftp/codec/packet.ts';
-import { type SimError, simError } from './errors.ts';
+import { err, ok, type Result } from '../../src/shared/result.ts';
+import {
+  decode,
+  ERR_ACCESS,
+  ERR_NOT_FOUND,
+  ERR_UNKNOWN_TID,
+  encode,
+  encodeData,
+  encodeError,
+  OP_ACK,
+  OP_DATA,
+  type TftpPacket,
+} from '../../src/tftp/codec/packet.ts';
 import type { BootLocation } from './boot-server.ts';
-import { type ClientContext, type FileClient, type Fetched, Collector, joinPath } from './transfer.ts';
+import { type SimError, simError } from './errors.ts';
+import {
+  type ClientContext,
+  Collector,
+  type Fetched,
+  type FileClient,
+  joinPath,
+} from './transfer.ts';
 
 export interface TftpOptions {
   /** blksize to ask for; 0 sends no options (plain RFC 1350, 512-byte blocks). */
@@ -27,9 +44,17 @@ export interface TftpOptions {
   readonly maxRetries: number;
 }
 
-export const DEFAULT_TFTP: TftpOptions = { blksize: 1468, packetTimeoutMs: 1000, maxRetries: 5 };
+export const DEFAULT_TFTP: TftpOptions = {
+  blksize: 1468,
+  packetTimeoutMs: 1000,
+  maxRetries: 5,
+};
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string,
+  family: number,
+) => void;
 
 let lastLiteral = '';
 /**
@@ -37,7 +62,11 @@ let lastLiteral = '';
  * answers at once, so the datagram leaves inside send(); a host name goes to dns.lookup as by default.
  */
 function lookup(address: string, _options: unknown, cb: LookupCallback): void {
-  if (address === lastLiteral || isIPv4(address)) { lastLiteral = address; cb(null, address, 4); return; }
+  if (address === lastLiteral || isIPv4(address)) {
+    lastLiteral = address;
+    cb(null, address, 4);
+    return;
+  }
   dns.lookup(address, 4, cb);
 }
 
@@ -70,7 +99,14 @@ class Conversation<T> {
   private over = false;
   malformed = 0;
 
-  constructor(sock: dgram.Socket, first: { port: number; address: string }, opts: TftpOptions, what: string, onRetry: () => void, settle: (r: Result<T, SimError>) => void) {
+  constructor(
+    sock: dgram.Socket,
+    first: { port: number; address: string },
+    opts: TftpOptions,
+    what: string,
+    onRetry: () => void,
+    settle: (r: Result<T, SimError>) => void,
+  ) {
     this.sock = sock;
     this.port = first.port;
     this.address = first.address;
@@ -78,7 +114,9 @@ class Conversation<T> {
     this.what = what;
     this.onRetry = onRetry;
     this.settle = settle;
-    sock.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.port, rinfo.address));
+    sock.on('message', (msg, rinfo) =>
+      this.onMessage(msg, rinfo.port, rinfo.address),
+    );
   }
 
   /** Send the request and start waiting; `handler` gets every packet of the server from then on. */
@@ -109,7 +147,9 @@ class Conversation<T> {
   }
 
   /** Send the last packet again (the server repeated itself: our answer was lost). */
-  repeat(): void { this.sock.send(this.last, this.port, this.address); }
+  repeat(): void {
+    this.sock.send(this.last, this.port, this.address);
+  }
 
   /** End the transfer now: stop the timer, close the socket, settle. */
   finish(r: Result<T, SimError>): void {
@@ -125,7 +165,10 @@ class Conversation<T> {
     if (this.over) return;
     this.over = true;
     clearTimeout(this.timer);
-    this.sock.send(b, this.port, this.address, () => { this.sock.close(); this.settle(r); });
+    this.sock.send(b, this.port, this.address, () => {
+      this.sock.close();
+      this.settle(r);
+    });
   }
 
   private onMessage(msg: Buffer, port: number, address: string): void {
@@ -135,24 +178,46 @@ class Conversation<T> {
     let p: TftpPacket | undefined;
     if (!((op === OP_DATA && len >= 4) || (op === OP_ACK && len === 4))) {
       const d = decode(msg);
-      if (!d.ok) { this.malformed++; return; }
+      if (!d.ok) {
+        this.malformed++;
+        return;
+      }
       p = d.value;
     }
     // Any well-formed packet restarts the wait, as each receive did in the per-packet version.
     this.timer?.refresh();
-    if (this.tid === -1) { this.tid = port; this.port = port; this.address = address; }
-    else if (port !== this.tid) { this.sock.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'), port, address); return; }
+    if (this.tid === -1) {
+      this.tid = port;
+      this.port = port;
+      this.address = address;
+    } else if (port !== this.tid) {
+      this.sock.send(
+        encodeError(ERR_UNKNOWN_TID, 'unknown transfer id'),
+        port,
+        address,
+      );
+      return;
+    }
     try {
       this.handler(op, msg, p);
     } catch (e) {
-      this.finish(err(simError('SIM_IO', `${this.what}: ${(e as Error).message}`)));
+      this.finish(
+        err(simError('SIM_IO', `${this.what}: ${(e as Error).message}`)),
+      );
     }
   }
 
   private onTimeout(): void {
     if (this.over) return;
     if (++this.tries > this.opts.maxRetries) {
-      this.finish(err(simError('SIM_TIMEOUT', `${this.what}: no answer after ${this.opts.maxRetries} retransmissions`)));
+      this.finish(
+        err(
+          simError(
+            'SIM_TIMEOUT',
+            `${this.what}: no answer after ${this.opts.maxRetries} retransmissions`,
+          ),
+        ),
+      );
       return;
     }
     this.onRetry();
@@ -162,11 +227,24 @@ class Conversation<T> {
 }
 
 /** A socket bound to a fresh port (on localAddress when given). */
-async function openSocket(localAddress: string | undefined): Promise<Result<dgram.Socket, SimError>> {
+async function openSocket(
+  localAddress: string | undefined,
+): Promise<Result<dgram.Socket, SimError>> {
   const sock = dgram.createSocket({ type: 'udp4', lookup });
-  sock.on('error', () => { /* reported as timeouts */ });
+  sock.on('error', () => {
+    /* reported as timeouts */
+  });
   try {
-    await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind({ port: 0, ...(localAddress ? { address: localAddress } : {}) }, () => { sock.off('error', reject); resolve(); }); });
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind(
+        { port: 0, ...(localAddress ? { address: localAddress } : {}) },
+        () => {
+          sock.off('error', reject);
+          resolve();
+        },
+      );
+    });
   } catch (e) {
     sock.close();
     return err(simError('SIM_IO', `TFTP bind: ${(e as Error).message}`));
@@ -175,12 +253,25 @@ async function openSocket(localAddress: string | undefined): Promise<Result<dgra
 }
 
 /** Open a socket and run one conversation on it; `run` sends the request. */
-async function converse<T>(localAddress: string | undefined, server: { port: number; address: string }, opts: TftpOptions, what: string, onRetry: () => void,
-  run: (c: Conversation<T>) => void): Promise<Result<T, SimError>> {
+async function converse<T>(
+  localAddress: string | undefined,
+  server: { port: number; address: string },
+  opts: TftpOptions,
+  what: string,
+  onRetry: () => void,
+  run: (c: Conversation<T>) => void,
+): Promise<Result<T, SimError>> {
   const s = await openSocket(localAddress);
   if (!s.ok) return s;
   return new Promise((resolve) => {
-    const c = new Conversation<T>(s.value, server, opts, what, onRetry, resolve);
+    const c = new Conversation<T>(
+      s.value,
+      server,
+      opts,
+      what,
+      onRetry,
+      resolve,
+    );
     try {
       run(c);
     } catch (e) {
@@ -189,79 +280,181 @@ async function converse<T>(localAddress: string | undefined, server: { port: num
   });
 }
 
-const errorFor = (p: { code: number; message: string }, what: string): SimError =>
-  simError(p.code === ERR_NOT_FOUND ? 'SIM_NOT_FOUND' : p.code === ERR_ACCESS ? 'SIM_DENIED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`);
+const errorFor = (
+  p: { code: number; message: string },
+  what: string,
+): SimError =>
+  simError(
+    p.code === ERR_NOT_FOUND
+      ? 'SIM_NOT_FOUND'
+      : p.code === ERR_ACCESS
+        ? 'SIM_DENIED'
+        : 'SIM_PROTOCOL',
+    `${what}: TFTP error ${p.code} ${p.message}`,
+  );
 
 const blockOf = (msg: Buffer): number => (msg[2]! << 8) | msg[3]!;
 
-export function createTftpClient(loc: BootLocation, ctx: ClientContext, opts: TftpOptions = DEFAULT_TFTP): FileClient {
+export function createTftpClient(
+  loc: BootLocation,
+  ctx: ClientContext,
+  opts: TftpOptions = DEFAULT_TFTP,
+): FileClient {
   let retries = 0;
-  const onRetry = (): void => { retries++; };
+  const onRetry = (): void => {
+    retries++;
+  };
   const server = { port: loc.port, address: loc.host };
 
   const get = (path: string, keep = true) => {
     const full = joinPath(loc.base, path);
     const what = `RRQ ${full}`;
-    return converse<Fetched>(ctx.localAddress, server, opts, what, onRetry, (c) => {
-      const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: '0' }] : [];
-      let blksize = 512;
-      let expected = 1; // next block wanted; never masked: block numbers on the wire are expected & 0xffff
-      const col = new Collector(keep);
-      c.start(encode({ op: 'rrq', filename: full, mode: 'octet', options }), (op, msg, p) => {
-        if (op === OP_DATA) {
-          const block = blockOf(msg);
-          if (block === (expected & 0xffff)) {
-            col.add(msg.subarray(4));
-            // The final ACK leaves before the socket closes, or the server keeps resending the last block.
-            if (msg.length - 4 < blksize) { c.finishAfter(encode({ op: 'ack', block }), ok(col.done())); return; }
-            c.sendAck(block);
-            expected++;
-          } else if (block === ((expected - 1) & 0xffff)) {
-            c.repeat(); // our ACK was lost: repeat it
-          }
-          return;
-        }
-        if (p?.op === 'error') { c.finish(err(errorFor(p, what))); return; }
-        if (p?.op === 'oack' && expected === 1 && col.bytes === 0) {
-          const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
-          if (b) blksize = Number(b.value);
-          if (!(blksize >= 8 && blksize <= 65464)) { c.send(encodeError(8, 'bad blksize')); c.finish(err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`))); return; }
-          c.sendAck(0);
-        }
-      });
-    });
+    return converse<Fetched>(
+      ctx.localAddress,
+      server,
+      opts,
+      what,
+      onRetry,
+      (c) => {
+        const options =
+          opts.blksize > 0
+            ? [
+                { name: 'blksize', value: String(opts.blksize) },
+                { name: 'tsize', value: '0' },
+              ]
+            : [];
+        let blksize = 512;
+        let expected = 1; // next block wanted; never masked: block numbers on the wire are expected & 0xffff
+        const col = new Collector(keep);
+        c.start(
+          encode({ op: 'rrq', filename: full, mode: 'octet', options }),
+          (op, msg, p) => {
+            if (op === OP_DATA) {
+              const block = blockOf(msg);
+              if (block === (expected & 0xffff)) {
+                col.add(msg.subarray(4));
+                // The final ACK leaves before the socket closes, or the server keeps resending the last block.
+                if (msg.length - 4 < blksize) {
+                  c.finishAfter(encode({ op: 'ack', block }), ok(col.done()));
+                  return;
+                }
+                c.sendAck(block);
+                expected++;
+              } else if (block === ((expected - 1) & 0xffff)) {
+                c.repeat(); // our ACK was lost: repeat it
+              }
+              return;
+            }
+            if (p?.op === 'error') {
+              c.finish(err(errorFor(p, what)));
+              return;
+            }
+            if (p?.op === 'oack' && expected === 1 && col.bytes === 0) {
+              const b = p.options.find(
+                (o) => o.name.toLowerCase() === 'blksize',
+              );
+              if (b) blksize = Number(b.value);
+              if (!(blksize >= 8 && blksize <= 65464)) {
+                c.send(encodeError(8, 'bad blksize'));
+                c.finish(
+                  err(
+                    simError(
+                      'SIM_PROTOCOL',
+                      `${what}: OACK blksize ${b?.value}`,
+                    ),
+                  ),
+                );
+                return;
+              }
+              c.sendAck(0);
+            }
+          },
+        );
+      },
+    );
   };
 
   const put = (path: string, data: Buffer): Promise<Result<void, SimError>> => {
     const full = joinPath(loc.base, path);
     const what = `WRQ ${full}`;
-    return converse<void>(ctx.localAddress, server, opts, what, onRetry, (c) => {
-      const options = opts.blksize > 0 ? [{ name: 'blksize', value: String(opts.blksize) }, { name: 'tsize', value: String(data.length) }] : [];
-      let blksize = 512;
-      let block = 0; // last block sent (0 = the request)
-      const blocks = (): number => Math.floor(data.length / blksize) + 1;
-      c.start(encode({ op: 'wrq', filename: full, mode: 'octet', options }), (op, msg, p) => {
-        if (p?.op === 'error') {
-          c.finish(err(simError(p.code === ERR_NOT_FOUND || p.code === ERR_ACCESS || p.code === 6 || p.code === 3 ? 'SIM_UPLOAD_REJECTED' : 'SIM_PROTOCOL', `${what}: TFTP error ${p.code} ${p.message}`)));
-          return;
-        }
-        if (p?.op === 'oack' && block === 0) {
-          const b = p.options.find((o) => o.name.toLowerCase() === 'blksize');
-          if (b) blksize = Number(b.value);
-          if (!(blksize >= 8 && blksize <= 65464)) { c.finish(err(simError('SIM_PROTOCOL', `${what}: OACK blksize ${b?.value}`))); return; }
-        } else if (!(op === OP_ACK && blockOf(msg) === (block & 0xffff))) return;
-        if (block >= blocks()) { c.finish(ok(undefined)); return; }
-        block++;
-        const start = (block - 1) * blksize;
-        c.send(encodeData(block & 0xffff, data.subarray(start, Math.min(start + blksize, data.length))));
-      });
-    });
+    return converse<void>(
+      ctx.localAddress,
+      server,
+      opts,
+      what,
+      onRetry,
+      (c) => {
+        const options =
+          opts.blksize > 0
+            ? [
+                { name: 'blksize', value: String(opts.blksize) },
+                { name: 'tsize', value: String(data.length) },
+              ]
+            : [];
+        let blksize = 512;
+        let block = 0; // last block sent (0 = the request)
+        const blocks = (): number => Math.floor(data.length / blksize) + 1;
+        c.start(
+          encode({ op: 'wrq', filename: full, mode: 'octet', options }),
+          (op, msg, p) => {
+            if (p?.op === 'error') {
+              c.finish(
+                err(
+                  simError(
+                    p.code === ERR_NOT_FOUND ||
+                      p.code === ERR_ACCESS ||
+                      p.code === 6 ||
+                      p.code === 3
+                      ? 'SIM_UPLOAD_REJECTED'
+                      : 'SIM_PROTOCOL',
+                    `${what}: TFTP error ${p.code} ${p.message}`,
+                  ),
+                ),
+              );
+              return;
+            }
+            if (p?.op === 'oack' && block === 0) {
+              const b = p.options.find(
+                (o) => o.name.toLowerCase() === 'blksize',
+              );
+              if (b) blksize = Number(b.value);
+              if (!(blksize >= 8 && blksize <= 65464)) {
+                c.finish(
+                  err(
+                    simError(
+                      'SIM_PROTOCOL',
+                      `${what}: OACK blksize ${b?.value}`,
+                    ),
+                  ),
+                );
+                return;
+              }
+            } else if (!(op === OP_ACK && blockOf(msg) === (block & 0xffff)))
+              return;
+            if (block >= blocks()) {
+              c.finish(ok(undefined));
+              return;
+            }
+            block++;
+            const start = (block - 1) * blksize;
+            c.send(
+              encodeData(
+                block & 0xffff,
+                data.subarray(start, Math.min(start + blksize, data.length)),
+              ),
+            );
+          },
+        );
+      },
+    );
   };
 
   return {
     get: (path, _ua, keep = true) => get(path, keep),
     put: (path, data) => put(path, data),
     retries: () => retries,
-    async close() { /* one socket per transfer, already closed */ },
+    async close() {
+      /* one socket per transfer, already closed */
+    },
   };
 }

@@ -19,14 +19,20 @@ export class Collector {
   private readonly chunks: Buffer[] = [];
   private readonly keep: boolean;
   bytes = 0;
-  constructor(keep: boolean) { this.keep = keep; }
+  constructor(keep: boolean) {
+    this.keep = keep;
+  }
   add(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     this.hash.update(chunk);
     if (this.keep) this.chunks.push(Buffer.from(chunk));
   }
   done(): Fetched {
-    return { bytes: this.bytes, sha256: this.hash.digest('hex'), data: this.keep ? Buffer.concat(this.chunks) : Buffer.alloc(0) };
+    return {
+      bytes: this.bytes,
+      sha256: this.hash.digest('hex'),
+      data: this.keep ? Buffer.concat(this.chunks) : Buffer.alloc(0),
+    };
   }
 }
 
@@ -34,10 +40,21 @@ export type UserAgentType = 'Updater' | 'Application';
 
 export interface FileClient {
   /** keep=false: hash and count the bytes but do not hold them (firmware images). */
-  get(path: string, ua: UserAgentType, keep?: boolean): Promise<Result<Fetched, SimError>>;
-  put(path: string, data: Buffer, ua: UserAgentType): Promise<Result<void, SimError>>;
+  get(
+    path: string,
+    ua: UserAgentType,
+    keep?: boolean,
+  ): Promise<Result<Fetched, SimError>>;
+  put(
+    path: string,
+    data: Buffer,
+    ua: UserAgentType,
+  ): Promise<Result<void, SimError>>;
   /** HEAD (HTTP) / SIZE (FTP); other protocols answer undefined. */
-  size?(path: string, ua: UserAgentType): Promise<Result<number | undefined, SimError>>;
+  size?(
+    path: string,
+    ua: UserAgentType,
+  ): Promise<Result<number | undefined, SimError>>;
   /** Retransmissions (TFTP) and reconnects made so far. */
   readonly retries: () => number;
   close(): Promise<void>;

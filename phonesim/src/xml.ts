@@ -3,7 +3,7 @@
  * in document order. Text content is ignored (Polycom .cfg files keep all values in attributes).
  * Comments, processing instructions, DOCTYPE and CDATA are skipped. It never throws.
  */
-import { type Result, ok, err } from '../../src/shared/result.ts';
+import { err, ok, type Result } from '../../src/shared/result.ts';
 import { type SimError, simError } from './errors.ts';
 
 export interface XmlElement {
@@ -18,18 +18,24 @@ const NAME = /[A-Za-z_:][\w.:-]*/y;
 
 export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (m, e: string) => {
-    if (e === 'amp') return '&';
-    if (e === 'lt') return '<';
-    if (e === 'gt') return '>';
-    if (e === 'quot') return '"';
-    if (e === 'apos') return "'";
-    const code = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-    return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-  });
+  return s.replace(
+    /&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g,
+    (m, e: string) => {
+      if (e === 'amp') return '&';
+      if (e === 'lt') return '<';
+      if (e === 'gt') return '>';
+      if (e === 'quot') return '"';
+      if (e === 'apos') return "'";
+      const code = e.startsWith('#x')
+        ? parseInt(e.slice(2), 16)
+        : parseInt(e.slice(1), 10);
+      return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    },
+  );
 }
 
-const bad = (msg: string, at: number): { ok: false; error: SimError } => err(simError('SIM_XML_MALFORMED', `${msg} at offset ${at}`));
+const bad = (msg: string, at: number): { ok: false; error: SimError } =>
+  err(simError('SIM_XML_MALFORMED', `${msg} at offset ${at}`));
 
 export function scanXml(text: string): Result<XmlElement[], SimError> {
   const out: XmlElement[] = [];
@@ -69,9 +75,11 @@ export function scanXml(text: string): Result<XmlElement[], SimError> {
       const m = NAME.exec(text);
       if (!m) return bad('bad closing tag', i);
       const open = stack.pop();
-      if (open !== m[0]) return bad(`closing tag </${m[0]}> does not match <${open ?? ''}>`, i);
+      if (open !== m[0])
+        return bad(`closing tag </${m[0]}> does not match <${open ?? ''}>`, i);
       const end = text.indexOf('>', NAME.lastIndex);
-      if (end < 0 || text.slice(NAME.lastIndex, end).trim() !== '') return bad('bad closing tag', i);
+      if (end < 0 || text.slice(NAME.lastIndex, end).trim() !== '')
+        return bad('bad closing tag', i);
       i = end + 1;
       continue;
     }
@@ -85,8 +93,15 @@ export function scanXml(text: string): Result<XmlElement[], SimError> {
     for (;;) {
       while (j < n && /\s/.test(text[j]!)) j++;
       if (j >= n) return bad(`unterminated tag <${name}>`, i);
-      if (text[j] === '>') { j++; break; }
-      if (text.startsWith('/>', j)) { j += 2; selfClosing = true; break; }
+      if (text[j] === '>') {
+        j++;
+        break;
+      }
+      if (text.startsWith('/>', j)) {
+        j += 2;
+        selfClosing = true;
+        break;
+      }
       NAME.lastIndex = j;
       const a = NAME.exec(text);
       if (!a) return bad(`bad attribute in <${name}>`, j);
@@ -96,7 +111,8 @@ export function scanXml(text: string): Result<XmlElement[], SimError> {
       j++;
       while (j < n && /\s/.test(text[j]!)) j++;
       const q = text[j];
-      if (q !== '"' && q !== "'") return bad(`attribute ${a[0]} value is not quoted`, j);
+      if (q !== '"' && q !== "'")
+        return bad(`attribute ${a[0]} value is not quoted`, j);
       const close = text.indexOf(q, j + 1);
       if (close < 0) return bad(`unterminated value of ${a[0]}`, j);
       attrs.push([a[0], decodeEntities(text.slice(j + 1, close))]);
@@ -106,7 +122,8 @@ export function scanXml(text: string): Result<XmlElement[], SimError> {
     if (!selfClosing) stack.push(name);
     i = j;
   }
-  if (stack.length > 0) return bad(`element <${stack[stack.length - 1]!}> is not closed`, n);
+  if (stack.length > 0)
+    return bad(`element <${stack[stack.length - 1]!}> is not closed`, n);
   if (out.length === 0) return bad('no element', 0);
   return ok(out);
 }

@@ -3,16 +3,17 @@
  * services.admin.port (never the provisioning port) and runs check-sync jobs. It composes nothing: main.ts
  * hands it the inventory, the lease query, the SIP client and the services' counters as interfaces.
  */
-import type { Mac } from '../shared/mac.ts';
+
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { LiveConfig } from '../runtime/live-config.ts';
-import type { ApplianceEvent } from '../runtime/events.ts';
-import type { Service } from '../shared/service.ts';
-import type { LeaseQuery, ServiceDeps } from '../runtime/deps.ts';
 import type { Inventory } from '../inventory/inventory.ts';
-import type { Notifier } from '../sip/sender.ts';
+import type { LeaseQuery, ServiceDeps } from '../runtime/deps.ts';
+import type { ApplianceEvent } from '../runtime/events.ts';
+import type { LiveConfig } from '../runtime/live-config.ts';
 import { ApplianceError } from '../shared/errors.ts';
+import type { Mac } from '../shared/mac.ts';
+import type { Service } from '../shared/service.ts';
+import type { Notifier } from '../sip/sender.ts';
 import { createAdminApp } from './api.ts';
 import { resolveToken } from './auth.ts';
 import type { ServiceCounters } from './metrics/inputs.ts';
@@ -37,40 +38,113 @@ export interface AdminOptions {
   readonly refetchTimeoutMs?: number | undefined;
 }
 
-export type AdminServer = Service & { readonly jobs: JobRegistry; readonly port: number };
+export type AdminServer = Service & {
+  readonly jobs: JobRegistry;
+  readonly port: number;
+};
 
-export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promise<AdminServer> {
+export async function startAdminServer(
+  deps: ServiceDeps & AdminOptions,
+): Promise<AdminServer> {
   const log = deps.log.child({ svc: 'admin' });
   const first = deps.model.current();
   const port = deps.port ?? first.services.admin.port;
-  const { token, source, file, saveError } = await resolveToken(first.services.admin.token, first.dataDir);
-  if (source === 'generated') log.warn({ code: 'ADMIN_TOKEN_GENERATED', file, ...(saveError ? { saveError } : {}) }, saveError ? 'no services.admin.token, and the generated one could not be saved: it holds until the next restart' : 'no services.admin.token in appliance.yaml: generated one');
+  const { token, source, file, saveError } = await resolveToken(
+    first.services.admin.token,
+    first.dataDir,
+  );
+  if (source === 'generated')
+    log.warn(
+      {
+        code: 'ADMIN_TOKEN_GENERATED',
+        file,
+        ...(saveError ? { saveError } : {}),
+      },
+      saveError
+        ? 'no services.admin.token, and the generated one could not be saved: it holds until the next restart'
+        : 'no services.admin.token in appliance.yaml: generated one',
+    );
 
   const { inventory } = deps;
   const traffic = createTrafficCounters();
   const unsubscribe = deps.subscribe((e) => traffic.observe(e));
   const updates = new Set<() => void>();
-  const fire = (): void => { for (const fn of updates) { try { fn(); } catch { /* one SSE client must not stop the others */ } } };
+  const fire = (): void => {
+    for (const fn of updates) {
+      try {
+        fn();
+      } catch {
+        /* one SSE client must not stop the others */
+      }
+    }
+  };
   const offChange = inventory.onChange(fire);
-  const jobs = createJobRegistry({ inventory, model: deps.model, log, refetchTimeoutMs: deps.refetchTimeoutMs, notifier: deps.notifier, onUpdate: fire });
+  const jobs = createJobRegistry({
+    inventory,
+    model: deps.model,
+    log,
+    refetchTimeoutMs: deps.refetchTimeoutMs,
+    notifier: deps.notifier,
+    onUpdate: fire,
+  });
   const app = createAdminApp({
-    inventory, jobs, live: deps.live, token, log, startedAt: Date.now(), phoneLog: deps.phoneLog,
+    inventory,
+    jobs,
+    live: deps.live,
+    token,
+    log,
+    startedAt: Date.now(),
+    phoneLog: deps.phoneLog,
     leases: () => deps.dhcpLeases.snapshot(Date.now()),
-    metrics: createMetrics({ inventory, traffic, leases: deps.dhcpLeases, config: () => deps.live.state(), services: deps.counters }),
-    onUpdate: (fn) => { updates.add(fn); return () => { updates.delete(fn); }; },
+    metrics: createMetrics({
+      inventory,
+      traffic,
+      leases: deps.dhcpLeases,
+      config: () => deps.live.state(),
+      services: deps.counters,
+    }),
+    onUpdate: (fn) => {
+      updates.add(fn);
+      return () => {
+        updates.delete(fn);
+      };
+    },
   });
 
-  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, app);
-  server.on('clientError', (_e: Error, sock: Socket) => { sock.destroy(); });
+  const server = http.createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000 },
+    app,
+  );
+  server.on('clientError', (_e: Error, sock: Socket) => {
+    sock.destroy();
+  });
   const bound = await new Promise<number>((resolve, reject) => {
-    server.once('error', (e) => reject(new ApplianceError('ADMIN_LISTEN', `admin server cannot listen on port ${port}: ${e.message}`)));
-    server.listen(port, first.services.admin.address ?? deps.bindAddress, () => {
-      const a = server.address();
-      resolve(typeof a === 'object' && a !== null ? a.port : port);
-    });
+    server.once('error', (e) =>
+      reject(
+        new ApplianceError(
+          'ADMIN_LISTEN',
+          `admin server cannot listen on port ${port}: ${e.message}`,
+        ),
+      ),
+    );
+    server.listen(
+      port,
+      first.services.admin.address ?? deps.bindAddress,
+      () => {
+        const a = server.address();
+        resolve(typeof a === 'object' && a !== null ? a.port : port);
+      },
+    );
   });
   server.on('error', (e) => log.error({ err: e }, 'admin server error'));
-  log.info({ address: first.services.admin.address ?? deps.bindAddress ?? 'all', port: bound, token: source }, 'admin listening');
+  log.info(
+    {
+      address: first.services.admin.address ?? deps.bindAddress ?? 'all',
+      port: bound,
+      token: source,
+    },
+    'admin listening',
+  );
 
   let closed = false;
   return {
@@ -82,7 +156,10 @@ export async function startAdminServer(deps: ServiceDeps & AdminOptions): Promis
       closed = true;
       unsubscribe();
       offChange();
-      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
     },
   };
 }

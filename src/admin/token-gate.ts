@@ -5,12 +5,15 @@
  * failures so far). An address with too many requests already waiting gets 429 ADMIN_THROTTLED at once. A
  * request without any token gets the 401 challenge (what a browser's first request gets) and costs nothing.
  */
-import type { Request, Response, NextFunction } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { presentedToken } from './auth.ts';
-import { sameSecret } from '../shared/secrets.ts';
 import { plainAddress } from '../shared/ipv4.ts';
-import { createLoginThrottle, type LoginThrottle } from '../shared/login-throttle.ts';
+import {
+  createLoginThrottle,
+  type LoginThrottle,
+} from '../shared/login-throttle.ts';
+import { sameSecret } from '../shared/secrets.ts';
+import { presentedToken } from './auth.ts';
 
 export interface TokenGateContext {
   readonly token: string;
@@ -20,30 +23,60 @@ export interface TokenGateContext {
 
 const unauthorized = (res: Response): void => {
   res.set('WWW-Authenticate', 'Basic realm="appliance admin", charset="UTF-8"');
-  res.status(401).json({ error: { code: 'ADMIN_UNAUTHORIZED', message: 'send Authorization: Bearer <token>, or basic auth with the token as password' } });
+  res.status(401).json({
+    error: {
+      code: 'ADMIN_UNAUTHORIZED',
+      message:
+        'send Authorization: Bearer <token>, or basic auth with the token as password',
+    },
+  });
 };
 
-export function requireToken(ctx: TokenGateContext): (req: Request, res: Response, next: NextFunction) => void {
+export function requireToken(
+  ctx: TokenGateContext,
+): (req: Request, res: Response, next: NextFunction) => void {
   const throttle = ctx.throttle ?? createLoginThrottle();
   return (req, res, next) => {
     const given = presentedToken(req.headers.authorization);
-    if (given === undefined) { unauthorized(res); return; }
+    if (given === undefined) {
+      unauthorized(res);
+      return;
+    }
     const peer = plainAddress(req.socket.remoteAddress ?? '', '');
     const slot = throttle.admit(peer);
     if (!slot) {
       res.set('Retry-After', '30');
-      res.status(429).json({ error: { code: 'ADMIN_THROTTLED', message: 'too many wrong tokens from this address; try again later' } });
+      res.status(429).json({
+        error: {
+          code: 'ADMIN_THROTTLED',
+          message: 'too many wrong tokens from this address; try again later',
+        },
+      });
       return;
     }
     const check = (): void => {
       const ok = sameSecret(given, ctx.token);
       slot.done(ok);
-      if (ok) { next(); return; }
-      ctx.log.warn({ peer, code: 'ADMIN_UNAUTHORIZED', failures: throttle.failures(peer) }, 'admin request with a wrong token');
+      if (ok) {
+        next();
+        return;
+      }
+      ctx.log.warn(
+        { peer, code: 'ADMIN_UNAUTHORIZED', failures: throttle.failures(peer) },
+        'admin request with a wrong token',
+      );
       unauthorized(res);
     };
-    if (slot.waitMs === 0) { check(); return; }
+    if (slot.waitMs === 0) {
+      check();
+      return;
+    }
     const timer = setTimeout(check, slot.waitMs);
-    req.once('close', () => { if (!res.headersSent) { clearTimeout(timer); slot.done(false); } });
+    req.once('close', () => {
+      if (!res.headersSent) {
+        clearTimeout(timer);
+        slot.done(false);
+      }
+    });
   };
 }

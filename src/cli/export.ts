@@ -9,13 +9,21 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { ApplianceModel } from '../config/model.ts';
 import { formatIssue } from '../config/issues.ts';
-import { loadAppliance } from '../policy/load.ts';
-import { exportKea } from '../dhcp/export/kea.ts';
+import type { ApplianceModel } from '../config/model.ts';
 import { exportDnsmasq } from '../dhcp/export/dnsmasq.ts';
-import { DEBIAN_HOOKS_DIR, DEFAULT_HA_DELAY_MS, parseHaUrls } from '../dhcp/export/kea-ha.ts';
-import { exitStatus, type ExportResult, formatFindings } from '../dhcp/export/report.ts';
+import { exportKea } from '../dhcp/export/kea.ts';
+import {
+  DEBIAN_HOOKS_DIR,
+  DEFAULT_HA_DELAY_MS,
+  parseHaUrls,
+} from '../dhcp/export/kea-ha.ts';
+import {
+  type ExportResult,
+  exitStatus,
+  formatFindings,
+} from '../dhcp/export/report.ts';
+import { loadAppliance } from '../policy/load.ts';
 
 export const EXPORT_USAGE = `usage:
   appliance export kea [--config FILE] [--site S] [--ha PRIMARY_URL,STANDBY_URL] [--ha-this primary|standby]
@@ -29,7 +37,10 @@ const fail = (message: string): number => {
 };
 
 /** One site only (--site): the others are left out of the export. */
-function onlySite(model: ApplianceModel, name: string): ApplianceModel | undefined {
+function onlySite(
+  model: ApplianceModel,
+  name: string,
+): ApplianceModel | undefined {
   const site = model.sites.get(name);
   return site ? { ...model, sites: new Map([[name, site]]) } : undefined;
 }
@@ -41,24 +52,46 @@ export async function exportCommand(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        config: { type: 'string', short: 'c' }, site: { type: 'string' }, out: { type: 'string', short: 'o' },
-        ha: { type: 'string' }, 'ha-this': { type: 'string' }, 'ha-delay': { type: 'string' },
-        'lease-file': { type: 'string' }, 'hooks-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        config: { type: 'string', short: 'c' },
+        site: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        ha: { type: 'string' },
+        'ha-this': { type: 'string' },
+        'ha-delay': { type: 'string' },
+        'lease-file': { type: 'string' },
+        'hooks-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
     return fail((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) { process.stdout.write(`${EXPORT_USAGE}\n`); return 0; }
+  if (values.help) {
+    process.stdout.write(`${EXPORT_USAGE}\n`);
+    return 0;
+  }
   const target = positionals[0];
-  if (target !== 'kea' && target !== 'dnsmasq') return fail(`export what? "kea" or "dnsmasq", got ${target === undefined ? 'nothing' : `"${target}"`}`);
-  if (target === 'dnsmasq' && (values.ha || values['ha-this'] || values['ha-delay'] || values['hooks-dir'])) return fail('--ha, --ha-this, --ha-delay and --hooks-dir are for kea');
+  if (target !== 'kea' && target !== 'dnsmasq')
+    return fail(
+      `export what? "kea" or "dnsmasq", got ${target === undefined ? 'nothing' : `"${target}"`}`,
+    );
+  if (
+    target === 'dnsmasq' &&
+    (values.ha ||
+      values['ha-this'] ||
+      values['ha-delay'] ||
+      values['hooks-dir'])
+  )
+    return fail('--ha, --ha-this, --ha-delay and --hooks-dir are for kea');
 
-  const file = values.config ?? process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
+  const file =
+    values.config ?? process.env.APPLIANCE_CONFIG ?? 'appliance.yaml';
   const loaded = await loadAppliance(file);
   if (!loaded.ok) {
-    process.stderr.write(loaded.error.map((i) => `${formatIssue(i)}\n`).join(''));
+    process.stderr.write(
+      loaded.error.map((i) => `${formatIssue(i)}\n`).join(''),
+    );
     return 1;
   }
   let model = loaded.value.model;
@@ -69,7 +102,10 @@ export async function exportCommand(argv: string[]): Promise<number> {
   }
 
   let result: ExportResult;
-  const leaseFile = values['lease-file'] !== undefined ? { leaseFile: values['lease-file'] } : {};
+  const leaseFile =
+    values['lease-file'] !== undefined
+      ? { leaseFile: values['lease-file'] }
+      : {};
   if (target === 'kea') {
     const hooksDir = values['hooks-dir'] ?? DEBIAN_HOOKS_DIR;
     let ha;
@@ -77,14 +113,31 @@ export async function exportCommand(argv: string[]): Promise<number> {
       const urls = parseHaUrls(values.ha);
       if (typeof urls === 'string') return fail(urls);
       const thisServer = values['ha-this'] ?? 'primary';
-      if (thisServer !== 'primary' && thisServer !== 'standby') return fail(`--ha-this is primary or standby, got "${thisServer}"`);
+      if (thisServer !== 'primary' && thisServer !== 'standby')
+        return fail(`--ha-this is primary or standby, got "${thisServer}"`);
       const delay = Number(values['ha-delay'] ?? DEFAULT_HA_DELAY_MS);
-      if (!Number.isInteger(delay) || delay < 1000) return fail(`--ha-delay is milliseconds, at least 1000, got "${values['ha-delay']}"`);
-      ha = { primaryUrl: urls.primary, standbyUrl: urls.standby, thisServer, maxResponseDelay: delay, hooksDir } as const;
-    } else if (values['ha-this'] !== undefined || values['ha-delay'] !== undefined) {
+      if (!Number.isInteger(delay) || delay < 1000)
+        return fail(
+          `--ha-delay is milliseconds, at least 1000, got "${values['ha-delay']}"`,
+        );
+      ha = {
+        primaryUrl: urls.primary,
+        standbyUrl: urls.standby,
+        thisServer,
+        maxResponseDelay: delay,
+        hooksDir,
+      } as const;
+    } else if (
+      values['ha-this'] !== undefined ||
+      values['ha-delay'] !== undefined
+    ) {
       return fail('--ha-this and --ha-delay need --ha');
     }
-    result = exportKea(model, { ...leaseFile, hooksDir, ...(ha ? { ha } : {}) });
+    result = exportKea(model, {
+      ...leaseFile,
+      hooksDir,
+      ...(ha ? { ha } : {}),
+    });
   } else {
     result = exportDnsmasq(model, leaseFile);
   }
@@ -96,8 +149,15 @@ export async function exportCommand(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  exportCommand(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-    process.stderr.write(`appliance export: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 70;
-  });
+  exportCommand(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(
+        `appliance export: ${(e as Error).stack ?? String(e)}\n`,
+      );
+      process.exitCode = 70;
+    },
+  );
 }

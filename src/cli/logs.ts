@@ -7,18 +7,33 @@ import { parseMac } from '../shared/mac.ts';
 import { followLog, readLogTail, syslogDir } from '../syslog/log-files.ts';
 import { args, errOut, model, out } from './ops.ts';
 
-export async function logsCommand(argv: string[], signal?: AbortSignal): Promise<number> {
-  const a = args(argv, { follow: { type: 'boolean', short: 'f' }, bytes: { type: 'string' } });
+export async function logsCommand(
+  argv: string[],
+  signal?: AbortSignal,
+): Promise<number> {
+  const a = args(argv, {
+    follow: { type: 'boolean', short: 'f' },
+    bytes: { type: 'string' },
+  });
   if (!a) return 2;
   const mac = parseMac(a.positionals[0] ?? '');
-  if (!mac.ok) { errOut('usage: appliance logs <MAC> [--follow] [--bytes N]\n'); return 2; }
+  if (!mac.ok) {
+    errOut('usage: appliance logs <MAC> [--follow] [--bytes N]\n');
+    return 2;
+  }
   const m = await model(a.values.config as string | undefined);
   if (!m) return 1;
   const dir = syslogDir(m.dataDir);
   const bytes = Number(a.values.bytes ?? 64 * 1024);
-  if (!Number.isInteger(bytes) || bytes < 1) { errOut(`--bytes takes a whole number, not "${String(a.values.bytes)}"\n`); return 2; }
+  if (!Number.isInteger(bytes) || bytes < 1) {
+    errOut(`--bytes takes a whole number, not "${String(a.values.bytes)}"\n`);
+    return 2;
+  }
   const text = await readLogTail(dir, mac.value, bytes);
-  if (text === '' && !a.values.follow && !m.services.syslog.enabled) errOut(`services.syslog is disabled in appliance.yaml: no phone logs are received\n`);
+  if (text === '' && !a.values.follow && !m.services.syslog.enabled)
+    errOut(
+      `services.syslog is disabled in appliance.yaml: no phone logs are received\n`,
+    );
   out(text);
   if (!a.values.follow) return 0;
   const stop = new AbortController();
@@ -27,7 +42,8 @@ export async function logsCommand(argv: string[], signal?: AbortSignal): Promise
   process.once('SIGTERM', onSignal);
   signal?.addEventListener('abort', onSignal, { once: true });
   try {
-    for await (const chunk of followLog(dir, mac.value, stop.signal)) out(chunk);
+    for await (const chunk of followLog(dir, mac.value, stop.signal))
+      out(chunk);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -12,11 +12,11 @@
 import { parseArgs } from 'node:util';
 import { formatIssue } from '../config/issues.ts';
 import { redact } from '../config/secrets.ts';
-import { defaultConfig, loadReported as load } from './load-report.ts';
-import { createTree } from '../tree/tree.ts';
 import { parseMac } from '../shared/mac.ts';
-import { printPath, printPhone, renderOut, type Out } from './render.ts';
+import { createTree } from '../tree/tree.ts';
+import { defaultConfig, loadReported as load } from './load-report.ts';
 import { reexecWithNodeFlags } from './node-flags.ts';
+import { type Out, printPath, printPhone, renderOut } from './render.ts';
 
 const USAGE = `usage:
   appliance validate [--strict] [FILE]                            --strict: unknown parameter names are errors
@@ -33,64 +33,117 @@ const USAGE = `usage:
   appliance export kea|dnsmasq [--site S] [--ha URL,URL] [--out F] the DHCP policy for Kea or dnsmasq (docs/scale-out.md)
 FILE defaults to $APPLIANCE_CONFIG, else ./appliance.yaml`;
 
-const stdout: Out = { write: (s) => { process.stdout.write(s); } };
+const stdout: Out = {
+  write: (s) => {
+    process.stdout.write(s);
+  },
+};
 /**
  * ownProcess: the command owns this process (bin/appliance.js, or this file run directly), so `run` may re-execute
  * it with the Node flags it is sized for (node-flags.ts); an in-process caller leaves it unset.
  */
-export async function main(argv: string[], opts: { ownProcess?: boolean } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  opts: { ownProcess?: boolean } = {},
+): Promise<number> {
   const [command, ...rest] = argv;
   // Operations commands parse their own flags (notify talks to a running appliance's admin API; leases and
   // phones read the data directory). Imported only for them: ops.ts brings the inventory and the lease replay.
-  if (command === 'notify') return (await import('./ops.ts')).notifyCommand(rest);
-  if (command === 'leases') return (await import('./ops.ts')).leasesCommand(rest);
-  if (command === 'phones') return (await import('./ops.ts')).phonesCommand(rest);
+  if (command === 'notify')
+    return (await import('./ops.ts')).notifyCommand(rest);
+  if (command === 'leases')
+    return (await import('./ops.ts')).leasesCommand(rest);
+  if (command === 'phones')
+    return (await import('./ops.ts')).phonesCommand(rest);
   if (command === 'logs') return (await import('./logs.ts')).logsCommand(rest);
-  if (command === 'export') return (await import('./export.ts')).exportCommand(rest);
-  if (command === 'params') return (await import('./params.ts')).paramsCommand(rest);
-  if (command === 'overrides') return (await import('./overrides.ts')).overridesCommand(rest);
-  if (command === 'schema') return (await import('./params.ts')).schemaCommand(rest);
+  if (command === 'export')
+    return (await import('./export.ts')).exportCommand(rest);
+  if (command === 'params')
+    return (await import('./params.ts')).paramsCommand(rest);
+  if (command === 'overrides')
+    return (await import('./overrides.ts')).overridesCommand(rest);
+  if (command === 'schema')
+    return (await import('./params.ts')).schemaCommand(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, site: { type: 'string' }, out: { type: 'string' }, strict: { type: 'boolean' }, 'show-secrets': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      site: { type: 'string' },
+      out: { type: 'string' },
+      strict: { type: 'boolean' },
+      'show-secrets': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help || command === undefined || command === 'help') { process.stdout.write(USAGE + '\n'); return command ? 0 : 2; }
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
   switch (command) {
     case 'validate': {
       const file = positionals[0] ?? values.config ?? defaultConfig();
       const loaded = await load(file, { strict: values.strict ?? false });
       if (!loaded) return 1;
-      for (const a of loaded.advice()) process.stderr.write(formatIssue(a) + '\n');
+      for (const a of loaded.advice())
+        process.stderr.write(`${formatIssue(a)}\n`);
       const m = loaded.model;
-      process.stdout.write(`${file}: ok (${m.sites.size} sites, ${m.phones.size} phones, ${m.firmware.size} firmware releases, ${loaded.warnings.length} warnings)\n`);
+      process.stdout.write(
+        `${file}: ok (${m.sites.size} sites, ${m.phones.size} phones, ${m.firmware.size} firmware releases, ${loaded.warnings.length} warnings)\n`,
+      );
       return 0;
     }
     case 'render': {
-      const loaded = await load(values.config ?? defaultConfig(), { quietWarnings: true });
+      const loaded = await load(values.config ?? defaultConfig(), {
+        quietWarnings: true,
+      });
       if (!loaded) return 1;
       const model = loaded.model;
       const hide = values['show-secrets'] ? [] : loaded.secrets;
-      const out: Out = hide.length === 0 ? stdout : { write: (s) => { stdout.write(redact(s, hide)); } };
+      const out: Out =
+        hide.length === 0
+          ? stdout
+          : {
+              write: (s) => {
+                stdout.write(redact(s, hide));
+              },
+            };
       if (values.out) {
         const r = await renderOut(model, values.out, hide);
-        process.stderr.write(`rendered ${r.rendered} files, linked ${r.linked} from ${model.tftpboot} into ${values.out}\n`);
+        process.stderr.write(
+          `rendered ${r.rendered} files, linked ${r.linked} from ${model.tftpboot} into ${values.out}\n`,
+        );
         return 0;
       }
       const tree = createTree(model);
       const target = positionals[0];
       if (target === undefined) {
-        const listing = await tree.list(values.site ? (model.sites.get(values.site)?.bootServer.path ?? values.site) : '');
-        if (!listing.ok) { process.stderr.write(`${listing.error.message}\n`); return 1; }
-        for (const f of listing.value) process.stdout.write(`${f.type === 'dir' ? 'd' : '-'} ${String(f.size).padStart(10)} ${f.path}\n`);
+        const listing = await tree.list(
+          values.site
+            ? (model.sites.get(values.site)?.bootServer.path ?? values.site)
+            : '',
+        );
+        if (!listing.ok) {
+          process.stderr.write(`${listing.error.message}\n`);
+          return 1;
+        }
+        for (const f of listing.value)
+          process.stdout.write(
+            `${f.type === 'dir' ? 'd' : '-'} ${String(f.size).padStart(10)} ${f.path}\n`,
+          );
         return 0;
       }
       if (parseMac(target).ok && !target.includes('.')) {
         return (await printPhone(model, tree, target, out)) ? 0 : 1;
       }
       const site = values.site ? model.sites.get(values.site) : undefined;
-      if (values.site && !site) { process.stderr.write(`no site "${values.site}"\n`); return 1; }
-      const path = site?.bootServer.path ? `${site.bootServer.path}/${target}` : target;
+      if (values.site && !site) {
+        process.stderr.write(`no site "${values.site}"\n`);
+        return 1;
+      }
+      const path = site?.bootServer.path
+        ? `${site.bootServer.path}/${target}`
+        : target;
       if (await printPath(tree, path, out)) return 0;
       process.stderr.write(`${path}: not in the tree\n`);
       return 1;
@@ -98,7 +151,9 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
     case 'run': {
       if (opts.ownProcess) reexecWithNodeFlags();
       const { run } = await import('../main.ts');
-      const code = await run(values.config ?? positionals[0] ?? defaultConfig());
+      const code = await run(
+        values.config ?? positionals[0] ?? defaultConfig(),
+      );
       // Everything is closed: a timer a library left behind (ftp-srv's 30 s passive timeout) must not hold
       // the process after SIGTERM. Exit on our own half a second on, unless the event loop empties first.
       if (opts.ownProcess) setTimeout(() => process.exit(code), 500).unref();
@@ -111,8 +166,13 @@ export async function main(argv: string[], opts: { ownProcess?: boolean } = {}):
 }
 
 if (import.meta.main) {
-  main(process.argv.slice(2), { ownProcess: true }).then((code) => { process.exitCode = code; }, (e: unknown) => {
-    process.stderr.write(`appliance: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 70;
-  });
+  main(process.argv.slice(2), { ownProcess: true }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`appliance: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
 }

@@ -24,14 +24,24 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const RUN_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
+export const RUN_NODE_FLAGS: readonly string[] = [
+  '--max-semi-space-size=4',
+  '--heap-growing-percent=20',
+];
 
 const MARK = 'APPLIANCE_NODE_FLAGS';
 const flagName = (f: string): string => f.split('=')[0]!.replaceAll('_', '-');
 
 /** The flags of RUN_NODE_FLAGS that neither node's command line nor NODE_OPTIONS sets. */
-export function missingNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((a) => a.startsWith('--')).map(flagName));
+export function missingNodeFlags(
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): string[] {
+  const given = new Set(
+    [...execArgv, ...(nodeOptions ?? '').split(/\s+/)]
+      .filter((a) => a.startsWith('--'))
+      .map(flagName),
+  );
   return RUN_NODE_FLAGS.filter((f) => !given.has(flagName(f)));
 }
 
@@ -40,11 +50,22 @@ const fromSource = import.meta.url.endsWith('.ts');
 
 /** Re-execute this process with the missing flags; returns only when there is nothing to do or no execve. */
 export function reexecWithNodeFlags(): void {
-  if (process.env[MARK] !== undefined || typeof process.execve !== 'function') return;
+  if (process.env[MARK] !== undefined || typeof process.execve !== 'function')
+    return;
   const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   const env: Record<string, string> = {};
   if (process.env.MALLOC_ARENA_MAX === undefined) env.MALLOC_ARENA_MAX = '2';
-  if (fromSource && process.env.NODE_COMPILE_CACHE === undefined) env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
+  if (fromSource && process.env.NODE_COMPILE_CACHE === undefined)
+    env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
   if (missing.length === 0 && Object.keys(env).length === 0) return;
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, ...env, [MARK]: missing.join(' ') });
+  process.execve(
+    process.execPath,
+    [
+      process.execPath,
+      ...missing,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
+    { ...process.env, ...env, [MARK]: missing.join(' ') },
+  );
 }

@@ -12,23 +12,44 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ApplianceModel, FirmwareRelease } from '../config/model.ts';
-import { releaseFor } from '../policy/release.ts';
 import { jsonSchema, PARAMETER_NAME } from '../config/schema.ts';
 import { loadAppliance } from '../policy/load.ts';
-import { catalogOfFolder, releaseCatalogs } from '../policy/parameters/loader.ts';
+import {
+  type Catalog,
+  familyOf,
+  type Param,
+} from '../policy/parameters/catalog.ts';
 import { withCatalog } from '../policy/parameters/json-schema.ts';
-import { familyOf, type Catalog, type Param } from '../policy/parameters/catalog.ts';
+import {
+  catalogOfFolder,
+  releaseCatalogs,
+} from '../policy/parameters/loader.ts';
 import { describeType } from '../policy/parameters/types.ts';
+import { releaseFor } from '../policy/release.ts';
 import { defaultConfig, loadReported } from './load-report.ts';
 import { formatTable } from './tables.ts';
 
-function pickRelease(model: ApplianceModel, release: string | undefined, token: string | undefined): FirmwareRelease | string {
-  if (release !== undefined) return model.firmware.get(release) ?? `no firmware release "${release}" (known: ${[...model.firmware.keys()].join(', ') || 'none'})`;
+function pickRelease(
+  model: ApplianceModel,
+  release: string | undefined,
+  token: string | undefined,
+): FirmwareRelease | string {
+  if (release !== undefined)
+    return (
+      model.firmware.get(release) ??
+      `no firmware release "${release}" (known: ${[...model.firmware.keys()].join(', ') || 'none'})`
+    );
   if (token !== undefined) {
     if (!model.models.has(token)) return `unknown phone model "${token}"`;
-    return releaseFor(model, { model: token }) ?? `model ${token} runs no release (give it one, or defaults.firmware)`;
+    return (
+      releaseFor(model, { model: token }) ??
+      `model ${token} runs no release (give it one, or defaults.firmware)`
+    );
   }
-  return (model.defaultFirmware && model.firmware.get(model.defaultFirmware)) || 'no default release: name one with --release or --model';
+  return (
+    (model.defaultFirmware && model.firmware.get(model.defaultFirmware)) ||
+    'no default release: name one with --release or --model'
+  );
 }
 
 /** Matching rows, families collapsed: [name, type, default, description]. */
@@ -39,13 +60,24 @@ export function searchCatalog(cat: Catalog, query: string): string[][] {
   const rows: string[][] = [];
   const row = (p: Param): string[] => {
     const fam = p.family ? cat.families.get(p.family) : undefined;
-    const name = fam ? `${fam.pattern} (N ${fam.ranges.map(([lo, hi]) => `${lo}..${hi}`).join(', ')})` : p.name;
-    return [name, describeType(p.type), p.default === undefined ? '-' : JSON.stringify(p.default), p.description];
+    const name = fam
+      ? `${fam.pattern} (N ${fam.ranges.map(([lo, hi]) => `${lo}..${hi}`).join(', ')})`
+      : p.name;
+    return [
+      name,
+      describeType(p.type),
+      p.default === undefined ? '-' : JSON.stringify(p.default),
+      p.description,
+    ];
   };
   for (const p of cat.params.values()) {
     const key = p.family ?? p.name;
     if (seen.has(key)) continue;
-    const hay = [p.name.toLowerCase(), key.toLowerCase(), p.description.toLowerCase()];
+    const hay = [
+      p.name.toLowerCase(),
+      key.toLowerCase(),
+      p.description.toLowerCase(),
+    ];
     if (!hay.some((h) => h.includes(q) || h.includes(qFamily))) continue;
     seen.add(key);
     rows.push(row(p));
@@ -54,23 +86,58 @@ export function searchCatalog(cat: Catalog, query: string): string[][] {
 }
 
 export async function paramsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, release: { type: 'string' }, model: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      release: { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
   const query = positionals.join(' ');
-  if (query === '') { process.stderr.write('usage: appliance params [--config FILE] [--release R | --model M] QUERY\n'); return 2; }
-  const loaded = await loadReported(values.config ?? defaultConfig(), { quietWarnings: true });
+  if (query === '') {
+    process.stderr.write(
+      'usage: appliance params [--config FILE] [--release R | --model M] QUERY\n',
+    );
+    return 2;
+  }
+  const loaded = await loadReported(values.config ?? defaultConfig(), {
+    quietWarnings: true,
+  });
   if (!loaded) return 1;
   const rel = pickRelease(loaded.model, values.release, values.model);
-  if (typeof rel === 'string') { process.stderr.write(rel + '\n'); return 1; }
+  if (typeof rel === 'string') {
+    process.stderr.write(`${rel}\n`);
+    return 1;
+  }
   const found = catalogOfFolder(rel.dir);
-  if (!found) { process.stderr.write(`firmware "${rel.name}": no polycomConfig.xsd in ${rel.folder}/\n`); return 1; }
+  if (!found) {
+    process.stderr.write(
+      `firmware "${rel.name}": no polycomConfig.xsd in ${rel.folder}/\n`,
+    );
+    return 1;
+  }
   const rows = searchCatalog(found.catalog, query);
-  if (rows.length === 0) { process.stderr.write(`no parameter of firmware "${rel.name}" matches "${query}"\n`); return 1; }
-  process.stdout.write(formatTable(['name', 'type', 'default', 'description'], rows));
-  process.stderr.write(`${rows.length} match${rows.length === 1 ? '' : 'es'} in firmware "${rel.name}" (${found.file})\n`);
+  if (rows.length === 0) {
+    process.stderr.write(
+      `no parameter of firmware "${rel.name}" matches "${query}"\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(
+    formatTable(['name', 'type', 'default', 'description'], rows),
+  );
+  process.stderr.write(
+    `${rows.length} match${rows.length === 1 ? '' : 'es'} in firmware "${rel.name}" (${found.file})\n`,
+  );
   return 0;
 }
 
-async function catalogs(config: string, release: string | undefined): Promise<Catalog[] | undefined> {
+async function catalogs(
+  config: string,
+  release: string | undefined,
+): Promise<Catalog[] | undefined> {
   if (release === undefined) {
     // The plain schema must come out even where appliance.yaml is missing or broken: nothing to add then.
     const r = existsSync(config) ? await loadAppliance(config) : undefined;
@@ -78,18 +145,34 @@ async function catalogs(config: string, release: string | undefined): Promise<Ca
   }
   const loaded = await loadReported(config, { quietWarnings: true });
   if (!loaded) return undefined;
-  const found = releaseCatalogs(loaded.model).find((c) => c.release.name === release);
+  const found = releaseCatalogs(loaded.model).find(
+    (c) => c.release.name === release,
+  );
   if (found) return [found.catalog];
   const known = [...loaded.model.firmware.keys()];
-  process.stderr.write(known.includes(release) ? `firmware "${release}": no polycomConfig.xsd in its folder\n` : `no firmware release "${release}" (known: ${known.join(', ') || 'none'})\n`);
+  process.stderr.write(
+    known.includes(release)
+      ? `firmware "${release}": no polycomConfig.xsd in its folder\n`
+      : `no firmware release "${release}" (known: ${known.join(', ') || 'none'})\n`,
+  );
   return undefined;
 }
 
 export async function schemaCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, release: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      release: { type: 'string' },
+    },
+  });
   const cats = await catalogs(values.config ?? defaultConfig(), values.release);
   if (!cats) return 1;
-  const schema = withCatalog(jsonSchema() as Record<string, unknown>, cats, PARAMETER_NAME.source);
-  process.stdout.write(JSON.stringify(schema, null, 2) + '\n');
+  const schema = withCatalog(
+    jsonSchema() as Record<string, unknown>,
+    cats,
+    PARAMETER_NAME.source,
+  );
+  process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
   return 0;
 }

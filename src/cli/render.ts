@@ -2,33 +2,54 @@
  * `appliance render`: print one tree file, every file one phone would receive, or materialise the whole
  * tree into a folder (for inspection, or for feeding another server such as dnsmasq or vsftpd).
  */
-import { mkdir, writeFile, readdir, link, copyFile, stat } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { ApplianceModel } from '../config/model.ts';
-import { renderTree } from '../tree/render/index.ts';
+import { redact } from '../config/secrets.ts';
 import { phoneFilesFor } from '../policy/files.ts';
 import { bootromsAt } from '../policy/release.ts';
-import { inFolder } from '../tree/paths.ts';
 import { parseMac } from '../shared/mac.ts';
-import { redact } from '../config/secrets.ts';
+import { inFolder } from '../tree/paths.ts';
+import { renderTree } from '../tree/render/index.ts';
 import type { FileTree } from '../tree/types.ts';
 
-export interface Out { write(s: string | Uint8Array): void }
+export interface Out {
+  write(s: string | Uint8Array): void;
+}
 
 /** The files a phone reads, in the order it reads them (policy/files.ts), for a MAC in any spelling. */
-export function phoneFiles(model: ApplianceModel, mac: string): { folder: string; files: string[] } | undefined {
+export function phoneFiles(
+  model: ApplianceModel,
+  mac: string,
+): { folder: string; files: string[] } | undefined {
   const m = parseMac(mac);
   return m.ok ? phoneFilesFor(model, m.value) : undefined;
 }
 
-export async function printPath(tree: FileTree, path: string, out: Out): Promise<boolean> {
+export async function printPath(
+  tree: FileTree,
+  path: string,
+  out: Out,
+): Promise<boolean> {
   const r = await tree.read(path);
   if (!r.ok) return false;
   out.write(r.value);
   return true;
 }
 
-export async function printPhone(model: ApplianceModel, tree: FileTree, mac: string, out: Out): Promise<boolean> {
+export async function printPhone(
+  model: ApplianceModel,
+  tree: FileTree,
+  mac: string,
+  out: Out,
+): Promise<boolean> {
   const pf = phoneFiles(model, mac);
   if (!pf) return false;
   for (const name of pf.files) {
@@ -49,10 +70,19 @@ async function linkTree(from: string, to: string): Promise<number> {
     if (e.name.startsWith('.') || e.name === 'README.md') continue;
     const src = join(from, e.name);
     const dst = join(to, e.name);
-    if (e.isDirectory()) { n += await linkTree(src, dst); continue; }
+    if (e.isDirectory()) {
+      n += await linkTree(src, dst);
+      continue;
+    }
     if (!e.isFile()) continue;
     await mkdir(to, { recursive: true });
-    if (await stat(dst).then(() => true, () => false)) continue;
+    if (
+      await stat(dst).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     await link(src, dst).catch(() => copyFile(src, dst));
     n++;
   }
@@ -60,20 +90,40 @@ async function linkTree(from: string, to: string): Promise<number> {
 }
 
 /** Materialise the tree (resolved secrets in `hide` overwritten by asterisks): rendered files, and tftpboot/ under every site folder (as the tree serves it). */
-export async function renderOut(model: ApplianceModel, dir: string, hide: readonly string[] = []): Promise<{ rendered: number; linked: number }> {
+export async function renderOut(
+  model: ApplianceModel,
+  dir: string,
+  hide: readonly string[] = [],
+): Promise<{ rendered: number; linked: number }> {
   const r = renderTree(model);
   for (const [path, f] of r.files) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), hide.length > 0 ? redact(f.body, hide) : f.body);
+    await writeFile(
+      join(dir, path),
+      hide.length > 0 ? redact(f.body, hide) : f.body,
+    );
   }
   let linked = 0;
-  for (const folder of r.folders.keys()) linked += await linkTree(model.tftpboot, join(dir, folder));
+  for (const folder of r.folders.keys())
+    linked += await linkTree(model.tftpboot, join(dir, folder));
   // bootROMs are asked for at the site folder's root; the tree maps them to the model's release folder.
   for (const [folder, siteName] of r.folders) {
     for (const { release, file } of bootromsAt(model, siteName)) {
       const dst = join(dir, folder, file);
-      if (await stat(dst).then(() => true, () => false)) continue;
-      if (await link(join(release.dir, file), dst).then(() => true, () => false)) linked++;
+      if (
+        await stat(dst).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      if (
+        await link(join(release.dir, file), dst).then(
+          () => true,
+          () => false,
+        )
+      )
+        linked++;
     }
   }
   return { rendered: r.files.size, linked };

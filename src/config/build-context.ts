@@ -2,12 +2,23 @@
  * What the parts of buildModel share: the YAML, the issue list with its locator, and the releases and models
  * already built, with the reference checks the later parts make against them.
  */
-import type { ApplianceYaml, OptionYaml } from './schema.ts';
-import type { FirmwareRelease, ModelInfo, OptionValue, Parameters } from './model.ts';
+
 import type { ConfigIssue, Locator } from './issues.ts';
+import type {
+  FirmwareRelease,
+  ModelInfo,
+  OptionValue,
+  Parameters,
+} from './model.ts';
+import type { ApplianceYaml, OptionYaml } from './schema.ts';
 
 export type YamlPath = (string | number)[];
-type Report = (code: string, path: YamlPath, message: string, which?: 'key' | 'value') => void;
+type Report = (
+  code: string,
+  path: YamlPath,
+  message: string,
+  which?: 'key' | 'value',
+) => void;
 
 export interface BuildContext {
   readonly y: ApplianceYaml;
@@ -22,14 +33,31 @@ export interface BuildContext {
   checkModel(token: string, path: YamlPath, which?: 'key' | 'value'): void;
 }
 
-export function reporters(at: Locator, issues: ConfigIssue[]): { error: Report; warn: Report } {
+export function reporters(
+  at: Locator,
+  issues: ConfigIssue[],
+): { error: Report; warn: Report } {
   return {
-    error: (code, path, message, which = 'value') => { issues.push(at.issue('error', code, path, message, which)); },
-    warn: (code, path, message, which = 'value') => { issues.push(at.issue('warning', code, path, message, which)); },
+    error: (code, path, message, which = 'value') => {
+      issues.push(at.issue('error', code, path, message, which));
+    },
+    warn: (code, path, message, which = 'value') => {
+      issues.push(at.issue('warning', code, path, message, which));
+    },
   };
 }
 
-export const paramsOf = (p: Record<string, string | number | boolean>): Parameters =>
-  Object.freeze(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])));
+export const paramsOf = (
+  p: Record<string, string | number | boolean>,
+): Parameters =>
+  Object.freeze(
+    Object.fromEntries(
+      Object.entries(p).map(([k, v]) => [
+        k,
+        typeof v === 'boolean' ? (v ? '1' : '0') : String(v),
+      ]),
+    ),
+  );
 
-export const optionsOf = (o: OptionYaml[]): OptionValue[] => o.map((x) => Object.freeze({ code: x.code, type: x.type, value: x.value }));
+export const optionsOf = (o: OptionYaml[]): OptionValue[] =>
+  o.map((x) => Object.freeze({ code: x.code, type: x.type, value: x.value }));

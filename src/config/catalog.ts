@@ -8,5 +8,7 @@ import type { Family, ModelInfo } from './model.ts';
 export type CatalogEntry = Omit<ModelInfo, 'firmware' | 'parameters'>;
 
 export function catalogModels(): readonly CatalogEntry[] {
-  return catalog.models.map((m) => Object.freeze({ ...m, family: m.family as Family }));
+  return catalog.models.map((m) =>
+    Object.freeze({ ...m, family: m.family as Family }),
+  );
 }

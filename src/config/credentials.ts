@@ -4,8 +4,14 @@
  */
 import type { Protocol, Site } from './model.ts';
 
-export function siteCredentials(site: Site, protocols: readonly Protocol[]): { user: string; password: string }[] {
+export function siteCredentials(
+  site: Site,
+  protocols: readonly Protocol[],
+): { user: string; password: string }[] {
   const bs = site.bootServer;
-  const boot = bs !== undefined && protocols.includes(bs.protocol) && bs.user !== undefined ? [{ user: bs.user, password: bs.password ?? '' }] : [];
+  const boot =
+    bs !== undefined && protocols.includes(bs.protocol) && bs.user !== undefined
+      ? [{ user: bs.user, password: bs.password ?? '' }]
+      : [];
   return [...site.accounts, ...boot];
 }

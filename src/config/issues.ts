@@ -2,7 +2,7 @@
  * Configuration problems with file:line:col. An error refuses the whole file (nothing partial is served);
  * a warning is printed and the file is used.
  */
-import { isNode, isSeq, parseDocument, LineCounter, type Document } from 'yaml';
+import { type Document, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { ApplianceModel } from './model.ts';
 
 export interface ConfigIssue {
@@ -18,7 +18,7 @@ export interface ConfigIssue {
 }
 
 export const formatIssue = (i: ConfigIssue): string =>
-  `${i.file}:${i.line}:${i.col} ${i.severity === 'warning' ? 'warning: ' : ''}${i.path ? i.path + ': ' : ''}${i.message}`;
+  `${i.file}:${i.line}:${i.col} ${i.severity === 'warning' ? 'warning: ' : ''}${i.path ? `${i.path}: ` : ''}${i.message}`;
 
 type PathKey = string | number;
 
@@ -46,17 +46,27 @@ export class Locator {
     this.file = file;
   }
 
-  private get doc(): Document { return this.load().doc; }
-  private get lc(): LineCounter { return this.load().lc; }
+  private get doc(): Document {
+    return this.load().doc;
+  }
+  private get lc(): LineCounter {
+    return this.load().lc;
+  }
   private load(): { doc: Document; lc: LineCounter } {
     if (!this.parsed) {
       const lc = new LineCounter();
-      this.parsed = { doc: parseDocument(this.text, { lineCounter: lc, uniqueKeys: true }), lc };
+      this.parsed = {
+        doc: parseDocument(this.text, { lineCounter: lc, uniqueKeys: true }),
+        lc,
+      };
     }
     return this.parsed;
   }
 
-  position(full: readonly PathKey[], which: 'key' | 'value' = 'value'): { line: number; col: number } {
+  position(
+    full: readonly PathKey[],
+    which: 'key' | 'value' = 'value',
+  ): { line: number; col: number } {
     const path = this.asWritten(full);
     for (let n = path.length; n >= 0; n--) {
       const sub = path.slice(0, n);
@@ -64,7 +74,8 @@ export class Locator {
         const pos = this.keyPosition(sub);
         if (pos) return pos;
       }
-      const node = sub.length === 0 ? this.doc.contents : this.doc.getIn(sub, true);
+      const node =
+        sub.length === 0 ? this.doc.contents : this.doc.getIn(sub, true);
       if (isNode(node) && node.range) return this.lc.linePos(node.range[0]);
     }
     return { line: 1, col: 1 };
@@ -78,27 +89,58 @@ export class Locator {
   private asWritten(path: readonly PathKey[]): readonly PathKey[] {
     const out: PathKey[] = [];
     for (const [i, k] of path.entries()) {
-      const here = out.length === 0 ? this.doc.contents : this.doc.getIn(out, true);
-      if (typeof k === 'string' && typeof path[i + 1] === 'number' && isSeq(here)) continue;
+      const here =
+        out.length === 0 ? this.doc.contents : this.doc.getIn(out, true);
+      if (
+        typeof k === 'string' &&
+        typeof path[i + 1] === 'number' &&
+        isSeq(here)
+      )
+        continue;
       out.push(k);
     }
     return out;
   }
 
   /** Position of the key itself (for unknown keys and references by key, like phones' MACs). */
-  private keyPosition(path: readonly PathKey[]): { line: number; col: number } | undefined {
-    const parent = path.length === 1 ? this.doc.contents : this.doc.getIn(path.slice(0, -1), true);
+  private keyPosition(
+    path: readonly PathKey[],
+  ): { line: number; col: number } | undefined {
+    const parent =
+      path.length === 1
+        ? this.doc.contents
+        : this.doc.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
-    if (!parent || typeof parent !== 'object' || !('items' in parent)) return undefined;
+    if (!parent || typeof parent !== 'object' || !('items' in parent))
+      return undefined;
     for (const item of (parent as { items: unknown[] }).items) {
       const key = (item as { key?: unknown }).key;
-      if (isNode(key) && key.range && String((key as { value?: unknown }).value) === String(last)) return this.lc.linePos(key.range[0]);
+      if (
+        isNode(key) &&
+        key.range &&
+        String((key as { value?: unknown }).value) === String(last)
+      )
+        return this.lc.linePos(key.range[0]);
     }
     return undefined;
   }
 
-  issue(severity: ConfigIssue['severity'], code: string, path: readonly PathKey[], message: string, which: 'key' | 'value' = 'value'): ConfigIssue {
+  issue(
+    severity: ConfigIssue['severity'],
+    code: string,
+    path: readonly PathKey[],
+    message: string,
+    which: 'key' | 'value' = 'value',
+  ): ConfigIssue {
     const { line, col } = this.position(path, which);
-    return { severity, code, file: this.file, line, col, path: path.join('.'), message };
+    return {
+      severity,
+      code,
+      file: this.file,
+      line,
+      col,
+      path: path.join('.'),
+      message,
+    };
   }
 }

@@ -4,8 +4,9 @@
  * Field names are the ones the YAML uses; MACs are 12 lower-case hex digits; addresses are dotted strings
  * with their numeric form alongside where protocols do arithmetic on them.
  */
-import type { Mac } from '../shared/mac.ts';
+
 import type { Cidr } from '../shared/ipv4.ts';
+import type { Mac } from '../shared/mac.ts';
 
 export type Family = 'SoundPoint' | 'SoundStation' | 'VVX' | 'Trio' | 'Other';
 export type Protocol = 'ftp' | 'tftp' | 'http' | 'https';
@@ -90,12 +91,25 @@ export interface BootServer {
   readonly url: string;
 }
 
-export interface DhcpPool { readonly first: number; readonly last: number; readonly text: string }
+export interface DhcpPool {
+  readonly first: number;
+  readonly last: number;
+  readonly text: string;
+}
 
 /** A raw DHCP option value as configured: code and typed value; encoded by the DHCP codec. */
 export interface OptionValue {
   readonly code: number;
-  readonly type: 'ip' | 'ips' | 'string' | 'u8' | 'u16' | 'u32' | 'i32' | 'hex' | 'bool';
+  readonly type:
+    | 'ip'
+    | 'ips'
+    | 'string'
+    | 'u8'
+    | 'u16'
+    | 'u32'
+    | 'i32'
+    | 'hex'
+    | 'bool';
   readonly value: string | number | boolean | readonly string[];
 }
 
@@ -122,7 +136,10 @@ export interface Site {
   readonly firmware: Readonly<Record<string, string>>;
   readonly directory: SiteDirectory;
   /** FTP / HTTP basic-auth accounts confined to this site's folder. */
-  readonly accounts: readonly { readonly user: string; readonly password: string }[];
+  readonly accounts: readonly {
+    readonly user: string;
+    readonly password: string;
+  }[];
   /** allowUnknownHosts (unsafe): uploads from an address bound to no phone are accepted, as the name's MAC. */
   readonly uploads: { readonly allowUnknownHosts: boolean };
 }
@@ -162,15 +179,48 @@ export interface Phone {
 
 export interface Services {
   readonly dhcp: { readonly enabled: boolean; readonly port: number };
-  readonly tftp: { readonly enabled: boolean; readonly port: number; readonly maxBlksize: number; readonly maxTransfers: number };
-  readonly ftp: { readonly enabled: boolean; readonly port: number; readonly pasvMin: number; readonly pasvMax: number; readonly cert: string | undefined; readonly key: string | undefined };
+  readonly tftp: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly maxBlksize: number;
+    readonly maxTransfers: number;
+  };
+  readonly ftp: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly pasvMin: number;
+    readonly pasvMax: number;
+    readonly cert: string | undefined;
+    readonly key: string | undefined;
+  };
   readonly http: { readonly enabled: boolean; readonly port: number };
-  readonly https: { readonly enabled: boolean; readonly port: number; readonly cert: string | undefined; readonly key: string | undefined; readonly clientCa: string | undefined };
-  readonly admin: { readonly enabled: boolean; readonly address: string | undefined; readonly port: number; readonly token: string | undefined };
+  readonly https: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly cert: string | undefined;
+    readonly key: string | undefined;
+    readonly clientCa: string | undefined;
+  };
+  readonly admin: {
+    readonly enabled: boolean;
+    readonly address: string | undefined;
+    readonly port: number;
+    readonly token: string | undefined;
+  };
   /** SNTP server; stratum is announced while the host clock is not synchronised. */
-  readonly ntp: { readonly enabled: boolean; readonly port: number; readonly stratum: number };
+  readonly ntp: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly stratum: number;
+  };
   /** Syslog receiver (UDP, and TCP when tcp); maxFileBytes caps each phone's log file, maxPhones their number. */
-  readonly syslog: { readonly enabled: boolean; readonly port: number; readonly tcp: boolean; readonly maxFileBytes: number; readonly maxPhones: number };
+  readonly syslog: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly tcp: boolean;
+    readonly maxFileBytes: number;
+    readonly maxPhones: number;
+  };
 }
 
 export interface UploadLimits {
@@ -210,5 +260,9 @@ export interface ApplianceModel {
   readonly classes: readonly DhcpClass[];
   readonly phones: ReadonlyMap<Mac, Phone>;
   /** Where the YAML came from, and its SHA-256, for the admin page. */
-  readonly source: { readonly file: string; readonly sha256: string; readonly loadedAt: string };
+  readonly source: {
+    readonly file: string;
+    readonly sha256: string;
+    readonly loadedAt: string;
+  };
 }

@@ -3,23 +3,32 @@
  * RFC 2131 §4.1 prescribes (relay → giaddr:67; else ciaddr:68 when set, except for a NAK; else
  * 255.255.255.255:68, since we cannot add the ARP entry a unicast to yiaddr would need).
  */
-import { type DhcpPacket, replyTo, MessageType } from './codec/packet.ts';
+import { type DhcpPacket, MessageType, replyTo } from './codec/packet.ts';
 import { u32 } from './codec/values.ts';
 
-export interface Destination { readonly ip: number; readonly port: number }
+export interface Destination {
+  readonly ip: number;
+  readonly port: number;
+}
 
 export const BROADCAST = 0xffffffff;
 export const SERVER_PORT = 67;
 export const CLIENT_PORT = 68;
 const BROADCAST_FLAG = 0x8000;
 
-export function destinationFor(req: DhcpPacket, reply: DhcpPacket, type: number): Destination {
+export function destinationFor(
+  req: DhcpPacket,
+  _reply: DhcpPacket,
+  type: number,
+): Destination {
   if (req.giaddr !== 0) return { ip: req.giaddr, port: SERVER_PORT };
-  if (type !== MessageType.NAK && req.ciaddr !== 0) return { ip: req.ciaddr, port: CLIENT_PORT };
+  if (type !== MessageType.NAK && req.ciaddr !== 0)
+    return { ip: req.ciaddr, port: CLIENT_PORT };
   return { ip: BROADCAST, port: CLIENT_PORT };
 }
 
-export const ipBytes = (n: number): Uint8Array => Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+export const ipBytes = (n: number): Uint8Array =>
+  Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 
 const u32v = (n: number): Uint8Array => {
   const r = u32.encode(n);
@@ -36,7 +45,10 @@ export interface ReplyParts {
   readonly message?: string;
 }
 
-export function buildReply(req: DhcpPacket, parts: ReplyParts): { packet: DhcpPacket; dest: Destination } {
+export function buildReply(
+  req: DhcpPacket,
+  parts: ReplyParts,
+): { packet: DhcpPacket; dest: Destination } {
   const p = replyTo(req, parts.type);
   if (parts.yiaddr !== undefined) p.yiaddr = parts.yiaddr;
   p.options.set(54, ipBytes(parts.serverIp));
@@ -45,9 +57,11 @@ export function buildReply(req: DhcpPacket, parts: ReplyParts): { packet: DhcpPa
     p.options.set(58, u32v(Math.floor(parts.leaseSecs / 2)));
     p.options.set(59, u32v(Math.floor((parts.leaseSecs * 7) / 8)));
   }
-  for (const [code, v] of parts.options ?? []) if (!p.options.has(code)) p.options.set(code, v);
+  for (const [code, v] of parts.options ?? [])
+    if (!p.options.has(code)) p.options.set(code, v);
   if (parts.message) p.options.set(56, new TextEncoder().encode(parts.message));
   // A relayed NAK must be broadcast by the relay: the client may hold a wrong address (RFC 2131 §4.3.2).
-  if (parts.type === MessageType.NAK && req.giaddr !== 0) p.flags |= BROADCAST_FLAG;
+  if (parts.type === MessageType.NAK && req.giaddr !== 0)
+    p.flags |= BROADCAST_FLAG;
   return { packet: p, dest: destinationFor(req, p, parts.type) };
 }

@@ -5,22 +5,27 @@
  */
 import type { Socket } from 'node:dgram';
 import type { ApplianceModel } from '../config/model.ts';
-import type { Service } from '../shared/service.ts';
-import type { ServiceDeps, LeaseQuery } from '../runtime/deps.ts';
-import { dhcpLogLine, type DhcpEvent } from '../runtime/events.ts';
-import type { Mac } from '../shared/mac.ts';
-import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
-import { ApplianceError } from '../shared/errors.ts';
-import { decodePacket, encodePacket, macOf, MessageType } from './codec/packet.ts';
-import { messageType } from './codec/options.ts';
-import { decide, messageName, type Decision } from './engine.ts';
-import { labelsOf } from './labels.ts';
-import { openLeaseStore } from './leases/store.ts';
-import { createLeaseQuery } from './leases/query.ts';
 import type { VendorLabels } from '../policy/vendor-class.ts';
+import type { LeaseQuery, ServiceDeps } from '../runtime/deps.ts';
+import { type DhcpEvent, dhcpLogLine } from '../runtime/events.ts';
+import { ApplianceError } from '../shared/errors.ts';
+import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
+import type { Mac } from '../shared/mac.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
-import { bump, createStats, type DhcpStats } from './stats.ts';
+import type { Service } from '../shared/service.ts';
+import { messageType } from './codec/options.ts';
+import {
+  decodePacket,
+  encodePacket,
+  MessageType,
+  macOf,
+} from './codec/packet.ts';
+import { type Decision, decide, messageName } from './engine.ts';
+import { labelsOf } from './labels.ts';
+import { createLeaseQuery } from './leases/query.ts';
+import { openLeaseStore } from './leases/store.ts';
 import { openDeviceSocket } from './socket/open.ts';
+import { bump, createStats, type DhcpStats } from './stats.ts';
 
 export type { DhcpStats };
 
@@ -41,9 +46,14 @@ const INFORMED_MAX = 65_536;
 const INFORMED_TTL_MS = 24 * 3600_000;
 
 /** leases: the one answer to "which phone holds this address" and "what is leased", over the live table. */
-export type DhcpServer = Service & { readonly leases: LeaseQuery; stats(): DhcpStats };
+export type DhcpServer = Service & {
+  readonly leases: LeaseQuery;
+  stats(): DhcpStats;
+};
 
-export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Promise<DhcpServer> {
+export async function startDhcpServer(
+  deps: ServiceDeps & DhcpServerOptions,
+): Promise<DhcpServer> {
   const log = deps.log.child({ svc: 'dhcp' });
   const first = deps.model.current();
   const iface = deps.interface ?? first.interface;
@@ -51,7 +61,10 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   const now = deps.now ?? Date.now;
   const stats = createStats();
   // Per MAC; a flood of random MACs is bounded by maxKeys.
-  const limiter = createBoundedRateLimiter({ maxKeys: 65_536, ...(deps.rateLimit ?? { burst: 40, perSecond: 10 }) });
+  const limiter = createBoundedRateLimiter({
+    maxKeys: 65_536,
+    ...(deps.rateLimit ?? { burst: 40, perSecond: 10 }),
+  });
   const serverIps = new WeakMap<ApplianceModel, number>();
   const serverIpOf = (m: ApplianceModel): number => {
     let n = serverIps.get(m);
@@ -68,7 +81,11 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   const store = await openLeaseStore(deps.dataDir, log);
   let socket: Socket;
   try {
-    const opened = await openDeviceSocket(iface, port, deps.bindAddress ?? '0.0.0.0');
+    const opened = await openDeviceSocket(
+      iface,
+      port,
+      deps.bindAddress ?? '0.0.0.0',
+    );
     socket = opened.socket;
     log.info({ iface: opened.device, port }, 'dhcp listening');
   } catch (e) {
@@ -82,22 +99,41 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
     const t = now();
     if (t - lastDropLog < 1000) return; // at most one line a second for drops
     lastDropLog = t;
-    log.warn({ ...detail, code: what, malformed: stats.malformed, rateLimited: stats.rateLimited }, 'dhcp datagram dropped');
+    log.warn(
+      {
+        ...detail,
+        code: what,
+        malformed: stats.malformed,
+        rateLimited: stats.rateLimited,
+      },
+      'dhcp datagram dropped',
+    );
   };
 
   // The reply address as text, memoised: perfdhcp and relays send from a handful of giaddrs.
   let lastDestIp = -1;
   let lastDestText = '';
   const destText = (ip: number): string => {
-    if (ip !== lastDestIp) { lastDestIp = ip; lastDestText = formatIpv4(ip); }
+    if (ip !== lastDestIp) {
+      lastDestIp = ip;
+      lastDestText = formatIpv4(ip);
+    }
     return lastDestText;
   };
   const onSent = (e: Error | null): void => {
-    if (e) { stats.sendErrors++; log.warn({ code: 'DHCP_SEND', err: e.message }, 'dhcp send failed'); }
+    if (e) {
+      stats.sendErrors++;
+      log.warn({ code: 'DHCP_SEND', err: e.message }, 'dhcp send failed');
+    }
   };
   const send = (d: Decision): void => {
     const r = d.reply!;
-    socket.send(encodePacket(r.packet, { minSize: 300 }), r.dest.port, destText(r.dest.ip), onSent);
+    socket.send(
+      encodePacket(r.packet, { minSize: 300 }),
+      r.dest.port,
+      destText(r.dest.ip),
+      onSent,
+    );
     bump(stats.replies, messageName(r.type));
   };
 
@@ -109,12 +145,26 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   const summary = setInterval(() => {
     if (since.offers + since.acks + since.informs + since.refused === 0) return;
     const f = store.flushes;
-    log.info({ ...since, leases: store.table.size(), journalFlushes: f.count, journalMaxFlushMs: Math.round(f.maxMs * 10) / 10, periodMs: SUMMARY_MS }, 'dhcp summary');
+    log.info(
+      {
+        ...since,
+        leases: store.table.size(),
+        journalFlushes: f.count,
+        journalMaxFlushMs: Math.round(f.maxMs * 10) / 10,
+        periodMs: SUMMARY_MS,
+      },
+      'dhcp summary',
+    );
     since.offers = since.acks = since.informs = since.refused = 0;
   }, SUMMARY_MS);
   summary.unref();
 
-  const report = (type: number | undefined, d: Decision, vendor: VendorLabels, result: string): void => {
+  const report = (
+    type: number | undefined,
+    d: Decision,
+    vendor: VendorLabels,
+    result: string,
+  ): void => {
     if (result !== 'ok') bump(stats.results, result);
     const event: DhcpEvent = {
       type: 'dhcp',
@@ -130,7 +180,9 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
     deps.events.emit(event);
     const replyType = d.reply?.type;
     if (result === 'ok' && (replyType === 2 || replyType === 5)) {
-      if (replyType === 2) since.offers++; else if (type === 8) since.informs++; else since.acks++;
+      if (replyType === 2) since.offers++;
+      else if (type === 8) since.informs++;
+      else since.acks++;
       if (debugOn()) log.debug(dhcpLogLine(event), 'dhcp');
       return;
     }
@@ -139,7 +191,11 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   };
 
   const persistError = (e?: Error): void => {
-    if (e) log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message }, 'lease change not persisted');
+    if (e)
+      log.error(
+        { code: 'DHCP_LEASE_PERSIST', err: e.message },
+        'lease change not persisted',
+      );
   };
 
   const onMessage = (buf: Buffer): void => {
@@ -147,7 +203,10 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
     // A reload that disables DHCP or names another interface stops answers at once (rebinding waits for a
     // restart): never answer where appliance.yaml no longer says we may.
     const live = deps.model.current();
-    if (!live.services.dhcp.enabled || (deps.interface === undefined && live.interface !== iface)) {
+    if (
+      !live.services.dhcp.enabled ||
+      (deps.interface === undefined && live.interface !== iface)
+    ) {
       bump(stats.results, 'DHCP_DISABLED');
       return;
     }
@@ -160,7 +219,10 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
         return;
       }
       const req = decoded.value;
-      if (req.op !== 1) { bump(stats.results, 'DHCP_NOT_REQUEST'); return; }
+      if (req.op !== 1) {
+        bump(stats.results, 'DHCP_NOT_REQUEST');
+        return;
+      }
       const t = now();
       const mac = macOf(req);
       if (!limiter.allow(mac, t)) {
@@ -172,8 +234,16 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
       bump(stats.requests, messageName(type));
       const model = deps.model.current();
       const { labels, vendor } = labelsOf(req);
-      const d = decide({ req, model, labels, now: t, leases: store.table, serverIp: serverIpOf(model) });
-      if (type === MessageType.INFORM && d.reply && req.ciaddr !== 0) noteInform(req.ciaddr, d.mac, t);
+      const d = decide({
+        req,
+        model,
+        labels,
+        now: t,
+        leases: store.table,
+        serverIp: serverIpOf(model),
+      });
+      if (type === MessageType.INFORM && d.reply && req.ciaddr !== 0)
+        noteInform(req.ciaddr, d.mac, t);
       if (!d.reply) {
         store.commitCb(d.changes, persistError);
         report(type, d, vendor, d.result);
@@ -191,17 +261,31 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
               return;
             }
             stats.persistFailures++;
-            log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message, mac }, 'lease not persisted: ACK withheld');
-            report(type, { ...d, reply: undefined }, vendor, 'DHCP_LEASE_PERSIST');
+            log.error(
+              { code: 'DHCP_LEASE_PERSIST', err: e.message, mac },
+              'lease not persisted: ACK withheld',
+            );
+            report(
+              type,
+              { ...d, reply: undefined },
+              vendor,
+              'DHCP_LEASE_PERSIST',
+            );
           } catch (thrown) {
             stats.handlerErrors++;
-            log.error({ code: 'DHCP_HANDLER', err: (thrown as Error).stack }, 'dhcp handler error');
+            log.error(
+              { code: 'DHCP_HANDLER', err: (thrown as Error).stack },
+              'dhcp handler error',
+            );
           }
         });
       }
     } catch (e) {
       stats.handlerErrors++;
-      log.error({ code: 'DHCP_HANDLER', err: (e as Error).stack }, 'dhcp handler error');
+      log.error(
+        { code: 'DHCP_HANDLER', err: (e as Error).stack },
+        'dhcp handler error',
+      );
     }
   };
   /**
@@ -212,10 +296,13 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   function noteInform(ip: number, mac: Mac, at: number): void {
     informed.delete(ip);
     informed.set(ip, { mac, at });
-    if (informed.size > INFORMED_MAX) informed.delete(informed.keys().next().value!);
+    if (informed.size > INFORMED_MAX)
+      informed.delete(informed.keys().next().value!);
   }
   socket.on('message', onMessage);
-  socket.on('error', (e) => log.error({ code: 'DHCP_SOCKET', err: e.message }, 'dhcp socket error'));
+  socket.on('error', (e) =>
+    log.error({ code: 'DHCP_SOCKET', err: e.message }, 'dhcp socket error'),
+  );
 
   const timer = setInterval(() => {
     const t = now();
@@ -227,8 +314,12 @@ export async function startDhcpServer(deps: ServiceDeps & DhcpServerOptions): Pr
   return {
     name: 'dhcp',
     leases: createLeaseQuery(store.table, deps.model, {
-      badLines: store.badLines, now,
-      otherwise: (ip, t) => { const i = informed.get(ip); return i && t - i.at < INFORMED_TTL_MS ? i.mac : undefined; },
+      badLines: store.badLines,
+      now,
+      otherwise: (ip, t) => {
+        const i = informed.get(ip);
+        return i && t - i.at < INFORMED_TTL_MS ? i.mac : undefined;
+      },
     }),
     stats: () => ({ ...stats, leases: store.table.size() }),
     async close() {

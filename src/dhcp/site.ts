@@ -6,9 +6,14 @@
 import type { ApplianceModel, Site } from '../config/model.ts';
 import { inCidr, parseIpv4 } from '../shared/ipv4.ts';
 
-export function siteFor(model: ApplianceModel, giaddr: number, serverIp: number): Site | undefined {
+export function siteFor(
+  model: ApplianceModel,
+  giaddr: number,
+  serverIp: number,
+): Site | undefined {
   if (giaddr !== 0) {
-    for (const s of model.sites.values()) if (inCidr(s.subnet, giaddr)) return s;
+    for (const s of model.sites.values())
+      if (inCidr(s.subnet, giaddr)) return s;
     for (const s of model.sites.values()) {
       for (const r of s.relays) {
         const n = parseIpv4(r);
@@ -17,6 +22,7 @@ export function siteFor(model: ApplianceModel, giaddr: number, serverIp: number)
     }
     return undefined;
   }
-  for (const s of model.sites.values()) if (inCidr(s.subnet, serverIp)) return s;
+  for (const s of model.sites.values())
+    if (inCidr(s.subnet, serverIp)) return s;
   return undefined;
 }

@@ -22,7 +22,21 @@ export interface DhcpStats {
 }
 
 export function createStats(): DhcpStats {
-  return { received: 0, malformed: 0, malformedByCode: {}, rateLimited: 0, requests: {}, replies: {}, results: {}, persistFailures: 0, sendErrors: 0, handlerErrors: 0, leases: 0 };
+  return {
+    received: 0,
+    malformed: 0,
+    malformedByCode: {},
+    rateLimited: 0,
+    requests: {},
+    replies: {},
+    results: {},
+    persistFailures: 0,
+    sendErrors: 0,
+    handlerErrors: 0,
+    leases: 0,
+  };
 }
 
-export const bump = (rec: Record<string, number>, key: string): void => { rec[key] = (rec[key] ?? 0) + 1; };
+export const bump = (rec: Record<string, number>, key: string): void => {
+  rec[key] = (rec[key] ?? 0) + 1;
+};

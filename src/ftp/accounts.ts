@@ -2,8 +2,9 @@
  * FTP accounts: the factory PlcmSpIp/PlcmSpIp, the per-site accounts of appliance.yaml and the credentials
  * each site's boot-server URL gives its phones, each confined to the sites that accept it. Read from the current model at each login (hot reload).
  */
-import type { ApplianceModel } from '../config/model.ts';
+
 import { siteCredentials } from '../config/credentials.ts';
+import type { ApplianceModel } from '../config/model.ts';
 import { sameSecret as same } from '../shared/secrets.ts';
 
 export const FACTORY_USER = 'PlcmSpIp';
@@ -22,17 +23,33 @@ export interface FtpAccount {
  * (their accounts or their boot-server credentials: several sites may share PlcmSpIp). The factory pair
  * sees the whole tree only while no site gives its phones other FTP credentials (the plain lab).
  */
-export function authenticate(model: ApplianceModel, user: string, password: string): FtpAccount | undefined {
+export function authenticate(
+  model: ApplianceModel,
+  user: string,
+  password: string,
+): FtpAccount | undefined {
   const sites: string[] = [];
   let ownCredentials = false;
   for (const site of model.sites.values()) {
     for (const c of siteCredentials(site, ['ftp'])) {
-      if (c.user !== FACTORY_USER || c.password !== FACTORY_PASSWORD) ownCredentials ||= site.bootServer?.protocol === 'ftp' && c.user === site.bootServer.user;
-      if (c.user === user && same(c.password, password)) { sites.push(site.name); break; }
+      if (c.user !== FACTORY_USER || c.password !== FACTORY_PASSWORD)
+        ownCredentials ||=
+          site.bootServer?.protocol === 'ftp' &&
+          c.user === site.bootServer.user;
+      if (c.user === user && same(c.password, password)) {
+        sites.push(site.name);
+        break;
+      }
     }
   }
-  if (user === FACTORY_USER && same(password, FACTORY_PASSWORD) && !ownCredentials) return { user, sites: undefined, site: undefined };
-  if (sites.length > 0) return { user, sites, site: sites.length === 1 ? sites[0] : undefined };
+  if (
+    user === FACTORY_USER &&
+    same(password, FACTORY_PASSWORD) &&
+    !ownCredentials
+  )
+    return { user, sites: undefined, site: undefined };
+  if (sites.length > 0)
+    return { user, sites, site: sites.length === 1 ? sites[0] : undefined };
   return undefined;
 }
 
@@ -41,7 +58,11 @@ export function authenticate(model: ApplianceModel, user: string, password: stri
  * site's paths, plus the root directory itself (so "CWD /" and listing the root work; the listing is
  * filtered). `siteOf` is the tree's.
  */
-export function mayAccess(account: FtpAccount, treePath: string, siteOf: (path: string) => string | undefined): boolean {
+export function mayAccess(
+  account: FtpAccount,
+  treePath: string,
+  siteOf: (path: string) => string | undefined,
+): boolean {
   if (account.sites === undefined) return true;
   if (treePath === '') return true;
   const site = siteOf(treePath);

@@ -25,7 +25,11 @@ export type FtpErrorCode = (typeof FTP_ERROR_CODES)[number];
 export class FtpReplyError extends Error {
   readonly code: TreeErrorCode | FtpErrorCode;
   readonly replyCode: number;
-  constructor(code: TreeErrorCode | FtpErrorCode, replyCode: number, message: string) {
+  constructor(
+    code: TreeErrorCode | FtpErrorCode,
+    replyCode: number,
+    message: string,
+  ) {
     super(`${code}: ${message}`);
     this.name = 'FtpReplyError';
     this.code = code;
@@ -71,6 +75,7 @@ export function treeWriteError(e: TreeError): FtpReplyError {
 export function resultCode(e: unknown): string {
   if (e instanceof FtpReplyError) return e.code;
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^(TREE|FTP)_[A-Z_]+$/.test(code)) return code;
+  if (typeof code === 'string' && /^(TREE|FTP)_[A-Z_]+$/.test(code))
+    return code;
   return 'FTP_DATA_ERROR';
 }

@@ -12,7 +12,10 @@
  */
 import { isIPv4 } from 'node:net';
 
-interface DataServer { close(): void; listening?: boolean }
+interface DataServer {
+  close(): void;
+  listening?: boolean;
+}
 interface Connector {
   type: string | false;
   connection: unknown;
@@ -20,9 +23,16 @@ interface Connector {
   closeSocket(): void;
   closeServer(): void;
   setupServer?: () => Promise<unknown>;
-  setupConnection?: (host: string, port: number, family?: number) => Promise<unknown>;
+  setupConnection?: (
+    host: string,
+    port: number,
+    family?: number,
+  ) => Promise<unknown>;
 }
-export interface GuardedConnection { connector: Connector; ip: string }
+export interface GuardedConnection {
+  connector: Connector;
+  ip: string;
+}
 
 export interface PassiveGuard {
   /** Hook one control connection (call on ftp-srv's "connect"). */
@@ -31,13 +41,19 @@ export interface PassiveGuard {
   listeners(ip: string): number;
 }
 
-const replyError = (code: number, message: string): Error => Object.assign(new Error(message), { code });
+const replyError = (code: number, message: string): Error =>
+  Object.assign(new Error(message), { code });
 
-export function createPassiveGuard(opts: { maxPerClient: number }): PassiveGuard {
+export function createPassiveGuard(opts: {
+  maxPerClient: number;
+}): PassiveGuard {
   const byClient = new Map<string, Set<Connector>>();
   const open = (ip: string): Set<Connector> => {
     let s = byClient.get(ip);
-    if (!s) { s = new Set(); byClient.set(ip, s); }
+    if (!s) {
+      s = new Set();
+      byClient.set(ip, s);
+    }
     return s;
   };
   const forget = (ip: string, c: Connector): void => {
@@ -48,14 +64,19 @@ export function createPassiveGuard(opts: { maxPerClient: number }): PassiveGuard
   };
   const listening = (ip: string): number => {
     let n = 0;
-    for (const c of byClient.get(ip) ?? []) if (c.dataServer) n++; else forget(ip, c);
+    for (const c of byClient.get(ip) ?? [])
+      if (c.dataServer) n++;
+      else forget(ip, c);
     return n;
   };
 
   const guardPassive = (ip: string, c: Connector): void => {
     const setup = c.setupServer!.bind(c);
     c.setupServer = () => {
-      if (listening(ip) >= opts.maxPerClient) return Promise.reject(replyError(425, `too many passive data connections from ${ip}`));
+      if (listening(ip) >= opts.maxPerClient)
+        return Promise.reject(
+          replyError(425, `too many passive data connections from ${ip}`),
+        );
       open(ip).add(c);
       return setup();
     };
@@ -63,8 +84,10 @@ export function createPassiveGuard(opts: { maxPerClient: number }): PassiveGuard
   const guardActive = (c: Connector): void => {
     const setup = c.setupConnection!.bind(c);
     c.setupConnection = (host, port, family) => {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.reject(replyError(501, 'bad port in PORT / EPRT'));
-      if ((family ?? 4) === 4 && !isIPv4(host)) return Promise.reject(replyError(501, 'bad address in PORT / EPRT'));
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        return Promise.reject(replyError(501, 'bad port in PORT / EPRT'));
+      if ((family ?? 4) === 4 && !isIPv4(host))
+        return Promise.reject(replyError(501, 'bad address in PORT / EPRT'));
       return setup(host, port, family);
     };
   };
@@ -80,7 +103,8 @@ export function createPassiveGuard(opts: { maxPerClient: number }): PassiveGuard
           if (next === current) return;
           // ftp-srv's Connector#end() assigns `new Connector(this)`: its `connection` is the connector that
           // ended. Only the current connector may reset the connection; a stale one is ignored.
-          if (next.connection !== connection && next.connection !== current) return;
+          if (next.connection !== connection && next.connection !== current)
+            return;
           const prev = current;
           current = next;
           if (next.connection === connection) {
@@ -89,8 +113,13 @@ export function createPassiveGuard(opts: { maxPerClient: number }): PassiveGuard
             prev.closeServer();
           }
           forget(connection.ip, prev);
-          if (next.type === 'passive' && typeof next.setupServer === 'function') guardPassive(connection.ip, next);
-          if (next.type === 'active' && typeof next.setupConnection === 'function') guardActive(next);
+          if (next.type === 'passive' && typeof next.setupServer === 'function')
+            guardPassive(connection.ip, next);
+          if (
+            next.type === 'active' &&
+            typeof next.setupConnection === 'function'
+          )
+            guardActive(next);
         },
       });
     },

@@ -1,14 +1,21 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinArg, listArg, resolveCwd, clientPath } from './paths.ts';
+import { test } from 'node:test';
+import { clientPath, joinArg, listArg, resolveCwd } from './paths.ts';
 
 test('joinArg joins relative arguments to the working directory and passes everything else raw', () => {
   const cases: [string, string | null, string][] = [
-    ['/', 'x.cfg', '/x.cfg'], ['/hq', 'x.cfg', '/hq/x.cfg'], ['/hq', '/a/b', '/a/b'], ['/hq', null, '/hq'],
-    ['/hq', '.', '/hq'], ['/hq', '', '/hq'], ['/hq', '../../etc/passwd', '/hq/../../etc/passwd'],
-    ['/', '//etc/passwd', '//etc/passwd'], ['/hq', 'a\\..\\b', '/hq/a\\..\\b'],
+    ['/', 'x.cfg', '/x.cfg'],
+    ['/hq', 'x.cfg', '/hq/x.cfg'],
+    ['/hq', '/a/b', '/a/b'],
+    ['/hq', null, '/hq'],
+    ['/hq', '.', '/hq'],
+    ['/hq', '', '/hq'],
+    ['/hq', '../../etc/passwd', '/hq/../../etc/passwd'],
+    ['/', '//etc/passwd', '//etc/passwd'],
+    ['/hq', 'a\\..\\b', '/hq/a\\..\\b'],
   ];
-  for (const [cwd, arg, want] of cases) assert.equal(joinArg(cwd, arg), want, `${cwd} + ${arg}`);
+  for (const [cwd, arg, want] of cases)
+    assert.equal(joinArg(cwd, arg), want, `${cwd} + ${arg}`);
 });
 
 test('listArg drops ls flags', () => {
@@ -20,11 +27,19 @@ test('listArg drops ls flags', () => {
 
 test('resolveCwd navigates with .. clamped at the root and keeps other segments raw', () => {
   const cases: [string, string | null, string][] = [
-    ['/', 'hq', '/hq'], ['/hq', '..', '/'], ['/', '..', '/'], ['/', '../../..', '/'], ['/hq/a', '../b', '/hq/b'],
-    ['/hq', '/branch', '/branch'], ['/hq', null, '/'], ['/hq', './x/', '/hq/x'], ['/', '%2e%2e', '/%2e%2e'],
+    ['/', 'hq', '/hq'],
+    ['/hq', '..', '/'],
+    ['/', '..', '/'],
+    ['/', '../../..', '/'],
+    ['/hq/a', '../b', '/hq/b'],
+    ['/hq', '/branch', '/branch'],
+    ['/hq', null, '/'],
+    ['/hq', './x/', '/hq/x'],
+    ['/', '%2e%2e', '/%2e%2e'],
     ['/', '..\\..', '/..\\..'],
   ];
-  for (const [cwd, arg, want] of cases) assert.equal(resolveCwd(cwd, arg), want, `${cwd} cd ${arg}`);
+  for (const [cwd, arg, want] of cases)
+    assert.equal(resolveCwd(cwd, arg), want, `${cwd} cd ${arg}`);
   assert.equal(clientPath(''), '/');
   assert.equal(clientPath('hq/x'), '/hq/x');
 });

@@ -16,12 +16,17 @@ export function joinArg(cwd: string, arg: string | null | undefined): string {
 /** LIST/NLST arguments that are ls flags ("-la", "-a") name no path. */
 export function listArg(arg: string | null | undefined): string | undefined {
   if (arg === null || arg === undefined) return undefined;
-  const parts = arg.split(' ').filter((p) => p !== '' && !/^-[A-Za-z]+$/.test(p));
+  const parts = arg
+    .split(' ')
+    .filter((p) => p !== '' && !/^-[A-Za-z]+$/.test(p));
   return parts.length === 0 ? undefined : parts.join(' ');
 }
 
 /** The target of CWD: ".." pops a level (never above "/"), other segments are appended raw. */
-export function resolveCwd(cwd: string, arg: string | null | undefined): string {
+export function resolveCwd(
+  cwd: string,
+  arg: string | null | undefined,
+): string {
   const a = arg ?? '/';
   const parts = a.startsWith('/') ? [] : cwd.split('/').filter((s) => s !== '');
   const rest = a.startsWith('/') ? a.slice(1) : a;

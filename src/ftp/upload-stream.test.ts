@@ -1,37 +1,63 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { Upload, TreeError } from '../tree/types.ts';
-import type { Result } from '../shared/result.ts';
+import { test } from 'node:test';
 import type { Mac } from '../shared/mac.ts';
+import type { Result } from '../shared/result.ts';
+import type { TreeError, Upload } from '../tree/types.ts';
 import { UploadStream } from './upload-stream.ts';
 
 function fakeUpload(cap = 1000): Upload & { data: Buffer[]; state: string } {
   const u = {
     data: [] as Buffer[],
     state: 'open',
-    target: { path: 'hq/0004f28062d6-phone.cfg', site: 'hq', kind: 'override' as const, mac: '0004f28062d6' as Mac, maxBytes: cap },
+    target: {
+      path: 'hq/0004f28062d6-phone.cfg',
+      site: 'hq',
+      kind: 'override' as const,
+      mac: '0004f28062d6' as Mac,
+      maxBytes: cap,
+    },
     async write(chunk: Uint8Array): Promise<Result<void, TreeError>> {
       u.data.push(Buffer.from(chunk));
       const n = u.data.reduce((a, b) => a + b.length, 0);
-      return n > cap ? { ok: false, error: { code: 'TREE_TOO_LARGE', message: 'cap' } } : { ok: true, value: undefined };
+      return n > cap
+        ? { ok: false, error: { code: 'TREE_TOO_LARGE', message: 'cap' } }
+        : { ok: true, value: undefined };
     },
-    async commit(): Promise<Result<{ bytes: number }, TreeError>> { u.state = 'committed'; return { ok: true, value: { bytes: u.data.reduce((a, b) => a + b.length, 0) } }; },
-    async abort(): Promise<void> { u.state = 'aborted'; },
+    async commit(): Promise<Result<{ bytes: number }, TreeError>> {
+      u.state = 'committed';
+      return {
+        ok: true,
+        value: { bytes: u.data.reduce((a, b) => a + b.length, 0) },
+      };
+    },
+    async abort(): Promise<void> {
+      u.state = 'aborted';
+    },
   };
   return u;
 }
 
-const closeOf = (s: UploadStream): Promise<void> => new Promise((r) => { s.once('close', () => r()); });
+const closeOf = (s: UploadStream): Promise<void> =>
+  new Promise((r) => {
+    s.once('close', () => r());
+  });
 
-const opts = (o: Partial<ConstructorParameters<typeof UploadStream>[1]> = {}): ConstructorParameters<typeof UploadStream>[1] => ({
-  declaredSize: undefined, controlAlive: () => true, controlClosed: new Promise(() => {}), graceMs: 5, onBytes: () => {}, ...o,
+const opts = (
+  o: Partial<ConstructorParameters<typeof UploadStream>[1]> = {},
+): ConstructorParameters<typeof UploadStream>[1] => ({
+  declaredSize: undefined,
+  controlAlive: () => true,
+  controlClosed: new Promise(() => {}),
+  graceMs: 5,
+  onBytes: () => {},
+  ...o,
 });
 
 test('a clean end with the client still there commits', async () => {
   const u = fakeUpload();
   const s = new UploadStream(u, opts());
-  const closed = closeOf(s);
+  const _closed = closeOf(s);
   s.end(Buffer.from('hello'));
   await once(s, 'finish');
   assert.equal(u.state, 'committed');
@@ -64,10 +90,22 @@ test('the control connection closing during the grace period aborts (a killed cl
   const u = fakeUpload();
   let alive = true;
   let closed!: () => void;
-  const s = new UploadStream(u, opts({ graceMs: 1000, controlAlive: () => alive, controlClosed: new Promise((r) => { closed = r; }) }));
+  const s = new UploadStream(
+    u,
+    opts({
+      graceMs: 1000,
+      controlAlive: () => alive,
+      controlClosed: new Promise((r) => {
+        closed = r;
+      }),
+    }),
+  );
   const streamClosed = closeOf(s);
   s.end(Buffer.from('half a file'));
-  setTimeout(() => { alive = false; closed(); }, 10);
+  setTimeout(() => {
+    alive = false;
+    closed();
+  }, 10);
   const [e] = await once(s, 'error');
   assert.equal((e as { code: string }).code, 'FTP_CLIENT_GONE');
   await streamClosed;

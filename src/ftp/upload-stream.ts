@@ -36,14 +36,26 @@ export class UploadStream extends Writable {
     this.#opts = opts;
   }
 
-  get bytes(): number { return this.#bytes; }
+  get bytes(): number {
+    return this.#bytes;
+  }
 
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer,
+    _enc: BufferEncoding,
+    cb: (error?: Error | null) => void,
+  ): void {
     this.#bytes += chunk.length;
     this.#opts.onBytes(this.#bytes);
     const declared = this.#opts.declaredSize;
     if (declared !== undefined && this.#bytes > declared) {
-      cb(new FtpReplyError('TREE_TOO_LARGE', 552, `more than the ${declared} bytes announced by ALLO`));
+      cb(
+        new FtpReplyError(
+          'TREE_TOO_LARGE',
+          552,
+          `more than the ${declared} bytes announced by ALLO`,
+        ),
+      );
       return;
     }
     this.#upload.write(chunk).then(
@@ -53,30 +65,57 @@ export class UploadStream extends Writable {
   }
 
   override _final(cb: (error?: Error | null) => void): void {
-    void this.#finish().then(() => cb(), (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))));
+    void this.#finish().then(
+      () => cb(),
+      (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
+    );
   }
 
   async #finish(): Promise<void> {
     const declared = this.#opts.declaredSize;
     if (declared !== undefined && this.#bytes !== declared) {
-      throw new FtpReplyError('FTP_SHORT_UPLOAD', 426, `received ${this.#bytes} of the ${declared} bytes announced by ALLO`);
+      throw new FtpReplyError(
+        'FTP_SHORT_UPLOAD',
+        426,
+        `received ${this.#bytes} of the ${declared} bytes announced by ALLO`,
+      );
     }
     if (this.#opts.graceMs > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.#opts.controlClosed, new Promise<void>((r) => { timer = setTimeout(r, this.#opts.graceMs); })]);
+      await Promise.race([
+        this.#opts.controlClosed,
+        new Promise<void>((r) => {
+          timer = setTimeout(r, this.#opts.graceMs);
+        }),
+      ]);
       clearTimeout(timer);
     }
-    if (!this.#opts.controlAlive()) throw new FtpReplyError('FTP_CLIENT_GONE', 426, 'control connection closed before the upload was confirmed');
-    if (this.#settled) throw new FtpReplyError('FTP_DISCONNECTED', 426, 'upload aborted');
+    if (!this.#opts.controlAlive())
+      throw new FtpReplyError(
+        'FTP_CLIENT_GONE',
+        426,
+        'control connection closed before the upload was confirmed',
+      );
+    if (this.#settled)
+      throw new FtpReplyError('FTP_DISCONNECTED', 426, 'upload aborted');
     this.#settled = true;
     const r = await this.#upload.commit();
     if (!r.ok) throw treeWriteError(r.error);
     this.committed = r.value.bytes;
   }
 
-  override _destroy(error: Error | null, cb: (error?: Error | null) => void): void {
-    if (this.#settled) { cb(error); return; }
+  override _destroy(
+    error: Error | null,
+    cb: (error?: Error | null) => void,
+  ): void {
+    if (this.#settled) {
+      cb(error);
+      return;
+    }
     this.#settled = true;
-    this.#upload.abort().then(() => cb(error), () => cb(error));
+    this.#upload.abort().then(
+      () => cb(error),
+      () => cb(error),
+    );
   }
 }

@@ -32,7 +32,8 @@ export function parseEtagList(header: string): string[] {
   return tags;
 }
 
-const opaque = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
+const opaque = (tag: string): string =>
+  tag.startsWith('W/') ? tag.slice(2) : tag;
 
 /** Weak comparison (If-None-Match). */
 function weakMatch(list: string[], etag: string): boolean {
@@ -48,8 +49,13 @@ export interface ConditionalHeaders {
  * True when a GET/HEAD must be answered 304 Not Modified. If-None-Match, when present, decides alone
  * (If-Modified-Since is then ignored, RFC 9110 §13.1.3).
  */
-export function isNotModified(h: ConditionalHeaders, etag: string, mtime: Date): boolean {
-  if (h.ifNoneMatch !== undefined) return weakMatch(parseEtagList(h.ifNoneMatch), etag);
+export function isNotModified(
+  h: ConditionalHeaders,
+  etag: string,
+  mtime: Date,
+): boolean {
+  if (h.ifNoneMatch !== undefined)
+    return weakMatch(parseEtagList(h.ifNoneMatch), etag);
   if (h.ifModifiedSince !== undefined) {
     const since = parseDate(h.ifModifiedSince);
     if (since === undefined) return false;
@@ -62,7 +68,11 @@ export function isNotModified(h: ConditionalHeaders, etag: string, mtime: Date):
  * If-Range (RFC 9110 §13.1.5): the range applies only if the validator still matches: a strong etag compared
  * strongly, or a date equal to Last-Modified. Absent header: the range applies.
  */
-export function rangeStillValid(ifRange: string | undefined, etag: string, mtime: Date): boolean {
+export function rangeStillValid(
+  ifRange: string | undefined,
+  etag: string,
+  mtime: Date,
+): boolean {
   if (ifRange === undefined) return true;
   const v = ifRange.trim();
   if (v.startsWith('W/')) return false;

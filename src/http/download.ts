@@ -4,9 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileTree } from '../tree/types.ts';
-import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
-import { httpDate, httpEtag, isNotModified, rangeStillValid } from './conditional.ts';
+import {
+  httpDate,
+  httpEtag,
+  isNotModified,
+  rangeStillValid,
+} from './conditional.ts';
 import { failure, statusForTreeError } from './errors.ts';
+import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 import { sendFailure } from './reply.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
@@ -28,11 +33,31 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v.join(', ') : v;
 };
 
-export async function serveDownload(req: IncomingMessage, res: ServerResponse, tree: FileTree, path: string, record: TransferRecord): Promise<void> {
+export async function serveDownload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tree: FileTree,
+  path: string,
+  record: TransferRecord,
+): Promise<void> {
   const st = await tree.stat(path);
-  if (!st.ok) return sendFailure(res, record, failure(statusForTreeError(st.error.code, 'download'), st.error.code, st.error.message));
+  if (!st.ok)
+    return sendFailure(
+      res,
+      record,
+      failure(
+        statusForTreeError(st.error.code, 'download'),
+        st.error.code,
+        st.error.message,
+      ),
+    );
   const info = st.value;
-  if (info.type !== 'file') return sendFailure(res, record, failure(404, 'TREE_IS_DIRECTORY', 'directories are not listed'));
+  if (info.type !== 'file')
+    return sendFailure(
+      res,
+      record,
+      failure(404, 'TREE_IS_DIRECTORY', 'directories are not listed'),
+    );
 
   const etag = httpEtag(info.etag);
   res.setHeader('ETag', etag);
@@ -40,7 +65,16 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', 'no-cache');
 
-  if (isNotModified({ ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') }, etag, info.mtime)) {
+  if (
+    isNotModified(
+      {
+        ifNoneMatch: header(req, 'if-none-match'),
+        ifModifiedSince: header(req, 'if-modified-since'),
+      },
+      etag,
+      info.mtime,
+    )
+  ) {
     res.statusCode = 304;
     res.end();
     record.finish('ok', 0);
@@ -51,10 +85,22 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   let end = info.size - 1;
   let status = 200;
   const rangeHeader = header(req, 'range');
-  if (rangeHeader !== undefined && rangeStillValid(header(req, 'if-range'), etag, info.mtime)) {
+  if (
+    rangeHeader !== undefined &&
+    rangeStillValid(header(req, 'if-range'), etag, info.mtime)
+  ) {
     const d = decideRange(rangeHeader, info.size);
     if (d.kind === 'unsatisfiable') {
-      return sendFailure(res, record, failure(416, 'HTTP_RANGE_NOT_SATISFIABLE', `range ${rangeHeader} is outside ${info.size} bytes`), { 'Content-Range': unsatisfiedRange(info.size) });
+      return sendFailure(
+        res,
+        record,
+        failure(
+          416,
+          'HTTP_RANGE_NOT_SATISFIABLE',
+          `range ${rangeHeader} is outside ${info.size} bytes`,
+        ),
+        { 'Content-Range': unsatisfiedRange(info.size) },
+      );
     }
     if (d.kind === 'range') {
       ({ start, end } = d);
@@ -76,7 +122,15 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   const opened = await tree.open(path, { start, end });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
-    return sendFailure(res, record, failure(statusForTreeError(opened.error.code, 'download'), opened.error.code, opened.error.message));
+    return sendFailure(
+      res,
+      record,
+      failure(
+        statusForTreeError(opened.error.code, 'download'),
+        opened.error.code,
+        opened.error.message,
+      ),
+    );
   }
   await streamBody(opened.value.stream, res, record, length);
 }
@@ -86,7 +140,12 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
  * stream that ends short of Content-Length (the file changed under us) resets the connection instead of
  * leaving the client waiting for bytes that never come.
  */
-function streamBody(stream: NodeJS.ReadableStream & { destroy(e?: Error): void }, res: ServerResponse, record: TransferRecord, expected: number): Promise<void> {
+function streamBody(
+  stream: NodeJS.ReadableStream & { destroy(e?: Error): void },
+  res: ServerResponse,
+  record: TransferRecord,
+  expected: number,
+): Promise<void> {
   return new Promise((resolve) => {
     let sent = 0;
     const done = (result: string): void => {
@@ -94,12 +153,20 @@ function streamBody(stream: NodeJS.ReadableStream & { destroy(e?: Error): void }
       record.finish(result, sent);
       resolve();
     };
-    const count = (chunk: Buffer): void => { sent += chunk.length; };
+    const count = (chunk: Buffer): void => {
+      sent += chunk.length;
+    };
     stream.on('data', count);
-    stream.on('error', () => { res.destroy(); done('TREE_IO'); });
+    stream.on('error', () => {
+      res.destroy();
+      done('TREE_IO');
+    });
     stream.on('end', () => {
       if (sent === expected) res.end();
-      else { res.destroy(); done('TREE_IO'); }
+      else {
+        res.destroy();
+        done('TREE_IO');
+      }
     });
     res.on('close', () => {
       if (res.writableFinished) return;

@@ -29,18 +29,34 @@ export interface HttpFailure {
 }
 
 /** HTTP status for a tree error. Directories are not served (no listings): 404 on read, 409 on write. */
-export function statusForTreeError(code: TreeErrorCode, direction: 'download' | 'upload'): number {
+export function statusForTreeError(
+  code: TreeErrorCode,
+  direction: 'download' | 'upload',
+): number {
   switch (code) {
-    case 'TREE_BAD_PATH': return 400;
-    case 'TREE_NOT_FOUND': return 404;
-    case 'TREE_IS_DIRECTORY': return direction === 'download' ? 404 : 409;
-    case 'TREE_READ_ONLY': return 403;
-    case 'TREE_NAME_NOT_ALLOWED': return 403;
-    case 'TREE_MAC_MISMATCH': return 403;
-    case 'TREE_ESCAPE': return 403;
-    case 'TREE_TOO_LARGE': return 413;
-    case 'TREE_IO': return 500;
+    case 'TREE_BAD_PATH':
+      return 400;
+    case 'TREE_NOT_FOUND':
+      return 404;
+    case 'TREE_IS_DIRECTORY':
+      return direction === 'download' ? 404 : 409;
+    case 'TREE_READ_ONLY':
+      return 403;
+    case 'TREE_NAME_NOT_ALLOWED':
+      return 403;
+    case 'TREE_MAC_MISMATCH':
+      return 403;
+    case 'TREE_ESCAPE':
+      return 403;
+    case 'TREE_TOO_LARGE':
+      return 413;
+    case 'TREE_IO':
+      return 500;
   }
 }
 
-export const failure = (status: number, code: ErrorCode, message: string): HttpFailure => ({ status, code, message });
+export const failure = (
+  status: number,
+  code: ErrorCode,
+  message: string,
+): HttpFailure => ({ status, code, message });

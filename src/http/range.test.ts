@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideRange, contentRange, unsatisfiedRange } from './range.ts';
+import { test } from 'node:test';
+import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 
 test('range decisions against a 1000-byte file', () => {
   const cases: [string | undefined, ReturnType<typeof decideRange>][] = [
@@ -26,7 +26,8 @@ test('range decisions against a 1000-byte file', () => {
     ['bytes=', { kind: 'none' }],
     ['bytes=0-99999999999999999999', { kind: 'none' }],
   ];
-  for (const [h, want] of cases) assert.deepEqual(decideRange(h, 1000), want, String(h));
+  for (const [h, want] of cases)
+    assert.deepEqual(decideRange(h, 1000), want, String(h));
 });
 
 test('an empty file satisfies no range', () => {
@@ -41,7 +42,9 @@ test('Content-Range values', () => {
 
 test('decideRange never throws on junk', () => {
   for (let i = 0; i < 2000; i++) {
-    const s = Array.from({ length: i % 40 }, () => String.fromCharCode(32 + Math.floor(Math.random() * 95))).join('');
+    const s = Array.from({ length: i % 40 }, () =>
+      String.fromCharCode(32 + Math.floor(Math.random() * 95)),
+    ).join('');
     decideRange(`bytes=${s}`, 5000);
     decideRange(s, 5000);
   }

@@ -19,7 +19,10 @@ const SPEC = /^(\d*)-(\d*)$/;
 /** Longer digit strings than this cannot be meaningful byte positions (2^53 has 16 digits). */
 const MAX_DIGITS = 15;
 
-interface Spec { readonly first: number | undefined; readonly last: number | undefined }
+interface Spec {
+  readonly first: number | undefined;
+  readonly last: number | undefined;
+}
 
 function parseSpec(text: string): Spec | undefined {
   const m = SPEC.exec(text.trim());
@@ -29,12 +32,16 @@ function parseSpec(text: string): Spec | undefined {
   if (a.length > MAX_DIGITS || b.length > MAX_DIGITS) return undefined;
   const first = a === '' ? undefined : Number(a);
   const last = b === '' ? undefined : Number(b);
-  if (first !== undefined && last !== undefined && last < first) return undefined;
+  if (first !== undefined && last !== undefined && last < first)
+    return undefined;
   return { first, last };
 }
 
 /** Resolve one spec against the size; undefined when unsatisfiable. */
-function resolve(spec: Spec, size: number): { start: number; end: number } | undefined {
+function resolve(
+  spec: Spec,
+  size: number,
+): { start: number; end: number } | undefined {
   if (spec.first === undefined) {
     // suffix range: the last N bytes
     const n = spec.last ?? 0;
@@ -42,16 +49,24 @@ function resolve(spec: Spec, size: number): { start: number; end: number } | und
     return { start: Math.max(0, size - n), end: size - 1 };
   }
   if (spec.first >= size) return undefined;
-  const end = spec.last === undefined ? size - 1 : Math.min(spec.last, size - 1);
+  const end =
+    spec.last === undefined ? size - 1 : Math.min(spec.last, size - 1);
   return { start: spec.first, end };
 }
 
-export function decideRange(header: string | undefined, size: number): RangeDecision {
+export function decideRange(
+  header: string | undefined,
+  size: number,
+): RangeDecision {
   if (header === undefined) return { kind: 'none' };
   const eq = header.indexOf('=');
   if (eq < 0) return { kind: 'none' };
-  if (header.slice(0, eq).trim().toLowerCase() !== 'bytes') return { kind: 'none' };
-  const parts = header.slice(eq + 1).split(',').filter((p) => p.trim() !== '');
+  if (header.slice(0, eq).trim().toLowerCase() !== 'bytes')
+    return { kind: 'none' };
+  const parts = header
+    .slice(eq + 1)
+    .split(',')
+    .filter((p) => p.trim() !== '');
   if (parts.length === 0) return { kind: 'none' };
   const specs: Spec[] = [];
   for (const p of parts) {
@@ -59,12 +74,18 @@ export function decideRange(header: string | undefined, size: number): RangeDeci
     if (!s) return { kind: 'none' };
     specs.push(s);
   }
-  const satisfiable = specs.map((s) => resolve(s, size)).filter((r) => r !== undefined);
+  const satisfiable = specs
+    .map((s) => resolve(s, size))
+    .filter((r) => r !== undefined);
   if (satisfiable.length === 0) return { kind: 'unsatisfiable' };
   if (specs.length > 1) return { kind: 'multiple' };
   const only = satisfiable[0]!;
   return { kind: 'range', start: only.start, end: only.end };
 }
 
-export const contentRange = (start: number, end: number, size: number): string => `bytes ${start}-${end}/${size}`;
+export const contentRange = (
+  start: number,
+  end: number,
+  size: number,
+): string => `bytes ${start}-${end}/${size}`;
 export const unsatisfiedRange = (size: number): string => `bytes */${size}`;

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { rawTreePath } from './request-path.ts';
 
 test('request targets become raw tree paths, decoded once, never resolved', () => {
@@ -26,5 +26,6 @@ test('request targets become raw tree paths, decoded once, never resolved', () =
 });
 
 test('undecodable or odd targets are refused', () => {
-  for (const t of ['/%', '/%zz', '/%c0%af', '*', 'x/y']) assert.equal(rawTreePath(t).ok, false, t);
+  for (const t of ['/%', '/%zz', '/%c0%af', '*', 'x/y'])
+    assert.equal(rawTreePath(t).ok, false, t);
 });

@@ -6,14 +6,15 @@
  * segment is resolved and nothing is rejected for safety: the decoded text, "..", backslashes, NULs and any
  * left-over '%' included, goes to the tree, the one place path safety lives.
  */
-import { type Result, ok, err } from '../shared/result.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 
 export function rawTreePath(target: string): Result<string, string> {
   let t = target;
   if (!t.startsWith('/')) {
     // absolute-form: scheme://authority/path
     const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*(.*)$/.exec(t);
-    if (!m) return err('request target is neither origin-form nor absolute-form');
+    if (!m)
+      return err('request target is neither origin-form nor absolute-form');
     t = m[1] === '' ? '/' : m[1]!;
     if (!t.startsWith('/')) t = `/${t}`;
   }

@@ -5,13 +5,14 @@
  * requests a client certificate and refuses (handshake alert) any client without one signed by that CA.
  * Malformed HTTP and failed TLS handshakes are dropped and counted, never fatal.
  */
+
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import type { Service } from '../shared/service.ts';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { ApplianceError } from '../shared/errors.ts';
+import type { Service } from '../shared/service.ts';
 import { createHttpApp } from './app.ts';
 
 export interface HttpStats {
@@ -30,7 +31,11 @@ export interface HttpService extends Service {
 
 type AnyServer = http.Server | https.Server;
 
-function listen(server: AnyServer, port: number, host: string | undefined): Promise<number> {
+function listen(
+  server: AnyServer,
+  port: number,
+  host: string | undefined,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     server.once('error', onError);
@@ -44,20 +49,38 @@ function listen(server: AnyServer, port: number, host: string | undefined): Prom
   });
 }
 
-async function tlsOptions(cfg: { cert: string | undefined; key: string | undefined; clientCa: string | undefined }): Promise<https.ServerOptions> {
+async function tlsOptions(cfg: {
+  cert: string | undefined;
+  key: string | undefined;
+  clientCa: string | undefined;
+}): Promise<https.ServerOptions> {
   if (cfg.cert === undefined || cfg.key === undefined) {
-    throw new ApplianceError('HTTP_TLS_CONFIG', 'services.https needs cert and key');
+    throw new ApplianceError(
+      'HTTP_TLS_CONFIG',
+      'services.https needs cert and key',
+    );
   }
   try {
-    const [cert, key, ca] = await Promise.all([readFile(cfg.cert), readFile(cfg.key), cfg.clientCa === undefined ? undefined : readFile(cfg.clientCa)]);
+    const [cert, key, ca] = await Promise.all([
+      readFile(cfg.cert),
+      readFile(cfg.key),
+      cfg.clientCa === undefined ? undefined : readFile(cfg.clientCa),
+    ]);
     const base: https.ServerOptions = { cert, key, minVersion: 'TLSv1.2' };
-    return ca === undefined ? base : { ...base, ca, requestCert: true, rejectUnauthorized: true };
+    return ca === undefined
+      ? base
+      : { ...base, ca, requestCert: true, rejectUnauthorized: true };
   } catch (e) {
-    throw new ApplianceError('HTTP_TLS_CONFIG', `cannot read the HTTPS certificate files: ${(e as Error).message}`);
+    throw new ApplianceError(
+      'HTTP_TLS_CONFIG',
+      `cannot read the HTTPS certificate files: ${(e as Error).message}`,
+    );
   }
 }
 
-export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; httpsPort?: number }): Promise<HttpService> {
+export async function startHttpServers(
+  deps: ServiceDeps & { httpPort?: number; httpsPort?: number },
+): Promise<HttpService> {
   const cfg = deps.model.current().services;
   const log = deps.log.child({ component: 'http' });
   const inflight = new Set<Promise<void>>();
@@ -65,17 +88,28 @@ export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; 
   const stats: HttpStats = { malformedRequests: 0, tlsFailures: 0 };
   const servers: AnyServer[] = [];
 
-  const onClientError = (e: Error & { code?: string }, socket: Socket): void => {
+  const onClientError = (
+    e: Error & { code?: string },
+    socket: Socket,
+  ): void => {
     stats.malformedRequests++;
-    log.debug({ code: e.code, peer: socket.remoteAddress }, 'malformed request dropped');
-    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    log.debug(
+      { code: e.code, peer: socket.remoteAddress },
+      'malformed request dropped',
+    );
+    if (socket.writable && !socket.destroyed)
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
     socket.destroy();
   };
   const harden = (s: AnyServer): void => {
     s.on('clientError', onClientError);
     // Expect: 100-continue goes to the app, which sends 100 only once the tree accepts the upload, so a
     // refused PUT (wrong MAC, over the cap …) is answered before the phone sends its body
-    s.on('checkContinue', (req, res) => { app(req, res); });
+    s.on('checkContinue', (req, res) => {
+      app(req, res);
+    });
     s.headersTimeout = 20_000;
     s.requestTimeout = 300_000; // receiving one whole request (a PUT body); downloads are not bounded by it
     s.timeout = 120_000; // a socket idle this long is closed
@@ -84,15 +118,22 @@ export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; 
   };
 
   const close = async (): Promise<void> => {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    })));
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
     // cut transfers finish their bookkeeping (event, upload abort) before close() resolves
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...inflight]),
-      new Promise<void>((resolve) => { timer = setTimeout(resolve, 3_000); }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 3_000);
+      }),
     ]);
     clearTimeout(timer);
   };
@@ -104,19 +145,41 @@ export async function startHttpServers(deps: ServiceDeps & { httpPort?: number; 
       const s = http.createServer(app);
       harden(s);
       servers.push(s);
-      httpPort = await listen(s, deps.httpPort ?? cfg.http.port, deps.bindAddress);
+      httpPort = await listen(
+        s,
+        deps.httpPort ?? cfg.http.port,
+        deps.bindAddress,
+      );
     }
     if (cfg.https.enabled) {
       const s = https.createServer(await tlsOptions(cfg.https), app);
       harden(s);
       s.on('tlsClientError', (e: Error & { code?: string }, socket: Socket) => {
         stats.tlsFailures++;
-        log.info({ code: 'HTTP_TLS_HANDSHAKE', tls: e.code, peer: socket.remoteAddress?.replace(/^::ffff:/, '') }, 'TLS handshake refused');
+        log.info(
+          {
+            code: 'HTTP_TLS_HANDSHAKE',
+            tls: e.code,
+            peer: socket.remoteAddress?.replace(/^::ffff:/, ''),
+          },
+          'TLS handshake refused',
+        );
       });
       servers.push(s);
-      httpsPort = await listen(s, deps.httpsPort ?? cfg.https.port, deps.bindAddress);
+      httpsPort = await listen(
+        s,
+        deps.httpsPort ?? cfg.https.port,
+        deps.bindAddress,
+      );
     }
-    log.info({ httpPort, httpsPort, mutualTls: cfg.https.enabled && cfg.https.clientCa !== undefined }, 'http service listening');
+    log.info(
+      {
+        httpPort,
+        httpsPort,
+        mutualTls: cfg.https.enabled && cfg.https.clientCa !== undefined,
+      },
+      'http service listening',
+    );
     return { name: 'http', close, httpPort, httpsPort, stats };
   } catch (e) {
     await close();

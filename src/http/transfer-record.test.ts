@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEventBus, type ApplianceEvent } from '../runtime/events.ts';
+import { test } from 'node:test';
+import { type ApplianceEvent, createEventBus } from '../runtime/events.ts';
 import { silentLogger } from '../shared/log.ts';
 import { startRecord } from './transfer-record.ts';
 
@@ -8,9 +8,18 @@ test('a record emits exactly one event', () => {
   const bus = createEventBus();
   const seen: ApplianceEvent[] = [];
   bus.subscribe((e) => seen.push(e));
-  const r = startRecord({ events: bus, log: silentLogger() }, {
-    protocol: 'http', direction: 'upload', peer: '10.0.0.2', path: '/x', mac: undefined, userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.9.7', status: () => 201,
-  });
+  const r = startRecord(
+    { events: bus, log: silentLogger() },
+    {
+      protocol: 'http',
+      direction: 'upload',
+      peer: '10.0.0.2',
+      path: '/x',
+      mac: undefined,
+      userAgent: 'FileTransport PolycomVVX-VVX_410-UA/5.9.7',
+      status: () => 201,
+    },
+  );
   r.setPath('0004f28062d6-phone.cfg');
   r.finish('ok', 12);
   r.finish('HTTP_CLIENT_ABORTED', 0);

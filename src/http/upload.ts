@@ -10,7 +10,9 @@ import { sendFailure } from './reply.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 /** Content-Length as a number; undefined when absent (chunked); 'bad' when present but not a length. */
-export function declaredLength(header: string | undefined): number | undefined | 'bad' {
+export function declaredLength(
+  header: string | undefined,
+): number | undefined | 'bad' {
   if (header === undefined) return undefined;
   if (!/^\d{1,15}$/.test(header.trim())) return 'bad';
   return Number(header.trim());
@@ -25,14 +27,30 @@ export async function receiveUpload(
   record: TransferRecord,
 ): Promise<void> {
   const declared = declaredLength(req.headers['content-length']);
-  if (declared === 'bad') return sendFailure(res, record, failure(400, 'HTTP_BAD_CONTENT_LENGTH', 'Content-Length is not a number'), {}, { close: true });
+  if (declared === 'bad')
+    return sendFailure(
+      res,
+      record,
+      failure(400, 'HTTP_BAD_CONTENT_LENGTH', 'Content-Length is not a number'),
+      {},
+      { close: true },
+    );
 
   const before = await tree.stat(path);
   const existed = before.ok && before.value.type === 'file';
-  const begun = await tree.beginUpload(path, { ...ctx, declaredSize: declared });
+  const begun = await tree.beginUpload(path, {
+    ...ctx,
+    declaredSize: declared,
+  });
   if (!begun.ok) {
     const e = begun.error;
-    return sendFailure(res, record, failure(statusForTreeError(e.code, 'upload'), e.code, e.message), {}, { close: true });
+    return sendFailure(
+      res,
+      record,
+      failure(statusForTreeError(e.code, 'upload'), e.code, e.message),
+      {},
+      { close: true },
+    );
   }
   const upload = begun.value;
   if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
@@ -45,7 +63,17 @@ export async function receiveUpload(
       const w = await upload.write(chunk);
       if (!w.ok) {
         await upload.abort();
-        return sendFailure(res, record, failure(statusForTreeError(w.error.code, 'upload'), w.error.code, w.error.message), {}, { close: true });
+        return sendFailure(
+          res,
+          record,
+          failure(
+            statusForTreeError(w.error.code, 'upload'),
+            w.error.code,
+            w.error.message,
+          ),
+          {},
+          { close: true },
+        );
       }
       bytes += chunk.length;
     }
@@ -64,7 +92,15 @@ export async function receiveUpload(
   }
   const committed = await upload.commit();
   if (!committed.ok) {
-    return sendFailure(res, record, failure(statusForTreeError(committed.error.code, 'upload'), committed.error.code, committed.error.message));
+    return sendFailure(
+      res,
+      record,
+      failure(
+        statusForTreeError(committed.error.code, 'upload'),
+        committed.error.code,
+        committed.error.message,
+      ),
+    );
   }
   res.statusCode = existed ? 204 : 201;
   if (!existed) res.setHeader('Location', `/${upload.target.path}`);

@@ -8,13 +8,19 @@
  *   unknown      model unknown, or nothing offered
  */
 import type { ApplianceModel } from '../config/model.ts';
-import type { Mac } from '../shared/mac.ts';
 import { releaseFor, resolvePhone } from '../policy/release.ts';
+import type { Mac } from '../shared/mac.ts';
 import type { PhoneRecord, RolloutState } from './types.ts';
 
-export interface Offered { readonly release: string; readonly version: string }
+export interface Offered {
+  readonly release: string;
+  readonly version: string;
+}
 
-export function offeredFirmware(model: ApplianceModel, p: Pick<PhoneRecord, 'mac' | 'site' | 'model'>): Offered | undefined {
+export function offeredFirmware(
+  model: ApplianceModel,
+  p: Pick<PhoneRecord, 'mac' | 'site' | 'model'>,
+): Offered | undefined {
   const ref = { mac: p.mac as Mac, model: p.model, site: p.site };
   if (resolvePhone(model, ref).token === undefined) return undefined;
   const rel = releaseFor(model, ref);
@@ -26,13 +32,33 @@ export function sameVersion(a: string, b: string): boolean {
   const pa = a.split('.');
   const pb = b.split('.');
   if (pa.length !== pb.length) return false;
-  return pa.every((x, i) => (/^\d+$/.test(x) && /^\d+$/.test(pb[i]!) ? Number(x) === Number(pb[i]) : x === pb[i]));
+  return pa.every((x, i) =>
+    /^\d+$/.test(x) && /^\d+$/.test(pb[i]!)
+      ? Number(x) === Number(pb[i])
+      : x === pb[i],
+  );
 }
 
-export function rolloutState(p: PhoneRecord, offered: Offered | undefined, versionSeenAt: number | undefined): RolloutState {
+export function rolloutState(
+  p: PhoneRecord,
+  offered: Offered | undefined,
+  versionSeenAt: number | undefined,
+): RolloutState {
   if (!offered) return 'unknown';
-  if (p.runningVersion !== undefined && sameVersion(p.runningVersion, offered.version)) return 'done';
-  if (p.imageFailure !== undefined || (p.lastImage && p.lastImage.result !== 'ok')) return 'failed';
-  if (p.lastImage && (versionSeenAt === undefined || p.lastImage.at >= versionSeenAt)) return 'in-progress';
+  if (
+    p.runningVersion !== undefined &&
+    sameVersion(p.runningVersion, offered.version)
+  )
+    return 'done';
+  if (
+    p.imageFailure !== undefined ||
+    (p.lastImage && p.lastImage.result !== 'ok')
+  )
+    return 'failed';
+  if (
+    p.lastImage &&
+    (versionSeenAt === undefined || p.lastImage.at >= versionSeenAt)
+  )
+    return 'in-progress';
   return 'not-yet';
 }

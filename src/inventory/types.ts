@@ -69,7 +69,12 @@ export interface PhoneRecord {
   lastNotify: { at: number; result: string } | undefined;
 }
 
-export type RolloutState = 'done' | 'in-progress' | 'failed' | 'not-yet' | 'unknown';
+export type RolloutState =
+  | 'done'
+  | 'in-progress'
+  | 'failed'
+  | 'not-yet'
+  | 'unknown';
 
 /** A phone as the API returns it: the record plus what is derived from the current model. */
 export interface PhoneView extends Omit<PhoneRecord, 'timeline' | 'files'> {

@@ -7,17 +7,35 @@
 import type { ApplianceModel } from '../config/model.ts';
 import type { PhoneView, RolloutState } from './types.ts';
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
 
-export function filterPhones(phones: readonly PhoneView[], q: Record<string, unknown>): PhoneView[] {
+export function filterPhones(
+  phones: readonly PhoneView[],
+  q: Record<string, unknown>,
+): PhoneView[] {
   const text = str(q.q)?.toLowerCase();
   const site = str(q.site);
   const model = str(q.model);
   const state = str(q.state);
   const rollout = str(q.rollout);
-  return phones.filter((p) => (site === undefined || p.site === site) && (model === undefined || p.model === model)
-    && (state === undefined || p.state === state) && (rollout === undefined || p.rollout === rollout)
-    && (text === undefined || [p.mac, p.label, p.model, p.address, p.partNumber, p.runningVersion, p.site].some((v) => v !== undefined && v.toLowerCase().includes(text))));
+  return phones.filter(
+    (p) =>
+      (site === undefined || p.site === site) &&
+      (model === undefined || p.model === model) &&
+      (state === undefined || p.state === state) &&
+      (rollout === undefined || p.rollout === rollout) &&
+      (text === undefined ||
+        [
+          p.mac,
+          p.label,
+          p.model,
+          p.address,
+          p.partNumber,
+          p.runningVersion,
+          p.site,
+        ].some((v) => v?.toLowerCase().includes(text))),
+  );
 }
 
 export interface ModelRollout {
@@ -30,11 +48,34 @@ export interface ModelRollout {
   readonly total: number;
 }
 
-export function rolloutByModel(phones: readonly PhoneView[], model: ApplianceModel): ModelRollout[] {
-  const rows = new Map<string, { offered: Set<string>; counts: Record<RolloutState, number>; unseen: number }>();
+export function rolloutByModel(
+  phones: readonly PhoneView[],
+  model: ApplianceModel,
+): ModelRollout[] {
+  const rows = new Map<
+    string,
+    {
+      offered: Set<string>;
+      counts: Record<RolloutState, number>;
+      unseen: number;
+    }
+  >();
   const row = (m: string) => {
     let r = rows.get(m);
-    if (!r) { r = { offered: new Set(), counts: { done: 0, 'in-progress': 0, failed: 0, 'not-yet': 0, unknown: 0 }, unseen: 0 }; rows.set(m, r); }
+    if (!r) {
+      r = {
+        offered: new Set(),
+        counts: {
+          done: 0,
+          'in-progress': 0,
+          failed: 0,
+          'not-yet': 0,
+          unknown: 0,
+        },
+        unseen: 0,
+      };
+      rows.set(m, r);
+    }
     return r;
   };
   const seen = new Set<string>();
@@ -50,5 +91,13 @@ export function rolloutByModel(phones: readonly PhoneView[], model: ApplianceMod
     r.counts['not-yet']++;
     r.unseen++;
   }
-  return [...rows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([m, r]) => ({ model: m, offered: [...r.offered].sort(), counts: r.counts, unseen: r.unseen, total: Object.values(r.counts).reduce((a, b) => a + b, 0) }));
+  return [...rows]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([m, r]) => ({
+      model: m,
+      offered: [...r.offered].sort(),
+      counts: r.counts,
+      unseen: r.unseen,
+      total: Object.values(r.counts).reduce((a, b) => a + b, 0),
+    }));
 }

@@ -25,7 +25,12 @@ export interface HostClock {
 
 interface HostClockAddon {
   nowNs(): bigint;
-  syncState(): { state: number; status: number; maxErrorUs: number; estErrorUs: number };
+  syncState(): {
+    state: number;
+    status: number;
+    maxErrorUs: number;
+    estErrorUs: number;
+  };
 }
 
 const TIME_ERROR = 5;
@@ -41,7 +46,11 @@ export function nativeHostClock(addon: HostClockAddon): HostClock {
     nowNs: () => addon.nowNs(),
     syncState() {
       const s = addon.syncState();
-      return { synchronised: s.state !== TIME_ERROR && (s.status & STA_UNSYNC) === 0, maxErrorS: s.maxErrorUs / 1e6, source: 'adjtimex' };
+      return {
+        synchronised: s.state !== TIME_ERROR && (s.status & STA_UNSYNC) === 0,
+        maxErrorS: s.maxErrorUs / 1e6,
+        source: 'adjtimex',
+      };
     },
   };
 }
@@ -58,15 +67,27 @@ export function fallbackHostClock(): HostClock {
     kind: 'fallback',
     nowNs() {
       const mono = process.hrtime.bigint();
-      if (mono - anchorMono > 1_000_000_000n) { reanchor(); return anchorWall; }
+      if (mono - anchorMono > 1_000_000_000n) {
+        reanchor();
+        return anchorWall;
+      }
       return anchorWall + (mono - anchorMono);
     },
-    syncState: () => ({ synchronised: false, maxErrorS: undefined, source: 'unknown' }),
+    syncState: () => ({
+      synchronised: false,
+      maxErrorS: undefined,
+      source: 'unknown',
+    }),
   };
 }
 
 /** The native clock when the addon builds, else the fallback and the reason. */
-export function openHostClock(): { clock: HostClock; warning: string | undefined } {
+export function openHostClock(): {
+  clock: HostClock;
+  warning: string | undefined;
+} {
   const a = loadHostClockAddon();
-  return a.ok ? { clock: nativeHostClock(a.value), warning: undefined } : { clock: fallbackHostClock(), warning: a.error };
+  return a.ok
+    ? { clock: nativeHostClock(a.value), warning: undefined }
+    : { clock: fallbackHostClock(), warning: a.error };
 }

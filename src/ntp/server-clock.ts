@@ -3,7 +3,12 @@
  * estimate while synchronised (its upstream is not ours to see), else the configured local stratum with
  * reference id LOCL and a small fixed dispersion, as chrony's `local stratum` does. Pure, for tests.
  */
-import { type ServerClock, ntpFromUnixNs, refIdAscii, shortFromSeconds } from './codec/packet.ts';
+import {
+  ntpFromUnixNs,
+  refIdAscii,
+  type ServerClock,
+  shortFromSeconds,
+} from './codec/packet.ts';
 import type { SyncState } from './host-clock.ts';
 
 /** Stratum announced while the host clock is synchronised. */
@@ -13,10 +18,34 @@ export const PRECISION = -20;
 /** Root dispersion of the local clock: small enough for every client's distance check (chrony: 3 s). */
 export const LOCAL_DISPERSION_S = 0.01;
 
-export function serverClockFor(state: SyncState, localStratum: number, nowNs: bigint): ServerClock {
-  const referenceTime = ntpFromUnixNs((nowNs / 1_000_000_000n) * 1_000_000_000n);
+export function serverClockFor(
+  state: SyncState,
+  localStratum: number,
+  nowNs: bigint,
+): ServerClock {
+  const referenceTime = ntpFromUnixNs(
+    (nowNs / 1_000_000_000n) * 1_000_000_000n,
+  );
   if (state.synchronised) {
-    return { leap: 0, stratum: SYNCED_STRATUM, precision: PRECISION, rootDelay: 0, rootDispersion: shortFromSeconds(Math.min(state.maxErrorS ?? LOCAL_DISPERSION_S, 1)), referenceId: refIdAscii('HOST'), referenceTime };
+    return {
+      leap: 0,
+      stratum: SYNCED_STRATUM,
+      precision: PRECISION,
+      rootDelay: 0,
+      rootDispersion: shortFromSeconds(
+        Math.min(state.maxErrorS ?? LOCAL_DISPERSION_S, 1),
+      ),
+      referenceId: refIdAscii('HOST'),
+      referenceTime,
+    };
   }
-  return { leap: 0, stratum: localStratum, precision: PRECISION, rootDelay: 0, rootDispersion: shortFromSeconds(LOCAL_DISPERSION_S), referenceId: refIdAscii('LOCL'), referenceTime };
+  return {
+    leap: 0,
+    stratum: localStratum,
+    precision: PRECISION,
+    rootDelay: 0,
+    rootDispersion: shortFromSeconds(LOCAL_DISPERSION_S),
+    referenceId: refIdAscii('LOCL'),
+    referenceTime,
+  };
 }

@@ -9,22 +9,36 @@ import type { ApplianceModel, Parameters, Site } from '../config/model.ts';
  * DHCP option 42 and tcpIpApp.sntp.address for a site: its own ntp: list, else the appliance while its SNTP
  * service runs (on an isolated VLAN nothing else answers), else none.
  */
-export function ntpServersFor(model: ApplianceModel, site: Site): readonly string[] {
+export function ntpServersFor(
+  model: ApplianceModel,
+  site: Site,
+): readonly string[] {
   if (site.ntp.length > 0) return site.ntp;
   return model.services.ntp.enabled ? [model.address] : [];
 }
 
 /** Whether a name is set anywhere a phone would read it before (or instead of) a derived value. */
 const setAnywhere = (model: ApplianceModel, name: string): boolean =>
-  name in model.parameters || [...model.sites.values()].some((s) => name in s.parameters) || [...model.models.values()].some((m) => name in m.parameters) || [...model.phones.values()].some((p) => name in p.parameters);
+  name in model.parameters ||
+  [...model.sites.values()].some((s) => name in s.parameters) ||
+  [...model.models.values()].some((m) => name in m.parameters) ||
+  [...model.phones.values()].some((p) => name in p.parameters);
 
 /** site.cfg: the site's own parameters over what its settings imply. */
-export function siteParameters(model: ApplianceModel, site: Site | undefined): Parameters {
+export function siteParameters(
+  model: ApplianceModel,
+  site: Site | undefined,
+): Parameters {
   if (!site) return {};
   const derived: Record<string, string> = {};
   if (site.directory.readOnly) derived['dir.local.readonly'] = '1';
   // The appliance as the time server of a site that names none, unless a parameter file says otherwise.
-  if (site.ntp.length === 0 && model.services.ntp.enabled && !setAnywhere(model, 'tcpIpApp.sntp.address')) derived['tcpIpApp.sntp.address'] = model.address;
+  if (
+    site.ntp.length === 0 &&
+    model.services.ntp.enabled &&
+    !setAnywhere(model, 'tcpIpApp.sntp.address')
+  )
+    derived['tcpIpApp.sntp.address'] = model.address;
   return { ...derived, ...site.parameters };
 }
 

@@ -24,5 +24,10 @@ export function requestLabels(model: ApplianceModel, labels: Labels): Labels {
   const entry = labels.mac ? model.phones.get(labels.mac) : undefined;
   const token = entry?.model ?? labels.model;
   const info = token !== undefined ? model.models.get(token) : undefined;
-  return { ...labels, model: token, family: labels.family ?? info?.family, partNumber: labels.partNumber ?? info?.partNumber };
+  return {
+    ...labels,
+    model: token,
+    family: labels.family ?? info?.family,
+    partNumber: labels.partNumber ?? info?.partNumber,
+  };
 }

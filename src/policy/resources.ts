@@ -16,8 +16,20 @@ export interface Requester {
 
 const MAC_IN_NAME = /^([0-9a-f]{12})[-.]/;
 
-export function resourceFor(model: ApplianceModel, site: string | undefined, name: string, who: Requester | undefined): FirmwareRelease | undefined {
+export function resourceFor(
+  model: ApplianceModel,
+  site: string | undefined,
+  name: string,
+  who: Requester | undefined,
+): FirmwareRelease | undefined {
   const mac = who?.mac ?? (MAC_IN_NAME.exec(name)?.[1] as Mac | undefined);
-  const token = mac !== undefined && model.phones.get(mac)?.model !== undefined ? undefined : parseUserAgent(who?.userAgent)?.model;
-  return releaseFor(model, { mac, model: token && model.models.has(token) ? token : undefined, site });
+  const token =
+    mac !== undefined && model.phones.get(mac)?.model !== undefined
+      ? undefined
+      : parseUserAgent(who?.userAgent)?.model;
+  return releaseFor(model, {
+    mac,
+    model: token && model.models.has(token) ? token : undefined,
+    site,
+  });
 }

@@ -21,10 +21,13 @@ export interface UserAgentInfo {
   readonly serial: string | undefined;
 }
 
-const UA = /^FileTransport Poly(?:com)?([A-Za-z]+)-([A-Za-z0-9_]+?)-UA\/([0-9][0-9.]{0,30})(?:_([0-9A-Fa-f]{12}))?(?:\s+Type\/(\w+))?/;
+const UA =
+  /^FileTransport Poly(?:com)?([A-Za-z]+)-([A-Za-z0-9_]+?)-UA\/([0-9][0-9.]{0,30})(?:_([0-9A-Fa-f]{12}))?(?:\s+Type\/(\w+))?/;
 
 /** Never throws; undefined for anything that is not a Polycom FileTransport agent. */
-export function parseUserAgent(ua: string | undefined): UserAgentInfo | undefined {
+export function parseUserAgent(
+  ua: string | undefined,
+): UserAgentInfo | undefined {
   if (ua === undefined || ua.length > 512) return undefined;
   const m = UA.exec(ua.trim());
   if (!m) return undefined;
@@ -34,7 +37,12 @@ export function parseUserAgent(ua: string | undefined): UserAgentInfo | undefine
     uaToken: m[2]!,
     model: m[2]!.replace(/_/g, ''),
     version: m[3]!.replace(/\.$/, ''),
-    stage: type === 'application' ? 'application' : type === 'updater' ? 'updater' : undefined,
+    stage:
+      type === 'application'
+        ? 'application'
+        : type === 'updater'
+          ? 'updater'
+          : undefined,
     serial: m[4]?.toLowerCase(),
   };
 }

@@ -30,7 +30,8 @@ const SIGNATURE = [0x00, 0x00, 0x36, 0x3d] as const;
 const SUB_END = 0xff;
 
 /** Family-then-number ASCII forms; the family list keeps "VVXD230" from splitting as "VVXD"+"230". */
-const ASCII_FORM = /^(?:Polycom|Poly)-(VVX|SSIP|SPIP|Trio|CCX)-?([A-Z]?\d{2,4})$/;
+const ASCII_FORM =
+  /^(?:Polycom|Poly)-(VVX|SSIP|SPIP|Trio|CCX)-?([A-Z]?\d{2,4})$/;
 const POLYCOM_PREFIX = /^(?:Polycom|Poly)-/;
 
 function printable(b: Uint8Array): string {
@@ -46,21 +47,34 @@ function printable(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+    s +=
+      c >= 0x20 && c < 0x7f && c !== 0x5c
+        ? String.fromCharCode(c)
+        : `\\x${c.toString(16).padStart(2, '0')}`;
   }
   return s;
 }
 
 function isPolycomBinary(raw: Uint8Array): boolean {
-  return raw.length >= 5 && raw[0] === SIGNATURE[0] && raw[1] === SIGNATURE[1] && raw[2] === SIGNATURE[2] && raw[3] === SIGNATURE[3];
+  return (
+    raw.length >= 5 &&
+    raw[0] === SIGNATURE[0] &&
+    raw[1] === SIGNATURE[1] &&
+    raw[2] === SIGNATURE[2] &&
+    raw[3] === SIGNATURE[3]
+  );
 }
 
 /** "SoundPointIP-SPIP_601" → uaToken "SPIP_601", model "SPIP601"; "VVX-VVX_D230" → "VVX_D230", "VVXD230". */
-function modelFromPart(part: string): { uaToken: string; model: string } | undefined {
+function modelFromPart(
+  part: string,
+): { uaToken: string; model: string } | undefined {
   const dash = part.indexOf('-');
   const uaToken = dash >= 0 ? part.slice(dash + 1) : part;
   const model = uaToken.replace(/[_-]/g, '');
-  return /^[A-Za-z0-9_-]{2,40}$/.test(uaToken) && model.length > 0 ? { uaToken, model } : undefined;
+  return /^[A-Za-z0-9_-]{2,40}$/.test(uaToken) && model.length > 0
+    ? { uaToken, model }
+    : undefined;
 }
 
 function decodeBinary(raw: Uint8Array): VendorLabels {
@@ -76,7 +90,9 @@ function decodeBinary(raw: Uint8Array): VendorLabels {
     const value = printable(raw.subarray(i + 2, i + 2 + len));
     values.push(value);
     switch (code) {
-      case 1: labels.company = value; break;
+      case 1:
+        labels.company = value;
+        break;
       case 2: {
         const m = modelFromPart(value);
         if (m !== undefined) {
@@ -91,9 +107,14 @@ function decodeBinary(raw: Uint8Array): VendorLabels {
         if (comma >= 0) labels.hardwareRevision = value.slice(comma + 1);
         break;
       }
-      case 4: labels.appVersion = value; break;
-      case 5: labels.bootVersion = value; break;
-      default: break;
+      case 4:
+        labels.appVersion = value;
+        break;
+      case 5:
+        labels.bootVersion = value;
+        break;
+      default:
+        break;
     }
     i += 2 + len;
   }
@@ -107,15 +128,23 @@ function decodeText(raw: Uint8Array): VendorLabels {
   if (m !== null) {
     const family = m[1]!;
     const num = m[2]!;
-    return { vendor: 'polycom', form: 'ascii', text, model: family + num, uaToken: `${family}_${num}` };
+    return {
+      vendor: 'polycom',
+      form: 'ascii',
+      text,
+      model: family + num,
+      uaToken: `${family}_${num}`,
+    };
   }
-  if (POLYCOM_PREFIX.test(text)) return { vendor: 'polycom', form: 'ascii', text };
+  if (POLYCOM_PREFIX.test(text))
+    return { vendor: 'polycom', form: 'ascii', text };
   return { vendor: 'other', form: 'text', text };
 }
 
 /** Total: never throws; undefined or empty gives vendor 'none'. */
 export function decodeVendorClass(raw: Uint8Array | undefined): VendorLabels {
-  if (raw === undefined || raw.length === 0) return { vendor: 'none', form: 'none', text: '' };
+  if (raw === undefined || raw.length === 0)
+    return { vendor: 'none', form: 'none', text: '' };
   return isPolycomBinary(raw) ? decodeBinary(raw) : decodeText(raw);
 }
 
@@ -137,7 +166,9 @@ export interface PolycomVendorClassFields {
  * encoded as latin1 (other characters become '?'), and sub-options are cut so the list fits its length byte
  * (255): a value is shortened, and sub-options that no longer fit are left out.
  */
-export function encodePolycomVendorClass(fields: PolycomVendorClassFields): Uint8Array {
+export function encodePolycomVendorClass(
+  fields: PolycomVendorClassFields,
+): Uint8Array {
   const subs: Array<[number, string | undefined]> = [
     [1, fields.company ?? 'Polycom'],
     [2, fields.model],

@@ -6,19 +6,38 @@
  */
 import type { Logger } from 'pino';
 import type { ApplianceModel } from '../config/model.ts';
+import type { Mac } from '../shared/mac.ts';
 import type { TreeRef } from '../tree/types.ts';
 import type { EventSink } from './events.ts';
-import type { Mac } from '../shared/mac.ts';
 
 /** The current model; hot reload swaps it atomically. Services read it per request, never cache it. */
 export interface ModelRef {
   current(): ApplianceModel;
 }
 
-export interface LeaseRow { readonly ip: string; readonly mac: string; readonly site: string | undefined; readonly expires: number; readonly active: boolean }
-export interface PoolUsage { readonly site: string; readonly mode: string; readonly subnet: string; readonly size: number; readonly used: number; readonly declined: number; readonly free: number; readonly reserved: number }
+export interface LeaseRow {
+  readonly ip: string;
+  readonly mac: string;
+  readonly site: string | undefined;
+  readonly expires: number;
+  readonly active: boolean;
+}
+export interface PoolUsage {
+  readonly site: string;
+  readonly mode: string;
+  readonly subnet: string;
+  readonly size: number;
+  readonly used: number;
+  readonly declined: number;
+  readonly free: number;
+  readonly reserved: number;
+}
 /** Every bound lease (expired ones too, sorted by address) and the usage of each site's pools. */
-export interface LeaseSnapshot { readonly leases: LeaseRow[]; readonly pools: PoolUsage[]; readonly badLines: number }
+export interface LeaseSnapshot {
+  readonly leases: LeaseRow[];
+  readonly pools: PoolUsage[];
+  readonly badLines: number;
+}
 
 /** The DHCP leases, asked by address or as a whole. */
 export interface LeaseQuery {
@@ -44,4 +63,8 @@ export interface ServiceDeps {
 }
 
 /** A lease query that knows nothing (tests, or DHCP disabled). */
-export const noLeases: LeaseQuery = { macForAddress: () => undefined, snapshot: () => ({ leases: [], pools: [], badLines: 0 }), pools: () => [] };
+export const noLeases: LeaseQuery = {
+  macForAddress: () => undefined,
+  snapshot: () => ({ leases: [], pools: [], badLines: 0 }),
+  pools: () => [],
+};

@@ -2,10 +2,11 @@
  * Events the front-ends emit; the operations layer (inventory, metrics) subscribes.
  * Until then they are logged as one JSON line each.
  */
-import type { SyslogEvent } from './syslog-event.ts';
-import type { Mac } from '../shared/mac.ts';
+
 import type { Labels } from '../policy/labels.ts';
 import type { VendorLabels } from '../policy/vendor-class.ts';
+import type { Mac } from '../shared/mac.ts';
+import type { SyslogEvent } from './syslog-event.ts';
 
 export interface TransferEvent {
   readonly type: 'transfer';
@@ -38,19 +39,30 @@ export interface DhcpEvent {
 export type ApplianceEvent = TransferEvent | DhcpEvent | SyslogEvent;
 
 /** A DhcpEvent as logged: without the decoded option 60 (labels.vendorClass already carries its text). */
-export const dhcpLogLine = (e: DhcpEvent): Omit<DhcpEvent, 'vendor'> & { vendor: undefined } => ({ ...e, vendor: undefined });
+export const dhcpLogLine = (
+  e: DhcpEvent,
+): Omit<DhcpEvent, 'vendor'> & { vendor: undefined } => ({
+  ...e,
+  vendor: undefined,
+});
 
 export interface EventSink {
   emit(event: ApplianceEvent): void;
 }
 
 /** A sink fanning out to subscribers; a throwing subscriber never breaks the emitter. */
-export function createEventBus(): EventSink & { subscribe(fn: (e: ApplianceEvent) => void): () => void } {
+export function createEventBus(): EventSink & {
+  subscribe(fn: (e: ApplianceEvent) => void): () => void;
+} {
   const subs = new Set<(e: ApplianceEvent) => void>();
   return {
     emit(event) {
       for (const fn of subs) {
-        try { fn(event); } catch { /* a subscriber's bug must not break a transfer */ }
+        try {
+          fn(event);
+        } catch {
+          /* a subscriber's bug must not break a transfer */
+        }
       }
     },
     subscribe(fn) {

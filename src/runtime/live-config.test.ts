@@ -1,20 +1,28 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { liveConfig } from './live-config.ts';
-import { createTreeLab } from '../../test/lib/tree-fixture.ts';
+import { test } from 'node:test';
 import { labYaml } from '../../test/lib/lab-yaml.ts';
 import { waitFor } from '../../test/lib/netns.ts';
+import { createTreeLab } from '../../test/lib/tree-fixture.ts';
+import { liveConfig } from './live-config.ts';
 
 test('a reload that changes a restart-only setting says so', async () => {
   const lab = await createTreeLab(labYaml());
   const live = liveConfig(lab.yamlPath, lab.model, { watch: false });
   try {
-    await writeFile(lab.yamlPath, labYaml().replace('interface: eth0', 'interface: eth9'));
+    await writeFile(
+      lab.yamlPath,
+      labYaml().replace('interface: eth0', 'interface: eth9'),
+    );
     const r = await live.reload();
     assert.equal(r.ok, true);
-    assert.deepEqual(r.issues.filter((i) => i.code === 'CFG_RESTART_NEEDED').map((i) => i.path), ['appliance.interface']);
+    assert.deepEqual(
+      r.issues
+        .filter((i) => i.code === 'CFG_RESTART_NEEDED')
+        .map((i) => i.path),
+      ['appliance.interface'],
+    );
     assert.equal(live.model.current().interface, 'eth9');
   } finally {
     live.close();
@@ -36,13 +44,19 @@ test('a valid edit is swapped in with its tree; an invalid one is refused and th
     const site = await live.tree.current().read('hq/site.cfg');
     assert.ok(site.ok && site.value.toString().includes('pbx2.lab'));
 
-    await writeFile(lab.yamlPath, labYaml().replace('subnet: 10.90.0.0/24', 'subnet: 10.90.0.0/33'));
+    await writeFile(
+      lab.yamlPath,
+      labYaml().replace('subnet: 10.90.0.0/24', 'subnet: 10.90.0.0/33'),
+    );
     await waitFor(() => live.state().failures === 1, 5000, 'refusal');
     const st = live.state();
     assert.equal(st.lastError?.issues[0]?.code, 'CFG_SUBNET');
     assert.ok(st.lastError!.issues[0]!.line > 0);
     const still = await live.tree.current().read('hq/site.cfg');
-    assert.ok(still.ok && still.value.toString().includes('pbx2.lab'), 'last good tree still serves');
+    assert.ok(
+      still.ok && still.value.toString().includes('pbx2.lab'),
+      'last good tree still serves',
+    );
     assert.equal(live.model.current().sites.get('hq')!.subnet.prefix, 24);
   } finally {
     live.close();

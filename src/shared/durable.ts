@@ -10,7 +10,11 @@ import { basename, dirname, join } from 'node:path';
 /** fsync a folder, so the names created or renamed in it are on disk. */
 export async function fsyncDir(dir: string): Promise<void> {
   const h = await open(dir, 'r');
-  try { await h.sync(); } finally { await h.close(); }
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
 }
 
 export interface AtomicWriteOptions {
@@ -21,7 +25,11 @@ export interface AtomicWriteOptions {
 }
 
 /** Replace `path` with `data` atomically and durably; the temporary file is removed if writing fails. */
-export async function writeAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', opts.mode);
   try {
@@ -42,13 +50,23 @@ export async function writeAtomic(path: string, data: string | Uint8Array, opts:
  * Remove the temporary files an interrupted writeAtomic of `path` left (kill -9, a full disk), and any of the
  * other suffixes given. Returns the names removed. Run at start, before anything writes `path`.
  */
-export async function removeAtomicLeftovers(path: string, suffixes: readonly string[] = []): Promise<string[]> {
+export async function removeAtomicLeftovers(
+  path: string,
+  suffixes: readonly string[] = [],
+): Promise<string[]> {
   const dir = dirname(path);
   const name = basename(path);
   const removed: string[] = [];
   for (const f of await readdir(dir).catch(() => [] as string[])) {
-    if (!f.startsWith(`${name}.tmp-`) && !suffixes.some((s) => f === name + s)) continue;
-    if (await unlink(join(dir, f)).then(() => true, () => false)) removed.push(f);
+    if (!f.startsWith(`${name}.tmp-`) && !suffixes.some((s) => f === name + s))
+      continue;
+    if (
+      await unlink(join(dir, f)).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed.push(f);
   }
   return removed;
 }

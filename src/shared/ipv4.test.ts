@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plainAddress, parseCidr, cidrBroadcast } from './ipv4.ts';
+import { test } from 'node:test';
+import { cidrBroadcast, parseCidr, plainAddress } from './ipv4.ts';
 
 test('peer addresses lose the IPv4-mapped prefix', () => {
   assert.equal(plainAddress('::ffff:10.0.0.2'), '10.0.0.2');
@@ -10,7 +10,11 @@ test('peer addresses lose the IPv4-mapped prefix', () => {
 });
 
 test('the broadcast address of a subnet is its last address', () => {
-  const c = (s: string) => { const r = parseCidr(s); assert.ok(r.ok); return r.value; };
+  const c = (s: string) => {
+    const r = parseCidr(s);
+    assert.ok(r.ok);
+    return r.value;
+  };
   assert.equal(cidrBroadcast(c('10.90.0.0/24')), 0x0a5a00ff);
   assert.equal(cidrBroadcast(c('10.0.0.0/8')), 0x0affffff);
   assert.equal(cidrBroadcast(c('0.0.0.0/0')), 0xffffffff);

@@ -1,12 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { pino } from 'pino';
 import { rootLoggerOptions } from './log.ts';
 
 /** Lines written by a root logger with the appliance's settings, and that logger. */
 function capture(): { lines: string[]; log: pino.Logger } {
   const lines: string[] = [];
-  const log = pino(rootLoggerOptions('info'), { write: (s: string) => { lines.push(s.trimEnd()); } });
+  const log = pino(rootLoggerOptions('info'), {
+    write: (s: string) => {
+      lines.push(s.trimEnd());
+    },
+  });
   return { lines, log };
 }
 
@@ -25,7 +29,8 @@ test('a service child logger line carries each key once: app from the root, svc 
   log.child({ svc: 'ftp' }).child({ component: 'ftp-srv' }).warn('internal');
   assert.equal(lines.length, 2);
   for (const line of lines) {
-    for (const [key, n] of keyCounts(line)) assert.equal(n, 1, `${key} appears ${n} times in ${line}`);
+    for (const [key, n] of keyCounts(line))
+      assert.equal(n, 1, `${key} appears ${n} times in ${line}`);
   }
   const first = JSON.parse(lines[0]!) as Record<string, unknown>;
   assert.equal(first.app, 'appliance');

@@ -23,16 +23,29 @@ export interface ThrottleSchedule {
   readonly maxAddresses: number;
 }
 
-export const DEFAULT_SCHEDULE: ThrottleSchedule = { free: 5, baseMs: 100, capMs: 30_000, forgetMs: 15 * 60_000, maxWaiting: 8, maxAddresses: 10_000 };
+export const DEFAULT_SCHEDULE: ThrottleSchedule = {
+  free: 5,
+  baseMs: 100,
+  capMs: 30_000,
+  forgetMs: 15 * 60_000,
+  maxWaiting: 8,
+  maxAddresses: 10_000,
+};
 
 /** The wait before the attempt that follows `failures` failures. */
-export function waitAfter(failures: number, s: ThrottleSchedule = DEFAULT_SCHEDULE): number {
+export function waitAfter(
+  failures: number,
+  s: ThrottleSchedule = DEFAULT_SCHEDULE,
+): number {
   if (failures < s.free) return 0;
   return Math.min(s.capMs, s.baseMs * 2 ** Math.min(failures - s.free, 40));
 }
 
 /** The least time `attempts` attempts from one address take (each after the previous one failed), in ms. */
-export function minimumTime(attempts: number, s: ThrottleSchedule = DEFAULT_SCHEDULE): number {
+export function minimumTime(
+  attempts: number,
+  s: ThrottleSchedule = DEFAULT_SCHEDULE,
+): number {
   let t = 0;
   for (let n = 0; n < attempts - 1; n++) t += waitAfter(n, s);
   return t;
@@ -53,9 +66,17 @@ export interface LoginThrottle {
   readonly stats: { throttled: number; refused: number };
 }
 
-interface Entry { failures: number; next: number; waiting: number; seen: number }
+interface Entry {
+  failures: number;
+  next: number;
+  waiting: number;
+  seen: number;
+}
 
-export function createLoginThrottle(schedule: Partial<ThrottleSchedule> = {}, now: () => number = Date.now): LoginThrottle {
+export function createLoginThrottle(
+  schedule: Partial<ThrottleSchedule> = {},
+  now: () => number = Date.now,
+): LoginThrottle {
   const s: ThrottleSchedule = { ...DEFAULT_SCHEDULE, ...schedule };
   const table = new Map<string, Entry>();
   const stats = { throttled: 0, refused: 0 };
@@ -75,7 +96,10 @@ export function createLoginThrottle(schedule: Partial<ThrottleSchedule> = {}, no
       const e = touch(address, t);
       // An address within its free failures is not throttled at all: many phones behind one address log in at once.
       const throttled = e.failures >= s.free || e.next > t;
-      if (throttled && e.waiting >= s.maxWaiting) { stats.refused++; return undefined; }
+      if (throttled && e.waiting >= s.maxWaiting) {
+        stats.refused++;
+        return undefined;
+      }
       const start = Math.max(t, e.next);
       // Every admitted attempt pushes the next one back by the wait its failures so far call for.
       e.next = start + waitAfter(e.failures + (throttled ? e.waiting : 0), s);
@@ -89,7 +113,10 @@ export function createLoginThrottle(schedule: Partial<ThrottleSchedule> = {}, no
           settled = true;
           e.waiting--;
           e.seen = now();
-          if (ok) { e.failures = 0; e.next = 0; } else e.failures++;
+          if (ok) {
+            e.failures = 0;
+            e.next = 0;
+          } else e.failures++;
         },
       };
     },

@@ -1,10 +1,22 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMac, macColons, macFromFileName } from './mac.ts';
+import { test } from 'node:test';
+import { macColons, macFromFileName, parseMac } from './mac.ts';
 
 test('common MAC spellings normalise; bad ones say why', () => {
-  for (const s of ['00:04:f2:80:62:d6', '00-04-F2-80-62-D6', '0004.f280.62d6', '0004F28062D6']) assert.deepEqual(parseMac(s), { ok: true, value: '0004f28062d6' });
-  for (const s of ['00:04:f2:80:62', '0004f28062dz', '000000000000', '00:04:f2:80:62:d6:00']) assert.equal(parseMac(s).ok, false, s);
+  for (const s of [
+    '00:04:f2:80:62:d6',
+    '00-04-F2-80-62-D6',
+    '0004.f280.62d6',
+    '0004F28062D6',
+  ])
+    assert.deepEqual(parseMac(s), { ok: true, value: '0004f28062d6' });
+  for (const s of [
+    '00:04:f2:80:62',
+    '0004f28062dz',
+    '000000000000',
+    '00:04:f2:80:62:d6:00',
+  ])
+    assert.equal(parseMac(s).ok, false, s);
   assert.equal(macColons('0004f28062d6'), '00:04:f2:80:62:d6');
 });
 

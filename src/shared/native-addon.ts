@@ -5,12 +5,19 @@
  * node_modules/.cache/appliance-native/ (or APPLIANCE_NATIVE_DIR, where the image keeps the addons it built)
  * and written atomically (temp file + rename), so parallel starts never load a half-written file.
  */
-import { createHash } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { type Result, ok, err } from './result.ts';
+import { err, ok, type Result } from './result.ts';
 
 function packageRoot(from: string): string {
   let dir = from;
@@ -28,32 +35,62 @@ function nodeIncludeDir(): string | undefined {
     join(dirname(dirname(process.execPath)), 'include', 'node'),
     '/usr/include/node',
   ];
-  return candidates.find((d): d is string => d !== undefined && existsSync(join(d, 'node_api.h')));
+  return candidates.find(
+    (d): d is string => d !== undefined && existsSync(join(d, 'node_api.h')),
+  );
 }
 
 /**
  * Compile (if needed) and load the addon whose C source is `src`; `flags` are extra compiler flags
  * (e.g. -pthread). An error says what is missing (compiler, headers).
  */
-export function loadAddon<T>(src: string, flags: readonly string[] = []): Result<T, string> {
+export function loadAddon<T>(
+  src: string,
+  flags: readonly string[] = [],
+): Result<T, string> {
   const name = basename(src, '.c');
   let code: Buffer;
-  try { code = readFileSync(src); } catch (e) { return err(`cannot read ${src}: ${(e as Error).message}`); }
-  const hash = createHash('sha256').update(code).update(flags.join(' ')).update(process.versions.napi ?? '').digest('hex').slice(0, 12);
-  const dir = process.env.APPLIANCE_NATIVE_DIR ?? join(packageRoot(dirname(src)), 'node_modules', '.cache', 'appliance-native');
+  try {
+    code = readFileSync(src);
+  } catch (e) {
+    return err(`cannot read ${src}: ${(e as Error).message}`);
+  }
+  const hash = createHash('sha256')
+    .update(code)
+    .update(flags.join(' '))
+    .update(process.versions.napi ?? '')
+    .digest('hex')
+    .slice(0, 12);
+  const dir =
+    process.env.APPLIANCE_NATIVE_DIR ??
+    join(
+      packageRoot(dirname(src)),
+      'node_modules',
+      '.cache',
+      'appliance-native',
+    );
   const out = join(dir, `${name}-${hash}.node`);
   if (!existsSync(out)) {
     const inc = nodeIncludeDir();
-    if (!inc) return err('Node headers (node_api.h) not found next to the node binary; set APPLIANCE_NODE_INCLUDE');
+    if (!inc)
+      return err(
+        'Node headers (node_api.h) not found next to the node binary; set APPLIANCE_NODE_INCLUDE',
+      );
     const tmp = `${out}.${process.pid}.tmp`;
     try {
       mkdirSync(dir, { recursive: true });
-      execFileSync(process.env.CC ?? 'cc', ['-O2', '-shared', '-fPIC', ...flags, '-I', inc, src, '-o', tmp], { stdio: 'pipe', timeout: 60_000 });
+      execFileSync(
+        process.env.CC ?? 'cc',
+        ['-O2', '-shared', '-fPIC', ...flags, '-I', inc, src, '-o', tmp],
+        { stdio: 'pipe', timeout: 60_000 },
+      );
       renameSync(tmp, out);
     } catch (e) {
       rmSync(tmp, { force: true });
       const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
-      return err(`cannot build the ${name} addon (needs a C compiler: apt-get install gcc libc6-dev): ${(e as Error).message} ${stderr}`.trim());
+      return err(
+        `cannot build the ${name} addon (needs a C compiler: apt-get install gcc libc6-dev): ${(e as Error).message} ${stderr}`.trim(),
+      );
     }
   }
   try {

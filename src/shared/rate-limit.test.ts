@@ -1,10 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createBoundedRateLimiter } from './rate-limit.ts';
 
 test('a key gets its burst, then perSecond; other keys are unaffected', () => {
   const l = createBoundedRateLimiter({ burst: 3, perSecond: 2, maxKeys: 10 });
-  assert.deepEqual([1, 2, 3, 4].map(() => l.allow('a', 0)), [true, true, true, false]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => l.allow('a', 0)),
+    [true, true, true, false],
+  );
   assert.equal(l.allow('b', 0), true);
   assert.equal(l.allow('a', 499), false);
   assert.equal(l.allow('a', 500), true); // one token after half a second at 2/s
@@ -24,7 +27,10 @@ test('the key table never exceeds maxKeys, whatever the number of keys a flood b
 
 test('sweep forgets keys whose bucket has refilled', () => {
   const rl = createBoundedRateLimiter({ burst: 3, perSecond: 2, maxKeys: 10 });
-  assert.deepEqual([0, 0, 0, 0].map(() => rl.allow('a', 1000)), [true, true, true, false]);
+  assert.deepEqual(
+    [0, 0, 0, 0].map(() => rl.allow('a', 1000)),
+    [true, true, true, false],
+  );
   assert.equal(rl.allow('a', 1400), false);
   assert.equal(rl.allow('a', 1500), true);
   rl.sweep(10_000);

@@ -10,10 +10,17 @@ export interface BoundedRateLimiter {
   size(): number;
 }
 
-export function createBoundedRateLimiter(opts: { burst: number; perSecond: number; maxKeys: number }): BoundedRateLimiter {
+export function createBoundedRateLimiter(opts: {
+  burst: number;
+  perSecond: number;
+  maxKeys: number;
+}): BoundedRateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const refill = (b: { tokens: number; at: number }, now: number): void => {
-    b.tokens = Math.min(opts.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * opts.perSecond);
+    b.tokens = Math.min(
+      opts.burst,
+      b.tokens + (Math.max(0, now - b.at) / 1000) * opts.perSecond,
+    );
     b.at = now;
   };
   let sweptAt = -Infinity;

@@ -3,11 +3,16 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** Constant-time string equality (hashed first, so lengths leak nothing either). */
 export function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+  return timingSafeEqual(
+    createHash('sha256').update(a).digest(),
+    createHash('sha256').update(b).digest(),
+  );
 }
 
 /** user and password from an `Authorization: Basic` header (RFC 7617); undefined when absent or malformed. */
-export function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
+export function parseBasic(
+  header: string | undefined,
+): { user: string; password: string } | undefined {
   if (header === undefined) return undefined;
   const m = /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!m) return undefined;

@@ -17,10 +17,14 @@
  * --reboot adds ";reboot=true" to Event (the Asterisk/Yealink convention; Polycom phones reboot on a plain
  * check-sync when voIpProt.SIP.specialEvent.checkSync.alwaysReboot=1, or when what they fetch changed).
  */
-import { type Result, ok, err } from '../shared/result.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 
 export interface NotifyParams {
-  readonly target: { readonly address: string; readonly port: number; readonly user?: string | undefined };
+  readonly target: {
+    readonly address: string;
+    readonly port: number;
+    readonly user?: string | undefined;
+  };
   readonly local: { readonly address: string; readonly port: number };
   /** Without the z9hG4bK magic cookie; it is added here. */
   readonly branch: string;
@@ -62,16 +66,30 @@ export interface SipResponse {
   readonly cseq: string;
 }
 
-export interface SipParseError { readonly code: 'ADMIN_SIP_MALFORMED'; readonly message: string }
+export interface SipParseError {
+  readonly code: 'ADMIN_SIP_MALFORMED';
+  readonly message: string;
+}
 
 /** Compact header names (RFC 3261 §7.3.3) that a response may use. */
-const COMPACT: Record<string, string> = { v: 'via', i: 'call-id', f: 'from', t: 'to', l: 'content-length' };
+const COMPACT: Record<string, string> = {
+  v: 'via',
+  i: 'call-id',
+  f: 'from',
+  t: 'to',
+  l: 'content-length',
+};
 
 /** A response to our NOTIFY; never throws. Requests, truncated and oversized datagrams are errors. */
-export function parseResponse(buf: Uint8Array): Result<SipResponse, SipParseError> {
-  const bad = (message: string): { ok: false; error: SipParseError } => err({ code: 'ADMIN_SIP_MALFORMED', message });
+export function parseResponse(
+  buf: Uint8Array,
+): Result<SipResponse, SipParseError> {
+  const bad = (message: string): { ok: false; error: SipParseError } =>
+    err({ code: 'ADMIN_SIP_MALFORMED', message });
   if (buf.length < 12 || buf.length > 65_535) return bad(`size ${buf.length}`);
-  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString(
+    'latin1',
+  );
   const headEnd = text.indexOf('\r\n\r\n');
   const head = headEnd < 0 ? text : text.slice(0, headEnd);
   const lines = head.split(/\r?\n/);
@@ -88,8 +106,15 @@ export function parseResponse(buf: Uint8Array): Result<SipResponse, SipParseErro
   const via = headers.get('via');
   const callId = headers.get('call-id');
   const cseq = headers.get('cseq');
-  if (via === undefined || callId === undefined || cseq === undefined) return bad('missing Via, Call-ID or CSeq');
+  if (via === undefined || callId === undefined || cseq === undefined)
+    return bad('missing Via, Call-ID or CSeq');
   const branch = /;\s*branch=([^;,\s]+)/i.exec(via)?.[1];
   if (branch === undefined) return bad('Via without branch');
-  return ok({ status: Number(status[1]), reason: status[2] ?? '', branch, callId, cseq });
+  return ok({
+    status: Number(status[1]),
+    reason: status[2] ?? '',
+    branch,
+    callId,
+    cseq,
+  });
 }

@@ -13,7 +13,11 @@ export interface SipTimers {
 export const DEFAULT_TIMERS: SipTimers = { t1: 500, t2: 4000 };
 
 /** Next Timer E interval after `current` fired. */
-export function nextInterval(current: number, t: SipTimers, proceeding: boolean): number {
+export function nextInterval(
+  current: number,
+  t: SipTimers,
+  proceeding: boolean,
+): number {
   return proceeding ? t.t2 : Math.min(2 * current, t.t2);
 }
 

@@ -25,7 +25,11 @@ export interface SyslogStoreStats {
    * Lines not stored, by code: SYSLOG_STORE_FULL (maxPhones files exist already), SYSLOG_BACKLOG (a phone's
    * unwritten backlog exceeded maxFileBytes), SYSLOG_STORE_IO (a failed write).
    */
-  dropped: { SYSLOG_STORE_FULL: number; SYSLOG_BACKLOG: number; SYSLOG_STORE_IO: number };
+  dropped: {
+    SYSLOG_STORE_FULL: number;
+    SYSLOG_BACKLOG: number;
+    SYSLOG_STORE_IO: number;
+  };
   phones: number;
   unattributed: number;
   unattributedSenders: number;
@@ -65,12 +69,20 @@ interface PhoneFile {
   writing: Promise<void> | undefined;
 }
 
-export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStore> {
+export async function openSyslogStore(
+  o: SyslogStoreOptions,
+): Promise<SyslogStore> {
   await mkdir(o.dir, { recursive: true });
   const files = new Map<string, PhoneFile>();
   for (const name of await readdir(o.dir)) {
     const m = /^([0-9a-f]{12})\.log(?:\.1)?$/.exec(name);
-    if (m && !files.has(m[1]!)) files.set(m[1]!, { size: undefined, pending: [], pendingBytes: 0, writing: undefined });
+    if (m && !files.has(m[1]!))
+      files.set(m[1]!, {
+        size: undefined,
+        pending: [],
+        pendingBytes: 0,
+        writing: undefined,
+      });
   }
   const ringSize = o.ringSize ?? 200;
   const maxSenders = o.maxSenders ?? 256;
@@ -78,7 +90,16 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
   const ring: UnattributedEntry[] = [];
   let ringAt = 0;
   const senders = new Map<string, number>();
-  const st: SyslogStoreStats = { linesWritten: 0, bytesWritten: 0, rotations: 0, dropped: { SYSLOG_STORE_FULL: 0, SYSLOG_BACKLOG: 0, SYSLOG_STORE_IO: 0 }, phones: 0, unattributed: 0, unattributedSenders: 0, unattributedOtherSenders: 0 };
+  const st: SyslogStoreStats = {
+    linesWritten: 0,
+    bytesWritten: 0,
+    rotations: 0,
+    dropped: { SYSLOG_STORE_FULL: 0, SYSLOG_BACKLOG: 0, SYSLOG_STORE_IO: 0 },
+    phones: 0,
+    unattributed: 0,
+    unattributedSenders: 0,
+    unattributedOtherSenders: 0,
+  };
   const fileOf = (mac: Mac): string => logFile(o.dir, mac);
 
   async function drain(mac: Mac, f: PhoneFile): Promise<void> {
@@ -90,7 +111,11 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
       const bytes = Buffer.byteLength(batch);
       const path = fileOf(mac);
       try {
-        if (f.size === undefined) f.size = await stat(path).then((s) => s.size, () => 0);
+        if (f.size === undefined)
+          f.size = await stat(path).then(
+            (s) => s.size,
+            () => 0,
+          );
         if (f.size > 0 && f.size + bytes > o.maxFileBytes()) {
           await rename(path, `${path}.1`);
           f.size = 0;
@@ -122,12 +147,23 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
     append(mac, line) {
       let f = files.get(mac);
       if (!f) {
-        if (files.size >= o.maxPhones()) { st.dropped.SYSLOG_STORE_FULL++; return false; }
-        f = { size: undefined, pending: [], pendingBytes: 0, writing: undefined };
+        if (files.size >= o.maxPhones()) {
+          st.dropped.SYSLOG_STORE_FULL++;
+          return false;
+        }
+        f = {
+          size: undefined,
+          pending: [],
+          pendingBytes: 0,
+          writing: undefined,
+        };
         files.set(mac, f);
       }
       const text = `${line}\n`;
-      if (f.pendingBytes + text.length > o.maxFileBytes()) { st.dropped.SYSLOG_BACKLOG++; return true; }
+      if (f.pendingBytes + text.length > o.maxFileBytes()) {
+        st.dropped.SYSLOG_BACKLOG++;
+        return true;
+      }
       f.pending.push(text);
       f.pendingBytes += text.length;
       if (!f.writing) schedule(mac, f);
@@ -139,16 +175,29 @@ export async function openSyslogStore(o: SyslogStoreOptions): Promise<SyslogStor
       if (n !== undefined) senders.set(peer, n + 1);
       else if (senders.size < maxSenders) senders.set(peer, 1);
       else st.unattributedOtherSenders++;
-      const entry = { receivedAt, peer, line: line.length > ringChars ? line.slice(0, ringChars) : line };
+      const entry = {
+        receivedAt,
+        peer,
+        line: line.length > ringChars ? line.slice(0, ringChars) : line,
+      };
       if (ring.length < ringSize) ring.push(entry);
-      else { ring[ringAt] = entry; ringAt = (ringAt + 1) % ringSize; }
+      else {
+        ring[ringAt] = entry;
+        ringAt = (ringAt + 1) % ringSize;
+      }
     },
     recentUnattributed: () => [...ring.slice(ringAt), ...ring.slice(0, ringAt)],
     unattributedBySender: () => Object.fromEntries(senders),
-    stats: () => ({ ...st, phones: files.size, unattributedSenders: senders.size }),
+    stats: () => ({
+      ...st,
+      phones: files.size,
+      unattributedSenders: senders.size,
+    }),
     async flush() {
       for (;;) {
-        const busy = [...files.values()].map((f) => f.writing).filter((w): w is Promise<void> => w !== undefined);
+        const busy = [...files.values()]
+          .map((f) => f.writing)
+          .filter((w): w is Promise<void> => w !== undefined);
         if (busy.length === 0) return;
         await Promise.all(busy);
       }

@@ -27,7 +27,10 @@ export interface ChunkQueue extends BlockSource {
   readonly ended: boolean;
 }
 
-export function chunkQueue(blksize: number, onClose: () => void = () => {}): ChunkQueue {
+export function chunkQueue(
+  blksize: number,
+  onClose: () => void = () => {},
+): ChunkQueue {
   const chunks: Uint8Array[] = [];
   let off = 0; // read offset into chunks[0]
   let buffered = 0;
@@ -47,7 +50,10 @@ export function chunkQueue(blksize: number, onClose: () => void = () => {}): Chu
     if (first.length - off >= n) {
       const b = first.subarray(off, off + n);
       off += n;
-      if (off === first.length) { chunks.shift(); off = 0; }
+      if (off === first.length) {
+        chunks.shift();
+        off = 0;
+      }
       return b;
     }
     const out = new Uint8Array(n);
@@ -58,7 +64,10 @@ export function chunkQueue(blksize: number, onClose: () => void = () => {}): Chu
       out.set(c.subarray(off, off + m), filled);
       filled += m;
       off += m;
-      if (off === c.length) { chunks.shift(); off = 0; }
+      if (off === c.length) {
+        chunks.shift();
+        off = 0;
+      }
     }
     return out;
   };
@@ -69,8 +78,12 @@ export function chunkQueue(blksize: number, onClose: () => void = () => {}): Chu
       if (buffered >= blksize) return cut(blksize);
       return ended ? cut(buffered) : undefined;
     },
-    get error() { return error; },
-    wait(cb) { waiter = cb; },
+    get error() {
+      return error;
+    },
+    wait(cb) {
+      waiter = cb;
+    },
     close() {
       chunks.length = 0;
       buffered = 0;
@@ -83,43 +96,68 @@ export function chunkQueue(blksize: number, onClose: () => void = () => {}): Chu
       buffered += chunk.length;
       if (buffered >= blksize) poke();
     },
-    end() { ended = true; poke(); },
-    fail(e) { error ??= e; poke(); },
-    get buffered() { return buffered; },
-    get ended() { return ended; },
+    end() {
+      ended = true;
+      poke();
+    },
+    fail(e) {
+      error ??= e;
+      poke();
+    },
+    get buffered() {
+      return buffered;
+    },
+    get ended() {
+      return ended;
+    },
   };
 }
 
 /** A BlockSource pulling from a stream, with an async next() for callers off the hot path. */
-export function blockReader(stream: Readable, blksize: number): BlockSource & { next(): Promise<Uint8Array> } {
+export function blockReader(
+  stream: Readable,
+  blksize: number,
+): BlockSource & { next(): Promise<Uint8Array> } {
   const q = chunkQueue(blksize, () => stream.destroy());
   const pull = (): void => {
     for (;;) {
       if (q.buffered >= blksize) return;
       const c: unknown = stream.read();
       if (c === null) return;
-      q.push(typeof c === 'string' ? Buffer.from(c) : c as Uint8Array);
+      q.push(typeof c === 'string' ? Buffer.from(c) : (c as Uint8Array));
     }
   };
   let done = false;
   stream.on('readable', pull);
-  stream.on('end', () => { done = true; q.end(); });
+  stream.on('end', () => {
+    done = true;
+    q.end();
+  });
   stream.on('error', (e: Error) => q.fail(e));
-  stream.on('close', () => { if (!done && !stream.readableEnded) q.fail(new Error('stream closed early')); });
+  stream.on('close', () => {
+    if (!done && !stream.readableEnded)
+      q.fail(new Error('stream closed early'));
+  });
 
   const source: BlockSource = {
     take() {
       const b = q.take();
       if (q.buffered < blksize && !q.ended) pull();
-      return b ?? (q.error ? undefined : (pull(), q.take()));
+      if (b !== undefined || q.error) return b;
+      pull();
+      return q.take();
     },
-    get error() { return q.error; },
+    get error() {
+      return q.error;
+    },
     wait: (cb) => q.wait(cb),
     close: () => q.close(),
   };
   return {
     ...source,
-    get error() { return q.error; },
+    get error() {
+      return q.error;
+    },
     next() {
       return new Promise((resolve, reject) => {
         const attempt = (): void => {

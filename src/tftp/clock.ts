@@ -26,7 +26,10 @@ export const realClock: Clock = {
         }
         if (t !== undefined) clearTimeout(t);
         armedMs = ms;
-        t = setTimeout(() => { t = undefined; onFire(); }, ms);
+        t = setTimeout(() => {
+          t = undefined;
+          onFire();
+        }, ms);
       },
       cancel() {
         if (t !== undefined) clearTimeout(t);

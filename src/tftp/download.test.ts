@@ -3,20 +3,30 @@
  * machine in its socket shell (runDownload), on an in-memory socket and a hand-driven clock, so a
  * retransmission happens exactly when the policy says and no test waits for real time.
  */
-import { EventEmitter } from 'node:events';
+
 import type { Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
 import { chunkQueue } from './block-reader.ts';
 import type { Clock, Timer } from './clock.ts';
 import { decode } from './codec/packet.ts';
 import { runDownload } from './download.ts';
-import { type Outcome, type Party, type Received, type SendHarness, runSendCases } from './machine/send.case.test.ts';
+import {
+  type Outcome,
+  type Party,
+  type Received,
+  runSendCases,
+  type SendHarness,
+} from './machine/send.case.test.ts';
 import { emptyStats } from './stats.ts';
 
 const PORTS: Record<Party, number> = { peer: 4000, stranger: 4001 };
 const HOST = '192.0.2.10';
 
 /** A clock whose time moves only when the harness says (to the next armed deadline). */
-function manualClock(): Clock & { nextDeadline(): number | undefined; advanceTo(t: number): void } {
+function manualClock(): Clock & {
+  nextDeadline(): number | undefined;
+  advanceTo(t: number): void;
+} {
   let now = 0;
   const timers: { at: number | undefined; fire: () => void }[] = [];
   return {
@@ -24,7 +34,14 @@ function manualClock(): Clock & { nextDeadline(): number | undefined; advanceTo(
     timer(fire): Timer {
       const t = { at: undefined as number | undefined, fire };
       timers.push(t);
-      return { arm(ms) { t.at = now + ms; }, cancel() { t.at = undefined; } };
+      return {
+        arm(ms) {
+          t.at = now + ms;
+        },
+        cancel() {
+          t.at = undefined;
+        },
+      };
     },
     nextDeadline() {
       const armed = timers.flatMap((t) => (t.at === undefined ? [] : [t.at]));
@@ -32,7 +49,11 @@ function manualClock(): Clock & { nextDeadline(): number | undefined; advanceTo(
     },
     advanceTo(at) {
       now = at;
-      for (const t of timers) if (t.at !== undefined && t.at <= at) { t.at = undefined; t.fire(); }
+      for (const t of timers)
+        if (t.at !== undefined && t.at <= at) {
+          t.at = undefined;
+          t.fire();
+        }
     },
   };
 }
@@ -41,17 +62,31 @@ function manualClock(): Clock & { nextDeadline(): number | undefined; advanceTo(
 class MemorySocket extends EventEmitter {
   readonly sent: Record<Party, Received[]> = { peer: [], stranger: [] };
   readonly #clock: Clock;
-  constructor(clock: Clock) { super(); this.#clock = clock; }
+  constructor(clock: Clock) {
+    super();
+    this.#clock = clock;
+  }
   send(buf: Uint8Array, ...rest: unknown[]): void {
-    const [offset, length, port] = typeof rest[1] === 'number' ? rest as [number, number, number] : [0, buf.length, rest[0] as number];
+    const [offset, length, port] =
+      typeof rest[1] === 'number'
+        ? (rest as [number, number, number])
+        : [0, buf.length, rest[0] as number];
     const to: Party = port === PORTS.peer ? 'peer' : 'stranger';
     const p = decode(buf.subarray(offset, offset + length));
-    if (!p.ok) throw new Error(`the shell sent an undecodable datagram: ${p.error.message}`);
-    this.sent[to].push({ packet: structuredClone(p.value), atMs: this.#clock.now() });
+    if (!p.ok)
+      throw new Error(
+        `the shell sent an undecodable datagram: ${p.error.message}`,
+      );
+    this.sent[to].push({
+      packet: structuredClone(p.value),
+      atMs: this.#clock.now(),
+    });
     const cb = rest.at(-1);
     if (typeof cb === 'function') cb();
   }
-  close(): void { this.removeAllListeners(); }
+  close(): void {
+    this.removeAllListeners();
+  }
 }
 
 function jsHarness(): SendHarness {
@@ -74,14 +109,30 @@ function jsHarness(): SendHarness {
       const source = chunkQueue(s.blksize);
       source.push(s.file);
       source.end();
-      runDownload({
-        socket: socket as unknown as Socket, peer: { address: HOST, port: PORTS.peer }, clock, stats, source,
-        finish: (result, message, bytes) => { outcome = { result, message, bytes }; },
-        closed: () => { closed = true; },
-      }, s);
+      runDownload(
+        {
+          socket: socket as unknown as Socket,
+          peer: { address: HOST, port: PORTS.peer },
+          clock,
+          stats,
+          source,
+          finish: (result, message, bytes) => {
+            outcome = { result, message, bytes };
+          },
+          closed: () => {
+            closed = true;
+          },
+        },
+        s,
+      );
     },
     async send(from, bytes) {
-      socket.emit('message', Buffer.from(bytes), { address: HOST, port: PORTS[from], family: 'IPv4', size: bytes.length });
+      socket.emit('message', Buffer.from(bytes), {
+        address: HOST,
+        port: PORTS[from],
+        family: 'IPv4',
+        size: bytes.length,
+      });
       return clock.now();
     },
     async receive(to, count) {
@@ -91,15 +142,24 @@ function jsHarness(): SendHarness {
       return queue.splice(0, count);
     },
     async settled(to, until) {
-      if (!until(stats)) throw new Error(`counters never got there: ${JSON.stringify(stats)}`);
+      if (!until(stats))
+        throw new Error(`counters never got there: ${JSON.stringify(stats)}`);
       return socket.sent[to].splice(0);
     },
     async outcome() {
       while (outcome === undefined && tick());
-      return outcome ?? { result: 'none', message: 'the transfer never ended', bytes: 0 };
+      return (
+        outcome ?? {
+          result: 'none',
+          message: 'the transfer never ended',
+          bytes: 0,
+        }
+      );
     },
     stats: async () => ({ ...stats }),
-    async close() { if (!closed) socket.close(); },
+    async close() {
+      if (!closed) socket.close();
+    },
   };
 }
 

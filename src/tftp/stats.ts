@@ -23,6 +23,17 @@ export interface TftpStats {
 }
 
 export const emptyStats = (): TftpStats => ({
-  active: 0, peakActive: 0, requests: 0, completed: 0, failed: 0, busy: 0, malformed: 0, wrongTid: 0,
-  duplicates: 0, unexpected: 0, retransmits: 0, bytesSent: 0, bytesReceived: 0,
+  active: 0,
+  peakActive: 0,
+  requests: 0,
+  completed: 0,
+  failed: 0,
+  busy: 0,
+  malformed: 0,
+  wrongTid: 0,
+  duplicates: 0,
+  unexpected: 0,
+  retransmits: 0,
+  bytesSent: 0,
+  bytesReceived: 0,
 });

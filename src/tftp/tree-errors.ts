@@ -2,7 +2,12 @@
  * The tree's refusals as TFTP ERROR packets (RFC 1350 §5 codes). The tree decides; this only translates.
  */
 import type { TreeError } from '../tree/types.ts';
-import { ERR_ACCESS, ERR_DISK_FULL, ERR_NOT_FOUND, ERR_UNDEFINED } from './codec/packet.ts';
+import {
+  ERR_ACCESS,
+  ERR_DISK_FULL,
+  ERR_NOT_FOUND,
+  ERR_UNDEFINED,
+} from './codec/packet.ts';
 
 export interface TftpRefusal {
   /** TFTP error code on the wire. */
@@ -19,15 +24,31 @@ export function refusalFor(e: TreeError): TftpRefusal {
     case 'TREE_IS_DIRECTORY':
       return { code: ERR_NOT_FOUND, message: 'file not found', result: e.code };
     case 'TREE_BAD_PATH':
-      return { code: ERR_ACCESS, message: `bad file name: ${e.message}`, result: e.code };
+      return {
+        code: ERR_ACCESS,
+        message: `bad file name: ${e.message}`,
+        result: e.code,
+      };
     case 'TREE_READ_ONLY':
     case 'TREE_NAME_NOT_ALLOWED':
     case 'TREE_MAC_MISMATCH':
     case 'TREE_ESCAPE':
-      return { code: ERR_ACCESS, message: `access violation: ${e.message}`, result: e.code };
+      return {
+        code: ERR_ACCESS,
+        message: `access violation: ${e.message}`,
+        result: e.code,
+      };
     case 'TREE_TOO_LARGE':
-      return { code: ERR_DISK_FULL, message: `too large: ${e.message}`, result: e.code };
+      return {
+        code: ERR_DISK_FULL,
+        message: `too large: ${e.message}`,
+        result: e.code,
+      };
     case 'TREE_IO':
-      return { code: ERR_UNDEFINED, message: 'server I/O error', result: e.code };
+      return {
+        code: ERR_UNDEFINED,
+        message: 'server I/O error',
+        result: e.code,
+      };
   }
 }

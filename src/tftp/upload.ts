@@ -5,17 +5,36 @@
  */
 import type { Upload, WriterContext } from '../tree/types.ts';
 import { ERR_UNDEFINED } from './codec/packet.ts';
-import { type ReceiveEvent, initialReceive, stepReceive } from './machine/receive.ts';
+import {
+  initialReceive,
+  type ReceiveEvent,
+  stepReceive,
+} from './machine/receive.ts';
+import {
+  type AcceptedRequest,
+  type Runner,
+  refuse,
+  runTransfer,
+  type TransferHandle,
+} from './transfer.ts';
 import { refusalFor } from './tree-errors.ts';
-import { type AcceptedRequest, type Runner, type TransferHandle, refuse, runTransfer } from './transfer.ts';
 
-export async function startUpload(a: AcceptedRequest, wctx: WriterContext): Promise<TransferHandle | undefined> {
+export async function startUpload(
+  a: AcceptedRequest,
+  wctx: WriterContext,
+): Promise<TransferHandle | undefined> {
   const socket = await a.bind();
-  if (a.closing()) { refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return undefined; }
+  if (a.closing()) {
+    refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
+    return undefined;
+  }
   const { filename, negotiated: n } = a;
   const checked = a.tree.checkWrite(filename, wctx);
   const begun = checked.ok
-    ? await a.tree.beginUpload(filename, wctx).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }))
+    ? await a.tree.beginUpload(filename, wctx).catch((e: unknown) => ({
+        ok: false as const,
+        error: { code: 'TREE_IO' as const, message: String(e) },
+      }))
     : checked;
   if (!begun.ok) {
     const r = refusalFor(begun.error);
@@ -26,12 +45,21 @@ export async function startUpload(a: AcceptedRequest, wctx: WriterContext): Prom
   let chain: Promise<void> = Promise.resolve();
   let failed = false;
   let committed = false;
-  const ioError = (e: { code: Parameters<typeof refusalFor>[0]['code']; message: string }): void => {
+  const ioError = (e: {
+    code: Parameters<typeof refusalFor>[0]['code'];
+    message: string;
+  }): void => {
     failed = true;
     const r = refusalFor(e);
-    runner.dispatch({ type: 'ioError', code: r.code, result: r.result, message: r.message });
+    runner.dispatch({
+      type: 'ioError',
+      code: r.code,
+      result: r.result,
+      message: r.message,
+    });
   };
-  const thrown = (e: unknown): void => ioError({ code: 'TREE_IO', message: String(e) });
+  const thrown = (e: unknown): void =>
+    ioError({ code: 'TREE_IO', message: String(e) });
   const detail = { path: upload.target.path, mac: upload.target.mac };
   const runner: Runner<ReceiveEvent> = runTransfer({
     socket,
@@ -39,28 +67,49 @@ export async function startUpload(a: AcceptedRequest, wctx: WriterContext): Prom
     clock: a.clock,
     stats: a.stats,
     step: stepReceive,
-    initial: initialReceive({ blksize: n.blksize, windowsize: n.windowsize, oack: n.oack.length > 0 ? n.oack : undefined, retry: a.retry }),
+    initial: initialReceive({
+      blksize: n.blksize,
+      windowsize: n.windowsize,
+      oack: n.oack.length > 0 ? n.oack : undefined,
+      retry: a.retry,
+    }),
     timeoutEvent: { type: 'timeout' },
-    toEvent: (p) => (p.op === 'data' ? { type: 'data', block: p.block, data: p.data } : p.op === 'error' ? { type: 'peerError', code: p.code, message: p.message } : undefined),
+    toEvent: (p) =>
+      p.op === 'data'
+        ? { type: 'data', block: p.block, data: p.data }
+        : p.op === 'error'
+          ? { type: 'peerError', code: p.code, message: p.message }
+          : undefined,
     effects: {
       write(data) {
         // Copy: the datagram buffer is reused by nobody, but the write may outlive this tick.
         const copy = Buffer.from(data);
-        chain = chain.then(async () => {
-          if (failed) return;
-          const r = await upload.write(copy);
-          if (r.ok) runner.dispatch({ type: 'written' }); else ioError(r.error);
-        }).catch(thrown);
+        chain = chain
+          .then(async () => {
+            if (failed) return;
+            const r = await upload.write(copy);
+            if (r.ok) runner.dispatch({ type: 'written' });
+            else ioError(r.error);
+          })
+          .catch(thrown);
       },
       commit() {
-        chain = chain.then(async () => {
-          if (failed) return;
-          const r = await upload.commit();
-          if (r.ok) { committed = true; runner.dispatch({ type: 'committed' }); } else ioError(r.error);
-        }).catch(thrown);
+        chain = chain
+          .then(async () => {
+            if (failed) return;
+            const r = await upload.commit();
+            if (r.ok) {
+              committed = true;
+              runner.dispatch({ type: 'committed' });
+            } else ioError(r.error);
+          })
+          .catch(thrown);
       },
       finish(result, message, bytes) {
-        if (result !== 'ok') chain = chain.then(() => (committed ? undefined : upload.abort())).catch(() => undefined);
+        if (result !== 'ok')
+          chain = chain
+            .then(() => (committed ? undefined : upload.abort()))
+            .catch(() => undefined);
         a.finish(result, message, bytes, detail);
       },
       closed: a.closed,

@@ -11,14 +11,18 @@ const MAX_PATH = 1024;
 const MAX_SEGMENT = 255;
 const SEGMENT = /^[A-Za-z0-9_+@=,~()[\]-][A-Za-z0-9._+@=,~()[\] -]*$/;
 
-const bad = (message: string): { ok: false; error: TreeError } => ({ ok: false, error: { code: 'TREE_BAD_PATH', message } });
+const bad = (message: string): { ok: false; error: TreeError } => ({
+  ok: false,
+  error: { code: 'TREE_BAD_PATH', message },
+});
 
 export function normalizePath(raw: string): Result<string, TreeError> {
   if (typeof raw !== 'string') return bad('path is not text');
   if (raw.length > MAX_PATH) return bad('path too long');
   // eslint-disable-next-line no-control-regex
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
-  if (/[\u0000-\u001f\u007f]/.test(raw)) return bad('control character in path');
+  if (/[\u0000-\u001f\u007f]/.test(raw))
+    return bad('control character in path');
   if (raw.includes('\\')) return bad('backslash in path');
   if (raw.includes('%')) return bad('percent-encoding in path');
   if (/^[A-Za-z]:/.test(raw)) return bad('drive letter in path');
@@ -31,13 +35,20 @@ export function normalizePath(raw: string): Result<string, TreeError> {
     if (s === '') return bad('empty path segment');
     if (s === '.' || s === '..') return bad('relative segment in path');
     if (s.length > MAX_SEGMENT) return bad('path segment too long');
-    if (!SEGMENT.test(s)) return bad(s.startsWith('.') ? 'hidden name in path' : 'character not allowed in path');
+    if (!SEGMENT.test(s))
+      return bad(
+        s.startsWith('.')
+          ? 'hidden name in path'
+          : 'character not allowed in path',
+      );
   }
   return { ok: true, value: segments.join('/') };
 }
 
 /** Is `child` (a resolved real path) inside `root` (a resolved real path)? */
-export const isInside = (root: string, child: string): boolean => child === root || child.startsWith(root.endsWith('/') ? root : root + '/');
+export const isInside = (root: string, child: string): boolean =>
+  child === root || child.startsWith(root.endsWith('/') ? root : `${root}/`);
 
 /** A file name inside a site folder ("" is the root). */
-export const inFolder = (folder: string, name: string): string => (folder ? `${folder}/${name}` : name);
+export const inFolder = (folder: string, name: string): string =>
+  folder ? `${folder}/${name}` : name;

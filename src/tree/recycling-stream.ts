@@ -42,39 +42,67 @@ export class RecyclingFileStream extends Readable {
   }
 
   /** The file's path, as fs.ReadStream has it (ftp-srv reports it). */
-  get path(): string { return this.#path; }
+  get path(): string {
+    return this.#path;
+  }
 
   override _construct(cb: (error?: Error | null) => void): void {
-    open(this.#path, 'r', (e, fd) => { if (e) cb(e); else { this.#fd = fd; cb(); } });
+    open(this.#path, 'r', (e, fd) => {
+      if (e) cb(e);
+      else {
+        this.#fd = fd;
+        cb();
+      }
+    });
   }
 
   override _read(): void {
     const { end, chunk, ring } = this.#opts;
     const len = Math.min(chunk, end - this.#pos + 1);
-    if (len <= 0) { this.push(null); return; }
+    if (len <= 0) {
+      this.push(null);
+      return;
+    }
     const i = this.#next;
     this.#next = (i + 1) % ring;
-    const buf = this.#ring[i] ??= Buffer.allocUnsafeSlow(chunk);
+    const buf = (this.#ring[i] ??= Buffer.allocUnsafeSlow(chunk));
     // Callback reads (as fs.ReadStream does): a promise per chunk is old-generation garbage at storm rates.
     this.#reading = true;
     read(this.#fd!, buf, 0, len, this.#pos, (e, bytesRead) => {
       this.#reading = false;
       const after = this.#afterRead;
-      if (after) { this.#afterRead = undefined; after(); return; }
-      if (e) { this.destroy(e); return; }
-      if (bytesRead === 0) { this.push(null); return; } // the file shrank: serve what was there
+      if (after) {
+        this.#afterRead = undefined;
+        after();
+        return;
+      }
+      if (e) {
+        this.destroy(e);
+        return;
+      }
+      if (bytesRead === 0) {
+        this.push(null);
+        return;
+      } // the file shrank: serve what was there
       this.#pos += bytesRead;
       this.push(buf.subarray(0, bytesRead));
     });
   }
 
-  override _destroy(error: Error | null, cb: (error?: Error | null) => void): void {
+  override _destroy(
+    error: Error | null,
+    cb: (error?: Error | null) => void,
+  ): void {
     const fd = this.#fd;
     this.#fd = undefined;
     this.#ring.length = 0;
-    if (fd === undefined) { cb(error); return; }
+    if (fd === undefined) {
+      cb(error);
+      return;
+    }
     const done = (): void => close(fd, () => cb(error));
-    if (this.#reading) this.#afterRead = done; // never close a descriptor a read is still using
+    if (this.#reading)
+      this.#afterRead = done; // never close a descriptor a read is still using
     else done();
   }
 }

@@ -4,7 +4,11 @@
  * costs one log line a minute, not one per attempt. Long-lived: hot reload keeps the same one across trees.
  */
 
-export interface UnknownHostRefusal { readonly protocol: string; readonly peer: string; readonly path: string }
+export interface UnknownHostRefusal {
+  readonly protocol: string;
+  readonly peer: string;
+  readonly path: string;
+}
 
 export interface RefusalLog {
   note(r: UnknownHostRefusal): void;
@@ -14,7 +18,9 @@ export interface RefusalLog {
 
 export interface RefusalLogOptions {
   /** Called for the first refusal of a host in each window, with how many were suppressed since the last line. */
-  readonly log?: (r: UnknownHostRefusal & { readonly suppressed: number }) => void;
+  readonly log?: (
+    r: UnknownHostRefusal & { readonly suppressed: number },
+  ) => void;
   readonly windowMs?: number;
   readonly now?: () => number;
   /** Hosts remembered at most (the oldest are forgotten first). */
@@ -32,7 +38,10 @@ export function createRefusalLog(opts: RefusalLogOptions = {}): RefusalLog {
       counts[r.protocol] = (counts[r.protocol] ?? 0) + 1;
       const t = now();
       const h = hosts.get(r.peer);
-      if (h && t - h.loggedAt < windowMs) { h.suppressed++; return; }
+      if (h && t - h.loggedAt < windowMs) {
+        h.suppressed++;
+        return;
+      }
       hosts.delete(r.peer);
       hosts.set(r.peer, { loggedAt: t, suppressed: 0 });
       if (hosts.size > maxHosts) hosts.delete(hosts.keys().next().value!);

@@ -4,11 +4,20 @@
  * files (.history/<name>.1 … .N), renames the new file into place and fsyncs the folder. A crash or a
  * dropped connection before commit() leaves the previous file exactly as it was.
  */
-import { open, rename, unlink, mkdir, readdir, link, type FileHandle } from 'node:fs/promises';
+
 import { randomBytes } from 'node:crypto';
-import { join, dirname, basename } from 'node:path';
-import { type Result, ok, err } from '../shared/result.ts';
+import {
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  unlink,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from '../shared/durable.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 import type { TreeError, Upload, UploadTarget } from './types.ts';
 
 const KEEP_HISTORY: ReadonlySet<string> = new Set(['override', 'contacts']);
@@ -19,7 +28,10 @@ async function rotate(file: string, keep: number): Promise<void> {
   await mkdir(hist, { recursive: true });
   const name = basename(file);
   for (let g = keep - 1; g >= 1; g--) {
-    await rename(join(hist, `${name}.${g}`), join(hist, `${name}.${g + 1}`)).catch(() => undefined);
+    await rename(
+      join(hist, `${name}.${g}`),
+      join(hist, `${name}.${g + 1}`),
+    ).catch(() => undefined);
   }
   // A hard link, not a rename: the live file stays in place until rename(temp, file) replaces it atomically.
   await unlink(join(hist, `${name}.1`)).catch(() => undefined);
@@ -35,7 +47,9 @@ function serialized<T>(file: string, job: () => Promise<T>): Promise<T> {
   const run = (committing.get(file) ?? Promise.resolve()).then(job, job);
   const tail = run.catch(() => undefined);
   committing.set(file, tail);
-  void tail.then(() => { if (committing.get(file) === tail) committing.delete(file); });
+  void tail.then(() => {
+    if (committing.get(file) === tail) committing.delete(file);
+  });
   return run;
 }
 
@@ -44,13 +58,20 @@ export async function generations(file: string): Promise<string[]> {
   const hist = join(dirname(file), '.history');
   const name = basename(file);
   const all = await readdir(hist).catch(() => [] as string[]);
-  return all.filter((f) => f.startsWith(`${name}.`) && /^\d+$/.test(f.slice(name.length + 1)))
-    .sort((a, b) => Number(a.slice(name.length + 1)) - Number(b.slice(name.length + 1)))
+  return all
+    .filter(
+      (f) => f.startsWith(`${name}.`) && /^\d+$/.test(f.slice(name.length + 1)),
+    )
+    .sort(
+      (a, b) =>
+        Number(a.slice(name.length + 1)) - Number(b.slice(name.length + 1)),
+    )
     .map((f) => join(hist, f));
 }
 
 /** The temporary file name of an upload of `name` (random suffix), and the pattern every such name has. */
-const partName = (name: string): string => `.${name}.${randomBytes(6).toString('hex')}.part`;
+const partName = (name: string): string =>
+  `.${name}.${randomBytes(6).toString('hex')}.part`;
 const PART = /^\..+\.[0-9a-f]{12}\.part$/;
 
 /**
@@ -60,17 +81,30 @@ const PART = /^\..+\.[0-9a-f]{12}\.part$/;
 export async function removeStaleParts(uploadsRoot: string): Promise<string[]> {
   const removed: string[] = [];
   for (const site of await readdir(uploadsRoot).catch(() => [] as string[])) {
-    for (const area of await readdir(join(uploadsRoot, site)).catch(() => [] as string[])) {
+    for (const area of await readdir(join(uploadsRoot, site)).catch(
+      () => [] as string[],
+    )) {
       const dir = join(uploadsRoot, site, area);
       for (const f of await readdir(dir).catch(() => [] as string[])) {
-        if (PART.test(f) && await unlink(join(dir, f)).then(() => true, () => false)) removed.push(join(dir, f));
+        if (
+          PART.test(f) &&
+          (await unlink(join(dir, f)).then(
+            () => true,
+            () => false,
+          ))
+        )
+          removed.push(join(dir, f));
       }
     }
   }
   return removed;
 }
 
-export async function beginDiskUpload(target: UploadTarget, file: string, keepGenerations: number): Promise<Result<Upload, TreeError>> {
+export async function beginDiskUpload(
+  target: UploadTarget,
+  file: string,
+  keepGenerations: number,
+): Promise<Result<Upload, TreeError>> {
   const dir = dirname(file);
   const temp = join(dir, partName(basename(file)));
   let handle: FileHandle;
@@ -78,7 +112,10 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
     await mkdir(dir, { recursive: true });
     handle = await open(temp, 'wx', 0o640);
   } catch (e) {
-    return err({ code: 'TREE_IO', message: `cannot create upload file: ${(e as Error).message}` });
+    return err({
+      code: 'TREE_IO',
+      message: `cannot create upload file: ${(e as Error).message}`,
+    });
   }
   let bytes = 0;
   let state: 'open' | 'done' = 'open';
@@ -91,10 +128,14 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
   return ok({
     target,
     async write(chunk) {
-      if (state !== 'open') return err({ code: 'TREE_IO', message: 'upload already finished' });
+      if (state !== 'open')
+        return err({ code: 'TREE_IO', message: 'upload already finished' });
       if (bytes + chunk.byteLength > target.maxBytes) {
         await discard();
-        return err({ code: 'TREE_TOO_LARGE', message: `upload larger than ${target.maxBytes} bytes allowed for ${target.kind} files` });
+        return err({
+          code: 'TREE_TOO_LARGE',
+          message: `upload larger than ${target.maxBytes} bytes allowed for ${target.kind} files`,
+        });
       }
       try {
         await handle.write(chunk);
@@ -102,17 +143,22 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
         return ok(undefined);
       } catch (e) {
         await discard();
-        return err({ code: 'TREE_IO', message: `write failed: ${(e as Error).message}` });
+        return err({
+          code: 'TREE_IO',
+          message: `write failed: ${(e as Error).message}`,
+        });
       }
     },
     async commit() {
-      if (state !== 'open') return err({ code: 'TREE_IO', message: 'upload already finished' });
+      if (state !== 'open')
+        return err({ code: 'TREE_IO', message: 'upload already finished' });
       state = 'done';
       try {
         await handle.sync();
         await handle.close();
         await serialized(file, async () => {
-          if (KEEP_HISTORY.has(target.kind)) await rotate(file, keepGenerations);
+          if (KEEP_HISTORY.has(target.kind))
+            await rotate(file, keepGenerations);
           await rename(temp, file);
           await fsyncDir(dir);
         });
@@ -120,7 +166,10 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
       } catch (e) {
         await handle.close().catch(() => undefined);
         await unlink(temp).catch(() => undefined);
-        return err({ code: 'TREE_IO', message: `commit failed: ${(e as Error).message}` });
+        return err({
+          code: 'TREE_IO',
+          message: `commit failed: ${(e as Error).message}`,
+        });
       }
     },
     abort: discard,

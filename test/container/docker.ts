@@ -12,20 +12,35 @@ const run = promisify(execFile);
 export const LABEL = 'org.polycom-appliance.test=container';
 
 export function dockerAnswers(): boolean {
-  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000, encoding: 'utf8' });
+  const r = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    timeout: 10_000,
+    encoding: 'utf8',
+  });
   return r.status === 0 && r.stdout.trim() !== '';
 }
 
-export async function docker(args: readonly string[], timeoutMs = 60_000): Promise<string> {
-  const { stdout } = await run('docker', [...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+export async function docker(
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<string> {
+  const { stdout } = await run('docker', [...args], {
+    timeout: timeoutMs,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout.trim();
 }
 
 /** Remove containers and networks an earlier run left (a killed test cannot run its finally). */
 export async function removeLeftovers(): Promise<void> {
-  const containers = (await docker(['ps', '-aq', '--filter', `label=${LABEL}`])).split('\n').filter(Boolean);
+  const containers = (await docker(['ps', '-aq', '--filter', `label=${LABEL}`]))
+    .split('\n')
+    .filter(Boolean);
   if (containers.length > 0) await docker(['rm', '-f', '-v', ...containers]);
-  const networks = (await docker(['network', 'ls', '-q', '--filter', `label=${LABEL}`])).split('\n').filter(Boolean);
+  const networks = (
+    await docker(['network', 'ls', '-q', '--filter', `label=${LABEL}`])
+  )
+    .split('\n')
+    .filter(Boolean);
   if (networks.length > 0) await docker(['network', 'rm', ...networks]);
 }
 
@@ -35,9 +50,11 @@ export async function imageSize(image: string): Promise<number> {
 
 /** "12.3MiB / 23.5GiB" as docker stats prints it (resident memory of the container's cgroup). */
 export async function memoryUsage(container: string): Promise<string> {
-  return docker(['stats', '--no-stream', '--format', '{{.MemUsage}}', container], 30_000);
+  return docker(
+    ['stats', '--no-stream', '--format', '{{.MemUsage}}', container],
+    30_000,
+  );
 }
-
 
 /**
  * Docker isolates an --internal network with iptables rules that drop bridged packets whose source or
@@ -46,9 +63,17 @@ export async function memoryUsage(container: string): Promise<string> {
  * the DOCKER-USER chain Docker keeps for such rules; nothing can leave the bridge. Returns the undo.
  * Without the chain (dockerd --iptables=false) there is no isolation rule and nothing to do.
  */
-export async function allowWithinBridge(bridge: string): Promise<() => Promise<void>> {
+export async function allowWithinBridge(
+  bridge: string,
+): Promise<() => Promise<void>> {
   const rule = ['DOCKER-USER', '-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
-  try { await run('iptables', ['-S', 'DOCKER-USER']); } catch { return async () => undefined; }
+  try {
+    await run('iptables', ['-S', 'DOCKER-USER']);
+  } catch {
+    return async () => undefined;
+  }
   await run('iptables', ['-I', ...rule]);
-  return async () => { await run('iptables', ['-D', ...rule]).catch(() => undefined); };
+  return async () => {
+    await run('iptables', ['-D', ...rule]).catch(() => undefined);
+  };
 }

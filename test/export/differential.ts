@@ -19,19 +19,70 @@ export interface Differential {
   readonly differences: string[];
 }
 
-async function withLab<T>(prefix: string, fn: (lab: Lab) => Promise<T>): Promise<T> {
-  const lab = await createLab({ prefix, hosts: ['srv', 'relay', 'c1', 'c2', 'c3', 'phone'], subnet: '10.93.1' });
+async function withLab<T>(
+  prefix: string,
+  fn: (lab: Lab) => Promise<T>,
+): Promise<T> {
+  const lab = await createLab({
+    prefix,
+    hosts: ['srv', 'relay', 'c1', 'c2', 'c3', 'phone'],
+    subnet: '10.93.1',
+  });
   let seg: { destroy(): Promise<void> } | undefined;
   try {
-    seg = await addSegment(lab, { name: 'r', subnet: '10.93.2', members: [{ host: 'relay', iface: 'eth1', octet: 1 }, { host: 'phone', iface: 'eth1', octet: 2 }] });
+    seg = await addSegment(lab, {
+      name: 'r',
+      subnet: '10.93.2',
+      members: [
+        { host: 'relay', iface: 'eth1', octet: 1 },
+        { host: 'phone', iface: 'eth1', octet: 2 },
+      ],
+    });
     await lab.exec('phone', ['ip', 'link', 'set', 'eth0', 'down']);
-    await lab.exec('srv', ['ip', 'route', 'add', '10.93.2.0/24', 'via', lab.hosts.relay!.address]);
-    await lab.exec('c3', ['ip', 'link', 'set', 'eth0', 'address', '00:04:f2:00:00:50']);
-    const relay = lab.spawn('relay', ['dhcrelay', '-d', '-4', '-iu', 'eth0', '-id', 'eth1', lab.hosts.srv!.address], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await lab.exec('srv', [
+      'ip',
+      'route',
+      'add',
+      '10.93.2.0/24',
+      'via',
+      lab.hosts.relay!.address,
+    ]);
+    await lab.exec('c3', [
+      'ip',
+      'link',
+      'set',
+      'eth0',
+      'address',
+      '00:04:f2:00:00:50',
+    ]);
+    const relay = lab.spawn(
+      'relay',
+      [
+        'dhcrelay',
+        '-d',
+        '-4',
+        '-iu',
+        'eth0',
+        '-id',
+        'eth1',
+        lab.hosts.srv!.address,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let said = '';
-    relay.stdout!.on('data', (d: Buffer) => { said += d.toString(); });
-    relay.stderr!.on('data', (d: Buffer) => { said += d.toString(); });
-    await waitFor(() => said.includes('Sending on   Socket/fallback') || relay.exitCode !== null, 10_000, 'dhcrelay listening');
+    relay.stdout!.on('data', (d: Buffer) => {
+      said += d.toString();
+    });
+    relay.stderr!.on('data', (d: Buffer) => {
+      said += d.toString();
+    });
+    await waitFor(
+      () =>
+        said.includes('Sending on   Socket/fallback') ||
+        relay.exitCode !== null,
+      10_000,
+      'dhcrelay listening',
+    );
     if (relay.exitCode !== null) throw new Error(`dhcrelay exited: ${said}`);
     return await fn(lab);
   } finally {
@@ -40,19 +91,29 @@ async function withLab<T>(prefix: string, fn: (lab: Lab) => Promise<T>): Promise
   }
 }
 
-export function compare(base: Record<string, Seen>, other: Record<string, Seen>, name: string): string[] {
+export function compare(
+  base: Record<string, Seen>,
+  other: Record<string, Seen>,
+  name: string,
+): string[] {
   const out: string[] = [];
   for (const [c, seen] of Object.entries(base)) {
     const theirs = other[c] ?? {};
     for (const key of new Set([...Object.keys(seen), ...Object.keys(theirs)])) {
-      if (seen[key] !== theirs[key]) out.push(`${c} ${key}: appliance ${JSON.stringify(seen[key])}, ${name} ${JSON.stringify(theirs[key])}`);
+      if (seen[key] !== theirs[key])
+        out.push(
+          `${c} ${key}: appliance ${JSON.stringify(seen[key])}, ${name} ${JSON.stringify(theirs[key])}`,
+        );
     }
   }
   return out;
 }
 
 /** Runs the clients against the appliance and each of `others`; differences against the appliance. */
-export async function differential(prefix: string, others: readonly ServerKind[]): Promise<Differential> {
+export async function differential(
+  prefix: string,
+  others: readonly ServerKind[],
+): Promise<Differential> {
   const root = mkdtempSync(join(tmpdir(), `export-${prefix}-`));
   const yaml = writeFixture(root);
   return withLab(prefix, async (lab) => {
@@ -63,12 +124,16 @@ export async function differential(prefix: string, others: readonly ServerKind[]
       try {
         seen[kind] = await runClients(lab, dir);
       } catch (e) {
-        throw new Error(`${kind}: ${(e as Error).message}\n--- ${kind} output ---\n${server.output().slice(-4000)}`);
+        throw new Error(
+          `${kind}: ${(e as Error).message}\n--- ${kind} output ---\n${server.output().slice(-4000)}`,
+        );
       } finally {
         await server.stop();
       }
     }
-    const differences = others.flatMap((k) => compare(seen.appliance, seen[k], k));
+    const differences = others.flatMap((k) =>
+      compare(seen.appliance, seen[k], k),
+    );
     return { seen, differences };
   });
 }

@@ -4,7 +4,7 @@
  * inform-only site "branch" reached through relay 10.99.0.1. No firmware: DHCP does not read it.
  */
 import type { ApplianceModel } from '../../src/config/model.ts';
-import { labYaml, loadLab, type LabYamlOptions } from './lab-yaml.ts';
+import { type LabYamlOptions, labYaml, loadLab } from './lab-yaml.ts';
 
 export interface FixtureOptions {
   readonly net?: string;
@@ -27,15 +27,34 @@ export function dhcpLab(o: FixtureOptions = {}): LabYamlOptions {
     parameters: '',
     sites: {
       lab: {
-        mode: o.mode ?? 'authoritative', subnet: `${net}.0/24`, pool: o.pool ?? `${net}.100-${net}.199`, router: `${net}.254`,
-        dns: `[${net}.53, ${net}.54]`, domain: 'lab.example', ntp: `[${net}.1]`, timeOffset: '-21600', leaseTime: '3600',
-        vlan: '{ id: 200 }', bootServer: '{ protocol: ftp, user: PlcmSpIp, password: PlcmSpIp, path: "" }',
+        mode: o.mode ?? 'authoritative',
+        subnet: `${net}.0/24`,
+        pool: o.pool ?? `${net}.100-${net}.199`,
+        router: `${net}.254`,
+        dns: `[${net}.53, ${net}.54]`,
+        domain: 'lab.example',
+        ntp: `[${net}.1]`,
+        timeOffset: '-21600',
+        leaseTime: '3600',
+        vlan: '{ id: 200 }',
+        bootServer:
+          '{ protocol: ftp, user: PlcmSpIp, password: PlcmSpIp, path: "" }',
       },
       remote: {
-        subnet: `${relayNet}.0/24`, pool: `${relayNet}.100-${relayNet}.149`, router: `${relayNet}.1`, dns: `[${relayNet}.53]`,
-        timeOffset: '3600', leaseTime: '600', bootServer: '{ protocol: http, path: remote }',
+        subnet: `${relayNet}.0/24`,
+        pool: `${relayNet}.100-${relayNet}.149`,
+        router: `${relayNet}.1`,
+        dns: `[${relayNet}.53]`,
+        timeOffset: '3600',
+        leaseTime: '600',
+        bootServer: '{ protocol: http, path: remote }',
       },
-      branch: { mode: 'inform-only', subnet: '10.99.0.0/24', relays: '[10.99.0.1]', bootServer: '{ protocol: tftp, path: branch }' },
+      branch: {
+        mode: 'inform-only',
+        subnet: '10.99.0.0/24',
+        relays: '[10.99.0.1]',
+        bootServer: '{ protocol: tftp, path: branch }',
+      },
     },
     classes: `  - name: conference
     match: { model: SSIP6000 }
@@ -46,7 +65,9 @@ export function dhcpLab(o: FixtureOptions = {}): LabYamlOptions {
     options:
       - { code: 150, type: ips, value: [${net}.1] }
 `,
-    phones: { '00:04:f2:00:00:01': `{ site: lab, model: VVX410, address: ${net}.50, options: [{ code: 152, type: u16, value: 7 }] }` },
+    phones: {
+      '00:04:f2:00:00:01': `{ site: lab, model: VVX410, address: ${net}.50, options: [{ code: 152, type: u16, value: 7 }] }`,
+    },
   };
 }
 
@@ -58,7 +79,11 @@ export function dhcpLabModel(o: FixtureOptions = {}): ApplianceModel {
  * One big flat site for load tests and the benchmark: subnet <a.b>.0.0/16 with ~60,000 pool addresses and
  * the Polycom options of the Kea baseline (66, 160, 42, 2); the appliance at <net>.1.
  */
-export function benchYaml(o: { net: string; dataDir: string; iface?: string }): string {
+export function benchYaml(o: {
+  net: string;
+  dataDir: string;
+  iface?: string;
+}): string {
   const ab = o.net.split('.').slice(0, 2).join('.');
   return labYaml({
     address: `${o.net}.1`,
@@ -68,8 +93,13 @@ export function benchYaml(o: { net: string; dataDir: string; iface?: string }): 
     parameters: '',
     sites: {
       bench: {
-        subnet: `${ab}.0.0/16`, pool: `${ab}.16.0-${ab}.255.254`, ntp: `[${o.net}.1]`, timeOffset: '-21600', leaseTime: '3600',
-        bootServer: '{ protocol: ftp, user: PlcmSpIp, password: PlcmSpIp, path: "" }',
+        subnet: `${ab}.0.0/16`,
+        pool: `${ab}.16.0-${ab}.255.254`,
+        ntp: `[${o.net}.1]`,
+        timeOffset: '-21600',
+        leaseTime: '3600',
+        bootServer:
+          '{ protocol: ftp, user: PlcmSpIp, password: PlcmSpIp, path: "" }',
       },
     },
     classes: `  - name: polycom

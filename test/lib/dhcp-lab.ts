@@ -1,23 +1,34 @@
 /** Helpers for DHCP integration tests: run the launcher in a lab host, read its stats, write client scripts. */
-import { mkdtempSync, writeFileSync, chmodSync, readFileSync, existsSync } from 'node:fs';
+
+import type { ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { type Lab, waitFor, missingCommands, canRunLab } from './netns.ts';
 import { dhcpLab, type FixtureOptions } from './dhcp-fixture.ts';
 import { labYaml } from './lab-yaml.ts';
+import { canRunLab, type Lab, missingCommands, waitFor } from './netns.ts';
 
 export const LAUNCHER = new URL('./dhcp-launcher.ts', import.meta.url).pathname;
 
 /** Skip reason when the lab cannot run here; in CI (process.env.CI) a missing peer is a failure, not a skip. */
 export async function labSkip(cmds: string[]): Promise<string | false> {
   if (!canRunLab()) {
-    if (process.env.CI) throw new Error('DHCP integration tests need root (CI runs as root)');
+    if (process.env.CI)
+      throw new Error('DHCP integration tests need root (CI runs as root)');
     return 'needs root for network namespaces';
   }
   const missing = await missingCommands(cmds);
   if (missing.length === 0) return false;
-  if (process.env.CI) throw new Error(`missing peers in CI: ${missing.join(', ')} (see .ci/apt-packages.txt)`);
+  if (process.env.CI)
+    throw new Error(
+      `missing peers in CI: ${missing.join(', ')} (see .ci/apt-packages.txt)`,
+    );
   return `missing ${missing.join(', ')}`;
 }
 
@@ -30,34 +41,73 @@ export interface RunningServer {
 }
 
 /** Start the launcher in `host`; `yamlFor(dataDir)` replaces the lab fixture (e.g. benchYaml). */
-export async function startServer(lab: Lab, host: string, fixture: FixtureOptions = {}, dir = mkdtempSync(join(tmpdir(), 'dhcp-it-')), yamlFor?: (dataDir: string) => string): Promise<RunningServer> {
+export async function startServer(
+  lab: Lab,
+  host: string,
+  fixture: FixtureOptions = {},
+  dir = mkdtempSync(join(tmpdir(), 'dhcp-it-')),
+  yamlFor?: (dataDir: string) => string,
+): Promise<RunningServer> {
   const dataDir = join(dir, 'data');
   const yaml = join(dir, 'appliance.yaml');
-  writeFileSync(yaml, yamlFor ? yamlFor(dataDir) : labYaml(dhcpLab({ dataDir, ...fixture })));
-  const child = lab.spawn(host, [process.execPath, LAUNCHER, yaml, dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: process.env.DHCP_TEST_LOG ?? 'warn' } });
+  writeFileSync(
+    yaml,
+    yamlFor ? yamlFor(dataDir) : labYaml(dhcpLab({ dataDir, ...fixture })),
+  );
+  const child = lab.spawn(host, [process.execPath, LAUNCHER, yaml, dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: process.env.DHCP_TEST_LOG ?? 'warn' },
+  });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  await waitFor(() => out.includes('READY') || child.exitCode !== null, 15_000, 'dhcp launcher READY');
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  await waitFor(
+    () => out.includes('READY') || child.exitCode !== null,
+    15_000,
+    'dhcp launcher READY',
+  );
   if (!out.includes('READY')) throw new Error(`launcher failed: ${out}`);
   return {
-    child, dir, dataDir,
+    child,
+    dir,
+    dataDir,
     output: () => out,
     async stats() {
       const before = out.length;
       child.kill('SIGUSR2');
-      const line = await waitFor(() => out.slice(before).split('\n').find((l) => l.startsWith('STATS ')), 5000, 'stats');
+      const line = await waitFor(
+        () =>
+          out
+            .slice(before)
+            .split('\n')
+            .find((l) => l.startsWith('STATS ')),
+        5000,
+        'stats',
+      );
       return JSON.parse(line.slice(6)) as Record<string, unknown>;
     },
   };
 }
 
 /** A udhcpc/dhclient hook script that writes the environment of a bound lease to `out` and touches nothing. */
-export function envScript(dir: string, name: string, boundReasons: string[]): { script: string; out: string } {
+export function envScript(
+  dir: string,
+  name: string,
+  boundReasons: string[],
+): { script: string; out: string } {
   const out = join(dir, `${name}.env`);
   const script = join(dir, `${name}.sh`);
-  const cond = boundReasons.map((r) => `[ "$1" = "${r}" ] || [ "$reason" = "${r}" ]`).join(' || ');
-  writeFileSync(script, `#!/bin/sh\nif ${cond}; then env | sort > ${out}.tmp && mv ${out}.tmp ${out}; fi\nexit 0\n`);
+  const cond = boundReasons
+    .map((r) => `[ "$1" = "${r}" ] || [ "$reason" = "${r}" ]`)
+    .join(' || ');
+  writeFileSync(
+    script,
+    `#!/bin/sh\nif ${cond}; then env | sort > ${out}.tmp && mv ${out}.tmp ${out}; fi\nexit 0\n`,
+  );
   chmodSync(script, 0o755);
   return { script, out };
 }

@@ -5,14 +5,16 @@
  */
 import { loadConfigFile } from '../../src/config/load.ts';
 import { startDhcpServer } from '../../src/dhcp/server.ts';
+import { noLeases } from '../../src/runtime/deps.ts';
 import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
-import { noLeases } from '../../src/runtime/deps.ts';
 import type { TreeRef } from '../../src/tree/types.ts';
 
 const [file, dataDir, iface] = process.argv.slice(2);
 if (!file || !dataDir) {
-  process.stderr.write('usage: dhcp-launcher.ts <appliance.yaml> <dataDir> [interface]\n');
+  process.stderr.write(
+    'usage: dhcp-launcher.ts <appliance.yaml> <dataDir> [interface]\n',
+  );
   process.exit(2);
 }
 const loaded = await loadConfigFile(file);
@@ -21,8 +23,15 @@ if (!loaded.ok) {
   process.exit(2);
 }
 const model = loaded.value.model;
-const tree: TreeRef = { current() { throw new Error('the DHCP launcher serves no files'); } };
-const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: 2 });
+const tree: TreeRef = {
+  current() {
+    throw new Error('the DHCP launcher serves no files');
+  },
+};
+const log = createLogger({
+  level: process.env.LOG_LEVEL ?? 'info',
+  destination: 2,
+});
 const server = await startDhcpServer({
   model: { current: () => model },
   tree,
@@ -32,6 +41,10 @@ const server = await startDhcpServer({
   dataDir,
   ...(iface ? { interface: iface } : {}),
 });
-process.on('SIGUSR2', () => process.stdout.write(`STATS ${JSON.stringify(server.stats())}\n`));
-process.on('SIGTERM', () => { void server.close().then(() => process.exit(0)); });
+process.on('SIGUSR2', () =>
+  process.stdout.write(`STATS ${JSON.stringify(server.stats())}\n`),
+);
+process.on('SIGTERM', () => {
+  void server.close().then(() => process.exit(0));
+});
 process.stdout.write('READY\n');

@@ -8,10 +8,14 @@
  *   node dhcp-probe.ts --listen
  */
 import { createSocket } from 'node:dgram';
-import { decodePacket, encodePacket, macOf } from '../../src/dhcp/codec/packet.ts';
 import { messageType, serverId } from '../../src/dhcp/codec/options.ts';
+import {
+  decodePacket,
+  encodePacket,
+  macOf,
+} from '../../src/dhcp/codec/packet.ts';
 import { formatIpv4 } from '../../src/shared/ipv4.ts';
-import { request, type RequestSpec } from './dhcp-packets.ts';
+import { type RequestSpec, request } from './dhcp-packets.ts';
 
 const args = process.argv.slice(2);
 const listen = args[0] === '--listen';
@@ -22,14 +26,24 @@ sock.on('message', (buf) => {
   const d = decodePacket(buf);
   if (!d.ok || d.value.op !== 2) return;
   const sid = serverId(d.value);
-  process.stdout.write(`${JSON.stringify({ type: messageType(d.value), yiaddr: formatIpv4(d.value.yiaddr), mac: macOf(d.value), serverId: sid === undefined ? undefined : formatIpv4(sid) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ type: messageType(d.value), yiaddr: formatIpv4(d.value.yiaddr), mac: macOf(d.value), serverId: sid === undefined ? undefined : formatIpv4(sid) })}\n`,
+  );
   if (++seen >= wanted) sock.close();
 });
 sock.bind(68, () => {
   sock.setBroadcast(true);
-  if (listen) { process.stdout.write('LISTENING\n'); return; }
+  if (listen) {
+    process.stdout.write('LISTENING\n');
+    return;
+  }
   const [server, type, spec, wait] = args;
   const p = request(Number(type), JSON.parse(spec ?? '{}') as RequestSpec);
   sock.send(encodePacket(p), 67, server ?? '255.255.255.255');
-  setTimeout(() => { if (seen < wanted) sock.close(); }, Number(wait ?? 1000)).unref();
+  setTimeout(
+    () => {
+      if (seen < wanted) sock.close();
+    },
+    Number(wait ?? 1000),
+  ).unref();
 });

@@ -5,11 +5,17 @@
  *  - BusyBox udhcpc 1.35 (option order, max size 576, vendor class, client id 01+MAC as captured from Debian's udhcpc);
  *  - a Polycom SoundPoint IP 450 (its Fingerbank option 55 list, binary option 60 per the admin guide).
  */
-import { type DhcpPacket, encodePacket, emptyPacket, MessageType } from '../../src/dhcp/codec/packet.ts';
+import {
+  type DhcpPacket,
+  emptyPacket,
+  encodePacket,
+  MessageType,
+} from '../../src/dhcp/codec/packet.ts';
 import { encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
-const text = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
+const text = (s: string): Uint8Array =>
+  Uint8Array.from(Buffer.from(s, 'latin1'));
 
 function base(xid: number, mac: readonly number[]): DhcpPacket {
   const p = emptyPacket(1);
@@ -44,11 +50,19 @@ export function polycomDiscover(): DhcpPacket {
   p.flags = 0x8000;
   p.options.set(53, bytes(MessageType.DISCOVER));
   p.options.set(61, bytes(1, 0x00, 0x04, 0xf2, 0x80, 0x62, 0xd6));
-  p.options.set(55, bytes(1, 28, 160, 66, 3, 4, 42, 2, 6, 15, 43, 128, 144, 157, 191));
-  p.options.set(60, encodePolycomVendorClass({
-    model: 'SoundPointIP-SPIP_450', partNumber: '2345-12450-001,1',
-    appVersion: 'SIP/3.2.7.0198/01-Mar-12 12:48', bootVersion: 'BR/4.2.2.0005/22-Mar-10 14:02',
-  }));
+  p.options.set(
+    55,
+    bytes(1, 28, 160, 66, 3, 4, 42, 2, 6, 15, 43, 128, 144, 157, 191),
+  );
+  p.options.set(
+    60,
+    encodePolycomVendorClass({
+      model: 'SoundPointIP-SPIP_450',
+      partNumber: '2345-12450-001,1',
+      appVersion: 'SIP/3.2.7.0198/01-Mar-12 12:48',
+      bootVersion: 'BR/4.2.2.0005/22-Mar-10 14:02',
+    }),
+  );
   p.options.set(57, bytes(0x05, 0xdc));
   return p;
 }
@@ -62,7 +76,10 @@ export function polycomInform(): DhcpPacket {
   p.giaddr = ((10 << 24) | (91 << 16) | (1 << 8) | 1) >>> 0;
   p.hops = 1;
   p.options.set(53, bytes(MessageType.INFORM));
-  p.options.set(82, bytes(1, 4, 0, 0, 0, 7, 2, 6, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55));
+  p.options.set(
+    82,
+    bytes(1, 4, 0, 0, 0, 7, 2, 6, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55),
+  );
   return p;
 }
 

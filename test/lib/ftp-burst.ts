@@ -15,14 +15,27 @@ import { replyReader } from './ftp-replies.ts';
 const [mode, host = '', port = '21', a = '1', b = '1'] = process.argv.slice(2);
 setTimeout(() => process.exit(3), 60_000).unref();
 
-interface Ctl { sock: Socket; next(): Promise<string>; send(line: string): void }
+interface Ctl {
+  sock: Socket;
+  next(): Promise<string>;
+  send(line: string): void;
+}
 
 async function open(): Promise<Ctl> {
   const sock = connect({ host, port: Number(port), noDelay: true });
   const reader = replyReader(sock, 45_000);
-  await new Promise<void>((r, j) => { sock.once('connect', r); sock.once('error', j); });
+  await new Promise<void>((r, j) => {
+    sock.once('connect', r);
+    sock.once('error', j);
+  });
   const next = (): Promise<string> => reader.next();
-  const ctl = { sock, next, send: (line: string) => { sock.write(`${line}\r\n`, 'latin1'); } };
+  const ctl = {
+    sock,
+    next,
+    send: (line: string) => {
+      sock.write(`${line}\r\n`, 'latin1');
+    },
+  };
   await next(); // greeting
   return ctl;
 }
@@ -63,7 +76,10 @@ if (mode === 'pasv') {
   const attempt = async (pass: string): Promise<void> => {
     const t0 = performance.now();
     const r = await login(c, 'PlcmSpIp', pass);
-    replies.push({ code: r.slice(0, 3), ms: Math.round(performance.now() - t0) });
+    replies.push({
+      code: r.slice(0, 3),
+      ms: Math.round(performance.now() - t0),
+    });
   };
   for (let i = 0; i < Number(a); i++) await attempt(`wrong-${i}`);
   await attempt(b);

@@ -13,37 +13,79 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { replyReader } from './ftp-replies.ts';
 
-interface Step { hex?: string; text?: string; delayMs?: number; cmd?: string; retr?: string; list?: string; stor?: string; dataHex?: string }
-interface StepResult { step: string; reply: string; data?: string }
+interface Step {
+  hex?: string;
+  text?: string;
+  delayMs?: number;
+  cmd?: string;
+  retr?: string;
+  list?: string;
+  stor?: string;
+  dataHex?: string;
+}
+interface StepResult {
+  step: string;
+  reply: string;
+  data?: string;
+}
 
 /** A tiny FTP client: raw segments, or commands whose replies (and passive data) are collected. */
-async function control(host: string, port: number, scriptPath: string): Promise<void> {
-  const script = JSON.parse(readFileSync(scriptPath, 'utf8')) as { steps: Step[]; waitMs?: number };
+async function control(
+  host: string,
+  port: number,
+  scriptPath: string,
+): Promise<void> {
+  const script = JSON.parse(readFileSync(scriptPath, 'utf8')) as {
+    steps: Step[];
+    waitMs?: number;
+  };
   const sock = connect({ host, port, noDelay: true });
   const reader = replyReader(sock, 5_000);
-  await new Promise<void>((r, j) => { sock.once('connect', r); sock.once('error', j); });
+  await new Promise<void>((r, j) => {
+    sock.once('connect', r);
+    sock.once('error', j);
+  });
   /** The next complete reply (multi-line aware), or '' if the server closed or 5 s passed. */
   const nextReply = (): Promise<string> => reader.next();
-  const send = (line: string): void => { sock.write(`${line}\r\n`, 'latin1'); };
-  const passive = async (command: string, upload?: Buffer): Promise<StepResult> => {
+  const send = (line: string): void => {
+    sock.write(`${line}\r\n`, 'latin1');
+  };
+  const passive = async (
+    command: string,
+    upload?: Buffer,
+  ): Promise<StepResult> => {
     send('PASV');
     const pasv = await nextReply();
     const m = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(pasv);
     if (!m) return { step: command, reply: pasv };
-    const data = connect({ host: `${m[1]}.${m[2]}.${m[3]}.${m[4]}`, port: Number(m[5]) * 256 + Number(m[6]) });
+    const data = connect({
+      host: `${m[1]}.${m[2]}.${m[3]}.${m[4]}`,
+      port: Number(m[5]) * 256 + Number(m[6]),
+    });
     const chunks: Buffer[] = [];
-    const closed = new Promise<void>((r) => { data.on('close', () => r()); });
+    const closed = new Promise<void>((r) => {
+      data.on('close', () => r());
+    });
     data.on('data', (d: Buffer) => chunks.push(d));
     data.on('error', () => {});
-    await new Promise<void>((r) => { data.once('connect', () => r()); data.once('error', () => r()); });
+    await new Promise<void>((r) => {
+      data.once('connect', () => r());
+      data.once('error', () => r());
+    });
     send(command);
     let reply = await nextReply();
     if (reply.startsWith('1')) {
-      if (upload) data.end(upload); else await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
+      if (upload) data.end(upload);
+      else
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
       reply += `\n${await nextReply()}`;
     }
     data.destroy();
-    return { step: command, reply, data: Buffer.concat(chunks).toString('base64') };
+    return {
+      step: command,
+      reply,
+      data: Buffer.concat(chunks).toString('base64'),
+    };
   };
   await nextReply(); // greeting
   const results: StepResult[] = [];
@@ -51,16 +93,27 @@ async function control(host: string, port: number, scriptPath: string): Promise<
     if (reader.closed) break;
     if (s.hex !== undefined) sock.write(Buffer.from(s.hex, 'hex'));
     if (s.text !== undefined) sock.write(s.text, 'latin1');
-    if (s.hex !== undefined || s.text !== undefined) { await new Promise((r) => setTimeout(r, s.delayMs ?? 20)); continue; }
-    if (s.cmd !== undefined) { send(s.cmd); results.push({ step: s.cmd, reply: await nextReply() }); }
+    if (s.hex !== undefined || s.text !== undefined) {
+      await new Promise((r) => setTimeout(r, s.delayMs ?? 20));
+      continue;
+    }
+    if (s.cmd !== undefined) {
+      send(s.cmd);
+      results.push({ step: s.cmd, reply: await nextReply() });
+    }
     if (s.retr !== undefined) results.push(await passive(`RETR ${s.retr}`));
     if (s.list !== undefined) results.push(await passive(`LIST ${s.list}`));
-    if (s.stor !== undefined) results.push(await passive(`STOR ${s.stor}`, Buffer.from(s.dataHex ?? '', 'hex')));
+    if (s.stor !== undefined)
+      results.push(
+        await passive(`STOR ${s.stor}`, Buffer.from(s.dataHex ?? '', 'hex')),
+      );
   }
   await new Promise((r) => setTimeout(r, script.waitMs ?? 300));
   const wasClosed = reader.closed;
   sock.destroy();
-  process.stdout.write(`${JSON.stringify({ replies: reader.all, results, closedByServer: wasClosed })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ replies: reader.all, results, closedByServer: wasClosed })}\n`,
+  );
 }
 
 const [host, port, script] = process.argv.slice(2);

@@ -7,17 +7,34 @@
  *   const { skip, ftp } = await ftpSuite();   // registers before/after hooks that start and delete the lab
  *   test('…', { skip }, async () => { const r = await ftp.curl([...]); … });
  */
-import { before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Lab } from './netns.ts';
+import { after, before } from 'node:test';
 import type { TransferEvent } from '../../src/runtime/events.ts';
+import type { Lab } from './netns.ts';
 import {
-  REPO, labApplianceYaml, labSkip, launchService, makeApplianceDir, removeDir, startServiceLab, type ApplianceDir, type Launched, type ServiceLab,
+  type ApplianceDir,
+  type Launched,
+  labApplianceYaml,
+  labSkip,
+  launchService,
+  makeApplianceDir,
+  REPO,
+  removeDir,
+  type ServiceLab,
+  startServiceLab,
 } from './service-lab.ts';
 
-export { REPO, PHONE_MAC, OTHER_MAC, IMAGE, sha256, traversalCorpus } from './service-lab.ts';
+export {
+  IMAGE,
+  OTHER_MAC,
+  PHONE_MAC,
+  REPO,
+  sha256,
+  traversalCorpus,
+} from './service-lab.ts';
 
 export const SUBNET = '10.91.6';
 export const SRV = `${SUBNET}.1`;
@@ -27,8 +44,11 @@ export const FACTORY = 'PlcmSpIp:PlcmSpIp';
 export const HQ = 'hqphones:hq-s3cret';
 
 export const FTP_YAML = labApplianceYaml({
-  subnet: SUBNET, overrideCap: OVERRIDE_CAP, bootServer: '{ protocol: ftp, path: hq }',
-  services: '    ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }\n',
+  subnet: SUBNET,
+  overrideCap: OVERRIDE_CAP,
+  bootServer: '{ protocol: ftp, path: hq }',
+  services:
+    '    ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }\n',
   hq: '    accounts: [ { user: hqphones, password: hq-s3cret } ]\n',
   sites: `  branch:
     subnet: 10.91.66.0/24
@@ -38,8 +58,16 @@ export const FTP_YAML = labApplianceYaml({
 `,
 });
 
-export interface Run { code: number; stdout: string; stderr: string }
-export interface ControlResult { replies: string; results: { step: string; reply: string; data?: string }[]; closedByServer: boolean }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+export interface ControlResult {
+  replies: string;
+  results: { step: string; reply: string; data?: string }[];
+  closedByServer: boolean;
+}
 
 export interface FtpLab {
   /** The appliance folder (appliance.yaml, tftpboot/, data/) and scratch space for the tests. */
@@ -51,7 +79,10 @@ export interface FtpLab {
   /** The service's ready line. */
   readonly ready: Readonly<Record<string, unknown>>;
   stderr(): string;
-  event(pred: (e: TransferEvent) => boolean, what: string): Promise<TransferEvent>;
+  event(
+    pred: (e: TransferEvent) => boolean,
+    what: string,
+  ): Promise<TransferEvent>;
   /** Assert the service is still running. */
   alive(): void;
   /** Start another FTP service from a yaml in the lab's srv host. */
@@ -59,7 +90,11 @@ export interface FtpLab {
   curl(args: string[], host?: string): Promise<Run>;
   lftp(user: string, commands: string, host?: string): Promise<Run>;
   /** Run the raw client (test/lib/ftp-control.ts) against port 21 with these steps. */
-  control(steps: object[], waitMs?: number, host?: string): Promise<ControlResult>;
+  control(
+    steps: object[],
+    waitMs?: number,
+    host?: string,
+  ): Promise<ControlResult>;
   login(user?: string, pass?: string): object[];
   ftpUrl(user: string, path: string): string;
   /** Where an upload of <mac>-phone.cfg to the hq site lands. */
@@ -67,7 +102,9 @@ export interface FtpLab {
 }
 
 /** Decide whether the FTP lab can run, and register before/after hooks that start it and always delete it. */
-export async function ftpSuite(opts: { links?: Readonly<Record<string, string>> } = {}): Promise<{ skip: string | false; ftp: FtpLab }> {
+export async function ftpSuite(
+  opts: { links?: Readonly<Record<string, string>> } = {},
+): Promise<{ skip: string | false; ftp: FtpLab }> {
   const skip = await labSkip('FTP', ['lftp', 'curl', 'timeout']);
   let app: ApplianceDir | undefined;
   let run: ServiceLab | undefined;
@@ -75,41 +112,95 @@ export async function ftpSuite(opts: { links?: Readonly<Record<string, string>> 
   before(async () => {
     if (skip) return;
     app = await makeApplianceDir({
-      tmpPrefix: 'ftp-it-', yaml: FTP_YAML, imageSize: IMAGE_SIZE, seed: 0xf7b,
+      tmpPrefix: 'ftp-it-',
+      yaml: FTP_YAML,
+      imageSize: IMAGE_SIZE,
+      seed: 0xf7b,
       links: { 'escape.txt': 'secret.txt', ...opts.links },
     });
-    run = await startServiceLab({ protocol: 'ftp', prefix: 'ftp', subnet: SUBNET, yaml: app.yaml });
+    run = await startServiceLab({
+      protocol: 'ftp',
+      prefix: 'ftp',
+      subnet: SUBNET,
+      yaml: app.yaml,
+    });
   });
   after(async () => {
-    try { await run?.destroy(); } finally { await removeDir(app); }
+    try {
+      await run?.destroy();
+    } finally {
+      await removeDir(app);
+    }
   });
   const a = (): ApplianceDir => app ?? assert.fail('FTP lab not started');
   const r = (): ServiceLab => run ?? assert.fail('FTP lab not started');
   const ftp: FtpLab = {
-    get dir() { return a().dir; },
-    get lab() { return r().lab; },
-    get imageSha() { return a().imageSha; },
-    get events() { return r().events; },
-    get ready() { return r().ready; },
+    get dir() {
+      return a().dir;
+    },
+    get lab() {
+      return r().lab;
+    },
+    get imageSha() {
+      return a().imageSha;
+    },
+    get events() {
+      return r().events;
+    },
+    get ready() {
+      return r().ready;
+    },
     stderr: () => r().stderr(),
     event: (pred, what) => r().event(pred, what),
-    alive: () => assert.equal(r().child.exitCode, null, `server died: ${r().stderr().slice(-2000)}`),
-    launch: (yamlFile) => launchService(r().lab, { protocol: 'ftp', yaml: yamlFile, subnet: SUBNET }),
-    curl: (args, host = 'cli') => r().lab.exec(host, ['curl', '-s', '-S', '--ftp-pasv', '--max-time', '60', ...args], { allowFail: true, timeoutMs: 90_000 }),
+    alive: () =>
+      assert.equal(
+        r().child.exitCode,
+        null,
+        `server died: ${r().stderr().slice(-2000)}`,
+      ),
+    launch: (yamlFile) =>
+      launchService(r().lab, {
+        protocol: 'ftp',
+        yaml: yamlFile,
+        subnet: SUBNET,
+      }),
+    curl: (args, host = 'cli') =>
+      r().lab.exec(
+        host,
+        ['curl', '-s', '-S', '--ftp-pasv', '--max-time', '60', ...args],
+        { allowFail: true, timeoutMs: 90_000 },
+      ),
     lftp(user, commands, host = 'cli') {
       const [u, p] = user.split(':');
       const script = `set cmd:fail-exit yes; set ftp:passive-mode on; set net:max-retries 1; set net:timeout 10; set xfer:clobber on; open -u ${u},${p} ftp://${SRV}; ${commands}`;
-      return r().lab.exec(host, ['lftp', '-c', script], { allowFail: true, timeoutMs: 90_000 });
+      return r().lab.exec(host, ['lftp', '-c', script], {
+        allowFail: true,
+        timeoutMs: 90_000,
+      });
     },
     async control(steps, waitMs = 300, host = 'cli') {
       const file = join(a().dir, `script-${scriptNo++}.json`);
       await writeFile(file, JSON.stringify({ steps, waitMs }));
-      const res = await r().lab.exec(host, [process.execPath, join(REPO, 'test/lib/ftp-control.ts'), SRV, '21', file], { timeoutMs: 120_000 });
+      const res = await r().lab.exec(
+        host,
+        [
+          process.execPath,
+          join(REPO, 'test/lib/ftp-control.ts'),
+          SRV,
+          '21',
+          file,
+        ],
+        { timeoutMs: 120_000 },
+      );
       return JSON.parse(res.stdout) as ControlResult;
     },
-    login: (user = 'PlcmSpIp', pass = 'PlcmSpIp') => [{ cmd: `USER ${user}` }, { cmd: `PASS ${pass}` }],
+    login: (user = 'PlcmSpIp', pass = 'PlcmSpIp') => [
+      { cmd: `USER ${user}` },
+      { cmd: `PASS ${pass}` },
+    ],
     ftpUrl: (user, path) => `ftp://${user}@${SRV}/${path}`,
-    overrideFile: (mac) => join(a().dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`),
+    overrideFile: (mac) =>
+      join(a().dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`),
   };
   return { skip, ftp };
 }

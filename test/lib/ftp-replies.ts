@@ -18,20 +18,41 @@ export function replyReader(sock: Socket, timeoutMs: number): ReplyReader {
   let pending = '';
   let closed = false;
   let wake: (() => void) | undefined;
-  sock.on('data', (d: Buffer) => { const t = d.toString('latin1'); all += t; pending += t; wake?.(); });
-  sock.on('error', () => { closed = true; wake?.(); });
-  sock.on('close', () => { closed = true; wake?.(); });
+  sock.on('data', (d: Buffer) => {
+    const t = d.toString('latin1');
+    all += t;
+    pending += t;
+    wake?.();
+  });
+  sock.on('error', () => {
+    closed = true;
+    wake?.();
+  });
+  sock.on('close', () => {
+    closed = true;
+    wake?.();
+  });
   return {
     async next() {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const m = REPLY.exec(pending);
-        if (m) { pending = pending.slice(m[0].length); return m[0].trimEnd(); }
+        if (m) {
+          pending = pending.slice(m[0].length);
+          return m[0].trimEnd();
+        }
         if (closed || Date.now() > until) return '';
-        await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 100);
+        });
       }
     },
-    get all() { return all; },
-    get closed() { return closed; },
+    get all() {
+      return all;
+    },
+    get closed() {
+      return closed;
+    },
   };
 }

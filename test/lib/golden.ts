@@ -8,6 +8,9 @@ export const updatingGolden = (): boolean => process.env.UPDATE_GOLDEN === '1';
 
 /** The golden file's text; throws (fails the test) when it does not exist. */
 export function readGolden(file: string): string {
-  if (!existsSync(file)) throw new Error(`golden file ${file} is missing: check the output, then run the test with UPDATE_GOLDEN=1`);
+  if (!existsSync(file))
+    throw new Error(
+      `golden file ${file} is missing: check the output, then run the test with UPDATE_GOLDEN=1`,
+    );
   return readFileSync(file, 'utf8');
 }

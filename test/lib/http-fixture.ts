@@ -6,33 +6,61 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Lab } from './netns.ts';
 import {
-  REPO, labApplianceYaml, labSkip, launchService, makeApplianceDir as makeDir, startServiceLab, type ApplianceDir, type Launched, type ServiceLab,
+  type ApplianceDir,
+  type Launched,
+  labApplianceYaml,
+  labSkip,
+  launchService,
+  makeApplianceDir as makeDir,
+  REPO,
+  type ServiceLab,
+  startServiceLab,
 } from './service-lab.ts';
 
-export { REPO, PHONE_MAC, OTHER_MAC, IMAGE, dummyBytes, sha256, removeDir, traversalCorpus, type ApplianceDir, type Launched } from './service-lab.ts';
+export {
+  type ApplianceDir,
+  dummyBytes,
+  IMAGE,
+  type Launched,
+  OTHER_MAC,
+  PHONE_MAC,
+  REPO,
+  removeDir,
+  sha256,
+  traversalCorpus,
+} from './service-lab.ts';
 
 const execFileP = promisify(execFile);
 export const SUBNET = '10.91.7';
 export const SRV = `${SUBNET}.1`;
 export const OVERRIDE_CAP = 1024 * 1024;
 
-export interface Skip { readonly skip: string | false }
+export interface Skip {
+  readonly skip: string | false;
+}
 
 /** Decide whether the lab can run: outside CI a missing root or peer skips; in CI it fails. */
 export async function labAvailability(cmds: string[]): Promise<Skip> {
   return { skip: await labSkip('HTTP', cmds) };
 }
 
-export function applianceYaml(opts: { https: boolean; clientCa: boolean; httpPort?: number; httpsPort?: number }): string {
+export function applianceYaml(opts: {
+  https: boolean;
+  clientCa: boolean;
+  httpPort?: number;
+  httpsPort?: number;
+}): string {
   const httpsBlock = opts.https
     ? `    https: { enabled: true, port: ${opts.httpsPort ?? 443}, cert: ./tls/server.crt, key: ./tls/server.key${opts.clientCa ? ', clientCa: ./tls/client-ca.crt' : ''} }\n`
     : '    https: { enabled: false }\n';
   return labApplianceYaml({
-    subnet: SUBNET, overrideCap: OVERRIDE_CAP, bootServer: '{ protocol: http }',
+    subnet: SUBNET,
+    overrideCap: OVERRIDE_CAP,
+    bootServer: '{ protocol: http }',
     services: `    http: { enabled: true, port: ${opts.httpPort ?? 80} }\n${httpsBlock}`,
     top: `parameters:\n  tcpIpApp.sntp.address: ${SRV}\n`,
     sites: `  branch:
@@ -45,15 +73,33 @@ export function applianceYaml(opts: { https: boolean; clientCa: boolean; httpPor
 }
 
 /** Build the appliance folder. imageSize: the big dummy image (60 MB for the byte-exact test). */
-export async function makeApplianceDir(opts: { imageSize: number; https: boolean; clientCa: boolean }): Promise<ApplianceDir> {
+export async function makeApplianceDir(opts: {
+  imageSize: number;
+  https: boolean;
+  clientCa: boolean;
+}): Promise<ApplianceDir> {
   const app = await makeDir({
-    tmpPrefix: 'http-it-', yaml: applianceYaml(opts), imageSize: opts.imageSize, seed: 0x5eed,
+    tmpPrefix: 'http-it-',
+    yaml: applianceYaml(opts),
+    imageSize: opts.imageSize,
+    seed: 0x5eed,
     // symlinks inside tftpboot leading out of it (the corpus names escape.cfg and evil-link): the tree must refuse them
-    links: { 'secret-link.txt': 'secret.txt', 'escape.cfg': '/etc/passwd', 'evil-link': '/etc' },
+    links: {
+      'secret-link.txt': 'secret.txt',
+      'escape.cfg': '/etc/passwd',
+      'evil-link': '/etc',
+    },
   });
   if (opts.https) {
-    await execFileP('sh', [join(REPO, 'test/fixtures/tls/make-certs.sh'), join(app.dir, 'tls'), SRV]);
-    await writeFile(join(app.dir, 'mtls.yaml'), applianceYaml({ https: true, clientCa: true }));
+    await execFileP('sh', [
+      join(REPO, 'test/fixtures/tls/make-certs.sh'),
+      join(app.dir, 'tls'),
+      SRV,
+    ]);
+    await writeFile(
+      join(app.dir, 'mtls.yaml'),
+      applianceYaml({ https: true, clientCa: true }),
+    );
   }
   return app;
 }
@@ -67,7 +113,12 @@ export function launch(lab: Lab, yaml: string): Promise<Launched> {
 
 /** Start a lab with hosts srv, cli, other and the HTTP service in srv. */
 export function startLab(app: ApplianceDir): Promise<Running> {
-  return startServiceLab({ protocol: 'http', prefix: 'http', subnet: SUBNET, yaml: app.yaml });
+  return startServiceLab({
+    protocol: 'http',
+    prefix: 'http',
+    subnet: SUBNET,
+    yaml: app.yaml,
+  });
 }
 
 /** A raw HTTP exchange run by node inside a lab host: bytes out exactly as given, response back. */
@@ -76,7 +127,11 @@ export interface RawRequest {
   /** Close (destroy) the socket right after sending, without waiting for a reply. */
   readonly abort?: boolean;
 }
-export interface RawResponse { readonly status: number; readonly head: string; readonly body: string }
+export interface RawResponse {
+  readonly status: number;
+  readonly head: string;
+  readonly body: string;
+}
 
 const RAW_CLIENT = `
 const net = require('node:net');
@@ -107,9 +162,19 @@ process.stdin.on('end', async () => {
 });
 `;
 
-export async function rawExchange(lab: Lab, host: string, port: number, requests: RawRequest[]): Promise<RawResponse[]> {
-  const r = await lab.exec(host, [process.execPath, '-e', RAW_CLIENT, SRV, String(port)], { input: JSON.stringify(requests), timeoutMs: 60_000 });
+export async function rawExchange(
+  lab: Lab,
+  host: string,
+  port: number,
+  requests: RawRequest[],
+): Promise<RawResponse[]> {
+  const r = await lab.exec(
+    host,
+    [process.execPath, '-e', RAW_CLIENT, SRV, String(port)],
+    { input: JSON.stringify(requests), timeoutMs: 60_000 },
+  );
   return JSON.parse(r.stdout) as RawResponse[];
 }
 
-export const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
+export const b64 = (s: string | Buffer): string =>
+  Buffer.from(s).toString('base64');

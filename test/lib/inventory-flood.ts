@@ -10,26 +10,60 @@
  */
 import { createSocket } from 'node:dgram';
 import http from 'node:http';
-import { encodePacket, decodePacket } from '../../src/dhcp/codec/packet.ts';
+import {
+  decodePacket,
+  encodePacket,
+  MessageType,
+} from '../../src/dhcp/codec/packet.ts';
 import { request } from './dhcp-packets.ts';
-import { MessageType } from '../../src/dhcp/codec/packet.ts';
 
-const [mode, server = '', countText = '0', seedText = '1'] = process.argv.slice(2);
+const [mode, server = '', countText = '0', seedText = '1'] =
+  process.argv.slice(2);
 const count = Number(countText);
 setTimeout(() => process.exit(3), 120_000).unref();
 let x = Number(seedText) >>> 0 || 1;
-const rnd = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+const rnd = (): number => {
+  x ^= x << 13;
+  x >>>= 0;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  x >>>= 0;
+  return x;
+};
 /** A random unicast MAC whose first byte is 0xa0-0xaf (no Polycom OUI starts there). */
-const mac = (): string => `a${(rnd() & 0xf).toString(16)}${rnd().toString(16).padStart(8, '0')}${(rnd() & 0xff).toString(16).padStart(2, '0')}`.slice(0, 12);
+const mac = (): string =>
+  `a${(rnd() & 0xf).toString(16)}${rnd().toString(16).padStart(8, '0')}${(rnd() & 0xff).toString(16).padStart(2, '0')}`.slice(
+    0,
+    12,
+  );
 
 if (mode === 'dhcp') {
   const sock = createSocket({ type: 'udp4', reuseAddr: true });
   let offers = 0;
-  sock.on('message', (b) => { const d = decodePacket(b); if (d.ok && d.value.op === 2) offers++; });
-  await new Promise<void>((r) => sock.bind(68, () => { sock.setBroadcast(true); r(); }));
+  sock.on('message', (b) => {
+    const d = decodePacket(b);
+    if (d.ok && d.value.op === 2) offers++;
+  });
+  await new Promise<void>((r) =>
+    sock.bind(68, () => {
+      sock.setBroadcast(true);
+      r();
+    }),
+  );
   let sent = 0;
   while (sent < count) {
-    for (let i = 0; i < 100 && sent < count; i++, sent++) sock.send(encodePacket(request(MessageType.DISCOVER, { mac: mac(), vendorClass: 'MSFT 5.0', broadcast: true })), 67, server);
+    for (let i = 0; i < 100 && sent < count; i++, sent++)
+      sock.send(
+        encodePacket(
+          request(MessageType.DISCOVER, {
+            mac: mac(),
+            vendorClass: 'MSFT 5.0',
+            broadcast: true,
+          }),
+        ),
+        67,
+        server,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
   await new Promise((r) => setTimeout(r, 500));
@@ -40,18 +74,41 @@ if (mode === 'dhcp') {
   let ok = 0;
   let failed = 0;
   let next = 0;
-  const one = (): Promise<void> => new Promise((resolve) => {
-    const req = http.get({ host: server, port: 80, path: `/hq/${mac()}-appliance.cfg`, agent, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => { if (res.statusCode === 200) ok++; else failed++; resolve(); });
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      const req = http.get(
+        {
+          host: server,
+          port: 80,
+          path: `/hq/${mac()}-appliance.cfg`,
+          agent,
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) ok++;
+            else failed++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.on('timeout', () => req.destroy());
     });
-    req.on('error', () => { failed++; resolve(); });
-    req.on('timeout', () => req.destroy());
-  });
-  await Promise.all(Array.from({ length: 16 }, async () => { while (next++ < count) await one(); }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next++ < count) await one();
+    }),
+  );
   agent.destroy();
   process.stdout.write(`${JSON.stringify({ ok, failed })}\n`);
 } else {
-  process.stderr.write('usage: inventory-flood.ts dhcp|http SERVER COUNT SEED\n');
+  process.stderr.write(
+    'usage: inventory-flood.ts dhcp|http SERVER COUNT SEED\n',
+  );
   process.exit(2);
 }

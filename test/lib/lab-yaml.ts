@@ -40,15 +40,19 @@ const hqSite = (net: string): SiteYaml => ({
   parameters: '{ reg.1.server.1.address: pbx.lab }',
 });
 
-const UCS_FIRMWARE = 'firmware:\n  ucs: { version: 5.9.7.4477, folder: ucs }\ndefaults: { firmware: ucs }\n';
+const UCS_FIRMWARE =
+  'firmware:\n  ucs: { version: 5.9.7.4477, folder: ucs }\ndefaults: { firmware: ucs }\n';
 
 /**
  * The firmware sections the operations and end-to-end labs share: SIP 4.0.11 for the SoundPoint IP 650 and
  * SoundStation IP 6000, UCS 5.9.7 for every other model. `extra` adds to a model's entry, e.g.
  * { SSIP6000: 'parameters: { … }' }.
  */
-export function firmwareYaml(extra: { readonly SPIP650?: string; readonly SSIP6000?: string } = {}): string {
-  const pin = (m: 'SPIP650' | 'SSIP6000'): string => `  ${m}: { firmware: sp-4.0.11${extra[m] ? `, ${extra[m]}` : ''} }`;
+export function firmwareYaml(
+  extra: { readonly SPIP650?: string; readonly SSIP6000?: string } = {},
+): string {
+  const pin = (m: 'SPIP650' | 'SSIP6000'): string =>
+    `  ${m}: { firmware: sp-4.0.11${extra[m] ? `, ${extra[m]}` : ''} }`;
   return `firmware:
   sp-4.0.11: { version: 4.0.11.0593, folder: sp-4.0.11 }
   ucs-5.9.7: { version: 5.9.7.4477, folder: ucs-5.9.7 }
@@ -59,16 +63,33 @@ ${pin('SSIP6000')}
 `;
 }
 
-const section = (name: string, body: string): string => (body === '' ? '' : `${name}:\n${body}`);
-const entries = (m: Readonly<Record<string, string>>, indent: string, quote: boolean): string =>
-  Object.entries(m).map(([k, v]) => `${indent}${quote ? JSON.stringify(k) : k}: ${v}\n`).join('');
+const section = (name: string, body: string): string =>
+  body === '' ? '' : `${name}:\n${body}`;
+const entries = (
+  m: Readonly<Record<string, string>>,
+  indent: string,
+  quote: boolean,
+): string =>
+  Object.entries(m)
+    .map(([k, v]) => `${indent}${quote ? JSON.stringify(k) : k}: ${v}\n`)
+    .join('');
 
 export function labYaml(o: LabYamlOptions = {}): string {
   const address = o.address ?? '10.90.0.1';
   const net = address.split('.').slice(0, 3).join('.');
-  const services = o.services === undefined ? '' : `, services: { ${Object.entries(o.services).map(([k, v]) => `${k}: ${v}`).join(', ')} }`;
-  const sites = Object.entries(o.sites ?? { hq: hqSite(net) }).map(([name, s]) => `  ${name}:\n${entries(s, '    ', false)}`);
-  const phones = o.phones ?? { '00:04:f2:80:62:d6': '{ site: hq, model: VVX410, parameters: { reg.1.address: "1000" } }' };
+  const services =
+    o.services === undefined
+      ? ''
+      : `, services: { ${Object.entries(o.services)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')} }`;
+  const sites = Object.entries(o.sites ?? { hq: hqSite(net) }).map(
+    ([name, s]) => `  ${name}:\n${entries(s, '    ', false)}`,
+  );
+  const phones = o.phones ?? {
+    '00:04:f2:80:62:d6':
+      '{ site: hq, model: VVX410, parameters: { reg.1.address: "1000" } }',
+  };
   const parameters = o.parameters ?? '{ device.set: 1 }';
   return [
     `appliance: { address: ${address}, interface: ${o.iface ?? 'eth0'}, tftpboot: ${o.tftpboot ?? './tftpboot'}, dataDir: ${o.dataDir ?? './data'}${services} }\n`,
@@ -76,7 +97,9 @@ export function labYaml(o: LabYamlOptions = {}): string {
     parameters === '' ? '' : `parameters: ${parameters}\n`,
     section('sites', sites.join('')),
     section('classes', o.classes ?? ''),
-    Object.keys(phones).length === 0 ? 'phones: {}\n' : section('phones', entries(phones, '  ', true)),
+    Object.keys(phones).length === 0
+      ? 'phones: {}\n'
+      : section('phones', entries(phones, '  ', true)),
     o.extra ?? '',
   ].join('');
 }
@@ -84,6 +107,11 @@ export function labYaml(o: LabYamlOptions = {}): string {
 /** Loads lab YAML through the real loader; a fixture that does not load is a broken test, so it throws. */
 export function loadLab(yaml: string, path = 'appliance.yaml'): ApplianceModel {
   const r = loadConfigText(yaml, path);
-  if (!r.ok) throw new Error(r.error.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join('\n'));
+  if (!r.ok)
+    throw new Error(
+      r.error
+        .map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`)
+        .join('\n'),
+    );
   return r.value.model;
 }

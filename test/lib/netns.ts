@@ -8,17 +8,31 @@
  *
  * Host i gets address <subnet>.<i+1>/24 on interface "eth0" inside namespace "<prefix>-<name>".
  */
-import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import {
+  type ChildProcess,
+  execFile,
+  type SpawnOptions,
+  spawn,
+} from 'node:child_process';
 import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
-export interface LabHost { readonly name: string; readonly ns: string; readonly address: string; readonly iface: string }
+export interface LabHost {
+  readonly name: string;
+  readonly ns: string;
+  readonly address: string;
+  readonly iface: string;
+}
 
 export interface Lab {
   readonly hosts: Readonly<Record<string, LabHost>>;
   /** Run a command to completion inside a host; rejects on non-zero exit unless allowFail. */
-  exec(host: string, argv: string[], opts?: { timeoutMs?: number; allowFail?: boolean; input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(
+    host: string,
+    argv: string[],
+    opts?: { timeoutMs?: number; allowFail?: boolean; input?: string },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Start a long-running process inside a host; it is killed by PID on destroy(). */
   spawn(host: string, argv: string[], opts?: SpawnOptions): ChildProcess;
   /** Kill every process started here, by PID, and delete every namespace. Safe to call twice. */
@@ -37,12 +51,21 @@ export function canRunLab(): boolean {
 export async function missingCommands(cmds: string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const c of cmds) {
-    try { await execFileP('sh', ['-c', `command -v ${c}`]); } catch { missing.push(c); }
+    try {
+      await execFileP('sh', ['-c', `command -v ${c}`]);
+    } catch {
+      missing.push(c);
+    }
   }
   return missing;
 }
 
-export async function createLab(opts: { prefix: string; hosts: string[]; subnet: string; mtu?: number }): Promise<Lab> {
+export async function createLab(opts: {
+  prefix: string;
+  hosts: string[];
+  subnet: string;
+  mtu?: number;
+}): Promise<Lab> {
   const tag = `${opts.prefix}${process.pid % 10000}`.slice(0, 9);
   const hub = `${tag}-hub`;
   const hosts: Record<string, LabHost> = {};
@@ -50,10 +73,22 @@ export async function createLab(opts: { prefix: string; hosts: string[]; subnet:
   const created: string[] = [];
   const destroy = async (): Promise<void> => {
     for (const c of children) {
-      if (c.pid && c.exitCode === null) { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } }
+      if (c.pid && c.exitCode === null) {
+        try {
+          process.kill(c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
     }
     children.clear();
-    for (const ns of created.reverse()) { try { await ip(['netns', 'del', ns]); } catch { /* already gone */ } }
+    for (const ns of created.reverse()) {
+      try {
+        await ip(['netns', 'del', ns]);
+      } catch {
+        /* already gone */
+      }
+    }
     created.length = 0;
   };
   try {
@@ -67,7 +102,20 @@ export async function createLab(opts: { prefix: string; hosts: string[]; subnet:
       await ip(['netns', 'add', ns]);
       created.push(ns);
       const hostSide = `h${i}`;
-      await ip(['-n', hub, 'link', 'add', hostSide, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+      await ip([
+        '-n',
+        hub,
+        'link',
+        'add',
+        hostSide,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        'eth0',
+        'netns',
+        ns,
+      ]);
       if (opts.mtu) {
         await ip(['-n', hub, 'link', 'set', hostSide, 'mtu', String(opts.mtu)]);
         await ip(['-n', ns, 'link', 'set', 'eth0', 'mtu', String(opts.mtu)]);
@@ -92,22 +140,44 @@ export async function createLab(opts: { prefix: string; hosts: string[]; subnet:
   return {
     hosts,
     async exec(host, argv, o = {}) {
-      const child = spawn('ip', ['netns', 'exec', nsOf(host), ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', nsOf(host), ...argv], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       children.add(child);
       let stdout = '';
       let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-      if (o.input !== undefined) child.stdin!.end(o.input); else child.stdin!.end();
-      const timer = setTimeout(() => { if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ } }, o.timeoutMs ?? 60_000);
-      const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+      child.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      if (o.input !== undefined) child.stdin!.end(o.input);
+      else child.stdin!.end();
+      const timer = setTimeout(() => {
+        if (child.pid)
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+      }, o.timeoutMs ?? 60_000);
+      const code: number = await new Promise((resolve) =>
+        child.on('close', (c) => resolve(c ?? -1)),
+      );
       clearTimeout(timer);
       children.delete(child);
-      if (code !== 0 && !o.allowFail) throw new Error(`${argv.join(' ')} in ${host} exited ${code}: ${stderr.slice(-2000)}`);
+      if (code !== 0 && !o.allowFail)
+        throw new Error(
+          `${argv.join(' ')} in ${host} exited ${code}: ${stderr.slice(-2000)}`,
+        );
       return { code, stdout, stderr };
     },
     spawn(host, argv, o = {}) {
-      const child = spawn('ip', ['netns', 'exec', nsOf(host), ...argv], { stdio: 'pipe', ...o });
+      const child = spawn('ip', ['netns', 'exec', nsOf(host), ...argv], {
+        stdio: 'pipe',
+        ...o,
+      });
       children.add(child);
       child.on('exit', () => children.delete(child));
       return child;
@@ -117,13 +187,19 @@ export async function createLab(opts: { prefix: string; hosts: string[]; subnet:
 }
 
 /** Wait until fn() is truthy, polling; rejects after timeoutMs. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
       const v = await fn();
       if (v) return v;
-    } catch { /* retry */ }
+    } catch {
+      /* retry */
+    }
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -134,11 +210,24 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
  * in its own hub namespace, one veth per member named `iface` inside the member, address <subnet>.<octet>/24.
  * Delete it with destroy() before lab.destroy() (deleting the lab's namespaces also removes the veths).
  */
-export async function addSegment(lab: Lab, opts: { name: string; subnet: string; members: { host: string; iface: string; octet: number }[] }): Promise<{ destroy(): Promise<void> }> {
+export async function addSegment(
+  lab: Lab,
+  opts: {
+    name: string;
+    subnet: string;
+    members: { host: string; iface: string; octet: number }[];
+  },
+): Promise<{ destroy(): Promise<void> }> {
   const first = Object.values(lab.hosts)[0];
   if (!first) throw new Error('lab has no hosts');
   const hub = `${first.ns.split('-')[0]}-${opts.name}`;
-  const destroy = async (): Promise<void> => { try { await ip(['netns', 'del', hub]); } catch { /* gone */ } };
+  const destroy = async (): Promise<void> => {
+    try {
+      await ip(['netns', 'del', hub]);
+    } catch {
+      /* gone */
+    }
+  };
   try {
     await ip(['netns', 'add', hub]);
     await ip(['-n', hub, 'link', 'set', 'lo', 'up']);
@@ -147,10 +236,31 @@ export async function addSegment(lab: Lab, opts: { name: string; subnet: string;
     for (const [i, m] of opts.members.entries()) {
       const h = lab.hosts[m.host];
       if (!h) throw new Error(`no host ${m.host} in lab`);
-      await ip(['-n', hub, 'link', 'add', `s${i}`, 'type', 'veth', 'peer', 'name', m.iface, 'netns', h.ns]);
+      await ip([
+        '-n',
+        hub,
+        'link',
+        'add',
+        `s${i}`,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        m.iface,
+        'netns',
+        h.ns,
+      ]);
       await ip(['-n', hub, 'link', 'set', `s${i}`, 'master', 'br0']);
       await ip(['-n', hub, 'link', 'set', `s${i}`, 'up']);
-      await ip(['-n', h.ns, 'addr', 'add', `${opts.subnet}.${m.octet}/24`, 'dev', m.iface]);
+      await ip([
+        '-n',
+        h.ns,
+        'addr',
+        'add',
+        `${opts.subnet}.${m.octet}/24`,
+        'dev',
+        m.iface,
+      ]);
       await ip(['-n', h.ns, 'link', 'set', m.iface, 'up']);
     }
   } catch (e) {

@@ -13,9 +13,18 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { prng } from './prng.ts';
 
-const [proto, host, portArg, countArg, seedArg, ...rest] = process.argv.slice(2);
-if ((proto !== 'ntp' && proto !== 'syslog') || !host || !portArg || !countArg || !seedArg) {
-  process.stderr.write('usage: ntp-syslog-fuzz-sender ntp|syslog HOST PORT COUNT SEED [--rate PER_S] [--tcp CONNECTIONS]\n');
+const [proto, host, portArg, countArg, seedArg, ...rest] =
+  process.argv.slice(2);
+if (
+  (proto !== 'ntp' && proto !== 'syslog') ||
+  !host ||
+  !portArg ||
+  !countArg ||
+  !seedArg
+) {
+  process.stderr.write(
+    'usage: ntp-syslog-fuzz-sender ntp|syslog HOST PORT COUNT SEED [--rate PER_S] [--tcp CONNECTIONS]\n',
+  );
   process.exit(2);
 }
 let rate = 20_000;
@@ -52,29 +61,40 @@ function syslogSeed(): Buffer {
 
 function mutate(seed: Buffer, maxLen: number): Buffer {
   switch (int(8)) {
-    case 0: { // random body
+    case 0: {
+      // random body
       const b = Buffer.alloc(int(maxLen));
       for (let i = 0; i < b.length; i++) b[i] = int(256);
       return b;
     }
-    case 1: return seed.subarray(0, int(seed.length + 1)); // truncation (runts, empty)
-    case 2: { // extension with random bytes
+    case 1:
+      return seed.subarray(0, int(seed.length + 1)); // truncation (runts, empty)
+    case 2: {
+      // extension with random bytes
       const tail = Buffer.alloc(int(Math.min(maxLen, 2000)));
       for (let i = 0; i < tail.length; i++) tail[i] = int(256);
       return Buffer.concat([seed, tail]);
     }
-    case 3: { // printable text, sometimes huge
+    case 3: {
+      // printable text, sometimes huge
       const n = int(4) === 0 ? 8000 + int(2000) : int(300);
-      return Buffer.concat([Buffer.from(`<${int(200)}>`), Buffer.from('A'.repeat(n))]);
+      return Buffer.concat([
+        Buffer.from(`<${int(200)}>`),
+        Buffer.from('A'.repeat(n)),
+      ]);
     }
-    case 4: { // a control character or broken UTF-8 inside
+    case 4: {
+      // a control character or broken UTF-8 inside
       const b = Buffer.from(seed);
-      if (b.length > 0) b[int(b.length)] = [0x00, 0x01, 0x1b, 0x7f, 0xc3, 0xff, 0x0a][int(7)]!;
+      if (b.length > 0)
+        b[int(b.length)] = [0x00, 0x01, 0x1b, 0x7f, 0xc3, 0xff, 0x0a][int(7)]!;
       return b;
     }
-    default: { // 1-4 byte flips
+    default: {
+      // 1-4 byte flips
       const b = Buffer.from(seed);
-      for (let k = 1 + int(4); k > 0 && b.length > 0; k--) b[int(b.length)] = int(256);
+      for (let k = 1 + int(4); k > 0 && b.length > 0; k--)
+        b[int(b.length)] = int(256);
       return b;
     }
   }
@@ -86,13 +106,18 @@ let bytes = 0;
 const sock = createSocket('udp4');
 await new Promise<void>((resolve) => sock.bind(0, () => resolve()));
 for (let i = 0; i < count; i++) {
-  const d = proto === 'ntp' ? mutate(ntpSeed(), 200) : mutate(syslogSeed(), 1400);
+  const d =
+    proto === 'ntp' ? mutate(ntpSeed(), 200) : mutate(syslogSeed(), 1400);
   if (d.length > 65_000) continue;
   if (sent >= ((performance.now() - started) / 1000) * rate + rate / 100) {
     const due = started + (sent / rate) * 1000;
-    await new Promise((r) => setTimeout(r, Math.max(1, due - performance.now())));
+    await new Promise((r) =>
+      setTimeout(r, Math.max(1, due - performance.now())),
+    );
   }
-  await new Promise<void>((resolve) => sock.send(d, port, host, () => resolve()));
+  await new Promise<void>((resolve) =>
+    sock.send(d, port, host, () => resolve()),
+  );
   sent++;
   bytes += d.length;
 }
@@ -103,15 +128,20 @@ for (let c = 0; c < tcpConnections; c++) {
   const parts: Buffer[] = [];
   for (let k = 1 + int(20); k > 0; k--) {
     const m = mutate(syslogSeed(), 1400);
-    parts.push(int(2) === 0 ? Buffer.concat([Buffer.from(`${m.length} `), m]) : Buffer.concat([m, Buffer.from('\n')]));
+    parts.push(
+      int(2) === 0
+        ? Buffer.concat([Buffer.from(`${m.length} `), m])
+        : Buffer.concat([m, Buffer.from('\n')]),
+    );
   }
   if (int(10) === 0) parts.push(Buffer.from(`${int(99999999)}x garbage count`));
   const stream = Buffer.concat(parts);
   await new Promise<void>((resolve) => {
     const s = connect({ host, port }, async () => {
-      for (let at = 0; at < stream.length;) {
+      for (let at = 0; at < stream.length; ) {
         const n = 1 + int(600);
-        if (!s.write(stream.subarray(at, at + n))) await new Promise((r) => s.once('drain', r));
+        if (!s.write(stream.subarray(at, at + n)))
+          await new Promise((r) => s.once('drain', r));
         at += n;
       }
       s.end();
@@ -121,4 +151,6 @@ for (let c = 0; c < tcpConnections; c++) {
   });
   bytes += stream.length;
 }
-process.stdout.write(`${JSON.stringify({ sent, bytes, tcpConnections, seconds: (performance.now() - started) / 1000 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ sent, bytes, tcpConnections, seconds: (performance.now() - started) / 1000 })}\n`,
+);

@@ -4,10 +4,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createLab, waitFor, type Lab } from './netns.ts';
+import { createLab, type Lab, waitFor } from './netns.ts';
 import { REPO } from './service-lab.ts';
 
-export const NTP_SYSLOG_LAUNCHER = join(REPO, 'test/lib/ntp-syslog-launcher.ts');
+export const NTP_SYSLOG_LAUNCHER = join(
+  REPO,
+  'test/lib/ntp-syslog-launcher.ts',
+);
 export const UDP_PROBE = join(REPO, 'test/lib/udp-probe.ts');
 export const FUZZ_SENDER = join(REPO, 'test/lib/ntp-syslog-fuzz-sender.ts');
 
@@ -16,11 +19,19 @@ export interface NtpSyslogLab {
   readonly child: ChildProcess;
   readonly port: number;
   readonly events: Record<string, unknown>[];
-  event(pred: (e: Record<string, unknown>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  event(
+    pred: (e: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** A stats line (SIGUSR2): {stats, maxRssKb, …}. */
   stats(): Promise<Record<string, any>>;
   /** Poll stats until pred holds. */
-  statsUntil(pred: (s: Record<string, any>) => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<Record<string, any>>;
+  statsUntil(
+    pred: (s: Record<string, any>) => boolean | Promise<boolean>,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, any>>;
   stderr(): string;
   destroy(): Promise<void>;
 }
@@ -34,10 +45,28 @@ export async function startNtpSyslogLab(o: {
   readonly leases?: Readonly<Record<string, string>>;
   readonly args?: readonly string[];
 }): Promise<NtpSyslogLab> {
-  const lab = await createLab({ prefix: o.prefix, hosts: ['srv', ...o.hosts], subnet: o.subnet });
+  const lab = await createLab({
+    prefix: o.prefix,
+    hosts: ['srv', ...o.hosts],
+    subnet: o.subnet,
+  });
   try {
-    const leaseArgs = Object.entries(o.leases ?? {}).flatMap(([ip, mac]) => ['--lease', `${ip}=${mac}`]);
-    const child = lab.spawn('srv', [process.execPath, NTP_SYSLOG_LAUNCHER, o.which, o.yaml, ...leaseArgs, ...(o.args ?? [])], { cwd: REPO });
+    const leaseArgs = Object.entries(o.leases ?? {}).flatMap(([ip, mac]) => [
+      '--lease',
+      `${ip}=${mac}`,
+    ]);
+    const child = lab.spawn(
+      'srv',
+      [
+        process.execPath,
+        NTP_SYSLOG_LAUNCHER,
+        o.which,
+        o.yaml,
+        ...leaseArgs,
+        ...(o.args ?? []),
+      ],
+      { cwd: REPO },
+    );
     const events: Record<string, unknown>[] = [];
     const statsLines: Record<string, any>[] = [];
     let ready: { port: number } | undefined;
@@ -54,11 +83,19 @@ export async function startNtpSyslogLab(o: {
           if (j.ready) ready = j as { port: number };
           if (j.event) events.push(j.event);
           if (j.stats) statsLines.push(j);
-        } catch { /* not ours */ }
+        } catch {
+          /* not ours */
+        }
       }
     });
-    child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-20000); });
-    await waitFor(() => ready !== undefined || child.exitCode !== null, 15_000, `${o.which} launcher`);
+    child.stderr!.on('data', (d: Buffer) => {
+      err = (err + d.toString()).slice(-20000);
+    });
+    await waitFor(
+      () => ready !== undefined || child.exitCode !== null,
+      15_000,
+      `${o.which} launcher`,
+    );
     if (!ready) throw new Error(`${o.which} launcher exited: ${err}`);
     const stats = async (): Promise<Record<string, any>> => {
       const n = statsLines.length;
@@ -67,18 +104,40 @@ export async function startNtpSyslogLab(o: {
       return statsLines[statsLines.length - 1]!;
     };
     return {
-      lab, child, port: ready.port, events,
-      event: (pred, what, timeoutMs = 5_000) => waitFor(() => events.find(pred), timeoutMs, `${what} (stderr: ${err.slice(-500)})`),
+      lab,
+      child,
+      port: ready.port,
+      events,
+      event: (pred, what, timeoutMs = 5_000) =>
+        waitFor(
+          () => events.find(pred),
+          timeoutMs,
+          `${what} (stderr: ${err.slice(-500)})`,
+        ),
       stats,
-      statsUntil: (pred, what, timeoutMs = 10_000) => waitFor(async () => { const s = await stats(); return (await pred(s)) ? s : undefined; }, timeoutMs, what),
+      statsUntil: (pred, what, timeoutMs = 10_000) =>
+        waitFor(
+          async () => {
+            const s = await stats();
+            return (await pred(s)) ? s : undefined;
+          },
+          timeoutMs,
+          what,
+        ),
       stderr: () => err,
       async destroy() {
         try {
           if (child.exitCode === null) {
             child.kill('SIGTERM');
-            await waitFor(() => child.exitCode !== null, 5_000, 'launcher exit').catch(() => child.kill('SIGKILL'));
+            await waitFor(
+              () => child.exitCode !== null,
+              5_000,
+              'launcher exit',
+            ).catch(() => child.kill('SIGKILL'));
           }
-        } finally { await lab.destroy(); }
+        } finally {
+          await lab.destroy();
+        }
       },
     };
   } catch (e) {

@@ -10,11 +10,11 @@
  * stderr. SIGTERM/SIGINT close the service and exit. --lease stubs the lease table (the peer at IP holds MAC).
  */
 import { loadConfigFile } from '../../src/config/load.ts';
-import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
+import type { ServiceDeps } from '../../src/runtime/deps.ts';
 import { createEventBus, type EventSink } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
-import { parseMac, type Mac } from '../../src/shared/mac.ts';
-import type { ServiceDeps } from '../../src/runtime/deps.ts';
+import { type Mac, parseMac } from '../../src/shared/mac.ts';
+import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
 
 function fail(message: string): never {
   process.stderr.write(`ntp-syslog-launcher: ${message}\n`);
@@ -22,7 +22,10 @@ function fail(message: string): never {
 }
 
 const [which, configPath, ...rest] = process.argv.slice(2);
-if ((which !== 'ntp' && which !== 'syslog') || configPath === undefined) fail('usage: ntp-syslog-launcher ntp|syslog CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--rate BURST,PER_S]');
+if ((which !== 'ntp' && which !== 'syslog') || configPath === undefined)
+  fail(
+    'usage: ntp-syslog-launcher ntp|syslog CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--rate BURST,PER_S]',
+  );
 const leases = new Map<string, Mac>();
 let bindAddress: string | undefined;
 let port: number | undefined;
@@ -42,43 +45,84 @@ for (let i = 0; i < rest.length; i++) {
     const [burst, perSecond] = (rest[++i] ?? '').split(',').map(Number);
     if (!burst || !perSecond) fail(`bad --rate ${rest[i]}`);
     rate = { burst, perSecond };
-  }
-  else fail(`unknown argument ${a}`);
+  } else fail(`unknown argument ${a}`);
 }
 
 const loaded = await loadConfigFile(configPath);
-if (!loaded.ok) fail(loaded.error.map((i) => `${i.file}:${i.line}:${i.col} ${i.code} ${i.message}`).join('\n'));
+if (!loaded.ok)
+  fail(
+    loaded.error
+      .map((i) => `${i.file}:${i.line}:${i.col} ${i.code} ${i.message}`)
+      .join('\n'),
+  );
 const model = loaded.value.model;
 const bus = createEventBus();
 // The syslog event is not in the ApplianceEvent union yet (the lead wires it): print whatever is emitted.
-if (!quiet) (bus as unknown as { subscribe(fn: (e: unknown) => void): void }).subscribe((e) => { process.stdout.write(`${JSON.stringify({ event: e })}\n`); });
+if (!quiet)
+  (bus as unknown as { subscribe(fn: (e: unknown) => void): void }).subscribe(
+    (e) => {
+      process.stdout.write(`${JSON.stringify({ event: e })}\n`);
+    },
+  );
 const deps: ServiceDeps = {
   model: { current: () => model },
   tree: staticTreeRef(createTree(model)),
-  log: createLogger({ destination: 2, level: process.env.LOG_LEVEL ?? (quiet ? 'warn' : 'info') }),
+  log: createLogger({
+    destination: 2,
+    level: process.env.LOG_LEVEL ?? (quiet ? 'warn' : 'info'),
+  }),
   events: bus as EventSink,
   leases: { macForAddress: (ip) => leases.get(ip) },
   bindAddress,
 };
 
-let service: { readonly port: number; stats(): unknown; close(): Promise<void> };
+let service: {
+  readonly port: number;
+  stats(): unknown;
+  close(): Promise<void>;
+};
 if (which === 'ntp') {
   const { startNtpServer } = await import('../../src/ntp/server.ts');
-  service = await startNtpServer({ ...deps, ...(port === undefined ? {} : { port }), ...(rate ? { rateLimit: { ...rate, maxClients: 4096 } } : {}) });
+  service = await startNtpServer({
+    ...deps,
+    ...(port === undefined ? {} : { port }),
+    ...(rate ? { rateLimit: { ...rate, maxClients: 4096 } } : {}),
+  });
 } else {
   const { startSyslogServer } = await import('../../src/syslog/server.ts');
-  service = await startSyslogServer({ ...deps, ...(port === undefined ? {} : { port }), ...(rate ? { rateLimit: { ...rate, maxSenders: 4096 } } : {}) });
+  service = await startSyslogServer({
+    ...deps,
+    ...(port === undefined ? {} : { port }),
+    ...(rate ? { rateLimit: { ...rate, maxSenders: 4096 } } : {}),
+  });
 }
-process.stdout.write(`${JSON.stringify({ ready: true, port: service.port })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ready: true, port: service.port })}\n`,
+);
 const extra = (): Record<string, unknown> => {
-  const s = service as { recentUnattributed?: () => unknown; unattributedBySender?: () => unknown };
-  return s.recentUnattributed ? { recentUnattributed: s.recentUnattributed(), unattributedBySender: s.unattributedBySender?.() } : {};
+  const s = service as {
+    recentUnattributed?: () => unknown;
+    unattributedBySender?: () => unknown;
+  };
+  return s.recentUnattributed
+    ? {
+        recentUnattributed: s.recentUnattributed(),
+        unattributedBySender: s.unattributedBySender?.(),
+      }
+    : {};
 };
-const printStats = (): void => { process.stdout.write(`${JSON.stringify({ stats: service.stats(), ...extra(), maxRssKb: process.resourceUsage().maxRSS })}\n`); };
+const printStats = (): void => {
+  process.stdout.write(
+    `${JSON.stringify({ stats: service.stats(), ...extra(), maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  );
+};
 process.on('SIGUSR2', printStats);
 const stop = (): void => {
   printStats();
-  service.close().then(() => process.exit(0), () => process.exit(1));
+  service.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

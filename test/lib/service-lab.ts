@@ -6,13 +6,27 @@
  *
  * Lab hosts: srv .1 (the service), cli .2 (phone PHONE_MAC by its stubbed lease), other .3 (phone OTHER_MAC).
  */
-import { mkdtemp, mkdir, writeFile, rm, symlink, readFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createLab, canRunLab, missingCommands, waitFor, type Lab } from './netns.ts';
 import type { TransferEvent } from '../../src/runtime/events.ts';
+import {
+  canRunLab,
+  createLab,
+  type Lab,
+  missingCommands,
+  waitFor,
+} from './netns.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const LAUNCHER = join(REPO, 'test/lib/service-launcher.ts');
@@ -29,17 +43,25 @@ export function dummyBytes(size: number, seed: number): Buffer {
   let x = seed >>> 0 || 1;
   const words = Math.floor(size / 4);
   for (let i = 0; i < words; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     buf.writeUInt32LE(x, i * 4);
   }
   for (let i = words * 4; i < size; i++) buf[i] = i & 0xff;
   return buf;
 }
 
-export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+export const sha256 = (b: Buffer): string =>
+  createHash('sha256').update(b).digest('hex');
 
 /** Why the lab cannot run here (root and the given commands): outside CI a test skips with it; in CI it fails. */
-export async function labSkip(component: string, cmds: readonly string[]): Promise<string | false> {
+export async function labSkip(
+  component: string,
+  cmds: readonly string[],
+): Promise<string | false> {
   const missing = canRunLab() ? await missingCommands([...cmds]) : ['root'];
   if (missing.length === 0) return false;
   const why = `needs ${missing.join(', ')} (apt-get install them; tests run as root)`;
@@ -49,7 +71,11 @@ export async function labSkip(component: string, cmds: readonly string[]): Promi
 
 /** The traversal corpus shared by every protocol (one attack path per line). */
 export async function traversalCorpus(): Promise<string[]> {
-  return (await readFile(join(REPO, 'test/fixtures/traversal-corpus.txt'), 'utf8')).split('\n').filter((l) => l.length > 0 && !l.startsWith('#'));
+  return (
+    await readFile(join(REPO, 'test/fixtures/traversal-corpus.txt'), 'utf8')
+  )
+    .split('\n')
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
 }
 
 /**
@@ -115,22 +141,38 @@ export interface ApplianceDirSpec {
   readonly dirs?: readonly string[];
 }
 
-export async function makeApplianceDir(spec: ApplianceDirSpec): Promise<ApplianceDir> {
+export async function makeApplianceDir(
+  spec: ApplianceDirSpec,
+): Promise<ApplianceDir> {
   const dir = await mkdtemp(join(tmpdir(), spec.tmpPrefix));
   try {
     const boot = join(dir, 'tftpboot');
     const image = dummyBytes(spec.imageSize, spec.seed);
-    for (const [rel, data] of [[IMAGE, image], ...Object.entries(spec.files ?? {})] as const) {
+    for (const [rel, data] of [
+      [IMAGE, image],
+      ...Object.entries(spec.files ?? {}),
+    ] as const) {
       await mkdir(dirname(join(boot, rel)), { recursive: true });
       await writeFile(join(boot, rel), data);
     }
-    for (const d of spec.dirs ?? []) await mkdir(join(dir, d), { recursive: true });
+    for (const d of spec.dirs ?? [])
+      await mkdir(join(dir, d), { recursive: true });
     const sentinel = `SENTINEL-${process.pid}-${Date.now()}-outside-the-tree`;
     await writeFile(join(dir, 'secret.txt'), `${sentinel}\n`);
-    for (const [name, target] of Object.entries(spec.links ?? {})) await symlink(target.startsWith('/') ? target : join(dir, target), join(boot, name));
+    for (const [name, target] of Object.entries(spec.links ?? {}))
+      await symlink(
+        target.startsWith('/') ? target : join(dir, target),
+        join(boot, name),
+      );
     const yaml = join(dir, 'appliance.yaml');
     await writeFile(yaml, spec.yaml);
-    return { dir, yaml, imageSha: sha256(image), imageSize: image.length, sentinel };
+    return {
+      dir,
+      yaml,
+      imageSha: sha256(image),
+      imageSize: image.length,
+      sentinel,
+    };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
@@ -163,16 +205,36 @@ export interface Launched {
   /** The tail of the launcher's stderr (its logs). */
   stderr(): string;
   /** Wait for a transfer event matching pred (events arrive on the launcher's stdout). */
-  event(pred: (e: TransferEvent) => boolean, what?: string): Promise<TransferEvent>;
+  event(
+    pred: (e: TransferEvent) => boolean,
+    what?: string,
+  ): Promise<TransferEvent>;
   /** Ask for a stats line (SIGUSR2; tftp) and return it. */
   stats(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
 /** Start service-launcher.ts inside the lab's srv host; resolves once it listens. */
-export async function launchService(lab: Lab, o: LaunchOptions): Promise<Launched> {
-  const child = lab.spawn('srv', [process.execPath, ...(o.nodeArgs ?? []), LAUNCHER, o.protocol, o.yaml,
-    '--lease', `${o.subnet}.2=${PHONE_MAC}`, '--lease', `${o.subnet}.3=${OTHER_MAC}`, ...(o.args ?? [])], { cwd: REPO });
+export async function launchService(
+  lab: Lab,
+  o: LaunchOptions,
+): Promise<Launched> {
+  const child = lab.spawn(
+    'srv',
+    [
+      process.execPath,
+      ...(o.nodeArgs ?? []),
+      LAUNCHER,
+      o.protocol,
+      o.yaml,
+      '--lease',
+      `${o.subnet}.2=${PHONE_MAC}`,
+      '--lease',
+      `${o.subnet}.3=${OTHER_MAC}`,
+      ...(o.args ?? []),
+    ],
+    { cwd: REPO },
+  );
   const events: TransferEvent[] = [];
   const statsLines: Record<string, unknown>[] = [];
   let ready: Record<string, unknown> | undefined;
@@ -185,21 +247,42 @@ export async function launchService(lab: Lab, o: LaunchOptions): Promise<Launche
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       try {
-        const j = JSON.parse(line) as { ready?: boolean; event?: TransferEvent; stats?: unknown };
+        const j = JSON.parse(line) as {
+          ready?: boolean;
+          event?: TransferEvent;
+          stats?: unknown;
+        };
         if (j.ready) ready = j;
         if (j.event) events.push(j.event);
         if (j.stats) statsLines.push(j);
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     }
   });
-  child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-20000); });
-  await waitFor(() => ready !== undefined || child.exitCode !== null, 15_000, `${o.protocol} launcher`);
-  if (ready === undefined) throw new Error(`${o.protocol} launcher exited: ${err}`);
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-20000);
+  });
+  await waitFor(
+    () => ready !== undefined || child.exitCode !== null,
+    15_000,
+    `${o.protocol} launcher`,
+  );
+  if (ready === undefined)
+    throw new Error(`${o.protocol} launcher exited: ${err}`);
   const pid = child.pid!;
   return {
-    child, pid, ready, events,
+    child,
+    pid,
+    ready,
+    events,
     stderr: () => err,
-    event: (pred, what = 'transfer event') => waitFor(() => events.find(pred), o.eventTimeoutMs ?? 5_000, `${what} (stderr: ${err.slice(-500)})`),
+    event: (pred, what = 'transfer event') =>
+      waitFor(
+        () => events.find(pred),
+        o.eventTimeoutMs ?? 5_000,
+        `${what} (stderr: ${err.slice(-500)})`,
+      ),
     async stats() {
       const n = statsLines.length;
       process.kill(pid, 'SIGUSR2');
@@ -209,7 +292,11 @@ export async function launchService(lab: Lab, o: LaunchOptions): Promise<Launche
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await waitFor(() => child.exitCode !== null, 5_000, 'launcher exit').catch(() => child.kill('SIGKILL'));
+        await waitFor(
+          () => child.exitCode !== null,
+          5_000,
+          'launcher exit',
+        ).catch(() => child.kill('SIGKILL'));
       }
     },
   };
@@ -222,14 +309,28 @@ export interface ServiceLab extends Launched {
 }
 
 /** A lab (prefix, subnet; hosts srv, cli, other unless told) with the service started in srv. */
-export async function startServiceLab(o: LaunchOptions & { readonly prefix: string; readonly hosts?: readonly string[] }): Promise<ServiceLab> {
-  const lab = await createLab({ prefix: o.prefix, hosts: [...(o.hosts ?? ['srv', 'cli', 'other'])], subnet: o.subnet });
+export async function startServiceLab(
+  o: LaunchOptions & {
+    readonly prefix: string;
+    readonly hosts?: readonly string[];
+  },
+): Promise<ServiceLab> {
+  const lab = await createLab({
+    prefix: o.prefix,
+    hosts: [...(o.hosts ?? ['srv', 'cli', 'other'])],
+    subnet: o.subnet,
+  });
   try {
     const launched = await launchService(lab, o);
     return {
-      ...launched, lab,
+      ...launched,
+      lab,
       async destroy() {
-        try { await launched.stop(); } finally { await lab.destroy(); }
+        try {
+          await launched.stop();
+        } finally {
+          await lab.destroy();
+        }
       },
     };
   } catch (e) {

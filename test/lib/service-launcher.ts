@@ -15,16 +15,17 @@
  * launcher's memory is the TFTP service's alone.
  */
 import { loadConfigFile } from '../../src/config/load.ts';
-import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
-import { createRefusalLog } from '../../src/tree/refusals.ts';
+import type { ServiceDeps } from '../../src/runtime/deps.ts';
 import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
-import { parseMac, type Mac } from '../../src/shared/mac.ts';
-import type { ServiceDeps } from '../../src/runtime/deps.ts';
+import { type Mac, parseMac } from '../../src/shared/mac.ts';
+import { createRefusalLog } from '../../src/tree/refusals.ts';
+import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
 
 const PROTOCOLS = ['http', 'tftp', 'ftp'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
-const USAGE = 'usage: service-launcher http|tftp|ftp CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--retry MS,MAX,N] [--engine native|js]';
+const USAGE =
+  'usage: service-launcher http|tftp|ftp CONFIG.yaml [--lease IP=MAC]... [--bind ADDR] [--port N] [--quiet] [--retry MS,MAX,N] [--engine native|js]';
 
 function fail(message: string): never {
   process.stderr.write(`service-launcher: ${message}\n`);
@@ -41,13 +42,22 @@ interface Options {
 }
 
 /** Which options each protocol takes beyond --lease, --bind and --quiet. */
-const EXTRA: Record<Protocol, readonly string[]> = { http: [], tftp: ['--port', '--retry', '--engine'], ftp: ['--port'] };
+const EXTRA: Record<Protocol, readonly string[]> = {
+  http: [],
+  tftp: ['--port', '--retry', '--engine'],
+  ftp: ['--port'],
+};
 
 function parseOptions(protocol: Protocol, args: readonly string[]): Options {
   const o: Options = { leases: new Map(), quiet: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a.startsWith('--') && !['--lease', '--bind', '--quiet'].includes(a) && !EXTRA[protocol].includes(a)) fail(`unknown argument ${a} for ${protocol}`);
+    if (
+      a.startsWith('--') &&
+      !['--lease', '--bind', '--quiet'].includes(a) &&
+      !EXTRA[protocol].includes(a)
+    )
+      fail(`unknown argument ${a} for ${protocol}`);
     if (a === '--lease') {
       const [ip, mac] = (args[++i] ?? '').split('=');
       const m = parseMac(mac ?? '');
@@ -58,8 +68,16 @@ function parseOptions(protocol: Protocol, args: readonly string[]): Options {
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--engine') o.engine = args[++i] === 'js' ? 'js' : 'native';
     else if (a === '--retry') {
-      const [initialMs, maxMs, maxRetries] = (args[++i] ?? '').split(',').map(Number);
-      if (!initialMs || !maxMs || maxRetries === undefined || Number.isNaN(maxRetries)) fail(`bad --retry ${args[i]}`);
+      const [initialMs, maxMs, maxRetries] = (args[++i] ?? '')
+        .split(',')
+        .map(Number);
+      if (
+        !initialMs ||
+        !maxMs ||
+        maxRetries === undefined ||
+        Number.isNaN(maxRetries)
+      )
+        fail(`bad --retry ${args[i]}`);
       o.retry = { initialMs, maxMs, maxRetries };
     } else fail(`unknown argument ${a}`);
   }
@@ -74,62 +92,112 @@ interface Started {
   statsLine?(): Record<string, unknown>;
 }
 
-const START: Record<Protocol, (deps: ServiceDeps, o: Options) => Promise<Started>> = {
+const START: Record<
+  Protocol,
+  (deps: ServiceDeps, o: Options) => Promise<Started>
+> = {
   async http(deps) {
     const { startHttpServers } = await import('../../src/http/server.ts');
     const s = await startHttpServers(deps);
-    return { ready: { httpPort: s.httpPort, httpsPort: s.httpsPort }, close: () => s.close() };
+    return {
+      ready: { httpPort: s.httpPort, httpsPort: s.httpsPort },
+      close: () => s.close(),
+    };
   },
   async tftp(deps, o) {
     const { startTftpServer } = await import('../../src/tftp/server.ts');
-    const s = await startTftpServer({ ...deps, port: o.port, retry: o.retry, engine: o.engine });
+    const s = await startTftpServer({
+      ...deps,
+      port: o.port,
+      retry: o.retry,
+      engine: o.engine,
+    });
     return {
       ready: { port: s.port },
       close: () => s.close(),
-      statsLine: () => ({ stats: s.stats(), maxRssKb: process.resourceUsage().maxRSS }),
+      statsLine: () => ({
+        stats: s.stats(),
+        maxRssKb: process.resourceUsage().maxRSS,
+      }),
     };
   },
   async ftp(deps, o) {
     const { startFtpServer } = await import('../../src/ftp/server.ts');
-    const s = await startFtpServer({ ...deps, ...(o.port === undefined ? {} : { port: o.port }) });
+    const s = await startFtpServer({
+      ...deps,
+      ...(o.port === undefined ? {} : { port: o.port }),
+    });
     // ftp-srv must not have installed signal handlers of its own (main.ts owns them): reported for the tests.
-    const signalListeners = ['SIGTERM', 'SIGINT', 'SIGQUIT'].reduce((n, sig) => n + process.listenerCount(sig), 0);
+    const signalListeners = ['SIGTERM', 'SIGINT', 'SIGQUIT'].reduce(
+      (n, sig) => n + process.listenerCount(sig),
+      0,
+    );
     return { ready: { port: s.port, signalListeners }, close: () => s.close() };
   },
 };
 
 async function main(): Promise<void> {
   const [protocol, configPath, ...rest] = process.argv.slice(2);
-  if (!PROTOCOLS.includes(protocol as Protocol) || configPath === undefined || configPath.startsWith('--')) fail(USAGE);
+  if (
+    !PROTOCOLS.includes(protocol as Protocol) ||
+    configPath === undefined ||
+    configPath.startsWith('--')
+  )
+    fail(USAGE);
   const proto = protocol as Protocol;
   const o = parseOptions(proto, rest);
 
   const loaded = await loadConfigFile(configPath);
-  if (!loaded.ok) fail(loaded.error.map((i) => `${i.file}:${i.line}:${i.col} ${i.code} ${i.message}`).join('\n'));
+  if (!loaded.ok)
+    fail(
+      loaded.error
+        .map((i) => `${i.file}:${i.line}:${i.col} ${i.code} ${i.message}`)
+        .join('\n'),
+    );
   const model = loaded.value.model;
   const bus = createEventBus();
-  if (!o.quiet) bus.subscribe((e) => { process.stdout.write(`${JSON.stringify({ event: e })}\n`); });
-  const level = process.env[`${proto.toUpperCase()}_LOG_LEVEL`] ?? (o.quiet ? 'warn' : 'info');
+  if (!o.quiet)
+    bus.subscribe((e) => {
+      process.stdout.write(`${JSON.stringify({ event: e })}\n`);
+    });
+  const level =
+    process.env[`${proto.toUpperCase()}_LOG_LEVEL`] ??
+    (o.quiet ? 'warn' : 'info');
   const log = createLogger({ destination: 2, level });
   // As main.ts does: uploads refused for an address bound to no phone are logged once per host a minute.
-  const refusals = createRefusalLog({ log: (r) => log.warn({ code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', ...r }, 'upload refused: unknown host') });
-  const service = await START[proto]({
-    model: { current: () => model },
-    tree: staticTreeRef(createTree(model, { refusals })),
-    log,
-    events: bus,
-    leases: { macForAddress: (ip) => o.leases.get(ip) },
-    bindAddress: o.bindAddress,
-  }, o);
-  process.stdout.write(`${JSON.stringify({ ready: true, ...service.ready })}\n`);
+  const refusals = createRefusalLog({
+    log: (r) =>
+      log.warn(
+        { code: 'TREE_MAC_MISMATCH', reason: 'unknown-host', ...r },
+        'upload refused: unknown host',
+      ),
+  });
+  const service = await START[proto](
+    {
+      model: { current: () => model },
+      tree: staticTreeRef(createTree(model, { refusals })),
+      log,
+      events: bus,
+      leases: { macForAddress: (ip) => o.leases.get(ip) },
+      bindAddress: o.bindAddress,
+    },
+    o,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, ...service.ready })}\n`,
+  );
 
   const printStats = (): void => {
-    if (service.statsLine) process.stdout.write(`${JSON.stringify(service.statsLine())}\n`);
+    if (service.statsLine)
+      process.stdout.write(`${JSON.stringify(service.statsLine())}\n`);
   };
   if (service.statsLine) process.on('SIGUSR2', printStats);
   const stop = (): void => {
     printStats();
-    service.close().then(() => process.exit(0), () => process.exit(1));
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

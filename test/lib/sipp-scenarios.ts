@@ -13,7 +13,11 @@ Content-Length: 0
 ]]></send>`;
 
 /** A UAS that receives a NOTIFY (optionally with an action) and answers 200 OK, then does `after`. */
-export function answeringPhone(name: string, recv = '<recv request="NOTIFY"/>', after = ''): string {
+export function answeringPhone(
+  name: string,
+  recv = '<recv request="NOTIFY"/>',
+  after = '',
+): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="${name}">
   ${recv}

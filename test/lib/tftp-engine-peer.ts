@@ -15,15 +15,29 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createNativeDownloads, loadEngineAddon, type NativeDownloads } from '../../src/tftp/native/engine.ts';
 import type { SendConfig } from '../../src/tftp/machine/send.ts';
+import {
+  createNativeDownloads,
+  loadEngineAddon,
+  type NativeDownloads,
+} from '../../src/tftp/native/engine.ts';
 import { emptyStats } from '../../src/tftp/stats.ts';
 
 export type Party = 'peer' | 'stranger';
-export interface WireDatagram { readonly hex: string; readonly atMs: number }
-export interface EngineOutcome { readonly result: string; readonly message: string; readonly bytes: number }
+export interface WireDatagram {
+  readonly hex: string;
+  readonly atMs: number;
+}
+export interface EngineOutcome {
+  readonly result: string;
+  readonly message: string;
+  readonly bytes: number;
+}
 export type PeerCommand =
-  | { readonly cmd: 'start'; readonly spec: SendConfig & { readonly fileHex: string } }
+  | {
+      readonly cmd: 'start';
+      readonly spec: SendConfig & { readonly fileHex: string };
+    }
   | { readonly cmd: 'send'; readonly from: Party; readonly hex: string }
   | { readonly cmd: 'receive'; readonly to: Party; readonly count: number }
   | { readonly cmd: 'drain'; readonly to: Party }
@@ -34,7 +48,11 @@ const MARKER = Buffer.from('marker: not a TFTP packet');
 /** No command waits longer than this for a datagram the transfer may still send. */
 const DEADLINE_MS = 15_000;
 
-interface Inbox { readonly socket: Socket; readonly queue: WireDatagram[]; marked: (() => void) | undefined }
+interface Inbox {
+  readonly socket: Socket;
+  readonly queue: WireDatagram[];
+  marked: (() => void) | undefined;
+}
 
 async function openInbox(onDatagram: (port: number) => void): Promise<Inbox> {
   const socket = createSocket('udp4');
@@ -42,7 +60,10 @@ async function openInbox(onDatagram: (port: number) => void): Promise<Inbox> {
   await new Promise<void>((resolve) => socket.bind(0, HOST, resolve));
   const own = socket.address().port;
   socket.on('message', (msg, rinfo) => {
-    if (rinfo.port === own && msg.equals(MARKER)) { box.marked?.(); return; }
+    if (rinfo.port === own && msg.equals(MARKER)) {
+      box.marked?.();
+      return;
+    }
     box.queue.push({ hex: msg.toString('hex'), atMs: performance.now() });
     onDatagram(rinfo.port);
   });
@@ -58,21 +79,36 @@ async function main(): Promise<void> {
   let tid: number | undefined;
   let outcome: EngineOutcome | undefined;
   let poke: (() => void) | undefined;
-  const changed = (): void => { const p = poke; poke = undefined; p?.(); };
+  const changed = (): void => {
+    const p = poke;
+    poke = undefined;
+    p?.();
+  };
   const boxes: Record<Party, Inbox> = {
-    peer: await openInbox((port) => { tid ??= port; changed(); }),
+    peer: await openInbox((port) => {
+      tid ??= port;
+      changed();
+    }),
     stranger: await openInbox(changed),
   };
   /** Resolves on the next datagram or outcome, or at the deadline. */
-  const next = (until: number): Promise<void> => new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, until - performance.now()));
-    poke = () => { clearTimeout(timer); resolve(); };
-  });
-  const mark = (box: Inbox): Promise<void> => new Promise((resolve) => {
-    box.marked = resolve;
-    box.socket.send(MARKER, box.socket.address().port, HOST);
-  });
-  const drain = async (box: Inbox): Promise<WireDatagram[]> => { await mark(box); return box.queue.splice(0); };
+  const next = (until: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, until - performance.now()));
+      poke = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const mark = (box: Inbox): Promise<void> =>
+    new Promise((resolve) => {
+      box.marked = resolve;
+      box.socket.send(MARKER, box.socket.address().port, HOST);
+    });
+  const drain = async (box: Inbox): Promise<WireDatagram[]> => {
+    await mark(box);
+    return box.queue.splice(0);
+  };
 
   async function run(c: PeerCommand): Promise<unknown> {
     switch (c.cmd) {
@@ -81,33 +117,61 @@ async function main(): Promise<void> {
         const file = join(dir, 'image.bin');
         writeFileSync(file, Buffer.from(fileHex, 'hex'));
         engine.start({
-          peer: { address: HOST, port: boxes.peer.socket.address().port }, bindAddress: HOST, stream: createReadStream(file), spec,
-          finish: (result, message, bytes) => { outcome = { result, message, bytes }; changed(); },
+          peer: { address: HOST, port: boxes.peer.socket.address().port },
+          bindAddress: HOST,
+          stream: createReadStream(file),
+          spec,
+          finish: (result, message, bytes) => {
+            outcome = { result, message, bytes };
+            changed();
+          },
           closed: () => {},
         });
         return null;
       }
       case 'send': {
-        if (tid === undefined) throw new Error('the transfer has not sent anything yet: its port is unknown');
+        if (tid === undefined)
+          throw new Error(
+            'the transfer has not sent anything yet: its port is unknown',
+          );
         const at = performance.now();
-        await new Promise((resolve) => boxes[c.from].socket.send(Buffer.from(c.hex, 'hex'), tid, HOST, resolve));
+        await new Promise((resolve) =>
+          boxes[c.from].socket.send(
+            Buffer.from(c.hex, 'hex'),
+            tid,
+            HOST,
+            resolve,
+          ),
+        );
         return at;
       }
       case 'receive': {
         const box = boxes[c.to];
         const until = performance.now() + DEADLINE_MS;
         while (box.queue.length < c.count && performance.now() < until) {
-          if (outcome) { await mark(box); break; }
+          if (outcome) {
+            await mark(box);
+            break;
+          }
           await next(until);
         }
         return box.queue.splice(0, c.count);
       }
-      case 'drain': return drain(boxes[c.to]);
-      case 'stats': engine.syncStats(); return { ...stats };
+      case 'drain':
+        return drain(boxes[c.to]);
+      case 'stats':
+        engine.syncStats();
+        return { ...stats };
       case 'outcome': {
         const until = performance.now() + DEADLINE_MS;
         while (!outcome && performance.now() < until) await next(until);
-        return outcome ?? { result: 'none', message: 'the transfer never ended', bytes: 0 };
+        return (
+          outcome ?? {
+            result: 'none',
+            message: 'the transfer never ended',
+            bytes: 0,
+          }
+        );
       }
       case 'close':
         engine.close();
@@ -122,7 +186,10 @@ async function main(): Promise<void> {
   for await (const line of createInterface({ input: process.stdin })) {
     const { id, ...c } = JSON.parse(line) as PeerCommand & { id: number };
     chain = chain.then(async () => {
-      const reply = await run(c as PeerCommand).then((value) => ({ id, value }), (e: unknown) => ({ id, error: String(e) }));
+      const reply = await run(c as PeerCommand).then(
+        (value) => ({ id, value }),
+        (e: unknown) => ({ id, error: String(e) }),
+      );
       process.stdout.write(`${JSON.stringify(reply)}\n`);
       if (c.cmd === 'close') process.exit(0);
     });

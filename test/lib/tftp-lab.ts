@@ -4,14 +4,29 @@
  * service-launcher.ts (test/lib/service-lab.ts), its events and counters, and a tree built from the same yaml.
  */
 import { loadConfigFile } from '../../src/config/load.ts';
-import { createTree } from '../../src/tree/tree.ts';
 import type { TransferEvent } from '../../src/runtime/events.ts';
-import type { FileTree } from '../../src/tree/types.ts';
 import type { TftpStats } from '../../src/tftp/stats.ts';
+import { createTree } from '../../src/tree/tree.ts';
+import type { FileTree } from '../../src/tree/types.ts';
 import type { Lab } from './netns.ts';
-import { dummyBytes, labApplianceYaml, labSkip, makeApplianceDir, removeDir, startServiceLab, type ApplianceDir } from './service-lab.ts';
+import {
+  type ApplianceDir,
+  dummyBytes,
+  labApplianceYaml,
+  labSkip,
+  makeApplianceDir,
+  removeDir,
+  startServiceLab,
+} from './service-lab.ts';
 
-export { REPO, PHONE_MAC, OTHER_MAC, IMAGE, dummyBytes, sha256 } from './service-lab.ts';
+export {
+  dummyBytes,
+  IMAGE,
+  OTHER_MAC,
+  PHONE_MAC,
+  REPO,
+  sha256,
+} from './service-lab.ts';
 
 export const SUBNET = '10.91.5';
 export const SRV = `${SUBNET}.1`;
@@ -28,7 +43,10 @@ export interface TftpLab {
   readonly events: TransferEvent[];
   readonly pid: number;
   /** Wait for a transfer event matching pred. */
-  event(pred: (e: TransferEvent) => boolean, what?: string): Promise<TransferEvent>;
+  event(
+    pred: (e: TransferEvent) => boolean,
+    what?: string,
+  ): Promise<TransferEvent>;
   /** Current counters of the running server (asked over SIGUSR2). */
   stats(): Promise<TftpStats & { maxRssKb: number }>;
   /** Read a file through a tree built from the same yaml (what the server would serve). */
@@ -56,38 +74,72 @@ export interface TftpLabOptions {
 
 function tftpYaml(o: TftpLabOptions, overrideCap: number): string {
   return labApplianceYaml({
-    subnet: SUBNET, overrideCap, bootServer: '{ protocol: tftp, path: "" }',
+    subnet: SUBNET,
+    overrideCap,
+    bootServer: '{ protocol: tftp, path: "" }',
     services: `    tftp: { enabled: true, port: 69, maxBlksize: ${o.maxBlksize ?? 1468}, maxTransfers: ${o.maxTransfers ?? 500} }\n`,
   });
 }
 
-export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip: string }> {
+export async function createTftpLab(
+  o: TftpLabOptions,
+): Promise<TftpLab | { skip: string }> {
   const skip = await labSkip('TFTP', ['ip', ...o.cmds]);
   if (skip) return { skip };
   const overrideCap = o.overrideCap ?? 64 * 1024;
   let app: ApplianceDir | undefined;
   try {
     app = await makeApplianceDir({
-      tmpPrefix: 'tftp-it-', yaml: tftpYaml(o, overrideCap), imageSize: o.imageSize, seed: 0x7f7f,
+      tmpPrefix: 'tftp-it-',
+      yaml: tftpYaml(o, overrideCap),
+      imageSize: o.imageSize,
+      seed: 0x7f7f,
       files: { [SMALL]: dummyBytes(3000, 7) },
       dirs: ['out'],
       // escape.txt and etc-link, and the two symlinks test/fixtures/traversal-corpus.txt names
-      links: { 'escape.txt': 'secret.txt', 'etc-link': '/etc', 'escape.cfg': '/etc/passwd', 'evil-link': '/etc' },
+      links: {
+        'escape.txt': 'secret.txt',
+        'etc-link': '/etc',
+        'escape.cfg': '/etc/passwd',
+        'evil-link': '/etc',
+      },
     });
     const loaded = await loadConfigFile(app.yaml);
-    if (!loaded.ok) throw new Error(`fixture yaml: ${JSON.stringify(loaded.error)}`);
+    if (!loaded.ok)
+      throw new Error(`fixture yaml: ${JSON.stringify(loaded.error)}`);
     const tree: FileTree = createTree(loaded.value.model);
     const run = await startServiceLab({
-      protocol: 'tftp', prefix: 'tftp', subnet: SUBNET, hosts: o.hosts, yaml: app.yaml, nodeArgs: o.nodeArgs, eventTimeoutMs: 8_000,
-      args: ['--retry', o.retry ?? '200,800,3', ...(o.quiet ? ['--quiet'] : []), ...(o.engine !== undefined ? ['--engine', o.engine] : [])],
+      protocol: 'tftp',
+      prefix: 'tftp',
+      subnet: SUBNET,
+      hosts: o.hosts,
+      yaml: app.yaml,
+      nodeArgs: o.nodeArgs,
+      eventTimeoutMs: 8_000,
+      args: [
+        '--retry',
+        o.retry ?? '200,800,3',
+        ...(o.quiet ? ['--quiet'] : []),
+        ...(o.engine !== undefined ? ['--engine', o.engine] : []),
+      ],
     });
     const theApp = app;
     return {
-      lab: run.lab, dir: app.dir, yaml: app.yaml, imageSha: app.imageSha, imageSize: app.imageSize, overrideCap, sentinel: app.sentinel,
-      events: run.events, pid: run.pid,
+      lab: run.lab,
+      dir: app.dir,
+      yaml: app.yaml,
+      imageSha: app.imageSha,
+      imageSize: app.imageSize,
+      overrideCap,
+      sentinel: app.sentinel,
+      events: run.events,
+      pid: run.pid,
       event: run.event,
       stats: async () => {
-        const line = await run.stats() as { stats: TftpStats; maxRssKb?: number };
+        const line = (await run.stats()) as {
+          stats: TftpStats;
+          maxRssKb?: number;
+        };
         return { ...line.stats, maxRssKb: line.maxRssKb ?? 0 };
       },
       async treeRead(path) {
@@ -97,7 +149,11 @@ export async function createTftpLab(o: TftpLabOptions): Promise<TftpLab | { skip
       },
       stop: run.stop,
       async destroy() {
-        try { await run.destroy(); } finally { await removeDir(theApp); }
+        try {
+          await run.destroy();
+        } finally {
+          await removeDir(theApp);
+        }
       },
     };
   } catch (e) {

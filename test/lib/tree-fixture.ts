@@ -2,15 +2,23 @@
  * A throw-away lab on disk for tests: a temp folder with appliance.yaml, a tftpboot/ of deterministic dummy
  * images and the traversal corpus' symlink traps, loaded into a model and a tree.
  */
-import { mkdtemp, mkdir, writeFile, symlink, readFile, rm } from 'node:fs/promises';
+
 import { createHash } from 'node:crypto';
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApplianceModel } from '../../src/config/model.ts';
 import { createTree } from '../../src/tree/tree.ts';
-import { loadLab } from './lab-yaml.ts';
 import type { FileTree } from '../../src/tree/types.ts';
+import { loadLab } from './lab-yaml.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,10 +33,15 @@ export function dummyImage(size: number, seed = 'image'): Buffer {
   return out;
 }
 
-export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+export const sha256 = (b: Uint8Array): string =>
+  createHash('sha256').update(b).digest('hex');
 
 export async function traversalCorpus(): Promise<string[]> {
-  return (await readFile(join(here, '../fixtures/traversal-corpus.txt'), 'utf8')).split('\n').filter((l) => l.length > 0);
+  return (
+    await readFile(join(here, '../fixtures/traversal-corpus.txt'), 'utf8')
+  )
+    .split('\n')
+    .filter((l) => l.length > 0);
 }
 
 export interface TreeLab {
@@ -43,7 +56,10 @@ export interface TreeLab {
  * Write yaml (with tftpboot: ./tftpboot, dataDir: ./data expected in it) and files (path under tftpboot →
  * bytes) into a temp folder, plant the traversal traps, and load it.
  */
-export async function createTreeLab(yaml: string, files: Record<string, Uint8Array | string> = {}): Promise<TreeLab> {
+export async function createTreeLab(
+  yaml: string,
+  files: Record<string, Uint8Array | string> = {},
+): Promise<TreeLab> {
   const dir = await mkdtemp(join(tmpdir(), 'appliance-'));
   const boot = join(dir, 'tftpboot');
   await mkdir(boot, { recursive: true });
@@ -56,5 +72,11 @@ export async function createTreeLab(yaml: string, files: Record<string, Uint8Arr
   const yamlPath = join(dir, 'appliance.yaml');
   await writeFile(yamlPath, yaml);
   const model = loadLab(yaml, yamlPath);
-  return { dir, yamlPath, model, tree: createTree(model), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    yamlPath,
+    model,
+    tree: createTree(model),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -28,9 +28,12 @@ for (let i = 0; i < rest.length; i++) {
 // microseconds of the real clock (Date.now() alone truncates to the millisecond).
 const first = Date.now();
 let anchorMs = first;
-while ((anchorMs = Date.now()) === first) { /* spin to the next millisecond edge */ }
+while ((anchorMs = Date.now()) === first) {
+  /* spin to the next millisecond edge */
+}
 const anchorHr = process.hrtime.bigint();
-const nowMs = (): number => anchorMs + Number(process.hrtime.bigint() - anchorHr) / 1e6;
+const nowMs = (): number =>
+  anchorMs + Number(process.hrtime.bigint() - anchorHr) / 1e6;
 const sock = createSocket('udp4');
 const replies: { hex: string; atMs: number }[] = [];
 const sentAtMs: number[] = [];
@@ -50,11 +53,19 @@ let sent = 0;
 sock.bind(0, async () => {
   for (let r = 0; r < repeat; r++) {
     for (const p of payloads) {
-      if (rate > 0 && sent++ >= ((performance.now() - started) / 1000) * rate + rate / 100) {
+      if (
+        rate > 0 &&
+        sent++ >= ((performance.now() - started) / 1000) * rate + rate / 100
+      ) {
         const due = started + (sent / rate) * 1000;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, due - performance.now())));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(1, due - performance.now())),
+        );
       }
-      await new Promise<void>((resolve) => { sentAtMs.push(nowMs()); sock.send(p, Number(portArg), host, () => resolve()); });
+      await new Promise<void>((resolve) => {
+        sentAtMs.push(nowMs());
+        sock.send(p, Number(portArg), host, () => resolve());
+      });
     }
   }
   if (expect === 0) finish();

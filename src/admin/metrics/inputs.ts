@@ -4,10 +4,11 @@
  * to the fields a metric family is declared over), so admin/ imports no protocol module and renaming a
  * service's field cannot silently rename or drop a metric.
  */
-import type { LeaseQuery, PoolUsage } from '../../runtime/deps.ts';
-import type { ConfigState } from '../../runtime/live-config.ts';
+
 import type { Inventory } from '../../inventory/inventory.ts';
 import type { PhoneView } from '../../inventory/types.ts';
+import type { LeaseQuery, PoolUsage } from '../../runtime/deps.ts';
+import type { ConfigState } from '../../runtime/live-config.ts';
 import type { TrafficCounters } from './traffic.ts';
 
 export interface DhcpCounters {
@@ -35,10 +36,26 @@ export interface TftpCounters {
   readonly bytesReceived: number;
 }
 
-export interface FtpCounters { readonly connections: number; readonly loginFailures: number; readonly clientErrors: number }
-export interface HttpCounters { readonly malformedRequests: number; readonly tlsFailures: number }
-export interface SipCounters { readonly sent: number; readonly retransmits: number; readonly malformed: number }
-export interface NtpCounters { readonly received: number; readonly answered: number; readonly dropped: Readonly<Record<string, number>>; readonly stratum: number }
+export interface FtpCounters {
+  readonly connections: number;
+  readonly loginFailures: number;
+  readonly clientErrors: number;
+}
+export interface HttpCounters {
+  readonly malformedRequests: number;
+  readonly tlsFailures: number;
+}
+export interface SipCounters {
+  readonly sent: number;
+  readonly retransmits: number;
+  readonly malformed: number;
+}
+export interface NtpCounters {
+  readonly received: number;
+  readonly answered: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  readonly stratum: number;
+}
 export interface SyslogCounters {
   readonly attributed: { readonly prefix: number; readonly lease: number };
   readonly unattributed: number;
@@ -80,19 +97,37 @@ export interface Scrape {
   readonly phones: readonly PhoneView[];
   readonly recentErrors: number;
   /** What the inventory counted instead of recording (events about non-phones, unknown phones evicted at the cap). */
-  readonly noise: { readonly dhcp: number; readonly transfers: number; readonly evicted: number };
+  readonly noise: {
+    readonly dhcp: number;
+    readonly transfers: number;
+    readonly evicted: number;
+  };
 }
 
 /** A service whose counters cannot be read is left out of this scrape rather than failing it. */
 const read = <T>(fn: (() => T | undefined) | undefined): T | undefined => {
-  try { return fn?.(); } catch { return undefined; }
+  try {
+    return fn?.();
+  } catch {
+    return undefined;
+  }
 };
 
 export function gather(m: MetricsInputs, now: number): Scrape {
   const s = m.services;
   return {
-    traffic: m.traffic, dhcp: read(s.dhcp), tftp: read(s.tftp), ftp: read(s.ftp), http: read(s.http), sip: read(s.sip), ntp: read(s.ntp), syslog: read(s.syslog),
-    pools: m.leases.pools(now), config: m.config(), phones: m.inventory.list(), recentErrors: m.inventory.errors().length,
+    traffic: m.traffic,
+    dhcp: read(s.dhcp),
+    tftp: read(s.tftp),
+    ftp: read(s.ftp),
+    http: read(s.http),
+    sip: read(s.sip),
+    ntp: read(s.ntp),
+    syslog: read(s.syslog),
+    pools: m.leases.pools(now),
+    config: m.config(),
+    phones: m.inventory.list(),
+    recentErrors: m.inventory.errors().length,
     noise: { ...m.inventory.noise() },
   };
 }

@@ -3,7 +3,7 @@
  * of families.ts, filled from one scrape (inputs.ts) each time it is read, plus prom-client's process and
  * Node metrics (resident memory, heap, event-loop lag, GC, handles).
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { FAMILIES, type Family, type Labels } from './families.ts';
 import { gather, type MetricsInputs, type Scrape } from './inputs.ts';
 
@@ -20,18 +20,25 @@ const defined = (l: Labels): Record<string, string> => {
   return out;
 };
 
-export function createMetrics(inputs: MetricsInputs, now: () => number = Date.now): Metrics {
+export function createMetrics(
+  inputs: MetricsInputs,
+  now: () => number = Date.now,
+): Metrics {
   const registry = new Registry();
   let scrape: Scrape | undefined;
   const register = (f: Family): void => {
     const Kind = f.type === 'counter' ? Counter : Gauge;
     new Kind({
-      name: f.name, help: f.help, labelNames: f.labels ?? [], registers: [registry],
+      name: f.name,
+      help: f.help,
+      labelNames: f.labels ?? [],
+      registers: [registry],
       // Rebuilt from the scrape at every read; inc (not set) so samples with the same labels add up.
       collect(this: Counter | Gauge) {
         this.reset();
         if (!scrape) return;
-        for (const [labels, n] of f.samples(scrape)) if (Number.isFinite(n)) this.inc(defined(labels), n);
+        for (const [labels, n] of f.samples(scrape))
+          if (Number.isFinite(n)) this.inc(defined(labels), n);
       },
     });
   };

@@ -14,16 +14,26 @@ export function createTrafficCounters(): TrafficCounters {
   const bytes = new Map<string, number>();
   const refusedUploads = new Map<string, number>();
   const dhcpEvents = new Map<string, number>();
-  const bump = (m: Map<string, number>, k: string, n = 1): void => { m.set(k, (m.get(k) ?? 0) + n); };
+  const bump = (m: Map<string, number>, k: string, n = 1): void => {
+    m.set(k, (m.get(k) ?? 0) + n);
+  };
   return {
-    transfers, bytes, refusedUploads, dhcpEvents,
+    transfers,
+    bytes,
+    refusedUploads,
+    dhcpEvents,
     observe(e) {
       if (e.type === 'transfer') {
         bump(transfers, `${e.protocol}\u0000${e.direction}\u0000${e.result}`);
-        if (Number.isFinite(e.bytes) && e.bytes > 0) bump(bytes, `${e.protocol}\u0000${e.direction}`, e.bytes);
-        if (e.direction === 'upload' && e.result !== 'ok') bump(refusedUploads, e.result);
+        if (Number.isFinite(e.bytes) && e.bytes > 0)
+          bump(bytes, `${e.protocol}\u0000${e.direction}`, e.bytes);
+        if (e.direction === 'upload' && e.result !== 'ok')
+          bump(refusedUploads, e.result);
       } else if (e.type === 'dhcp') {
-        bump(dhcpEvents, `${e.message}\u0000${e.reply ?? 'none'}\u0000${e.result}`);
+        bump(
+          dhcpEvents,
+          `${e.message}\u0000${e.reply ?? 'none'}\u0000${e.result}`,
+        );
       }
     },
   };

@@ -3,7 +3,15 @@
  * Names follow RFC 2132 and the IANA registry; Polycom's use is noted. Codes not listed are kept raw (hex).
  */
 export type OptionType =
-  | 'ip' | 'ips' | 'u8' | 'u16' | 'u32' | 'i32' | 'string' | 'bool' | 'hex'
+  | 'ip'
+  | 'ips'
+  | 'u8'
+  | 'u16'
+  | 'u32'
+  | 'i32'
+  | 'string'
+  | 'bool'
+  | 'hex'
   | 'u8list' // a list of option codes (55)
   | 'suboptions' // code/len/value list (43, 82)
   | 'vivso' // RFC 3925 V-I vendor-specific information (125)
@@ -16,7 +24,10 @@ export interface OptionInfo {
   readonly type: OptionType;
 }
 
-export const catalog: ReadonlyMap<number, OptionInfo> = new Map<number, OptionInfo>([
+export const catalog: ReadonlyMap<number, OptionInfo> = new Map<
+  number,
+  OptionInfo
+>([
   [1, { name: 'subnet-mask', type: 'ip' }],
   [2, { name: 'time-offset', type: 'i32' }],
   [3, { name: 'routers', type: 'ips' }],
@@ -56,5 +67,7 @@ export const catalog: ReadonlyMap<number, OptionInfo> = new Map<number, OptionIn
   [191, { name: 'polycom-vlan-191', type: 'string' }],
 ]);
 
-export const optionName = (code: number): string => catalog.get(code)?.name ?? `option-${code}`;
-export const optionType = (code: number): OptionType => catalog.get(code)?.type ?? 'hex';
+export const optionName = (code: number): string =>
+  catalog.get(code)?.name ?? `option-${code}`;
+export const optionType = (code: number): OptionType =>
+  catalog.get(code)?.type ?? 'hex';

@@ -3,7 +3,7 @@
  * option 120 SIP servers (RFC 3361: an encoding byte, 0 = names as in 119, 1 = IPv4 addresses).
  * Encoding writes names uncompressed; decoding follows compression pointers (backwards only, so it terminates).
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 import { ips, type ValueCodec } from './values.ts';
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
@@ -18,7 +18,9 @@ function encodeName(name: string, out: number[]): string | undefined {
     for (let i = 0; i < label.length; i++) out.push(label.charCodeAt(i));
   }
   out.push(0);
-  return out.length - start > 255 ? `"${name}" is longer than 255 bytes on the wire` : undefined;
+  return out.length - start > 255
+    ? `"${name}" is longer than 255 bytes on the wire`
+    : undefined;
 }
 
 /** Names at offset `at`; returns [name, next offset] or undefined when malformed. */
@@ -76,12 +78,15 @@ export const domains: ValueCodec<readonly string[]> = {
   },
 };
 
-export type SipServers = { readonly names: readonly string[] } | { readonly addresses: readonly string[] };
+export type SipServers =
+  | { readonly names: readonly string[] }
+  | { readonly addresses: readonly string[] };
 
 /** Option 120 (RFC 3361). */
 export const sipServers: ValueCodec<SipServers> = {
   encode(v): Result<Uint8Array, string> {
-    const body = 'names' in v ? domains.encode(v.names) : ips.encode(v.addresses);
+    const body =
+      'names' in v ? domains.encode(v.names) : ips.encode(v.addresses);
     if (!body.ok) return body;
     const out = new Uint8Array(body.value.length + 1);
     out[0] = 'names' in v ? 0 : 1;

@@ -2,20 +2,31 @@
  * Golden wire bytes: encoded replies and the request seeds, compared byte for byte with
  * src/dhcp/testdata/<name>.hex. Regenerate with UPDATE_GOLDEN=1 node --test src/dhcp/codec/golden.test.ts
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePacket, decodePacket, replyTo, MessageType, type DhcpPacket } from './packet.ts';
+import { test } from 'node:test';
+import {
+  polycomDiscover,
+  polycomInform,
+  seedPackets,
+} from '../../../test/lib/dhcp-seeds.ts';
+import { readGolden, updatingGolden } from '../../../test/lib/golden.ts';
+import type { OptionValue } from '../../config/model.ts';
+import { encodeOptionValue } from '../configured-options.ts';
+import { formatPacket } from './format.ts';
+import { hexDump, parseHexDump } from './hex-dump.ts';
 import { bootServer } from './options.ts';
+import {
+  type DhcpPacket,
+  decodePacket,
+  encodePacket,
+  MessageType,
+  replyTo,
+} from './packet.ts';
 import { encodeSubOptions, encodeVivso } from './sub-options.ts';
 import { vlanDiscovery } from './vlan.ts';
-import { formatPacket } from './format.ts';
-import { encodeOptionValue } from '../configured-options.ts';
-import type { OptionValue } from '../../config/model.ts';
-import { hexDump, parseHexDump } from './hex-dump.ts';
-import { readGolden, updatingGolden } from '../../../test/lib/golden.ts';
-import { polycomDiscover, polycomInform, seedPackets } from '../../../test/lib/dhcp-seeds.ts';
 
 const DIR = join(import.meta.dirname, '..', 'testdata');
 const text = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
@@ -35,7 +46,8 @@ function offer(): Buffer {
   const p = replyTo(polycomDiscover(), MessageType.OFFER);
   p.yiaddr = 0x0a5b0139; // 10.91.1.57
   p.siaddr = 0x0a5b0101;
-  set(p,
+  set(
+    p,
     { code: 54, type: 'ip', value: '10.91.1.1' },
     { code: 51, type: 'u32', value: 3600 },
     { code: 1, type: 'ip', value: '255.255.255.0' },
@@ -48,14 +60,26 @@ function offer(): Buffer {
   p.options.set(66, must(bootServer(URL)));
   p.options.set(160, must(bootServer(URL)));
   p.options.set(128, must(bootServer(vlanDiscovery([200, 300]))));
-  p.options.set(43, must(encodeSubOptions([[1, text('10.91.1.1')], [2, Uint8Array.of(0, 1)]])));
-  p.options.set(125, must(encodeVivso([{ enterprise: 13885, subOptions: [[1, text(URL)]] }])));
+  p.options.set(
+    43,
+    must(
+      encodeSubOptions([
+        [1, text('10.91.1.1')],
+        [2, Uint8Array.of(0, 1)],
+      ]),
+    ),
+  );
+  p.options.set(
+    125,
+    must(encodeVivso([{ enterprise: 13885, subOptions: [[1, text(URL)]] }])),
+  );
   return encodePacket(p);
 }
 
 function informAck(): Buffer {
   const p = replyTo(polycomInform(), MessageType.ACK);
-  set(p,
+  set(
+    p,
     { code: 54, type: 'ip', value: '10.91.1.1' },
     { code: 1, type: 'ip', value: '255.255.255.0' },
     { code: 3, type: 'ips', value: ['10.91.1.254'] },
@@ -70,7 +94,11 @@ function nak(): Buffer {
   const req = polycomDiscover();
   req.options.set(53, Uint8Array.of(MessageType.REQUEST));
   const p = replyTo(req, MessageType.NAK);
-  set(p, { code: 54, type: 'ip', value: '10.91.1.1' }, { code: 56, type: 'string', value: 'requested address not available' });
+  set(
+    p,
+    { code: 54, type: 'ip', value: '10.91.1.1' },
+    { code: 56, type: 'string', value: 'requested address not available' },
+  );
   return encodePacket(p);
 }
 
@@ -88,13 +116,23 @@ for (const [name, build] of cases) {
     assert.ok(decoded.ok, `${name} must decode`);
     const file = join(DIR, `${name}.hex`);
     if (updatingGolden()) {
-      writeFileSync(file, hexDump(bytes, `${formatPacket(decoded.value)}\n${bytes.length} bytes; regenerate with UPDATE_GOLDEN=1 node --test src/dhcp/codec/golden.test.ts`));
+      writeFileSync(
+        file,
+        hexDump(
+          bytes,
+          `${formatPacket(decoded.value)}\n${bytes.length} bytes; regenerate with UPDATE_GOLDEN=1 node --test src/dhcp/codec/golden.test.ts`,
+        ),
+      );
       return;
     }
     const want = must(parseHexDump(readGolden(file)));
     let at = 0;
-    while (at < Math.min(want.length, bytes.length) && want[at] === bytes[at]) at++;
-    assert.ok(at === want.length && at === bytes.length, `${name}: bytes differ from the golden file at offset ${at} (got ${bytes.length} bytes, golden ${want.length})`);
+    while (at < Math.min(want.length, bytes.length) && want[at] === bytes[at])
+      at++;
+    assert.ok(
+      at === want.length && at === bytes.length,
+      `${name}: bytes differ from the golden file at offset ${at} (got ${bytes.length} bytes, golden ${want.length})`,
+    );
   });
 }
 

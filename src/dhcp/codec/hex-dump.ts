@@ -2,17 +2,19 @@
  * Hex dumps for golden files and fuzz seeds: "# comment" lines, then "0000  63 82 53 63 …" lines of 16 bytes.
  * parseHexDump ignores comments, the offset column and blank lines.
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 
 export function hexDump(buf: Uint8Array, comment?: string): string {
   const lines: string[] = [];
-  if (comment !== undefined) for (const c of comment.split('\n')) lines.push(`# ${c}`);
+  if (comment !== undefined)
+    for (const c of comment.split('\n')) lines.push(`# ${c}`);
   for (let off = 0; off < buf.length; off += 16) {
     const row: string[] = [];
-    for (let i = off; i < Math.min(off + 16, buf.length); i++) row.push(buf[i]!.toString(16).padStart(2, '0'));
+    for (let i = off; i < Math.min(off + 16, buf.length); i++)
+      row.push(buf[i]!.toString(16).padStart(2, '0'));
     lines.push(`${off.toString(16).padStart(4, '0')}  ${row.join(' ')}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function parseHexDump(text: string): Result<Uint8Array, string> {
@@ -23,7 +25,8 @@ export function parseHexDump(text: string): Result<Uint8Array, string> {
     if (line === '' || line.startsWith('#')) continue;
     const tokens = line.split(/\s+/);
     for (const t of tokens.slice(1)) {
-      if (!/^[0-9a-f]{2}$/i.test(t)) return err(`line ${n + 1}: "${t}" is not a hex byte`);
+      if (!/^[0-9a-f]{2}$/i.test(t))
+        return err(`line ${n + 1}: "${t}" is not a hex byte`);
       bytes.push(parseInt(t, 16));
     }
   }

@@ -1,15 +1,40 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyPacket, type DhcpPacket } from './packet.ts';
+import { test } from 'node:test';
 import {
-  messageType, requestedIp, serverId, parameterRequestList, vendorClassRaw, clientId, hostName, leaseTime,
-  maxMessageSize, textOption, bootServer,
-} from './options.ts';
+  dhclientDiscover,
+  polycomDiscover,
+  udhcpcDiscover,
+} from '../../../test/lib/dhcp-seeds.ts';
+import { errOf, okBytes } from '../../../test/lib/result-bytes.ts';
 import { catalog, optionName, optionType } from './catalog.ts';
 import { formatPacket, packetSummary } from './format.ts';
-import { ip, ips, u8, u16, u32, i32, string, bool, hex, u8list, ipNumber } from './values.ts';
-import { polycomDiscover, udhcpcDiscover, dhclientDiscover } from '../../../test/lib/dhcp-seeds.ts';
-import { okBytes, errOf } from '../../../test/lib/result-bytes.ts';
+import {
+  bootServer,
+  clientId,
+  hostName,
+  leaseTime,
+  maxMessageSize,
+  messageType,
+  parameterRequestList,
+  requestedIp,
+  serverId,
+  textOption,
+  vendorClassRaw,
+} from './options.ts';
+import { type DhcpPacket, emptyPacket } from './packet.ts';
+import {
+  bool,
+  hex,
+  i32,
+  ip,
+  ipNumber,
+  ips,
+  string,
+  u8,
+  u8list,
+  u16,
+  u32,
+} from './values.ts';
 
 const withOpt = (code: number, ...bytes: number[]): DhcpPacket => {
   const p = emptyPacket();
@@ -22,7 +47,10 @@ test('accessors read well-formed values', () => {
   assert.equal(messageType(p), 1);
   assert.deepEqual(parameterRequestList(p), [1, 3, 6, 12, 15, 28, 42]);
   assert.equal(Buffer.from(vendorClassRaw(p)!).toString(), 'udhcp 1.35.0');
-  assert.deepEqual(Array.from(clientId(p)!), [1, 0x02, 0x42, 0xac, 0x11, 0x00, 0x02]);
+  assert.deepEqual(
+    Array.from(clientId(p)!),
+    [1, 0x02, 0x42, 0xac, 0x11, 0x00, 0x02],
+  );
   assert.equal(hostName(dhclientDiscover()), 'labhost');
   assert.equal(maxMessageSize(p), 576);
   assert.equal(requestedIp(dhclientDiscover()), 0x0a5b0139);
@@ -36,7 +64,17 @@ test('accessors read well-formed values', () => {
 
 test('accessors return undefined for absent and malformed values', () => {
   const none = emptyPacket();
-  for (const f of [messageType, requestedIp, serverId, parameterRequestList, vendorClassRaw, clientId, hostName, leaseTime, maxMessageSize]) {
+  for (const f of [
+    messageType,
+    requestedIp,
+    serverId,
+    parameterRequestList,
+    vendorClassRaw,
+    clientId,
+    hostName,
+    leaseTime,
+    maxMessageSize,
+  ]) {
     assert.equal(f(none), undefined, f.name);
   }
   assert.equal(messageType(withOpt(53)), undefined);
@@ -67,8 +105,14 @@ test('value codecs: ip, ips, unsigned widths, string, bool, hex, u8list', () => 
   assert.equal(ip.decode(Uint8Array.of(255, 255, 255, 0)), '255.255.255.0');
   assert.notEqual(errOf(ip.encode('10.91.1.256')), 'ok');
   assert.equal(ipNumber.decode(Uint8Array.of(10, 0, 0, 1)), 0x0a000001);
-  assert.deepEqual(okBytes(ips.encode(['10.0.0.1', '10.0.0.2'])), [10, 0, 0, 1, 10, 0, 0, 2]);
-  assert.deepEqual(ips.decode(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), ['1.2.3.4', '5.6.7.8']);
+  assert.deepEqual(
+    okBytes(ips.encode(['10.0.0.1', '10.0.0.2'])),
+    [10, 0, 0, 1, 10, 0, 0, 2],
+  );
+  assert.deepEqual(ips.decode(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), [
+    '1.2.3.4',
+    '5.6.7.8',
+  ]);
   assert.equal(ips.decode(Uint8Array.of(1, 2, 3)), undefined);
   assert.notEqual(errOf(ips.encode([])), 'ok');
   assert.deepEqual(okBytes(u8.encode(255)), [255]);
@@ -79,7 +123,10 @@ test('value codecs: ip, ips, unsigned widths, string, bool, hex, u8list', () => 
   assert.notEqual(errOf(u32.encode(1.5)), 'ok');
   assert.equal(u32.decode(Uint8Array.of(0x80, 0, 0, 1)), 0x80000001);
   assert.equal(u16.decode(Uint8Array.of(1)), undefined);
-  assert.deepEqual(okBytes(string.encode('VLAN-A=200;')), Array.from(Buffer.from('VLAN-A=200;')));
+  assert.deepEqual(
+    okBytes(string.encode('VLAN-A=200;')),
+    Array.from(Buffer.from('VLAN-A=200;')),
+  );
   assert.notEqual(errOf(string.encode('')), 'ok');
   assert.notEqual(errOf(string.encode('\u20ac')), 'ok');
   assert.equal(string.decode(Uint8Array.of(0x41, 0xe9)), 'A\u00e9');
@@ -95,12 +142,18 @@ test('value codecs: ip, ips, unsigned widths, string, bool, hex, u8list', () => 
 });
 
 test('bootServer: plain text for options 66 and 160', () => {
-  assert.deepEqual(okBytes(bootServer('ftp://PlcmSpIp:PlcmSpIp@10.91.1.1/hq')), Array.from(Buffer.from('ftp://PlcmSpIp:PlcmSpIp@10.91.1.1/hq')));
+  assert.deepEqual(
+    okBytes(bootServer('ftp://PlcmSpIp:PlcmSpIp@10.91.1.1/hq')),
+    Array.from(Buffer.from('ftp://PlcmSpIp:PlcmSpIp@10.91.1.1/hq')),
+  );
   assert.notEqual(errOf(bootServer('')), 'ok');
 });
 
 test('catalog names the options we use and types unknown codes as hex', () => {
-  for (const code of [1, 2, 3, 6, 12, 15, 28, 42, 43, 50, 51, 53, 54, 55, 57, 58, 59, 60, 61, 66, 67, 82, 119, 120, 125, 128, 144, 157, 160, 191]) {
+  for (const code of [
+    1, 2, 3, 6, 12, 15, 28, 42, 43, 50, 51, 53, 54, 55, 57, 58, 59, 60, 61, 66,
+    67, 82, 119, 120, 125, 128, 144, 157, 160, 191,
+  ]) {
     assert.ok(catalog.has(code), `catalog lacks ${code}`);
   }
   assert.equal(optionType(2), 'i32');
@@ -116,5 +169,8 @@ test('formatPacket gives a one-line summary', () => {
   );
   assert.equal(packetSummary(emptyPacket()).type, 'BOOTP');
   assert.equal(packetSummary(withOpt(53, 42)).type, 'TYPE-42');
-  assert.equal(JSON.parse(JSON.stringify(packetSummary(polycomDiscover()))).mac, '00:04:f2:80:62:d6');
+  assert.equal(
+    JSON.parse(JSON.stringify(packetSummary(polycomDiscover()))).mac,
+    '00:04:f2:80:62:d6',
+  );
 });

@@ -6,9 +6,10 @@
  */
 import type { Result } from '../../shared/result.ts';
 import type { DhcpPacket } from './packet.ts';
-import { string, u16, u32, ipNumber } from './values.ts';
+import { ipNumber, string, u16, u32 } from './values.ts';
 
-const raw = (p: DhcpPacket, code: number): Uint8Array | undefined => p.options.get(code);
+const raw = (p: DhcpPacket, code: number): Uint8Array | undefined =>
+  p.options.get(code);
 
 /** Option 53, 1-255 (DISCOVER … INFORM are 1-8). */
 export function messageType(p: DhcpPacket): number | undefined {
@@ -75,4 +76,5 @@ export const textOption = (p: DhcpPacket, code: number): string | undefined => {
  * Boot server value for options 66 / 160 (and a custom string option): plain text, any URL form the phone
  * accepts (ftp://user:pass@host/path, http://host/path, a bare address). Over 255 bytes is split on the wire.
  */
-export const bootServer = (url: string): Result<Uint8Array, string> => string.encode(url);
+export const bootServer = (url: string): Result<Uint8Array, string> =>
+  string.encode(url);

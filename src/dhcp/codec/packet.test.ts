@@ -1,12 +1,31 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodePacket, encodePacket, replyTo, macOf, emptyPacket, MessageType, type DhcpPacket, type DecodeErrorCode } from './packet.ts';
-import { dhclientDiscover, udhcpcDiscover, polycomDiscover, polycomInform } from '../../../test/lib/dhcp-seeds.ts';
+import { test } from 'node:test';
+import {
+  dhclientDiscover,
+  polycomDiscover,
+  polycomInform,
+  udhcpcDiscover,
+} from '../../../test/lib/dhcp-seeds.ts';
+import {
+  type DecodeErrorCode,
+  type DhcpPacket,
+  decodePacket,
+  emptyPacket,
+  encodePacket,
+  MessageType,
+  macOf,
+  replyTo,
+} from './packet.ts';
 
 /** 236-byte header (op 1, Ethernet), cookie, then the given option bytes. */
-function raw(optionBytes: number[], patch?: (b: Uint8Array) => void): Uint8Array {
+function raw(
+  optionBytes: number[],
+  patch?: (b: Uint8Array) => void,
+): Uint8Array {
   const b = new Uint8Array(240 + optionBytes.length);
-  b[0] = 1; b[1] = 1; b[2] = 6;
+  b[0] = 1;
+  b[1] = 1;
+  b[2] = 6;
   b.set([0x63, 0x82, 0x53, 0x63], 236);
   b.set(optionBytes, 240);
   patch?.(b);
@@ -19,16 +38,25 @@ function decoded(b: Uint8Array): DhcpPacket {
   return r.value;
 }
 
-const entries = (p: DhcpPacket): Array<[number, number[]]> => [...p.options].map(([k, v]) => [k, Array.from(v)]);
+const entries = (p: DhcpPacket): Array<[number, number[]]> =>
+  [...p.options].map(([k, v]) => [k, Array.from(v)]);
 
 test('seed packets survive encode → decode with every field', () => {
-  for (const p of [dhclientDiscover(), udhcpcDiscover(), polycomDiscover(), polycomInform()]) {
+  for (const p of [
+    dhclientDiscover(),
+    udhcpcDiscover(),
+    polycomDiscover(),
+    polycomInform(),
+  ]) {
     const d = decoded(encodePacket(p));
     const { options, chaddr, ...rest } = d;
     const { options: o2, chaddr: c2, ...rest2 } = p;
     assert.deepEqual(rest, rest2);
     assert.deepEqual(Array.from(chaddr), Array.from(c2));
-    assert.deepEqual(new Map(entries(d)), new Map([...o2].map(([k, v]) => [k, Array.from(v)] as const)));
+    assert.deepEqual(
+      new Map(entries(d)),
+      new Map([...o2].map(([k, v]) => [k, Array.from(v)] as const)),
+    );
   }
 });
 
@@ -54,7 +82,10 @@ test('header fields are read big-endian at their RFC 2131 offsets', () => {
 
 test('pad bytes before, between and after options are skipped', () => {
   const p = decoded(raw([0, 0, 53, 1, 1, 0, 0, 0, 55, 2, 1, 3, 0, 255]));
-  assert.deepEqual(entries(p), [[53, [1]], [55, [1, 3]]]);
+  assert.deepEqual(entries(p), [
+    [53, [1]],
+    [55, [1, 3]],
+  ]);
 });
 
 test('the end option stops parsing: trailing bytes (padding or junk) are ignored', () => {
@@ -63,14 +94,26 @@ test('the end option stops parsing: trailing bytes (padding or junk) are ignored
 });
 
 test('repeated options are concatenated in order (RFC 3396)', () => {
-  const p = decoded(raw([53, 1, 1, 43, 2, 1, 2, 55, 1, 6, 43, 3, 3, 4, 5, 43, 0, 255]));
-  assert.deepEqual(entries(p), [[53, [1]], [43, [1, 2, 3, 4, 5]], [55, [6]]]);
+  const p = decoded(
+    raw([53, 1, 1, 43, 2, 1, 2, 55, 1, 6, 43, 3, 3, 4, 5, 43, 0, 255]),
+  );
+  assert.deepEqual(entries(p), [
+    [53, [1]],
+    [43, [1, 2, 3, 4, 5]],
+    [55, [6]],
+  ]);
 });
 
 test('zero-length options are kept', () => {
   const p = decoded(raw([80, 0, 53, 1, 1, 255]));
-  assert.deepEqual(entries(p), [[80, []], [53, [1]]]);
-  assert.deepEqual(entries(decoded(encodePacket(p))), [[53, [1]], [80, []]]);
+  assert.deepEqual(entries(p), [
+    [80, []],
+    [53, [1]],
+  ]);
+  assert.deepEqual(entries(decoded(encodePacket(p))), [
+    [53, [1]],
+    [80, []],
+  ]);
 });
 
 test('option overload 52: options continue in file (1), sname (2) or both (3), in that order', () => {
@@ -80,37 +123,64 @@ test('option overload 52: options continue in file (1), sname (2) or both (3), i
       b.set([43, 1, 0xcc, 15, 1, 0x78, 255], 44); // sname
     });
   const both = decoded(withFields(3));
-  assert.deepEqual(entries(both), [[53, [1]], [43, [0xaa, 0xbb, 0xcc]], [12, [0x68, 0x69]], [15, [0x78]]]);
+  assert.deepEqual(entries(both), [
+    [53, [1]],
+    [43, [0xaa, 0xbb, 0xcc]],
+    [12, [0x68, 0x69]],
+    [15, [0x78]],
+  ]);
   assert.equal(both.file, '');
   assert.equal(both.sname, '');
   const fileOnly = decoded(withFields(1));
-  assert.deepEqual(entries(fileOnly), [[53, [1]], [43, [0xaa, 0xbb]], [12, [0x68, 0x69]]]);
+  assert.deepEqual(entries(fileOnly), [
+    [53, [1]],
+    [43, [0xaa, 0xbb]],
+    [12, [0x68, 0x69]],
+  ]);
   assert.equal(fileOnly.file, '');
   assert.equal(fileOnly.sname, '+\x01\xcc\x0f\x01x\xff');
   const snameOnly = decoded(withFields(2));
-  assert.deepEqual(entries(snameOnly), [[53, [1]], [43, [0xaa, 0xcc]], [15, [0x78]]]);
+  assert.deepEqual(entries(snameOnly), [
+    [53, [1]],
+    [43, [0xaa, 0xcc]],
+    [15, [0x78]],
+  ]);
   // The merged options re-encode into the options field alone, with no option 52.
   assert.deepEqual(entries(decoded(encodePacket(both))), entries(both));
 });
 
 test('overloaded fields may end without 255 (pads to the field end); an overrun there is an error', () => {
-  const p = decoded(raw([53, 1, 1, 52, 1, 1, 255], (b) => b.set([12, 1, 0x41], 108)));
-  assert.deepEqual(entries(p), [[53, [1]], [12, [0x41]]]);
-  const bad = decodePacket(raw([53, 1, 1, 52, 1, 1, 255], (b) => b.set([12, 9, 0x41], 230)));
+  const p = decoded(
+    raw([53, 1, 1, 52, 1, 1, 255], (b) => b.set([12, 1, 0x41], 108)),
+  );
+  assert.deepEqual(entries(p), [
+    [53, [1]],
+    [12, [0x41]],
+  ]);
+  const bad = decodePacket(
+    raw([53, 1, 1, 52, 1, 1, 255], (b) => b.set([12, 9, 0x41], 230)),
+  );
   assert.equal(bad.ok ? '' : bad.error.code, 'DHCP_OPTION_OVERRUN');
 });
 
 test('a malformed option 52 is kept raw and the fields stay text', () => {
-  const p = decoded(raw([53, 1, 1, 52, 1, 7, 255], (b) => b.set([0x70, 0x78, 0x65], 108)));
-  assert.deepEqual(entries(p), [[53, [1]], [52, [7]]]);
+  const p = decoded(
+    raw([53, 1, 1, 52, 1, 7, 255], (b) => b.set([0x70, 0x78, 0x65], 108)),
+  );
+  assert.deepEqual(entries(p), [
+    [53, [1]],
+    [52, [7]],
+  ]);
   assert.equal(p.file, 'pxe');
 });
 
 test('sname and file are NUL-trimmed latin1; a field without NUL is read whole', () => {
-  const p = decoded(raw([255], (b) => {
-    b.set(Buffer.from('boot-srv\0junk', 'latin1'), 44);
-    b.fill(0x61, 108, 236);
-  }));
+  const p = decoded(
+    raw([255], (b) => {
+      b.set(Buffer.from('boot-srv\0junk', 'latin1'), 44);
+      b.fill(0x61, 108, 236);
+    }),
+  );
   assert.equal(p.sname, 'boot-srv');
   assert.equal(p.file, 'a'.repeat(128));
   const e = decoded(encodePacket(p));
@@ -154,7 +224,10 @@ test('encode: option 53 first, the Map order, option 82 last, then end and zero 
   p.options.set(1, Uint8Array.of(255, 255, 255, 0));
   const b = encodePacket(p);
   assert.equal(b.length, 300);
-  assert.deepEqual(Array.from(b.subarray(240, 240 + 21)), [53, 1, 2, 54, 4, 10, 0, 0, 1, 1, 4, 255, 255, 255, 0, 82, 3, 1, 1, 9, 255]);
+  assert.deepEqual(
+    Array.from(b.subarray(240, 240 + 21)),
+    [53, 1, 2, 54, 4, 10, 0, 0, 1, 1, 4, 255, 255, 255, 0, 82, 3, 1, 1, 9, 255],
+  );
   assert.ok(b.subarray(261).every((x) => x === 0));
   assert.deepEqual(Array.from(b.subarray(236, 240)), [0x63, 0x82, 0x53, 0x63]);
   assert.equal(encodePacket(p, { minSize: 0 }).length, 261);

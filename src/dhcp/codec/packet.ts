@@ -8,8 +8,9 @@
  * encodePacket is deterministic: option 53 first, then the Map's order, option 82 last, then 255 (end);
  * values over 255 bytes become consecutive instances (RFC 3396); zero padding up to minSize (default 300).
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+
 import { type Mac, macFromBytes } from '../../shared/mac.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 
 export interface DhcpPacket {
   op: 1 | 2;
@@ -59,7 +60,8 @@ export const MessageType = {
 } as const;
 
 /** A known message type's name (DISCOVER … INFORM), or undefined. */
-export const messageTypeNameOf = (t: number): string | undefined => (t >= 1 && t <= 8 ? Object.keys(MessageType)[t - 1] : undefined);
+export const messageTypeNameOf = (t: number): string | undefined =>
+  t >= 1 && t <= 8 ? Object.keys(MessageType)[t - 1] : undefined;
 
 /** Fixed header (236 bytes) + magic cookie. */
 export const HEADER_SIZE = 236;
@@ -76,7 +78,11 @@ const OPT_CLIENT_ID = 61;
 const OPT_RELAY_AGENT = 82;
 const OPT_END = 255;
 
-const fail = (code: DecodeErrorCode, message: string, offset?: number): { ok: false; error: DecodeError } =>
+const fail = (
+  code: DecodeErrorCode,
+  message: string,
+  offset?: number,
+): { ok: false; error: DecodeError } =>
   err(offset === undefined ? { code, message } : { code, message, offset });
 
 /** latin1 text of buf[start, start+size) up to the first NUL. */
@@ -85,10 +91,17 @@ function fieldText(buf: Uint8Array, start: number, size: number): string {
   let end = start;
   const limit = start + size;
   while (end < limit && buf[end] !== 0) end++;
-  return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  return String.fromCharCode.apply(
+    null,
+    buf.subarray(start, end) as unknown as number[],
+  );
 }
 
-function addOption(options: Map<number, Uint8Array>, code: number, value: Uint8Array): void {
+function addOption(
+  options: Map<number, Uint8Array>,
+  code: number,
+  value: Uint8Array,
+): void {
   const prev = options.get(code);
   if (prev === undefined) {
     options.set(code, value);
@@ -104,7 +117,13 @@ function addOption(options: Map<number, Uint8Array>, code: number, value: Uint8A
  * Walks TLV options in buf[start, end). Returns -1 when an end option was seen, -2 when the region ended
  * without one, or the offset of an option whose length runs past `end`.
  */
-function walkOptions(buf: Uint8Array, start: number, end: number, options: Map<number, Uint8Array>, allowOverload: boolean): number {
+function walkOptions(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  options: Map<number, Uint8Array>,
+  allowOverload: boolean,
+): number {
   let i = start;
   while (i < end) {
     const code = buf[i]!;
@@ -117,41 +136,98 @@ function walkOptions(buf: Uint8Array, start: number, end: number, options: Map<n
     const len = buf[i + 1]!;
     const v = i + 2;
     if (v + len > end) return i;
-    if (code !== OPT_OVERLOAD || allowOverload) addOption(options, code, buf.subarray(v, v + len));
+    if (code !== OPT_OVERLOAD || allowOverload)
+      addOption(options, code, buf.subarray(v, v + len));
     i = v + len;
   }
   return -2;
 }
 
 export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
-  if (buf.length < OPTIONS_OFFSET) return fail('DHCP_TOO_SHORT', `packet is ${buf.length} bytes, at least ${OPTIONS_OFFSET} needed`);
+  if (buf.length < OPTIONS_OFFSET)
+    return fail(
+      'DHCP_TOO_SHORT',
+      `packet is ${buf.length} bytes, at least ${OPTIONS_OFFSET} needed`,
+    );
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const op = buf[0]!;
-  if (op !== 1 && op !== 2) return fail('DHCP_BAD_OP', `op ${op} is neither 1 (request) nor 2 (reply)`, 0);
+  if (op !== 1 && op !== 2)
+    return fail(
+      'DHCP_BAD_OP',
+      `op ${op} is neither 1 (request) nor 2 (reply)`,
+      0,
+    );
   const hlen = buf[2]!;
-  if (hlen > 16) return fail('DHCP_BAD_HLEN', `hlen ${hlen} exceeds the 16-byte chaddr field`, 2);
-  if (dv.getUint32(HEADER_SIZE) !== MAGIC_COOKIE) return fail('DHCP_BAD_COOKIE', 'magic cookie is not 99.130.83.99', HEADER_SIZE);
+  if (hlen > 16)
+    return fail(
+      'DHCP_BAD_HLEN',
+      `hlen ${hlen} exceeds the 16-byte chaddr field`,
+      2,
+    );
+  if (dv.getUint32(HEADER_SIZE) !== MAGIC_COOKIE)
+    return fail(
+      'DHCP_BAD_COOKIE',
+      'magic cookie is not 99.130.83.99',
+      HEADER_SIZE,
+    );
 
   const options = new Map<number, Uint8Array>();
   const r = walkOptions(buf, OPTIONS_OFFSET, buf.length, options, true);
-  if (r >= 0) return fail('DHCP_OPTION_OVERRUN', `option ${buf[r]} at offset ${r} runs past the end of the packet`, r);
-  if (r === -2) return fail('DHCP_NO_END', 'options are not terminated by the end option (255)', buf.length);
+  if (r >= 0)
+    return fail(
+      'DHCP_OPTION_OVERRUN',
+      `option ${buf[r]} at offset ${r} runs past the end of the packet`,
+      r,
+    );
+  if (r === -2)
+    return fail(
+      'DHCP_NO_END',
+      'options are not terminated by the end option (255)',
+      buf.length,
+    );
 
   // Option overload (RFC 2131 §4.1): the file field, then the sname field, carry more options.
   let fileHasOptions = false;
   let snameHasOptions = false;
   const overload = options.get(OPT_OVERLOAD);
-  if (overload !== undefined && overload.length === 1 && overload[0]! >= 1 && overload[0]! <= 3) {
+  if (
+    overload !== undefined &&
+    overload.length === 1 &&
+    overload[0]! >= 1 &&
+    overload[0]! <= 3
+  ) {
     options.delete(OPT_OVERLOAD);
     fileHasOptions = (overload[0]! & 1) !== 0;
     snameHasOptions = (overload[0]! & 2) !== 0;
     if (fileHasOptions) {
-      const f = walkOptions(buf, FILE_OFFSET, FILE_OFFSET + FILE_SIZE, options, false);
-      if (f >= 0) return fail('DHCP_OPTION_OVERRUN', `option ${buf[f]} at offset ${f} runs past the end of the file field`, f);
+      const f = walkOptions(
+        buf,
+        FILE_OFFSET,
+        FILE_OFFSET + FILE_SIZE,
+        options,
+        false,
+      );
+      if (f >= 0)
+        return fail(
+          'DHCP_OPTION_OVERRUN',
+          `option ${buf[f]} at offset ${f} runs past the end of the file field`,
+          f,
+        );
     }
     if (snameHasOptions) {
-      const s = walkOptions(buf, SNAME_OFFSET, SNAME_OFFSET + SNAME_SIZE, options, false);
-      if (s >= 0) return fail('DHCP_OPTION_OVERRUN', `option ${buf[s]} at offset ${s} runs past the end of the sname field`, s);
+      const s = walkOptions(
+        buf,
+        SNAME_OFFSET,
+        SNAME_OFFSET + SNAME_SIZE,
+        options,
+        false,
+      );
+      if (s >= 0)
+        return fail(
+          'DHCP_OPTION_OVERRUN',
+          `option ${buf[s]} at offset ${s} runs past the end of the sname field`,
+          s,
+        );
     }
   }
 
@@ -180,7 +256,12 @@ function wireSize(len: number): number {
   return len + 2 * Math.ceil(len / 255);
 }
 
-function writeOption(out: Uint8Array, at: number, code: number, value: Uint8Array): number {
+function writeOption(
+  out: Uint8Array,
+  at: number,
+  code: number,
+  value: Uint8Array,
+): number {
   let i = at;
   if (value.length === 0) {
     out[i++] = code;
@@ -197,23 +278,33 @@ function writeOption(out: Uint8Array, at: number, code: number, value: Uint8Arra
   return i;
 }
 
-function writeText(out: Uint8Array, at: number, size: number, text: string): void {
+function writeText(
+  out: Uint8Array,
+  at: number,
+  size: number,
+  text: string,
+): void {
   const n = Math.min(size, text.length);
   for (let k = 0; k < n; k++) out[at + k] = text.charCodeAt(k) & 0xff;
 }
 
-const encodable = (code: number): boolean => Number.isInteger(code) && code > 0 && code < 255;
+const encodable = (code: number): boolean =>
+  Number.isInteger(code) && code > 0 && code < 255;
 
 /**
  * Encodes a packet. Total and deterministic: numbers are truncated to their field widths, texts to their
  * fields (latin1), codes 0, 255 and non-integers are skipped.
  */
-export function encodePacket(p: DhcpPacket, opts?: { minSize?: number }): Buffer {
+export function encodePacket(
+  p: DhcpPacket,
+  opts?: { minSize?: number },
+): Buffer {
   const minSize = opts?.minSize ?? 300;
   const mt = p.options.get(OPT_MESSAGE_TYPE);
   const relay = p.options.get(OPT_RELAY_AGENT);
   let size = OPTIONS_OFFSET + 1;
-  for (const [code, value] of p.options) if (encodable(code)) size += wireSize(value.length);
+  for (const [code, value] of p.options)
+    if (encodable(code)) size += wireSize(value.length);
   const out = Buffer.alloc(Math.max(size, minSize));
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[0] = p.op;
@@ -234,7 +325,12 @@ export function encodePacket(p: DhcpPacket, opts?: { minSize?: number }): Buffer
   let i = OPTIONS_OFFSET;
   if (mt !== undefined) i = writeOption(out, i, OPT_MESSAGE_TYPE, mt);
   for (const [code, value] of p.options) {
-    if (code === OPT_MESSAGE_TYPE || code === OPT_RELAY_AGENT || !encodable(code)) continue;
+    if (
+      code === OPT_MESSAGE_TYPE ||
+      code === OPT_RELAY_AGENT ||
+      !encodable(code)
+    )
+      continue;
     i = writeOption(out, i, code, value);
   }
   if (relay !== undefined) i = writeOption(out, i, OPT_RELAY_AGENT, relay);
@@ -283,8 +379,20 @@ export function macOf(p: DhcpPacket): Mac {
 /** A blank request packet (op 1, Ethernet), for builders and tests. */
 export function emptyPacket(op: 1 | 2 = 1): DhcpPacket {
   return {
-    op, htype: 1, hlen: 6, hops: 0, xid: 0, secs: 0, flags: 0,
-    ciaddr: 0, yiaddr: 0, siaddr: 0, giaddr: 0,
-    chaddr: new Uint8Array(16), sname: '', file: '', options: new Map(),
+    op,
+    htype: 1,
+    hlen: 6,
+    hops: 0,
+    xid: 0,
+    secs: 0,
+    flags: 0,
+    ciaddr: 0,
+    yiaddr: 0,
+    siaddr: 0,
+    giaddr: 0,
+    chaddr: new Uint8Array(16),
+    sname: '',
+    file: '',
+    options: new Map(),
   };
 }

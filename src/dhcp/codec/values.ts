@@ -3,8 +3,9 @@
  * value (wrong length, bad text) and never throws; encode returns a Result with a readable message.
  * format renders raw bytes for logs using the shape (falls back to hex).
  */
-import { type Result, ok, err } from '../../shared/result.ts';
-import { parseIpv4, formatIpv4 } from '../../shared/ipv4.ts';
+
+import { formatIpv4, parseIpv4 } from '../../shared/ipv4.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 
 export interface ValueCodec<T> {
   encode(v: T): Result<Uint8Array, string>;
@@ -18,7 +19,8 @@ function ipv4Bytes(n: number, out: Uint8Array, at: number): void {
   out[at + 3] = n & 255;
 }
 
-const be32 = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+const be32 = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 /** One IPv4 address: dotted string (numbers accepted by ipNumber). */
 export const ip: ValueCodec<string> = {
@@ -35,7 +37,8 @@ export const ip: ValueCodec<string> = {
 /** One IPv4 address as an unsigned 32-bit number. */
 export const ipNumber: ValueCodec<number> = {
   encode(v) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return err(`${v} is not an IPv4 address number`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+      return err(`${v} is not an IPv4 address number`);
     const out = new Uint8Array(4);
     ipv4Bytes(v, out, 0);
     return ok(out);
@@ -46,8 +49,10 @@ export const ipNumber: ValueCodec<number> = {
 /** A non-empty list of IPv4 addresses (routers, DNS, NTP …). */
 export const ips: ValueCodec<readonly string[]> = {
   encode(v) {
-    if (v.length === 0) return err('an address list needs at least one address');
-    if (v.length > 63) return err(`${v.length} addresses do not fit one option (at most 63)`);
+    if (v.length === 0)
+      return err('an address list needs at least one address');
+    if (v.length > 63)
+      return err(`${v.length} addresses do not fit one option (at most 63)`);
     const out = new Uint8Array(4 * v.length);
     for (let i = 0; i < v.length; i++) {
       const a = parseIpv4(v[i]!);
@@ -68,9 +73,11 @@ function unsigned(bytes: 1 | 2 | 4): ValueCodec<number> {
   const max = bytes === 4 ? 0xffffffff : (1 << (8 * bytes)) - 1;
   return {
     encode(v) {
-      if (!Number.isInteger(v) || v < 0 || v > max) return err(`${v} is not an integer in 0-${max}`);
+      if (!Number.isInteger(v) || v < 0 || v > max)
+        return err(`${v} is not an integer in 0-${max}`);
       const out = new Uint8Array(bytes);
-      for (let i = 0; i < bytes; i++) out[i] = Math.floor(v / 2 ** (8 * (bytes - 1 - i))) & 255;
+      for (let i = 0; i < bytes; i++)
+        out[i] = Math.floor(v / 2 ** (8 * (bytes - 1 - i))) & 255;
       return ok(out);
     },
     decode(b) {
@@ -89,7 +96,8 @@ export const u32 = unsigned(4);
 /** Signed 32-bit, two's complement (option 2 time offset: -21600 → ff ff ab a0). */
 export const i32: ValueCodec<number> = {
   encode(v) {
-    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) return err(`${v} is not a signed 32-bit integer`);
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff)
+      return err(`${v} is not a signed 32-bit integer`);
     const out = new Uint8Array(4);
     ipv4Bytes(v >>> 0, out, 0);
     return ok(out);
@@ -107,7 +115,10 @@ export const string: ValueCodec<string> = {
     const out = new Uint8Array(v.length);
     for (let i = 0; i < v.length; i++) {
       const c = v.charCodeAt(i);
-      if (c > 255 || c === 0) return err(`text contains a character that is not latin1 or is NUL at ${i}`);
+      if (c > 255 || c === 0)
+        return err(
+          `text contains a character that is not latin1 or is NUL at ${i}`,
+        );
       out[i] = c;
     }
     return ok(out);
@@ -132,9 +143,11 @@ export const bool: ValueCodec<boolean> = {
 export const hex: ValueCodec<string> = {
   encode(v) {
     const s = v.replace(/^0x/i, '').replace(/[\s:.-]/g, '');
-    if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return err(`"${v}" is not an even number of hex digits`);
+    if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s))
+      return err(`"${v}" is not an even number of hex digits`);
     const out = new Uint8Array(s.length / 2);
-    for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+    for (let i = 0; i < out.length; i++)
+      out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
     return ok(out);
   },
   decode: (b) => toHex(b),
@@ -146,7 +159,8 @@ export const u8list: ValueCodec<readonly number[]> = {
     const out = new Uint8Array(v.length);
     for (let i = 0; i < v.length; i++) {
       const n = v[i]!;
-      if (!Number.isInteger(n) || n < 0 || n > 255) return err(`${n} is not an integer in 0-255`);
+      if (!Number.isInteger(n) || n < 0 || n > 255)
+        return err(`${n} is not an integer in 0-255`);
       out[i] = n;
     }
     return ok(out);
@@ -156,6 +170,7 @@ export const u8list: ValueCodec<readonly number[]> = {
 
 export function toHex(b: Uint8Array, sep = ''): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += (i > 0 ? sep : '') + (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
+  for (let i = 0; i < b.length; i++)
+    s += (i > 0 ? sep : '') + (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
   return s;
 }

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { vlanDiscovery, parseVlanDiscovery, checkVlanIds } from './vlan.ts';
+import { test } from 'node:test';
+import { checkVlanIds, parseVlanDiscovery, vlanDiscovery } from './vlan.ts';
 
 test('vlanDiscovery builds DVD strings', () => {
   assert.equal(vlanDiscovery([200]), 'VLAN-A=200;');
@@ -23,8 +23,21 @@ test('parseVlanDiscovery follows the phone rules (facts §3)', () => {
   assert.deepEqual(ids('VLAN-A=200+300+0x12c;'), [200, 300, 300]);
   assert.deepEqual(ids('VLAN-A=4095;ignored stuff'), [4095]);
   assert.deepEqual(ids(vlanDiscovery([1, 2, 4094])), [1, 2, 4094]);
-  for (const bad of ['vlan-a=10;', 'VLAN-A=10', 'VLAN-A=;', 'VLAN-A=4096;', 'VLAN-A=10 ;', 'VLAN-A= 10;', 'VLAN-A=10++20;',
-    'VLAN-A=0x;', 'VLAN-A=09;', 'VLAN-A=-1;', 'VLAN-A=1e3;', 'VLAN-B=10;', '']) {
+  for (const bad of [
+    'vlan-a=10;',
+    'VLAN-A=10',
+    'VLAN-A=;',
+    'VLAN-A=4096;',
+    'VLAN-A=10 ;',
+    'VLAN-A= 10;',
+    'VLAN-A=10++20;',
+    'VLAN-A=0x;',
+    'VLAN-A=09;',
+    'VLAN-A=-1;',
+    'VLAN-A=1e3;',
+    'VLAN-B=10;',
+    '',
+  ]) {
     assert.equal(parseVlanDiscovery(bad).ok, false, bad);
   }
 });

@@ -27,9 +27,13 @@ export class Report {
   readonly #seen = new Set<string>();
   readonly findings: Finding[] = [];
 
-  lost(code: string, where: string, message: string): void { this.#add({ severity: 'lost', code, where, message }); }
+  lost(code: string, where: string, message: string): void {
+    this.#add({ severity: 'lost', code, where, message });
+  }
 
-  differs(code: string, where: string, message: string): void { this.#add({ severity: 'differs', code, where, message }); }
+  differs(code: string, where: string, message: string): void {
+    this.#add({ severity: 'differs', code, where, message });
+  }
 
   #add(f: Finding): void {
     const key = `${f.code}|${f.where}|${f.message}`;
@@ -42,9 +46,13 @@ export class Report {
 /** One line per finding, for stderr: "kea: cannot express classes.x: … [DHCP_EXPORT_…]". */
 export function formatFindings(r: ExportResult): string {
   return r.findings
-    .map((f) => `${r.target}: ${f.severity === 'lost' ? 'cannot express' : 'differs'} ${f.where}: ${f.message} [${f.code}]\n`)
+    .map(
+      (f) =>
+        `${r.target}: ${f.severity === 'lost' ? 'cannot express' : 'differs'} ${f.where}: ${f.message} [${f.code}]\n`,
+    )
     .join('');
 }
 
 /** 0 when everything was expressed (differences only), 2 when something was lost. */
-export const exitStatus = (r: ExportResult): number => (r.findings.some((f) => f.severity === 'lost') ? 2 : 0);
+export const exitStatus = (r: ExportResult): number =>
+  r.findings.some((f) => f.severity === 'lost') ? 2 : 0;

@@ -17,9 +17,16 @@
  * Compaction rewrites the live entries into a new file, fsyncs it, renames it over the journal and fsyncs the
  * directory, so a crash at any point leaves either the old or the new journal, both complete.
  */
-import { readFileSync, existsSync, writeSync, fdatasync, openSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 import { writeAtomic } from '../../shared/durable.ts';
-import { parseIpv4, formatIpv4 } from '../../shared/ipv4.ts';
+import { formatIpv4, parseIpv4 } from '../../shared/ipv4.ts';
 import { isMacHex } from '../../shared/mac.ts';
 import type { Lease, LeaseChange } from './table.ts';
 
@@ -27,31 +34,43 @@ export type JournalRecord = Exclude<LeaseChange, { kind: 'hold' }>;
 
 export function formatRecord(r: JournalRecord): string {
   switch (r.kind) {
-    case 'bind': return `b ${formatIpv4(r.ip)} ${r.mac} ${r.expires}\n`;
-    case 'release': return `r ${formatIpv4(r.ip)} ${r.mac}\n`;
-    case 'decline': return `d ${formatIpv4(r.ip)} ${r.until}\n`;
+    case 'bind':
+      return `b ${formatIpv4(r.ip)} ${r.mac} ${r.expires}\n`;
+    case 'release':
+      return `r ${formatIpv4(r.ip)} ${r.mac}\n`;
+    case 'decline':
+      return `d ${formatIpv4(r.ip)} ${r.until}\n`;
   }
 }
 
 export function parseRecord(line: string): JournalRecord | undefined {
   const f = line.split(' ');
   const ip = f[1] === undefined ? undefined : parseIpv4(f[1]);
-  if (!ip || !ip.ok) return undefined;
-  const num = (s: string | undefined): number | undefined => (s !== undefined && /^\d{1,16}$/.test(s) ? Number(s) : undefined);
+  if (!ip?.ok) return undefined;
+  const num = (s: string | undefined): number | undefined =>
+    s !== undefined && /^\d{1,16}$/.test(s) ? Number(s) : undefined;
   if (f[0] === 'b' && f.length === 4 && isMacHex(f[2]!)) {
     const expires = num(f[3]);
-    return expires === undefined ? undefined : { kind: 'bind', ip: ip.value, mac: f[2], expires };
+    return expires === undefined
+      ? undefined
+      : { kind: 'bind', ip: ip.value, mac: f[2], expires };
   }
-  if (f[0] === 'r' && f.length === 3 && isMacHex(f[2]!)) return { kind: 'release', ip: ip.value, mac: f[2] };
+  if (f[0] === 'r' && f.length === 3 && isMacHex(f[2]!))
+    return { kind: 'release', ip: ip.value, mac: f[2] };
   if (f[0] === 'd' && f.length === 3) {
     const until = num(f[2]);
-    return until === undefined ? undefined : { kind: 'decline', ip: ip.value, until };
+    return until === undefined
+      ? undefined
+      : { kind: 'decline', ip: ip.value, until };
   }
   return undefined;
 }
 
 /** Every complete, valid record of a journal file, in order; `bad` counts skipped lines. */
-export function readJournal(path: string): { records: JournalRecord[]; bad: number } {
+export function readJournal(path: string): {
+  records: JournalRecord[];
+  bad: number;
+} {
   if (!existsSync(path)) return { records: [], bad: 0 };
   const text = readFileSync(path, 'latin1');
   const end = text.lastIndexOf('\n');
@@ -61,7 +80,8 @@ export function readJournal(path: string): { records: JournalRecord[]; bad: numb
   for (const line of text.slice(0, end).split('\n')) {
     if (line === '') continue;
     const r = parseRecord(line);
-    if (r) records.push(r); else bad++;
+    if (r) records.push(r);
+    else bad++;
   }
   return { records, bad };
 }
@@ -76,19 +96,34 @@ export interface Journal {
   /** Records written since the last compaction. */
   readonly written: number;
   /** Rewrite the journal with only these entries (runs between group commits). */
-  compact(snapshot: () => { leases: Lease[]; declined: { ip: number; until: number }[] }): Promise<void>;
+  compact(
+    snapshot: () => {
+      leases: Lease[];
+      declined: { ip: number; until: number }[];
+    },
+  ): Promise<void>;
   /** Flushes so far: count, records, and the slowest write+fdatasync in ms (for stats). */
   readonly flushes: { count: number; records: number; maxMs: number };
   close(): Promise<void>;
 }
 
 /** A growable byte buffer records are formatted into (latin1: the records are ASCII). */
-interface Batch { buf: Buffer; len: number; done: Done[] }
+interface Batch {
+  buf: Buffer;
+  len: number;
+  done: Done[];
+}
 const NEWLINE = Buffer.from('\n');
-const newBatch = (): Batch => ({ buf: Buffer.allocUnsafe(64 * 1024), len: 0, done: [] });
+const newBatch = (): Batch => ({
+  buf: Buffer.allocUnsafe(64 * 1024),
+  len: 0,
+  done: [],
+});
 function put(b: Batch, text: string): void {
   if (b.len + text.length > b.buf.length) {
-    const bigger = Buffer.allocUnsafe(Math.max(b.buf.length * 2, b.len + text.length));
+    const bigger = Buffer.allocUnsafe(
+      Math.max(b.buf.length * 2, b.len + text.length),
+    );
     b.buf.copy(bigger, 0, 0, b.len);
     b.buf = bigger;
   }
@@ -113,13 +148,23 @@ export async function openJournal(path: string): Promise<Journal> {
     b.len = 0;
     // A throwing callback must not leave the writer stuck (busy) or skip the others: rethrown afterwards.
     for (const d of ds) {
-      try { d(e); } catch (thrown) { queueMicrotask(() => { throw thrown; }); }
+      try {
+        d(e);
+      } catch (thrown) {
+        queueMicrotask(() => {
+          throw thrown;
+        });
+      }
     }
   };
   const next = (): void => {
     busy = false;
     const waiting = idle.shift();
-    if (waiting) { busy = true; waiting(); return; }
+    if (waiting) {
+      busy = true;
+      waiting();
+      return;
+    }
     if (filling.len > 0) flush();
   };
   const flush = (): void => {
@@ -128,9 +173,16 @@ export async function openJournal(path: string): Promise<Journal> {
     filling = spare;
     spare = b;
     const started = performance.now();
-    const fail = (e: Error): void => { torn = true; settle(b, e); next(); };
+    const fail = (e: Error): void => {
+      torn = true;
+      settle(b, e);
+      next();
+    };
     const onSync = (e: Error | null): void => {
-      if (e) return fail(e);
+      if (e) {
+        fail(e);
+        return;
+      }
       const ms = performance.now() - started;
       flushes.count++;
       flushes.records += b.done.length;
@@ -142,8 +194,12 @@ export async function openJournal(path: string): Promise<Journal> {
     // The write goes to the page cache at once (no disk wait), on this thread; only fdatasync goes to the
     // thread pool. One hand-off per batch instead of two: under CPU contention every hand-off is a wake-up.
     try {
-      if (torn) { writeSync(fd, NEWLINE, 0, 1); torn = false; }
-      for (let off = 0; off < b.len;) off += writeSync(fd, b.buf, off, b.len - off);
+      if (torn) {
+        writeSync(fd, NEWLINE, 0, 1);
+        torn = false;
+      }
+      for (let off = 0; off < b.len; )
+        off += writeSync(fd, b.buf, off, b.len - off);
     } catch (e) {
       fail(e as Error);
       return;
@@ -154,26 +210,58 @@ export async function openJournal(path: string): Promise<Journal> {
     if (scheduled) return;
     scheduled = true;
     // Let the current turn of the event loop queue more records first: that is the group commit.
-    setImmediate(() => { scheduled = false; if (!busy && filling.len > 0) flush(); });
+    setImmediate(() => {
+      scheduled = false;
+      if (!busy && filling.len > 0) flush();
+    });
   };
   /** Runs `job` with the writer stopped (no flush in flight), then resumes flushing. */
-  const exclusive = <T>(job: () => Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
-    const run = (): void => { job().then(resolve, reject).finally(next); };
-    if (busy) idle.push(run); else { busy = true; run(); }
-  });
+  const exclusive = <T>(job: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const run = (): void => {
+        job().then(resolve, reject).finally(next);
+      };
+      if (busy) idle.push(run);
+      else {
+        busy = true;
+        run();
+      }
+    });
 
-  const writeSnapshot = async (snap: { leases: Lease[]; declined: { ip: number; until: number }[] }): Promise<void> => {
+  const writeSnapshot = async (snap: {
+    leases: Lease[];
+    declined: { ip: number; until: number }[];
+  }): Promise<void> => {
     const b = newBatch();
-    for (const l of snap.leases) put(b, formatRecord({ kind: 'bind', ip: l.ip, mac: l.mac, expires: l.expires }));
-    for (const d of snap.declined) put(b, formatRecord({ kind: 'decline', ip: d.ip, until: d.until }));
+    for (const l of snap.leases)
+      put(
+        b,
+        formatRecord({
+          kind: 'bind',
+          ip: l.ip,
+          mac: l.mac,
+          expires: l.expires,
+        }),
+      );
+    for (const d of snap.declined)
+      put(b, formatRecord({ kind: 'decline', ip: d.ip, until: d.until }));
     // Reopen right after the rename: should the folder fsync fail, later leases must still go to the live
     // file, not the unlinked old one.
-    await writeAtomic(path, b.buf.subarray(0, b.len), { afterRename: () => { closeSync(fd); fd = openSync(path, 'a'); torn = false; } });
+    await writeAtomic(path, b.buf.subarray(0, b.len), {
+      afterRename: () => {
+        closeSync(fd);
+        fd = openSync(path, 'a');
+        torn = false;
+      },
+    });
     written = snap.leases.length + snap.declined.length;
   };
 
   const appendCb = (r: JournalRecord, done: Done): void => {
-    if (closed) { done(new Error('journal closed')); return; }
+    if (closed) {
+      done(new Error('journal closed'));
+      return;
+    }
     put(filling, formatRecord(r));
     filling.done.push(done);
     if (!busy) kick();
@@ -181,16 +269,26 @@ export async function openJournal(path: string): Promise<Journal> {
 
   return {
     appendCb,
-    append: (r) => new Promise<void>((resolve, reject) => appendCb(r, (e) => (e ? reject(e) : resolve()))),
-    get written() { return written; },
-    get flushes() { return flushes; },
+    append: (r) =>
+      new Promise<void>((resolve, reject) =>
+        appendCb(r, (e) => (e ? reject(e) : resolve())),
+      ),
+    get written() {
+      return written;
+    },
+    get flushes() {
+      return flushes;
+    },
     compact: (snapshot) => exclusive(() => writeSnapshot(snapshot())),
     async close() {
       if (closed) return;
       closed = true;
       // Let queued records go out, then close once the writer is idle.
       await new Promise<void>((resolve) => {
-        const waitIdle = (): void => { if (busy || scheduled || filling.len > 0) setImmediate(waitIdle); else resolve(); };
+        const waitIdle = (): void => {
+          if (busy || scheduled || filling.len > 0) setImmediate(waitIdle);
+          else resolve();
+        };
         waitIdle();
       });
       closeSync(fd);

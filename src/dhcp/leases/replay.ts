@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import type { LeaseQuery, ModelRef } from '../../runtime/deps.ts';
-import { createLeaseTable, type LeaseTable } from './table.ts';
 import { readJournal } from './journal.ts';
 import { createLeaseQuery } from './query.ts';
+import { createLeaseTable, type LeaseTable } from './table.ts';
 
 export const JOURNAL_FILE = 'dhcp-leases.journal';
 

@@ -5,11 +5,11 @@
  * after kill -9 every ACKed lease is in the journal and no address can be handed to two phones.
  */
 import { mkdirSync } from 'node:fs';
-import { removeAtomicLeftovers } from '../../shared/durable.ts';
 import type { Logger } from 'pino';
-import type { LeaseChange, LeaseTable } from './table.ts';
-import { openJournal, type Done, type Journal } from './journal.ts';
+import { removeAtomicLeftovers } from '../../shared/durable.ts';
+import { type Done, type Journal, openJournal } from './journal.ts';
 import { replayLeases } from './replay.ts';
+import type { LeaseChange, LeaseTable } from './table.ts';
 
 export { JOURNAL_FILE } from './replay.ts';
 
@@ -29,27 +29,53 @@ export interface LeaseStore {
   close(): Promise<void>;
 }
 
-export async function openLeaseStore(dataDir: string, log: Logger, opts: { compactMin?: number } = {}): Promise<LeaseStore> {
+export async function openLeaseStore(
+  dataDir: string,
+  log: Logger,
+  opts: { compactMin?: number } = {},
+): Promise<LeaseStore> {
   mkdirSync(dataDir, { recursive: true });
   const { table, path, records, bad } = replayLeases(dataDir);
-  if (bad > 0) log.warn({ code: 'DHCP_LEASE_JOURNAL_BAD', bad, path }, 'skipped unreadable lease journal lines');
-  for (const f of await removeAtomicLeftovers(path, ['.compact'])) log.info({ removed: f }, 'removed a leftover lease journal temporary file');
+  if (bad > 0)
+    log.warn(
+      { code: 'DHCP_LEASE_JOURNAL_BAD', bad, path },
+      'skipped unreadable lease journal lines',
+    );
+  for (const f of await removeAtomicLeftovers(path, ['.compact']))
+    log.info({ removed: f }, 'removed a leftover lease journal temporary file');
   const journal: Journal = await openJournal(path);
   // Compaction at start is an optimisation: on a full disk (ENOSPC) the journal stays as it is and the
   // appliance serves (appending to the journal may still fit; an ACK waits until its lease is durable).
-  await journal.compact(() => table.entries()).catch((e: Error) => {
-    log.warn({ code: 'DHCP_LEASE_PERSIST', err: e.message, path }, 'lease journal not compacted at start (disk full?); keeping it as it is');
-  });
-  log.info({ leases: table.size(), replayed: records, path }, 'dhcp leases loaded');
+  await journal
+    .compact(() => table.entries())
+    .catch((e: Error) => {
+      log.warn(
+        { code: 'DHCP_LEASE_PERSIST', err: e.message, path },
+        'lease journal not compacted at start (disk full?); keeping it as it is',
+      );
+    });
+  log.info(
+    { leases: table.size(), replayed: records, path },
+    'dhcp leases loaded',
+  );
   const compactMin = opts.compactMin ?? 20_000;
   let compacting = false;
 
   const maybeCompact = (): void => {
-    if (compacting || journal.written <= Math.max(compactMin, 4 * table.size())) return;
+    if (compacting || journal.written <= Math.max(compactMin, 4 * table.size()))
+      return;
     compacting = true;
-    journal.compact(() => table.entries())
-      .catch((e: Error) => log.error({ code: 'DHCP_LEASE_PERSIST', err: e.message }, 'lease journal compaction failed'))
-      .finally(() => { compacting = false; });
+    journal
+      .compact(() => table.entries())
+      .catch((e: Error) =>
+        log.error(
+          { code: 'DHCP_LEASE_PERSIST', err: e.message },
+          'lease journal compaction failed',
+        ),
+      )
+      .finally(() => {
+        compacting = false;
+      });
   };
   const commitCb = (changes: readonly LeaseChange[], done: Done): boolean => {
     let persistent = 0;
@@ -58,7 +84,10 @@ export async function openLeaseStore(dataDir: string, log: Logger, opts: { compa
       if (c.kind !== 'hold') persistent++;
     }
     maybeCompact();
-    if (persistent === 0) { done(); return false; }
+    if (persistent === 0) {
+      done();
+      return false;
+    }
     if (persistent === 1) {
       for (const c of changes) if (c.kind !== 'hold') journal.appendCb(c, done);
       return true;
@@ -67,7 +96,11 @@ export async function openLeaseStore(dataDir: string, log: Logger, opts: { compa
     let failed = false;
     const one: Done = (e) => {
       if (failed) return;
-      if (e) { failed = true; done(e); return; }
+      if (e) {
+        failed = true;
+        done(e);
+        return;
+      }
       if (--left === 0) done();
     };
     for (const c of changes) if (c.kind !== 'hold') journal.appendCb(c, one);
@@ -78,8 +111,13 @@ export async function openLeaseStore(dataDir: string, log: Logger, opts: { compa
     table,
     badLines: bad,
     commitCb,
-    commit: (changes) => new Promise<void>((resolve, reject) => { commitCb(changes, (e) => (e ? reject(e) : resolve())); }),
-    get flushes() { return journal.flushes; },
+    commit: (changes) =>
+      new Promise<void>((resolve, reject) => {
+        commitCb(changes, (e) => (e ? reject(e) : resolve()));
+      }),
+    get flushes() {
+      return journal.flushes;
+    },
     close: () => journal.close(),
   };
 }

@@ -4,8 +4,9 @@
  * the engine returned, applied here and, for the persistent ones, journalled by store.ts.
  * Times are milliseconds since the epoch; addresses are u32 numbers.
  */
-import type { Mac } from '../../shared/mac.ts';
+
 import type { DhcpPool } from '../../config/model.ts';
+import type { Mac } from '../../shared/mac.ts';
 
 export interface Lease {
   readonly ip: number;
@@ -16,15 +17,28 @@ export interface Lease {
 
 export type LeaseChange =
   /** An OFFER holds the address for a short while, in memory only. */
-  | { readonly kind: 'hold'; readonly ip: number; readonly mac: Mac; readonly until: number }
+  | {
+      readonly kind: 'hold';
+      readonly ip: number;
+      readonly mac: Mac;
+      readonly until: number;
+    }
   /** An ACK binds the address; persisted (fsync) before the ACK is sent. */
-  | { readonly kind: 'bind'; readonly ip: number; readonly mac: Mac; readonly expires: number }
+  | {
+      readonly kind: 'bind';
+      readonly ip: number;
+      readonly mac: Mac;
+      readonly expires: number;
+    }
   | { readonly kind: 'release'; readonly ip: number; readonly mac: Mac }
   /** DECLINE: nobody gets the address until `until`. */
   | { readonly kind: 'decline'; readonly ip: number; readonly until: number };
 
 /** Who occupies an address right now. */
-export type Occupant = { readonly kind: 'lease' | 'hold'; readonly mac: Mac } | { readonly kind: 'declined' } | undefined;
+export type Occupant =
+  | { readonly kind: 'lease' | 'hold'; readonly mac: Mac }
+  | { readonly kind: 'declined' }
+  | undefined;
 
 export interface LeaseView {
   /** The MAC's lease (possibly expired), if any. */
@@ -33,7 +47,11 @@ export interface LeaseView {
   holdOf(mac: Mac, now: number): number | undefined;
   occupant(ip: number, now: number): Occupant;
   /** A free address in these pools, skipping `excluded` ones (reservations); undefined when exhausted. */
-  findFree(pools: readonly DhcpPool[], now: number, excluded: (ip: number) => boolean): number | undefined;
+  findFree(
+    pools: readonly DhcpPool[],
+    now: number,
+    excluded: (ip: number) => boolean,
+  ): number | undefined;
 }
 
 export interface LeaseTable extends LeaseView {
@@ -81,7 +99,13 @@ export function createLeaseTable(): LeaseTable {
   };
 
   /** Free for a newcomer: unoccupied and not some other MAC's (expired) affinity address, unless nothing else. */
-  const scan = (pool: DhcpPool, from: number, now: number, excluded: (ip: number) => boolean, allowStale: boolean): number | undefined => {
+  const scan = (
+    pool: DhcpPool,
+    from: number,
+    now: number,
+    excluded: (ip: number) => boolean,
+    allowStale: boolean,
+  ): number | undefined => {
     for (let ip = from; ip <= pool.last; ip++) {
       if (excluded(ip) || occupant(ip, now) !== undefined) continue;
       if (!allowStale && byIp.has(ip)) continue;
@@ -105,9 +129,16 @@ export function createLeaseTable(): LeaseTable {
     findFree(pools, now, excluded) {
       for (const pool of pools) {
         let known = cursor.get(pool.first);
-        if (known === undefined || known.last !== pool.last) { known = { next: pool.first, last: pool.last }; cursor.set(pool.first, known); } // memo only: a hold moves it forward
+        if (known === undefined || known.last !== pool.last) {
+          known = { next: pool.first, last: pool.last };
+          cursor.set(pool.first, known);
+        } // memo only: a hold moves it forward
         const from = Math.max(pool.first, known.next);
-        const ip = scan(pool, from, now, excluded, false) ?? (from > pool.first ? scan(pool, pool.first, now, excluded, false) : undefined);
+        const ip =
+          scan(pool, from, now, excluded, false) ??
+          (from > pool.first
+            ? scan(pool, pool.first, now, excluded, false)
+            : undefined);
         if (ip !== undefined) return ip;
       }
       // Every address has been used once: reclaim expired leases of other phones.
@@ -125,7 +156,13 @@ export function createLeaseTable(): LeaseTable {
           dropHold(change.ip);
           holds.set(change.ip, { mac: change.mac, until: change.until });
           holdByMac.set(change.mac, change.ip);
-          for (const [first, c] of cursor) if (change.ip >= first && change.ip <= c.last && change.ip >= c.next) c.next = change.ip + 1;
+          for (const [first, c] of cursor)
+            if (
+              change.ip >= first &&
+              change.ip <= c.last &&
+              change.ip >= c.next
+            )
+              c.next = change.ip + 1;
           break;
         }
         case 'bind': {
@@ -137,7 +174,11 @@ export function createLeaseTable(): LeaseTable {
           const hm = holdByMac.get(change.mac);
           if (hm !== undefined) dropHold(hm);
           declined.delete(change.ip);
-          byIp.set(change.ip, { ip: change.ip, mac: change.mac, expires: change.expires });
+          byIp.set(change.ip, {
+            ip: change.ip,
+            mac: change.mac,
+            expires: change.expires,
+          });
           byMac.set(change.mac, change.ip);
           break;
         }
@@ -157,12 +198,23 @@ export function createLeaseTable(): LeaseTable {
     leaseByIp: (ip) => byIp.get(ip),
     sweep(now) {
       let n = 0;
-      for (const [ip, h] of holds) if (h.until <= now) { dropHold(ip); n++; }
-      for (const [ip, until] of declined) if (until <= now) { declined.delete(ip); n++; }
+      for (const [ip, h] of holds)
+        if (h.until <= now) {
+          dropHold(ip);
+          n++;
+        }
+      for (const [ip, until] of declined)
+        if (until <= now) {
+          declined.delete(ip);
+          n++;
+        }
       return n;
     },
     entries() {
-      return { leases: [...byIp.values()], declined: [...declined].map(([ip, until]) => ({ ip, until })) };
+      return {
+        leases: [...byIp.values()],
+        declined: [...declined].map(([ip, until]) => ({ ip, until })),
+      };
     },
     size: () => byIp.size,
   };

@@ -4,7 +4,7 @@
  * high 32 bits, binary fraction in the low 32) as bigint, so origin timestamps are echoed bit for bit.
  * Anything after byte 48 (extension fields, a MAC) is ignored: the server answers unauthenticated.
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 
 export const NTP_HEADER_BYTES = 48;
 export const MODE_CLIENT = 3;
@@ -32,7 +32,9 @@ export interface NtpPacket {
 export type NtpDecodeError = 'NTP_RUNT' | 'NTP_BAD_VERSION' | 'NTP_BAD_MODE';
 
 /** A client request: at least 48 bytes, version 1-4, mode 3 (client). Everything else is an error code. */
-export function decodeRequest(buf: Uint8Array): Result<NtpPacket, NtpDecodeError> {
+export function decodeRequest(
+  buf: Uint8Array,
+): Result<NtpPacket, NtpDecodeError> {
   const p = decodePacket(buf);
   if (!p.ok) return p;
   if (p.value.mode !== MODE_CLIENT) return err('NTP_BAD_MODE');
@@ -40,7 +42,9 @@ export function decodeRequest(buf: Uint8Array): Result<NtpPacket, NtpDecodeError
 }
 
 /** Any NTP header (client, server, symmetric …); errors only for runts and versions outside 1-4. */
-export function decodePacket(buf: Uint8Array): Result<NtpPacket, 'NTP_RUNT' | 'NTP_BAD_VERSION'> {
+export function decodePacket(
+  buf: Uint8Array,
+): Result<NtpPacket, 'NTP_RUNT' | 'NTP_BAD_VERSION'> {
   if (buf.length < NTP_HEADER_BYTES) return err('NTP_RUNT');
   const v = new DataView(buf.buffer, buf.byteOffset, NTP_HEADER_BYTES);
   const b0 = v.getUint8(0);
@@ -81,7 +85,8 @@ export function encodePacket(p: NtpPacket): Buffer {
   return out;
 }
 
-const clampInt8 = (n: number): number => (Number.isFinite(n) ? Math.max(-128, Math.min(127, Math.trunc(n))) : 0);
+const clampInt8 = (n: number): number =>
+  Number.isFinite(n) ? Math.max(-128, Math.min(127, Math.trunc(n))) : 0;
 
 /** Unix nanoseconds → NTP 64-bit timestamp (era 0; wraps in 2036 as the format does). */
 export function ntpFromUnixNs(ns: bigint): bigint {
@@ -107,7 +112,8 @@ export function shortFromSeconds(s: number): number {
 /** A four-letter reference id ("LOCL") as the 32-bit field. */
 export function refIdAscii(code: string): number {
   let n = 0;
-  for (let i = 0; i < 4; i++) n = (n << 8) | (code.charCodeAt(i) & 0x7f || 0x20);
+  for (let i = 0; i < 4; i++)
+    n = (n << 8) | (code.charCodeAt(i) & 0x7f || 0x20);
   return n >>> 0;
 }
 
@@ -125,11 +131,25 @@ export interface ServerClock {
  * The server-mode reply (RFC 5905 §8 / RFC 4330 §5): version echoed, mode 4, poll echoed, origin = the
  * request's transmit timestamp, receive and transmit from the host clock.
  */
-export function serverReply(req: NtpPacket, clock: ServerClock, receiveTime: bigint, transmitTime: bigint): Buffer {
+export function serverReply(
+  req: NtpPacket,
+  clock: ServerClock,
+  receiveTime: bigint,
+  transmitTime: bigint,
+): Buffer {
   return encodePacket({
-    leap: clock.leap, version: req.version, mode: MODE_SERVER, stratum: clock.stratum,
-    poll: req.poll, precision: clock.precision,
-    rootDelay: clock.rootDelay, rootDispersion: clock.rootDispersion, referenceId: clock.referenceId,
-    referenceTime: clock.referenceTime, originTime: req.transmitTime, receiveTime, transmitTime,
+    leap: clock.leap,
+    version: req.version,
+    mode: MODE_SERVER,
+    stratum: clock.stratum,
+    poll: req.poll,
+    precision: clock.precision,
+    rootDelay: clock.rootDelay,
+    rootDispersion: clock.rootDispersion,
+    referenceId: clock.referenceId,
+    referenceTime: clock.referenceTime,
+    originTime: req.transmitTime,
+    receiveTime,
+    transmitTime,
   });
 }

@@ -5,8 +5,9 @@
  * (dir.local.contacts.maxNum.VVX500: template names the XSD cannot list), an index beyond its family's
  * range, or unknown with the closest known names. Pure.
  */
-import type { XsdDeclarations } from './xsd.ts';
+
 import type { ParamType } from './types.ts';
+import type { XsdDeclarations } from './xsd.ts';
 
 export interface Param {
   readonly name: string;
@@ -31,14 +32,30 @@ export interface Family {
 
 export type Lookup =
   | { readonly kind: 'known'; readonly param: Param }
-  | { readonly kind: 'model-suffixed'; readonly param: Param; readonly model: string }
-  | { readonly kind: 'index'; readonly family: Family; readonly position: number; readonly index: number }
+  | {
+      readonly kind: 'model-suffixed';
+      readonly param: Param;
+      readonly model: string;
+    }
+  | {
+      readonly kind: 'index';
+      readonly family: Family;
+      readonly position: number;
+      readonly index: number;
+    }
   | { readonly kind: 'unknown'; readonly suggestions: readonly string[] };
 
 export interface Catalog {
   readonly params: ReadonlyMap<string, Param>;
   readonly families: ReadonlyMap<string, Family>;
-  readonly stats: { readonly attributes: number; readonly types: number; readonly enums: number; readonly unions: number; readonly elements: number; readonly anyAttributes: number };
+  readonly stats: {
+    readonly attributes: number;
+    readonly types: number;
+    readonly enums: number;
+    readonly unions: number;
+    readonly elements: number;
+    readonly anyAttributes: number;
+  };
   lookup(name: string): Lookup;
 }
 
@@ -46,7 +63,10 @@ const INDEX = /\.(\d+)(?=\.|$)/g;
 /** The family pattern of a name and its indices: reg.1.server.2.port → reg.N.server.N.port, [1, 2]. */
 export function familyOf(name: string): { pattern: string; indices: number[] } {
   const indices: number[] = [];
-  const pattern = name.replace(INDEX, (_m, d: string) => { indices.push(Number(d)); return '.N'; });
+  const pattern = name.replace(INDEX, (_m, d: string) => {
+    indices.push(Number(d));
+    return '.N';
+  });
   return { pattern, indices };
 }
 
@@ -60,31 +80,67 @@ export function defaultOf(doc: string): string | undefined {
 
 export function buildCatalog(decl: XsdDeclarations): Catalog {
   const params = new Map<string, Param>();
-  const fam = new Map<string, { ranges: [number, number][]; members: number; first: Param }>();
+  const fam = new Map<
+    string,
+    { ranges: [number, number][]; members: number; first: Param }
+  >();
   const docs = new Map<string, string>();
-  for (const a of decl.attributes) if (a.doc && !docs.has(familyOf(a.name).pattern)) docs.set(familyOf(a.name).pattern, a.doc);
+  for (const a of decl.attributes)
+    if (a.doc && !docs.has(familyOf(a.name).pattern))
+      docs.set(familyOf(a.name).pattern, a.doc);
   for (const a of decl.attributes) {
     const { pattern, indices } = familyOf(a.name);
     const family = indices.length > 0 ? pattern : undefined;
-    const description = a.doc || (family ? docs.get(family) ?? '' : '');
-    const p: Param = { name: a.name, type: a.type, typeName: a.typeName, default: defaultOf(description), description, family };
+    const description = a.doc || (family ? (docs.get(family) ?? '') : '');
+    const p: Param = {
+      name: a.name,
+      type: a.type,
+      typeName: a.typeName,
+      default: defaultOf(description),
+      description,
+      family,
+    };
     params.set(a.name, p);
     if (!family) continue;
     const f = fam.get(family);
-    if (!f) { fam.set(family, { ranges: indices.map((i) => [i, i]), members: 1, first: p }); continue; }
+    if (!f) {
+      fam.set(family, {
+        ranges: indices.map((i) => [i, i]),
+        members: 1,
+        first: p,
+      });
+      continue;
+    }
     f.members++;
-    indices.forEach((i, k) => { const r = f.ranges[k]!; if (i < r[0]) r[0] = i; if (i > r[1]) r[1] = i; });
+    indices.forEach((i, k) => {
+      const r = f.ranges[k]!;
+      if (i < r[0]) r[0] = i;
+      if (i > r[1]) r[1] = i;
+    });
   }
-  const families: ReadonlyMap<string, Family> = new Map([...fam].map(([pattern, f]) => [pattern, { pattern, ...f }]));
+  const families: ReadonlyMap<string, Family> = new Map(
+    [...fam].map(([pattern, f]) => [pattern, { pattern, ...f }]),
+  );
   /** Suggestions compare collapsed names (2,300 rather than 18,000), then put the misspelt name's indices back. */
-  const collapsed = [...new Set([...params.values()].map((p) => p.family ?? p.name))];
+  const collapsed = [
+    ...new Set([...params.values()].map((p) => p.family ?? p.name)),
+  ];
   const suggestions = new Map<string, readonly string[]>();
 
   const suggest = (name: string): readonly string[] => {
     const { pattern, indices } = familyOf(name);
     let out = suggestions.get(pattern);
-    if (!out) { out = closest(pattern, collapsed); suggestions.set(pattern, out); }
-    return out.map((s) => { let k = 0; return s.replace(/\.N(?=\.|$)/g, () => `.${indices[k++] ?? families.get(s)?.ranges[k - 1]?.[0] ?? 1}`); });
+    if (!out) {
+      out = closest(pattern, collapsed);
+      suggestions.set(pattern, out);
+    }
+    return out.map((s) => {
+      let k = 0;
+      return s.replace(
+        /\.N(?=\.|$)/g,
+        () => `.${indices[k++] ?? families.get(s)?.ranges[k - 1]?.[0] ?? 1}`,
+      );
+    });
   };
 
   const lookup = (name: string): Lookup => {
@@ -93,23 +149,32 @@ export function buildCatalog(decl: XsdDeclarations): Catalog {
     const dot = name.lastIndexOf('.');
     const suffix = name.slice(dot + 1);
     const base = dot > 0 ? params.get(name.slice(0, dot)) : undefined;
-    if (base && MODEL_SUFFIX.test(suffix)) return { kind: 'model-suffixed', param: base, model: suffix };
+    if (base && MODEL_SUFFIX.test(suffix))
+      return { kind: 'model-suffixed', param: base, model: suffix };
     const { pattern, indices } = familyOf(name);
     const family = families.get(pattern);
     if (family) {
-      const position = indices.findIndex((i, k) => i < family.ranges[k]![0] || i > family.ranges[k]![1]);
-      if (position >= 0) return { kind: 'index', family, position, index: indices[position]! };
+      const position = indices.findIndex(
+        (i, k) => i < family.ranges[k]![0] || i > family.ranges[k]![1],
+      );
+      if (position >= 0)
+        return { kind: 'index', family, position, index: indices[position]! };
     }
     return { kind: 'unknown', suggestions: suggest(name) };
   };
 
   const types = [...decl.types.values()];
   return {
-    params, families, lookup,
+    params,
+    families,
+    lookup,
     stats: {
-      attributes: params.size, types: decl.types.size,
-      enums: types.filter((t) => t.kind === 'enum').length, unions: types.filter((t) => t.kind === 'union').length,
-      elements: decl.elements, anyAttributes: decl.anyAttributes,
+      attributes: params.size,
+      types: decl.types.size,
+      enums: types.filter((t) => t.kind === 'enum').length,
+      unions: types.filter((t) => t.kind === 'union').length,
+      elements: decl.elements,
+      anyAttributes: decl.anyAttributes,
     },
   };
 }
@@ -125,7 +190,11 @@ export function distance(a: string, b: string, bound: number): number {
     const row = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1));
+      const v = Math.min(
+        prev[j]! + 1,
+        row[j - 1]! + 1,
+        prev[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1),
+      );
       row.push(v);
       if (v < best) best = v;
     }
@@ -136,7 +205,11 @@ export function distance(a: string, b: string, bound: number): number {
 }
 
 /** Up to `most` of `known` within a third of the name's length (at least 2 edits), closest first. */
-export function closest(name: string, known: Iterable<string>, most = 3): string[] {
+export function closest(
+  name: string,
+  known: Iterable<string>,
+  most = 3,
+): string[] {
   const bound = Math.max(2, Math.floor(name.length / 3));
   const lower = name.toLowerCase();
   const found: { name: string; d: number }[] = [];
@@ -144,5 +217,8 @@ export function closest(name: string, known: Iterable<string>, most = 3): string
     const d = distance(lower, k.toLowerCase(), bound);
     if (d <= bound) found.push({ name: k, d });
   }
-  return found.sort((x, y) => x.d - y.d || x.name.localeCompare(y.name)).slice(0, most).map((x) => x.name);
+  return found
+    .sort((x, y) => x.d - y.d || x.name.localeCompare(y.name))
+    .slice(0, most)
+    .map((x) => x.name);
 }

@@ -3,12 +3,13 @@
  * file content (cached by SHA-256, so a hot reload or a second release with the same file costs a hash).
  * The one part of the catalog that reads the disk; synchronous, as the loader's checks are.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseXsd } from './xsd.ts';
-import { buildCatalog, type Catalog } from './catalog.ts';
 import type { ApplianceModel, FirmwareRelease } from '../../config/model.ts';
+import { buildCatalog, type Catalog } from './catalog.ts';
+import { parseXsd } from './xsd.ts';
 
 export const XSD_NAME = 'polycomconfig.xsd';
 
@@ -22,8 +23,13 @@ export function findXsd(dir: string): string | undefined {
   } catch {
     return undefined;
   }
-  const found = entries.filter((e) => (e.split(/[\\/]/).pop() ?? '').toLowerCase() === XSD_NAME);
-  found.sort((a, b) => a.split(/[\\/]/).length - b.split(/[\\/]/).length || a.localeCompare(b));
+  const found = entries.filter(
+    (e) => (e.split(/[\\/]/).pop() ?? '').toLowerCase() === XSD_NAME,
+  );
+  found.sort(
+    (a, b) =>
+      a.split(/[\\/]/).length - b.split(/[\\/]/).length || a.localeCompare(b),
+  );
   return found[0] === undefined ? undefined : join(dir, found[0]);
 }
 
@@ -39,14 +45,18 @@ export function catalogOfText(text: string): Catalog {
 }
 
 /** The catalog of a release folder and the XSD it came from; undefined when the folder holds no XSD. */
-export function catalogOfFolder(dir: string): { file: string; catalog: Catalog } | undefined {
+export function catalogOfFolder(
+  dir: string,
+): { file: string; catalog: Catalog } | undefined {
   const file = findXsd(dir);
   if (!file) return undefined;
   return { file, catalog: catalogOfText(readFileSync(file, 'utf8')) };
 }
 
 /** The releases of a model whose folders hold an XSD, with their catalogs, in the order appliance.yaml lists them. */
-export function releaseCatalogs(model: ApplianceModel): { release: FirmwareRelease; file: string; catalog: Catalog }[] {
+export function releaseCatalogs(
+  model: ApplianceModel,
+): { release: FirmwareRelease; file: string; catalog: Catalog }[] {
   return [...model.firmware.values()].flatMap((release) => {
     const c = catalogOfFolder(release.dir);
     return c ? [{ release, ...c }] : [];

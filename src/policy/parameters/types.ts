@@ -5,8 +5,16 @@
  */
 
 export type ParamType =
-  | { readonly kind: 'string'; readonly min: number | undefined; readonly max: number | undefined }
-  | { readonly kind: 'integer'; readonly min: number | undefined; readonly max: number | undefined }
+  | {
+      readonly kind: 'string';
+      readonly min: number | undefined;
+      readonly max: number | undefined;
+    }
+  | {
+      readonly kind: 'integer';
+      readonly min: number | undefined;
+      readonly max: number | undefined;
+    }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'union'; readonly members: readonly ParamType[] }
@@ -21,17 +29,27 @@ export function valueFits(type: ParamType, value: string): boolean {
   switch (type.kind) {
     case 'string': {
       const n = [...value].length;
-      return (type.min === undefined || n >= type.min) && (type.max === undefined || n <= type.max);
+      return (
+        (type.min === undefined || n >= type.min) &&
+        (type.max === undefined || n <= type.max)
+      );
     }
     case 'integer': {
       if (!INTEGER.test(value)) return false;
       const n = Number(value);
-      return (type.min === undefined || n >= type.min) && (type.max === undefined || n <= type.max);
+      return (
+        (type.min === undefined || n >= type.min) &&
+        (type.max === undefined || n <= type.max)
+      );
     }
-    case 'boolean': return BOOLEAN.has(value);
-    case 'enum': return type.values.includes(value);
-    case 'union': return type.members.some((m) => valueFits(m, value));
-    case 'any': return true;
+    case 'boolean':
+      return BOOLEAN.has(value);
+    case 'enum':
+      return type.values.includes(value);
+    case 'union':
+      return type.members.some((m) => valueFits(m, value));
+    case 'any':
+      return true;
   }
 }
 
@@ -40,17 +58,28 @@ const quoted = (v: string): string => `"${v}"`;
 /** Short human form: string(0..256), integer 1..34, boolean, one of "UDPOnly" "TLS", "" or integer 0..23. */
 export function describeType(type: ParamType): string {
   switch (type.kind) {
-    case 'string': return type.max === undefined ? 'string' : `string(${type.min ?? 0}..${type.max})`;
-    case 'integer': return `integer ${type.min ?? '-∞'}..${type.max ?? '∞'}`;
-    case 'boolean': return 'boolean (0/1)';
-    case 'enum': return type.values.length === 1 ? quoted(type.values[0]!) : `one of ${type.values.map(quoted).join(' ')}`;
-    case 'union': return type.members.map(describeType).join(' or ');
-    case 'any': return type.base;
+    case 'string':
+      return type.max === undefined
+        ? 'string'
+        : `string(${type.min ?? 0}..${type.max})`;
+    case 'integer':
+      return `integer ${type.min ?? '-∞'}..${type.max ?? '∞'}`;
+    case 'boolean':
+      return 'boolean (0/1)';
+    case 'enum':
+      return type.values.length === 1
+        ? quoted(type.values[0]!)
+        : `one of ${type.values.map(quoted).join(' ')}`;
+    case 'union':
+      return type.members.map(describeType).join(' or ');
+    case 'any':
+      return type.base;
   }
 }
 
 /** Why `value` does not fit, for the error message. */
 export function misfit(type: ParamType, value: string): string {
-  if (type.kind === 'string') return `"${value}" is ${[...value].length} characters; expected ${describeType(type)}`;
+  if (type.kind === 'string')
+    return `"${value}" is ${[...value].length} characters; expected ${describeType(type)}`;
   return `"${value}" is not ${describeType(type)}`;
 }

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { prng } from '../../../test/lib/prng.ts';
 import { createFramer } from './framing.ts';
 
@@ -16,8 +16,15 @@ test('frames split at every byte boundary come out whole', () => {
   const stream = Buffer.from('9 <13>hello5 <13>a<14>line\n12 <13>counted!');
   for (let cut = 0; cut <= stream.length; cut++) {
     const f = createFramer(64);
-    const got = [...f.push(stream.subarray(0, cut)).frames, ...f.push(stream.subarray(cut)).frames].map(String);
-    assert.deepEqual(got, ['<13>hello', '<13>a', '<14>line', '<13>counted!'], `cut ${cut}`);
+    const got = [
+      ...f.push(stream.subarray(0, cut)).frames,
+      ...f.push(stream.subarray(cut)).frames,
+    ].map(String);
+    assert.deepEqual(
+      got,
+      ['<13>hello', '<13>a', '<14>line', '<13>counted!'],
+      `cut ${cut}`,
+    );
   }
 });
 
@@ -29,13 +36,16 @@ test('oversized frames are skipped and counted without being buffered; a bad cou
   out = f.push(Buffer.from('still the long line\n<13>ok\n100 '));
   assert.deepEqual(strings(out.frames), ['<13>ok']);
   assert.equal(out.oversized, 1); // the 100-octet frame announced
-  out = f.push(Buffer.from('y'.repeat(100) + '<13>next\n'));
+  out = f.push(Buffer.from(`${'y'.repeat(100)}<13>next\n`));
   assert.deepEqual(strings(out.frames), ['<13>next']);
   assert.equal(out.oversized, 0);
   const bad = createFramer(16);
   assert.equal(bad.push(Buffer.from('12x <13>a')).error, 'SYSLOG_FRAMING');
   assert.equal(bad.push(Buffer.from('<13>a\n')).error, 'SYSLOG_FRAMING');
-  assert.equal(createFramer(16).push(Buffer.from('123456789 x')).error, 'SYSLOG_FRAMING');
+  assert.equal(
+    createFramer(16).push(Buffer.from('123456789 x')).error,
+    'SYSLOG_FRAMING',
+  );
 });
 
 test('end() returns an unterminated last line, never a half octet-counted frame', () => {
@@ -54,7 +64,11 @@ test('fuzz: 5,000 seeded random streams in random chunks never throw and never h
     const f = createFramer(32);
     const len = Math.floor(rnd() * 400);
     const s = Buffer.alloc(len);
-    for (let j = 0; j < len; j++) s[j] = rnd() < 0.8 ? alphabet[Math.floor(rnd() * alphabet.length)]! : Math.floor(rnd() * 256);
+    for (let j = 0; j < len; j++)
+      s[j] =
+        rnd() < 0.8
+          ? alphabet[Math.floor(rnd() * alphabet.length)]!
+          : Math.floor(rnd() * 256);
     let at = 0;
     while (at < len) {
       const n = 1 + Math.floor(rnd() * 50);

@@ -5,8 +5,9 @@
  * and, with device.syslog.prependMac, put their MAC in front of the text; extractMac finds it there (or as the
  * HOSTNAME or TAG). Binary datagrams (NUL or control characters other than tab) and empty ones are typed errors.
  */
-import { type Result, ok, err } from '../../shared/result.ts';
-import { parseMac, type Mac } from '../../shared/mac.ts';
+
+import { type Mac, parseMac } from '../../shared/mac.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 
 export type SyslogFormat = 'rfc3164' | 'rfc5424' | 'raw';
 
@@ -33,23 +34,36 @@ export interface SyslogMessage {
 export type SyslogParseError = 'SYSLOG_EMPTY' | 'SYSLOG_BINARY';
 
 const DEFAULT_PRI = 13;
-const BSD_TIME = /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d [0-2]\d:[0-5]\d:[0-6]\d(?: |$)/;
+const BSD_TIME =
+  /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d [0-2]\d:[0-5]\d:[0-6]\d(?: |$)/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)?(?: |$)/;
 const TAG = /^([^\s:[\]]{1,48})(?:\[([^\]\s]{0,32})\])?:(?: |$)/;
-const MAC_AT_START = /^\[?((?:[0-9a-fA-F]{12})|(?:[0-9a-fA-F]{2}(?:[:-][0-9a-fA-F]{2}){5}))(?=$|[\s:|,;\]>)])/;
+const MAC_AT_START =
+  /^\[?((?:[0-9a-fA-F]{12})|(?:[0-9a-fA-F]{2}(?:[:-][0-9a-fA-F]{2}){5}))(?=$|[\s:|,;\]>)])/;
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** Is this a byte a text line may not contain (NUL, C0 controls but tab, DEL)? */
-const isBinaryByte = (b: number): boolean => (b < 0x20 && b !== 0x09) || b === 0x7f;
+const isBinaryByte = (b: number): boolean =>
+  (b < 0x20 && b !== 0x09) || b === 0x7f;
 
-export function parseSyslog(input: Uint8Array): Result<SyslogMessage, SyslogParseError> {
+export function parseSyslog(
+  input: Uint8Array,
+): Result<SyslogMessage, SyslogParseError> {
   // Senders end datagrams with LF, CR LF or NUL: not part of the message.
   let end = input.length;
-  while (end > 0 && (input[end - 1] === 0x0a || input[end - 1] === 0x0d || input[end - 1] === 0x00)) end--;
+  while (
+    end > 0 &&
+    (input[end - 1] === 0x0a ||
+      input[end - 1] === 0x0d ||
+      input[end - 1] === 0x00)
+  )
+    end--;
   let start = 0;
-  while (start < end && (input[start] === 0x20 || input[start] === 0x09)) start++;
+  while (start < end && (input[start] === 0x20 || input[start] === 0x09))
+    start++;
   if (start >= end) return err('SYSLOG_EMPTY');
-  for (let i = start; i < end; i++) if (isBinaryByte(input[i]!)) return err('SYSLOG_BINARY');
+  for (let i = start; i < end; i++)
+    if (isBinaryByte(input[i]!)) return err('SYSLOG_BINARY');
   let s = decoder.decode(input.subarray(start, end));
 
   let pri = DEFAULT_PRI;
@@ -62,8 +76,10 @@ export function parseSyslog(input: Uint8Array): Result<SyslogMessage, SyslogPars
   }
   const facility = pri >> 3;
   const severity = pri & 7;
-  if (hasPri && s.startsWith('1 ')) return ok(parse5424(s.slice(2), facility, severity));
-  if (!hasPri) return ok(fromText('raw', facility, severity, undefined, undefined, s));
+  if (hasPri && s.startsWith('1 '))
+    return ok(parse5424(s.slice(2), facility, severity));
+  if (!hasPri)
+    return ok(fromText('raw', facility, severity, undefined, undefined, s));
 
   let timestamp: string | undefined;
   let hostname: string | undefined;
@@ -81,7 +97,14 @@ export function parseSyslog(input: Uint8Array): Result<SyslogMessage, SyslogPars
   return ok(fromText('rfc3164', facility, severity, timestamp, hostname, s));
 }
 
-function fromText(format: SyslogFormat, facility: number, severity: number, timestamp: string | undefined, hostname: string | undefined, body: string): SyslogMessage {
+function fromText(
+  format: SyslogFormat,
+  facility: number,
+  severity: number,
+  timestamp: string | undefined,
+  hostname: string | undefined,
+  body: string,
+): SyslogMessage {
   let app: string | undefined;
   let procId: string | undefined;
   let text = body;
@@ -91,19 +114,41 @@ function fromText(format: SyslogFormat, facility: number, severity: number, time
     procId = tag[2] || undefined;
     text = body.slice(tag[0].length);
   }
-  const mac = extractMac(text) ?? extractMac(body) ?? macOnly(hostname) ?? macOnly(app);
-  return { format, facility, severity, timestamp, hostname, app, procId, msgId: undefined, structuredData: undefined, text, mac };
+  const mac =
+    extractMac(text) ?? extractMac(body) ?? macOnly(hostname) ?? macOnly(app);
+  return {
+    format,
+    facility,
+    severity,
+    timestamp,
+    hostname,
+    app,
+    procId,
+    msgId: undefined,
+    structuredData: undefined,
+    text,
+    mac,
+  };
 }
 
-const nil = (f: string | undefined): string | undefined => (f === undefined || f === '-' || f === '' ? undefined : f);
+const nil = (f: string | undefined): string | undefined =>
+  f === undefined || f === '-' || f === '' ? undefined : f;
 
-function parse5424(rest: string, facility: number, severity: number): SyslogMessage {
+function parse5424(
+  rest: string,
+  facility: number,
+  severity: number,
+): SyslogMessage {
   // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]: a missing field is nil.
   const fields: string[] = [];
   let s = rest;
   for (let i = 0; i < 5; i++) {
     const sp = s.indexOf(' ');
-    if (sp < 0) { fields.push(s); s = ''; break; }
+    if (sp < 0) {
+      fields.push(s);
+      s = '';
+      break;
+    }
     fields.push(s.slice(0, sp));
     s = s.slice(sp + 1);
   }
@@ -115,9 +160,16 @@ function parse5424(rest: string, facility: number, severity: number): SyslogMess
   const hostname = nil(fields[1]);
   const app = nil(fields[2]);
   return {
-    format: 'rfc5424', facility, severity,
-    timestamp: nil(fields[0]), hostname, app, procId: nil(fields[3]), msgId: nil(fields[4]),
-    structuredData: nil(sd), text,
+    format: 'rfc5424',
+    facility,
+    severity,
+    timestamp: nil(fields[0]),
+    hostname,
+    app,
+    procId: nil(fields[3]),
+    msgId: nil(fields[4]),
+    structuredData: nil(sd),
+    text,
     mac: extractMac(text) ?? macOnly(hostname) ?? macOnly(app),
   };
 }
@@ -131,7 +183,10 @@ function structuredDataLength(s: string): number {
     let j = i + 1;
     for (; j < s.length; j++) {
       const c = s[j];
-      if (c === '\\') { j++; continue; }
+      if (c === '\\') {
+        j++;
+        continue;
+      }
       if (c === '"') inQuote = !inQuote;
       else if (c === ']' && !inQuote) break;
     }
@@ -152,8 +207,44 @@ export function extractMac(text: string): Mac | undefined {
 function macOnly(field: string | undefined): Mac | undefined {
   if (field === undefined) return undefined;
   const mac = extractMac(field);
-  return mac !== undefined && field.replace(/^\[|\]$/g, '').length <= 17 ? mac : undefined;
+  return mac !== undefined && field.replace(/^\[|\]$/g, '').length <= 17
+    ? mac
+    : undefined;
 }
 
-export const FACILITY_NAMES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
-export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+export const FACILITY_NAMES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
+export const SEVERITY_NAMES = [
+  'emerg',
+  'alert',
+  'crit',
+  'err',
+  'warning',
+  'notice',
+  'info',
+  'debug',
+] as const;

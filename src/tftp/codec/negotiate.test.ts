@@ -1,32 +1,62 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { negotiate, oackWithSize } from './negotiate.ts';
 
 const o = (...kv: string[]): { name: string; value: string }[] => {
   const out = [];
-  for (let i = 0; i < kv.length; i += 2) out.push({ name: kv[i]!, value: kv[i + 1]! });
+  for (let i = 0; i < kv.length; i += 2)
+    out.push({ name: kv[i]!, value: kv[i + 1]! });
   return out;
 };
 
 test('names are case-insensitive; blksize clamped; windowsize capped; OACK in client order', () => {
-  const n = negotiate('rrq', o('TSIZE', '0', 'BlkSize', '9000', 'WINDOWSIZE', '500', 'Timeout', '3'), { maxBlksize: 1468 });
+  const n = negotiate(
+    'rrq',
+    o('TSIZE', '0', 'BlkSize', '9000', 'WINDOWSIZE', '500', 'Timeout', '3'),
+    { maxBlksize: 1468 },
+  );
   assert.equal(n.blksize, 1468);
   assert.equal(n.windowsize, 64);
   assert.equal(n.timeoutMs, 3000);
   assert.equal(n.tsizeRequested, true);
-  assert.deepEqual(oackWithSize(n, 4096), o('tsize', '4096', 'blksize', '1468', 'windowsize', '64', 'timeout', '3'));
+  assert.deepEqual(
+    oackWithSize(n, 4096),
+    o('tsize', '4096', 'blksize', '1468', 'windowsize', '64', 'timeout', '3'),
+  );
 });
 
 test('out-of-range and unknown options are dropped: no OACK when nothing is accepted', () => {
-  const n = negotiate('rrq', o('blksize', '7', 'timeout', '0', 'timeout2', '5', 'windowsize', '0', 'multicast', '', 'blksize', '1024'), { maxBlksize: 1468 });
+  const n = negotiate(
+    'rrq',
+    o(
+      'blksize',
+      '7',
+      'timeout',
+      '0',
+      'timeout2',
+      '5',
+      'windowsize',
+      '0',
+      'multicast',
+      '',
+      'blksize',
+      '1024',
+    ),
+    { maxBlksize: 1468 },
+  );
   assert.deepEqual(n.oack, []);
   assert.equal(n.blksize, 512);
   assert.equal(n.windowsize, 1);
-  assert.deepEqual(negotiate('rrq', o('blksize', 'x12'), { maxBlksize: 1468 }).oack, []);
+  assert.deepEqual(
+    negotiate('rrq', o('blksize', 'x12'), { maxBlksize: 1468 }).oack,
+    [],
+  );
 });
 
 test('WRQ tsize is the declared size and is echoed', () => {
-  const n = negotiate('wrq', o('tsize', '2048', 'blksize', '512'), { maxBlksize: 512 });
+  const n = negotiate('wrq', o('tsize', '2048', 'blksize', '512'), {
+    maxBlksize: 512,
+  });
   assert.equal(n.tsize, 2048);
   assert.deepEqual(n.oack, o('tsize', '2048', 'blksize', '512'));
 });

@@ -29,10 +29,18 @@ export interface NegotiationLimits {
 
 const DIGITS = /^[0-9]{1,10}$/;
 
-const int = (s: string): number | undefined => (DIGITS.test(s) ? Number(s) : undefined);
+const int = (s: string): number | undefined =>
+  DIGITS.test(s) ? Number(s) : undefined;
 
-export function negotiate(kind: 'rrq' | 'wrq', options: readonly TftpOption[], limits: NegotiationLimits): Negotiated {
-  const maxBlk = Math.max(MIN_BLKSIZE, Math.min(MAX_BLKSIZE, limits.maxBlksize));
+export function negotiate(
+  kind: 'rrq' | 'wrq',
+  options: readonly TftpOption[],
+  limits: NegotiationLimits,
+): Negotiated {
+  const maxBlk = Math.max(
+    MIN_BLKSIZE,
+    Math.min(MAX_BLKSIZE, limits.maxBlksize),
+  );
   const maxWin = Math.max(1, limits.maxWindowsize ?? MAX_WINDOWSIZE);
   let blksize = DEFAULT_BLKSIZE;
   let windowsize = 1;
@@ -80,11 +88,15 @@ export function negotiate(kind: 'rrq' | 'wrq', options: readonly TftpOption[], l
 }
 
 /** The OACK for an RRQ once the file size is known (tsize dropped when the size is unknown). */
-export function oackWithSize(n: Negotiated, size: number | undefined): TftpOption[] {
+export function oackWithSize(
+  n: Negotiated,
+  size: number | undefined,
+): TftpOption[] {
   const out: TftpOption[] = [];
   for (const o of n.oack) {
     if (o.name !== 'tsize') out.push(o);
-    else if (size !== undefined) out.push({ name: 'tsize', value: String(size) });
+    else if (size !== undefined)
+      out.push({ name: 'tsize', value: String(size) });
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * TFTP packet codec (RFC 1350, option extension RFC 2347). Pure: decode never throws and returns a typed
  * error for runts and garbage; encode is deterministic (options in the order given).
  */
-import { type Result, ok, err } from '../../shared/result.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
 
 export const OP_RRQ = 1;
 export const OP_WRQ = 2;
@@ -23,19 +23,36 @@ export const ERR_NO_USER = 7;
 export const ERR_OPTIONS = 8;
 
 /** An option as sent: name in the sender's case, value as text. Order is kept. */
-export interface TftpOption { readonly name: string; readonly value: string }
+export interface TftpOption {
+  readonly name: string;
+  readonly value: string;
+}
 
 export type TftpPacket =
-  | { readonly op: 'rrq' | 'wrq'; readonly filename: string; readonly mode: string; readonly options: readonly TftpOption[] }
+  | {
+      readonly op: 'rrq' | 'wrq';
+      readonly filename: string;
+      readonly mode: string;
+      readonly options: readonly TftpOption[];
+    }
   | { readonly op: 'data'; readonly block: number; readonly data: Uint8Array }
   | { readonly op: 'ack'; readonly block: number }
   | { readonly op: 'error'; readonly code: number; readonly message: string }
   | { readonly op: 'oack'; readonly options: readonly TftpOption[] };
 
-export type DecodeErrorCode = 'TFTP_RUNT' | 'TFTP_BAD_OPCODE' | 'TFTP_MALFORMED';
-export interface DecodeError { readonly code: DecodeErrorCode; readonly message: string }
+export type DecodeErrorCode =
+  | 'TFTP_RUNT'
+  | 'TFTP_BAD_OPCODE'
+  | 'TFTP_MALFORMED';
+export interface DecodeError {
+  readonly code: DecodeErrorCode;
+  readonly message: string;
+}
 
-const bad = (code: DecodeErrorCode, message: string): { ok: false; error: DecodeError } => err({ code, message });
+const bad = (
+  code: DecodeErrorCode,
+  message: string,
+): { ok: false; error: DecodeError } => err({ code, message });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -64,7 +81,8 @@ function strings(b: Uint8Array, from: number): string[] | undefined {
 function pairs(list: string[], from: number): TftpOption[] | undefined {
   if ((list.length - from) % 2 !== 0) return undefined;
   const out: TftpOption[] = [];
-  for (let i = from; i < list.length; i += 2) out.push({ name: list[i]!, value: list[i + 1]! });
+  for (let i = from; i < list.length; i += 2)
+    out.push({ name: list[i]!, value: list[i + 1]! });
   return out;
 }
 
@@ -75,15 +93,28 @@ export function decode(b: Uint8Array): Result<TftpPacket, DecodeError> {
     case OP_RRQ:
     case OP_WRQ: {
       const list = strings(b, 2);
-      if (!list || list.length < 2) return bad('TFTP_MALFORMED', 'request without NUL-terminated filename and mode');
+      if (!list || list.length < 2)
+        return bad(
+          'TFTP_MALFORMED',
+          'request without NUL-terminated filename and mode',
+        );
       const options = pairs(list, 2);
       if (!options) return bad('TFTP_MALFORMED', 'option without a value');
       if (list[0]!.length === 0) return bad('TFTP_MALFORMED', 'empty filename');
-      return ok({ op: op === OP_RRQ ? 'rrq' : 'wrq', filename: list[0]!, mode: list[1]!, options });
+      return ok({
+        op: op === OP_RRQ ? 'rrq' : 'wrq',
+        filename: list[0]!,
+        mode: list[1]!,
+        options,
+      });
     }
     case OP_DATA:
       if (b.length < 4) return bad('TFTP_RUNT', 'DATA shorter than 4 bytes');
-      return ok({ op: 'data', block: (b[2]! << 8) | b[3]!, data: b.subarray(4) });
+      return ok({
+        op: 'data',
+        block: (b[2]! << 8) | b[3]!,
+        data: b.subarray(4),
+      });
     case OP_ACK:
       if (b.length < 4) return bad('TFTP_RUNT', 'ACK shorter than 4 bytes');
       if (b.length > 4) return bad('TFTP_MALFORMED', 'ACK with trailing bytes');
@@ -93,13 +124,19 @@ export function decode(b: Uint8Array): Result<TftpPacket, DecodeError> {
       const code = (b[2]! << 8) | b[3]!;
       // Some stacks omit the final NUL: the message then runs to the end of the datagram.
       const nul = b.indexOf(0, 4);
-      if (nul !== -1 && nul !== b.length - 1) return bad('TFTP_MALFORMED', 'ERROR with bytes after its message');
-      return ok({ op: 'error', code, message: text(b.subarray(4, nul === -1 ? b.length : nul)) });
+      if (nul !== -1 && nul !== b.length - 1)
+        return bad('TFTP_MALFORMED', 'ERROR with bytes after its message');
+      return ok({
+        op: 'error',
+        code,
+        message: text(b.subarray(4, nul === -1 ? b.length : nul)),
+      });
     }
     case OP_OACK: {
       const list = strings(b, 2);
       const options = list && pairs(list, 0);
-      if (!options) return bad('TFTP_MALFORMED', 'OACK options not NUL-terminated pairs');
+      if (!options)
+        return bad('TFTP_MALFORMED', 'OACK options not NUL-terminated pairs');
       return ok({ op: 'oack', options });
     }
     default:
@@ -116,14 +153,23 @@ function header(op: number, n: number, size: number): Buffer {
 }
 
 function strz(parts: string[]): Buffer {
-  return Buffer.concat(parts.map((p) => Buffer.concat([Buffer.from(p, 'utf8'), Buffer.of(0)])));
+  return Buffer.concat(
+    parts.map((p) => Buffer.concat([Buffer.from(p, 'utf8'), Buffer.of(0)])),
+  );
 }
 
 export function encode(p: TftpPacket): Buffer {
   switch (p.op) {
     case 'rrq':
     case 'wrq':
-      return Buffer.concat([Buffer.of(0, p.op === 'rrq' ? OP_RRQ : OP_WRQ), strz([p.filename, p.mode, ...p.options.flatMap((o) => [o.name, o.value])])]);
+      return Buffer.concat([
+        Buffer.of(0, p.op === 'rrq' ? OP_RRQ : OP_WRQ),
+        strz([
+          p.filename,
+          p.mode,
+          ...p.options.flatMap((o) => [o.name, o.value]),
+        ]),
+      ]);
     case 'data': {
       const buf = header(OP_DATA, p.block, 4 + p.data.length);
       buf.set(p.data, 4);
@@ -132,9 +178,15 @@ export function encode(p: TftpPacket): Buffer {
     case 'ack':
       return header(OP_ACK, p.block, 4);
     case 'error':
-      return Buffer.concat([header(OP_ERROR, p.code, 4), strz([p.message.replaceAll('\0', ' ')])]);
+      return Buffer.concat([
+        header(OP_ERROR, p.code, 4),
+        strz([p.message.replaceAll('\0', ' ')]),
+      ]);
     case 'oack':
-      return Buffer.concat([Buffer.of(0, OP_OACK), strz(p.options.flatMap((o) => [o.name, o.value]))]);
+      return Buffer.concat([
+        Buffer.of(0, OP_OACK),
+        strz(p.options.flatMap((o) => [o.name, o.value])),
+      ]);
   }
 }
 
@@ -146,7 +198,8 @@ export function encodeData(block: number, data: Uint8Array): Buffer {
 }
 
 export const encodeAck = (block: number): Buffer => header(OP_ACK, block, 4);
-export const encodeError = (code: number, message: string): Buffer => encode({ op: 'error', code, message });
+export const encodeError = (code: number, message: string): Buffer =>
+  encode({ op: 'error', code, message });
 
 /** One line for logs: never the payload. */
 export function format(p: TftpPacket): string {

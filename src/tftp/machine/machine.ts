@@ -12,7 +12,11 @@ export interface RetryPolicy {
   readonly maxRetries: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 8000, maxRetries: 5 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  initialMs: 1000,
+  maxMs: 8000,
+  maxRetries: 5,
+};
 
 /** Wait before the next retransmission after `retries` unanswered ones. */
 export function backoff(p: RetryPolicy, retries: number): number {
@@ -31,9 +35,17 @@ export type Action =
   /** Receiver: all bytes are in; commit the upload (answered by 'committed' or 'ioError'). */
   | { readonly type: 'commit' }
   /** Counters for stats(); no effect on the transfer. */
-  | { readonly type: 'note'; readonly what: 'retransmit' | 'duplicate' | 'unexpected' }
+  | {
+      readonly type: 'note';
+      readonly what: 'retransmit' | 'duplicate' | 'unexpected';
+    }
   /** The outcome is decided: 'ok' or a stable error code. Emitted exactly once per transfer. */
-  | { readonly type: 'finish'; readonly result: string; readonly message: string; readonly bytes: number }
+  | {
+      readonly type: 'finish';
+      readonly result: string;
+      readonly message: string;
+      readonly bytes: number;
+    }
   /** Release the socket and timer (after finish; a receiver lingers to re-ACK a repeated last block). */
   | { readonly type: 'close' };
 
@@ -47,6 +59,10 @@ export type CommonEvent =
   | { readonly type: 'start' }
   | { readonly type: 'timeout' }
   /** The peer sent an ERROR packet: the transfer ends without a reply. */
-  | { readonly type: 'peerError'; readonly code: number; readonly message: string }
+  | {
+      readonly type: 'peerError';
+      readonly code: number;
+      readonly message: string;
+    }
   /** The server is closing: tell the peer and end. */
   | { readonly type: 'shutdown' };

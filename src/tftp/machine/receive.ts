@@ -9,8 +9,15 @@
  * A block out of order (lost one, or a repeat after our ACK was lost) is answered with an ACK of the last
  * block received in order, at most once until progress is made; our own timer resends that ACK otherwise.
  */
-import { type Action, type CommonEvent, type RetryPolicy, type Step, backoff } from './machine.ts';
+
 import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
+import {
+  type Action,
+  backoff,
+  type CommonEvent,
+  type RetryPolicy,
+  type Step,
+} from './machine.ts';
 
 export interface ReceiveConfig {
   readonly blksize: number;
@@ -41,26 +48,60 @@ export type ReceiveEvent =
   | { readonly type: 'data'; readonly block: number; readonly data: Uint8Array }
   | { readonly type: 'written' }
   | { readonly type: 'committed' }
-  | { readonly type: 'ioError'; readonly code: number; readonly result: string; readonly message: string };
+  | {
+      readonly type: 'ioError';
+      readonly code: number;
+      readonly result: string;
+      readonly message: string;
+    };
 
 export function initialReceive(cfg: ReceiveConfig): ReceiveState {
-  return { phase: 'init', cfg, expected: 1, sinceAck: 0, nudged: false, unwritten: 0, ackDue: false, retries: 0, bytes: 0 };
+  return {
+    phase: 'init',
+    cfg,
+    expected: 1,
+    sinceAck: 0,
+    nudged: false,
+    unwritten: 0,
+    ackDue: false,
+    retries: 0,
+    bytes: 0,
+  };
 }
 
 /** What we last told the peer: the OACK before any block arrived, else ACK of the last block in order. */
 function lastReply(s: ReceiveState): Action {
-  if (s.expected === 1 && s.cfg.oack) return { type: 'send', packet: { op: 'oack', options: s.cfg.oack } };
-  return { type: 'send', packet: { op: 'ack', block: (s.expected - 1) & 0xffff } };
+  if (s.expected === 1 && s.cfg.oack)
+    return { type: 'send', packet: { op: 'oack', options: s.cfg.oack } };
+  return {
+    type: 'send',
+    packet: { op: 'ack', block: (s.expected - 1) & 0xffff },
+  };
 }
 
-const end = (s: ReceiveState, result: string, message: string, extra: Action[] = []): Step<ReceiveState> => ({
+const end = (
+  s: ReceiveState,
+  result: string,
+  message: string,
+  extra: Action[] = [],
+): Step<ReceiveState> => ({
   state: { ...s, phase: 'done' },
-  actions: [...extra, { type: 'finish', result, message, bytes: s.bytes }, { type: 'close' }],
+  actions: [
+    ...extra,
+    { type: 'finish', result, message, bytes: s.bytes },
+    { type: 'close' },
+  ],
 });
 
-export function stepReceive(s: ReceiveState, e: ReceiveEvent): Step<ReceiveState> {
+export function stepReceive(
+  s: ReceiveState,
+  e: ReceiveEvent,
+): Step<ReceiveState> {
   if (s.phase === 'done') return { state: s, actions: [] };
-  const arm = (retries: number): Action => ({ type: 'arm', ms: backoff(s.cfg.retry, retries) });
+  const arm = (retries: number): Action => ({
+    type: 'arm',
+    ms: backoff(s.cfg.retry, retries),
+  });
   switch (e.type) {
     case 'start': {
       if (s.phase !== 'init') return { state: s, actions: [] };
@@ -71,21 +112,49 @@ export function stepReceive(s: ReceiveState, e: ReceiveEvent): Step<ReceiveState
     case 'data': {
       if (s.phase === 'lingering') {
         // The peer missed our final ACK and repeats its last block.
-        if (e.block === ((s.expected - 1) & 0xffff)) return { state: s, actions: [{ type: 'note', what: 'duplicate' }, lastReply(s)] };
+        if (e.block === ((s.expected - 1) & 0xffff))
+          return {
+            state: s,
+            actions: [{ type: 'note', what: 'duplicate' }, lastReply(s)],
+          };
         return { state: s, actions: [{ type: 'note', what: 'unexpected' }] };
       }
       if (s.phase !== 'receiving') return { state: s, actions: [] };
       if (e.block !== (s.expected & 0xffff)) {
-        if (s.nudged) return { state: s, actions: [{ type: 'note', what: 'duplicate' }] };
-        return { state: { ...s, nudged: true }, actions: [{ type: 'note', what: 'duplicate' }, lastReply(s)] };
+        if (s.nudged)
+          return { state: s, actions: [{ type: 'note', what: 'duplicate' }] };
+        return {
+          state: { ...s, nudged: true },
+          actions: [{ type: 'note', what: 'duplicate' }, lastReply(s)],
+        };
       }
       if (e.data.length > s.cfg.blksize) {
-        return end(s, 'TFTP_PROTOCOL', `DATA of ${e.data.length} bytes exceeds blksize ${s.cfg.blksize}`, [
-          { type: 'send', packet: { op: 'error', code: 4, message: 'block larger than the negotiated blksize' } },
-        ]);
+        return end(
+          s,
+          'TFTP_PROTOCOL',
+          `DATA of ${e.data.length} bytes exceeds blksize ${s.cfg.blksize}`,
+          [
+            {
+              type: 'send',
+              packet: {
+                op: 'error',
+                code: 4,
+                message: 'block larger than the negotiated blksize',
+              },
+            },
+          ],
+        );
       }
       const writes = e.data.length > 0 ? 1 : 0;
-      const got: ReceiveState = { ...s, expected: s.expected + 1, bytes: s.bytes + e.data.length, retries: 0, nudged: false, sinceAck: s.sinceAck + 1, unwritten: s.unwritten + writes };
+      const got: ReceiveState = {
+        ...s,
+        expected: s.expected + 1,
+        bytes: s.bytes + e.data.length,
+        retries: 0,
+        nudged: false,
+        sinceAck: s.sinceAck + 1,
+        unwritten: s.unwritten + writes,
+      };
       const actions: Action[] = [];
       if (writes) actions.push({ type: 'write', data: e.data });
       if (e.data.length < s.cfg.blksize) {
@@ -93,7 +162,11 @@ export function stepReceive(s: ReceiveState, e: ReceiveEvent): Step<ReceiveState
         return { state: { ...got, phase: 'committing' }, actions };
       }
       if (got.sinceAck >= s.cfg.windowsize) {
-        if (got.unwritten > 0) return { state: { ...got, sinceAck: 0, ackDue: true }, actions: [...actions, arm(0)] };
+        if (got.unwritten > 0)
+          return {
+            state: { ...got, sinceAck: 0, ackDue: true },
+            actions: [...actions, arm(0)],
+          };
         actions.push(lastReply(got), arm(0));
         return { state: { ...got, sinceAck: 0 }, actions };
       }
@@ -115,29 +188,72 @@ export function stepReceive(s: ReceiveState, e: ReceiveEvent): Step<ReceiveState
       const next: ReceiveState = { ...s, phase: 'lingering', sinceAck: 0 };
       return {
         state: next,
-        actions: [lastReply(next), { type: 'finish', result: 'ok', message: 'upload stored', bytes: s.bytes }, arm(0)],
+        actions: [
+          lastReply(next),
+          {
+            type: 'finish',
+            result: 'ok',
+            message: 'upload stored',
+            bytes: s.bytes,
+          },
+          arm(0),
+        ],
       };
     }
 
     case 'ioError':
-      return end(s, e.result, e.message, [{ type: 'send', packet: { op: 'error', code: e.code, message: e.message } }]);
+      return end(s, e.result, e.message, [
+        {
+          type: 'send',
+          packet: { op: 'error', code: e.code, message: e.message },
+        },
+      ]);
 
     case 'timeout': {
-      if (s.phase === 'lingering') return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
-      if (s.phase === 'committing') return end(s, 'TFTP_TIMEOUT', 'upload commit did not finish');
+      if (s.phase === 'lingering')
+        return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
+      if (s.phase === 'committing')
+        return end(s, 'TFTP_TIMEOUT', 'upload commit did not finish');
       const retries = s.retries + 1;
       if (retries > s.cfg.retry.maxRetries) {
-        return end(s, 'TFTP_TIMEOUT', 'peer stopped sending', [{ type: 'send', packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' } }]);
+        return end(s, 'TFTP_TIMEOUT', 'peer stopped sending', [
+          {
+            type: 'send',
+            packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' },
+          },
+        ]);
       }
-      return { state: { ...s, retries, sinceAck: 0 }, actions: [{ type: 'note', what: 'retransmit' }, lastReply(s), arm(retries)] };
+      return {
+        state: { ...s, retries, sinceAck: 0 },
+        actions: [
+          { type: 'note', what: 'retransmit' },
+          lastReply(s),
+          arm(retries),
+        ],
+      };
     }
 
     case 'peerError':
-      if (s.phase === 'lingering') return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
-      return end(s, 'TFTP_PEER_ERROR', `peer sent error ${e.code}: ${e.message}`);
+      if (s.phase === 'lingering')
+        return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
+      return end(
+        s,
+        'TFTP_PEER_ERROR',
+        `peer sent error ${e.code}: ${e.message}`,
+      );
 
     case 'shutdown':
-      if (s.phase === 'lingering') return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
-      return end(s, 'TFTP_SHUTDOWN', 'server shutting down', [{ type: 'send', packet: { op: 'error', code: ERR_UNDEFINED, message: 'server shutting down' } }]);
+      if (s.phase === 'lingering')
+        return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
+      return end(s, 'TFTP_SHUTDOWN', 'server shutting down', [
+        {
+          type: 'send',
+          packet: {
+            op: 'error',
+            code: ERR_UNDEFINED,
+            message: 'server shutting down',
+          },
+        },
+      ]);
   }
 }

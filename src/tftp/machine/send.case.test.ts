@@ -4,9 +4,15 @@
  * engine over UDP in a network namespace (../native/engine.test.ts, real time). Each runner supplies a
  * SendHarness and names the cases it knowingly deviates from (hono's runTest({ newRouter, skip })).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { encodeAck, encodeError, type TftpOption, type TftpPacket } from '../codec/packet.ts';
+import { test } from 'node:test';
+import {
+  encodeAck,
+  encodeError,
+  type TftpOption,
+  type TftpPacket,
+} from '../codec/packet.ts';
 import type { TftpStats } from '../stats.ts';
 import type { RetryPolicy } from './machine.ts';
 
@@ -20,8 +26,15 @@ export interface SendSpec {
 
 /** The transfer's peer, or a stranger (another port on the peer's host). */
 export type Party = 'peer' | 'stranger';
-export interface Received { readonly packet: TftpPacket; readonly atMs: number }
-export interface Outcome { readonly result: string; readonly message: string; readonly bytes: number }
+export interface Received {
+  readonly packet: TftpPacket;
+  readonly atMs: number;
+}
+export interface Outcome {
+  readonly result: string;
+  readonly message: string;
+  readonly bytes: number;
+}
 
 export interface SendHarness {
   /** How much later than the policy a retransmission may come (0 on a virtual clock). */
@@ -45,7 +58,10 @@ export interface SendHarness {
 export interface SendCaseOptions {
   readonly newHarness: () => Promise<SendHarness>;
   /** Known deviations: cases this implementation skips, with the reason. */
-  readonly skip?: readonly { readonly reason: string; readonly cases: readonly string[] }[];
+  readonly skip?: readonly {
+    readonly reason: string;
+    readonly cases: readonly string[];
+  }[];
   /** Skip the whole suite (e.g. no root for a namespace). */
   readonly unavailable?: () => string | false;
 }
@@ -64,29 +80,57 @@ function fileOf(blksize: number, full: number, tail: number): Uint8Array {
   return f;
 }
 
-const spec = (o: Partial<SendSpec> & { file: Uint8Array }): SendSpec => ({ blksize: 8, windowsize: 1, oack: undefined, retry: STEADY, ...o });
+const spec = (o: Partial<SendSpec> & { file: Uint8Array }): SendSpec => ({
+  blksize: 8,
+  windowsize: 1,
+  oack: undefined,
+  retry: STEADY,
+  ...o,
+});
 
 function dataOf(r: Received | undefined): { block: number; data: Uint8Array } {
   assert.ok(r, 'a datagram arrived');
-  assert.equal(r.packet.op, 'data', `DATA expected, got ${JSON.stringify(r.packet)}`);
+  assert.equal(
+    r.packet.op,
+    'data',
+    `DATA expected, got ${JSON.stringify(r.packet)}`,
+  );
   return r.packet as { block: number; data: Uint8Array };
 }
 
 /** Blocks first..last (absolute numbers) arrive and carry the file's bytes; returns what arrived. */
-async function expectBlocks(h: SendHarness, s: SendSpec, first: number, last: number): Promise<Received[]> {
+async function expectBlocks(
+  h: SendHarness,
+  s: SendSpec,
+  first: number,
+  last: number,
+): Promise<Received[]> {
   const got = await h.receive('peer', last - first + 1);
   assert.equal(got.length, last - first + 1, `blocks ${first}..${last}`);
   got.forEach((r, i) => {
     const d = dataOf(r);
     const abs = first + i;
-    assert.equal(d.block, abs & 0xffff, `block ${abs} on the wire as ${abs & 0xffff}`);
-    assert.deepEqual(Buffer.from(d.data), Buffer.from(s.file.subarray((abs - 1) * s.blksize, abs * s.blksize)), `payload of block ${abs}`);
+    assert.equal(
+      d.block,
+      abs & 0xffff,
+      `block ${abs} on the wire as ${abs & 0xffff}`,
+    );
+    assert.deepEqual(
+      Buffer.from(d.data),
+      Buffer.from(s.file.subarray((abs - 1) * s.blksize, abs * s.blksize)),
+      `payload of block ${abs}`,
+    );
   });
   return got;
 }
 
 /** The peer receives blocks first..last a window at a time, ACKing each window's last block. */
-async function ackWindows(h: SendHarness, s: SendSpec, first: number, last: number): Promise<void> {
+async function ackWindows(
+  h: SendHarness,
+  s: SendSpec,
+  first: number,
+  last: number,
+): Promise<void> {
   for (let b = first; b <= last; b += s.windowsize) {
     const end = Math.min(b + s.windowsize - 1, last);
     await expectBlocks(h, s, b, end);
@@ -94,18 +138,34 @@ async function ackWindows(h: SendHarness, s: SendSpec, first: number, last: numb
   }
 }
 
-const within = (h: SendHarness, gap: number, want: number, what: string): void => {
-  assert.ok(gap >= want - h.earlyMs && gap <= want + h.lateMs, `${what}: ${gap} ms, want ${want} ms`);
+const within = (
+  h: SendHarness,
+  gap: number,
+  want: number,
+  what: string,
+): void => {
+  assert.ok(
+    gap >= want - h.earlyMs && gap <= want + h.lateMs,
+    `${what}: ${gap} ms, want ${want} ms`,
+  );
 };
 
 type Case = (h: SendHarness) => Promise<void>;
 
 export const SEND_CASES: Readonly<Record<string, Case>> = {
   async 'block numbers roll over past 65535'(h) {
-    const s = spec({ windowsize: 64, retry: PATIENT, file: fileOf(8, 65536, 3) });
+    const s = spec({
+      windowsize: 64,
+      retry: PATIENT,
+      file: fileOf(8, 65536, 3),
+    });
     await h.start(s);
     await ackWindows(h, s, 1, 65537);
-    assert.deepEqual(await h.outcome(), { result: 'ok', message: 'transfer complete', bytes: s.file.length });
+    assert.deepEqual(await h.outcome(), {
+      result: 'ok',
+      message: 'transfer complete',
+      bytes: s.file.length,
+    });
   },
 
   async 'duplicate ACKs are only counted'(h) {
@@ -116,27 +176,48 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     assert.equal(dataOf(d2).block, 2);
     await h.send('peer', encodeAck(1));
     await h.send('peer', encodeAck(1));
-    assert.deepEqual(await h.settled('peer', (st) => st.duplicates >= 2), [], 'no DATA answers a duplicate ACK');
+    assert.deepEqual(
+      await h.settled('peer', (st) => st.duplicates >= 2),
+      [],
+      'no DATA answers a duplicate ACK',
+    );
     const again = (await h.receive('peer', 1))[0]!;
     assert.equal(dataOf(again).block, 2, 'only the timer resends');
-    within(h, again.atMs - d2.atMs, STEADY.initialMs, 'resent after the retransmit interval');
+    within(
+      h,
+      again.atMs - d2.atMs,
+      STEADY.initialMs,
+      'resent after the retransmit interval',
+    );
     const st = await h.stats();
     assert.equal(st.duplicates, 2);
     assert.equal(st.retransmits, 1);
   },
 
   async 'an ACK names the newest block in flight with its number'(h) {
-    const s = spec({ windowsize: 16, retry: PATIENT, file: fileOf(8, 65559, 3) });
+    const s = spec({
+      windowsize: 16,
+      retry: PATIENT,
+      file: fileOf(8, 65559, 3),
+    });
     await h.start(s);
     await ackWindows(h, s, 1, 65520);
     await expectBlocks(h, s, 65521, 65536);
     await h.send('peer', encodeAck(1)); // block 1 was ACKed long ago and 65537 is not sent yet
-    assert.deepEqual(await h.settled('peer', (st) => st.duplicates >= 1), [], 'ACK 1 before block 65537 is out: a duplicate');
+    assert.deepEqual(
+      await h.settled('peer', (st) => st.duplicates >= 1),
+      [],
+      'ACK 1 before block 65537 is out: a duplicate',
+    );
     await h.send('peer', encodeAck(0)); // block 65536
     await expectBlocks(h, s, 65537, 65552);
     await h.send('peer', encodeAck(1)); // now block 65537, in flight
     await ackWindows(h, s, 65538, 65560);
-    assert.deepEqual(await h.outcome(), { result: 'ok', message: 'transfer complete', bytes: s.file.length });
+    assert.deepEqual(await h.outcome(), {
+      result: 'ok',
+      message: 'transfer complete',
+      bytes: s.file.length,
+    });
   },
 
   async 'a gap ACK restarts the window after it'(h) {
@@ -148,7 +229,11 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     await h.send('peer', encodeAck(6));
     await expectBlocks(h, s, 7, 10);
     await h.send('peer', encodeAck(10));
-    assert.deepEqual(await h.outcome(), { result: 'ok', message: 'transfer complete', bytes: s.file.length });
+    assert.deepEqual(await h.outcome(), {
+      result: 'ok',
+      message: 'transfer complete',
+      bytes: s.file.length,
+    });
   },
 
   async 'windowsize > 1 sends a whole window, then waits for its ACK'(h) {
@@ -156,19 +241,43 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     await h.start(s);
     const first = await expectBlocks(h, s, 1, 4);
     const resent = await expectBlocks(h, s, 1, 4); // nothing new before an ACK: the timer resends the window
-    within(h, resent[0]!.atMs - first[3]!.atMs, STEADY.initialMs, 'the window resent after the retransmit interval');
+    within(
+      h,
+      resent[0]!.atMs - first[3]!.atMs,
+      STEADY.initialMs,
+      'the window resent after the retransmit interval',
+    );
     await h.send('peer', encodeAck(4));
     await ackWindows(h, s, 5, 10);
-    assert.deepEqual(await h.outcome(), { result: 'ok', message: 'transfer complete', bytes: s.file.length });
+    assert.deepEqual(await h.outcome(), {
+      result: 'ok',
+      message: 'transfer complete',
+      bytes: s.file.length,
+    });
   },
 
   async 'retransmits with exponential backoff, then gives up'(h) {
     await h.start(spec({ retry: RETRY, file: fileOf(8, 2, 3) }));
     const got = await h.receive('peer', 6);
-    assert.deepEqual(got.map((r) => (r.packet.op === 'data' ? `D${r.packet.block}` : r.packet.op === 'error' ? `E${r.packet.code}` : r.packet.op)), ['D1', 'D1', 'D1', 'D1', 'E0']);
+    assert.deepEqual(
+      got.map((r) =>
+        r.packet.op === 'data'
+          ? `D${r.packet.block}`
+          : r.packet.op === 'error'
+            ? `E${r.packet.code}`
+            : r.packet.op,
+      ),
+      ['D1', 'D1', 'D1', 'D1', 'E0'],
+    );
     // 200 ms doubling, capped at 800 ms: 200, 400, 800, then 800 before giving up
-    [200, 400, 800, 800].forEach((want, i) => within(h, got[i + 1]!.atMs - got[i]!.atMs, want, `gap ${i}`));
-    assert.deepEqual(await h.outcome(), { result: 'TFTP_TIMEOUT', message: 'peer stopped answering', bytes: 0 });
+    for (const [i, want] of [200, 400, 800, 800].entries()) {
+      within(h, got[i + 1]!.atMs - got[i]!.atMs, want, `gap ${i}`);
+    }
+    assert.deepEqual(await h.outcome(), {
+      result: 'TFTP_TIMEOUT',
+      message: 'peer stopped answering',
+      bytes: 0,
+    });
     assert.equal((await h.stats()).retransmits, 3);
   },
 
@@ -176,8 +285,16 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     await h.start(spec({ file: fileOf(8, 2, 3) }));
     dataOf((await h.receive('peer', 1))[0]);
     await h.send('peer', encodeError(0, 'cancelled'));
-    assert.deepEqual(await h.outcome(), { result: 'TFTP_PEER_ERROR', message: 'peer sent error 0: cancelled', bytes: 0 });
-    assert.deepEqual(await h.receive('peer', 1), [], 'no reply and no retransmission after a peer ERROR');
+    assert.deepEqual(await h.outcome(), {
+      result: 'TFTP_PEER_ERROR',
+      message: 'peer sent error 0: cancelled',
+      bytes: 0,
+    });
+    assert.deepEqual(
+      await h.receive('peer', 1),
+      [],
+      'no reply and no retransmission after a peer ERROR',
+    );
   },
 
   async 'a peer ERROR is reported with its whole message'(h) {
@@ -194,9 +311,17 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     await expectBlocks(h, s, 1, 1);
     await h.send('stranger', encodeAck(1));
     const [answer] = await h.receive('stranger', 1);
-    assert.deepEqual(answer?.packet, { op: 'error', code: 5, message: 'unknown transfer ID' });
+    assert.deepEqual(answer?.packet, {
+      op: 'error',
+      code: 5,
+      message: 'unknown transfer ID',
+    });
     await h.send('stranger', encodeError(0, 'ping'));
-    assert.deepEqual(await h.settled('stranger', (st) => st.wrongTid >= 2), [], 'an ERROR is never answered (no ping-pong)');
+    assert.deepEqual(
+      await h.settled('stranger', (st) => st.wrongTid >= 2),
+      [],
+      'an ERROR is never answered (no ping-pong)',
+    );
     await h.send('peer', encodeAck(1)); // the transfer itself carries on
     await expectBlocks(h, s, 2, 2);
     await h.send('peer', encodeAck(2));
@@ -204,20 +329,34 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     assert.equal((await h.stats()).wrongTid, 2);
   },
 
-  async 'a stranger\'s undecodable datagram is not answered'(h) {
+  async "a stranger's undecodable datagram is not answered"(h) {
     await h.start(spec({ file: fileOf(8, 1, 3) }));
     await h.receive('peer', 1);
     await h.send('stranger', Buffer.of(0, 1, 0x78, 0)); // an RRQ without its mode
-    assert.deepEqual(await h.settled('stranger', (st) => st.wrongTid >= 1), [], 'only a well-formed datagram is answered');
+    assert.deepEqual(
+      await h.settled('stranger', (st) => st.wrongTid >= 1),
+      [],
+      'only a well-formed datagram is answered',
+    );
   },
 
   async 'OACK first, DATA only after ACK 0'(h) {
-    const s = spec({ oack: [{ name: 'blksize', value: '8' }], file: fileOf(8, 1, 3) });
+    const s = spec({
+      oack: [{ name: 'blksize', value: '8' }],
+      file: fileOf(8, 1, 3),
+    });
     await h.start(s);
     const [oack] = await h.receive('peer', 1);
-    assert.deepEqual(oack?.packet, { op: 'oack', options: [{ name: 'blksize', value: '8' }] });
+    assert.deepEqual(oack?.packet, {
+      op: 'oack',
+      options: [{ name: 'blksize', value: '8' }],
+    });
     await h.send('peer', encodeAck(1));
-    assert.deepEqual(await h.settled('peer', (st) => st.unexpected >= 1), [], 'ACK 1 before ACK 0 is ignored');
+    assert.deepEqual(
+      await h.settled('peer', (st) => st.unexpected >= 1),
+      [],
+      'ACK 1 before ACK 0 is ignored',
+    );
     await h.send('peer', encodeAck(0));
     await ackWindows(h, s, 1, 2);
     assert.equal((await h.outcome()).result, 'ok');
@@ -227,16 +366,24 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
 /** Registers every case as a test against a fresh harness each. */
 export function runSendCases(o: SendCaseOptions): void {
   const skipped = new Map<string, string>();
-  for (const s of o.skip ?? []) for (const name of s.cases) {
-    assert.ok(name in SEND_CASES, `skip names an unknown case: ${name}`);
-    skipped.set(name, s.reason);
-  }
+  for (const s of o.skip ?? [])
+    for (const name of s.cases) {
+      assert.ok(name in SEND_CASES, `skip names an unknown case: ${name}`);
+      skipped.set(name, s.reason);
+    }
   for (const [name, run] of Object.entries(SEND_CASES)) {
     test(name, async (t) => {
       const why = skipped.get(name) ?? o.unavailable?.();
-      if (why) { t.skip(why); return; }
+      if (why) {
+        t.skip(why);
+        return;
+      }
       const h = await o.newHarness();
-      try { await run(h); } finally { await h.close(); }
+      try {
+        await run(h);
+      } finally {
+        await h.close();
+      }
     });
   }
 }

@@ -10,8 +10,15 @@
  * delayed ACK never doubles the traffic (no Sorcerer's Apprentice Syndrome, RFC 1123 §4.2.3.1). An ACK for a
  * block inside the window (RFC 7440: the receiver saw a gap) restarts the window after that block.
  */
-import { type Action, type CommonEvent, type RetryPolicy, type Step, backoff } from './machine.ts';
+
 import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
+import {
+  type Action,
+  backoff,
+  type CommonEvent,
+  type RetryPolicy,
+  type Step,
+} from './machine.ts';
 
 export interface SendConfig {
   readonly blksize: number;
@@ -42,15 +49,39 @@ export type SendEvent =
   | CommonEvent
   | { readonly type: 'ack'; readonly block: number }
   | { readonly type: 'block'; readonly data: Uint8Array }
-  | { readonly type: 'readError'; readonly code: number; readonly result: string; readonly message: string };
+  | {
+      readonly type: 'readError';
+      readonly code: number;
+      readonly result: string;
+      readonly message: string;
+    };
 
 export function initialSend(cfg: SendConfig): SendState {
-  return { phase: 'init', cfg, base: 1, next: 1, blocks: [], reading: false, last: undefined, retries: 0, acked: 0 };
+  return {
+    phase: 'init',
+    cfg,
+    base: 1,
+    next: 1,
+    blocks: [],
+    reading: false,
+    last: undefined,
+    retries: 0,
+    acked: 0,
+  };
 }
 
-const finish = (s: SendState, result: string, message: string, extra: Action[] = []): Step<SendState> => ({
+const finish = (
+  s: SendState,
+  result: string,
+  message: string,
+  extra: Action[] = [],
+): Step<SendState> => ({
   state: { ...s, phase: 'done', blocks: [] },
-  actions: [...extra, { type: 'finish', result, message, bytes: s.acked }, { type: 'close' }],
+  actions: [
+    ...extra,
+    { type: 'finish', result, message, bytes: s.acked },
+    { type: 'close' },
+  ],
 });
 
 /** Send what the window allows and ask for the next block when there is room. */
@@ -59,7 +90,14 @@ function pump(s: SendState, actions: Action[]): SendState {
   let next = s.next;
   let sent = false;
   while (next < s.base + windowsize && next - s.base < s.blocks.length) {
-    actions.push({ type: 'send', packet: { op: 'data', block: next & 0xffff, data: s.blocks[next - s.base]! } });
+    actions.push({
+      type: 'send',
+      packet: {
+        op: 'data',
+        block: next & 0xffff,
+        data: s.blocks[next - s.base]!,
+      },
+    });
     next++;
     sent = true;
   }
@@ -80,7 +118,11 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
     case 'start':
       if (s.phase !== 'init') return { state: s, actions };
       if (s.cfg.oack) {
-        actions.push({ type: 'send', packet: { op: 'oack', options: s.cfg.oack } }, { type: 'arm', ms: backoff(s.cfg.retry, 0) }, { type: 'read' });
+        actions.push(
+          { type: 'send', packet: { op: 'oack', options: s.cfg.oack } },
+          { type: 'arm', ms: backoff(s.cfg.retry, 0) },
+          { type: 'read' },
+        );
         return { state: { ...s, phase: 'oack', reading: true }, actions };
       }
       return { state: pump({ ...s, phase: 'sending' }, actions), actions };
@@ -89,12 +131,25 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
       if (!s.reading) return { state: s, actions };
       const abs = s.base + s.blocks.length;
       const last = e.data.length < s.cfg.blksize ? abs : undefined;
-      const next: SendState = { ...s, blocks: [...s.blocks, e.data], reading: false, last };
-      return { state: s.phase === 'sending' ? pump(next, actions) : next, actions };
+      const next: SendState = {
+        ...s,
+        blocks: [...s.blocks, e.data],
+        reading: false,
+        last,
+      };
+      return {
+        state: s.phase === 'sending' ? pump(next, actions) : next,
+        actions,
+      };
     }
 
     case 'readError':
-      return finish(s, e.result, e.message, [{ type: 'send', packet: { op: 'error', code: e.code, message: e.message } }]);
+      return finish(s, e.result, e.message, [
+        {
+          type: 'send',
+          packet: { op: 'error', code: e.code, message: e.message },
+        },
+      ]);
 
     case 'ack': {
       if (s.phase === 'oack') {
@@ -102,12 +157,18 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
           actions.push({ type: 'note', what: 'unexpected' });
           return { state: s, actions };
         }
-        return { state: pump({ ...s, phase: 'sending', retries: 0 }, actions), actions };
+        return {
+          state: pump({ ...s, phase: 'sending', retries: 0 }, actions),
+          actions,
+        };
       }
       // Which block in flight does this 16-bit number name? Newest first.
       let k = -1;
       for (let b = s.next - 1; b >= s.base; b--) {
-        if ((b & 0xffff) === e.block) { k = b; break; }
+        if ((b & 0xffff) === e.block) {
+          k = b;
+          break;
+        }
       }
       if (k === -1) {
         actions.push({ type: 'note', what: 'duplicate' });
@@ -116,30 +177,60 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
       const done = k - s.base + 1;
       let acked = s.acked;
       for (let i = 0; i < done; i++) acked += s.blocks[i]!.length;
-      const slid: SendState = { ...s, base: k + 1, next: k + 1, blocks: s.blocks.slice(done), retries: 0, acked };
-      if (s.last !== undefined && k === s.last) return finish(slid, 'ok', 'transfer complete');
+      const slid: SendState = {
+        ...s,
+        base: k + 1,
+        next: k + 1,
+        blocks: s.blocks.slice(done),
+        retries: 0,
+        acked,
+      };
+      if (s.last !== undefined && k === s.last)
+        return finish(slid, 'ok', 'transfer complete');
       return { state: pump(slid, actions), actions };
     }
 
     case 'timeout': {
       const retries = s.retries + 1;
       if (retries > s.cfg.retry.maxRetries) {
-        return finish(s, 'TFTP_TIMEOUT', 'peer stopped answering', [{ type: 'send', packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' } }]);
+        return finish(s, 'TFTP_TIMEOUT', 'peer stopped answering', [
+          {
+            type: 'send',
+            packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' },
+          },
+        ]);
       }
       actions.push({ type: 'note', what: 'retransmit' });
       if (s.phase === 'oack') {
-        actions.push({ type: 'send', packet: { op: 'oack', options: s.cfg.oack ?? [] } }, { type: 'arm', ms: backoff(s.cfg.retry, retries) });
+        actions.push(
+          { type: 'send', packet: { op: 'oack', options: s.cfg.oack ?? [] } },
+          { type: 'arm', ms: backoff(s.cfg.retry, retries) },
+        );
         return { state: { ...s, retries }, actions };
       }
       const rewound = pump({ ...s, retries, next: s.base }, actions);
-      if (rewound.next === s.base) actions.push({ type: 'arm', ms: backoff(s.cfg.retry, retries) }); // nothing to resend yet (slow read)
+      if (rewound.next === s.base)
+        actions.push({ type: 'arm', ms: backoff(s.cfg.retry, retries) }); // nothing to resend yet (slow read)
       return { state: rewound, actions };
     }
 
     case 'peerError':
-      return finish(s, 'TFTP_PEER_ERROR', `peer sent error ${e.code}: ${e.message}`);
+      return finish(
+        s,
+        'TFTP_PEER_ERROR',
+        `peer sent error ${e.code}: ${e.message}`,
+      );
 
     case 'shutdown':
-      return finish(s, 'TFTP_SHUTDOWN', 'server shutting down', [{ type: 'send', packet: { op: 'error', code: ERR_UNDEFINED, message: 'server shutting down' } }]);
+      return finish(s, 'TFTP_SHUTDOWN', 'server shutting down', [
+        {
+          type: 'send',
+          packet: {
+            op: 'error',
+            code: ERR_UNDEFINED,
+            message: 'server shutting down',
+          },
+        },
+      ]);
   }
 }

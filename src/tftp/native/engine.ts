@@ -19,17 +19,35 @@ import type { Peer } from '../transfer.ts';
 type Engine = { readonly __engine: unique symbol };
 
 interface EngineAddon {
-  createEngine(done: (id: number, result: string, message: string, bytes: number) => void): Engine;
-  start(engine: Engine, id: number, peerAddress: string, peerPort: number, bindAddress: string | null, fd: number,
-    start: number, end: number, data: Buffer | null, blksize: number, windowsize: number, oack: Buffer | null,
-    initialMs: number, maxMs: number, maxRetries: number): number;
+  createEngine(
+    done: (id: number, result: string, message: string, bytes: number) => void,
+  ): Engine;
+  start(
+    engine: Engine,
+    id: number,
+    peerAddress: string,
+    peerPort: number,
+    bindAddress: string | null,
+    fd: number,
+    start: number,
+    end: number,
+    data: Buffer | null,
+    blksize: number,
+    windowsize: number,
+    oack: Buffer | null,
+    initialMs: number,
+    maxMs: number,
+    maxRetries: number,
+  ): number;
   shutdown(engine: Engine, id: number): void;
   counters(engine: Engine): number[];
   close(engine: Engine): void;
 }
 
 export function loadEngineAddon(): Result<EngineAddon, string> {
-  return loadAddon<EngineAddon>(join(import.meta.dirname, 'engine.c'), ['-pthread']);
+  return loadAddon<EngineAddon>(join(import.meta.dirname, 'engine.c'), [
+    '-pthread',
+  ]);
 }
 
 export interface EngineJob {
@@ -51,28 +69,56 @@ export interface NativeDownloads {
 }
 
 /** fs.ReadStream's fields that @types/node leaves out (documented: fd once open; start/end as given). */
-type OpenFile = ReadStream & { readonly fd?: number | null; readonly start?: number; readonly end?: number };
+type OpenFile = ReadStream & {
+  readonly fd?: number | null;
+  readonly start?: number;
+  readonly end?: number;
+};
 
-const COUNTERS = ['malformed', 'wrongTid', 'duplicates', 'unexpected', 'retransmits', 'bytesSent'] as const;
+const COUNTERS = [
+  'malformed',
+  'wrongTid',
+  'duplicates',
+  'unexpected',
+  'retransmits',
+  'bytesSent',
+] as const;
 
 /** Reads a (small) rendered file's stream to its end. */
 async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c as Buffer);
+  for await (const c of stream)
+    parts.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
   return Buffer.concat(parts);
 }
 
 /** The open descriptor behind a file stream (waits for 'ready'). */
-function openFd(stream: OpenFile): Promise<{ fd: number; start: number; end: number }> {
+function openFd(
+  stream: OpenFile,
+): Promise<{ fd: number; start: number; end: number }> {
   return new Promise((resolve, reject) => {
     const go = (): void => {
       stream.off('error', reject);
-      if (typeof stream.fd !== 'number') { reject(new Error('file closed before it was read')); return; }
-      resolve({ fd: stream.fd, start: stream.start ?? 0, end: typeof stream.end === 'number' && Number.isFinite(stream.end) ? stream.end : -1 });
+      if (typeof stream.fd !== 'number') {
+        reject(new Error('file closed before it was read'));
+        return;
+      }
+      resolve({
+        fd: stream.fd,
+        start: stream.start ?? 0,
+        end:
+          typeof stream.end === 'number' && Number.isFinite(stream.end)
+            ? stream.end
+            : -1,
+      });
     };
     if (!stream.pending && typeof stream.fd === 'number') go();
-    else if (stream.errored || stream.destroyed) reject(stream.errored ?? new Error('file closed before it was read'));
-    else { stream.once('ready', go); stream.once('error', reject); }
+    else if (stream.errored || stream.destroyed)
+      reject(stream.errored ?? new Error('file closed before it was read'));
+    else {
+      stream.once('ready', go);
+      stream.once('error', reject);
+    }
   });
 }
 
@@ -82,12 +128,24 @@ function openFd(stream: OpenFile): Promise<{ fd: number; start: number; end: num
  * CPU with everything else and every transfer it runs waits when the scheduler gives it its turn late (see
  * bench/results/tftp.md).
  */
-export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, threads = Math.min(4, availableParallelism())): NativeDownloads {
-  const running = new Map<number, { job: EngineJob; engine: Engine; slot: number }>();
+export function createNativeDownloads(
+  addon: EngineAddon,
+  stats: TftpStats,
+  threads = Math.min(4, availableParallelism()),
+): NativeDownloads {
+  const running = new Map<
+    number,
+    { job: EngineJob; engine: Engine; slot: number }
+  >();
   let last = COUNTERS.map(() => 0);
   let nextId = 1;
   let open = true;
-  const done = (id: number, result: string, message: string, bytes: number): void => {
+  const done = (
+    id: number,
+    result: string,
+    message: string,
+    bytes: number,
+  ): void => {
     const r = running.get(id);
     if (!r) return;
     running.delete(id);
@@ -98,13 +156,20 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, thre
     job.finish(result, message, bytes);
     job.closed();
   };
-  const engines = Array.from({ length: Math.max(1, Math.floor(threads)) }, () => addon.createEngine(done));
+  const engines = Array.from({ length: Math.max(1, Math.floor(threads)) }, () =>
+    addon.createEngine(done),
+  );
   const load = engines.map(() => 0);
   function syncStats(): void {
     if (!open) return;
     const now = COUNTERS.map(() => 0);
-    for (const e of engines) addon.counters(e).forEach((v, i) => { now[i]! += v; });
-    COUNTERS.forEach((k, i) => { stats[k] += now[i]! - last[i]!; });
+    for (const e of engines)
+      addon.counters(e).forEach((v, i) => {
+        now[i]! += v;
+      });
+    COUNTERS.forEach((k, i) => {
+      stats[k] += now[i]! - last[i]!;
+    });
     last = now;
   }
 
@@ -112,7 +177,8 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, thre
     start(job) {
       const id = nextId++;
       let slot = 0;
-      for (let i = 1; i < engines.length; i++) if (load[i]! < load[slot]!) slot = i;
+      for (let i = 1; i < engines.length; i++)
+        if (load[i]! < load[slot]!) slot = i;
       const engine = engines[slot]!;
       const entry = { job, engine, slot };
       load[slot]!++;
@@ -128,19 +194,50 @@ export function createNativeDownloads(addon: EngineAddon, stats: TftpStats, thre
         job.closed();
       };
       const { spec } = job;
-      const oack = spec.oack && spec.oack.length > 0 ? encode({ op: 'oack', options: spec.oack }) : null;
-      const go = (fd: number, from: number, to: number, data: Buffer | null): void => {
+      const oack =
+        spec.oack && spec.oack.length > 0
+          ? encode({ op: 'oack', options: spec.oack })
+          : null;
+      const go = (
+        fd: number,
+        from: number,
+        to: number,
+        data: Buffer | null,
+      ): void => {
         if (running.get(id) !== entry) return;
-        if (!open) { fail(new Error('server shutting down')); return; }
-        addon.start(engine, id, job.peer.address, job.peer.port, job.bindAddress ?? null, fd, from, to, data,
-          spec.blksize, spec.windowsize, oack, spec.retry.initialMs, spec.retry.maxMs, spec.retry.maxRetries);
+        if (!open) {
+          fail(new Error('server shutting down'));
+          return;
+        }
+        addon.start(
+          engine,
+          id,
+          job.peer.address,
+          job.peer.port,
+          job.bindAddress ?? null,
+          fd,
+          from,
+          to,
+          data,
+          spec.blksize,
+          spec.windowsize,
+          oack,
+          spec.retry.initialMs,
+          spec.retry.maxMs,
+          spec.retry.maxRetries,
+        );
         started = true;
         if (shut) addon.shutdown(engine, id);
       };
-      job.stream.on('error', () => { /* reported by openFd / readAll */ });
-      const ready = job.stream instanceof ReadStream
-        ? openFd(job.stream as OpenFile).then((f) => go(f.fd, f.start, f.end, null))
-        : readAll(job.stream).then((data) => go(-1, 0, -1, data));
+      job.stream.on('error', () => {
+        /* reported by openFd / readAll */
+      });
+      const ready =
+        job.stream instanceof ReadStream
+          ? openFd(job.stream as OpenFile).then((f) =>
+              go(f.fd, f.start, f.end, null),
+            )
+          : readAll(job.stream).then((data) => go(-1, 0, -1, data));
       ready.catch(fail);
       return {
         shutdown() {

@@ -2,14 +2,15 @@
  * Golden files: every rendered file of the three seed scenarios, compared byte for byte with
  * src/tree/testdata/<scenario>/<path>. Regenerate with UPDATE_GOLDEN=1 after an intended change.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir, readdir, rm } from 'node:fs/promises';
-import { join, dirname } from 'node:path';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readGolden, updatingGolden } from '../../../test/lib/golden.ts';
 import { loadConfigText } from '../../config/load.ts';
 import { renderTree } from './index.ts';
-import { readGolden, updatingGolden } from '../../../test/lib/golden.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scenarios = join(here, '../../../test/fixtures/scenarios');
@@ -18,7 +19,8 @@ const golden = join(here, '../testdata');
 async function walk(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) out.push(...(await walk(join(dir, e.name), prefix + e.name + '/')));
+    if (e.isDirectory())
+      out.push(...(await walk(join(dir, e.name), `${prefix + e.name}/`)));
     else out.push(prefix + e.name);
   }
   return out.sort();
@@ -38,7 +40,11 @@ for (const name of ['lync', 'mixed-firmware', 'legacy']) {
         await writeFile(join(dir, path), f.body);
       }
     }
-    assert.deepEqual([...rendered.files.keys()].sort(), await walk(dir), 'the set of rendered files');
+    assert.deepEqual(
+      [...rendered.files.keys()].sort(),
+      await walk(dir),
+      'the set of rendered files',
+    );
     for (const [path, f] of rendered.files) {
       assert.equal(f.body.toString('utf8'), readGolden(join(dir, path)), path);
     }

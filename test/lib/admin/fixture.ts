@@ -1,6 +1,11 @@
 /** A small appliance.yaml for the operations tests: two sites, three models, two pinned phones. */
 import type { ApplianceModel } from '../../../src/config/model.ts';
-import { firmwareYaml, labYaml, loadLab, type LabYamlOptions } from '../lab-yaml.ts';
+import {
+  firmwareYaml,
+  type LabYamlOptions,
+  labYaml,
+  loadLab,
+} from '../lab-yaml.ts';
 
 export interface OpsLabOptions {
   readonly subnet?: string;
@@ -32,8 +37,17 @@ export function opsLab(opts: OpsLabOptions = {}): LabYamlOptions {
     firmware: firmwareYaml(),
     parameters: '',
     sites: {
-      hq: { subnet: `${net}.0/24`, pool: `${net}.100-${net}.199`, bootServer: '{ protocol: http, path: "" }' },
-      branch: { subnet: '10.92.10.0/24', pool: '10.92.10.50-10.92.10.59', relays: '[ 10.92.10.1 ]', bootServer: `{ protocol: ${opts.tftp === false ? 'http' : 'tftp'}, path: branch }` },
+      hq: {
+        subnet: `${net}.0/24`,
+        pool: `${net}.100-${net}.199`,
+        bootServer: '{ protocol: http, path: "" }',
+      },
+      branch: {
+        subnet: '10.92.10.0/24',
+        pool: '10.92.10.50-10.92.10.59',
+        relays: '[ 10.92.10.1 ]',
+        bootServer: `{ protocol: ${opts.tftp === false ? 'http' : 'tftp'}, path: branch }`,
+      },
     },
     phones: opts.phones ?? {
       '0004f2a00001': '{ site: hq, model: VVX410, label: Reception }',

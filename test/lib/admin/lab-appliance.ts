@@ -8,21 +8,41 @@
  * "admin ready PORT" once listening; SIGTERM closes everything.
  */
 import { parseArgs } from 'node:util';
+import { type Running, startAppliance } from '../../../src/main.ts';
 import { createLogger } from '../../../src/shared/log.ts';
-import { startAppliance, type Running } from '../../../src/main.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'sip-t1': { type: 'string' }, 'sip-t2': { type: 'string' }, 'refetch-timeout': { type: 'string' }, 'max-phones': { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'sip-t1': { type: 'string' },
+    'sip-t2': { type: 'string' },
+    'refetch-timeout': { type: 'string' },
+    'max-phones': { type: 'string' },
+  },
+});
 const file = positionals[0]!;
-const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: 2 });
+const log = createLogger({
+  level: process.env.LOG_LEVEL ?? 'warn',
+  destination: 2,
+});
 let running: Running;
 try {
   running = await startAppliance(file, log, {
     reloadDebounceMs: 50,
     admin: {
-      sipTimers: values['sip-t1'] ? { t1: Number(values['sip-t1']), t2: Number(values['sip-t2'] ?? 8 * Number(values['sip-t1'])) } : undefined,
-      refetchTimeoutMs: values['refetch-timeout'] ? Number(values['refetch-timeout']) : undefined,
+      sipTimers: values['sip-t1']
+        ? {
+            t1: Number(values['sip-t1']),
+            t2: Number(values['sip-t2'] ?? 8 * Number(values['sip-t1'])),
+          }
+        : undefined,
+      refetchTimeoutMs: values['refetch-timeout']
+        ? Number(values['refetch-timeout'])
+        : undefined,
       persistDebounceMs: 200,
-      maxPhones: values['max-phones'] ? Number(values['max-phones']) : undefined,
+      maxPhones: values['max-phones']
+        ? Number(values['max-phones'])
+        : undefined,
     },
   });
 } catch (e) {
@@ -39,7 +59,11 @@ if (!admin) {
 process.on('SIGUSR2', () => {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  process.stdout.write(`gc done ${Math.round(m.rss / 1024)} heap ${Math.round(m.heapUsed / 1024)}/${Math.round(m.heapTotal / 1024)} external ${Math.round(m.external / 1024)} buffers ${Math.round(m.arrayBuffers / 1024)}\n`);
+  process.stdout.write(
+    `gc done ${Math.round(m.rss / 1024)} heap ${Math.round(m.heapUsed / 1024)}/${Math.round(m.heapTotal / 1024)} external ${Math.round(m.external / 1024)} buffers ${Math.round(m.arrayBuffers / 1024)}\n`,
+  );
 });
 process.stdout.write(`admin ready ${admin.port}\n`);
-process.once('SIGTERM', () => { running.close().finally(() => process.exit(0)); });
+process.once('SIGTERM', () => {
+  running.close().finally(() => process.exit(0));
+});

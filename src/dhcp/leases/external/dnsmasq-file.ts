@@ -7,7 +7,7 @@
  */
 import { parseIpv4 } from '../../../shared/ipv4.ts';
 import { parseMac } from '../../../shared/mac.ts';
-import { supersede, type ExternalLease, type ParsedLeases } from './records.ts';
+import { type ExternalLease, type ParsedLeases, supersede } from './records.ts';
 
 /** dnsmasq's 0 (an infinite lease): the last millisecond a Date can hold, so it stays a number in JSON. */
 export const NEVER = 8.64e15;
@@ -20,14 +20,28 @@ export function parseDnsmasqLeases(text: string): ParsedLeases {
     if (line === '') continue;
     const [expiry = '', hw = '', address = ''] = line.split(/\s+/);
     if (expiry === 'duid') continue;
-    if (!/^\d+$/.test(expiry) || address === '') { bad++; continue; }
+    if (!/^\d+$/.test(expiry) || address === '') {
+      bad++;
+      continue;
+    }
     if (address.includes(':')) continue; // DHCPv6: the second field is an IAID, not a MAC
     const ip = parseIpv4(address);
-    if (!ip.ok) { bad++; continue; }
+    if (!ip.ok) {
+      bad++;
+      continue;
+    }
     if (/^\d+-/.test(hw)) continue; // not Ethernet: dnsmasq writes <hwtype>-<address>
     const mac = parseMac(hw);
-    if (!mac.ok) { bad++; continue; }
-    supersede(by, { ip: ip.value, mac: mac.value, expires: expiry === '0' ? NEVER : Number(expiry) * 1000, state: 'bound' });
+    if (!mac.ok) {
+      bad++;
+      continue;
+    }
+    supersede(by, {
+      ip: ip.value,
+      mac: mac.value,
+      expires: expiry === '0' ? NEVER : Number(expiry) * 1000,
+      state: 'bound',
+    });
   }
   return { leases: [...by.values()], bad };
 }

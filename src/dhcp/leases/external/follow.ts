@@ -4,7 +4,7 @@
  * append; a poll of each file's identity (inode, size, mtime) is the fallback for file systems where fs.watch
  * says nothing (NFS, bind mounts) and for a folder that does not exist yet, and is where the watch is retried.
  */
-import { watch, statSync, type FSWatcher } from 'node:fs';
+import { type FSWatcher, statSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
 export interface FollowOptions {
@@ -28,7 +28,11 @@ export function identity(path: string): string {
 }
 
 /** `paths` all live in one folder (a file and its siblings, as Kea's lease file and its LFC copies). */
-export function followFiles(paths: readonly string[], onChange: () => void, opts: FollowOptions = {}): Follower {
+export function followFiles(
+  paths: readonly string[],
+  onChange: () => void,
+  opts: FollowOptions = {},
+): Follower {
   const dir = dirname(paths[0]!);
   const names = new Set(paths.map((p) => basename(p)));
   const debounceMs = opts.debounceMs ?? 100;
@@ -49,8 +53,13 @@ export function followFiles(paths: readonly string[], onChange: () => void, opts
   const startWatch = (): void => {
     if (watcher || closed) return;
     try {
-      watcher = watch(dir, { persistent: false }, (_event, name) => { if (name === null || names.has(String(name))) fire(); });
-      watcher.on('error', () => { watcher?.close(); watcher = undefined; });
+      watcher = watch(dir, { persistent: false }, (_event, name) => {
+        if (name === null || names.has(String(name))) fire();
+      });
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+      });
     } catch {
       watcher = undefined; // the folder is not there (yet): the poll retries
     }

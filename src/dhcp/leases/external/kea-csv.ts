@@ -9,30 +9,65 @@
  */
 import { parseIpv4 } from '../../../shared/ipv4.ts';
 import { parseMac } from '../../../shared/mac.ts';
-import { supersede, type ExternalLease, type ParsedLeases } from './records.ts';
+import { type ExternalLease, type ParsedLeases, supersede } from './records.ts';
 
 /** Kea 2.2's columns, used when a file starts without a header (a torn rewrite). */
-const DEFAULT_COLUMNS = ['address', 'hwaddr', 'client_id', 'valid_lifetime', 'expire', 'subnet_id', 'fqdn_fwd', 'fqdn_rev', 'hostname', 'state', 'user_context'];
-const STATES: Readonly<Record<string, ExternalLease['state']>> = { 0: 'bound', 1: 'declined', 2: 'reclaimed' };
+const DEFAULT_COLUMNS = [
+  'address',
+  'hwaddr',
+  'client_id',
+  'valid_lifetime',
+  'expire',
+  'subnet_id',
+  'fqdn_fwd',
+  'fqdn_rev',
+  'hostname',
+  'state',
+  'user_context',
+];
+const STATES: Readonly<Record<string, ExternalLease['state']>> = {
+  0: 'bound',
+  1: 'declined',
+  2: 'reclaimed',
+};
 const UINT = /^\d+$/;
 
-type Line = { kind: 'lease'; lease: ExternalLease } | { kind: 'delete'; ip: number } | { kind: 'skip' } | { kind: 'bad' };
+type Line =
+  | { kind: 'lease'; lease: ExternalLease }
+  | { kind: 'delete'; ip: number }
+  | { kind: 'skip' }
+  | { kind: 'bad' };
 
-function readLine(fields: readonly string[], col: ReadonlyMap<string, number>): Line {
-  const get = (name: string): string | undefined => { const i = col.get(name); return i === undefined ? undefined : fields[i]?.trim(); };
+function readLine(
+  fields: readonly string[],
+  col: ReadonlyMap<string, number>,
+): Line {
+  const get = (name: string): string | undefined => {
+    const i = col.get(name);
+    return i === undefined ? undefined : fields[i]?.trim();
+  };
   const ip = parseIpv4(get('address') ?? '');
   const valid = get('valid_lifetime') ?? '';
   const expire = get('expire') ?? '';
   const stateText = get('state') || '0';
   const state = STATES[stateText];
-  if (!ip.ok || !UINT.test(valid) || !UINT.test(expire) || state === undefined) return { kind: 'bad' };
+  if (!ip.ok || !UINT.test(valid) || !UINT.test(expire) || state === undefined)
+    return { kind: 'bad' };
   if (valid === '0') return { kind: 'delete', ip: ip.value };
   const hw = get('hwaddr') ?? '';
   const mac = hw === '' ? undefined : parseMac(hw);
   if (mac !== undefined && !mac.ok) return { kind: 'bad' };
   // A bound lease known only by its client id names no phone: nothing to learn from it.
   if (mac === undefined && state !== 'declined') return { kind: 'skip' };
-  return { kind: 'lease', lease: { ip: ip.value, mac: mac?.value, expires: Number(expire) * 1000, state } };
+  return {
+    kind: 'lease',
+    lease: {
+      ip: ip.value,
+      mac: mac?.value,
+      expires: Number(expire) * 1000,
+      state,
+    },
+  };
 }
 
 /**
@@ -48,7 +83,8 @@ export function parseKeaLeases(texts: readonly string[]): ParsedLeases {
       const line = raw.replace(/\r$/, '');
       if (line.trim() === '') continue;
       const fields = line.split(',');
-      if (fields.some((f) => f.trim() === 'address')) { // the header (written first, and again by each rewrite)
+      if (fields.some((f) => f.trim() === 'address')) {
+        // the header (written first, and again by each rewrite)
         col = new Map(fields.map((f, i) => [f.trim(), i]));
         continue;
       }

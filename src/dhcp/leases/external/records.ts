@@ -30,14 +30,24 @@ export interface ParsedLeases {
 export function tableOf(parsed: ParsedLeases, now: number): LeaseTable {
   const table = createLeaseTable();
   for (const l of parsed.leases) {
-    if (l.state === 'declined') table.apply({ kind: 'decline', ip: l.ip, until: l.expires });
-    else if (l.mac !== undefined) table.apply({ kind: 'bind', ip: l.ip, mac: l.mac, expires: l.state === 'reclaimed' ? Math.min(l.expires, now) : l.expires });
+    if (l.state === 'declined')
+      table.apply({ kind: 'decline', ip: l.ip, until: l.expires });
+    else if (l.mac !== undefined)
+      table.apply({
+        kind: 'bind',
+        ip: l.ip,
+        mac: l.mac,
+        expires: l.state === 'reclaimed' ? Math.min(l.expires, now) : l.expires,
+      });
   }
   return table;
 }
 
 /** One address's latest record replaces any earlier one, and moves to the end (file order of last lines). */
-export function supersede(into: Map<number, ExternalLease>, lease: ExternalLease): void {
+export function supersede(
+  into: Map<number, ExternalLease>,
+  lease: ExternalLease,
+): void {
   into.delete(lease.ip);
   into.set(lease.ip, lease);
 }
