@@ -2,21 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { smallYamlHead } from '../../test/lib/small-yaml.ts';
 import { formatIssue } from './issues.ts';
 import { loadConfigText } from './load.ts';
 
-const BASE = `appliance:
-  address: 10.20.0.2
-  interface: eth1
-firmware:
-  ucs: { version: 5.9.7.4477, folder: ucs }
-defaults: { firmware: ucs }
-sites:
-  hq:
-    subnet: 10.20.0.0/24
-    pool: 10.20.0.100-10.20.0.199
-    bootServer: { protocol: ftp }
-    vlan: { id: 200 }
+const BASE = `${smallYamlHead('ftp')}    vlan: { id: 200 }
     directory:
       - { firstName: Front, lastName: Desk, contact: "100", speedDial: 1 }
       - { firstName: Back, lastName: Office, contact: "101", speedDial: 2 }

@@ -3,21 +3,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { smallYamlHead } from '../../test/lib/small-yaml.ts';
 import { formatIssue } from './issues.ts';
 import { loadConfigText } from './load.ts';
 
-const GOOD = `appliance:
-  address: 10.20.0.2
-  interface: eth1
-firmware:
-  ucs: { version: 5.9.7.4477, folder: ucs }
-defaults: { firmware: ucs }
-sites:
-  hq:
-    subnet: 10.20.0.0/24
-    pool: 10.20.0.100-10.20.0.199
-    bootServer: { protocol: http }
-  branch:
+const GOOD = `${smallYamlHead('http')}  branch:
     subnet: 10.30.0.0/24
     mode: inform-only
 phones:

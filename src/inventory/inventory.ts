@@ -16,6 +16,7 @@ import type {
 } from '../runtime/events.ts';
 import type { SyslogEvent } from '../runtime/syslog-event.ts';
 import type { Mac } from '../shared/mac.ts';
+import { SEVERITY_NAMES } from '../shared/syslog-names.ts';
 import { isOptionalMiss } from './optional.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
 import type {
@@ -24,18 +25,6 @@ import type {
   PhoneView,
   TimelineEntry,
 } from './types.ts';
-
-/** RFC 5424 severity names. */
-const SEVERITY = [
-  'emerg',
-  'alert',
-  'crit',
-  'err',
-  'warning',
-  'notice',
-  'info',
-  'debug',
-];
 
 export interface InventorySnapshot {
   readonly version: 1;
@@ -216,7 +205,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
       (opts.model.current().phones.has(e.mac) ? ensure(e.mac, at) : undefined);
     if (!p) return false; // a MAC only syslog has named is not a phone the inventory has seen
     p.lastSeen = at;
-    const what = [SEVERITY[e.severity] ?? `severity ${e.severity}`, e.app]
+    const what = [SEVERITY_NAMES[e.severity] ?? `severity ${e.severity}`, e.app]
       .filter(Boolean)
       .join(' ');
     push(p, {
@@ -318,20 +307,8 @@ export function createInventory(opts: InventoryOptions): Inventory {
 
   const onTransfer = (e: TransferEvent, at: number): boolean => {
     const mac = e.mac ?? macForAddress(e.peer);
-    if (mac === undefined) {
-      if (e.result !== 'ok')
-        noteError({
-          at,
-          mac: undefined,
-          peer: e.peer,
-          code: e.result,
-          what: `${e.protocol} ${e.direction}`,
-          path: e.path,
-        });
-      return e.result !== 'ok';
-    }
-    // A failed request naming a MAC nobody has seen (random <MAC>-x.cfg probes) creates no phone record.
-    if (e.result !== 'ok' && !phones.has(mac) && !listed(mac)) {
+    /** A failed transfer of no phone the inventory knows: only on the recent-errors list. */
+    const unowned = (): void =>
       noteError({
         at,
         mac: undefined,
@@ -340,6 +317,13 @@ export function createInventory(opts: InventoryOptions): Inventory {
         what: `${e.protocol} ${e.direction}`,
         path: e.path,
       });
+    if (mac === undefined) {
+      if (e.result !== 'ok') unowned();
+      return e.result !== 'ok';
+    }
+    // A failed request naming a MAC nobody has seen (random <MAC>-x.cfg probes) creates no phone record.
+    if (e.result !== 'ok' && !phones.has(mac) && !listed(mac)) {
+      unowned();
       return true;
     }
     const ua = parseUserAgent(e.userAgent);

@@ -2,20 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { smallYamlHead } from '../../test/lib/small-yaml.ts';
 import { loadApplianceText } from './load.ts';
 
-const YAML = `appliance:
-  address: 10.20.0.2
-  interface: eth1
-firmware:
-  ucs: { version: 5.9.7.4477, folder: ucs }
-defaults: { firmware: ucs }
-sites:
-  hq:
-    subnet: 10.20.0.0/24
-    pool: 10.20.0.100-10.20.0.199
-    bootServer: { protocol: ftp }
-phones:
+const YAML = `${smallYamlHead('ftp')}phones:
   "00:04:f2:80:62:d6": { site: hq, model: VVX410 }
   "00:04:f2:00:00:01": { model: VVX410 }
 `;

@@ -13,12 +13,9 @@ import type { ServiceDeps } from '../runtime/deps.ts';
 import type { Mac } from '../shared/mac.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import type { Service } from '../shared/service.ts';
+import { FACILITY_NAMES, SEVERITY_NAMES } from '../shared/syslog-names.ts';
 import { createFramer } from './codec/framing.ts';
-import {
-  FACILITY_NAMES,
-  parseSyslog,
-  SEVERITY_NAMES,
-} from './codec/message.ts';
+import { parseSyslog } from './codec/message.ts';
 import { syslogDir } from './log-files.ts';
 import {
   openSyslogStore,

@@ -140,6 +140,20 @@ export function createTree(
     return ok({ l: s.value.l, info: infoOf(s.value.l, s.value.stats) });
   }
 
+  /** statPath for reading: a folder is TREE_IS_DIRECTORY. */
+  async function fileAt(
+    raw: string,
+    who?: Requester,
+  ): Promise<Result<{ l: Located; info: FileInfo }, TreeError>> {
+    const r = await statPath(raw, who);
+    if (r.ok && r.value.info.type === 'dir')
+      return err({
+        code: 'TREE_IS_DIRECTORY',
+        message: `${r.value.info.path} is a folder`,
+      });
+    return r;
+  }
+
   const tree: FileTree = {
     normalize: normalizePath,
     siteOf: (path) => split(path).site,
@@ -150,14 +164,9 @@ export function createTree(
     },
 
     async read(raw, who) {
-      const r = await statPath(raw, who);
+      const r = await fileAt(raw, who);
       if (!r.ok) return r;
-      const { l, info } = r.value;
-      if (info.type === 'dir')
-        return err({
-          code: 'TREE_IS_DIRECTORY',
-          message: `${info.path} is a folder`,
-        });
+      const { l } = r.value;
       if (l.kind === 'rendered') return ok(l.file.body);
       try {
         return ok(await readFile((l as Disk).abs));
@@ -167,14 +176,9 @@ export function createTree(
     },
 
     async open(raw, o: ReadOptions = {}) {
-      const r = await statPath(raw, o.who);
+      const r = await fileAt(raw, o.who);
       if (!r.ok) return r;
       const { l, info } = r.value;
-      if (info.type === 'dir')
-        return err({
-          code: 'TREE_IS_DIRECTORY',
-          message: `${info.path} is a folder`,
-        });
       const start = o.start ?? 0;
       const end = Math.min(o.end ?? info.size - 1, info.size - 1);
       if (l.kind === 'rendered')
