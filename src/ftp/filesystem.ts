@@ -5,7 +5,7 @@
  */
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { Readable } from 'node:stream';
-import type { FileTree, TreeRef, WriterContext } from '../tree/types.ts';
+import type { FileTree, Requester, TreeRef, WriterContext } from '../tree/types.ts';
 import type { LeaseLookup } from '../runtime/deps.ts';
 import { type FtpAccount, mayAccess } from './accounts.ts';
 import { FtpReplyError, treeReadError, treeWriteError, resultCode } from './errors.ts';
@@ -73,11 +73,16 @@ export class TreeFileSystem extends FileSystem {
     return n.value;
   }
 
+  /** The client as the tree knows it: the MAC its lease binds to the peer address (a resource file's release). */
+  #who(): Requester {
+    return { mac: this.#ctx.leases.macForAddress(this.#ctx.peer) };
+  }
+
   override async get(fileName: string): Promise<FtpStat> {
     const tree = this.#ctx.tree.current();
     const arg = listArg(fileName);
     const path = this.#resolve(joinArg(this.#cwd, arg), tree, false);
-    const st = await tree.stat(path);
+    const st = await tree.stat(path, this.#who());
     if (!st.ok) throw treeReadError(st.error);
     return toFtpStat(st.value, arg ?? st.value.name);
   }
@@ -85,7 +90,7 @@ export class TreeFileSystem extends FileSystem {
   override async list(dir?: string): Promise<FtpStat[]> {
     const tree = this.#ctx.tree.current();
     const path = this.#resolve(joinArg(this.#cwd, listArg(dir)), tree, false);
-    const r = await tree.list(path);
+    const r = await tree.list(path, this.#who());
     if (!r.ok) throw treeReadError(r.error);
     return r.value.filter((i) => mayAccess(this.#ctx.account, i.path, (p) => tree.siteOf(p))).map((i) => toFtpStat(i));
   }
@@ -94,7 +99,7 @@ export class TreeFileSystem extends FileSystem {
     const tree = this.#ctx.tree.current();
     const path = this.#resolve(resolveCwd(this.#cwd, dir), tree, false);
     if (path !== '') {
-      const st = await tree.stat(path);
+      const st = await tree.stat(path, this.#who());
       if (!st.ok) throw treeReadError(st.error);
       if (st.value.type !== 'dir') throw new FtpReplyError('FTP_NOT_A_DIRECTORY', 550, `${path} is not a directory`);
     }
@@ -107,17 +112,19 @@ export class TreeFileSystem extends FileSystem {
     const tree = ctx.tree.current();
     const raw = joinArg(this.#cwd, fileName);
     const normalized = tree.normalize(raw);
+    const leaseMac = ctx.leases.macForAddress(ctx.peer);
     const t = ctx.transfers.add(ctx.tlog.begin({
       direction: 'download', peer: ctx.peer, user: ctx.account.user,
       path: normalized.ok ? normalized.value : raw,
-      mac: ctx.leases.macForAddress(ctx.peer) ?? (normalized.ok ? macFromFileName(normalized.value) : undefined),
+      mac: leaseMac ?? (normalized.ok ? macFromFileName(normalized.value) : undefined),
     }));
     try {
       const path = this.#resolve(raw, tree, false);
       const start = typeof opts.start === 'number' && opts.start > 0 ? opts.start : undefined;
-      const r = await tree.open(path, { start, chunk: retrChunk(ctx.reads.active + 1), ring: RETR_RING });
+      const r = await tree.open(path, { start, chunk: retrChunk(ctx.reads.active + 1), ring: RETR_RING, who: { mac: leaseMac } });
       if (!r.ok) throw treeReadError(r.error);
       const { info, stream } = r.value;
+      t.setRelease(info.release);
       ctx.reads.active++;
       stream.once('close', () => { ctx.reads.active--; });
       t.bytes = Math.max(0, info.size - (start ?? 0));

@@ -72,7 +72,7 @@ async function routeFile(deps: ServiceDeps, req: Request, res: Response, record:
     return sendFailure(res, record, failure(401, 'HTTP_AUTH_REQUIRED', `site ${auth.realm} needs its account`), { 'WWW-Authenticate': challenge(auth.realm) }, closeIfPut);
   }
 
-  if (direction === 'download') return serveDownload(req, res, tree, path, record);
+  if (direction === 'download') return serveDownload(req, res, tree, path, record, { mac: leaseMac, userAgent: req.headers['user-agent'] });
   return receiveUpload(req, res, tree, path, { protocol, peer, mac: leaseMac, confinedToSite: auth.confinedToSite }, record);
 }
 

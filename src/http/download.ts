@@ -3,7 +3,7 @@
  * tree.open (the file is never buffered whole).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FileTree } from '../tree/types.ts';
+import type { FileTree, Requester } from '../tree/types.ts';
 import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 import { httpDate, httpEtag, isNotModified, rangeStillValid } from './conditional.ts';
 import { failure, statusForTreeError } from './errors.ts';
@@ -28,10 +28,12 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v.join(', ') : v;
 };
 
-export async function serveDownload(req: IncomingMessage, res: ServerResponse, tree: FileTree, path: string, record: TransferRecord): Promise<void> {
-  const st = await tree.stat(path);
+/** `who` (the lease's MAC, the User-Agent) picks the release folder of a resource file asked for at the root. */
+export async function serveDownload(req: IncomingMessage, res: ServerResponse, tree: FileTree, path: string, record: TransferRecord, who: Requester): Promise<void> {
+  const st = await tree.stat(path, who);
   if (!st.ok) return sendFailure(res, record, failure(statusForTreeError(st.error.code, 'download'), st.error.code, st.error.message));
   const info = st.value;
+  record.setRelease(info.release);
   if (info.type !== 'file') return sendFailure(res, record, failure(404, 'TREE_IS_DIRECTORY', 'directories are not listed'));
 
   const etag = httpEtag(info.etag);
@@ -73,7 +75,7 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
     return;
   }
 
-  const opened = await tree.open(path, { start, end });
+  const opened = await tree.open(path, { start, end, who });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
     return sendFailure(res, record, failure(statusForTreeError(opened.error.code, 'download'), opened.error.code, opened.error.message));

@@ -53,9 +53,9 @@ export function runDownload(ctx: DownloadContext, spec: SendConfig): Runner<Send
   return runner;
 }
 
-/** tree.open for a download, a thrown error turned into TREE_IO. */
-function openForDownload(tree: FileTree, filename: string): ReturnType<FileTree['open']> {
-  return tree.open(filename).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }));
+/** tree.open for a download (as the asking phone), a thrown error turned into TREE_IO. */
+function openForDownload(a: AcceptedRequest): ReturnType<FileTree['open']> {
+  return a.tree.open(a.filename, { who: a.who }).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }));
 }
 
 /** The machine's settings for this request; the OACK carries the real size when tsize was asked for. */
@@ -73,7 +73,7 @@ export function startDownload(a: AcceptedRequest, engine: NativeDownloads | unde
 async function downloadInThread(a: AcceptedRequest): Promise<TransferHandle | undefined> {
   const socket = await a.bind();
   if (a.closing()) { refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return undefined; }
-  const opened = await openForDownload(a.tree, a.filename);
+  const opened = await openForDownload(a);
   if (!opened.ok) {
     const r = refusalFor(opened.error);
     refuse(a, socket, r.code, r.message, r.result);
@@ -83,7 +83,7 @@ async function downloadInThread(a: AcceptedRequest): Promise<TransferHandle | un
   const runner = runDownload({
     socket, peer: a.peer, clock: a.clock, stats: a.stats,
     source: blockReader(stream, a.negotiated.blksize),
-    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path }),
+    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path, release: info.release }),
     closed: a.closed,
   }, sendConfig(a, info.size));
   return { shutdown: () => runner.dispatch({ type: 'shutdown' }) };
@@ -91,7 +91,7 @@ async function downloadInThread(a: AcceptedRequest): Promise<TransferHandle | un
 
 /** The engine binds its own sockets; one is bound here only to refuse. */
 async function downloadInEngine(a: AcceptedRequest, engine: NativeDownloads, bindAddress: string | undefined): Promise<TransferHandle | undefined> {
-  const opened = await openForDownload(a.tree, a.filename);
+  const opened = await openForDownload(a);
   const refuseWith = async (code: number, message: string, result: string): Promise<undefined> => {
     refuse(a, await a.bind(), code, message, result);
     return undefined;
@@ -108,7 +108,7 @@ async function downloadInEngine(a: AcceptedRequest, engine: NativeDownloads, bin
   return engine.start({
     peer: a.peer, bindAddress, stream,
     spec: sendConfig(a, info.size),
-    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path }),
+    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path, release: info.release }),
     closed: a.closed,
   });
 }

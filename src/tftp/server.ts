@@ -103,12 +103,13 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     // The transfer's own socket (its TID), bound only when used: in-thread transfers and refusals.
     let socket: Socket | undefined;
     const accepted: AcceptedRequest = {
-      peer, filename: req.filename, negotiated: n, tree: deps.tree.current(), clock, stats,
+      peer, filename: req.filename, who: { mac: leaseMac }, negotiated: n, tree: deps.tree.current(), clock, stats,
       // RFC 2349: a negotiated timeout is this transfer's retransmission interval (backoff still applies).
       retry: n.timeoutMs === undefined ? retry : { ...retry, initialMs: n.timeoutMs, maxMs: Math.max(retry.maxMs, n.timeoutMs) },
       finish(result, message, bytes, detail) {
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
+        record.setRelease(detail?.release);
         finish(record, peer, result, message, bytes);
       },
       closed() {

@@ -110,8 +110,8 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       return ok({ info, stream: createReadStream(abs, { start, end, highWaterMark: chunk }) });
     },
 
-    async list(raw) {
-      const r = await statPath(raw);
+    async list(raw, who) {
+      const r = await statPath(raw, who);
       if (!r.ok) return r;
       const { l, info } = r.value;
       if (info.type !== 'dir') return err({ code: 'TREE_NOT_FOUND', message: `${info.path} is not a folder` });
@@ -122,11 +122,11 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       const { rel, site } = split(l.path);
       const segs = rel ? rel.split('/') : [];
       if (segs.length === 0) for (const a of AREA_LIST) names.add(a.dir);
-      const diskDirs = segs.length === 1 && AREA_LIST.some((a) => a.dir === segs[0]) ? [uploadDir(site, segs[0]!)] : [pjoin(model.tftpboot, rel)];
+      const diskDirs = segs.length === 1 && AREA_LIST.some((a) => a.dir === segs[0]) ? [uploadDir(site, segs[0]!)] : [l.kind === 'disk' && l.release !== undefined ? l.abs : pjoin(model.tftpboot, rel)];
       for (const d of diskDirs) for (const n of await readdir(d).catch(() => [] as string[])) if (normalizePath(n).ok) names.add(n);
       const out: FileInfo[] = [];
       for (const n of [...names].sort()) {
-        const s = await statPath(prefix + n);
+        const s = await statPath(prefix + n, who);
         if (s.ok) out.push(s.value.info);
       }
       return ok(out);

@@ -104,7 +104,8 @@ export interface FileTree {
   read(rawPath: string, who?: Requester): Promise<Result<Buffer, TreeError>>;
   /** A stream of the file or a range of it. */
   open(rawPath: string, options?: ReadOptions): Promise<Result<{ info: FileInfo; stream: Readable }, TreeError>>;
-  list(rawDir: string): Promise<Result<FileInfo[], TreeError>>;
+  /** A folder's entries; `who` as for stat (a resource folder at the root lists that phone's release folder). */
+  list(rawDir: string, who?: Requester): Promise<Result<FileInfo[], TreeError>>;
   /** The may-write rule: which names a phone may upload, where they land, and their cap. */
   checkWrite(rawPath: string, ctx: WriterContext): Result<UploadTarget, TreeError>;
   beginUpload(rawPath: string, ctx: WriterContext): Promise<Result<Upload, TreeError>>;
