@@ -1,6 +1,6 @@
 /**
  * The ftp-srv FileSystem over the virtual tree: get/list/chdir/read/write translate FTP paths to tree calls
- * and tree errors to FTP replies; delete/mkdir/rename/chmod are refused. Path safety and the may-write rule
+ * and tree errors to FTP replies; delete/rename only of uploads (the tree's may-write rule), mkdir/chmod refused. Path safety and the may-write rule
  * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
  */
 import { FileSystem, type FtpConnection } from 'ftp-srv';
@@ -198,8 +198,26 @@ export class TreeFileSystem extends FileSystem {
     return { stream, clientPath: clientPath(path) };
   }
 
-  override delete(): Promise<never> { return Promise.reject(refused('deleting')); }
+  /** DELE and RNFR/RNTO: only uploads, by the may-write rule (tree.deleteUpload / renameUpload); 550 otherwise. */
+  #editCtx(): WriterContext {
+    return { protocol: 'ftp', peer: this.#ctx.peer, mac: this.#ctx.leases.macForAddress(this.#ctx.peer), confinedToSite: this.#ctx.account.site };
+  }
+
+  override async delete(fileName: string): Promise<void> {
+    const tree = this.#ctx.tree.current();
+    const path = this.#resolve(joinArg(this.#cwd, fileName), tree, true);
+    const r = await tree.deleteUpload(path, this.#editCtx());
+    if (!r.ok) throw treeWriteError(r.error);
+  }
+
+  override async rename(from: string, to: string): Promise<void> {
+    const tree = this.#ctx.tree.current();
+    const src = this.#resolve(joinArg(this.#cwd, from), tree, true);
+    const dst = this.#resolve(joinArg(this.#cwd, to), tree, true);
+    const r = await tree.renameUpload(src, dst, this.#editCtx());
+    if (!r.ok) throw treeWriteError(r.error);
+  }
+
   override mkdir(): Promise<never> { return Promise.reject(refused('creating directories')); }
-  override rename(): Promise<never> { return Promise.reject(refused('renaming')); }
   override chmod(): Promise<never> { return Promise.reject(refused('changing modes')); }
 }

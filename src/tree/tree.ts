@@ -21,6 +21,7 @@ import { createLocator, type Located } from './locate.ts';
 
 type Disk = Extract<Located, { kind: 'disk' }>;
 import { beginDiskUpload } from './uploads.ts';
+import { deleteUploadFile, renameUploadFile, type UploadFile } from './upload-edits.ts';
 import { mayWrite } from './may-write.ts';
 
 /** Bytes a disk stream reads at a time (and so holds ahead of its consumer). */
@@ -74,6 +75,12 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
     if (!s.ok) return s;
     return ok({ l: s.value.l, info: infoOf(s.value.l, s.value.stats) });
   }
+
+  /** The may-write rule for a name, and the file on disk it names. */
+  const uploadFile = (raw: string, ctx: WriterContext): Result<UploadFile, TreeError> => {
+    const t = tree.checkWrite(raw, ctx);
+    return t.ok ? ok({ target: t.value, abs: (locate(t.value.path) as Disk).abs }) : t;
+  };
 
   const tree: FileTree = {
     normalize: normalizePath,
@@ -145,6 +152,18 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       if (!t.ok) return t;
       const l = locate(t.value.path) as Extract<Located, { kind: 'disk' }>;
       return beginDiskUpload(t.value, l.abs, model.uploads.keepGenerations);
+    },
+
+    async deleteUpload(raw, ctx) {
+      const f = uploadFile(raw, ctx);
+      return f.ok ? deleteUploadFile(f.value, model.uploads.keepGenerations) : f;
+    },
+
+    async renameUpload(rawFrom, rawTo, ctx) {
+      const from = uploadFile(rawFrom, ctx);
+      if (!from.ok) return from;
+      const to = uploadFile(rawTo, ctx);
+      return to.ok ? renameUploadFile(from.value, to.value, model.uploads.keepGenerations) : to;
     },
   };
   return tree;

@@ -109,6 +109,10 @@ export interface FileTree {
   /** The may-write rule: which names a phone may upload, where they land, and their cap. */
   checkWrite(rawPath: string, ctx: WriterContext): Result<UploadTarget, TreeError>;
   beginUpload(rawPath: string, ctx: WriterContext): Promise<Result<Upload, TreeError>>;
+  /** Delete an uploaded file (checkWrite's rule); an override or contact file is kept as a generation. */
+  deleteUpload(rawPath: string, ctx: WriterContext): Promise<Result<void, TreeError>>;
+  /** Rename an uploaded file to another upload name (checkWrite for both); the target's old content is kept as a generation. */
+  renameUpload(rawFrom: string, rawTo: string, ctx: WriterContext): Promise<Result<void, TreeError>>;
   /** The site a tree path belongs to (first folder), used by confined accounts. */
   siteOf(path: string): string | undefined;
 }
