@@ -3,16 +3,27 @@
  * and tree errors to FTP replies; delete/rename only of uploads (the tree's may-write rule), mkdir/chmod refused. Path safety and the may-write rule
  * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
  */
-import { FileSystem, type FtpConnection } from 'ftp-srv';
+
 import type { Readable } from 'node:stream';
-import type { FileTree, Requester, TreeRef, WriterContext } from '../tree/types.ts';
+import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { LeaseLookup } from '../runtime/deps.ts';
-import { type FtpAccount, mayAccess } from './accounts.ts';
-import { FtpReplyError, treeReadError, treeWriteError, resultCode } from './errors.ts';
-import { joinArg, listArg, resolveCwd, clientPath } from './paths.ts';
-import { toFtpStat, type FtpStat } from './stat.ts';
-import { type ConnectionTransfers, type TransferLog } from './transfers.ts';
 import { macFromFileName } from '../shared/mac.ts';
+import type {
+  FileTree,
+  Requester,
+  TreeRef,
+  WriterContext,
+} from '../tree/types.ts';
+import { type FtpAccount, mayAccess } from './accounts.ts';
+import {
+  FtpReplyError,
+  resultCode,
+  treeReadError,
+  treeWriteError,
+} from './errors.ts';
+import { clientPath, joinArg, listArg, resolveCwd } from './paths.ts';
+import { type FtpStat, toFtpStat } from './stat.ts';
+import type { ConnectionTransfers, TransferLog } from './transfers.ts';
 import { UploadStream } from './upload-stream.ts';
 
 export interface TreeFsContext {
@@ -31,7 +42,9 @@ export interface TreeFsContext {
 }
 
 /** What our ftp-srv patch adds to a connection. */
-interface PatchedConnection { allocatedSize?: number | undefined }
+interface PatchedConnection {
+  allocatedSize?: number | undefined;
+}
 
 /**
  * RETR reads into a ring of 4 buffers per download (tree recycling-stream.ts): ftp-srv writes one chunk and
@@ -44,11 +57,20 @@ const RETR_RING = 4;
 const RETR_BUDGET = 32 * 1024 * 1024;
 export function retrChunk(active: number): number {
   let chunk = 64 * 1024;
-  while (chunk > 16 * 1024 && chunk * RETR_RING * Math.max(1, active) > RETR_BUDGET) chunk /= 2;
+  while (
+    chunk > 16 * 1024 &&
+    chunk * RETR_RING * Math.max(1, active) > RETR_BUDGET
+  )
+    chunk /= 2;
   return chunk;
 }
 
-const refused = (what: string): FtpReplyError => new FtpReplyError('FTP_NOT_PERMITTED', 550, `${what} is not permitted on this server`);
+const refused = (what: string): FtpReplyError =>
+  new FtpReplyError(
+    'FTP_NOT_PERMITTED',
+    550,
+    `${what} is not permitted on this server`,
+  );
 
 export class TreeFileSystem extends FileSystem {
   readonly #ctx: TreeFsContext;
@@ -66,9 +88,14 @@ export class TreeFileSystem extends FileSystem {
   /** Normalise through the tree and apply the account's confinement. */
   #resolve(raw: string, tree: FileTree, forWrite: boolean): string {
     const n = tree.normalize(raw);
-    if (!n.ok) throw forWrite ? treeWriteError(n.error) : treeReadError(n.error);
+    if (!n.ok)
+      throw forWrite ? treeWriteError(n.error) : treeReadError(n.error);
     if (!mayAccess(this.#ctx.account, n.value, (p) => tree.siteOf(p))) {
-      throw new FtpReplyError('FTP_OUTSIDE_SITE', 550, `account ${this.#ctx.account.user} is confined to site ${(this.#ctx.account.sites ?? []).join(', ')}`);
+      throw new FtpReplyError(
+        'FTP_OUTSIDE_SITE',
+        550,
+        `account ${this.#ctx.account.user} is confined to site ${(this.#ctx.account.sites ?? []).join(', ')}`,
+      );
     }
     return n.value;
   }
@@ -92,7 +119,11 @@ export class TreeFileSystem extends FileSystem {
     const path = this.#resolve(joinArg(this.#cwd, listArg(dir)), tree, false);
     const r = await tree.list(path, this.#who());
     if (!r.ok) throw treeReadError(r.error);
-    return r.value.filter((i) => mayAccess(this.#ctx.account, i.path, (p) => tree.siteOf(p))).map((i) => toFtpStat(i));
+    return r.value
+      .filter((i) =>
+        mayAccess(this.#ctx.account, i.path, (p) => tree.siteOf(p)),
+      )
+      .map((i) => toFtpStat(i));
   }
 
   override async chdir(dir?: string): Promise<string> {
@@ -101,35 +132,63 @@ export class TreeFileSystem extends FileSystem {
     if (path !== '') {
       const st = await tree.stat(path, this.#who());
       if (!st.ok) throw treeReadError(st.error);
-      if (st.value.type !== 'dir') throw new FtpReplyError('FTP_NOT_A_DIRECTORY', 550, `${path} is not a directory`);
+      if (st.value.type !== 'dir')
+        throw new FtpReplyError(
+          'FTP_NOT_A_DIRECTORY',
+          550,
+          `${path} is not a directory`,
+        );
     }
     this.#cwd = clientPath(path);
     return this.#cwd;
   }
 
-  override async read(fileName: string, opts: { start?: unknown } = {}): Promise<{ stream: Readable; clientPath: string }> {
+  override async read(
+    fileName: string,
+    opts: { start?: unknown } = {},
+  ): Promise<{ stream: Readable; clientPath: string }> {
     const ctx = this.#ctx;
     const tree = ctx.tree.current();
     const raw = joinArg(this.#cwd, fileName);
     const normalized = tree.normalize(raw);
     const leaseMac = ctx.leases.macForAddress(ctx.peer);
-    const t = ctx.transfers.add(ctx.tlog.begin({
-      direction: 'download', peer: ctx.peer, user: ctx.account.user,
-      path: normalized.ok ? normalized.value : raw,
-      mac: leaseMac ?? (normalized.ok ? macFromFileName(normalized.value) : undefined),
-    }));
+    const t = ctx.transfers.add(
+      ctx.tlog.begin({
+        direction: 'download',
+        peer: ctx.peer,
+        user: ctx.account.user,
+        path: normalized.ok ? normalized.value : raw,
+        mac:
+          leaseMac ??
+          (normalized.ok ? macFromFileName(normalized.value) : undefined),
+      }),
+    );
     try {
       const path = this.#resolve(raw, tree, false);
-      const start = typeof opts.start === 'number' && opts.start > 0 ? opts.start : undefined;
-      const r = await tree.open(path, { start, chunk: retrChunk(ctx.reads.active + 1), ring: RETR_RING, who: { mac: leaseMac } });
+      const start =
+        typeof opts.start === 'number' && opts.start > 0
+          ? opts.start
+          : undefined;
+      const r = await tree.open(path, {
+        start,
+        chunk: retrChunk(ctx.reads.active + 1),
+        ring: RETR_RING,
+        who: { mac: leaseMac },
+      });
       if (!r.ok) throw treeReadError(r.error);
       const { info, stream } = r.value;
       t.setRelease(info.release);
       ctx.reads.active++;
-      stream.once('close', () => { ctx.reads.active--; });
+      stream.once('close', () => {
+        ctx.reads.active--;
+      });
       t.bytes = Math.max(0, info.size - (start ?? 0));
       t.onSweep = () => stream.destroy();
-      const data = (this.connection as unknown as { connector?: { socket?: { bytesWritten?: number } | null } }).connector?.socket;
+      const data = (
+        this.connection as unknown as {
+          connector?: { socket?: { bytesWritten?: number } | null };
+        }
+      ).connector?.socket;
       t.sent = () => data?.bytesWritten ?? 0;
       return { stream, clientPath: clientPath(path) };
     } catch (e) {
@@ -139,7 +198,10 @@ export class TreeFileSystem extends FileSystem {
     }
   }
 
-  override async write(fileName: string, opts: { append?: boolean; start?: unknown } = {}): Promise<{ stream: UploadStream; clientPath: string }> {
+  override async write(
+    fileName: string,
+    opts: { append?: boolean; start?: unknown } = {},
+  ): Promise<{ stream: UploadStream; clientPath: string }> {
     const ctx = this.#ctx;
     const conn = this.connection as unknown as PatchedConnection;
     const declaredSize = conn.allocatedSize;
@@ -148,11 +210,17 @@ export class TreeFileSystem extends FileSystem {
     const raw = joinArg(this.#cwd, fileName);
     const normalized = tree.normalize(raw);
     const leaseMac = ctx.leases.macForAddress(ctx.peer);
-    const t = ctx.transfers.add(ctx.tlog.begin({
-      direction: 'upload', peer: ctx.peer, user: ctx.account.user,
-      path: normalized.ok ? normalized.value : raw,
-      mac: leaseMac ?? (normalized.ok ? macFromFileName(normalized.value) : undefined),
-    }));
+    const t = ctx.transfers.add(
+      ctx.tlog.begin({
+        direction: 'upload',
+        peer: ctx.peer,
+        user: ctx.account.user,
+        path: normalized.ok ? normalized.value : raw,
+        mac:
+          leaseMac ??
+          (normalized.ok ? macFromFileName(normalized.value) : undefined),
+      }),
+    );
     const fail = (e: unknown): never => {
       t.finish(resultCode(e), 0);
       ctx.transfers.settle(t);
@@ -161,11 +229,18 @@ export class TreeFileSystem extends FileSystem {
     let path = '';
     try {
       path = this.#resolve(raw, tree, true);
-      if (typeof opts.start === 'number' && opts.start > 0) throw refused('REST before STOR (resuming an upload)');
+      if (typeof opts.start === 'number' && opts.start > 0)
+        throw refused('REST before STOR (resuming an upload)');
     } catch (e) {
       return fail(e);
     }
-    const wctx: WriterContext = { protocol: 'ftp', peer: ctx.peer, mac: leaseMac, declaredSize, confinedToSite: ctx.account.site };
+    const wctx: WriterContext = {
+      protocol: 'ftp',
+      peer: ctx.peer,
+      mac: leaseMac,
+      declaredSize,
+      confinedToSite: ctx.account.site,
+    };
     const begun = await tree.beginUpload(path, wctx);
     if (!begun.ok) return fail(treeWriteError(begun.error));
     const upload = begun.value;
@@ -184,7 +259,9 @@ export class TreeFileSystem extends FileSystem {
       controlAlive: ctx.controlAlive,
       controlClosed: ctx.controlClosed,
       graceMs: ctx.graceMs,
-      onBytes: (n) => { t.bytes = n; },
+      onBytes: (n) => {
+        t.bytes = n;
+      },
     });
     stream.once('finish', () => {
       t.finish('ok', stream.committed ?? stream.bytes);
@@ -194,13 +271,20 @@ export class TreeFileSystem extends FileSystem {
       t.finish(resultCode(e));
       ctx.transfers.settle(t);
     });
-    t.onSweep = (reason) => { stream.destroy(new FtpReplyError('FTP_DISCONNECTED', 426, reason)); };
+    t.onSweep = (reason) => {
+      stream.destroy(new FtpReplyError('FTP_DISCONNECTED', 426, reason));
+    };
     return { stream, clientPath: clientPath(path) };
   }
 
   /** DELE and RNFR/RNTO: only uploads, by the may-write rule (tree.deleteUpload / renameUpload); 550 otherwise. */
   #editCtx(): WriterContext {
-    return { protocol: 'ftp', peer: this.#ctx.peer, mac: this.#ctx.leases.macForAddress(this.#ctx.peer), confinedToSite: this.#ctx.account.site };
+    return {
+      protocol: 'ftp',
+      peer: this.#ctx.peer,
+      mac: this.#ctx.leases.macForAddress(this.#ctx.peer),
+      confinedToSite: this.#ctx.account.site,
+    };
   }
 
   override async delete(fileName: string): Promise<void> {
@@ -218,6 +302,10 @@ export class TreeFileSystem extends FileSystem {
     if (!r.ok) throw treeWriteError(r.error);
   }
 
-  override mkdir(): Promise<never> { return Promise.reject(refused('creating directories')); }
-  override chmod(): Promise<never> { return Promise.reject(refused('changing modes')); }
+  override mkdir(): Promise<never> {
+    return Promise.reject(refused('creating directories'));
+  }
+  override chmod(): Promise<never> {
+    return Promise.reject(refused('changing modes'));
+  }
 }

@@ -31,17 +31,29 @@ export interface Transfer {
   sent: (() => number) | undefined;
 }
 
-export function createTransferLog(events: EventSink, log: Logger, now?: () => number) {
+export function createTransferLog(
+  events: EventSink,
+  log: Logger,
+  now?: () => number,
+) {
   const recorder = createTransferRecorder({ events, log, now });
   return {
     begin(start: TransferStart): Transfer {
-      const record = recorder.begin({ protocol: 'ftp', direction: start.direction, peer: start.peer, path: start.path, mac: start.mac });
+      const record = recorder.begin({
+        protocol: 'ftp',
+        direction: start.direction,
+        peer: start.peer,
+        path: start.path,
+        mac: start.mac,
+      });
       const t: Transfer = {
         start,
         bytes: 0,
         onSweep: undefined,
         sent: undefined,
-        get done() { return record.finished; },
+        get done() {
+          return record.finished;
+        },
         setRelease: record.setRelease,
         finish(result, bytes) {
           if (record.finished) return false;
@@ -66,7 +78,8 @@ export class ConnectionTransfers {
   /** The most recent unfinished download (ftp-srv runs one transfer at a time per connection). */
   currentDownload(): Transfer | undefined {
     let last: Transfer | undefined;
-    for (const t of this.#open) if (!t.done && t.start.direction === 'download') last = t;
+    for (const t of this.#open)
+      if (!t.done && t.start.direction === 'download') last = t;
     return last;
   }
   settle(t: Transfer): void {

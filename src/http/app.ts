@@ -5,94 +5,207 @@
  * Order per request: method → request target → tree.normalize → mutual-TLS check → site basic auth →
  * GET/HEAD download or PUT upload. Every request that reaches the path step is recorded as one transfer.
  */
-import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+
 import type { TLSSocket } from 'node:tls';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express';
 import type { ServiceDeps } from '../runtime/deps.ts';
-import { authorize, challenge, siteForFolder } from './auth.ts';
-import { failure, statusForTreeError } from './errors.ts';
-import { rawTreePath } from './request-path.ts';
-import { sendFailure } from './reply.ts';
-import { startRecord, type TransferRecord } from './transfer-record.ts';
 import { plainAddress as peerAddress } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
+import { authorize, challenge, siteForFolder } from './auth.ts';
 import { serveDownload } from './download.ts';
+import { failure, statusForTreeError } from './errors.ts';
+import { sendFailure } from './reply.ts';
+import { rawTreePath } from './request-path.ts';
+import { startRecord, type TransferRecord } from './transfer-record.ts';
 import { receiveUpload } from './upload.ts';
 
 const ALLOWED = 'GET, HEAD, PUT';
 
-const isTls = (req: Request): boolean => (req.socket as Partial<TLSSocket>).encrypted === true;
+const isTls = (req: Request): boolean =>
+  (req.socket as Partial<TLSSocket>).encrypted === true;
 
-async function handleFile(deps: ServiceDeps, req: Request, res: Response): Promise<void> {
+async function handleFile(
+  deps: ServiceDeps,
+  req: Request,
+  res: Response,
+): Promise<void> {
   const protocol = isTls(req) ? 'https' : 'http';
   const peer = peerAddress(req.socket.remoteAddress);
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD' && method !== 'PUT') {
-    deps.log.info({ protocol, peer, method, code: 'HTTP_METHOD_NOT_ALLOWED' }, 'refused method');
-    sendFailure(res, undefined, failure(405, 'HTTP_METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not supported`), { Allow: ALLOWED }, { close: true });
+    deps.log.info(
+      { protocol, peer, method, code: 'HTTP_METHOD_NOT_ALLOWED' },
+      'refused method',
+    );
+    sendFailure(
+      res,
+      undefined,
+      failure(
+        405,
+        'HTTP_METHOD_NOT_ALLOWED',
+        `${method.slice(0, 20)} is not supported`,
+      ),
+      { Allow: ALLOWED },
+      { close: true },
+    );
     return;
   }
   const direction = method === 'PUT' ? 'upload' : 'download';
   const leaseMac = deps.leases.macForAddress(peer);
   const ua = req.headers['user-agent'];
   const record = startRecord(deps, {
-    protocol, direction, peer, mac: leaseMac, path: req.url, userAgent: ua?.slice(0, 256),
+    protocol,
+    direction,
+    peer,
+    mac: leaseMac,
+    path: req.url,
+    userAgent: ua?.slice(0, 256),
     status: () => res.statusCode,
   });
   try {
     await routeFile(deps, req, res, record, direction, leaseMac);
   } catch (error) {
-    deps.log.error({ err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' }, 'http handler failed');
-    sendFailure(res, record, failure(500, 'HTTP_INTERNAL', 'internal error'), {}, { close: true });
+    deps.log.error(
+      { err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' },
+      'http handler failed',
+    );
+    sendFailure(
+      res,
+      record,
+      failure(500, 'HTTP_INTERNAL', 'internal error'),
+      {},
+      { close: true },
+    );
   }
 }
 
-async function routeFile(deps: ServiceDeps, req: Request, res: Response, record: TransferRecord, direction: 'download' | 'upload', leaseMac: Mac | undefined): Promise<void> {
+async function routeFile(
+  deps: ServiceDeps,
+  req: Request,
+  res: Response,
+  record: TransferRecord,
+  direction: 'download' | 'upload',
+  leaseMac: Mac | undefined,
+): Promise<void> {
   const protocol = isTls(req) ? 'https' : 'http';
   const peer = peerAddress(req.socket.remoteAddress);
   const closeIfPut = { close: direction === 'upload' };
   const raw = rawTreePath(req.url);
-  if (!raw.ok) return sendFailure(res, record, failure(400, 'HTTP_BAD_REQUEST_PATH', raw.error), {}, closeIfPut);
+  if (!raw.ok)
+    return sendFailure(
+      res,
+      record,
+      failure(400, 'HTTP_BAD_REQUEST_PATH', raw.error),
+      {},
+      closeIfPut,
+    );
   const tree = deps.tree.current();
   const model = deps.model.current();
   const norm = tree.normalize(raw.value);
   if (!norm.ok) {
-    return sendFailure(res, record, failure(statusForTreeError(norm.error.code, direction), norm.error.code, norm.error.message), {}, closeIfPut);
+    return sendFailure(
+      res,
+      record,
+      failure(
+        statusForTreeError(norm.error.code, direction),
+        norm.error.code,
+        norm.error.message,
+      ),
+      {},
+      closeIfPut,
+    );
   }
   const path = norm.value;
   record.setPath(path);
 
   // Belt and braces: the TLS layer already refuses such clients when clientCa is set (rejectUnauthorized).
-  if (protocol === 'https' && model.services.https.clientCa !== undefined && (req.socket as TLSSocket).authorized !== true) {
-    return sendFailure(res, record, failure(403, 'HTTP_CLIENT_CERT_REQUIRED', 'a client certificate signed by the configured CA is required'), {}, closeIfPut);
+  if (
+    protocol === 'https' &&
+    model.services.https.clientCa !== undefined &&
+    (req.socket as TLSSocket).authorized !== true
+  ) {
+    return sendFailure(
+      res,
+      record,
+      failure(
+        403,
+        'HTTP_CLIENT_CERT_REQUIRED',
+        'a client certificate signed by the configured CA is required',
+      ),
+      {},
+      closeIfPut,
+    );
   }
 
   const site = siteForFolder(model, tree.siteOf(path));
   const auth = authorize(site, req.headers.authorization);
   if (!auth.ok) {
-    return sendFailure(res, record, failure(401, 'HTTP_AUTH_REQUIRED', `site ${auth.realm} needs its account`), { 'WWW-Authenticate': challenge(auth.realm) }, closeIfPut);
+    return sendFailure(
+      res,
+      record,
+      failure(
+        401,
+        'HTTP_AUTH_REQUIRED',
+        `site ${auth.realm} needs its account`,
+      ),
+      { 'WWW-Authenticate': challenge(auth.realm) },
+      closeIfPut,
+    );
   }
 
-  if (direction === 'download') return serveDownload(req, res, tree, path, record, { mac: leaseMac, userAgent: req.headers['user-agent'] });
-  return receiveUpload(req, res, tree, path, { protocol, peer, mac: leaseMac, confinedToSite: auth.confinedToSite }, record);
+  if (direction === 'download')
+    return serveDownload(req, res, tree, path, record, {
+      mac: leaseMac,
+      userAgent: req.headers['user-agent'],
+    });
+  return receiveUpload(
+    req,
+    res,
+    tree,
+    path,
+    { protocol, peer, mac: leaseMac, confinedToSite: auth.confinedToSite },
+    record,
+  );
 }
 
 /**
  * inflight, when given, holds one promise per request being handled, so close() can wait for aborted
  * transfers to be recorded and aborted uploads to be cleaned up.
  */
-export function createHttpApp(deps: ServiceDeps, inflight?: Set<Promise<void>>): Express {
+export function createHttpApp(
+  deps: ServiceDeps,
+  inflight?: Set<Promise<void>>,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const p: Promise<void> = handleFile(deps, req, res).catch(next).finally(() => inflight?.delete(p));
+    const p: Promise<void> = handleFile(deps, req, res)
+      .catch(next)
+      .finally(() => inflight?.delete(p));
     inflight?.add(p);
   });
   // Last resort: a bug must answer 500 and be logged, never crash the process or leak a stack trace.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    deps.log.error({ err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' }, 'http handler failed');
-    sendFailure(res, undefined, failure(500, 'HTTP_INTERNAL', 'internal error'), {}, { close: true });
-  });
+  app.use(
+    (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+      deps.log.error(
+        { err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' },
+        'http handler failed',
+      );
+      sendFailure(
+        res,
+        undefined,
+        failure(500, 'HTTP_INTERNAL', 'internal error'),
+        {},
+        { close: true },
+      );
+    },
+  );
   return app;
 }

@@ -4,9 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileTree, Requester } from '../tree/types.ts';
-import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
-import { httpDate, httpEtag, isNotModified, rangeStillValid } from './conditional.ts';
+import {
+  httpDate,
+  httpEtag,
+  isNotModified,
+  rangeStillValid,
+} from './conditional.ts';
 import { failure, statusForTreeError } from './errors.ts';
+import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 import { sendFailure } from './reply.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
@@ -29,12 +34,33 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 };
 
 /** `who` (the lease's MAC, the User-Agent) picks the release folder of a resource file asked for at the root. */
-export async function serveDownload(req: IncomingMessage, res: ServerResponse, tree: FileTree, path: string, record: TransferRecord, who: Requester): Promise<void> {
+export async function serveDownload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tree: FileTree,
+  path: string,
+  record: TransferRecord,
+  who: Requester,
+): Promise<void> {
   const st = await tree.stat(path, who);
-  if (!st.ok) return sendFailure(res, record, failure(statusForTreeError(st.error.code, 'download'), st.error.code, st.error.message));
+  if (!st.ok)
+    return sendFailure(
+      res,
+      record,
+      failure(
+        statusForTreeError(st.error.code, 'download'),
+        st.error.code,
+        st.error.message,
+      ),
+    );
   const info = st.value;
   record.setRelease(info.release);
-  if (info.type !== 'file') return sendFailure(res, record, failure(404, 'TREE_IS_DIRECTORY', 'directories are not listed'));
+  if (info.type !== 'file')
+    return sendFailure(
+      res,
+      record,
+      failure(404, 'TREE_IS_DIRECTORY', 'directories are not listed'),
+    );
 
   const etag = httpEtag(info.etag);
   res.setHeader('ETag', etag);
@@ -42,7 +68,16 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', 'no-cache');
 
-  if (isNotModified({ ifNoneMatch: header(req, 'if-none-match'), ifModifiedSince: header(req, 'if-modified-since') }, etag, info.mtime)) {
+  if (
+    isNotModified(
+      {
+        ifNoneMatch: header(req, 'if-none-match'),
+        ifModifiedSince: header(req, 'if-modified-since'),
+      },
+      etag,
+      info.mtime,
+    )
+  ) {
     res.statusCode = 304;
     res.end();
     record.finish('ok', 0);
@@ -53,10 +88,22 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   let end = info.size - 1;
   let status = 200;
   const rangeHeader = header(req, 'range');
-  if (rangeHeader !== undefined && rangeStillValid(header(req, 'if-range'), etag, info.mtime)) {
+  if (
+    rangeHeader !== undefined &&
+    rangeStillValid(header(req, 'if-range'), etag, info.mtime)
+  ) {
     const d = decideRange(rangeHeader, info.size);
     if (d.kind === 'unsatisfiable') {
-      return sendFailure(res, record, failure(416, 'HTTP_RANGE_NOT_SATISFIABLE', `range ${rangeHeader} is outside ${info.size} bytes`), { 'Content-Range': unsatisfiedRange(info.size) });
+      return sendFailure(
+        res,
+        record,
+        failure(
+          416,
+          'HTTP_RANGE_NOT_SATISFIABLE',
+          `range ${rangeHeader} is outside ${info.size} bytes`,
+        ),
+        { 'Content-Range': unsatisfiedRange(info.size) },
+      );
     }
     if (d.kind === 'range') {
       ({ start, end } = d);
@@ -78,7 +125,15 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
   const opened = await tree.open(path, { start, end, who });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
-    return sendFailure(res, record, failure(statusForTreeError(opened.error.code, 'download'), opened.error.code, opened.error.message));
+    return sendFailure(
+      res,
+      record,
+      failure(
+        statusForTreeError(opened.error.code, 'download'),
+        opened.error.code,
+        opened.error.message,
+      ),
+    );
   }
   await streamBody(opened.value.stream, res, record, length);
 }
@@ -88,7 +143,12 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse, t
  * stream that ends short of Content-Length (the file changed under us) resets the connection instead of
  * leaving the client waiting for bytes that never come.
  */
-function streamBody(stream: NodeJS.ReadableStream & { destroy(e?: Error): void }, res: ServerResponse, record: TransferRecord, expected: number): Promise<void> {
+function streamBody(
+  stream: NodeJS.ReadableStream & { destroy(e?: Error): void },
+  res: ServerResponse,
+  record: TransferRecord,
+  expected: number,
+): Promise<void> {
   return new Promise((resolve) => {
     let sent = 0;
     const done = (result: string): void => {
@@ -96,12 +156,20 @@ function streamBody(stream: NodeJS.ReadableStream & { destroy(e?: Error): void }
       record.finish(result, sent);
       resolve();
     };
-    const count = (chunk: Buffer): void => { sent += chunk.length; };
+    const count = (chunk: Buffer): void => {
+      sent += chunk.length;
+    };
     stream.on('data', count);
-    stream.on('error', () => { res.destroy(); done('TREE_IO'); });
+    stream.on('error', () => {
+      res.destroy();
+      done('TREE_IO');
+    });
     stream.on('end', () => {
       if (sent === expected) res.end();
-      else { res.destroy(); done('TREE_IO'); }
+      else {
+        res.destroy();
+        done('TREE_IO');
+      }
     });
     res.on('close', () => {
       if (res.writableFinished) return;

@@ -28,14 +28,21 @@ export interface TransferStart {
   readonly status: () => number;
 }
 
-export function startRecord(deps: { events: EventSink; log: Logger }, start: TransferStart): TransferRecord {
+export function startRecord(
+  deps: { events: EventSink; log: Logger },
+  start: TransferStart,
+): TransferRecord {
   const { status, ...event } = start;
   const record = createTransferRecorder(deps).begin(event);
   return {
     setPath: record.setPath,
     setMac: record.setMac,
     setRelease: record.setRelease,
-    get finished() { return record.finished; },
-    finish(result, bytes) { record.finish(result, bytes, { status: status() }); },
+    get finished() {
+      return record.finished;
+    },
+    finish(result, bytes) {
+      record.finish(result, bytes, { status: status() });
+    },
   };
 }

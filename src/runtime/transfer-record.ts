@@ -10,7 +10,7 @@
  * "transfer", at info level.
  */
 import type { Logger } from 'pino';
-import { macFromFileName, type Mac } from '../shared/mac.ts';
+import { type Mac, macFromFileName } from '../shared/mac.ts';
 import type { EventSink, TransferEvent } from './events.ts';
 
 export interface TransferStart {
@@ -46,7 +46,11 @@ export interface TransferRecorder {
 /** Paths in events and log lines are cut to this length (a hostile client can send long ones). */
 const MAX_PATH = 512;
 
-export function createTransferRecorder(deps: { readonly events: EventSink; readonly log: Logger; readonly now?: () => number }): TransferRecorder {
+export function createTransferRecorder(deps: {
+  readonly events: EventSink;
+  readonly log: Logger;
+  readonly now?: () => number;
+}): TransferRecorder {
   const now = deps.now ?? (() => performance.now());
   return {
     begin(start) {
@@ -56,22 +60,42 @@ export function createTransferRecorder(deps: { readonly events: EventSink; reado
       let release: string | undefined;
       let finished = false;
       return {
-        setPath(p) { path = p.slice(0, MAX_PATH); },
-        setMac(m) { if (m !== undefined) mac = m; },
-        setRelease(r) { if (r !== undefined) release = r; },
-        get finished() { return finished; },
+        setPath(p) {
+          path = p.slice(0, MAX_PATH);
+        },
+        setMac(m) {
+          if (m !== undefined) mac = m;
+        },
+        setRelease(r) {
+          if (r !== undefined) release = r;
+        },
+        get finished() {
+          return finished;
+        },
         finish(result, bytes, detail) {
           if (finished) return false;
           finished = true;
           const event: TransferEvent = {
-            type: 'transfer', protocol: start.protocol, direction: start.direction, peer: start.peer,
-            mac: mac ?? macFromFileName(path), path, bytes,
+            type: 'transfer',
+            protocol: start.protocol,
+            direction: start.direction,
+            peer: start.peer,
+            mac: mac ?? macFromFileName(path),
+            path,
+            bytes,
             durationMs: Math.round((now() - began) * 10) / 10,
             result,
             ...('userAgent' in start ? { userAgent: start.userAgent } : {}),
           };
           deps.events.emit(event);
-          deps.log.info({ ...event, ...(release === undefined ? {} : { release }), ...detail }, 'transfer');
+          deps.log.info(
+            {
+              ...event,
+              ...(release === undefined ? {} : { release }),
+              ...detail,
+            },
+            'transfer',
+          );
           return true;
         },
       };

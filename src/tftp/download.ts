@@ -9,10 +9,22 @@ import type { FileTree } from '../tree/types.ts';
 import { type BlockSource, blockReader } from './block-reader.ts';
 import { oackWithSize } from './codec/negotiate.ts';
 import { ERR_UNDEFINED, type TftpOption } from './codec/packet.ts';
-import { type SendConfig, type SendEvent, initialSend, stepSend } from './machine/send.ts';
+import {
+  initialSend,
+  type SendConfig,
+  type SendEvent,
+  stepSend,
+} from './machine/send.ts';
 import type { NativeDownloads } from './native/engine.ts';
+import {
+  type AcceptedRequest,
+  type Runner,
+  refuse,
+  runTransfer,
+  type TransferHandle,
+  type TransferPlace,
+} from './transfer.ts';
 import { refusalFor } from './tree-errors.ts';
-import { type AcceptedRequest, type Runner, type TransferHandle, type TransferPlace, refuse, runTransfer } from './transfer.ts';
 
 export interface DownloadContext extends TransferPlace {
   readonly source: BlockSource;
@@ -22,12 +34,21 @@ export interface DownloadContext extends TransferPlace {
 }
 
 /** The send machine on a bound socket, reading from `source`. */
-export function runDownload(ctx: DownloadContext, spec: SendConfig): Runner<SendEvent> {
+export function runDownload(
+  ctx: DownloadContext,
+  spec: SendConfig,
+): Runner<SendEvent> {
   const { source } = ctx;
   const read = (): void => {
     const data = source.take();
     if (data !== undefined) runner.dispatch({ type: 'block', data });
-    else if (source.error) runner.dispatch({ type: 'readError', code: ERR_UNDEFINED, result: 'TREE_IO', message: `read failed: ${source.error.message}` });
+    else if (source.error)
+      runner.dispatch({
+        type: 'readError',
+        code: ERR_UNDEFINED,
+        result: 'TREE_IO',
+        message: `read failed: ${source.error.message}`,
+      });
     else source.wait(read);
   };
   const runner: Runner<SendEvent> = runTransfer({
@@ -36,9 +57,19 @@ export function runDownload(ctx: DownloadContext, spec: SendConfig): Runner<Send
     clock: ctx.clock,
     stats: ctx.stats,
     step: stepSend,
-    initial: initialSend({ blksize: spec.blksize, windowsize: spec.windowsize, oack: spec.oack && spec.oack.length > 0 ? spec.oack : undefined, retry: spec.retry }),
+    initial: initialSend({
+      blksize: spec.blksize,
+      windowsize: spec.windowsize,
+      oack: spec.oack && spec.oack.length > 0 ? spec.oack : undefined,
+      retry: spec.retry,
+    }),
     timeoutEvent: { type: 'timeout' },
-    toEvent: (p) => (p.op === 'ack' ? { type: 'ack', block: p.block } : p.op === 'error' ? { type: 'peerError', code: p.code, message: p.message } : undefined),
+    toEvent: (p) =>
+      p.op === 'ack'
+        ? { type: 'ack', block: p.block }
+        : p.op === 'error'
+          ? { type: 'peerError', code: p.code, message: p.message }
+          : undefined,
     sendSlots: spec.windowsize + 1,
     effects: {
       read,
@@ -55,24 +86,41 @@ export function runDownload(ctx: DownloadContext, spec: SendConfig): Runner<Send
 
 /** tree.open for a download (as the asking phone), a thrown error turned into TREE_IO. */
 function openForDownload(a: AcceptedRequest): ReturnType<FileTree['open']> {
-  return a.tree.open(a.filename, { who: a.who }).catch((e: unknown) => ({ ok: false as const, error: { code: 'TREE_IO' as const, message: String(e) } }));
+  return a.tree
+    .open(a.filename, { who: a.who })
+    .catch((e: unknown) => ({
+      ok: false as const,
+      error: { code: 'TREE_IO' as const, message: String(e) },
+    }));
 }
 
 /** The machine's settings for this request; the OACK carries the real size when tsize was asked for. */
 function sendConfig(a: AcceptedRequest, size: number): SendConfig {
   const n = a.negotiated;
-  const oack: readonly TftpOption[] | undefined = n.oack.length > 0 ? oackWithSize(n, size) : undefined;
+  const oack: readonly TftpOption[] | undefined =
+    n.oack.length > 0 ? oackWithSize(n, size) : undefined;
   return { blksize: n.blksize, windowsize: n.windowsize, oack, retry: a.retry };
 }
 
 /** Starts the download: in the engine when there is one, else in this thread. */
-export function startDownload(a: AcceptedRequest, engine: NativeDownloads | undefined, bindAddress: string | undefined): Promise<TransferHandle | undefined> {
-  return engine ? downloadInEngine(a, engine, bindAddress) : downloadInThread(a);
+export function startDownload(
+  a: AcceptedRequest,
+  engine: NativeDownloads | undefined,
+  bindAddress: string | undefined,
+): Promise<TransferHandle | undefined> {
+  return engine
+    ? downloadInEngine(a, engine, bindAddress)
+    : downloadInThread(a);
 }
 
-async function downloadInThread(a: AcceptedRequest): Promise<TransferHandle | undefined> {
+async function downloadInThread(
+  a: AcceptedRequest,
+): Promise<TransferHandle | undefined> {
   const socket = await a.bind();
-  if (a.closing()) { refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN'); return undefined; }
+  if (a.closing()) {
+    refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
+    return undefined;
+  }
   const opened = await openForDownload(a);
   if (!opened.ok) {
     const r = refusalFor(opened.error);
@@ -80,19 +128,37 @@ async function downloadInThread(a: AcceptedRequest): Promise<TransferHandle | un
     return undefined;
   }
   const { info, stream } = opened.value;
-  const runner = runDownload({
-    socket, peer: a.peer, clock: a.clock, stats: a.stats,
-    source: blockReader(stream, a.negotiated.blksize),
-    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path, release: info.release }),
-    closed: a.closed,
-  }, sendConfig(a, info.size));
+  const runner = runDownload(
+    {
+      socket,
+      peer: a.peer,
+      clock: a.clock,
+      stats: a.stats,
+      source: blockReader(stream, a.negotiated.blksize),
+      finish: (result, message, bytes) =>
+        a.finish(result, message, bytes, {
+          path: info.path,
+          release: info.release,
+        }),
+      closed: a.closed,
+    },
+    sendConfig(a, info.size),
+  );
   return { shutdown: () => runner.dispatch({ type: 'shutdown' }) };
 }
 
 /** The engine binds its own sockets; one is bound here only to refuse. */
-async function downloadInEngine(a: AcceptedRequest, engine: NativeDownloads, bindAddress: string | undefined): Promise<TransferHandle | undefined> {
+async function downloadInEngine(
+  a: AcceptedRequest,
+  engine: NativeDownloads,
+  bindAddress: string | undefined,
+): Promise<TransferHandle | undefined> {
   const opened = await openForDownload(a);
-  const refuseWith = async (code: number, message: string, result: string): Promise<undefined> => {
+  const refuseWith = async (
+    code: number,
+    message: string,
+    result: string,
+  ): Promise<undefined> => {
     refuse(a, await a.bind(), code, message, result);
     return undefined;
   };
@@ -106,9 +172,15 @@ async function downloadInEngine(a: AcceptedRequest, engine: NativeDownloads, bin
   }
   const { info, stream } = opened.value;
   return engine.start({
-    peer: a.peer, bindAddress, stream,
+    peer: a.peer,
+    bindAddress,
+    stream,
     spec: sendConfig(a, info.size),
-    finish: (result, message, bytes) => a.finish(result, message, bytes, { path: info.path, release: info.release }),
+    finish: (result, message, bytes) =>
+      a.finish(result, message, bytes, {
+        path: info.path,
+        release: info.release,
+      }),
     closed: a.closed,
   });
 }

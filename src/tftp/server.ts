@@ -7,16 +7,29 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ServiceDeps } from '../runtime/deps.ts';
-import { type TransferRecord, createTransferRecorder } from '../runtime/transfer-record.ts';
+import {
+  createTransferRecorder,
+  type TransferRecord,
+} from '../runtime/transfer-record.ts';
 import type { Service } from '../shared/service.ts';
 import { type Clock, realClock } from './clock.ts';
 import { negotiate } from './codec/negotiate.ts';
-import { ERR_ILLEGAL_OP, ERR_UNDEFINED, type TftpPacket, decode, encodeError } from './codec/packet.ts';
+import {
+  decode,
+  ERR_ILLEGAL_OP,
+  ERR_UNDEFINED,
+  encodeError,
+  type TftpPacket,
+} from './codec/packet.ts';
 import { startDownload } from './download.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './machine/machine.ts';
-import { type NativeDownloads, createNativeDownloads, loadEngineAddon } from './native/engine.ts';
+import {
+  createNativeDownloads,
+  loadEngineAddon,
+  type NativeDownloads,
+} from './native/engine.ts';
 import { bindSocket } from './sockets.ts';
-import { type TftpStats, emptyStats } from './stats.ts';
+import { emptyStats, type TftpStats } from './stats.ts';
 import type { AcceptedRequest, Peer, TransferHandle } from './transfer.ts';
 import { startUpload } from './upload.ts';
 
@@ -43,55 +56,129 @@ export interface TftpService extends Service {
 
 const MODES = new Set(['octet', 'netascii', 'mail']);
 
-export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Promise<TftpService> {
+export async function startTftpServer(
+  deps: ServiceDeps & TftpServerOptions,
+): Promise<TftpService> {
   const clock = deps.clock ?? realClock;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
   const stats = emptyStats();
   const running = new Map<string, TransferHandle | undefined>();
   const log = deps.log.child({ svc: 'tftp' });
-  const recorder = createTransferRecorder({ events: deps.events, log, now: () => clock.now() });
+  const recorder = createTransferRecorder({
+    events: deps.events,
+    log,
+    now: () => clock.now(),
+  });
   let closing = false;
   let engine: NativeDownloads | undefined;
   if (!deps.clock && (deps.engine ?? 'native') === 'native') {
     const addon = loadEngineAddon();
     if (addon.ok) engine = createNativeDownloads(addon.value, stats);
-    else log.warn({ err: addon.error }, 'tftp: native download engine unavailable, downloads run in the service thread');
+    else
+      log.warn(
+        { err: addon.error },
+        'tftp: native download engine unavailable, downloads run in the service thread',
+      );
   }
 
   const main = createSocket({ type: 'udp4', reuseAddr: false });
   main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
   try {
-    await bindSocket(main, deps.port ?? deps.model.current().services.tftp.port, deps.bindAddress);
+    await bindSocket(
+      main,
+      deps.port ?? deps.model.current().services.tftp.port,
+      deps.bindAddress,
+    );
   } catch (e) {
     engine?.close();
-    try { main.close(); } catch { /* never bound */ }
+    try {
+      main.close();
+    } catch {
+      /* never bound */
+    }
     throw e;
   }
   const port = main.address().port;
 
   /** The outcome of a request: counted, and its one event and log line (the peer's port and, on failure, why). */
-  const finish = (record: TransferRecord, peer: Peer, result: string, message: string, bytes: number): void => {
-    if (result === 'ok') stats.completed++; else stats.failed++;
-    record.finish(result, bytes, { port: peer.port, ...(result === 'ok' ? {} : { message }) });
+  const finish = (
+    record: TransferRecord,
+    peer: Peer,
+    result: string,
+    message: string,
+    bytes: number,
+  ): void => {
+    if (result === 'ok') stats.completed++;
+    else stats.failed++;
+    record.finish(result, bytes, {
+      port: peer.port,
+      ...(result === 'ok' ? {} : { message }),
+    });
   };
   /** Refuse on the main socket (before any transfer exists): one ERROR, then the outcome. */
-  const refuseEarly = (peer: Peer, record: TransferRecord, code: number, message: string, result: string, why: string): void => {
+  const refuseEarly = (
+    peer: Peer,
+    record: TransferRecord,
+    code: number,
+    message: string,
+    result: string,
+    why: string,
+  ): void => {
     main.send(encodeError(code, message), peer.port, peer.address);
     finish(record, peer, result, why, 0);
   };
 
-  function accept(req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>, peer: Peer): void {
+  function accept(
+    req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>,
+    peer: Peer,
+  ): void {
     const key = `${peer.address}:${peer.port}`;
-    if (running.has(key)) { stats.duplicates++; return; } // a repeated request while its transfer runs
+    if (running.has(key)) {
+      stats.duplicates++;
+      return;
+    } // a repeated request while its transfer runs
     const cfg = deps.model.current().services.tftp;
     const leaseMac = deps.leases.macForAddress(peer.address);
-    const record = recorder.begin({ protocol: 'tftp', direction: req.op === 'rrq' ? 'download' : 'upload', peer: peer.address, path: req.filename, mac: leaseMac });
+    const record = recorder.begin({
+      protocol: 'tftp',
+      direction: req.op === 'rrq' ? 'download' : 'upload',
+      peer: peer.address,
+      path: req.filename,
+      mac: leaseMac,
+    });
     const mode = req.mode.toLowerCase();
-    if (!MODES.has(mode) || mode === 'mail') { refuseEarly(peer, record, ERR_ILLEGAL_OP, `unsupported mode "${req.mode}"`, 'TFTP_BAD_MODE', `mode ${req.mode}`); return; }
-    if (mode === 'netascii') { refuseEarly(peer, record, ERR_UNDEFINED, 'netascii mode is not supported: use octet (binary) mode', 'TFTP_BAD_MODE', 'netascii refused'); return; }
+    if (!MODES.has(mode) || mode === 'mail') {
+      refuseEarly(
+        peer,
+        record,
+        ERR_ILLEGAL_OP,
+        `unsupported mode "${req.mode}"`,
+        'TFTP_BAD_MODE',
+        `mode ${req.mode}`,
+      );
+      return;
+    }
+    if (mode === 'netascii') {
+      refuseEarly(
+        peer,
+        record,
+        ERR_UNDEFINED,
+        'netascii mode is not supported: use octet (binary) mode',
+        'TFTP_BAD_MODE',
+        'netascii refused',
+      );
+      return;
+    }
     if (stats.active >= cfg.maxTransfers) {
       stats.busy++;
-      refuseEarly(peer, record, ERR_UNDEFINED, `server busy: ${stats.active} transfers in progress, retry later`, 'TFTP_BUSY', 'too many transfers');
+      refuseEarly(
+        peer,
+        record,
+        ERR_UNDEFINED,
+        `server busy: ${stats.active} transfers in progress, retry later`,
+        'TFTP_BUSY',
+        'too many transfers',
+      );
       return;
     }
     stats.requests++;
@@ -103,9 +190,22 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
     // The transfer's own socket (its TID), bound only when used: in-thread transfers and refusals.
     let socket: Socket | undefined;
     const accepted: AcceptedRequest = {
-      peer, filename: req.filename, who: { mac: leaseMac }, negotiated: n, tree: deps.tree.current(), clock, stats,
+      peer,
+      filename: req.filename,
+      who: { mac: leaseMac },
+      negotiated: n,
+      tree: deps.tree.current(),
+      clock,
+      stats,
       // RFC 2349: a negotiated timeout is this transfer's retransmission interval (backoff still applies).
-      retry: n.timeoutMs === undefined ? retry : { ...retry, initialMs: n.timeoutMs, maxMs: Math.max(retry.maxMs, n.timeoutMs) },
+      retry:
+        n.timeoutMs === undefined
+          ? retry
+          : {
+              ...retry,
+              initialMs: n.timeoutMs,
+              maxMs: Math.max(retry.maxMs, n.timeoutMs),
+            },
       finish(result, message, bytes, detail) {
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
@@ -125,27 +225,48 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
         return socket;
       },
     };
-    const started = req.op === 'rrq'
-      ? startDownload(accepted, engine, deps.bindAddress)
-      : startUpload(accepted, { protocol: 'tftp', peer: peer.address, mac: leaseMac, declaredSize: n.tsize });
-    started.then((handle) => {
-      if (handle && !released) {
-        running.set(key, handle);
-        if (closing) handle.shutdown();
-      }
-    }).catch((e: unknown) => {
-      log.error({ err: String(e), peer: key }, 'tftp transfer setup failed');
-      try { socket?.close(); } catch { /* closed */ }
-      if (!released) { accepted.finish('TFTP_IO', String(e), 0); accepted.closed(); }
-    });
+    const started =
+      req.op === 'rrq'
+        ? startDownload(accepted, engine, deps.bindAddress)
+        : startUpload(accepted, {
+            protocol: 'tftp',
+            peer: peer.address,
+            mac: leaseMac,
+            declaredSize: n.tsize,
+          });
+    started
+      .then((handle) => {
+        if (handle && !released) {
+          running.set(key, handle);
+          if (closing) handle.shutdown();
+        }
+      })
+      .catch((e: unknown) => {
+        log.error({ err: String(e), peer: key }, 'tftp transfer setup failed');
+        try {
+          socket?.close();
+        } catch {
+          /* closed */
+        }
+        if (!released) {
+          accepted.finish('TFTP_IO', String(e), 0);
+          accepted.closed();
+        }
+      });
   }
 
   main.on('message', (msg, rinfo) => {
     if (closing) return;
     // Source port 0 cannot be answered (dgram.send throws on port 0): drop it as malformed.
-    if (rinfo.port === 0) { stats.malformed++; return; }
+    if (rinfo.port === 0) {
+      stats.malformed++;
+      return;
+    }
     const p = decode(msg);
-    if (!p.ok) { stats.malformed++; return; }
+    if (!p.ok) {
+      stats.malformed++;
+      return;
+    }
     const peer = { address: rinfo.address, port: rinfo.port };
     if (p.value.op === 'rrq' || p.value.op === 'wrq') accept(p.value, peer);
     else stats.unexpected++;
@@ -156,7 +277,10 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
   return {
     name: 'tftp',
     port,
-    stats: () => { engine?.syncStats(); return { ...stats }; },
+    stats: () => {
+      engine?.syncStats();
+      return { ...stats };
+    },
     async close() {
       if (closing) return;
       closing = true;
@@ -164,7 +288,8 @@ export async function startTftpServer(deps: ServiceDeps & TftpServerOptions): Pr
       for (const s of running.values()) s?.shutdown();
       // Transfers still binding finish on their own (they see `closing`); wait briefly for them.
       const until = clock.now() + 2000;
-      while (running.size > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 10));
+      while (running.size > 0 && clock.now() < until)
+        await new Promise((r) => setTimeout(r, 10));
       engine?.close();
     },
   };

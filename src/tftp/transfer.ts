@@ -6,18 +6,38 @@
  * shell only moves bytes and events. download.ts and upload.ts start the two kinds.
  */
 import type { Socket } from 'node:dgram';
-import type { FileTree, Requester } from '../tree/types.ts';
 import type { Mac } from '../shared/mac.ts';
+import type { FileTree, Requester } from '../tree/types.ts';
 import type { Clock } from './clock.ts';
 import type { Negotiated } from './codec/negotiate.ts';
-import { ERR_UNKNOWN_TID, OP_DATA, type TftpPacket, decode, encode, encodeData, encodeError } from './codec/packet.ts';
+import {
+  decode,
+  ERR_UNKNOWN_TID,
+  encode,
+  encodeData,
+  encodeError,
+  OP_DATA,
+  type TftpPacket,
+} from './codec/packet.ts';
 import type { Action, RetryPolicy, Step } from './machine/machine.ts';
 import type { TftpStats } from './stats.ts';
 
-export interface Peer { readonly address: string; readonly port: number }
+export interface Peer {
+  readonly address: string;
+  readonly port: number;
+}
 
 /** The outcome, exactly once; path/mac refine what the transfer event reports, release is the folder that answered. */
-export type Finish = (result: string, message: string, bytes: number, detail?: { path?: string; mac?: Mac | undefined; release?: string | undefined }) => void;
+export type Finish = (
+  result: string,
+  message: string,
+  bytes: number,
+  detail?: {
+    path?: string;
+    mac?: Mac | undefined;
+    release?: string | undefined;
+  },
+) => void;
 
 /** An accepted RRQ or WRQ, before its own socket exists (a download the engine runs never needs one). */
 export interface AcceptedRequest {
@@ -41,12 +61,24 @@ export interface AcceptedRequest {
 }
 
 /** What the server keeps of a running transfer. */
-export interface TransferHandle { shutdown(): void }
+export interface TransferHandle {
+  shutdown(): void;
+}
 
 /** Refuse before any transfer began: one ERROR from the transfer's TID, then release everything. */
-export function refuse(a: AcceptedRequest, socket: Socket, code: number, message: string, result: string): void {
+export function refuse(
+  a: AcceptedRequest,
+  socket: Socket,
+  code: number,
+  message: string,
+  result: string,
+): void {
   socket.send(encodeError(code, message), a.peer.port, a.peer.address, () => {
-    try { socket.close(); } catch { /* closed */ }
+    try {
+      socket.close();
+    } catch {
+      /* closed */
+    }
   });
   a.finish(result, message, 0);
   a.closed();
@@ -94,7 +126,13 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   let inFlight = 0;
   let closeWhenSent = false;
   const sent = (): void => {
-    if (--inFlight === 0 && closeWhenSent) { try { socket.close(); } catch { /* already closed */ } }
+    if (--inFlight === 0 && closeWhenSent) {
+      try {
+        socket.close();
+      } catch {
+        /* already closed */
+      }
+    }
   };
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
 
@@ -104,7 +142,10 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   const nSlots = Math.max(1, o.sendSlots ?? 2);
   const slots: (Buffer | undefined)[] = [];
   const busy = new Uint32Array(nSlots);
-  const slotSent = Array.from({ length: nSlots }, (_, i) => (): void => { busy[i]!--; sent(); });
+  const slotSent = Array.from({ length: nSlots }, (_, i) => (): void => {
+    busy[i]!--;
+    sent();
+  });
   let slot = 0;
 
   const sendData = (block: number, data: Uint8Array): void => {
@@ -118,7 +159,8 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
       socket.send(encodeData(block, data), peer.port, peer.address, sent);
       return;
     }
-    if (buf === undefined || buf.length < len) buf = slots[i] = Buffer.allocUnsafeSlow(len);
+    if (buf === undefined || buf.length < len)
+      buf = slots[i] = Buffer.allocUnsafeSlow(len);
     buf[0] = 0;
     buf[1] = OP_DATA;
     buf[2] = (block >> 8) & 0xff;
@@ -130,18 +172,31 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   };
 
   const send = (p: TftpPacket): void => {
-    if (p.op === 'data') { sendData(p.block, p.data); return; }
+    if (p.op === 'data') {
+      sendData(p.block, p.data);
+      return;
+    }
     inFlight++;
     socket.send(encode(p), peer.port, peer.address, sent);
   };
 
   const perform = (a: Action): void => {
     switch (a.type) {
-      case 'send': send(a.packet); break;
-      case 'arm': timer.arm(a.ms); break;
-      case 'read': effects.read?.(); break;
-      case 'write': effects.write?.(a.data); break;
-      case 'commit': effects.commit?.(); break;
+      case 'send':
+        send(a.packet);
+        break;
+      case 'arm':
+        timer.arm(a.ms);
+        break;
+      case 'read':
+        effects.read?.();
+        break;
+      case 'write':
+        effects.write?.(a.data);
+        break;
+      case 'commit':
+        effects.commit?.();
+        break;
       case 'note':
         if (a.what === 'retransmit') stats.retransmits++;
         else if (a.what === 'duplicate') stats.duplicates++;
@@ -159,7 +214,12 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
         socket.removeAllListeners('message');
         // A send still queued (the final ERROR or ACK) would be dropped by close(): close after it.
         if (inFlight > 0) closeWhenSent = true;
-        else try { socket.close(); } catch { /* already closed */ }
+        else
+          try {
+            socket.close();
+          } catch {
+            /* already closed */
+          }
         effects.closed();
         break;
     }
@@ -171,10 +231,17 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
   let running = false;
   function dispatch(e: E): void {
     if (closed) return;
-    if (running) { queue.push(e); return; }
+    if (running) {
+      queue.push(e);
+      return;
+    }
     running = true;
     try {
-      for (let ev: E | undefined = e; ev !== undefined && !closed; ev = queue.shift()) {
+      for (
+        let ev: E | undefined = e;
+        ev !== undefined && !closed;
+        ev = queue.shift()
+      ) {
         const r = o.step(state, ev);
         state = r.state;
         for (const a of r.actions) perform(a);
@@ -185,29 +252,53 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     }
   }
 
-  const fromStranger = (msg: Buffer, rinfo: { address: string; port: number }): void => {
+  const fromStranger = (
+    msg: Buffer,
+    rinfo: { address: string; port: number },
+  ): void => {
     stats.wrongTid++;
     if (rinfo.port === 0) return; // cannot be answered: dgram.send throws on port 0
     const p = decode(msg);
     // RFC 1350: answer a stranger with ERROR 5 and carry on; never answer an ERROR (no ping-pong).
     if (p.ok && p.value.op !== 'error') {
-      try { socket.send(encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'), rinfo.port, rinfo.address); } catch { /* closing socket */ }
+      try {
+        socket.send(
+          encodeError(ERR_UNKNOWN_TID, 'unknown transfer ID'),
+          rinfo.port,
+          rinfo.address,
+        );
+      } catch {
+        /* closing socket */
+      }
     }
   };
   socket.on('message', (msg, rinfo) => {
     if (closed) return;
-    if (rinfo.address !== peer.address || rinfo.port !== peer.port) { fromStranger(msg, rinfo); return; }
+    if (rinfo.address !== peer.address || rinfo.port !== peer.port) {
+      fromStranger(msg, rinfo);
+      return;
+    }
     const p = decode(msg);
-    if (!p.ok) { stats.malformed++; return; }
+    if (!p.ok) {
+      stats.malformed++;
+      return;
+    }
     if (p.value.op === 'data') stats.bytesReceived += p.value.data.length;
     const e = o.toEvent(p.value);
-    if (e === undefined) { stats.unexpected++; return; }
+    if (e === undefined) {
+      stats.unexpected++;
+      return;
+    }
     dispatch(e);
   });
-  socket.on('error', () => { /* send errors (unreachable peer) end in the retransmit timeout */ });
+  socket.on('error', () => {
+    /* send errors (unreachable peer) end in the retransmit timeout */
+  });
 
   return {
     dispatch,
-    get done() { return closed; },
+    get done() {
+      return closed;
+    },
   };
 }

@@ -6,48 +6,77 @@
  *   (policy/release.ts); 6. anything else is tftpboot/ as-is. Symlinks leading out of tftpboot/ or the data
  *   dir are refused. What a phone may upload is may-write.ts.
  */
-import { stat as fsStat, realpath, readdir, readFile } from 'node:fs/promises';
+
 import { createReadStream, type Stats } from 'node:fs';
-import { RecyclingFileStream } from './recycling-stream.ts';
-import { Readable } from 'node:stream';
+import { stat as fsStat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join as pjoin } from 'node:path';
+import { Readable } from 'node:stream';
 import type { ApplianceModel } from '../config/model.ts';
-import { type Result, ok, err } from '../shared/result.ts';
-import type { FileInfo, FileTree, ReadOptions, Requester, TreeError, TreeRef, WriterContext } from './types.ts';
-import { normalizePath, isInside } from './paths.ts';
-import { renderTree, type Rendered } from './render/index.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 import { AREA_LIST } from './layout.ts';
 import { createLocator, type Located } from './locate.ts';
+import { isInside, normalizePath } from './paths.ts';
+import { RecyclingFileStream } from './recycling-stream.ts';
+import { type Rendered, renderTree } from './render/index.ts';
+import type {
+  FileInfo,
+  FileTree,
+  ReadOptions,
+  Requester,
+  TreeError,
+  TreeRef,
+  WriterContext,
+} from './types.ts';
 
 type Disk = Extract<Located, { kind: 'disk' }>;
-import { beginDiskUpload } from './uploads.ts';
-import { deleteUploadFile, renameUploadFile, type UploadFile } from './upload-edits.ts';
+
 import { mayWrite } from './may-write.ts';
+import {
+  deleteUploadFile,
+  renameUploadFile,
+  type UploadFile,
+} from './upload-edits.ts';
+import { beginDiskUpload } from './uploads.ts';
 
 /** Bytes a disk stream reads at a time (and so holds ahead of its consumer). */
 const READ_AHEAD = 64 * 1024;
 
-const notFound = (path: string): { ok: false; error: TreeError } => err({ code: 'TREE_NOT_FOUND', message: `no such file: ${path}` });
+const notFound = (path: string): { ok: false; error: TreeError } =>
+  err({ code: 'TREE_NOT_FOUND', message: `no such file: ${path}` });
 
-export interface TreeOptions { readonly rendered?: Rendered }
+export interface TreeOptions {
+  readonly rendered?: Rendered;
+}
 
-export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileTree {
+export function createTree(
+  model: ApplianceModel,
+  opts: TreeOptions = {},
+): FileTree {
   const rendered = opts.rendered ?? renderTree(model);
   const mtime = new Date(model.source.loadedAt);
   const realRoots = new Map<string, Promise<string>>();
   const realRoot = (root: string): Promise<string> => {
     let p = realRoots.get(root);
-    if (!p) { p = realpath(root).catch(() => root); realRoots.set(root, p); }
+    if (!p) {
+      p = realpath(root).catch(() => root);
+      realRoots.set(root, p);
+    }
     return p;
   };
 
   const { split, uploadDir, locate } = createLocator(model, rendered);
 
   /** Stat a disk location (else the next one it names), refusing symlinks that lead out of its root. */
-  async function diskStat(l: Disk): Promise<Result<{ l: Disk; stats: Stats }, TreeError>> {
+  async function diskStat(
+    l: Disk,
+  ): Promise<Result<{ l: Disk; stats: Stats }, TreeError>> {
     try {
       const real = await realpath(l.abs);
-      if (!isInside(await realRoot(l.root), real)) return err({ code: 'TREE_ESCAPE', message: `${l.path} leads outside the tree` });
+      if (!isInside(await realRoot(l.root), real))
+        return err({
+          code: 'TREE_ESCAPE',
+          message: `${l.path} leads outside the tree`,
+        });
       return ok({ l: { ...l, abs: real }, stats: await fsStat(real) });
     } catch {
       return l.next?.kind === 'disk' ? diskStat(l.next) : notFound(l.path);
@@ -56,20 +85,57 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
 
   const infoOf = (l: Located, s?: Stats): FileInfo => {
     const name = l.path.split('/').pop() ?? '';
-    if (l.kind === 'rendered') return { path: l.path, name, type: 'file', size: l.file.body.length, mtime, etag: l.file.etag, source: 'rendered', site: l.site };
-    if (l.kind === 'virtual-dir' || !s || s.isDirectory()) return { path: l.path, name, type: 'dir', size: 0, mtime: s?.mtime ?? mtime, etag: '"dir"', source: l.kind === 'disk' ? l.source : 'rendered', site: l.site };
-    const info: FileInfo = { path: l.path, name, type: 'file', size: s.size, mtime: s.mtime, etag: `"${s.ino.toString(36)}-${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`, source: l.source, site: l.site };
+    if (l.kind === 'rendered')
+      return {
+        path: l.path,
+        name,
+        type: 'file',
+        size: l.file.body.length,
+        mtime,
+        etag: l.file.etag,
+        source: 'rendered',
+        site: l.site,
+      };
+    if (l.kind === 'virtual-dir' || !s || s.isDirectory())
+      return {
+        path: l.path,
+        name,
+        type: 'dir',
+        size: 0,
+        mtime: s?.mtime ?? mtime,
+        etag: '"dir"',
+        source: l.kind === 'disk' ? l.source : 'rendered',
+        site: l.site,
+      };
+    const info: FileInfo = {
+      path: l.path,
+      name,
+      type: 'file',
+      size: s.size,
+      mtime: s.mtime,
+      etag: `"${s.ino.toString(36)}-${s.size.toString(36)}-${Math.floor(s.mtimeMs).toString(36)}"`,
+      source: l.source,
+      site: l.site,
+    };
     return l.release === undefined ? info : { ...info, release: l.release };
   };
 
-  async function statPath(raw: string, who?: Requester): Promise<Result<{ l: Located; info: FileInfo }, TreeError>> {
+  async function statPath(
+    raw: string,
+    who?: Requester,
+  ): Promise<Result<{ l: Located; info: FileInfo }, TreeError>> {
     const n = normalizePath(raw);
     if (!n.ok) return n;
     const l = locate(n.value, who);
     if (l.kind !== 'disk') return ok({ l, info: infoOf(l) });
     const s = await diskStat(l);
     if (!s.ok && l.fallback && s.error.code === 'TREE_NOT_FOUND') {
-      const seed: Located = { kind: 'rendered', path: l.path, site: l.site, file: l.fallback };
+      const seed: Located = {
+        kind: 'rendered',
+        path: l.path,
+        site: l.site,
+        file: l.fallback,
+      };
       return ok({ l: seed, info: infoOf(seed) });
     }
     if (!s.ok) return s;
@@ -77,9 +143,14 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
   }
 
   /** The may-write rule for a name, and the file on disk it names. */
-  const uploadFile = (raw: string, ctx: WriterContext): Result<UploadFile, TreeError> => {
+  const uploadFile = (
+    raw: string,
+    ctx: WriterContext,
+  ): Result<UploadFile, TreeError> => {
     const t = tree.checkWrite(raw, ctx);
-    return t.ok ? ok({ target: t.value, abs: (locate(t.value.path) as Disk).abs }) : t;
+    return t.ok
+      ? ok({ target: t.value, abs: (locate(t.value.path) as Disk).abs })
+      : t;
   };
 
   const tree: FileTree = {
@@ -95,42 +166,87 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       const r = await statPath(raw, who);
       if (!r.ok) return r;
       const { l, info } = r.value;
-      if (info.type === 'dir') return err({ code: 'TREE_IS_DIRECTORY', message: `${info.path} is a folder` });
+      if (info.type === 'dir')
+        return err({
+          code: 'TREE_IS_DIRECTORY',
+          message: `${info.path} is a folder`,
+        });
       if (l.kind === 'rendered') return ok(l.file.body);
-      try { return ok(await readFile((l as Disk).abs)); } catch (e) { return err({ code: 'TREE_IO', message: (e as Error).message }); }
+      try {
+        return ok(await readFile((l as Disk).abs));
+      } catch (e) {
+        return err({ code: 'TREE_IO', message: (e as Error).message });
+      }
     },
 
     async open(raw, o: ReadOptions = {}) {
       const r = await statPath(raw, o.who);
       if (!r.ok) return r;
       const { l, info } = r.value;
-      if (info.type === 'dir') return err({ code: 'TREE_IS_DIRECTORY', message: `${info.path} is a folder` });
+      if (info.type === 'dir')
+        return err({
+          code: 'TREE_IS_DIRECTORY',
+          message: `${info.path} is a folder`,
+        });
       const start = o.start ?? 0;
       const end = Math.min(o.end ?? info.size - 1, info.size - 1);
-      if (l.kind === 'rendered') return ok({ info, stream: Readable.from([l.file.body.subarray(start, end + 1)]) });
+      if (l.kind === 'rendered')
+        return ok({
+          info,
+          stream: Readable.from([l.file.body.subarray(start, end + 1)]),
+        });
       const abs = (l as Disk).abs;
       if (end < start) return ok({ info, stream: Readable.from([]) });
       // 64 KiB read-ahead (Node's default for files) unless the front-end asks for less: what a stream holds
       // is multiplied by the transfers running at once (hundreds in a boot storm).
       const chunk = o.chunk ?? READ_AHEAD;
-      if (o.ring !== undefined) return ok({ info, stream: new RecyclingFileStream(abs, { start, end, chunk, ring: o.ring }) });
-      return ok({ info, stream: createReadStream(abs, { start, end, highWaterMark: chunk }) });
+      if (o.ring !== undefined)
+        return ok({
+          info,
+          stream: new RecyclingFileStream(abs, {
+            start,
+            end,
+            chunk,
+            ring: o.ring,
+          }),
+        });
+      return ok({
+        info,
+        stream: createReadStream(abs, { start, end, highWaterMark: chunk }),
+      });
     },
 
     async list(raw, who) {
       const r = await statPath(raw, who);
       if (!r.ok) return r;
       const { l, info } = r.value;
-      if (info.type !== 'dir') return err({ code: 'TREE_NOT_FOUND', message: `${info.path} is not a folder` });
-      const prefix = l.path ? l.path + '/' : '';
+      if (info.type !== 'dir')
+        return err({
+          code: 'TREE_NOT_FOUND',
+          message: `${info.path} is not a folder`,
+        });
+      const prefix = l.path ? `${l.path}/` : '';
       const names = new Set<string>();
-      for (const p of rendered.files.keys()) if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) names.add(p.slice(prefix.length));
-      for (const f of rendered.folders.keys()) if (f && f.startsWith(prefix) && !f.slice(prefix.length).includes('/')) names.add(f.slice(prefix.length));
+      for (const p of rendered.files.keys())
+        if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
+          names.add(p.slice(prefix.length));
+      for (const f of rendered.folders.keys())
+        if (f?.startsWith(prefix) && !f.slice(prefix.length).includes('/'))
+          names.add(f.slice(prefix.length));
       const { rel, site } = split(l.path);
       const segs = rel ? rel.split('/') : [];
       if (segs.length === 0) for (const a of AREA_LIST) names.add(a.dir);
-      const diskDirs = segs.length === 1 && AREA_LIST.some((a) => a.dir === segs[0]) ? [uploadDir(site, segs[0]!)] : [l.kind === 'disk' && l.release !== undefined ? l.abs : pjoin(model.tftpboot, rel)];
-      for (const d of diskDirs) for (const n of await readdir(d).catch(() => [] as string[])) if (normalizePath(n).ok) names.add(n);
+      const diskDirs =
+        segs.length === 1 && AREA_LIST.some((a) => a.dir === segs[0])
+          ? [uploadDir(site, segs[0]!)]
+          : [
+              l.kind === 'disk' && l.release !== undefined
+                ? l.abs
+                : pjoin(model.tftpboot, rel),
+            ];
+      for (const d of diskDirs)
+        for (const n of await readdir(d).catch(() => [] as string[]))
+          if (normalizePath(n).ok) names.add(n);
       const out: FileInfo[] = [];
       for (const n of [...names].sort()) {
         const s = await statPath(prefix + n, who);
@@ -144,7 +260,11 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
       if (!n.ok) return n;
       const l = locate(n.value);
       const serves = l.kind === 'disk' ? l.source : l.kind;
-      return mayWrite(model, { path: n.value, site: l.site, rel: split(n.value).rel, serves }, ctx);
+      return mayWrite(
+        model,
+        { path: n.value, site: l.site, rel: split(n.value).rel, serves },
+        ctx,
+      );
     },
 
     async beginUpload(raw, ctx) {
@@ -156,18 +276,24 @@ export function createTree(model: ApplianceModel, opts: TreeOptions = {}): FileT
 
     async deleteUpload(raw, ctx) {
       const f = uploadFile(raw, ctx);
-      return f.ok ? deleteUploadFile(f.value, model.uploads.keepGenerations) : f;
+      return f.ok
+        ? deleteUploadFile(f.value, model.uploads.keepGenerations)
+        : f;
     },
 
     async renameUpload(rawFrom, rawTo, ctx) {
       const from = uploadFile(rawFrom, ctx);
       if (!from.ok) return from;
       const to = uploadFile(rawTo, ctx);
-      return to.ok ? renameUploadFile(from.value, to.value, model.uploads.keepGenerations) : to;
+      return to.ok
+        ? renameUploadFile(from.value, to.value, model.uploads.keepGenerations)
+        : to;
     },
   };
   return tree;
 }
 
 /** A TreeRef over one tree, for tests and one-shot commands; hot reload uses runtime/live-config.ts. */
-export const staticTreeRef = (tree: FileTree): TreeRef => ({ current: () => tree });
+export const staticTreeRef = (tree: FileTree): TreeRef => ({
+  current: () => tree,
+});

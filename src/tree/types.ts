@@ -6,9 +6,9 @@
  * Every entry point runs the raw path through one safety check (tree/paths.ts) first.
  */
 import type { Readable } from 'node:stream';
-import type { Result } from '../shared/result.ts';
-import type { Mac } from '../shared/mac.ts';
 import type { Requester } from '../policy/resources.ts';
+import type { Mac } from '../shared/mac.ts';
+import type { Result } from '../shared/result.ts';
 
 export type { Requester };
 
@@ -103,16 +103,32 @@ export interface FileTree {
   /** Whole contents (rendered files are in memory; disk files are read). */
   read(rawPath: string, who?: Requester): Promise<Result<Buffer, TreeError>>;
   /** A stream of the file or a range of it. */
-  open(rawPath: string, options?: ReadOptions): Promise<Result<{ info: FileInfo; stream: Readable }, TreeError>>;
+  open(
+    rawPath: string,
+    options?: ReadOptions,
+  ): Promise<Result<{ info: FileInfo; stream: Readable }, TreeError>>;
   /** A folder's entries; `who` as for stat (a resource folder at the root lists that phone's release folder). */
   list(rawDir: string, who?: Requester): Promise<Result<FileInfo[], TreeError>>;
   /** The may-write rule: which names a phone may upload, where they land, and their cap. */
-  checkWrite(rawPath: string, ctx: WriterContext): Result<UploadTarget, TreeError>;
-  beginUpload(rawPath: string, ctx: WriterContext): Promise<Result<Upload, TreeError>>;
+  checkWrite(
+    rawPath: string,
+    ctx: WriterContext,
+  ): Result<UploadTarget, TreeError>;
+  beginUpload(
+    rawPath: string,
+    ctx: WriterContext,
+  ): Promise<Result<Upload, TreeError>>;
   /** Delete an uploaded file (checkWrite's rule); an override or contact file is kept as a generation. */
-  deleteUpload(rawPath: string, ctx: WriterContext): Promise<Result<void, TreeError>>;
+  deleteUpload(
+    rawPath: string,
+    ctx: WriterContext,
+  ): Promise<Result<void, TreeError>>;
   /** Rename an uploaded file to another upload name (checkWrite for both); the target's old content is kept as a generation. */
-  renameUpload(rawFrom: string, rawTo: string, ctx: WriterContext): Promise<Result<void, TreeError>>;
+  renameUpload(
+    rawFrom: string,
+    rawTo: string,
+    ctx: WriterContext,
+  ): Promise<Result<void, TreeError>>;
   /** The site a tree path belongs to (first folder), used by confined accounts. */
   siteOf(path: string): string | undefined;
 }

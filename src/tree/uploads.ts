@@ -4,14 +4,26 @@
  * files (.history/<name>.1 … .N), renames the new file into place and fsyncs the folder. A crash or a
  * dropped connection before commit() leaves the previous file exactly as it was.
  */
-import { open, rename, unlink, mkdir, readdir, link, type FileHandle } from 'node:fs/promises';
+
 import { randomBytes } from 'node:crypto';
-import { join, dirname, basename } from 'node:path';
-import { type Result, ok, err } from '../shared/result.ts';
+import {
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  unlink,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from '../shared/durable.ts';
+import { err, ok, type Result } from '../shared/result.ts';
 import type { TreeError, Upload, UploadTarget } from './types.ts';
 
-export const KEEP_HISTORY: ReadonlySet<string> = new Set(['override', 'contacts']);
+export const KEEP_HISTORY: ReadonlySet<string> = new Set([
+  'override',
+  'contacts',
+]);
 
 /** Keep `file` (when it exists) as .history/<name>.1, shifting older generations up to `keep`. */
 export async function rotate(file: string, keep: number): Promise<void> {
@@ -20,7 +32,10 @@ export async function rotate(file: string, keep: number): Promise<void> {
   await mkdir(hist, { recursive: true });
   const name = basename(file);
   for (let g = keep - 1; g >= 1; g--) {
-    await rename(join(hist, `${name}.${g}`), join(hist, `${name}.${g + 1}`)).catch(() => undefined);
+    await rename(
+      join(hist, `${name}.${g}`),
+      join(hist, `${name}.${g + 1}`),
+    ).catch(() => undefined);
   }
   // A hard link, not a rename: the live file stays in place until rename(temp, file) replaces it atomically.
   await unlink(join(hist, `${name}.1`)).catch(() => undefined);
@@ -32,20 +47,36 @@ export async function generations(file: string): Promise<string[]> {
   const hist = join(dirname(file), '.history');
   const name = basename(file);
   const all = await readdir(hist).catch(() => [] as string[]);
-  return all.filter((f) => f.startsWith(`${name}.`) && /^\d+$/.test(f.slice(name.length + 1)))
-    .sort((a, b) => Number(a.slice(name.length + 1)) - Number(b.slice(name.length + 1)))
+  return all
+    .filter(
+      (f) => f.startsWith(`${name}.`) && /^\d+$/.test(f.slice(name.length + 1)),
+    )
+    .sort(
+      (a, b) =>
+        Number(a.slice(name.length + 1)) - Number(b.slice(name.length + 1)),
+    )
     .map((f) => join(hist, f));
 }
 
-export async function beginDiskUpload(target: UploadTarget, file: string, keepGenerations: number): Promise<Result<Upload, TreeError>> {
+export async function beginDiskUpload(
+  target: UploadTarget,
+  file: string,
+  keepGenerations: number,
+): Promise<Result<Upload, TreeError>> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.part`);
+  const temp = join(
+    dir,
+    `.${basename(file)}.${randomBytes(6).toString('hex')}.part`,
+  );
   let handle: FileHandle;
   try {
     await mkdir(dir, { recursive: true });
     handle = await open(temp, 'wx', 0o640);
   } catch (e) {
-    return err({ code: 'TREE_IO', message: `cannot create upload file: ${(e as Error).message}` });
+    return err({
+      code: 'TREE_IO',
+      message: `cannot create upload file: ${(e as Error).message}`,
+    });
   }
   let bytes = 0;
   let state: 'open' | 'done' = 'open';
@@ -58,10 +89,14 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
   return ok({
     target,
     async write(chunk) {
-      if (state !== 'open') return err({ code: 'TREE_IO', message: 'upload already finished' });
+      if (state !== 'open')
+        return err({ code: 'TREE_IO', message: 'upload already finished' });
       if (bytes + chunk.byteLength > target.maxBytes) {
         await discard();
-        return err({ code: 'TREE_TOO_LARGE', message: `upload larger than ${target.maxBytes} bytes allowed for ${target.kind} files` });
+        return err({
+          code: 'TREE_TOO_LARGE',
+          message: `upload larger than ${target.maxBytes} bytes allowed for ${target.kind} files`,
+        });
       }
       try {
         await handle.write(chunk);
@@ -69,11 +104,15 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
         return ok(undefined);
       } catch (e) {
         await discard();
-        return err({ code: 'TREE_IO', message: `write failed: ${(e as Error).message}` });
+        return err({
+          code: 'TREE_IO',
+          message: `write failed: ${(e as Error).message}`,
+        });
       }
     },
     async commit() {
-      if (state !== 'open') return err({ code: 'TREE_IO', message: 'upload already finished' });
+      if (state !== 'open')
+        return err({ code: 'TREE_IO', message: 'upload already finished' });
       state = 'done';
       try {
         await handle.sync();
@@ -85,7 +124,10 @@ export async function beginDiskUpload(target: UploadTarget, file: string, keepGe
       } catch (e) {
         await handle.close().catch(() => undefined);
         await unlink(temp).catch(() => undefined);
-        return err({ code: 'TREE_IO', message: `commit failed: ${(e as Error).message}` });
+        return err({
+          code: 'TREE_IO',
+          message: `commit failed: ${(e as Error).message}`,
+        });
       }
     },
     abort: discard,
