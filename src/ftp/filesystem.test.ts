@@ -6,6 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import type { FtpConnection } from 'ftp-srv';
@@ -235,8 +237,83 @@ test('a site account sees only its site: the root listing is filtered, paths out
   );
 });
 
-test('delete, mkdir, rename and chmod are refused with FTP_NOT_PERMITTED 550', async () => {
+test('mkdir and chmod are refused with FTP_NOT_PERMITTED 550', async () => {
   const { fs } = fileSystem();
-  for (const call of [fs.delete(), fs.mkdir(), fs.rename(), fs.chmod()])
+  for (const call of [fs.mkdir(), fs.chmod()])
     await assert.rejects(call, refusal('FTP_NOT_PERMITTED', 550));
+});
+
+test('DELE and RNFR/RNTO: MAC-bound uploads only, the replaced or deleted content kept as a generation', async () => {
+  const { fs } = fileSystem();
+  const put = async (name: string, body: string): Promise<void> => {
+    const up = await fs.write(name);
+    up.stream.end(Buffer.from(body));
+    await once(up.stream, 'finish');
+  };
+  const history = (name: string): Promise<string[]> =>
+    readdir(join(lab.model.dataDir, 'uploads/hq/overrides/.history')).then(
+      (n) => n.filter((f) => f.startsWith(name)).sort(),
+      () => [],
+    );
+  await put(`hq/${MAC}-web.cfg`, 'web');
+  await put(`hq/${MAC}-phone.cfg`, 'phone');
+  await fs.rename(`hq/${MAC}-web.cfg`, `hq/overrides/${MAC}-phone.cfg`);
+  assert.equal(await treeText(`hq/${MAC}-phone.cfg`), 'web');
+  await assert.rejects(
+    fs.get(`hq/${MAC}-web.cfg`),
+    refusal('TREE_NOT_FOUND', 550),
+  );
+  assert.ok(
+    (await history(`${MAC}-phone.cfg`)).length >= 1,
+    'the replaced phone.cfg is a generation',
+  );
+  const before = (await history(`${MAC}-phone.cfg`)).length;
+  await fs.delete(`hq/${MAC}-phone.cfg`);
+  await assert.rejects(
+    fs.get(`hq/overrides/${MAC}-phone.cfg`),
+    refusal('TREE_NOT_FOUND', 550),
+  );
+  assert.equal(
+    (await history(`${MAC}-phone.cfg`)).length,
+    before + 1,
+    'the deleted file is a generation',
+  );
+  await assert.rejects(
+    fs.delete(`hq/${MAC}-phone.cfg`),
+    refusal('TREE_NOT_FOUND', 550),
+  );
+  await assert.rejects(
+    fs.delete('hq/site.cfg'),
+    refusal('TREE_READ_ONLY', 550),
+  );
+  await assert.rejects(
+    fs.delete('hq/ucs/3111-46162-001.sip.ld'),
+    refusal('TREE_READ_ONLY', 550),
+  );
+  await assert.rejects(
+    fs.delete('hq/notes.txt'),
+    (e: unknown) => (e as { code?: string }).code === 'TREE_NAME_NOT_ALLOWED',
+  );
+  await assert.rejects(
+    fs.delete('../../etc/passwd'),
+    (e: unknown) => (e as { code?: string }).code === 'TREE_BAD_PATH',
+  );
+  await put(`hq/${MAC}-web.cfg`, 'web 2');
+  await assert.rejects(
+    fs.rename(`hq/${MAC}-web.cfg`, 'hq/site.cfg'),
+    refusal('TREE_READ_ONLY', 550),
+  );
+  await assert.rejects(
+    fs.rename(`hq/${MAC}-web.cfg`, `hq/0004f2000009-web.cfg`),
+    (e: unknown) => (e as { code?: string }).code === 'TREE_MAC_MISMATCH',
+  );
+  await assert.rejects(
+    fs.rename(`hq/${MAC}-web.cfg`, `hq/${MAC}-app.log`),
+    (e: unknown) => (e as { code?: string }).code === 'TREE_NAME_NOT_ALLOWED',
+  );
+  assert.equal(
+    await treeText(`hq/${MAC}-web.cfg`),
+    'web 2',
+    'a refused rename leaves the file',
+  );
 });

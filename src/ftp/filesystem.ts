@@ -1,6 +1,6 @@
 /**
  * The ftp-srv FileSystem over the virtual tree: get/list/chdir/read/write translate FTP paths to tree calls
- * and tree errors to FTP replies; delete/mkdir/rename/chmod are refused. Path safety and the may-write rule
+ * and tree errors to FTP replies; delete/rename only of uploads (the tree's may-write rule), mkdir/chmod refused. Path safety and the may-write rule
  * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
  */
 
@@ -8,7 +8,12 @@ import type { Readable } from 'node:stream';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { LeaseLookup } from '../runtime/deps.ts';
 import { macFromFileName } from '../shared/mac.ts';
-import type { FileTree, TreeRef, WriterContext } from '../tree/types.ts';
+import type {
+  FileTree,
+  Requester,
+  TreeRef,
+  WriterContext,
+} from '../tree/types.ts';
 import { type FtpAccount, mayAccess } from './accounts.ts';
 import {
   FtpReplyError,
@@ -95,11 +100,16 @@ export class TreeFileSystem extends FileSystem {
     return n.value;
   }
 
+  /** The client as the tree knows it: the MAC its lease binds to the peer address (a resource file's release). */
+  #who(): Requester {
+    return { mac: this.#ctx.leases.macForAddress(this.#ctx.peer) };
+  }
+
   override async get(fileName: string): Promise<FtpStat> {
     const tree = this.#ctx.tree.current();
     const arg = listArg(fileName);
     const path = this.#resolve(joinArg(this.#cwd, arg), tree, false);
-    const st = await tree.stat(path);
+    const st = await tree.stat(path, this.#who());
     if (!st.ok) throw treeReadError(st.error);
     return toFtpStat(st.value, arg ?? st.value.name);
   }
@@ -107,7 +117,7 @@ export class TreeFileSystem extends FileSystem {
   override async list(dir?: string): Promise<FtpStat[]> {
     const tree = this.#ctx.tree.current();
     const path = this.#resolve(joinArg(this.#cwd, listArg(dir)), tree, false);
-    const r = await tree.list(path);
+    const r = await tree.list(path, this.#who());
     if (!r.ok) throw treeReadError(r.error);
     return r.value
       .filter((i) =>
@@ -120,7 +130,7 @@ export class TreeFileSystem extends FileSystem {
     const tree = this.#ctx.tree.current();
     const path = this.#resolve(resolveCwd(this.#cwd, dir), tree, false);
     if (path !== '') {
-      const st = await tree.stat(path);
+      const st = await tree.stat(path, this.#who());
       if (!st.ok) throw treeReadError(st.error);
       if (st.value.type !== 'dir')
         throw new FtpReplyError(
@@ -141,6 +151,7 @@ export class TreeFileSystem extends FileSystem {
     const tree = ctx.tree.current();
     const raw = joinArg(this.#cwd, fileName);
     const normalized = tree.normalize(raw);
+    const leaseMac = ctx.leases.macForAddress(ctx.peer);
     const t = ctx.transfers.add(
       ctx.tlog.begin({
         direction: 'download',
@@ -148,7 +159,7 @@ export class TreeFileSystem extends FileSystem {
         user: ctx.account.user,
         path: normalized.ok ? normalized.value : raw,
         mac:
-          ctx.leases.macForAddress(ctx.peer) ??
+          leaseMac ??
           (normalized.ok ? macFromFileName(normalized.value) : undefined),
       }),
     );
@@ -162,9 +173,11 @@ export class TreeFileSystem extends FileSystem {
         start,
         chunk: retrChunk(ctx.reads.active + 1),
         ring: RETR_RING,
+        who: { mac: leaseMac },
       });
       if (!r.ok) throw treeReadError(r.error);
       const { info, stream } = r.value;
+      t.setRelease(info.release);
       ctx.reads.active++;
       stream.once('close', () => {
         ctx.reads.active--;
@@ -264,14 +277,33 @@ export class TreeFileSystem extends FileSystem {
     return { stream, clientPath: clientPath(path) };
   }
 
-  override delete(): Promise<never> {
-    return Promise.reject(refused('deleting'));
+  /** DELE and RNFR/RNTO: only uploads, by the may-write rule (tree.deleteUpload / renameUpload); 550 otherwise. */
+  #editCtx(): WriterContext {
+    return {
+      protocol: 'ftp',
+      peer: this.#ctx.peer,
+      mac: this.#ctx.leases.macForAddress(this.#ctx.peer),
+      confinedToSite: this.#ctx.account.site,
+    };
   }
+
+  override async delete(fileName: string): Promise<void> {
+    const tree = this.#ctx.tree.current();
+    const path = this.#resolve(joinArg(this.#cwd, fileName), tree, true);
+    const r = await tree.deleteUpload(path, this.#editCtx());
+    if (!r.ok) throw treeWriteError(r.error);
+  }
+
+  override async rename(from: string, to: string): Promise<void> {
+    const tree = this.#ctx.tree.current();
+    const src = this.#resolve(joinArg(this.#cwd, from), tree, true);
+    const dst = this.#resolve(joinArg(this.#cwd, to), tree, true);
+    const r = await tree.renameUpload(src, dst, this.#editCtx());
+    if (!r.ok) throw treeWriteError(r.error);
+  }
+
   override mkdir(): Promise<never> {
     return Promise.reject(refused('creating directories'));
-  }
-  override rename(): Promise<never> {
-    return Promise.reject(refused('renaming'));
   }
   override chmod(): Promise<never> {
     return Promise.reject(refused('changing modes'));

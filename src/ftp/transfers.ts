@@ -20,6 +20,8 @@ export interface Transfer {
   readonly start: TransferStart;
   /** Set the byte count as it grows (uploads) or at the end (downloads). */
   bytes: number;
+  /** The release whose folder answered a download (FileInfo.release), for the log line. */
+  setRelease(release: string | undefined): void;
   /** Record the outcome; later calls are ignored. Returns true the first time. */
   finish(result: string, bytes?: number): boolean;
   readonly done: boolean;
@@ -52,6 +54,7 @@ export function createTransferLog(
         get done() {
           return record.finished;
         },
+        setRelease: record.setRelease,
         finish(result, bytes) {
           if (record.finished) return false;
           if (bytes !== undefined) t.bytes = bytes;

@@ -159,7 +159,10 @@ async function routeFile(
   }
 
   if (direction === 'download')
-    return serveDownload(req, res, tree, path, record);
+    return serveDownload(req, res, tree, path, record, {
+      mac: leaseMac,
+      userAgent: req.headers['user-agent'],
+    });
   return receiveUpload(
     req,
     res,

@@ -3,7 +3,7 @@
  * tree.open (the file is never buffered whole).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FileTree } from '../tree/types.ts';
+import type { FileTree, Requester } from '../tree/types.ts';
 import {
   httpDate,
   httpEtag,
@@ -33,14 +33,16 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v.join(', ') : v;
 };
 
+/** `who` (the lease's MAC, the User-Agent) picks the release folder of a resource file asked for at the root. */
 export async function serveDownload(
   req: IncomingMessage,
   res: ServerResponse,
   tree: FileTree,
   path: string,
   record: TransferRecord,
+  who: Requester,
 ): Promise<void> {
-  const st = await tree.stat(path);
+  const st = await tree.stat(path, who);
   if (!st.ok)
     return sendFailure(
       res,
@@ -52,6 +54,7 @@ export async function serveDownload(
       ),
     );
   const info = st.value;
+  record.setRelease(info.release);
   if (info.type !== 'file')
     return sendFailure(
       res,
@@ -119,7 +122,7 @@ export async function serveDownload(
     return;
   }
 
-  const opened = await tree.open(path, { start, end });
+  const opened = await tree.open(path, { start, end, who });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
     return sendFailure(

@@ -12,6 +12,8 @@ export interface TransferRecord {
   /** Known once the path is parsed or the upload target is known. */
   setPath(path: string): void;
   setMac(mac: Mac | undefined): void;
+  /** The release whose folder answered (FileInfo.release), for the log line. */
+  setRelease(release: string | undefined): void;
   finish(result: string, bytes: number): void;
   readonly finished: boolean;
 }
@@ -35,6 +37,7 @@ export function startRecord(
   return {
     setPath: record.setPath,
     setMac: record.setMac,
+    setRelease: record.setRelease,
     get finished() {
       return record.finished;
     },

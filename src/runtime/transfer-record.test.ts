@@ -138,3 +138,29 @@ test('userAgent is in the event exactly when the start has it; long paths are cu
   assert.equal('userAgent' in without!, false);
   assert.equal(without!.path.length, 512);
 });
+
+test('the release that answered is in the log line (not the event), only when one did', () => {
+  const { events, lines, recorder } = setup();
+  const a = recorder.begin({
+    protocol: 'tftp',
+    direction: 'download',
+    peer: 'p',
+    path: 'hq/SoundPointIP-dictionary.xml',
+    mac: undefined,
+  });
+  a.setRelease('old');
+  a.setRelease(undefined);
+  a.finish('ok', 10);
+  recorder
+    .begin({
+      protocol: 'ftp',
+      direction: 'download',
+      peer: 'p',
+      path: 'hq/x.cfg',
+      mac: undefined,
+    })
+    .finish('ok', 1);
+  assert.equal(lines[0]!.release, 'old');
+  assert.equal('release' in lines[1]!, false);
+  assert.equal('release' in events[0]!, false);
+});

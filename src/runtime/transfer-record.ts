@@ -4,8 +4,10 @@
  * paths cannot emit twice). One clock (monotonic, durationMs to 0.1 ms) and one MAC rule: the MAC the
  * protocol knows (the peer's lease, an upload's target), else the one the file name carries.
  *
- * Log line: the event's fields, then what only that protocol knows (`detail`, e.g. the FTP user, the HTTP
- * status, the TFTP peer port and failure message), message "transfer", at info level.
+ * Log line: the event's fields, the firmware release whose folder answered (`release`, when one did: a
+ * bootROM or resource file asked for at the site root, FileInfo.release), then what only that protocol knows
+ * (`detail`, e.g. the FTP user, the HTTP status, the TFTP peer port and failure message), message
+ * "transfer", at info level.
  */
 import type { Logger } from 'pino';
 import { type Mac, macFromFileName } from '../shared/mac.ts';
@@ -30,6 +32,8 @@ export interface TransferRecord {
   setPath(path: string): void;
   /** A MAC known better than the start's; undefined keeps what is known. */
   setMac(mac: Mac | undefined): void;
+  /** The release whose folder answered (the tree's FileInfo.release); undefined keeps what is known. */
+  setRelease(release: string | undefined): void;
   /** Record the outcome; later calls are ignored. Returns true the first time. */
   finish(result: string, bytes: number, detail?: TransferDetail): boolean;
   readonly finished: boolean;
@@ -53,6 +57,7 @@ export function createTransferRecorder(deps: {
       const began = now();
       let path = start.path.slice(0, MAX_PATH);
       let mac = start.mac;
+      let release: string | undefined;
       let finished = false;
       return {
         setPath(p) {
@@ -60,6 +65,9 @@ export function createTransferRecorder(deps: {
         },
         setMac(m) {
           if (m !== undefined) mac = m;
+        },
+        setRelease(r) {
+          if (r !== undefined) release = r;
         },
         get finished() {
           return finished;
@@ -80,7 +88,14 @@ export function createTransferRecorder(deps: {
             ...('userAgent' in start ? { userAgent: start.userAgent } : {}),
           };
           deps.events.emit(event);
-          deps.log.info({ ...event, ...detail }, 'transfer');
+          deps.log.info(
+            {
+              ...event,
+              ...(release === undefined ? {} : { release }),
+              ...detail,
+            },
+            'transfer',
+          );
           return true;
         },
       };

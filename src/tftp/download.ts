@@ -84,12 +84,9 @@ export function runDownload(
   return runner;
 }
 
-/** tree.open for a download, a thrown error turned into TREE_IO. */
-function openForDownload(
-  tree: FileTree,
-  filename: string,
-): ReturnType<FileTree['open']> {
-  return tree.open(filename).catch((e: unknown) => ({
+/** tree.open for a download (as the asking phone), a thrown error turned into TREE_IO. */
+function openForDownload(a: AcceptedRequest): ReturnType<FileTree['open']> {
+  return a.tree.open(a.filename, { who: a.who }).catch((e: unknown) => ({
     ok: false as const,
     error: { code: 'TREE_IO' as const, message: String(e) },
   }));
@@ -122,7 +119,7 @@ async function downloadInThread(
     refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
     return undefined;
   }
-  const opened = await openForDownload(a.tree, a.filename);
+  const opened = await openForDownload(a);
   if (!opened.ok) {
     const r = refusalFor(opened.error);
     refuse(a, socket, r.code, r.message, r.result);
@@ -137,7 +134,10 @@ async function downloadInThread(
       stats: a.stats,
       source: blockReader(stream, a.negotiated.blksize),
       finish: (result, message, bytes) =>
-        a.finish(result, message, bytes, { path: info.path }),
+        a.finish(result, message, bytes, {
+          path: info.path,
+          release: info.release,
+        }),
       closed: a.closed,
     },
     sendConfig(a, info.size),
@@ -151,7 +151,7 @@ async function downloadInEngine(
   engine: NativeDownloads,
   bindAddress: string | undefined,
 ): Promise<TransferHandle | undefined> {
-  const opened = await openForDownload(a.tree, a.filename);
+  const opened = await openForDownload(a);
   const refuseWith = async (
     code: number,
     message: string,
@@ -175,7 +175,10 @@ async function downloadInEngine(
     stream,
     spec: sendConfig(a, info.size),
     finish: (result, message, bytes) =>
-      a.finish(result, message, bytes, { path: info.path }),
+      a.finish(result, message, bytes, {
+        path: info.path,
+        release: info.release,
+      }),
     closed: a.closed,
   });
 }

@@ -192,6 +192,7 @@ export async function startTftpServer(
     const accepted: AcceptedRequest = {
       peer,
       filename: req.filename,
+      who: { mac: leaseMac },
       negotiated: n,
       tree: deps.tree.current(),
       clock,
@@ -208,6 +209,7 @@ export async function startTftpServer(
       finish(result, message, bytes, detail) {
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
+        record.setRelease(detail?.release);
         finish(record, peer, result, message, bytes);
       },
       closed() {

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:dgram';
 import type { Mac } from '../shared/mac.ts';
-import type { FileTree } from '../tree/types.ts';
+import type { FileTree, Requester } from '../tree/types.ts';
 import type { Clock } from './clock.ts';
 import type { Negotiated } from './codec/negotiate.ts';
 import {
@@ -27,18 +27,24 @@ export interface Peer {
   readonly port: number;
 }
 
-/** The outcome, exactly once; path/mac refine what the transfer event reports. */
+/** The outcome, exactly once; path/mac refine what the transfer event reports, release is the folder that answered. */
 export type Finish = (
   result: string,
   message: string,
   bytes: number,
-  detail?: { path?: string; mac?: Mac | undefined },
+  detail?: {
+    path?: string;
+    mac?: Mac | undefined;
+    release?: string | undefined;
+  },
 ) => void;
 
 /** An accepted RRQ or WRQ, before its own socket exists (a download the engine runs never needs one). */
 export interface AcceptedRequest {
   readonly peer: Peer;
   readonly filename: string;
+  /** Who asks (the MAC its lease binds to the peer address): picks the release of a resource file at the root. */
+  readonly who: Requester;
   readonly negotiated: Negotiated;
   readonly tree: FileTree;
   readonly clock: Clock;

@@ -32,6 +32,11 @@ type Disk = Extract<Located, { kind: 'disk' }>;
 
 import { mayWrite } from './may-write.ts';
 import type { RefusalLog } from './refusals.ts';
+import {
+  deleteUploadFile,
+  renameUploadFile,
+  type UploadFile,
+} from './upload-edits.ts';
 import { beginDiskUpload } from './uploads.ts';
 
 /** Bytes a disk stream reads at a time (and so holds ahead of its consumer). */
@@ -153,6 +158,16 @@ export function createTree(
       });
     return r;
   }
+  /** The may-write rule for a name, and the file on disk it names. */
+  const uploadFile = (
+    raw: string,
+    ctx: WriterContext,
+  ): Result<UploadFile, TreeError> => {
+    const t = tree.checkWrite(raw, ctx);
+    return t.ok
+      ? ok({ target: t.value, abs: (locate(t.value.path) as Disk).abs })
+      : t;
+  };
 
   const tree: FileTree = {
     normalize: normalizePath,
@@ -179,6 +194,11 @@ export function createTree(
       const r = await fileAt(raw, o.who);
       if (!r.ok) return r;
       const { l, info } = r.value;
+      if (info.type === 'dir')
+        return err({
+          code: 'TREE_IS_DIRECTORY',
+          message: `${info.path} is a folder`,
+        });
       const start = o.start ?? 0;
       const end = Math.min(o.end ?? info.size - 1, info.size - 1);
       if (l.kind === 'rendered')
@@ -207,8 +227,8 @@ export function createTree(
       });
     },
 
-    async list(raw) {
-      const r = await statPath(raw);
+    async list(raw, who) {
+      const r = await statPath(raw, who);
       if (!r.ok) return r;
       const { l, info } = r.value;
       if (info.type !== 'dir')
@@ -234,13 +254,17 @@ export function createTree(
       const diskDirs =
         segs.length === 1 && AREA_LIST.some((a) => a.dir === segs[0])
           ? [uploadDir(site, segs[0]!)]
-          : [pjoin(model.tftpboot, rel)];
+          : [
+              l.kind === 'disk' && l.release !== undefined
+                ? l.abs
+                : pjoin(model.tftpboot, rel),
+            ];
       for (const d of diskDirs)
         for (const n of await readdir(d).catch(() => [] as string[]))
           if (normalizePath(n).ok) names.add(n);
       const out: FileInfo[] = [];
       for (const n of [...names].sort()) {
-        const s = await statPath(prefix + n);
+        const s = await statPath(prefix + n, who);
         if (s.ok) out.push(s.value.info);
       }
       return ok(out);
@@ -270,6 +294,22 @@ export function createTree(
       if (!t.ok) return t;
       const l = locate(t.value.path) as Extract<Located, { kind: 'disk' }>;
       return beginDiskUpload(t.value, l.abs, model.uploads.keepGenerations);
+    },
+
+    async deleteUpload(raw, ctx) {
+      const f = uploadFile(raw, ctx);
+      return f.ok
+        ? deleteUploadFile(f.value, model.uploads.keepGenerations)
+        : f;
+    },
+
+    async renameUpload(rawFrom, rawTo, ctx) {
+      const from = uploadFile(rawFrom, ctx);
+      if (!from.ok) return from;
+      const to = uploadFile(rawTo, ctx);
+      return to.ok
+        ? renameUploadFile(from.value, to.value, model.uploads.keepGenerations)
+        : to;
     },
   };
   return tree;

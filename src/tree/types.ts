@@ -112,7 +112,8 @@ export interface FileTree {
     rawPath: string,
     options?: ReadOptions,
   ): Promise<Result<{ info: FileInfo; stream: Readable }, TreeError>>;
-  list(rawDir: string): Promise<Result<FileInfo[], TreeError>>;
+  /** A folder's entries; `who` as for stat (a resource folder at the root lists that phone's release folder). */
+  list(rawDir: string, who?: Requester): Promise<Result<FileInfo[], TreeError>>;
   /** The may-write rule: which names a phone may upload, where they land, and their cap. */
   checkWrite(
     rawPath: string,
@@ -122,6 +123,17 @@ export interface FileTree {
     rawPath: string,
     ctx: WriterContext,
   ): Promise<Result<Upload, TreeError>>;
+  /** Delete an uploaded file (checkWrite's rule); an override or contact file is kept as a generation. */
+  deleteUpload(
+    rawPath: string,
+    ctx: WriterContext,
+  ): Promise<Result<void, TreeError>>;
+  /** Rename an uploaded file to another upload name (checkWrite for both); the target's old content is kept as a generation. */
+  renameUpload(
+    rawFrom: string,
+    rawTo: string,
+    ctx: WriterContext,
+  ): Promise<Result<void, TreeError>>;
   /** The site a tree path belongs to (first folder), used by confined accounts. */
   siteOf(path: string): string | undefined;
 }

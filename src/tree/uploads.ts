@@ -20,9 +20,13 @@ import { fsyncDir } from '../shared/durable.ts';
 import { err, ok, type Result } from '../shared/result.ts';
 import type { TreeError, Upload, UploadTarget } from './types.ts';
 
-const KEEP_HISTORY: ReadonlySet<string> = new Set(['override', 'contacts']);
+export const KEEP_HISTORY: ReadonlySet<string> = new Set([
+  'override',
+  'contacts',
+]);
 
-async function rotate(file: string, keep: number): Promise<void> {
+/** Keep `file` (when it exists) as .history/<name>.1, shifting older generations up to `keep`. */
+export async function rotate(file: string, keep: number): Promise<void> {
   if (keep <= 0) return;
   const hist = join(dirname(file), '.history');
   await mkdir(hist, { recursive: true });
