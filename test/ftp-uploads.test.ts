@@ -242,3 +242,57 @@ test('an upload killed half way (curl, lftp) or short of its ALLO size leaves th
   assert.deepEqual(tmp, [], 'no temporary file left behind');
   alive();
 });
+
+test("DELE and RNFR/RNTO (lftp): a phone's own uploads can be renamed and deleted, each replaced or deleted version kept; nothing else", {
+  skip,
+}, async () => {
+  const history = (): Promise<string[]> =>
+    readdir(
+      join(ftp.dir, 'data', 'uploads', 'hq', 'overrides', '.history'),
+    ).then(
+      (n) => n.filter((f) => f.startsWith(`${PHONE_MAC}-phone.cfg`)),
+      () => [],
+    );
+  const web = join(ftp.dir, 'web.cfg');
+  await writeFile(
+    web,
+    '<PHONE_CONFIG><OVERRIDES up.from="web"/></PHONE_CONFIG>\n',
+  );
+  assert.equal(
+    (await curl(['-T', web, ftpUrl(FACTORY, `hq/${PHONE_MAC}-web.cfg`)])).code,
+    0,
+  );
+  const before = (await history()).length;
+  const mv = await lftp(
+    FACTORY,
+    `mv /hq/${PHONE_MAC}-web.cfg /hq/${PHONE_MAC}-phone.cfg`,
+  );
+  assert.equal(mv.code, 0, mv.stderr);
+  assert.equal(
+    await readFile(overrideFile(PHONE_MAC), 'utf8'),
+    await readFile(web, 'utf8'),
+  );
+  assert.equal(
+    (await history()).length,
+    before + 1,
+    'the replaced -phone.cfg is kept as a generation',
+  );
+  const rm = await lftp(FACTORY, `rm /hq/${PHONE_MAC}-phone.cfg`);
+  assert.equal(rm.code, 0, rm.stderr);
+  assert.equal(existsSync(overrideFile(PHONE_MAC)), false);
+  assert.equal(
+    (await history()).length,
+    before + 2,
+    'the deleted -phone.cfg is kept as a generation',
+  );
+  for (const cmd of [
+    'rm /hq/site.cfg',
+    `mv /hq/000000000000.cfg /hq/${PHONE_MAC}-phone.cfg`,
+    `rm /hq/${OTHER_MAC}-phone.cfg`,
+  ]) {
+    const r = await lftp(FACTORY, cmd);
+    assert.notEqual(r.code, 0, `${cmd} must be refused`);
+    assert.match(r.stderr, /550/, cmd);
+  }
+  alive();
+});
