@@ -91,6 +91,7 @@ export async function startAppliance(
   });
   const live = liveConfig(configPath, model, {
     refusals,
+    warnings: loaded.value.warnings,
     ...(opts.reloadDebounceMs === undefined
       ? {}
       : { debounceMs: opts.reloadDebounceMs }),

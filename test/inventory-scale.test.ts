@@ -115,6 +115,7 @@ test('10,000 phones (the cap): /api/phones and /metrics each take under 100 ms',
       reloads: 0,
       failures: 0,
       lastError: undefined,
+      warnings: [],
     }),
     services: {},
   });

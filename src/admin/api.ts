@@ -181,6 +181,7 @@ export function createAdminApp(ctx: AdminContext): express.Express {
             })),
           }
         : undefined,
+      warnings: st.warnings.map((i) => ({ ...i, text: formatIssue(i) })),
       sites: [...m.sites.keys()],
       models: [...m.models.keys()],
     });

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { labYaml } from '../../test/lib/lab-yaml.ts';
 import { waitFor } from '../../test/lib/netns.ts';
 import { createTreeLab } from '../../test/lib/tree-fixture.ts';
+import { loadAppliance } from '../policy/load.ts';
 import { liveConfig } from './live-config.ts';
 
 test('a reload that changes a restart-only setting says so', async () => {
@@ -58,6 +59,32 @@ test('a valid edit is swapped in with its tree; an invalid one is refused and th
       'last good tree still serves',
     );
     assert.equal(live.model.current().sites.get('hq')!.subnet.prefix, 24);
+  } finally {
+    live.close();
+    await lab.cleanup();
+  }
+});
+
+test('the config state carries the warnings of the configuration in use, replaced by a reload', async () => {
+  const lab = await createTreeLab(labYaml());
+  const first = await loadAppliance(lab.yamlPath);
+  assert.ok(first.ok);
+  const live = liveConfig(lab.yamlPath, first.value.model, {
+    watch: false,
+    warnings: first.value.warnings,
+  });
+  try {
+    assert.deepEqual(live.state().warnings, first.value.warnings);
+    assert.ok(!live.state().warnings.some((w) => w.code === 'CFG_PHONE_SITE'));
+    await writeFile(
+      lab.yamlPath,
+      `${labYaml()}  "00:04:f2:00:00:77": { model: VVX410 }\n`,
+    );
+    assert.ok((await live.reload()).ok);
+    assert.ok(
+      live.state().warnings.some((w) => w.code === 'CFG_PHONE_SITE'),
+      "the new file's warning is in the state",
+    );
   } finally {
     live.close();
     await lab.cleanup();

@@ -21,6 +21,8 @@ export interface ConfigState {
   readonly lastError:
     | { at: string; issues: readonly ConfigIssue[] }
     | undefined;
+  /** The warnings of the configuration in use (parameters the firmware does not know, missing images …). */
+  readonly warnings: readonly ConfigIssue[];
 }
 
 export interface LiveConfig {
@@ -42,6 +44,8 @@ export function liveConfig(
     pollMs?: number;
     onEvent?: (e: { ok: boolean; issues: readonly ConfigIssue[] }) => void;
     refusals?: RefusalLog;
+    /** The warnings the initial model was loaded with. */
+    warnings?: readonly ConfigIssue[];
   } = {},
 ): LiveConfig {
   const treeOpts = opts.refusals ? { refusals: opts.refusals } : {};
@@ -52,6 +56,7 @@ export function liveConfig(
   let reloads = 0;
   let failures = 0;
   let lastError: ConfigState['lastError'];
+  let warnings: readonly ConfigIssue[] = opts.warnings ?? [];
   const listeners: ((m: ApplianceModel) => void)[] = [];
   let running:
     | Promise<{ ok: boolean; issues: readonly ConfigIssue[] }>
@@ -97,6 +102,7 @@ export function liveConfig(
       }
     }
     const res = { ok: true, issues: [...pending, ...r.value.warnings] };
+    warnings = res.issues;
     opts.onEvent?.(res);
     return res;
   };
@@ -142,6 +148,7 @@ export function liveConfig(
       reloads,
       failures,
       lastError,
+      warnings,
     }),
     onChange: (fn) => {
       listeners.push(fn);

@@ -90,6 +90,7 @@ function metricsWith(services: ServiceCounters) {
     reloads: 2,
     failures: 1,
     lastError: undefined,
+    warnings: [],
   });
   return createMetrics({ inventory, traffic, leases, config, services });
 }

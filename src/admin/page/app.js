@@ -53,6 +53,20 @@ function renderConfig(c) {
       `${c.file} · sha256 ${c.sha256.slice(0, 12)} · loaded ${fmtTime(Date.parse(c.loadedAt))} · reloads ${c.reloads} · refused ${c.failures}`,
     ),
   );
+  if (c.warnings?.length) {
+    box.append(
+      el(
+        'details',
+        { 'data-testid': 'config-warnings' },
+        el(
+          'summary',
+          {},
+          `${c.warnings.length} warning${c.warnings.length === 1 ? '' : 's'} (parameters the firmware does not know, missing images …)`,
+        ),
+        el('ul', {}, ...c.warnings.map((w) => el('li', {}, w.text))),
+      ),
+    );
+  }
   if (c.lastError) {
     box.append(
       el(
