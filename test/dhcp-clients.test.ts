@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { envScript, labSkip, readEnv, startServer } from './lib/dhcp-lab.ts';
+import {
+  envScript,
+  labSkip,
+  readEnv,
+  startServer,
+  udhcpc,
+} from './lib/dhcp-lab.ts';
 import { SPIP601_VENDOR_CLASS } from './lib/dhcp-packets.ts';
 import { createLab, waitFor } from './lib/netns.ts';
 
@@ -43,32 +49,12 @@ test('udhcpc, dhclient (binary option 60) and dhcping against the appliance', {
         const { script, out } = envScript(srv.dir, 'udhcpc', ['bound']);
         await lab.exec(
           'cli',
-          [
-            'udhcpc',
-            '-i',
-            'eth0',
-            '-f',
-            '-q',
-            '-n',
-            '-t',
-            '4',
-            '-T',
-            '1',
-            '-s',
+          udhcpc({
             script,
-            '-V',
-            'Polycom-VVX410',
-            '-O',
-            '66',
-            '-O',
-            '160',
-            '-O',
-            '42',
-            '-O',
-            '2',
-            '-O',
-            '128',
-          ],
+            tries: 4,
+            vendorClass: 'Polycom-VVX410',
+            ask: [66, 160, 42, 2, 128],
+          }),
           { timeoutMs: 15_000 },
         );
         const env = readEnv(out)!;
@@ -156,26 +142,12 @@ test('udhcpc, dhclient (binary option 60) and dhcping against the appliance', {
         const { script, out } = envScript(srv.dir, 'ssip', ['bound']);
         await lab.exec(
           'cli',
-          [
-            'udhcpc',
-            '-i',
-            'eth0',
-            '-f',
-            '-q',
-            '-n',
-            '-t',
-            '4',
-            '-T',
-            '1',
-            '-s',
+          udhcpc({
             script,
-            '-V',
-            'Polycom-SSIP6000',
-            '-O',
-            '151',
-            '-O',
-            '150',
-          ],
+            tries: 4,
+            vendorClass: 'Polycom-SSIP6000',
+            ask: [151, 150],
+          }),
           { timeoutMs: 15_000 },
         );
         const env = readEnv(out)!;
@@ -240,22 +212,7 @@ test('inform-only site: answers INFORM, ignores DISCOVER', {
     const { script, out } = envScript(srv.dir, 'udhcpc', ['bound']);
     const r = await lab.exec(
       'cli',
-      [
-        'udhcpc',
-        '-i',
-        'eth0',
-        '-f',
-        '-q',
-        '-n',
-        '-t',
-        '2',
-        '-T',
-        '1',
-        '-s',
-        script,
-        '-V',
-        'Polycom-VVX410',
-      ],
+      udhcpc({ script, tries: 2, vendorClass: 'Polycom-VVX410' }),
       { timeoutMs: 15_000, allowFail: true },
     );
     assert.notEqual(r.code, 0, 'udhcpc must get no lease');

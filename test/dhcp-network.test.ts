@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageType } from '../src/dhcp/codec/packet.ts';
-import { envScript, labSkip, readEnv, startServer } from './lib/dhcp-lab.ts';
+import {
+  envScript,
+  labSkip,
+  readEnv,
+  startServer,
+  udhcpc,
+} from './lib/dhcp-lab.ts';
 import { addSegment, createLab, waitFor } from './lib/netns.ts';
 
 const skip = await labSkip(['udhcpc', 'dhcrelay']);
@@ -42,22 +48,12 @@ test('multi-homed server answers only on its configured interface', {
     const far = envScript(srv.dir, 'far', ['bound']);
     const r = await lab.exec(
       'far',
-      [
-        'udhcpc',
-        '-i',
-        'eth1',
-        '-f',
-        '-q',
-        '-n',
-        '-t',
-        '3',
-        '-T',
-        '1',
-        '-s',
-        far.script,
-        '-V',
-        'Polycom-VVX410',
-      ],
+      udhcpc({
+        script: far.script,
+        iface: 'eth1',
+        tries: 3,
+        vendorClass: 'Polycom-VVX410',
+      }),
       { timeoutMs: 15_000, allowFail: true },
     );
     assert.notEqual(r.code, 0, 'no lease on the other interface');
@@ -70,24 +66,9 @@ test('multi-homed server answers only on its configured interface', {
     );
     // Control: the same server, same moment, answers on its own interface.
     const near = envScript(srv.dir, 'near', ['bound']);
-    await lab.exec(
-      'cli',
-      [
-        'udhcpc',
-        '-i',
-        'eth0',
-        '-f',
-        '-q',
-        '-n',
-        '-t',
-        '3',
-        '-T',
-        '1',
-        '-s',
-        near.script,
-      ],
-      { timeoutMs: 15_000 },
-    );
+    await lab.exec('cli', udhcpc({ script: near.script, tries: 3 }), {
+      timeoutMs: 15_000,
+    });
     assert.match(readEnv(near.out)!.ip!, /^10\.91\.2\.1\d\d$/);
   } finally {
     await seg.destroy();
@@ -145,26 +126,12 @@ test("dhcrelay in a middle namespace gets answers for its subnet's site", {
     const { script, out } = envScript(srv.dir, 'relayed', ['bound']);
     await lab.exec(
       'phone',
-      [
-        'udhcpc',
-        '-i',
-        'eth1',
-        '-f',
-        '-q',
-        '-n',
-        '-t',
-        '5',
-        '-T',
-        '1',
-        '-s',
+      udhcpc({
         script,
-        '-V',
-        'Polycom-VVX410',
-        '-O',
-        '66',
-        '-O',
-        '2',
-      ],
+        iface: 'eth1',
+        vendorClass: 'Polycom-VVX410',
+        ask: [66, 2],
+      }),
       { timeoutMs: 20_000 },
     );
     const env = readEnv(out)!;

@@ -18,7 +18,7 @@ import {
   stopChild,
   writeFixture,
 } from './export/servers.ts';
-import { envScript, labSkip, readEnv } from './lib/dhcp-lab.ts';
+import { envScript, labSkip, readEnv, udhcpc } from './lib/dhcp-lab.ts';
 import { createLab, type Lab, waitFor } from './lib/netns.ts';
 
 const skip = await labSkip(['udhcpc', 'kea-dhcp4']);
@@ -60,24 +60,7 @@ async function lease(
   const { script, out } = envScript(dir, name, ['bound']);
   await lab.exec(
     host,
-    [
-      'udhcpc',
-      '-i',
-      'eth0',
-      '-f',
-      '-q',
-      '-n',
-      '-t',
-      String(tries),
-      '-T',
-      '1',
-      '-s',
-      script,
-      '-V',
-      'Polycom-VVX410',
-      '-O',
-      '160',
-    ],
+    udhcpc({ script, tries, vendorClass: 'Polycom-VVX410', ask: [160] }),
     { timeoutMs: (tries + 10) * 1000 },
   );
   const env = readEnv(out);

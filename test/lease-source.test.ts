@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO, startKind, stopChild } from './export/servers.ts';
-import { labSkip } from './lib/dhcp-lab.ts';
+import { labSkip, udhcpc } from './lib/dhcp-lab.ts';
 import { createLab, type Lab, waitFor } from './lib/netns.ts';
 
 const skip = await labSkip(['udhcpc', 'curl', 'kea-dhcp4', 'dnsmasq']);
@@ -66,24 +66,7 @@ async function lease(
     `#!/bin/sh\nif [ "$1" = bound ]; then ip addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface"; echo "$ip" > ${dir}/${host}.ip; fi\nexit 0\n`,
   );
   chmodSync(script, 0o755);
-  await lab.exec(
-    host,
-    [
-      'udhcpc',
-      '-i',
-      'eth0',
-      '-f',
-      '-q',
-      '-n',
-      '-t',
-      '5',
-      '-T',
-      '1',
-      '-s',
-      script,
-    ],
-    { timeoutMs: 20_000 },
-  );
+  await lab.exec(host, udhcpc({ script: script }), { timeoutMs: 20_000 });
   const r = await lab.exec(host, ['cat', join(dir, `${host}.ip`)]);
   return r.stdout.trim();
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { hexDump } from '../../src/dhcp/codec/hex-dump.ts';
+import { udhcpc } from '../../test/lib/dhcp-lab.ts';
 import { createLab, type Lab, waitFor } from '../../test/lib/netns.ts';
 
 const OUT = join(import.meta.dirname, '..', '..', 'src', 'dhcp', 'testdata');
@@ -120,24 +121,7 @@ async function main(): Promise<void> {
     chmodSync(script, 0o755);
     await lab.exec(
       'cli',
-      [
-        'udhcpc',
-        '-i',
-        'eth0',
-        '-f',
-        '-q',
-        '-n',
-        '-t',
-        '3',
-        '-T',
-        '2',
-        '-s',
-        script,
-        '-O',
-        '160',
-        '-O',
-        '128',
-      ],
+      udhcpc({ script, tries: 3, timeout: 2, ask: [160, 128] }),
       { timeoutMs: 20_000 },
     );
     const e = readFileSync(env, 'utf8');

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { decodePacket } from '../../src/dhcp/codec/packet.ts';
 import { encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 import { formatIpv4, parseIpv4 } from '../../src/shared/ipv4.ts';
-import { envScript, readEnv } from '../lib/dhcp-lab.ts';
+import { envScript, readEnv, udhcpc as udhcpcArgs } from '../lib/dhcp-lab.ts';
 import { type Lab, waitFor } from '../lib/netns.ts';
 
 export type Seen = Record<string, string | undefined>;
@@ -75,27 +75,9 @@ async function udhcpc(
   ask: number[],
 ): Promise<Seen> {
   const { script, out } = envScript(dir, name, ['bound']);
-  await lab.exec(
-    host,
-    [
-      'udhcpc',
-      '-i',
-      iface,
-      '-f',
-      '-q',
-      '-n',
-      '-t',
-      '5',
-      '-T',
-      '1',
-      '-s',
-      script,
-      '-V',
-      vendorClass,
-      ...ask.flatMap((c) => ['-O', String(c)]),
-    ],
-    { timeoutMs: 20_000 },
-  );
+  await lab.exec(host, udhcpcArgs({ script, iface, vendorClass, ask }), {
+    timeoutMs: 20_000,
+  });
   const env = readEnv(out);
   if (!env) throw new Error(`${name}: udhcpc did not bind`);
   return { address: poolOf(env.ip), ...pick(env, UDHCPC_KEYS) };

@@ -121,3 +121,33 @@ export function readEnv(path: string): Record<string, string> | undefined {
   }
   return env;
 }
+
+/**
+ * udhcpc as the tests and benchmarks run it: in the foreground, one lease (or none) and out (-f -q -n),
+ * `tries` DISCOVERs `timeout` seconds apart, the given event script, an option-60 string and option-55 codes.
+ */
+export function udhcpc(o: {
+  script: string;
+  iface?: string;
+  tries?: number;
+  timeout?: number;
+  vendorClass?: string;
+  ask?: readonly number[];
+}): string[] {
+  return [
+    'udhcpc',
+    '-i',
+    o.iface ?? 'eth0',
+    '-f',
+    '-q',
+    '-n',
+    '-t',
+    String(o.tries ?? 5),
+    '-T',
+    String(o.timeout ?? 1),
+    '-s',
+    o.script,
+    ...(o.vendorClass === undefined ? [] : ['-V', o.vendorClass]),
+    ...(o.ask ?? []).flatMap((c) => ['-O', String(c)]),
+  ];
+}
