@@ -9,21 +9,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { fileServicesSuite } from './lib/file-services-suite.ts';
 import { REPO } from './lib/phonesim-lab.ts';
-import {
-  type ApplianceDir,
-  type Launched,
-  labApplianceYaml,
-  labSkip,
-  launchService,
-  makeApplianceDir,
-  PHONE_MAC,
-  removeDir,
-  type ServiceLab,
-  startServiceLab,
-} from './lib/service-lab.ts';
+import { labApplianceYaml, labSkip, PHONE_MAC } from './lib/service-lab.ts';
 
 const run = promisify(execFile);
 const SUBNET = '10.91.24';
@@ -38,59 +28,37 @@ const YAML = labApplianceYaml({
   sites: `phones:\n  "${PHONE_MAC}": { site: hq, model: VVX410, parameters: { reg.1.displayName: "Front desk" } }\n`,
 });
 
-let app: ApplianceDir | undefined;
-let lab: ServiceLab | undefined;
-let http: Launched | undefined;
-before(async () => {
-  if (skip) return;
-  app = await makeApplianceDir({
-    tmpPrefix: 'ovr-it-',
-    yaml: YAML,
-    imageSize: 1024,
-    seed: 0x53,
-  });
-  lab = await startServiceLab({
-    protocol: 'ftp',
-    prefix: 'ovr',
-    subnet: SUBNET,
-    yaml: app.yaml,
-  });
-  http = await launchService(lab.lab, {
-    protocol: 'http',
-    yaml: app.yaml,
-    subnet: SUBNET,
-  });
-});
-after(async () => {
-  try {
-    await http?.stop();
-    await lab?.destroy();
-  } finally {
-    await removeDir(app);
-  }
+const suite = fileServicesSuite({
+  skip,
+  prefix: 'ovr',
+  subnet: SUBNET,
+  dir: { tmpPrefix: 'ovr-it-', yaml: YAML, imageSize: 1024, seed: 0x53 },
+  also: ['http'],
 });
 
 const curl = (args: string[]) =>
-  lab!.lab.exec(
-    'cli',
-    ['curl', '-s', '-S', '-f', '--ftp-pasv', '--max-time', '20', ...args],
-    { allowFail: true, timeoutMs: 30_000 },
-  );
+  suite
+    .lab()
+    .lab.exec(
+      'cli',
+      ['curl', '-s', '-S', '-f', '--ftp-pasv', '--max-time', '20', ...args],
+      { allowFail: true, timeoutMs: 30_000 },
+    );
 const cli = async (...args: string[]): Promise<string> =>
   (
     await run(process.execPath, [
       join(REPO, 'bin/appliance.js'),
       ...args,
       '--config',
-      app!.yaml,
+      suite.app().yaml,
     ])
   ).stdout;
 
 test('uploaded overrides over FTP and HTTP are listed against appliance.yaml; --clear keeps a generation and the next fetch gets none', {
   skip,
 }, async () => {
-  const phone = join(app!.dir, 'phone.cfg');
-  const web = join(app!.dir, 'web.cfg');
+  const phone = join(suite.app().dir, 'phone.cfg');
+  const web = join(suite.app().dir, 'web.cfg');
   await writeFile(
     phone,
     '<PHONE_CONFIG><OVERRIDES reg.1.displayName="Changed on the phone"/></PHONE_CONFIG>\n',
@@ -124,7 +92,7 @@ test('uploaded overrides over FTP and HTTP are listed against appliance.yaml; --
 
   await cli('overrides', '--clear', PHONE_MAC);
   const history = join(
-    app!.dir,
+    suite.app().dir,
     'data',
     'uploads',
     'hq',
@@ -140,7 +108,7 @@ test('uploaded overrides over FTP and HTTP are listed against appliance.yaml; --
   assert.equal(
     existsSync(
       join(
-        app!.dir,
+        suite.app().dir,
         'data',
         'uploads',
         'hq',

@@ -8,20 +8,10 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { fileServicesSuite } from './lib/file-services-suite.ts';
 import { waitFor } from './lib/netns.ts';
-import {
-  type ApplianceDir,
-  type Launched,
-  labSkip,
-  launchService,
-  makeApplianceDir,
-  OTHER_MAC,
-  PHONE_MAC,
-  removeDir,
-  type ServiceLab,
-  startServiceLab,
-} from './lib/service-lab.ts';
+import { labSkip, OTHER_MAC, PHONE_MAC } from './lib/service-lab.ts';
 
 const SUBNET = '10.91.23';
 const SRV = `${SUBNET}.1`;
@@ -53,13 +43,11 @@ phones:
   "${OTHER_MAC}": { site: hq, model: SPIP650 }
 `;
 
-let app: ApplianceDir | undefined;
-let lab: ServiceLab | undefined;
-let http: Launched | undefined;
-let tftp: Launched | undefined;
-before(async () => {
-  if (skip) return;
-  app = await makeApplianceDir({
+const suite = fileServicesSuite({
+  skip,
+  prefix: 'res',
+  subnet: SUBNET,
+  dir: {
     tmpPrefix: 'res-it-',
     yaml: YAML,
     imageSize: 1024,
@@ -68,33 +56,9 @@ before(async () => {
       [`ucs-5.9.7/${DICT}`]: Buffer.from('dictionary of UC 5.9.7\n'),
       [`ucs-4.0.15/${DICT}`]: Buffer.from('dictionary of UC 4.0.15\n'),
     },
-  });
-  lab = await startServiceLab({
-    protocol: 'ftp',
-    prefix: 'res',
-    subnet: SUBNET,
-    yaml: app.yaml,
-    hosts: ['srv', 'cli', 'other', 'stranger'],
-  });
-  http = await launchService(lab.lab, {
-    protocol: 'http',
-    yaml: app.yaml,
-    subnet: SUBNET,
-  });
-  tftp = await launchService(lab.lab, {
-    protocol: 'tftp',
-    yaml: app.yaml,
-    subnet: SUBNET,
-  });
-});
-after(async () => {
-  try {
-    await tftp?.stop();
-    await http?.stop();
-    await lab?.destroy();
-  } finally {
-    await removeDir(app);
-  }
+  },
+  hosts: ['srv', 'cli', 'other', 'stranger'],
+  also: ['http', 'tftp'],
 });
 
 /** Fetch DICT at the root from a host, over a protocol, into a file; returns what arrived. */
@@ -103,7 +67,7 @@ async function fetch(
   proto: 'tftp' | 'ftp' | 'http',
   extra: string[] = [],
 ): Promise<string> {
-  const out = join(app!.dir, `${host}-${proto}.xml`);
+  const out = join(suite.app().dir, `${host}-${proto}.xml`);
   await rm(out, { force: true });
   const argv =
     proto === 'tftp'
@@ -123,7 +87,7 @@ async function fetch(
             ? `ftp://PlcmSpIp:PlcmSpIp@${SRV}/${DICT}`
             : `http://${SRV}/${DICT}`,
         ];
-  const r = await lab!.lab.exec(host, argv, {
+  const r = await suite.lab().lab.exec(host, argv, {
     allowFail: true,
     timeoutMs: 30_000,
   });
@@ -176,7 +140,9 @@ test('over HTTP a phone without a lease is known by its User-Agent; an unknown o
     'the default release',
   );
   await waitFor(
-    () => http!.stderr().includes('"release":"ucs4015"') || undefined,
+    () =>
+      suite.service('http').stderr().includes('"release":"ucs4015"') ||
+      undefined,
     5_000,
     'the transfer log line names the release that answered',
   );

@@ -9,19 +9,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import {
-  type ApplianceDir,
-  type Launched,
-  labApplianceYaml,
-  labSkip,
-  launchService,
-  makeApplianceDir,
-  PHONE_MAC,
-  removeDir,
-  type ServiceLab,
-  startServiceLab,
-} from './lib/service-lab.ts';
+import { test } from 'node:test';
+import { fileServicesSuite } from './lib/file-services-suite.ts';
+import { labApplianceYaml, labSkip, PHONE_MAC } from './lib/service-lab.ts';
 
 const SUBNET = '10.91.21';
 const SRV = `${SUBNET}.1`;
@@ -34,49 +24,18 @@ const YAML = labApplianceYaml({
     '    ftp: { enabled: true, port: 21, pasvMin: 40400, pasvMax: 40420 }\n    http: { enabled: true, port: 80 }\n    tftp: { enabled: true, port: 69 }\n',
 });
 
-let app: ApplianceDir | undefined;
-let ftp: ServiceLab | undefined;
-let http: Launched | undefined;
-let tftp: Launched | undefined;
-before(async () => {
-  if (skip) return;
-  app = await makeApplianceDir({
-    tmpPrefix: 'upk-it-',
-    yaml: YAML,
-    imageSize: 1024,
-    seed: 0x51,
-  });
-  ftp = await startServiceLab({
-    protocol: 'ftp',
-    prefix: 'upk',
-    subnet: SUBNET,
-    yaml: app.yaml,
-    hosts: ['srv', 'cli', 'other', 'stranger'],
-  });
-  http = await launchService(ftp.lab, {
-    protocol: 'http',
-    yaml: app.yaml,
-    subnet: SUBNET,
-  });
-  tftp = await launchService(ftp.lab, {
-    protocol: 'tftp',
-    yaml: app.yaml,
-    subnet: SUBNET,
-  });
-});
-after(async () => {
-  try {
-    await tftp?.stop();
-    await http?.stop();
-    await ftp?.destroy();
-  } finally {
-    await removeDir(app);
-  }
+const suite = fileServicesSuite({
+  skip,
+  prefix: 'upk',
+  subnet: SUBNET,
+  dir: { tmpPrefix: 'upk-it-', yaml: YAML, imageSize: 1024, seed: 0x51 },
+  hosts: ['srv', 'cli', 'other', 'stranger'],
+  also: ['http', 'tftp'],
 });
 
 const override = (): string =>
   join(
-    app!.dir,
+    suite.app().dir,
     'data',
     'uploads',
     'hq',
@@ -89,28 +48,30 @@ const URL: Record<string, string> = {
   tftp: `tftp://${SRV}/hq/${PHONE_MAC}-phone.cfg`,
 };
 const put = (host: string, file: string, url: string) =>
-  ftp!.lab.exec(
-    host,
-    [
-      'curl',
-      '-s',
-      '-S',
-      '-f',
-      '--ftp-pasv',
-      '--max-time',
-      '20',
-      '-T',
-      file,
-      url,
-    ],
-    { allowFail: true, timeoutMs: 30_000 },
-  );
+  suite
+    .lab()
+    .lab.exec(
+      host,
+      [
+        'curl',
+        '-s',
+        '-S',
+        '-f',
+        '--ftp-pasv',
+        '--max-time',
+        '20',
+        '-T',
+        file,
+        url,
+      ],
+      { allowFail: true, timeoutMs: 30_000 },
+    );
 
 test("an unleased host cannot write another phone's override over FTP, HTTP or TFTP; the phone itself can", {
   skip,
 }, async () => {
-  const mine = join(app!.dir, 'mine.cfg');
-  const evil = join(app!.dir, 'evil.cfg');
+  const mine = join(suite.app().dir, 'mine.cfg');
+  const evil = join(suite.app().dir, 'evil.cfg');
   for (const proto of ['ftp', 'http', 'tftp']) {
     await writeFile(
       mine,
@@ -142,7 +103,7 @@ test("an unleased host cannot write another phone's override over FTP, HTTP or T
     }
   }
   // contacts too (a name outside overrides/)
-  const dir = join(app!.dir, 'dir.xml');
+  const dir = join(suite.app().dir, 'dir.xml');
   await writeFile(dir, '<directory/>\n');
   const c = await put(
     'stranger',
@@ -153,7 +114,7 @@ test("an unleased host cannot write another phone's override over FTP, HTTP or T
   assert.equal(
     existsSync(
       join(
-        app!.dir,
+        suite.app().dir,
         'data',
         'uploads',
         'hq',
@@ -165,25 +126,31 @@ test("an unleased host cannot write another phone's override over FTP, HTTP or T
   );
 
   // Each service says why (the refusal code), once for the host however many attempts it made.
-  const ftpEvent = await ftp!.event(
-    (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
-    'ftp refusal',
-  );
+  const ftpEvent = await suite
+    .lab()
+    .event(
+      (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
+      'ftp refusal',
+    );
   assert.equal(ftpEvent.result, 'TREE_MAC_MISMATCH');
-  const httpEvent = await http!.event(
-    (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
-    'http refusal',
-  );
+  const httpEvent = await suite
+    .service('http')
+    .event(
+      (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
+      'http refusal',
+    );
   assert.equal(httpEvent.result, 'TREE_MAC_MISMATCH');
-  const tftpEvent = await tftp!.event(
-    (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
-    'tftp refusal',
-  );
+  const tftpEvent = await suite
+    .service('tftp')
+    .event(
+      (e) => e.direction === 'upload' && e.peer === `${SUBNET}.4`,
+      'tftp refusal',
+    );
   assert.equal(tftpEvent.result, 'TREE_MAC_MISMATCH');
   for (const [name, s] of [
-    ['ftp', ftp!],
-    ['http', http!],
-    ['tftp', tftp!],
+    ['ftp', suite.lab()],
+    ['http', suite.service('http')],
+    ['tftp', suite.service('tftp')],
   ] as const) {
     const lines = s
       .stderr()
