@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { readLauncher } from './launcher-output.ts';
 import { createLab, type Lab, waitFor } from './netns.ts';
 import { REPO } from './service-lab.ts';
 
@@ -67,42 +68,14 @@ export async function startNtpSyslogLab(o: {
       ],
       { cwd: REPO },
     );
-    const events: Record<string, unknown>[] = [];
-    const statsLines: Record<string, any>[] = [];
-    let ready: { port: number } | undefined;
-    let buf = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          const j = JSON.parse(line) as Record<string, any>;
-          if (j.ready) ready = j as { port: number };
-          if (j.event) events.push(j.event);
-          if (j.stats) statsLines.push(j);
-        } catch {
-          /* not ours */
-        }
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err = (err + d.toString()).slice(-20000);
-    });
-    await waitFor(
-      () => ready !== undefined || child.exitCode !== null,
-      15_000,
-      `${o.which} launcher`,
-    );
-    if (!ready) throw new Error(`${o.which} launcher exited: ${err}`);
-    const stats = async (): Promise<Record<string, any>> => {
-      const n = statsLines.length;
-      process.kill(child.pid!, 'SIGUSR2');
-      await waitFor(() => statsLines.length > n, 5_000, 'stats line');
-      return statsLines[statsLines.length - 1]!;
-    };
+    const out = await readLauncher<
+      Record<string, unknown>,
+      Record<string, any>
+    >(child, o.which);
+    const { events } = out;
+    const ready = out.ready as { port: number };
+    const err = (): string => out.stderr();
+    const stats = out.stats;
     return {
       lab,
       child,
@@ -112,7 +85,7 @@ export async function startNtpSyslogLab(o: {
         waitFor(
           () => events.find(pred),
           timeoutMs,
-          `${what} (stderr: ${err.slice(-500)})`,
+          `${what} (stderr: ${err().slice(-500)})`,
         ),
       stats,
       statsUntil: (pred, what, timeoutMs = 10_000) =>
@@ -124,7 +97,7 @@ export async function startNtpSyslogLab(o: {
           timeoutMs,
           what,
         ),
-      stderr: () => err,
+      stderr: err,
       async destroy() {
         try {
           if (child.exitCode === null) {

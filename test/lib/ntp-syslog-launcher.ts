@@ -57,13 +57,11 @@ if (!loaded.ok)
   );
 const model = loaded.value.model;
 const bus = createEventBus();
-// The syslog event is not in the ApplianceEvent union yet (the lead wires it): print whatever is emitted.
+// Every event the service emits (SyslogEvent for syslog), one JSON line each.
 if (!quiet)
-  (bus as unknown as { subscribe(fn: (e: unknown) => void): void }).subscribe(
-    (e) => {
-      process.stdout.write(`${JSON.stringify({ event: e })}\n`);
-    },
-  );
+  bus.subscribe((e) => {
+    process.stdout.write(`${JSON.stringify({ event: e })}\n`);
+  });
 const deps: ServiceDeps = {
   model: { current: () => model },
   tree: staticTreeRef(createTree(model)),

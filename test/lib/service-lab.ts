@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { TransferEvent } from '../../src/runtime/events.ts';
+import { readLauncher } from './launcher-output.ts';
 import {
   canRunLab,
   createLab,
@@ -235,60 +236,23 @@ export async function launchService(
     ],
     { cwd: REPO },
   );
-  const events: TransferEvent[] = [];
-  const statsLines: Record<string, unknown>[] = [];
-  let ready: Record<string, unknown> | undefined;
-  let buf = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        const j = JSON.parse(line) as {
-          ready?: boolean;
-          event?: TransferEvent;
-          stats?: unknown;
-        };
-        if (j.ready) ready = j;
-        if (j.event) events.push(j.event);
-        if (j.stats) statsLines.push(j);
-      } catch {
-        /* not ours */
-      }
-    }
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-20000);
-  });
-  await waitFor(
-    () => ready !== undefined || child.exitCode !== null,
-    15_000,
-    `${o.protocol} launcher`,
-  );
-  if (ready === undefined)
-    throw new Error(`${o.protocol} launcher exited: ${err}`);
+  const out = await readLauncher<TransferEvent>(child, o.protocol);
+  const { ready, events } = out;
+  const err = (): string => out.stderr();
   const pid = child.pid!;
   return {
     child,
     pid,
     ready,
     events,
-    stderr: () => err,
+    stderr: err,
     event: (pred, what = 'transfer event') =>
       waitFor(
         () => events.find(pred),
         o.eventTimeoutMs ?? 5_000,
-        `${what} (stderr: ${err.slice(-500)})`,
+        `${what} (stderr: ${err().slice(-500)})`,
       ),
-    async stats() {
-      const n = statsLines.length;
-      process.kill(pid, 'SIGUSR2');
-      await waitFor(() => statsLines.length > n, 5_000, 'stats line');
-      return statsLines[statsLines.length - 1]!;
-    },
+    stats: out.stats,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
