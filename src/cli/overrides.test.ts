@@ -118,67 +118,27 @@ test('overrides: what the phone sets, against what appliance.yaml gives it (phon
 });
 
 test('--clear retires the file as generation 1; a second clear moves it to 2', async () => {
-  const first = await appliance(
-    'overrides',
-    '--config',
-    config,
-    '--clear',
-    '0004F28062D6',
-  );
+  const clear = (mac: string) =>
+    appliance('overrides', '--config', config, '--clear', mac);
+  const retired = (generation: number) =>
+    readFile(
+      join(overrides, '.history', `0004f28062d6-phone.cfg.${generation}`),
+      'utf8',
+    );
+  const first = await clear('0004F28062D6');
   assert.equal(first.code, 0, first.stderr);
   assert.equal(
     first.stdout,
     'retired hq/overrides/0004f28062d6-phone.cfg (now hq/overrides/.history/0004f28062d6-phone.cfg.1)\n',
   );
   await assert.rejects(stat(join(overrides, '0004f28062d6-phone.cfg')));
-  assert.match(
-    await readFile(
-      join(overrides, '.history', '0004f28062d6-phone.cfg.1'),
-      'utf8',
-    ),
-    /Bob at the desk/,
-  );
+  assert.match(await retired(1), /Bob at the desk/);
   await writeFile(
     join(overrides, '0004f28062d6-phone.cfg'),
     phoneCfg('Second upload'),
   );
-  assert.equal(
-    (
-      await appliance(
-        'overrides',
-        '--config',
-        config,
-        '--clear',
-        '0004f28062d6',
-      )
-    ).code,
-    0,
-  );
-  assert.match(
-    await readFile(
-      join(overrides, '.history', '0004f28062d6-phone.cfg.1'),
-      'utf8',
-    ),
-    /Second upload/,
-  );
-  assert.match(
-    await readFile(
-      join(overrides, '.history', '0004f28062d6-phone.cfg.2'),
-      'utf8',
-    ),
-    /Bob at the desk/,
-  );
-  assert.equal(
-    (
-      await appliance(
-        'overrides',
-        '--config',
-        config,
-        '--clear',
-        '0004f28062d6',
-      )
-    ).code,
-    1,
-    'nothing left to clear',
-  );
+  assert.equal((await clear('0004f28062d6')).code, 0);
+  assert.match(await retired(1), /Second upload/);
+  assert.match(await retired(2), /Bob at the desk/);
+  assert.equal((await clear('0004f28062d6')).code, 1, 'nothing left to clear');
 });

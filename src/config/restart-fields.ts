@@ -4,52 +4,34 @@
  */
 import type { ApplianceModel } from './model.ts';
 
-const pick = (m: ApplianceModel): Record<string, unknown> => ({
-  'appliance.address': m.address,
-  'appliance.interface': m.interface,
-  'appliance.dataDir': m.dataDir,
-  'appliance.leaseSource': m.leaseSource,
-  'appliance.services.dhcp.port': m.services.dhcp.port,
-  'appliance.services.tftp.port': m.services.tftp.port,
-  'appliance.services.tftp.enabled': m.services.tftp.enabled,
-  'appliance.services.ftp': [
-    m.services.ftp.enabled,
-    m.services.ftp.port,
-    m.services.ftp.pasvMin,
-    m.services.ftp.pasvMax,
-    m.services.ftp.cert,
-    m.services.ftp.key,
-  ],
-  'appliance.services.http': [m.services.http.enabled, m.services.http.port],
-  'appliance.services.https': [
-    m.services.https.enabled,
-    m.services.https.port,
-    m.services.https.cert,
-    m.services.https.key,
-    m.services.https.clientCa,
-  ],
-  'appliance.services.admin': [
-    m.services.admin.enabled,
-    m.services.admin.address,
-    m.services.admin.port,
-    m.services.admin.token,
-  ],
-  'appliance.services.ntp': [m.services.ntp.enabled, m.services.ntp.port],
-  'appliance.services.syslog': [
-    m.services.syslog.enabled,
-    m.services.syslog.port,
-    m.services.syslog.tcp,
-  ],
-});
+/** Dotted paths below `appliance`, as appliance.yaml spells them. */
+export const RESTART_ONLY = `
+  address interface dataDir leaseSource
+  services.dhcp.port services.tftp.port services.tftp.enabled
+  services.ftp.enabled services.ftp.port services.ftp.pasvMin
+  services.ftp.pasvMax services.ftp.cert services.ftp.key
+  services.http.enabled services.http.port
+  services.https.enabled services.https.port services.https.cert
+  services.https.key services.https.clientCa
+  services.admin.enabled services.admin.address services.admin.port
+  services.admin.token
+  services.ntp.enabled services.ntp.port
+  services.syslog.enabled services.syslog.port services.syslog.tcp
+`
+  .trim()
+  .split(/\s+/);
+
+const at = (m: ApplianceModel, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], m);
 
 /** The restart-only settings that differ between two models (dotted appliance.yaml paths). */
 export function restartOnlyChanges(
   before: ApplianceModel,
   after: ApplianceModel,
 ): string[] {
-  const a = pick(before);
-  const b = pick(after);
-  return Object.keys(a).filter(
-    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
-  );
+  return RESTART_ONLY.filter(
+    (p) => JSON.stringify(at(before, p)) !== JSON.stringify(at(after, p)),
+  ).map((p) => `appliance.${p}`);
 }

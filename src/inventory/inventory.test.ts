@@ -133,15 +133,17 @@ test('simulated boots: option-60 fields, lease, fetch and upload history, rollou
   );
 
   const vvx = inv.get('0004f2a00001')!;
-  assert.equal(vvx.known, true);
-  assert.equal(vvx.label, 'Reception');
-  assert.equal(vvx.model, 'VVX410');
-  assert.equal(vvx.partNumber, '3111-46162-001');
-  assert.equal(vvx.hardwareRevision, '1');
-  assert.equal(vvx.appVersionString, 'SIP/5.8.0.1000/01-Jan-24 00:00');
-  assert.equal(vvx.bootVersion, '5.8.0.1000');
-  assert.deepEqual(vvx.lease, { address: '10.91.10.100', at: 1_001 });
-  assert.equal(vvx.runningVersion, '5.8.0.1000');
+  assert.partialDeepStrictEqual(vvx, {
+    known: true,
+    label: 'Reception',
+    model: 'VVX410',
+    partNumber: '3111-46162-001',
+    hardwareRevision: '1',
+    appVersionString: 'SIP/5.8.0.1000/01-Jan-24 00:00',
+    bootVersion: '5.8.0.1000',
+    lease: { address: '10.91.10.100', at: 1_001 },
+    runningVersion: '5.8.0.1000',
+  });
   assert.deepEqual(Object.keys(vvx.files).sort(), [
     '000000000000.cfg',
     'logs/0004f2a00001-boot.log',

@@ -10,6 +10,7 @@ import { createSocket } from 'node:dgram';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import type { Service } from '../shared/service.ts';
+import { bindUdp } from '../shared/udp.ts';
 import {
   decodeRequest,
   ntpFromUnixNs,
@@ -158,21 +159,7 @@ export async function startNtpServer(
   });
 
   const port = deps.port ?? deps.model.current().services.ntp.port;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: Error): void => reject(e);
-    socket.once('error', onError);
-    socket.bind({ port, address: deps.bindAddress, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  }).catch((e: unknown) => {
-    try {
-      socket.close();
-    } catch {
-      /* never bound */
-    }
-    throw e;
-  });
+  await bindUdp(socket, port, deps.bindAddress);
   const bound = socket.address().port;
   currentServerClock(Date.now(), clock.nowNs());
   log.info(

@@ -14,6 +14,7 @@ import type { Mac } from '../shared/mac.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import type { Service } from '../shared/service.ts';
 import { FACILITY_NAMES, SEVERITY_NAMES } from '../shared/syslog-names.ts';
+import { bindUdp } from '../shared/udp.ts';
 import { createFramer } from './codec/framing.ts';
 import { parseSyslog } from './codec/message.ts';
 import { syslogDir } from './log-files.ts';
@@ -200,27 +201,7 @@ export async function startSyslogServer(
     ),
   );
   udp.on('message', (msg, rinfo) => handle(msg, rinfo.address, 'udp'));
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(
-      {
-        port: deps.port ?? cfg().port,
-        address: deps.bindAddress,
-        exclusive: true,
-      },
-      () => {
-        udp.off('error', reject);
-        resolve();
-      },
-    );
-  }).catch((e: unknown) => {
-    try {
-      udp.close();
-    } catch {
-      /* never bound */
-    }
-    throw e;
-  });
+  await bindUdp(udp, deps.port ?? cfg().port, deps.bindAddress);
   const port = udp.address().port;
   // A boot storm arrives in bursts: a larger receive buffer (the kernel caps it at net.core.rmem_max).
   try {

@@ -9,30 +9,61 @@ import type { Scrape } from './inputs.ts';
 export type Labels = Readonly<Record<string, string | undefined>>;
 export type Samples = Iterable<readonly [Labels, number]>;
 
-export interface Family {
-  readonly name: string;
-  readonly type: 'counter' | 'gauge';
-  readonly help: string;
-  readonly labels?: readonly string[];
+/** How a family's samples come out of a scrape, and the label names they carry. */
+interface Source {
+  readonly labels: readonly string[];
   samples(s: Scrape): Samples;
 }
 
-const one = (v: number | undefined): Samples =>
-  v === undefined ? [] : [[{}, v]];
-/** A Record of counts as samples with the key under `label`. */
+export interface Family extends Source {
+  readonly name: string;
+  readonly type: 'counter' | 'gauge';
+  readonly help: string;
+}
+
+/** One unlabelled sample, none while what it counts is not running. */
+const one = (get: (s: Scrape) => number | undefined): Source => ({
+  labels: [],
+  samples: (s) => {
+    const v = get(s);
+    return v === undefined ? [] : [[{}, v]];
+  },
+});
+/** A Record of counts with its key under `label`. */
 const keyed = (
-  rec: Readonly<Record<string, number>> | undefined,
   label: string,
-): Samples => Object.entries(rec ?? {}).map(([k, n]) => [{ [label]: k }, n]);
-/** A Map keyed by NUL-joined label values (traffic.ts) as samples. */
+  get: (s: Scrape) => Readonly<Record<string, number>> | undefined,
+): Source => ({
+  labels: [label],
+  samples: (s) =>
+    Object.entries(get(s) ?? {}).map(([k, n]) => [{ [label]: k }, n]),
+});
+/** A Map keyed by NUL-joined label values (traffic.ts). */
 const joined = (
-  m: ReadonlyMap<string, number>,
   labels: readonly string[],
-): Samples =>
-  [...m].map(([k, n]) => {
-    const v = k.split('\u0000');
-    return [Object.fromEntries(labels.map((l, i) => [l, v[i]])), n];
-  });
+  get: (s: Scrape) => ReadonlyMap<string, number>,
+): Source => ({
+  labels,
+  samples: (s) =>
+    [...get(s)].map(([k, n]) => {
+      const v = k.split('\u0000');
+      return [Object.fromEntries(labels.map((l, i) => [l, v[i]])), n];
+    }),
+});
+/** One sample per site pool. */
+const perSite = (get: (p: Scrape['pools'][number]) => number): Source => ({
+  labels: ['site'],
+  samples: (s) => s.pools.map((p) => [{ site: p.site }, get(p)]),
+});
+/** Phones counted by one key (`start`: keys listed even at 0). */
+const perPhone = (
+  label: string,
+  key: (p: Scrape['phones'][number]) => string | undefined,
+  start: readonly string[] = [],
+): Source => ({
+  labels: [label],
+  samples: (s) => count(s.phones, key, label, start),
+});
 const count = <T>(
   items: readonly T[],
   key: (t: T) => string | undefined,
@@ -47,98 +78,110 @@ const count = <T>(
   return [...m].map(([k, n]) => [{ [label]: k }, n]);
 };
 
-export const FAMILIES: readonly Family[] = [
+/** Every family by name, with its HELP text, in exposition order. Names ending _total are counters. */
+const HELP = {
   // From the events (traffic.ts).
-  {
-    name: 'appliance_dhcp_messages_total',
-    type: 'counter',
-    help: 'DHCP exchanges by request type, reply and result',
-    labels: ['message', 'reply', 'result'],
-    samples: (s) =>
-      joined(s.traffic.dhcpEvents, ['message', 'reply', 'result']),
-  },
-  {
-    name: 'appliance_transfers_total',
-    type: 'counter',
-    help: 'File transfers by protocol, direction and result',
-    labels: ['protocol', 'direction', 'result'],
-    samples: (s) =>
-      joined(s.traffic.transfers, ['protocol', 'direction', 'result']),
-  },
-  {
-    name: 'appliance_transfer_bytes_total',
-    type: 'counter',
-    help: 'Bytes served (download) and received (upload)',
-    labels: ['protocol', 'direction'],
-    samples: (s) => joined(s.traffic.bytes, ['protocol', 'direction']),
-  },
-  {
-    name: 'appliance_uploads_refused_total',
-    type: 'counter',
-    help: 'Uploads refused or failed, by reason code',
-    labels: ['reason'],
-    samples: (s) => joined(s.traffic.refusedUploads, ['reason']),
-  },
+  appliance_dhcp_messages_total:
+    'DHCP exchanges by request type, reply and result',
+  appliance_transfers_total: 'File transfers by protocol, direction and result',
+  appliance_transfer_bytes_total:
+    'Bytes served (download) and received (upload)',
+  appliance_uploads_refused_total: 'Uploads refused or failed, by reason code',
   // The DHCP service's counters and the leases.
-  {
-    name: 'appliance_dhcp_requests_total',
-    type: 'counter',
-    help: 'DHCP requests by message type',
-    labels: ['type'],
-    samples: (s) => keyed(s.dhcp?.requests, 'type'),
-  },
-  {
-    name: 'appliance_dhcp_replies_total',
-    type: 'counter',
-    help: 'DHCP replies sent by message type',
-    labels: ['type'],
-    samples: (s) => keyed(s.dhcp?.replies, 'type'),
-  },
-  {
-    name: 'appliance_dhcp_results_total',
-    type: 'counter',
-    help: 'DHCP requests not answered normally, by result code',
-    labels: ['result'],
-    samples: (s) => keyed(s.dhcp?.results, 'result'),
-  },
-  {
-    name: 'appliance_dhcp_malformed_total',
-    type: 'counter',
-    help: 'Undecodable DHCP datagrams by code',
-    labels: ['code'],
-    samples: (s) => keyed(s.dhcp?.malformedByCode, 'code'),
-  },
-  {
-    name: 'appliance_dhcp_rate_limited_total',
-    type: 'counter',
-    help: 'DHCP datagrams dropped by the per-MAC rate limit',
-    samples: (s) => one(s.dhcp?.rateLimited),
-  },
-  {
-    name: 'appliance_dhcp_pool_size',
-    type: 'gauge',
-    help: 'Addresses in the site pools',
-    labels: ['site'],
-    samples: (s) => s.pools.map((p) => [{ site: p.site }, p.size]),
-  },
-  {
-    name: 'appliance_dhcp_leases_used',
-    type: 'gauge',
-    help: 'Active leases in the site pools',
-    labels: ['site'],
-    samples: (s) => s.pools.map((p) => [{ site: p.site }, p.used]),
-  },
-  {
-    name: 'appliance_dhcp_leases_free',
-    type: 'gauge',
-    help: 'Free addresses in the site pools',
-    labels: ['site'],
-    samples: (s) => s.pools.map((p) => [{ site: p.site }, p.free]),
-  },
-  {
-    name: 'appliance_malformed_packets_total',
-    type: 'counter',
-    help: 'Malformed packets dropped, by service',
+  appliance_dhcp_requests_total: 'DHCP requests by message type',
+  appliance_dhcp_replies_total: 'DHCP replies sent by message type',
+  appliance_dhcp_results_total:
+    'DHCP requests not answered normally, by result code',
+  appliance_dhcp_malformed_total: 'Undecodable DHCP datagrams by code',
+  appliance_dhcp_rate_limited_total:
+    'DHCP datagrams dropped by the per-MAC rate limit',
+  appliance_dhcp_pool_size: 'Addresses in the site pools',
+  appliance_dhcp_leases_used: 'Active leases in the site pools',
+  appliance_dhcp_leases_free: 'Free addresses in the site pools',
+  appliance_malformed_packets_total: 'Malformed packets dropped, by service',
+  // The TFTP service's counters.
+  appliance_tftp_active: 'TFTP transfers in progress',
+  appliance_tftp_peak_active: 'Most TFTP transfers in progress at once',
+  appliance_tftp_requests_total: 'TFTP read and write requests accepted',
+  appliance_tftp_completed_total: 'TFTP transfers completed',
+  appliance_tftp_failed_total: 'TFTP transfers failed',
+  appliance_tftp_busy_total: 'TFTP requests refused at the transfer limit',
+  appliance_tftp_wrong_tid_total:
+    "TFTP datagrams from a peer that is not the transfer's",
+  appliance_tftp_duplicates_total: 'Duplicate TFTP ACK or DATA blocks ignored',
+  appliance_tftp_unexpected_total:
+    "TFTP packets unexpected in their transfer's state",
+  appliance_tftp_retransmits_total: 'TFTP blocks sent again',
+  appliance_tftp_bytes_sent_total: 'TFTP payload bytes sent',
+  appliance_tftp_bytes_received_total: 'TFTP payload bytes received',
+  // FTP, HTTP(S) and the SIP check-sync client.
+  appliance_ftp_connections_total: 'FTP control connections accepted',
+  appliance_ftp_login_failures_total: 'FTP logins refused',
+  appliance_ftp_client_errors_total:
+    'FTP connections closed for a client protocol error',
+  appliance_http_tls_failures_total: 'HTTPS handshakes that failed',
+  appliance_notify_sent_total: 'check-sync NOTIFY transactions started',
+  appliance_notify_retransmits_total:
+    'check-sync NOTIFY retransmissions (Timer E)',
+  // The time and log services.
+  appliance_ntp_requests_total: 'NTP datagrams received',
+  appliance_ntp_answered_total: 'NTP client requests answered',
+  appliance_ntp_dropped_total: 'NTP datagrams dropped, by reason code',
+  appliance_ntp_stratum: 'The stratum the NTP server announces',
+  appliance_syslog_messages_total:
+    'Syslog messages received, by how they were attributed to a phone',
+  appliance_syslog_dropped_total:
+    'Syslog messages dropped or not stored, by reason code',
+  // The configuration in use.
+  appliance_config_reloads_total: 'Configuration reloads applied',
+  appliance_config_reload_failures_total:
+    'Configuration reloads refused (invalid file)',
+  appliance_config_loaded_timestamp_seconds:
+    'When the configuration in use was loaded',
+  appliance_config_info: 'The configuration in use (sha256 of appliance.yaml)',
+  appliance_config_last_reload_failed:
+    '1 while the last reload attempt was refused',
+  // The inventory.
+  appliance_phones: 'Phones in the inventory by running application version',
+  appliance_phones_by_state:
+    'Phones listed in appliance.yaml (known) or not (new)',
+  appliance_rollout_phones: 'Firmware rollout state per model',
+  appliance_notify_last_result: 'Phones by the result of their last check-sync',
+  appliance_inventory_errors_recent: 'Errors in the recent-errors list',
+  appliance_inventory_ignored_events_total:
+    'Events about MACs with no sign of being a phone, counted instead of recorded',
+  appliance_inventory_evicted_total:
+    'Unknown phones dropped at the inventory cap, oldest first',
+} as const;
+
+const SOURCES: { readonly [N in keyof typeof HELP]: Source } = {
+  // From the events (traffic.ts).
+  appliance_dhcp_messages_total: joined(
+    ['message', 'reply', 'result'],
+    (s) => s.traffic.dhcpEvents,
+  ),
+  appliance_transfers_total: joined(
+    ['protocol', 'direction', 'result'],
+    (s) => s.traffic.transfers,
+  ),
+  appliance_transfer_bytes_total: joined(
+    ['protocol', 'direction'],
+    (s) => s.traffic.bytes,
+  ),
+  appliance_uploads_refused_total: joined(
+    ['reason'],
+    (s) => s.traffic.refusedUploads,
+  ),
+  // The DHCP service's counters and the leases.
+  appliance_dhcp_requests_total: keyed('type', (s) => s.dhcp?.requests),
+  appliance_dhcp_replies_total: keyed('type', (s) => s.dhcp?.replies),
+  appliance_dhcp_results_total: keyed('result', (s) => s.dhcp?.results),
+  appliance_dhcp_malformed_total: keyed('code', (s) => s.dhcp?.malformedByCode),
+  appliance_dhcp_rate_limited_total: one((s) => s.dhcp?.rateLimited),
+  appliance_dhcp_pool_size: perSite((p) => p.size),
+  appliance_dhcp_leases_used: perSite((p) => p.used),
+  appliance_dhcp_leases_free: perSite((p) => p.free),
+  appliance_malformed_packets_total: {
     labels: ['service'],
     samples: (s) =>
       [
@@ -151,145 +194,31 @@ export const FAMILIES: readonly Family[] = [
         .map(([service, n]) => [{ service }, n]),
   },
   // The TFTP service's counters.
-  {
-    name: 'appliance_tftp_active',
-    type: 'gauge',
-    help: 'TFTP transfers in progress',
-    samples: (s) => one(s.tftp?.active),
-  },
-  {
-    name: 'appliance_tftp_peak_active',
-    type: 'gauge',
-    help: 'Most TFTP transfers in progress at once',
-    samples: (s) => one(s.tftp?.peakActive),
-  },
-  {
-    name: 'appliance_tftp_requests_total',
-    type: 'counter',
-    help: 'TFTP read and write requests accepted',
-    samples: (s) => one(s.tftp?.requests),
-  },
-  {
-    name: 'appliance_tftp_completed_total',
-    type: 'counter',
-    help: 'TFTP transfers completed',
-    samples: (s) => one(s.tftp?.completed),
-  },
-  {
-    name: 'appliance_tftp_failed_total',
-    type: 'counter',
-    help: 'TFTP transfers failed',
-    samples: (s) => one(s.tftp?.failed),
-  },
-  {
-    name: 'appliance_tftp_busy_total',
-    type: 'counter',
-    help: 'TFTP requests refused at the transfer limit',
-    samples: (s) => one(s.tftp?.busy),
-  },
-  {
-    name: 'appliance_tftp_wrong_tid_total',
-    type: 'counter',
-    help: "TFTP datagrams from a peer that is not the transfer's",
-    samples: (s) => one(s.tftp?.wrongTid),
-  },
-  {
-    name: 'appliance_tftp_duplicates_total',
-    type: 'counter',
-    help: 'Duplicate TFTP ACK or DATA blocks ignored',
-    samples: (s) => one(s.tftp?.duplicates),
-  },
-  {
-    name: 'appliance_tftp_unexpected_total',
-    type: 'counter',
-    help: "TFTP packets unexpected in their transfer's state",
-    samples: (s) => one(s.tftp?.unexpected),
-  },
-  {
-    name: 'appliance_tftp_retransmits_total',
-    type: 'counter',
-    help: 'TFTP blocks sent again',
-    samples: (s) => one(s.tftp?.retransmits),
-  },
-  {
-    name: 'appliance_tftp_bytes_sent_total',
-    type: 'counter',
-    help: 'TFTP payload bytes sent',
-    samples: (s) => one(s.tftp?.bytesSent),
-  },
-  {
-    name: 'appliance_tftp_bytes_received_total',
-    type: 'counter',
-    help: 'TFTP payload bytes received',
-    samples: (s) => one(s.tftp?.bytesReceived),
-  },
+  appliance_tftp_active: one((s) => s.tftp?.active),
+  appliance_tftp_peak_active: one((s) => s.tftp?.peakActive),
+  appliance_tftp_requests_total: one((s) => s.tftp?.requests),
+  appliance_tftp_completed_total: one((s) => s.tftp?.completed),
+  appliance_tftp_failed_total: one((s) => s.tftp?.failed),
+  appliance_tftp_busy_total: one((s) => s.tftp?.busy),
+  appliance_tftp_wrong_tid_total: one((s) => s.tftp?.wrongTid),
+  appliance_tftp_duplicates_total: one((s) => s.tftp?.duplicates),
+  appliance_tftp_unexpected_total: one((s) => s.tftp?.unexpected),
+  appliance_tftp_retransmits_total: one((s) => s.tftp?.retransmits),
+  appliance_tftp_bytes_sent_total: one((s) => s.tftp?.bytesSent),
+  appliance_tftp_bytes_received_total: one((s) => s.tftp?.bytesReceived),
   // FTP, HTTP(S) and the SIP check-sync client.
-  {
-    name: 'appliance_ftp_connections_total',
-    type: 'counter',
-    help: 'FTP control connections accepted',
-    samples: (s) => one(s.ftp?.connections),
-  },
-  {
-    name: 'appliance_ftp_login_failures_total',
-    type: 'counter',
-    help: 'FTP logins refused',
-    samples: (s) => one(s.ftp?.loginFailures),
-  },
-  {
-    name: 'appliance_ftp_client_errors_total',
-    type: 'counter',
-    help: 'FTP connections closed for a client protocol error',
-    samples: (s) => one(s.ftp?.clientErrors),
-  },
-  {
-    name: 'appliance_http_tls_failures_total',
-    type: 'counter',
-    help: 'HTTPS handshakes that failed',
-    samples: (s) => one(s.http?.tlsFailures),
-  },
-  {
-    name: 'appliance_notify_sent_total',
-    type: 'counter',
-    help: 'check-sync NOTIFY transactions started',
-    samples: (s) => one(s.sip?.sent),
-  },
-  {
-    name: 'appliance_notify_retransmits_total',
-    type: 'counter',
-    help: 'check-sync NOTIFY retransmissions (Timer E)',
-    samples: (s) => one(s.sip?.retransmits),
-  },
+  appliance_ftp_connections_total: one((s) => s.ftp?.connections),
+  appliance_ftp_login_failures_total: one((s) => s.ftp?.loginFailures),
+  appliance_ftp_client_errors_total: one((s) => s.ftp?.clientErrors),
+  appliance_http_tls_failures_total: one((s) => s.http?.tlsFailures),
+  appliance_notify_sent_total: one((s) => s.sip?.sent),
+  appliance_notify_retransmits_total: one((s) => s.sip?.retransmits),
   // The time and log services.
-  {
-    name: 'appliance_ntp_requests_total',
-    type: 'counter',
-    help: 'NTP datagrams received',
-    samples: (s) => one(s.ntp?.received),
-  },
-  {
-    name: 'appliance_ntp_answered_total',
-    type: 'counter',
-    help: 'NTP client requests answered',
-    samples: (s) => one(s.ntp?.answered),
-  },
-  {
-    name: 'appliance_ntp_dropped_total',
-    type: 'counter',
-    help: 'NTP datagrams dropped, by reason code',
-    labels: ['reason'],
-    samples: (s) => keyed(s.ntp?.dropped, 'reason'),
-  },
-  {
-    name: 'appliance_ntp_stratum',
-    type: 'gauge',
-    help: 'The stratum the NTP server announces',
-    samples: (s) => one(s.ntp?.stratum),
-  },
-  {
-    name: 'appliance_syslog_messages_total',
-    type: 'counter',
-    help: 'Syslog messages received, by how they were attributed to a phone',
+  appliance_ntp_requests_total: one((s) => s.ntp?.received),
+  appliance_ntp_answered_total: one((s) => s.ntp?.answered),
+  appliance_ntp_dropped_total: keyed('reason', (s) => s.ntp?.dropped),
+  appliance_ntp_stratum: one((s) => s.ntp?.stratum),
+  appliance_syslog_messages_total: {
     labels: ['attribution'],
     samples: (s) =>
       s.syslog
@@ -300,68 +229,28 @@ export const FAMILIES: readonly Family[] = [
           ]
         : [],
   },
-  {
-    name: 'appliance_syslog_dropped_total',
-    type: 'counter',
-    help: 'Syslog messages dropped or not stored, by reason code',
-    labels: ['reason'],
-    samples: (s) =>
-      s.syslog
-        ? keyed({ ...s.syslog.dropped, ...s.syslog.store.dropped }, 'reason')
-        : [],
-  },
+  appliance_syslog_dropped_total: keyed(
+    'reason',
+    (s) => s.syslog && { ...s.syslog.dropped, ...s.syslog.store.dropped },
+  ),
   // The configuration in use.
-  {
-    name: 'appliance_config_reloads_total',
-    type: 'counter',
-    help: 'Configuration reloads applied',
-    samples: (s) => one(s.config.reloads),
-  },
-  {
-    name: 'appliance_config_reload_failures_total',
-    type: 'counter',
-    help: 'Configuration reloads refused (invalid file)',
-    samples: (s) => one(s.config.failures),
-  },
-  {
-    name: 'appliance_config_loaded_timestamp_seconds',
-    type: 'gauge',
-    help: 'When the configuration in use was loaded',
-    samples: (s) => one(Math.round(Date.parse(s.config.loadedAt) / 1000)),
-  },
-  {
-    name: 'appliance_config_info',
-    type: 'gauge',
-    help: 'The configuration in use (sha256 of appliance.yaml)',
+  appliance_config_reloads_total: one((s) => s.config.reloads),
+  appliance_config_reload_failures_total: one((s) => s.config.failures),
+  appliance_config_loaded_timestamp_seconds: one((s) =>
+    Math.round(Date.parse(s.config.loadedAt) / 1000),
+  ),
+  appliance_config_info: {
     labels: ['sha256'],
     samples: (s) => [[{ sha256: s.config.sha256 }, 1]],
   },
-  {
-    name: 'appliance_config_last_reload_failed',
-    type: 'gauge',
-    help: '1 while the last reload attempt was refused',
-    samples: (s) => one(s.config.lastError ? 1 : 0),
-  },
+  appliance_config_last_reload_failed: one((s) => (s.config.lastError ? 1 : 0)),
   // The inventory.
-  {
-    name: 'appliance_phones',
-    type: 'gauge',
-    help: 'Phones in the inventory by running application version',
-    labels: ['firmware'],
-    samples: (s) =>
-      count(s.phones, (p) => p.runningVersion ?? 'unknown', 'firmware'),
-  },
-  {
-    name: 'appliance_phones_by_state',
-    type: 'gauge',
-    help: 'Phones listed in appliance.yaml (known) or not (new)',
-    labels: ['state'],
-    samples: (s) => count(s.phones, (p) => p.state, 'state', ['known', 'new']),
-  },
-  {
-    name: 'appliance_rollout_phones',
-    type: 'gauge',
-    help: 'Firmware rollout state per model',
+  appliance_phones: perPhone('firmware', (p) => p.runningVersion ?? 'unknown'),
+  appliance_phones_by_state: perPhone('state', (p) => p.state, [
+    'known',
+    'new',
+  ]),
+  appliance_rollout_phones: {
     labels: ['model', 'state'],
     samples: (s) =>
       [
@@ -375,33 +264,23 @@ export const FAMILIES: readonly Family[] = [
         return [{ model, state }, n] as const;
       }),
   },
-  {
-    name: 'appliance_notify_last_result',
-    type: 'gauge',
-    help: 'Phones by the result of their last check-sync',
-    labels: ['result'],
-    samples: (s) => count(s.phones, (p) => p.lastNotify?.result, 'result'),
-  },
-  {
-    name: 'appliance_inventory_errors_recent',
-    type: 'gauge',
-    help: 'Errors in the recent-errors list',
-    samples: (s) => one(s.recentErrors),
-  },
-  {
-    name: 'appliance_inventory_ignored_events_total',
-    type: 'counter',
-    help: 'Events about MACs with no sign of being a phone, counted instead of recorded',
+  appliance_notify_last_result: perPhone('result', (p) => p.lastNotify?.result),
+  appliance_inventory_errors_recent: one((s) => s.recentErrors),
+  appliance_inventory_ignored_events_total: {
     labels: ['source'],
     samples: (s) => [
       [{ source: 'dhcp' }, s.noise.dhcp],
       [{ source: 'transfer' }, s.noise.transfers],
     ],
   },
-  {
-    name: 'appliance_inventory_evicted_total',
-    type: 'counter',
-    help: 'Unknown phones dropped at the inventory cap, oldest first',
-    samples: (s) => one(s.noise.evicted),
-  },
-];
+  appliance_inventory_evicted_total: one((s) => s.noise.evicted),
+};
+
+export const FAMILIES: readonly Family[] = Object.entries(HELP).map(
+  ([name, help]) => ({
+    name,
+    help,
+    type: name.endsWith('_total') ? 'counter' : 'gauge',
+    ...SOURCES[name as keyof typeof HELP],
+  }),
+);

@@ -6,8 +6,8 @@ import {
   parsePromFamilies,
   total,
 } from '../../../test/lib/admin/prom-parse.ts';
+import { dhcpEvent, transferEvent } from '../../../test/lib/events.ts';
 import { createInventory } from '../../inventory/inventory.ts';
-import { decodeVendorClass } from '../../policy/vendor-class.ts';
 import { noLeases } from '../../runtime/deps.ts';
 import type { Mac } from '../../shared/mac.ts';
 import type { ServiceCounters } from './inputs.ts';
@@ -19,52 +19,20 @@ const model = labModel();
 function metricsWith(services: ServiceCounters) {
   const inventory = createInventory({ model: { current: () => model } });
   const traffic = createTrafficCounters();
+  const mac = '0004f2a00001' as Mac;
+  const tftp = { protocol: 'tftp', mac } as const;
   const events = [
-    {
-      type: 'dhcp',
-      message: 'REQUEST',
-      reply: 'ACK',
-      mac: '0004f2a00001' as Mac,
-      site: 'hq',
-      address: '10.91.10.100',
-      labels: { model: 'VVX410' },
-      vendor: decodeVendorClass(undefined),
-      result: 'ok',
-    },
-    {
-      type: 'transfer',
-      protocol: 'tftp',
-      direction: 'download',
-      peer: '10.91.10.100',
-      mac: '0004f2a00001' as Mac,
-      path: 'a.cfg',
-      bytes: 700,
-      durationMs: 1,
-      result: 'ok',
-    },
-    {
-      type: 'transfer',
-      protocol: 'tftp',
-      direction: 'download',
-      peer: '10.91.10.100',
-      mac: '0004f2a00001' as Mac,
-      path: 'b.cfg',
-      bytes: 300,
-      durationMs: 1,
-      result: 'ok',
-    },
-    {
-      type: 'transfer',
+    dhcpEvent({ mac, labels: { model: 'VVX410' } }),
+    transferEvent({ ...tftp, path: 'a.cfg', bytes: 700 }),
+    transferEvent({ ...tftp, path: 'b.cfg', bytes: 300 }),
+    transferEvent({
       protocol: 'http',
       direction: 'upload',
-      peer: '10.91.10.100',
-      mac: '0004f2a00001' as Mac,
-      path: 'x.cfg',
+      mac,
       bytes: 0,
-      durationMs: 1,
       result: 'TREE_TOO_LARGE',
-    },
-  ] as const;
+    }),
+  ];
   for (const e of events) {
     traffic.observe(e);
     inventory.apply(e);

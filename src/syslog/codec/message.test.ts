@@ -46,14 +46,16 @@ test('RFC 5424 with structured data (escaped bracket inside a quote), nil fields
   const m = parse(
     '<165>1 2026-12-01T20:30:00.123Z host app 77 ID47 [ex@1 a="x\\]y"][b@2 c="d"] \ufeffhello world',
   );
-  assert.equal(m.format, 'rfc5424');
-  assert.equal(m.timestamp, '2026-12-01T20:30:00.123Z');
-  assert.equal(m.hostname, 'host');
-  assert.equal(m.app, 'app');
-  assert.equal(m.procId, '77');
-  assert.equal(m.msgId, 'ID47');
-  assert.equal(m.structuredData, '[ex@1 a="x\\]y"][b@2 c="d"]');
-  assert.equal(m.text, 'hello world');
+  assert.partialDeepStrictEqual(m, {
+    format: 'rfc5424',
+    timestamp: '2026-12-01T20:30:00.123Z',
+    hostname: 'host',
+    app: 'app',
+    procId: '77',
+    msgId: 'ID47',
+    structuredData: '[ex@1 a="x\\]y"][b@2 c="d"]',
+    text: 'hello world',
+  });
   const n = parse('<13>1 - - - - - -');
   assert.deepEqual(
     [n.timestamp, n.hostname, n.app, n.structuredData, n.text],
