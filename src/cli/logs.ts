@@ -5,13 +5,14 @@
  */
 import { parseMac } from '../shared/mac.ts';
 import { followLog, readLogTail, syslogDir } from '../syslog/log-files.ts';
-import { args, errOut, model, out } from './ops.ts';
+import { parseCommand } from './args.ts';
+import { errOut, model, out } from './ops.ts';
 
 export async function logsCommand(
   argv: string[],
   signal?: AbortSignal,
 ): Promise<number> {
-  const a = args(argv, {
+  const a = parseCommand(argv, {
     follow: { type: 'boolean', short: 'f' },
     bytes: { type: 'string' },
   });

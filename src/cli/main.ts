@@ -9,11 +9,11 @@
  *   appliance run [--config F]                     start every enabled service
  *   appliance notify | leases | phones             operations (src/cli/ops.ts)
  */
-import { parseArgs } from 'node:util';
 import { formatIssue } from '../config/issues.ts';
 import { redact } from '../config/secrets.ts';
 import { parseMac } from '../shared/mac.ts';
 import { createTree } from '../tree/tree.ts';
+import { parseCommand } from './args.ts';
 import { defaultConfig, loadReported as load } from './load-report.ts';
 import { reexecWithNodeFlags } from './node-flags.ts';
 import { type Out, printPath, printPhone, renderOut } from './render.ts';
@@ -38,6 +38,22 @@ const stdout: Out = {
     process.stdout.write(s);
   },
 };
+type Command = (argv: string[]) => Promise<number>;
+/**
+ * Operations commands parse their own flags (notify talks to a running appliance's admin API; leases and
+ * phones read the data directory). Imported only when named: ops.ts brings the inventory and the lease replay.
+ */
+const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  notify: async () => (await import('./ops.ts')).notifyCommand,
+  leases: async () => (await import('./ops.ts')).leasesCommand,
+  phones: async () => (await import('./ops.ts')).phonesCommand,
+  logs: async () => (await import('./logs.ts')).logsCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
+  params: async () => (await import('./params.ts')).paramsCommand,
+  overrides: async () => (await import('./overrides.ts')).overridesCommand,
+  schema: async () => (await import('./params.ts')).schemaCommand,
+};
+
 /**
  * ownProcess: the command owns this process (bin/appliance.js, or this file run directly), so `run` may re-execute
  * it with the Node flags it is sized for (node-flags.ts); an in-process caller leaves it unset.
@@ -47,35 +63,17 @@ export async function main(
   opts: { ownProcess?: boolean } = {},
 ): Promise<number> {
   const [command, ...rest] = argv;
-  // Operations commands parse their own flags (notify talks to a running appliance's admin API; leases and
-  // phones read the data directory). Imported only for them: ops.ts brings the inventory and the lease replay.
-  if (command === 'notify')
-    return (await import('./ops.ts')).notifyCommand(rest);
-  if (command === 'leases')
-    return (await import('./ops.ts')).leasesCommand(rest);
-  if (command === 'phones')
-    return (await import('./ops.ts')).phonesCommand(rest);
-  if (command === 'logs') return (await import('./logs.ts')).logsCommand(rest);
-  if (command === 'export')
-    return (await import('./export.ts')).exportCommand(rest);
-  if (command === 'params')
-    return (await import('./params.ts')).paramsCommand(rest);
-  if (command === 'overrides')
-    return (await import('./overrides.ts')).overridesCommand(rest);
-  if (command === 'schema')
-    return (await import('./params.ts')).schemaCommand(rest);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      site: { type: 'string' },
-      out: { type: 'string' },
-      strict: { type: 'boolean' },
-      'show-secrets': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  if (command !== undefined && Object.hasOwn(SUBCOMMANDS, command))
+    return (await SUBCOMMANDS[command]!())(rest);
+  const parsed = parseCommand(rest, {
+    site: { type: 'string' },
+    out: { type: 'string' },
+    strict: { type: 'boolean' },
+    'show-secrets': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  if (!parsed) return 2;
+  const { values, positionals } = parsed;
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;

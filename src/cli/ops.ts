@@ -11,7 +11,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { TOKEN_FILE } from '../admin/auth.ts';
 import type { Job } from '../admin/notify/jobs.ts';
 import { formatIssue } from '../config/issues.ts';
@@ -22,6 +21,7 @@ import { loadInventoryFile } from '../inventory/persist.ts';
 import { filterPhones } from '../inventory/views.ts';
 import { loadAppliance } from '../policy/load.ts';
 import { silentLogger } from '../shared/log.ts';
+import { parseCommand } from './args.ts';
 import { formatTable, shortTime } from './tables.ts';
 
 export const out = (s: string): void => {
@@ -43,22 +43,6 @@ export async function model(
   return r.value.model;
 }
 
-export function args(
-  argv: string[],
-  options: ParseArgsOptionsConfig,
-): ReturnType<typeof parseArgs> | undefined {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, ...options },
-    });
-  } catch (e) {
-    errOut(`${(e as Error).message}\n`);
-    return undefined;
-  }
-}
-
 async function inventoryOf(m: ApplianceModel) {
   return createInventory({
     model: { current: () => m },
@@ -67,7 +51,7 @@ async function inventoryOf(m: ApplianceModel) {
 }
 
 export async function phonesCommand(argv: string[]): Promise<number> {
-  const a = args(argv, {
+  const a = parseCommand(argv, {
     site: { type: 'string' },
     model: { type: 'string' },
     state: { type: 'string' },
@@ -128,7 +112,10 @@ export async function phonesCommand(argv: string[]): Promise<number> {
 }
 
 export async function leasesCommand(argv: string[]): Promise<number> {
-  const a = args(argv, { site: { type: 'string' }, all: { type: 'boolean' } });
+  const a = parseCommand(argv, {
+    site: { type: 'string' },
+    all: { type: 'boolean' },
+  });
   if (!a) return 2;
   const m = await model(a.values.config as string | undefined);
   if (!m) return 1;
@@ -192,7 +179,7 @@ function progressLine(j: Job): string {
 }
 
 export async function notifyCommand(argv: string[]): Promise<number> {
-  const a = args(argv, {
+  const a = parseCommand(argv, {
     reboot: { type: 'boolean' },
     wave: { type: 'string' },
     url: { type: 'string' },

@@ -13,7 +13,6 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ApplianceModel } from '../config/model.ts';
 import { isSecretName } from '../policy/parameters/check.ts';
 import {
@@ -25,6 +24,7 @@ import { fsyncDir } from '../shared/durable.ts';
 import { type Mac, parseMac } from '../shared/mac.ts';
 import { AREAS } from '../tree/layout.ts';
 import { generations } from '../tree/uploads.ts';
+import { parseCommand } from './args.ts';
 import { defaultConfig, loadReported } from './load-report.ts';
 import { formatTable } from './tables.ts';
 
@@ -128,14 +128,9 @@ async function list(
 }
 
 export async function overridesCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      clear: { type: 'string' },
-    },
-  });
+  const parsed = parseCommand(argv, { clear: { type: 'string' } });
+  if (!parsed) return 2;
+  const { values, positionals } = parsed;
   const target = values.clear ?? positionals[0];
   const mac = target === undefined ? undefined : parseMac(target);
   if (mac && !mac.ok) {

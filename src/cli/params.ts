@@ -10,7 +10,6 @@
  * the plain schema, as committed while tftpboot/ ships empty).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { ApplianceModel, FirmwareRelease } from '../config/model.ts';
 import { jsonSchema, PARAMETER_NAME } from '../config/schema.ts';
 import { loadAppliance } from '../policy/load.ts';
@@ -26,6 +25,7 @@ import {
 } from '../policy/parameters/loader.ts';
 import { describeType } from '../policy/parameters/types.ts';
 import { releaseFor } from '../policy/release.ts';
+import { parseCommand } from './args.ts';
 import { defaultConfig, loadReported } from './load-report.ts';
 import { formatTable } from './tables.ts';
 
@@ -86,15 +86,12 @@ export function searchCatalog(cat: Catalog, query: string): string[][] {
 }
 
 export async function paramsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      release: { type: 'string' },
-      model: { type: 'string' },
-    },
+  const parsed = parseCommand(argv, {
+    release: { type: 'string' },
+    model: { type: 'string' },
   });
+  if (!parsed) return 2;
+  const { values, positionals } = parsed;
   const query = positionals.join(' ');
   if (query === '') {
     process.stderr.write(
@@ -159,13 +156,9 @@ async function catalogs(
 }
 
 export async function schemaCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string', short: 'c' },
-      release: { type: 'string' },
-    },
-  });
+  const parsed = parseCommand(argv, { release: { type: 'string' } });
+  if (!parsed) return 2;
+  const { values } = parsed;
   const cats = await catalogs(values.config ?? defaultConfig(), values.release);
   if (!cats) return 1;
   const schema = withCatalog(

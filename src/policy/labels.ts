@@ -5,16 +5,19 @@
 import type { ApplianceModel, Family } from '../config/model.ts';
 import type { Mac } from '../shared/mac.ts';
 
-export interface Labels {
-  readonly mac?: Mac | undefined;
-  readonly site?: string | undefined;
-  /** Catalog model token: VVX410, SPIP650. */
-  readonly model?: string | undefined;
-  readonly family?: Family | undefined;
-  readonly partNumber?: string | undefined;
-  /** Option 60 as text (ASCII form, or the binary form's fields joined). */
-  readonly vendorClass?: string | undefined;
-}
+/** Every label is optional: a request says what it can. */
+export type Labels = Readonly<
+  Partial<{
+    mac: Mac;
+    site: string;
+    /** Catalog model token: VVX410, SPIP650. */
+    model: string;
+    family: Family;
+    partNumber: string;
+    /** Option 60 as text (ASCII form, or the binary form's fields joined). */
+    vendorClass: string;
+  }>
+>;
 
 /**
  * The labels a selector sees: the phone's appliance.yaml entry names its model (it wins over what the

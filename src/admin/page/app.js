@@ -27,16 +27,20 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString() : '');
+// "5 minutes ago" in the browser's language; past a day, the date.
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const ago = (ms) => {
   if (!ms) return '';
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  return s < 60
-    ? `${s} s ago`
-    : s < 3600
-      ? `${Math.round(s / 60)} min ago`
-      : s < 86400
-        ? `${Math.round(s / 3600)} h ago`
-        : new Date(ms).toLocaleDateString();
+  let v = Math.min(0, Math.round((ms - Date.now()) / 1000));
+  for (const [per, unit] of [
+    [60, 'second'],
+    [60, 'minute'],
+    [24, 'hour'],
+  ]) {
+    if (-v < per) return relative.format(v, unit);
+    v = Math.round(v / per);
+  }
+  return new Date(ms).toLocaleDateString();
 };
 async function api(path, init) {
   const r = await fetch(path, { credentials: 'same-origin', ...init });
