@@ -80,17 +80,21 @@ test('exactly one event and one log line per transfer; the first finish wins', (
 
 test('one MAC rule: a known MAC, else the one the final path carries', () => {
   const { events, recorder } = setup();
-  const a = recorder.begin({
-    protocol: 'ftp',
-    direction: 'upload',
-    peer: '10.0.0.2',
-    path: 'hq/0004f28062d6-phone.cfg',
-    mac: undefined,
-  });
-  a.finish('ok', 1);
-  const b = recorder.begin({
+  const upload = (o: Partial<Parameters<typeof recorder.begin>[0]>) =>
+    recorder.begin({
+      protocol: 'tftp',
+      direction: 'upload',
+      peer: '10.0.0.2',
+      path: 'y',
+      mac: undefined,
+      ...o,
+    });
+  upload({ protocol: 'ftp', path: 'hq/0004f28062d6-phone.cfg' }).finish(
+    'ok',
+    1,
+  );
+  const b = upload({
     protocol: 'http',
-    direction: 'upload',
     peer: '10.0.0.3',
     path: '/x',
     mac: '0004f2000001' as Mac,
@@ -99,13 +103,7 @@ test('one MAC rule: a known MAC, else the one the final path carries', () => {
   b.setPath('0004f28062d6-phone.cfg');
   b.setMac(undefined);
   b.finish('ok', 1);
-  const c = recorder.begin({
-    protocol: 'tftp',
-    direction: 'upload',
-    peer: '10.0.0.4',
-    path: 'y',
-    mac: undefined,
-  });
+  const c = upload({ peer: '10.0.0.4' });
   c.setMac('0004f2000002' as Mac);
   c.finish('ok', 1);
   const macs = (events as TransferEvent[]).map((e) => e.mac);

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createBoundedRateLimiter } from './rate-limit.ts';
 
+type Limiter = ReturnType<typeof createBoundedRateLimiter>;
+/** `n` requests from `key` at one instant: which were allowed. */
+const burst = (l: Limiter, key: string, at: number, n: number) =>
+  Array.from({ length: n }, () => l.allow(key, at));
+
 test('a key gets its burst, then perSecond; other keys are unaffected', () => {
   const l = createBoundedRateLimiter({ burst: 3, perSecond: 2, maxKeys: 10 });
-  assert.deepEqual(
-    [1, 2, 3, 4].map(() => l.allow('a', 0)),
-    [true, true, true, false],
-  );
+  assert.deepEqual(burst(l, 'a', 0, 4), [true, true, true, false]);
   assert.equal(l.allow('b', 0), true);
   assert.equal(l.allow('a', 499), false);
   assert.equal(l.allow('a', 500), true); // one token after half a second at 2/s
@@ -27,10 +29,7 @@ test('the key table never exceeds maxKeys, whatever the number of keys a flood b
 
 test('sweep forgets keys whose bucket has refilled', () => {
   const rl = createBoundedRateLimiter({ burst: 3, perSecond: 2, maxKeys: 10 });
-  assert.deepEqual(
-    [0, 0, 0, 0].map(() => rl.allow('a', 1000)),
-    [true, true, true, false],
-  );
+  assert.deepEqual(burst(rl, 'a', 1000, 4), [true, true, true, false]);
   assert.equal(rl.allow('a', 1400), false);
   assert.equal(rl.allow('a', 1500), true);
   rl.sweep(10_000);

@@ -16,6 +16,14 @@ import { openSyslogStore } from './store.ts';
 const A = '0004f28062d6' as Mac;
 const B = '0004f2000003' as Mac;
 
+/** A store in `dir` with these caps (what the config would give). */
+const store = (dir: string, fileBytes: number, phones: number) =>
+  openSyslogStore({
+    dir,
+    maxFileBytes: () => fileBytes,
+    maxPhones: () => phones,
+  });
+
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'syslog-store-'));
   try {
@@ -28,11 +36,7 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 test('lines go to <mac>.log in order; past the cap the file rotates to .log.1 and disk stays under 2 x cap', () =>
   withDir(async (dir) => {
     const cap = 4096;
-    const s = await openSyslogStore({
-      dir,
-      maxFileBytes: () => cap,
-      maxPhones: () => 10,
-    });
+    const s = await store(dir, cap, 10);
     for (let i = 0; i < 500; i++) {
       assert.ok(
         s.append(A, `line ${String(i).padStart(4, '0')} ${'x'.repeat(40)}`),
@@ -60,11 +64,7 @@ test('lines go to <mac>.log in order; past the cap the file rotates to .log.1 an
 test('at most maxPhones files, existing files counted at open; the rest is refused (counted as SYSLOG_STORE_FULL)', () =>
   withDir(async (dir) => {
     await writeFile(join(dir, `${B}.log`), 'old\n');
-    const s = await openSyslogStore({
-      dir,
-      maxFileBytes: () => 65536,
-      maxPhones: () => 2,
-    });
+    const s = await store(dir, 65536, 2);
     assert.ok(s.append(A, 'a'));
     assert.ok(s.append(B, 'b'));
     assert.equal(s.append('0004f2aaaaaa' as Mac, 'c'), false);
@@ -79,11 +79,7 @@ test('at most maxPhones files, existing files counted at open; the rest is refus
 
 test('a backlog beyond the cap is dropped, not buffered', () =>
   withDir(async (dir) => {
-    const s = await openSyslogStore({
-      dir,
-      maxFileBytes: () => 1000,
-      maxPhones: () => 1,
-    });
+    const s = await store(dir, 1000, 1);
     for (let i = 0; i < 1000; i++) s.append(A, 'y'.repeat(99)); // 100 KB offered in one turn of the loop
     await s.flush();
     assert.ok((await stat(join(dir, `${A}.log`))).size <= 1000);

@@ -28,38 +28,16 @@ test('reads a file byte-exact through a ring of reused buffers, whole and by ran
     for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 8)) & 0xff;
     const f = join(dir, 'image.ld');
     await writeFile(f, data);
+    const read = (start: number, end: number, chunk: number, ring: number) =>
+      consumeLikeRetr(new RecyclingFileStream(f, { start, end, chunk, ring }));
+    assert.deepEqual(await read(0, data.length - 1, 4096, 4), data);
     assert.deepEqual(
-      await consumeLikeRetr(
-        new RecyclingFileStream(f, {
-          start: 0,
-          end: data.length - 1,
-          chunk: 4096,
-          ring: 4,
-        }),
-      ),
-      data,
-    );
-    assert.deepEqual(
-      await consumeLikeRetr(
-        new RecyclingFileStream(f, {
-          start: 5000,
-          end: 77_777,
-          chunk: 1000,
-          ring: 3,
-        }),
-      ),
+      await read(5000, 77_777, 1000, 3),
       data.subarray(5000, 77_778),
     );
     // An end past the file (it shrank since its size was read): what is there is served.
     assert.deepEqual(
-      await consumeLikeRetr(
-        new RecyclingFileStream(f, {
-          start: 99_000,
-          end: 200_000,
-          chunk: 512,
-          ring: 4,
-        }),
-      ),
+      await read(99_000, 200_000, 512, 4),
       data.subarray(99_000),
     );
     // Only `ring` buffers are ever allocated: every chunk is a view of one of them.
