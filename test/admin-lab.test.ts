@@ -602,7 +602,7 @@ describe('admin lab', { skip, timeout: 180_000 }, () => {
       dom.pools.join('\n'),
     );
     assert.ok(dom.errors >= 2);
-    assert.match(dom.config, /sha256 [0-9a-f]{12}.*refused 1/);
+    assert.match(dom.config, /sha256 [0-9a-f]{12}.* · refused 1(?!\d)/);
     assert.match(dom.config, /last reload refused .*appliance\.yaml:18:5/);
     assert.ok(
       dom.timeline.some((l) =>

@@ -90,3 +90,25 @@ test('the config state carries the warnings of the configuration in use, replace
     await lab.cleanup();
   }
 });
+
+test('the same refusal twice (an editor saving once fires the watcher twice) counts once; a new one counts', async () => {
+  const lab = await createTreeLab(labYaml());
+  const live = liveConfig(lab.yamlPath, lab.model, { watch: false });
+  try {
+    const broken = (subnet: string) =>
+      writeFile(
+        lab.yamlPath,
+        labYaml().replace('subnet: 10.90.0.0/24', `subnet: ${subnet}`),
+      );
+    await broken('10.90.0.0/33');
+    assert.equal((await live.reload()).ok, false);
+    assert.equal((await live.reload()).ok, false);
+    assert.equal(live.state().failures, 1);
+    await broken('10.90.0.0/40');
+    assert.equal((await live.reload()).ok, false);
+    assert.equal(live.state().failures, 2);
+  } finally {
+    live.close();
+    await lab.cleanup();
+  }
+});

@@ -68,9 +68,12 @@ export function liveConfig(
   }> => {
     const r = await loadAppliance(file);
     if (!r.ok) {
+      const res = { ok: false, issues: r.error };
+      // An editor's save can fire the watcher twice: the same refusal again is one refusal, reported once.
+      if (JSON.stringify(lastError?.issues) === JSON.stringify(r.error))
+        return res;
       failures++;
       lastError = { at: new Date().toISOString(), issues: r.error };
-      const res = { ok: false, issues: r.error };
       opts.onEvent?.(res);
       return res;
     }
