@@ -17,12 +17,23 @@ export function ntpServersFor(
   return model.services.ntp.enabled ? [model.address] : [];
 }
 
+/** Every parameter name appliance.yaml sets anywhere (common, site, model, phone), once per model. */
+const namesSet = new WeakMap<ApplianceModel, ReadonlySet<string>>();
+const setNamesOf = (model: ApplianceModel): ReadonlySet<string> => {
+  const scopes = [
+    model.parameters,
+    ...[...model.sites.values()].map((s) => s.parameters),
+    ...[...model.models.values()].map((m) => m.parameters),
+    ...[...model.phones.values()].map((p) => p.parameters),
+  ];
+  const names = new Set(scopes.flatMap((p) => Object.keys(p)));
+  namesSet.set(model, names);
+  return names;
+};
+
 /** Whether a name is set anywhere a phone would read it before (or instead of) a derived value. */
 const setAnywhere = (model: ApplianceModel, name: string): boolean =>
-  name in model.parameters ||
-  [...model.sites.values()].some((s) => name in s.parameters) ||
-  [...model.models.values()].some((m) => name in m.parameters) ||
-  [...model.phones.values()].some((p) => name in p.parameters);
+  (namesSet.get(model) ?? setNamesOf(model)).has(name);
 
 /** site.cfg: the site's own parameters over what its settings imply. */
 export function siteParameters(
