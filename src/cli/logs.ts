@@ -22,7 +22,7 @@ export async function logsCommand(
     errOut('usage: appliance logs <MAC> [--follow] [--bytes N]\n');
     return 2;
   }
-  const m = await model(a.values.config as string | undefined);
+  const m = await model(a.values.config);
   if (!m) return 1;
   const dir = syslogDir(m.dataDir);
   const bytes = Number(a.values.bytes ?? 64 * 1024);

@@ -58,7 +58,7 @@ export async function phonesCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   if (!a) return 2;
-  const m = await model(a.values.config as string | undefined);
+  const m = await model(a.values.config);
   if (!m) return 1;
   const inv = await inventoryOf(m);
   const phones = filterPhones(inv.list(), {
@@ -117,9 +117,9 @@ export async function leasesCommand(argv: string[]): Promise<number> {
     all: { type: 'boolean' },
   });
   if (!a) return 2;
-  const m = await model(a.values.config as string | undefined);
+  const m = await model(a.values.config);
   if (!m) return 1;
-  const site = a.values.site as string | undefined;
+  const site = a.values.site;
   if (site !== undefined && !m.sites.has(site)) {
     errOut(`no site "${site}" (sites: ${[...m.sites.keys()].join(', ')})\n`);
     return 1;
@@ -204,10 +204,10 @@ export async function notifyCommand(argv: string[]): Promise<number> {
     a.values['refetch-timeout'] === undefined
       ? undefined
       : Number(a.values['refetch-timeout']) * 1000;
-  let url = a.values.url as string | undefined;
-  let token = a.values.token as string | undefined;
+  let url = a.values.url;
+  let token = a.values.token;
   if (url === undefined || token === undefined) {
-    const m = await model(a.values.config as string | undefined);
+    const m = await model(a.values.config);
     if (!m) return 1;
     url ??= `http://127.0.0.1:${m.services.admin.port}`;
     token ??=
