@@ -12,6 +12,7 @@ import type { Clock } from './clock.ts';
 import type { Negotiated } from './codec/negotiate.ts';
 import {
   decode,
+  ERR_UNDEFINED,
   ERR_UNKNOWN_TID,
   encode,
   encodeData,
@@ -19,7 +20,12 @@ import {
   OP_DATA,
   type TftpPacket,
 } from './codec/packet.ts';
-import type { Action, RetryPolicy, Step } from './machine/machine.ts';
+import {
+  type Action,
+  type RetryPolicy,
+  SERVER_ENDS,
+  type Step,
+} from './machine/machine.ts';
 import type { TftpStats } from './stats.ts';
 
 export interface Peer {
@@ -51,6 +57,8 @@ export interface AcceptedRequest {
   readonly stats: TftpStats;
   /** This transfer's retransmit policy (a negotiated timeout already applied). */
   readonly retry: RetryPolicy;
+  /** How long the transfer may run at most (services.tftp.maxTransferSeconds). */
+  readonly lifetimeMs: number;
   readonly finish: Finish;
   /** Called once when everything the transfer held is released. */
   readonly closed: () => void;
@@ -84,6 +92,17 @@ export function refuse(
   a.closed();
 }
 
+/** The transfer's own socket, unless the server began closing meanwhile: then the request is refused. */
+export async function bindUnlessClosing(
+  a: AcceptedRequest,
+): Promise<Socket | undefined> {
+  const socket = await a.bind();
+  if (!a.closing()) return socket;
+  const { result, message } = SERVER_ENDS.shutdown;
+  refuse(a, socket, ERR_UNDEFINED, message, result);
+  return undefined;
+}
+
 export interface Effects {
   read?(): void;
   write?(data: Uint8Array): void;
@@ -105,6 +124,8 @@ export interface TransferPlace {
   readonly peer: Peer;
   readonly clock: Clock;
   readonly stats: TftpStats;
+  /** The transfer ends (the machine's 'expired' event) this long after it started, however it progresses. */
+  readonly lifetimeMs: number;
 }
 
 export interface RunOptions<S, E> extends TransferPlace {
@@ -113,6 +134,7 @@ export interface RunOptions<S, E> extends TransferPlace {
   /** Turns a packet from the peer into an event; undefined = not meaningful here (counted, ignored). */
   readonly toEvent: (p: TftpPacket) => E | undefined;
   readonly timeoutEvent: E;
+  readonly expiredEvent: E;
   readonly effects: Effects;
   /** Reusable DATA datagram buffers (windowsize + 1 lets a whole window go out without allocating). */
   readonly sendSlots?: number;
@@ -135,6 +157,8 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     }
   };
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
+  const lifetime = o.clock.timer(() => dispatch(o.expiredEvent));
+  lifetime.arm(o.lifetimeMs);
 
   // DATA datagrams are built in a small ring of buffers, each reused once its previous send has completed
   // (Node sends on the next tick and libuv may queue it): a slot is busy until its callback, and a busy
@@ -211,6 +235,7 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
         if (closed) break;
         closed = true;
         timer.cancel();
+        lifetime.cancel();
         socket.removeAllListeners('message');
         // A send still queued (the final ERROR or ACK) would be dropped by close(): close after it.
         if (inFlight > 0) closeWhenSent = true;

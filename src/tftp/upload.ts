@@ -4,7 +4,6 @@
  * (tree-errors.ts); the may-write rule and path safety are the tree's alone.
  */
 import type { Upload, WriterContext } from '../tree/types.ts';
-import { ERR_UNDEFINED } from './codec/packet.ts';
 import {
   initialReceive,
   type ReceiveEvent,
@@ -12,6 +11,7 @@ import {
 } from './machine/receive.ts';
 import {
   type AcceptedRequest,
+  bindUnlessClosing,
   type Runner,
   refuse,
   runTransfer,
@@ -23,11 +23,8 @@ export async function startUpload(
   a: AcceptedRequest,
   wctx: WriterContext,
 ): Promise<TransferHandle | undefined> {
-  const socket = await a.bind();
-  if (a.closing()) {
-    refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
-    return undefined;
-  }
+  const socket = await bindUnlessClosing(a);
+  if (!socket) return undefined;
   const { filename, negotiated: n } = a;
   const checked = a.tree.checkWrite(filename, wctx);
   const begun = checked.ok
@@ -66,6 +63,7 @@ export async function startUpload(
     peer: a.peer,
     clock: a.clock,
     stats: a.stats,
+    lifetimeMs: a.lifetimeMs,
     step: stepReceive,
     initial: initialReceive({
       blksize: n.blksize,
@@ -74,6 +72,7 @@ export async function startUpload(
       retry: a.retry,
     }),
     timeoutEvent: { type: 'timeout' },
+    expiredEvent: { type: 'expired' },
     toEvent: (p) =>
       p.op === 'data'
         ? { type: 'data', block: p.block, data: p.data }

@@ -188,6 +188,12 @@ export const FAMILIES: readonly Family[] = [
     samples: (s) => one(s.tftp?.busy),
   },
   {
+    name: 'appliance_tftp_host_busy_total',
+    type: 'counter',
+    help: 'TFTP requests refused at the per-address transfer limit',
+    samples: (s) => one(s.tftp?.hostBusy),
+  },
+  {
     name: 'appliance_tftp_wrong_tid_total',
     type: 'counter',
     help: "TFTP datagrams from a peer that is not the transfer's",

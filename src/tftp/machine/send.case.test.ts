@@ -21,6 +21,8 @@ export interface SendSpec {
   readonly windowsize: number;
   readonly oack: readonly TftpOption[] | undefined;
   readonly retry: RetryPolicy;
+  /** The transfer's lifetime (services.tftp.maxTransferSeconds). */
+  readonly lifetimeMs: number;
   readonly file: Uint8Array;
 }
 
@@ -85,6 +87,7 @@ const spec = (o: Partial<SendSpec> & { file: Uint8Array }): SendSpec => ({
   windowsize: 1,
   oack: undefined,
   retry: STEADY,
+  lifetimeMs: 600_000,
   ...o,
 });
 
@@ -338,6 +341,25 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
       [],
       'only a well-formed datagram is answered',
     );
+  },
+
+  async 'a transfer ends at its lifetime, however it progresses'(h) {
+    const s = spec({ lifetimeMs: 600, file: fileOf(8, 3, 3) });
+    await h.start(s);
+    await expectBlocks(h, s, 1, 1);
+    await h.send('peer', encodeAck(1));
+    await expectBlocks(h, s, 2, 2);
+    const [end] = await h.receive('peer', 1); // before the retransmission due 1000 ms after block 2
+    assert.deepEqual(end?.packet, {
+      op: 'error',
+      code: 0,
+      message: 'transfer took too long',
+    });
+    assert.deepEqual(await h.outcome(), {
+      result: 'TFTP_LIFETIME',
+      message: 'transfer took too long',
+      bytes: 8,
+    });
   },
 
   async 'OACK first, DATA only after ACK 0'(h) {

@@ -11,26 +11,19 @@
  * block inside the window (RFC 7440: the receiver saw a gap) restarts the window after that block.
  */
 
-import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
 import {
   type Action,
   backoff,
   type CommonEvent,
-  type RetryPolicy,
+  SERVER_ENDS,
   type Step,
+  sendError,
+  type TransferConfig,
 } from './machine.ts';
-
-export interface SendConfig {
-  readonly blksize: number;
-  readonly windowsize: number;
-  /** OACK options to send first (undefined: none accepted, start with DATA 1). */
-  readonly oack: readonly TftpOption[] | undefined;
-  readonly retry: RetryPolicy;
-}
 
 export interface SendState {
   readonly phase: 'init' | 'oack' | 'sending' | 'done';
-  readonly cfg: SendConfig;
+  readonly cfg: TransferConfig;
   /** Absolute number of the oldest unacknowledged block. */
   readonly base: number;
   /** Absolute number of the next block to put on the wire. */
@@ -56,7 +49,7 @@ export type SendEvent =
       readonly message: string;
     };
 
-export function initialSend(cfg: SendConfig): SendState {
+export function initialSend(cfg: TransferConfig): SendState {
   return {
     phase: 'init',
     cfg,
@@ -194,10 +187,7 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
       const retries = s.retries + 1;
       if (retries > s.cfg.retry.maxRetries) {
         return finish(s, 'TFTP_TIMEOUT', 'peer stopped answering', [
-          {
-            type: 'send',
-            packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' },
-          },
+          sendError('timed out'),
         ]);
       }
       actions.push({ type: 'note', what: 'retransmit' });
@@ -222,15 +212,9 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
       );
 
     case 'shutdown':
-      return finish(s, 'TFTP_SHUTDOWN', 'server shutting down', [
-        {
-          type: 'send',
-          packet: {
-            op: 'error',
-            code: ERR_UNDEFINED,
-            message: 'server shutting down',
-          },
-        },
-      ]);
+    case 'expired': {
+      const end = SERVER_ENDS[e.type];
+      return finish(s, end.result, end.message, [sendError(end.message)]);
+    }
   }
 }
