@@ -42,6 +42,8 @@ export interface TftpLab {
   readonly sentinel: string;
   readonly events: TransferEvent[];
   readonly pid: number;
+  /** The tail of the service's logs (pino JSON lines on the launcher's stderr). */
+  stderr(): string;
   /** Wait for a transfer event matching pred. */
   event(
     pred: (e: TransferEvent) => boolean,
@@ -134,6 +136,7 @@ export async function createTftpLab(
       sentinel: app.sentinel,
       events: run.events,
       pid: run.pid,
+      stderr: run.stderr,
       event: run.event,
       stats: async () => {
         const line = (await run.stats()) as {
