@@ -168,7 +168,7 @@ static int block_at(xfer *x, int64_t b, const uint8_t **p, uint32_t *len) {
   size_t avail;
   if (x->fd < 0) {
     avail = rel < x->memlen ? x->memlen - rel : 0;
-    *p = x->mem + (rel < x->memlen ? rel : x->memlen);
+    *p = avail > 0 ? x->mem + rel : (const uint8_t *)""; /* an empty file has no buffer at all (mem NULL) */
   } else {
     if (!in_buffer(x, b)) {
       size_t want = x->bufcap;
