@@ -45,9 +45,22 @@ interface EngineAddon {
   close(engine: Engine): void;
 }
 
+/**
+ * APPLIANCE_NATIVE_SANITIZE=1 builds the engine with AddressSanitizer and UBSan (its own cached build), for
+ * running the TFTP tests against it; node then needs the ASan runtime preloaded (LD_PRELOAD of the
+ * compiler's libasan.so): bench/tftp-fuzz/asan-tests.sh does both. A UBSan finding aborts like an ASan one.
+ */
+const SANITIZE = [
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=all',
+  '-fno-omit-frame-pointer',
+  '-g',
+];
+
 export function loadEngineAddon(): Result<EngineAddon, string> {
   return loadAddon<EngineAddon>(join(import.meta.dirname, 'engine.c'), [
     '-pthread',
+    ...(process.env.APPLIANCE_NATIVE_SANITIZE === '1' ? SANITIZE : []),
   ]);
 }
 
