@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import {
   createTftpLab,
+  hpaArgv,
   IMAGE,
   REPO,
   SRV,
@@ -141,16 +142,7 @@ for (const engine of ['native', 'js'] as const) {
         const hpa = await timed(() =>
           l.lab.exec(
             'other',
-            [
-              'tftp',
-              '-m',
-              'binary',
-              SRV,
-              '-c',
-              'get',
-              IMAGE,
-              join(l.dir, 'out', 'hpa.bin'),
-            ],
+            hpaArgv('get', IMAGE, join(l.dir, 'out', 'hpa.bin')),
             { timeoutMs: 15_000 },
           ),
         );

@@ -132,6 +132,17 @@ static int udp_socket(void) {
   return fd;
 }
 
+/* A command as the JavaScript side pushes it, and the engine's turn to run it. */
+static void command(int type, double id, xfer *x) {
+  cmd *c = calloc(1, sizeof *c);
+  CHECK(c != NULL);
+  c->type = type;
+  c->id = id;
+  c->x = x;
+  push(eng, c);
+  run_commands(eng, now, &closing);
+}
+
 static const uint32_t BLKSIZES[] = { 8, 9, 16, 100, 512, 1024, 1428, 1468, 4096, 65464 };
 
 /* A new transfer from the input's next bytes, started through the engine's command queue. */
@@ -216,22 +227,8 @@ static void start_transfer(input *in) {
   s->id = sp.id;
   s->to = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(port) };
   nslots++;
-  cmd *c = calloc(1, sizeof *c);
-  CHECK(c != NULL);
-  c->type = CMD_START;
-  c->x = x;
-  push(eng, c);
-  run_commands(eng, now, &closing);
+  command(CMD_START, 0, x);
   check_peer(s, x->base);
-}
-
-static void command(int type, double id) {
-  cmd *c = calloc(1, sizeof *c);
-  CHECK(c != NULL);
-  c->type = type;
-  c->id = id;
-  push(eng, c);
-  run_commands(eng, now, &closing);
 }
 
 /* A datagram from the peer (or a stranger) to the transfer's port, and the engine's turn to read it. */
@@ -295,13 +292,13 @@ static void step(input *in) {
       scan(eng, now);
       break;
     case 8:
-      if (s) command(CMD_SHUTDOWN, s->id);
+      if (s) command(CMD_SHUTDOWN, s->id, NULL);
       break;
     case 9:
       start_transfer(in);
       break;
     case 10:
-      command(CMD_CLOSE, 0);
+      command(CMD_CLOSE, 0, NULL);
       break;
   }
   for (int i = 0; i < nslots; i++) {
@@ -321,7 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   start_transfer(&in);
   sweep(eng);
   for (int steps = 0; in.n > 0 && steps < 4096; steps++) step(&in);
-  command(CMD_CLOSE, 0);
+  command(CMD_CLOSE, 0, NULL);
   for (int i = 0; i < nslots; i++) check_peer(&slots[i], slots[i].x ? slots[i].x->base : 1);
   sweep(eng);
   CHECK(eng->list == NULL);

@@ -9,12 +9,11 @@ import type { FileInfo, FileTree } from '../tree/types.ts';
 import { type BlockSource, blockReader } from './block-reader.ts';
 import { oackWithSize } from './codec/negotiate.ts';
 import { ERR_UNDEFINED, type TftpOption } from './codec/packet.ts';
-import type { TransferConfig } from './machine/machine.ts';
-import { initialSend, type SendEvent, stepSend } from './machine/send.ts';
+import type { SendEvent, TransferConfig } from './machine/machine.ts';
+import { initialSend, stepSend } from './machine/send.ts';
 import type { NativeDownloads } from './native/engine.ts';
 import {
   type AcceptedRequest,
-  bindUnlessClosing,
   type Runner,
   refuse,
   runTransfer,
@@ -122,7 +121,7 @@ const finishOf =
 async function downloadInThread(
   a: AcceptedRequest,
 ): Promise<TransferHandle | undefined> {
-  const socket = await bindUnlessClosing(a);
+  const socket = await a.bind();
   if (!socket) return undefined;
   const opened = await openForDownload(a);
   if (!opened.ok) {
@@ -156,12 +155,13 @@ async function downloadInEngine(
   const opened = await openForDownload(a);
   if (a.closing()) {
     if (opened.ok) opened.value.stream.destroy();
-    await bindUnlessClosing(a);
+    await a.bind(); // refuses: the server is closing
     return undefined;
   }
   if (!opened.ok) {
+    const socket = await a.bind();
     const r = refusalFor(opened.error);
-    refuse(a, await a.bind(), r.code, r.message, r.result);
+    if (socket) refuse(a, socket, r.code, r.message, r.result);
     return undefined;
   }
   const { info, stream } = opened.value;

@@ -29,7 +29,11 @@ import {
   type TftpPacket,
 } from './codec/packet.ts';
 import { startDownload } from './download.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './machine/machine.ts';
+import {
+  DEFAULT_RETRY,
+  type RetryPolicy,
+  SERVER_ENDS,
+} from './machine/machine.ts';
 import {
   createNativeDownloads,
   loadEngineAddon,
@@ -37,7 +41,12 @@ import {
 } from './native/engine.ts';
 import { bindSocket, enlargeReceiveBuffer } from './sockets.ts';
 import { emptyStats, type TftpStats } from './stats.ts';
-import type { AcceptedRequest, Peer, TransferHandle } from './transfer.ts';
+import {
+  type AcceptedRequest,
+  type Peer,
+  refuse,
+  type TransferHandle,
+} from './transfer.ts';
 import { startUpload } from './upload.ts';
 
 export type { TftpStats } from './stats.ts';
@@ -279,7 +288,10 @@ export async function startTftpServer(
       async bind() {
         socket = createSocket('udp4');
         await bindSocket(socket, 0, deps.bindAddress);
-        return socket;
+        if (!closing) return socket;
+        const { result, message } = SERVER_ENDS.shutdown;
+        refuse(accepted, socket, ERR_UNDEFINED, message, result);
+        return undefined;
       },
     };
     const started =

@@ -12,7 +12,6 @@ import type { Clock } from './clock.ts';
 import type { Negotiated } from './codec/negotiate.ts';
 import {
   decode,
-  ERR_UNDEFINED,
   ERR_UNKNOWN_TID,
   encode,
   encodeData,
@@ -20,12 +19,7 @@ import {
   OP_DATA,
   type TftpPacket,
 } from './codec/packet.ts';
-import {
-  type Action,
-  type RetryPolicy,
-  SERVER_ENDS,
-  type Step,
-} from './machine/machine.ts';
+import type { Action, RetryPolicy, Step } from './machine/machine.ts';
 import type { TftpStats } from './stats.ts';
 
 export interface Peer {
@@ -64,8 +58,11 @@ export interface AcceptedRequest {
   readonly closed: () => void;
   /** The server is closing: refuse instead of starting. */
   readonly closing: () => boolean;
-  /** Binds the transfer's own socket (a fresh TID). */
-  readonly bind: () => Promise<Socket>;
+  /**
+   * Binds the transfer's own socket (a fresh TID); undefined if the server began closing meanwhile, the
+   * request then refused from that socket ("server shutting down").
+   */
+  readonly bind: () => Promise<Socket | undefined>;
 }
 
 /** What the server keeps of a running transfer. */
@@ -90,17 +87,6 @@ export function refuse(
   });
   a.finish(result, message, 0);
   a.closed();
-}
-
-/** The transfer's own socket, unless the server began closing meanwhile: then the request is refused. */
-export async function bindUnlessClosing(
-  a: AcceptedRequest,
-): Promise<Socket | undefined> {
-  const socket = await a.bind();
-  if (!a.closing()) return socket;
-  const { result, message } = SERVER_ENDS.shutdown;
-  refuse(a, socket, ERR_UNDEFINED, message, result);
-  return undefined;
 }
 
 export interface Effects {

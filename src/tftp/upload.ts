@@ -4,14 +4,10 @@
  * (tree-errors.ts); the may-write rule and path safety are the tree's alone.
  */
 import type { Upload, WriterContext } from '../tree/types.ts';
-import {
-  initialReceive,
-  type ReceiveEvent,
-  stepReceive,
-} from './machine/receive.ts';
+import type { ReceiveEvent } from './machine/machine.ts';
+import { initialReceive, stepReceive } from './machine/receive.ts';
 import {
   type AcceptedRequest,
-  bindUnlessClosing,
   type Runner,
   refuse,
   runTransfer,
@@ -23,7 +19,7 @@ export async function startUpload(
   a: AcceptedRequest,
   wctx: WriterContext,
 ): Promise<TransferHandle | undefined> {
-  const socket = await bindUnlessClosing(a);
+  const socket = await a.bind();
   if (!socket) return undefined;
   const { filename, negotiated: n } = a;
   const checked = a.tree.checkWrite(filename, wctx);

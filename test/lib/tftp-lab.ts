@@ -32,6 +32,13 @@ export const SUBNET = '10.91.5';
 export const SRV = `${SUBNET}.1`;
 export const SMALL = 'ucs-5.9.7/small.bin';
 
+/** tftp-hpa's command line for one binary get or put against the lab's server (get REMOTE LOCAL, put LOCAL REMOTE). */
+export const hpaArgv = (
+  cmd: 'get' | 'put',
+  from: string,
+  to: string,
+): string[] => ['tftp', '-m', 'binary', SRV, '-c', cmd, from, to];
+
 export interface TftpLab {
   readonly lab: Lab;
   readonly dir: string;

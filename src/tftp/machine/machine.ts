@@ -82,11 +82,48 @@ export type CommonEvent =
   /** The transfer has run for its whole lifetime (the shell's timer): tell the peer and end. */
   | { readonly type: 'expired' };
 
+/** What the shell tells the send machine (serving an RRQ). */
+export type SendEvent =
+  | CommonEvent
+  | { readonly type: 'ack'; readonly block: number }
+  | { readonly type: 'block'; readonly data: Uint8Array }
+  | {
+      readonly type: 'readError';
+      readonly code: number;
+      readonly result: string;
+      readonly message: string;
+    };
+
+/** What the shell tells the receive machine (serving a WRQ). */
+export type ReceiveEvent =
+  | CommonEvent
+  | { readonly type: 'data'; readonly block: number; readonly data: Uint8Array }
+  | { readonly type: 'written' }
+  | { readonly type: 'committed' }
+  | {
+      readonly type: 'ioError';
+      readonly code: number;
+      readonly result: string;
+      readonly message: string;
+    };
+
 /** How the server itself ends a transfer, by the event that ends it: the outcome and the peer's ERROR 0. */
 export const SERVER_ENDS = {
   shutdown: { result: 'TFTP_SHUTDOWN', message: 'server shutting down' },
   expired: { result: 'TFTP_LIFETIME', message: 'transfer took too long' },
 } as const;
+
+/** The actions that end a transfer: `first` (an ERROR to the peer, if any), the outcome, then the release. */
+export const ending = (
+  result: string,
+  message: string,
+  bytes: number,
+  first: readonly Action[] = [],
+): Action[] => [
+  ...first,
+  { type: 'finish', result, message, bytes },
+  { type: 'close' },
+];
 
 /** ERROR 0 to the peer (we time out, shut down or end the transfer). */
 export const sendError = (message: string): Action => ({

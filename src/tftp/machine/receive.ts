@@ -13,7 +13,8 @@
 import {
   type Action,
   backoff,
-  type CommonEvent,
+  ending,
+  type ReceiveEvent,
   SERVER_ENDS,
   type Step,
   sendError,
@@ -36,18 +37,6 @@ export interface ReceiveState {
   readonly retries: number;
   readonly bytes: number;
 }
-
-export type ReceiveEvent =
-  | CommonEvent
-  | { readonly type: 'data'; readonly block: number; readonly data: Uint8Array }
-  | { readonly type: 'written' }
-  | { readonly type: 'committed' }
-  | {
-      readonly type: 'ioError';
-      readonly code: number;
-      readonly result: string;
-      readonly message: string;
-    };
 
 export function initialReceive(cfg: TransferConfig): ReceiveState {
   return {
@@ -80,11 +69,7 @@ const end = (
   extra: Action[] = [],
 ): Step<ReceiveState> => ({
   state: { ...s, phase: 'done' },
-  actions: [
-    ...extra,
-    { type: 'finish', result, message, bytes: s.bytes },
-    { type: 'close' },
-  ],
+  actions: ending(result, message, s.bytes, extra),
 });
 
 export function stepReceive(

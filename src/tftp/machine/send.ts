@@ -14,8 +14,9 @@
 import {
   type Action,
   backoff,
-  type CommonEvent,
+  ending,
   SERVER_ENDS,
+  type SendEvent,
   type Step,
   sendError,
   type TransferConfig,
@@ -38,17 +39,6 @@ export interface SendState {
   readonly acked: number;
 }
 
-export type SendEvent =
-  | CommonEvent
-  | { readonly type: 'ack'; readonly block: number }
-  | { readonly type: 'block'; readonly data: Uint8Array }
-  | {
-      readonly type: 'readError';
-      readonly code: number;
-      readonly result: string;
-      readonly message: string;
-    };
-
 export function initialSend(cfg: TransferConfig): SendState {
   return {
     phase: 'init',
@@ -70,11 +60,7 @@ const finish = (
   extra: Action[] = [],
 ): Step<SendState> => ({
   state: { ...s, phase: 'done', blocks: [] },
-  actions: [
-    ...extra,
-    { type: 'finish', result, message, bytes: s.acked },
-    { type: 'close' },
-  ],
+  actions: ending(result, message, s.acked, extra),
 });
 
 /** Send what the window allows and ask for the next block when there is room. */
