@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
@@ -17,6 +17,7 @@ import {
   createTftpLab,
   hpaArgv,
   IMAGE,
+  PHONE_MAC,
   REPO,
   SRV,
   sha256,
@@ -178,6 +179,28 @@ for (const engine of ['native', 'js'] as const) {
     );
   });
 }
+
+test(`uploads lingering to re-ACK their last block do not hold their phone's slots`, async (c) => {
+  await withLab(
+    'native',
+    (why) => c.skip(why),
+    async (l) => {
+      const file = join(l.dir, 'out', 'up.cfg');
+      await writeFile(file, '<PHONE_CONFIG up.backlight.idleIntensity="1"/>\n');
+      // Each upload lingers a retransmit interval (1 s) after it is stored: more than a limit's worth of them
+      // back to back, then a download, all within that second.
+      for (let i = 0; i <= PER_HOST; i++)
+        await l.lab.exec('cli', hpaArgv('put', file, `${PHONE_MAC}-phone.cfg`));
+      await l.lab.exec(
+        'cli',
+        hpaArgv('get', IMAGE, join(l.dir, 'out', 'after.bin')),
+      );
+      const st = await l.stats();
+      assert.equal(st.hostBusy, 0, 'nothing refused');
+      assert.ok(st.active > 0, `uploads still lingering (${st.active})`);
+    },
+  );
+});
 
 /** Udp RcvbufErrors of the server's namespace (datagrams the kernel dropped for a full receive buffer). */
 async function rcvbufErrors(l: TftpLab): Promise<number> {

@@ -249,6 +249,15 @@ export async function startTftpServer(
     perHost.set(peer.address, hostCount + 1);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
     let released = false;
+    // The host's slot is given back with the outcome: an upload lingering to re-ACK its last block is done.
+    let hostReleased = false;
+    const releaseHost = (): void => {
+      if (hostReleased) return;
+      hostReleased = true;
+      const left = (perHost.get(peer.address) ?? 1) - 1;
+      if (left > 0) perHost.set(peer.address, left);
+      else perHost.delete(peer.address);
+    };
     // The transfer's own socket (its TID), bound only when used: in-thread transfers and refusals.
     let socket: Socket | undefined;
     const accepted: AcceptedRequest = {
@@ -273,6 +282,7 @@ export async function startTftpServer(
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
         record.setRelease(detail?.release);
+        releaseHost();
         finish(record, peer, result, message, bytes);
       },
       closed() {
@@ -280,9 +290,7 @@ export async function startTftpServer(
         released = true;
         stats.active--;
         running.delete(key);
-        const left = (perHost.get(peer.address) ?? 1) - 1;
-        if (left > 0) perHost.set(peer.address, left);
-        else perHost.delete(peer.address);
+        releaseHost();
       },
       closing: () => closing,
       async bind() {
