@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { waitFor } from './lib/netns.ts';
 import {
   createTftpLab,
+  hpaArgv,
   IMAGE,
   PHONE_MAC,
   REPO,
@@ -47,16 +48,7 @@ test('tftp-hpa, atftp (blksize, windowsize) and curl fetch the rendered master c
   if (skip) return c.skip(skip);
   const l = lab();
   const want = await l.treeRead('000000000000.cfg');
-  await l.lab.exec('cli', [
-    'tftp',
-    '-m',
-    'binary',
-    SRV,
-    '-c',
-    'get',
-    '000000000000.cfg',
-    out('hpa.cfg'),
-  ]);
+  await l.lab.exec('cli', hpaArgv('get', '000000000000.cfg', out('hpa.cfg')));
   await l.lab.exec('cli', [
     'atftp',
     '--option',
@@ -94,11 +86,9 @@ test('tftp-hpa, atftp (blksize, windowsize) and curl fetch the rendered master c
 test('a 60 MB image byte-exact: tftp-hpa at 512 (rollover past block 65535), atftp windowsize 16, curl 1468', async (c) => {
   if (skip) return c.skip(skip);
   const l = lab();
-  await l.lab.exec(
-    'cli',
-    ['tftp', '-m', 'binary', SRV, '-c', 'get', IMAGE, out('hpa.ld')],
-    { timeoutMs: 60_000 },
-  );
+  await l.lab.exec('cli', hpaArgv('get', IMAGE, out('hpa.ld')), {
+    timeoutMs: 60_000,
+  });
   assert.equal(
     sha256(await readFile(out('hpa.ld'))),
     l.imageSha,
@@ -232,7 +222,7 @@ test('uploads of <MAC>-phone.cfg by tftp-hpa, atftp and curl land in the tree', 
   const l = lab();
   const name = `${PHONE_MAC}-phone.cfg`;
   for (const [client, argv] of [
-    ['hpa', (f: string) => ['tftp', '-m', 'binary', SRV, '-c', 'put', f, name]],
+    ['hpa', (f: string) => hpaArgv('put', f, name)],
     [
       'atftp',
       (f: string) => [
@@ -345,7 +335,7 @@ test('forbidden uploads are refused with the proper TFTP error and leave nothing
   // Oversize without tsize (tftp-hpa sends no options): refused with error 3 once the cap is crossed.
   const r = await l.lab.exec(
     'cli',
-    ['tftp', '-m', 'binary', SRV, '-c', 'put', big, `${PHONE_MAC}-web.cfg`],
+    hpaArgv('put', big, `${PHONE_MAC}-web.cfg`),
     { allowFail: true },
   );
   assert.match(
@@ -373,16 +363,7 @@ test('an upload killed half way leaves the previous file intact', async (c) => {
   const before = await l.treeRead(name);
   const fifo = out('slow.fifo');
   await execFileP('mkfifo', [fifo]);
-  const client = l.lab.spawn('cli', [
-    'tftp',
-    '-m',
-    'binary',
-    SRV,
-    '-c',
-    'put',
-    fifo,
-    name,
-  ]);
+  const client = l.lab.spawn('cli', hpaArgv('put', fifo, name));
   const { open } = await import('node:fs/promises');
   const w = await open(fifo, 'w');
   await w.write(Buffer.alloc(20 * 512, 0x42)); // 20 full blocks reach the server, then the writer stalls

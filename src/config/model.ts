@@ -184,6 +184,8 @@ export interface Services {
     readonly port: number;
     readonly maxBlksize: number;
     readonly maxTransfers: number;
+    readonly maxTransfersPerHost: number;
+    readonly maxTransferSeconds: number;
   };
   readonly ftp: {
     readonly enabled: boolean;

@@ -236,8 +236,31 @@ const services = z.strictObject({
       port: port.default(69),
       maxBlksize: z.number().int().min(512).max(65464).default(1468),
       maxTransfers: z.number().int().min(1).default(500),
+      maxTransfersPerHost: z
+        .number()
+        .int()
+        .min(1)
+        .default(8)
+        .describe(
+          'Transfers one client address may hold at once (a phone needs one; more are refused TFTP_HOST_BUSY)',
+        ),
+      maxTransferSeconds: z
+        .number()
+        .int()
+        .min(10)
+        .default(1800)
+        .describe(
+          'Longest a transfer may run, however it progresses; then it ends TFTP_LIFETIME',
+        ),
     })
-    .default({ enabled: true, port: 69, maxBlksize: 1468, maxTransfers: 500 }),
+    .default({
+      enabled: true,
+      port: 69,
+      maxBlksize: 1468,
+      maxTransfers: 500,
+      maxTransfersPerHost: 8,
+      maxTransferSeconds: 1800,
+    }),
   ftp: z
     .strictObject({
       enabled: z.boolean().default(true),

@@ -115,6 +115,7 @@ function jsHarness(): SendHarness {
           peer: { address: HOST, port: PORTS.peer },
           clock,
           stats,
+          lifetimeMs: s.lifetimeMs,
           source,
           finish: (result, message, bytes) => {
             outcome = { result, message, bytes };

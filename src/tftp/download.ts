@@ -5,16 +5,12 @@
  * an injected clock, with `engine: 'js'`, or when the engine cannot be built. Both follow the same rules
  * (machine/send.case.test.ts runs one suite against both). Refusals by the tree become ERROR packets.
  */
-import type { FileTree } from '../tree/types.ts';
+import type { FileInfo, FileTree } from '../tree/types.ts';
 import { type BlockSource, blockReader } from './block-reader.ts';
 import { oackWithSize } from './codec/negotiate.ts';
 import { ERR_UNDEFINED, type TftpOption } from './codec/packet.ts';
-import {
-  initialSend,
-  type SendConfig,
-  type SendEvent,
-  stepSend,
-} from './machine/send.ts';
+import type { SendEvent, TransferConfig } from './machine/machine.ts';
+import { initialSend, stepSend } from './machine/send.ts';
 import type { NativeDownloads } from './native/engine.ts';
 import {
   type AcceptedRequest,
@@ -36,7 +32,7 @@ export interface DownloadContext extends TransferPlace {
 /** The send machine on a bound socket, reading from `source`. */
 export function runDownload(
   ctx: DownloadContext,
-  spec: SendConfig,
+  spec: TransferConfig,
 ): Runner<SendEvent> {
   const { source } = ctx;
   const read = (): void => {
@@ -56,6 +52,7 @@ export function runDownload(
     peer: ctx.peer,
     clock: ctx.clock,
     stats: ctx.stats,
+    lifetimeMs: ctx.lifetimeMs,
     step: stepSend,
     initial: initialSend({
       blksize: spec.blksize,
@@ -64,6 +61,7 @@ export function runDownload(
       retry: spec.retry,
     }),
     timeoutEvent: { type: 'timeout' },
+    expiredEvent: { type: 'expired' },
     toEvent: (p) =>
       p.op === 'ack'
         ? { type: 'ack', block: p.block }
@@ -93,7 +91,7 @@ function openForDownload(a: AcceptedRequest): ReturnType<FileTree['open']> {
 }
 
 /** The machine's settings for this request; the OACK carries the real size when tsize was asked for. */
-function sendConfig(a: AcceptedRequest, size: number): SendConfig {
+function sendConfig(a: AcceptedRequest, size: number): TransferConfig {
   const n = a.negotiated;
   const oack: readonly TftpOption[] | undefined =
     n.oack.length > 0 ? oackWithSize(n, size) : undefined;
@@ -111,14 +109,20 @@ export function startDownload(
     : downloadInThread(a);
 }
 
+/** The outcome with what the tree said of the file (its normalized path, the release that answered). */
+const finishOf =
+  (a: AcceptedRequest, info: FileInfo) =>
+  (result: string, message: string, bytes: number): void =>
+    a.finish(result, message, bytes, {
+      path: info.path,
+      release: info.release,
+    });
+
 async function downloadInThread(
   a: AcceptedRequest,
 ): Promise<TransferHandle | undefined> {
   const socket = await a.bind();
-  if (a.closing()) {
-    refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
-    return undefined;
-  }
+  if (!socket) return undefined;
   const opened = await openForDownload(a);
   if (!opened.ok) {
     const r = refusalFor(opened.error);
@@ -132,12 +136,9 @@ async function downloadInThread(
       peer: a.peer,
       clock: a.clock,
       stats: a.stats,
+      lifetimeMs: a.lifetimeMs,
       source: blockReader(stream, a.negotiated.blksize),
-      finish: (result, message, bytes) =>
-        a.finish(result, message, bytes, {
-          path: info.path,
-          release: info.release,
-        }),
+      finish: finishOf(a, info),
       closed: a.closed,
     },
     sendConfig(a, info.size),
@@ -152,21 +153,16 @@ async function downloadInEngine(
   bindAddress: string | undefined,
 ): Promise<TransferHandle | undefined> {
   const opened = await openForDownload(a);
-  const refuseWith = async (
-    code: number,
-    message: string,
-    result: string,
-  ): Promise<undefined> => {
-    refuse(a, await a.bind(), code, message, result);
-    return undefined;
-  };
   if (a.closing()) {
     if (opened.ok) opened.value.stream.destroy();
-    return refuseWith(ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
+    await a.bind(); // refuses: the server is closing
+    return undefined;
   }
   if (!opened.ok) {
+    const socket = await a.bind();
     const r = refusalFor(opened.error);
-    return refuseWith(r.code, r.message, r.result);
+    if (socket) refuse(a, socket, r.code, r.message, r.result);
+    return undefined;
   }
   const { info, stream } = opened.value;
   return engine.start({
@@ -174,11 +170,8 @@ async function downloadInEngine(
     bindAddress,
     stream,
     spec: sendConfig(a, info.size),
-    finish: (result, message, bytes) =>
-      a.finish(result, message, bytes, {
-        path: info.path,
-        release: info.release,
-      }),
+    lifetimeMs: a.lifetimeMs,
+    finish: finishOf(a, info),
     closed: a.closed,
   });
 }

@@ -2,8 +2,14 @@
  * The TFTP service: a UDP socket on the configured port takes RRQ/WRQ, refuses what it must (mode, busy),
  * negotiates options and hands the request to download.ts or upload.ts, which run it on its own socket (a
  * fresh TID) or in the native engine. One transfer record per request (runtime/transfer-record.ts).
- * Settings are read from the current model on every request, so a hot reload changes maxBlksize and
- * maxTransfers for the next transfer.
+ * Settings are read from the current model on every request, so a hot reload changes maxBlksize,
+ * maxTransfers and the per-host limit for the next transfer.
+ *
+ * Against a hostile VLAN: one client address holds at most maxTransfersPerHost transfers (more are refused
+ * TFTP_HOST_BUSY: counted, logged once per host a minute, no transfer record each), every transfer ends after
+ * maxTransferSeconds whatever it does (TFTP_LIFETIME), a timeout option above 10 s is refused
+ * (codec/negotiate.ts), and the listening socket asks for a large receive buffer so a burst of requests
+ * waits in the kernel instead of being dropped there.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ServiceDeps } from '../runtime/deps.ts';
@@ -12,6 +18,7 @@ import {
   type TransferRecord,
 } from '../runtime/transfer-record.ts';
 import type { Service } from '../shared/service.ts';
+import { createRefusalLog } from '../tree/refusals.ts';
 import { type Clock, realClock } from './clock.ts';
 import { negotiate } from './codec/negotiate.ts';
 import {
@@ -22,15 +29,24 @@ import {
   type TftpPacket,
 } from './codec/packet.ts';
 import { startDownload } from './download.ts';
-import { DEFAULT_RETRY, type RetryPolicy } from './machine/machine.ts';
+import {
+  DEFAULT_RETRY,
+  type RetryPolicy,
+  SERVER_ENDS,
+} from './machine/machine.ts';
 import {
   createNativeDownloads,
   loadEngineAddon,
   type NativeDownloads,
 } from './native/engine.ts';
-import { bindSocket } from './sockets.ts';
+import { bindSocket, enlargeReceiveBuffer } from './sockets.ts';
 import { emptyStats, type TftpStats } from './stats.ts';
-import type { AcceptedRequest, Peer, TransferHandle } from './transfer.ts';
+import {
+  type AcceptedRequest,
+  type Peer,
+  refuse,
+  type TransferHandle,
+} from './transfer.ts';
 import { startUpload } from './upload.ts';
 
 export type { TftpStats } from './stats.ts';
@@ -56,6 +72,12 @@ export interface TftpService extends Service {
 
 const MODES = new Set(['octet', 'netascii', 'mail']);
 
+/**
+ * SO_RCVBUF asked for on the listening socket: room for a few thousand queued requests (each costs its
+ * buffer's truesize, about 1-2 KiB, in the kernel's count). Linux caps it at net.core.rmem_max.
+ */
+export const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export async function startTftpServer(
   deps: ServiceDeps & TftpServerOptions,
 ): Promise<TftpService> {
@@ -63,7 +85,21 @@ export async function startTftpServer(
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
   const stats = emptyStats();
   const running = new Map<string, TransferHandle | undefined>();
+  /** Transfers in progress per client address. */
+  const perHost = new Map<string, number>();
   const log = deps.log.child({ svc: 'tftp' });
+  const hostRefusals = createRefusalLog({
+    log: (r) =>
+      log.warn(
+        {
+          code: 'TFTP_HOST_BUSY',
+          peer: r.peer,
+          path: r.path,
+          suppressed: r.suppressed,
+        },
+        'tftp: request refused, too many transfers from this address (logged once per host a minute)',
+      ),
+  });
   const recorder = createTransferRecorder({
     events: deps.events,
     log,
@@ -99,6 +135,12 @@ export async function startTftpServer(
     throw e;
   }
   const port = main.address().port;
+  const receiveBuffer = enlargeReceiveBuffer(main, RECEIVE_BUFFER_BYTES);
+  if (receiveBuffer < RECEIVE_BUFFER_BYTES)
+    log.warn(
+      { receiveBuffer, asked: RECEIVE_BUFFER_BYTES },
+      'tftp: the kernel gave the listening socket a small receive buffer (net.core.rmem_max): a burst of requests may be dropped',
+    );
 
   /** The outcome of a request: counted, and its one event and log line (the peer's port and, on failure, why). */
   const finish = (
@@ -138,6 +180,25 @@ export async function startTftpServer(
       return;
     } // a repeated request while its transfer runs
     const cfg = deps.model.current().services.tftp;
+    const hostCount = perHost.get(peer.address) ?? 0;
+    if (hostCount >= cfg.maxTransfersPerHost) {
+      // Not recorded as a transfer: a flood from one address costs a counter and one log line a minute.
+      stats.hostBusy++;
+      hostRefusals.note({
+        protocol: 'tftp',
+        peer: peer.address,
+        path: req.filename.slice(0, 200),
+      });
+      main.send(
+        encodeError(
+          ERR_UNDEFINED,
+          `server busy: ${hostCount} transfers from your address in progress, retry later`,
+        ),
+        peer.port,
+        peer.address,
+      );
+      return;
+    }
     const leaseMac = deps.leases.macForAddress(peer.address);
     const record = recorder.begin({
       protocol: 'tftp',
@@ -185,8 +246,18 @@ export async function startTftpServer(
     stats.active++;
     stats.peakActive = Math.max(stats.peakActive, stats.active);
     running.set(key, undefined);
+    perHost.set(peer.address, hostCount + 1);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
     let released = false;
+    // The host's slot is given back with the outcome: an upload lingering to re-ACK its last block is done.
+    let hostReleased = false;
+    const releaseHost = (): void => {
+      if (hostReleased) return;
+      hostReleased = true;
+      const left = (perHost.get(peer.address) ?? 1) - 1;
+      if (left > 0) perHost.set(peer.address, left);
+      else perHost.delete(peer.address);
+    };
     // The transfer's own socket (its TID), bound only when used: in-thread transfers and refusals.
     let socket: Socket | undefined;
     const accepted: AcceptedRequest = {
@@ -198,6 +269,7 @@ export async function startTftpServer(
       clock,
       stats,
       // RFC 2349: a negotiated timeout is this transfer's retransmission interval (backoff still applies).
+      lifetimeMs: cfg.maxTransferSeconds * 1000,
       retry:
         n.timeoutMs === undefined
           ? retry
@@ -210,6 +282,7 @@ export async function startTftpServer(
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
         record.setRelease(detail?.release);
+        releaseHost();
         finish(record, peer, result, message, bytes);
       },
       closed() {
@@ -217,12 +290,16 @@ export async function startTftpServer(
         released = true;
         stats.active--;
         running.delete(key);
+        releaseHost();
       },
       closing: () => closing,
       async bind() {
         socket = createSocket('udp4');
         await bindSocket(socket, 0, deps.bindAddress);
-        return socket;
+        if (!closing) return socket;
+        const { result, message } = SERVER_ENDS.shutdown;
+        refuse(accepted, socket, ERR_UNDEFINED, message, result);
+        return undefined;
       },
     };
     const started =
@@ -272,7 +349,10 @@ export async function startTftpServer(
     else stats.unexpected++;
   });
 
-  log.info({ port, bind: deps.bindAddress ?? '0.0.0.0' }, 'tftp listening');
+  log.info(
+    { port, bind: deps.bindAddress ?? '0.0.0.0', receiveBuffer },
+    'tftp listening',
+  );
 
   return {
     name: 'tftp',

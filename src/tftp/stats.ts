@@ -9,6 +9,8 @@ export interface TftpStats {
   failed: number;
   /** Requests refused because maxTransfers were in progress. */
   busy: number;
+  /** Requests refused because their address already held maxTransfersPerHost transfers. */
+  hostBusy: number;
   /** Runt or undecodable datagrams, dropped. */
   malformed: number;
   /** Datagrams from an address/port that is not the transfer's peer (answered with ERROR 5). */
@@ -29,6 +31,7 @@ export const emptyStats = (): TftpStats => ({
   completed: 0,
   failed: 0,
   busy: 0,
+  hostBusy: 0,
   malformed: 0,
   wrongTid: 0,
   duplicates: 0,

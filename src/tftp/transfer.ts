@@ -51,13 +51,18 @@ export interface AcceptedRequest {
   readonly stats: TftpStats;
   /** This transfer's retransmit policy (a negotiated timeout already applied). */
   readonly retry: RetryPolicy;
+  /** How long the transfer may run at most (services.tftp.maxTransferSeconds). */
+  readonly lifetimeMs: number;
   readonly finish: Finish;
   /** Called once when everything the transfer held is released. */
   readonly closed: () => void;
   /** The server is closing: refuse instead of starting. */
   readonly closing: () => boolean;
-  /** Binds the transfer's own socket (a fresh TID). */
-  readonly bind: () => Promise<Socket>;
+  /**
+   * Binds the transfer's own socket (a fresh TID); undefined if the server began closing meanwhile, the
+   * request then refused from that socket ("server shutting down").
+   */
+  readonly bind: () => Promise<Socket | undefined>;
 }
 
 /** What the server keeps of a running transfer. */
@@ -105,6 +110,8 @@ export interface TransferPlace {
   readonly peer: Peer;
   readonly clock: Clock;
   readonly stats: TftpStats;
+  /** The transfer ends (the machine's 'expired' event) this long after it started, however it progresses. */
+  readonly lifetimeMs: number;
 }
 
 export interface RunOptions<S, E> extends TransferPlace {
@@ -113,6 +120,7 @@ export interface RunOptions<S, E> extends TransferPlace {
   /** Turns a packet from the peer into an event; undefined = not meaningful here (counted, ignored). */
   readonly toEvent: (p: TftpPacket) => E | undefined;
   readonly timeoutEvent: E;
+  readonly expiredEvent: E;
   readonly effects: Effects;
   /** Reusable DATA datagram buffers (windowsize + 1 lets a whole window go out without allocating). */
   readonly sendSlots?: number;
@@ -135,6 +143,8 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
     }
   };
   const timer = o.clock.timer(() => dispatch(o.timeoutEvent));
+  const lifetime = o.clock.timer(() => dispatch(o.expiredEvent));
+  lifetime.arm(o.lifetimeMs);
 
   // DATA datagrams are built in a small ring of buffers, each reused once its previous send has completed
   // (Node sends on the next tick and libuv may queue it): a slot is busy until its callback, and a busy
@@ -211,6 +221,7 @@ export function runTransfer<S, E>(o: RunOptions<S, E>): Runner<E> {
         if (closed) break;
         closed = true;
         timer.cancel();
+        lifetime.cancel();
         socket.removeAllListeners('message');
         // A send still queued (the final ERROR or ACK) would be dropped by close(): close after it.
         if (inFlight > 0) closeWhenSent = true;

@@ -4,12 +4,8 @@
  * (tree-errors.ts); the may-write rule and path safety are the tree's alone.
  */
 import type { Upload, WriterContext } from '../tree/types.ts';
-import { ERR_UNDEFINED } from './codec/packet.ts';
-import {
-  initialReceive,
-  type ReceiveEvent,
-  stepReceive,
-} from './machine/receive.ts';
+import type { ReceiveEvent } from './machine/machine.ts';
+import { initialReceive, stepReceive } from './machine/receive.ts';
 import {
   type AcceptedRequest,
   type Runner,
@@ -24,10 +20,7 @@ export async function startUpload(
   wctx: WriterContext,
 ): Promise<TransferHandle | undefined> {
   const socket = await a.bind();
-  if (a.closing()) {
-    refuse(a, socket, ERR_UNDEFINED, 'server shutting down', 'TFTP_SHUTDOWN');
-    return undefined;
-  }
+  if (!socket) return undefined;
   const { filename, negotiated: n } = a;
   const checked = a.tree.checkWrite(filename, wctx);
   const begun = checked.ok
@@ -66,6 +59,7 @@ export async function startUpload(
     peer: a.peer,
     clock: a.clock,
     stats: a.stats,
+    lifetimeMs: a.lifetimeMs,
     step: stepReceive,
     initial: initialReceive({
       blksize: n.blksize,
@@ -74,6 +68,7 @@ export async function startUpload(
       retry: a.retry,
     }),
     timeoutEvent: { type: 'timeout' },
+    expiredEvent: { type: 'expired' },
     toEvent: (p) =>
       p.op === 'data'
         ? { type: 'data', block: p.block, data: p.data }

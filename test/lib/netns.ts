@@ -39,6 +39,17 @@ export interface Lab {
   destroy(): Promise<void>;
 }
 
+/**
+ * The environment of a command run in a lab host: an LD_PRELOAD (bench/tftp-fuzz/asan-tests.sh preloads the
+ * ASan runtime for node and the sanitized TFTP engine) reaches node processes only; curl hangs under it.
+ */
+function labEnv(argv: readonly string[]): NodeJS.ProcessEnv {
+  if (!process.env.LD_PRELOAD || argv[0] === process.execPath)
+    return process.env;
+  const { LD_PRELOAD: _, ...env } = process.env;
+  return env;
+}
+
 async function ip(args: string[]): Promise<void> {
   await execFileP('ip', args);
 }
@@ -142,6 +153,7 @@ export async function createLab(opts: {
     async exec(host, argv, o = {}) {
       const child = spawn('ip', ['netns', 'exec', nsOf(host), ...argv], {
         stdio: ['pipe', 'pipe', 'pipe'],
+        env: labEnv(argv),
       });
       children.add(child);
       let stdout = '';
@@ -176,6 +188,7 @@ export async function createLab(opts: {
     spawn(host, argv, o = {}) {
       const child = spawn('ip', ['netns', 'exec', nsOf(host), ...argv], {
         stdio: 'pipe',
+        env: labEnv(argv),
         ...o,
       });
       children.add(child);

@@ -15,7 +15,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { SendConfig } from '../../src/tftp/machine/send.ts';
+import type { TransferConfig } from '../../src/tftp/machine/machine.ts';
 import {
   createNativeDownloads,
   loadEngineAddon,
@@ -36,7 +36,10 @@ export interface EngineOutcome {
 export type PeerCommand =
   | {
       readonly cmd: 'start';
-      readonly spec: SendConfig & { readonly fileHex: string };
+      readonly spec: TransferConfig & {
+        readonly fileHex: string;
+        readonly lifetimeMs: number;
+      };
     }
   | { readonly cmd: 'send'; readonly from: Party; readonly hex: string }
   | { readonly cmd: 'receive'; readonly to: Party; readonly count: number }
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
   async function run(c: PeerCommand): Promise<unknown> {
     switch (c.cmd) {
       case 'start': {
-        const { fileHex, ...spec } = c.spec;
+        const { fileHex, lifetimeMs, ...spec } = c.spec;
         const file = join(dir, 'image.bin');
         writeFileSync(file, Buffer.from(fileHex, 'hex'));
         engine.start({
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
           bindAddress: HOST,
           stream: createReadStream(file),
           spec,
+          lifetimeMs,
           finish: (result, message, bytes) => {
             outcome = { result, message, bytes };
             changed();

@@ -32,6 +32,13 @@ export const SUBNET = '10.91.5';
 export const SRV = `${SUBNET}.1`;
 export const SMALL = 'ucs-5.9.7/small.bin';
 
+/** tftp-hpa's command line for one binary get or put against the lab's server (get REMOTE LOCAL, put LOCAL REMOTE). */
+export const hpaArgv = (
+  cmd: 'get' | 'put',
+  from: string,
+  to: string,
+): string[] => ['tftp', '-m', 'binary', SRV, '-c', cmd, from, to];
+
 export interface TftpLab {
   readonly lab: Lab;
   readonly dir: string;
@@ -42,6 +49,8 @@ export interface TftpLab {
   readonly sentinel: string;
   readonly events: TransferEvent[];
   readonly pid: number;
+  /** The tail of the service's logs (pino JSON lines on the launcher's stderr). */
+  stderr(): string;
   /** Wait for a transfer event matching pred. */
   event(
     pred: (e: TransferEvent) => boolean,
@@ -134,6 +143,7 @@ export async function createTftpLab(
       sentinel: app.sentinel,
       events: run.events,
       pid: run.pid,
+      stderr: run.stderr,
       event: run.event,
       stats: async () => {
         const line = (await run.stats()) as {

@@ -106,6 +106,8 @@ const HELP = {
   appliance_tftp_completed_total: 'TFTP transfers completed',
   appliance_tftp_failed_total: 'TFTP transfers failed',
   appliance_tftp_busy_total: 'TFTP requests refused at the transfer limit',
+  appliance_tftp_host_busy_total:
+    'TFTP requests refused at the per-address transfer limit',
   appliance_tftp_wrong_tid_total:
     "TFTP datagrams from a peer that is not the transfer's",
   appliance_tftp_duplicates_total: 'Duplicate TFTP ACK or DATA blocks ignored',
@@ -200,6 +202,7 @@ const SOURCES: { readonly [N in keyof typeof HELP]: Source } = {
   appliance_tftp_completed_total: one((s) => s.tftp?.completed),
   appliance_tftp_failed_total: one((s) => s.tftp?.failed),
   appliance_tftp_busy_total: one((s) => s.tftp?.busy),
+  appliance_tftp_host_busy_total: one((s) => s.tftp?.hostBusy),
   appliance_tftp_wrong_tid_total: one((s) => s.tftp?.wrongTid),
   appliance_tftp_duplicates_total: one((s) => s.tftp?.duplicates),
   appliance_tftp_unexpected_total: one((s) => s.tftp?.unexpected),

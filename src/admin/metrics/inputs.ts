@@ -27,6 +27,7 @@ export interface TftpCounters {
   readonly completed: number;
   readonly failed: number;
   readonly busy: number;
+  readonly hostBusy: number;
   readonly malformed: number;
   readonly wrongTid: number;
   readonly duplicates: number;

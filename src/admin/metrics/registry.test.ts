@@ -79,6 +79,7 @@ const allServices: ServiceCounters = {
     completed: 7,
     failed: 1,
     busy: 0,
+    hostBusy: 2,
     malformed: 3,
     wrongTid: 0,
     duplicates: 2,

@@ -65,3 +65,16 @@ test('RRQ tsize is dropped from the OACK when the size is unknown', () => {
   const n = negotiate('rrq', o('tsize', '0'), { maxBlksize: 512 });
   assert.deepEqual(oackWithSize(n, undefined), []);
 });
+
+test('timeout above 10 s is left out of the OACK (RFC 2349: the value must match, so refuse by omission)', () => {
+  for (const v of ['11', '255']) {
+    const n = negotiate('rrq', o('timeout', v, 'blksize', '1024'), {
+      maxBlksize: 1468,
+    });
+    assert.equal(n.timeoutMs, undefined, `timeout ${v}`);
+    assert.deepEqual(n.oack, o('blksize', '1024'));
+  }
+  const ten = negotiate('wrq', o('timeout', '10'), { maxBlksize: 512 });
+  assert.equal(ten.timeoutMs, 10_000);
+  assert.deepEqual(ten.oack, o('timeout', '10'));
+});

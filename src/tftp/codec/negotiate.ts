@@ -2,13 +2,20 @@
  * Option negotiation (RFC 2347): blksize (RFC 2348), timeout and tsize (RFC 2349), windowsize (RFC 7440).
  * Names are case-insensitive; unknown or out-of-range options are dropped; an OACK is sent only when at
  * least one option was accepted. The OACK echoes the accepted options in the client's order, lower-case.
+ *
+ * timeout: RFC 2349 lets a client ask for up to 255 s between retransmissions, and the OACK must carry the
+ * value asked for, so the server's only way to refuse a value is to leave the option out. Above
+ * OPTION_RANGES.timeout.max it is left out and the transfer keeps the server's own retransmit policy: a
+ * stalled transfer then holds its slot for seconds, not 6 × 255 s (the 520-RRQ lock-out of issue 16).
  */
 import type { TftpOption } from './packet.ts';
 
-export const DEFAULT_BLKSIZE = 512;
-export const MIN_BLKSIZE = 8;
-export const MAX_BLKSIZE = 65464;
-export const MAX_WINDOWSIZE = 64;
+/** What each numeric option may be; blksize also its RFC 1350 default, windowsize our cap. */
+export const OPTION_RANGES = {
+  blksize: { min: 8, max: 65464, default: 512 },
+  windowsize: { min: 1, max: 65535, cap: 64 },
+  timeout: { min: 1, max: 10 },
+} as const;
 
 export interface Negotiated {
   readonly blksize: number;
@@ -37,12 +44,10 @@ export function negotiate(
   options: readonly TftpOption[],
   limits: NegotiationLimits,
 ): Negotiated {
-  const maxBlk = Math.max(
-    MIN_BLKSIZE,
-    Math.min(MAX_BLKSIZE, limits.maxBlksize),
-  );
-  const maxWin = Math.max(1, limits.maxWindowsize ?? MAX_WINDOWSIZE);
-  let blksize = DEFAULT_BLKSIZE;
+  const { blksize: blk, windowsize: win, timeout } = OPTION_RANGES;
+  const maxBlk = Math.max(blk.min, Math.min(blk.max, limits.maxBlksize));
+  const maxWin = Math.max(1, limits.maxWindowsize ?? win.cap);
+  let blksize: number = blk.default;
   let windowsize = 1;
   let timeoutMs: number | undefined;
   let tsize: number | undefined;
@@ -57,17 +62,17 @@ export function negotiate(
     if (v === undefined) continue;
     switch (name) {
       case 'blksize':
-        if (v < MIN_BLKSIZE) break;
+        if (v < blk.min) break;
         blksize = Math.min(v, maxBlk);
         oack.push({ name, value: String(blksize) });
         break;
       case 'windowsize':
-        if (v < 1 || v > 65535) break;
+        if (v < win.min || v > win.max) break;
         windowsize = Math.min(v, maxWin);
         oack.push({ name, value: String(windowsize) });
         break;
       case 'timeout':
-        if (v < 1 || v > 255) break;
+        if (v < timeout.min || v > timeout.max) break; // refused: see above
         timeoutMs = v * 1000;
         oack.push({ name, value: String(v) });
         break;

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decode, encode, encodeData, format } from './packet.ts';
+import {
+  type DecodeErrorCode,
+  decode,
+  encode,
+  encodeData,
+  format,
+} from './packet.ts';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -43,27 +49,25 @@ test('golden encodings', () => {
 });
 
 test('refuses runts and garbage with typed errors', () => {
-  const cases: [string, string][] = [
-    ['', 'TFTP_RUNT'],
-    ['00', 'TFTP_RUNT'],
-    ['0004 00', 'TFTP_RUNT'],
-    ['0003 01', 'TFTP_RUNT'],
-    ['0005 00', 'TFTP_RUNT'],
-    ['0009 0000', 'TFTP_BAD_OPCODE'],
-    ['0000', 'TFTP_BAD_OPCODE'],
-    ['0004 0001 00', 'TFTP_MALFORMED'],
-    ['0001 6100', 'TFTP_MALFORMED'], // filename without mode
-    ['0001 61006f6374657400626c6b73697a6500', 'TFTP_MALFORMED'], // option without value
-    ['0001 61006f63746574', 'TFTP_MALFORMED'], // mode not terminated
-    ['0001 006f6374657400', 'TFTP_MALFORMED'], // empty filename
-    ['0006 6100', 'TFTP_MALFORMED'],
-    ['0005 0001 6100 62', 'TFTP_MALFORMED'],
-  ];
-  for (const [h, code] of cases) {
-    const r = decode(hex(h));
-    assert.equal(r.ok, false, h);
-    if (!r.ok) assert.equal(r.error.code, code, h);
-  }
+  const refused: Record<DecodeErrorCode, string[]> = {
+    TFTP_RUNT: ['', '00', '0004 00', '0003 01', '0005 00'],
+    TFTP_BAD_OPCODE: ['0009 0000', '0000'],
+    TFTP_MALFORMED: [
+      '0004 0001 00',
+      '0001 6100', // filename without mode
+      '0001 61006f6374657400626c6b73697a6500', // option without value
+      '0001 61006f63746574', // mode not terminated
+      '0001 006f6374657400', // empty filename
+      '0006 6100',
+      '0005 0001 6100 62',
+    ],
+  };
+  for (const [code, inputs] of Object.entries(refused))
+    for (const h of inputs) {
+      const r = decode(hex(h));
+      assert.equal(r.ok, false, h);
+      if (!r.ok) assert.equal(r.error.code, code, h);
+    }
 });
 
 test('ERROR without its final NUL is accepted; DATA may be empty; invalid UTF-8 falls back to Latin-1', () => {

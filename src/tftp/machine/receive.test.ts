@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Action } from './machine.ts';
-import {
-  initialReceive,
-  type ReceiveEvent,
-  type ReceiveState,
-  stepReceive,
-} from './receive.ts';
+import { drive, wire } from '../../../test/lib/tftp-machine.ts';
+import type { TftpOption } from '../codec/packet.ts';
+import type { Action, ReceiveEvent } from './machine.ts';
+import { initialReceive, type ReceiveState, stepReceive } from './receive.ts';
 
 const retry = { initialMs: 100, maxMs: 400, maxRetries: 2 };
 const d = (block: number, len: number): ReceiveEvent => ({
@@ -27,32 +24,15 @@ function runWith(
   s: ReceiveState,
   ...events: ReceiveEvent[]
 ): { s: ReceiveState; actions: Action[] } {
-  const actions: Action[] = [];
-  const queue = [...events];
-  for (let e = queue.shift(); e; e = queue.shift()) {
-    const r = stepReceive(s, e);
-    s = r.state;
-    actions.push(...r.actions);
-    if (autoWrite)
-      for (const a of r.actions)
-        if (a.type === 'write') queue.unshift({ type: 'written' });
-  }
-  return { s, actions };
-}
-const wire = (a: Action[]): string[] =>
-  a.flatMap((x) =>
-    x.type === 'send'
-      ? [
-          x.packet.op === 'ack'
-            ? `A${x.packet.block}`
-            : x.packet.op === 'oack'
-              ? 'OACK'
-              : x.packet.op === 'error'
-                ? `E${x.packet.code}`
-                : '?',
-        ]
-      : [],
+  return drive(stepReceive, s, events, (a) =>
+    autoWrite && a.type === 'write'
+      ? ({ type: 'written' } as const)
+      : undefined,
   );
+}
+/** A fresh machine for 4-byte blocks. */
+const fresh = (windowsize = 1, oack?: TftpOption[]): ReceiveState =>
+  initialReceive({ blksize: 4, windowsize, oack, retry });
 const kinds = (a: Action[]): string[] =>
   a.flatMap((x) =>
     x.type === 'write'
@@ -65,10 +45,7 @@ const kinds = (a: Action[]): string[] =>
   );
 
 test('lock-step upload: ACK 0, ACK per block, final ACK only after commit, then linger', () => {
-  let { s, actions } = run(
-    initialReceive({ blksize: 4, windowsize: 1, oack: undefined, retry }),
-    { type: 'start' },
-  );
+  let { s, actions } = run(fresh(), { type: 'start' });
   assert.deepEqual(wire(actions), ['A0']);
   ({ s, actions } = run(s, d(1, 4), d(2, 2)));
   assert.deepEqual(wire(actions), ['A1']);
@@ -93,15 +70,9 @@ test('lock-step upload: ACK 0, ACK per block, final ACK only after commit, then 
 });
 
 test('OACK first; a repeated block is re-ACKed once, then only by our timer', () => {
-  let { s, actions } = run(
-    initialReceive({
-      blksize: 4,
-      windowsize: 1,
-      oack: [{ name: 'tsize', value: '9' }],
-      retry,
-    }),
-    { type: 'start' },
-  );
+  let { s, actions } = run(fresh(1, [{ name: 'tsize', value: '9' }]), {
+    type: 'start',
+  });
   assert.deepEqual(wire(actions), ['OACK']);
   ({ s, actions } = run(s, { type: 'timeout' }));
   assert.deepEqual(wire(actions), ['OACK']);
@@ -112,12 +83,7 @@ test('OACK first; a repeated block is re-ACKed once, then only by our timer', ()
 
 test('windowsize 2: one ACK per window; a gap is answered with the last in-order block', () => {
   let { s, actions } = run(
-    initialReceive({
-      blksize: 4,
-      windowsize: 2,
-      oack: [{ name: 'windowsize', value: '2' }],
-      retry,
-    }),
+    fresh(2, [{ name: 'windowsize', value: '2' }]),
     { type: 'start' },
     d(1, 4),
     d(2, 4),
@@ -132,24 +98,19 @@ test('windowsize 2: one ACK per window; a gap is answered with the last in-order
 
 test('gives up after maxRetries and a write failure is reported with the TFTP code', () => {
   let { s, actions } = run(
-    initialReceive({ blksize: 4, windowsize: 1, oack: undefined, retry }),
+    fresh(),
     { type: 'start' },
     { type: 'timeout' },
     { type: 'timeout' },
     { type: 'timeout' },
   );
   assert.deepEqual(kinds(actions), ['finish:TFTP_TIMEOUT', 'close']);
-  ({ s, actions } = run(
-    initialReceive({ blksize: 4, windowsize: 1, oack: undefined, retry }),
-    { type: 'start' },
-    d(1, 4),
-    {
-      type: 'ioError',
-      code: 3,
-      result: 'TREE_TOO_LARGE',
-      message: 'too large',
-    },
-  ));
+  ({ s, actions } = run(fresh(), { type: 'start' }, d(1, 4), {
+    type: 'ioError',
+    code: 3,
+    result: 'TREE_TOO_LARGE',
+    message: 'too large',
+  }));
   assert.deepEqual(wire(actions), ['A0', 'A1', 'E3']);
   assert.deepEqual(kinds(actions).slice(-2), [
     'finish:TREE_TOO_LARGE',
@@ -160,7 +121,7 @@ test('gives up after maxRetries and a write failure is reported with the TFTP co
 
 test('block numbers roll over while receiving', () => {
   const s: ReceiveState = {
-    ...initialReceive({ blksize: 4, windowsize: 1, oack: undefined, retry }),
+    ...fresh(),
     phase: 'receiving',
     expected: 65535,
   };
@@ -170,12 +131,7 @@ test('block numbers roll over while receiving', () => {
 });
 
 test('an ACK waits for the writes it covers (backpressure)', () => {
-  let { s, actions } = runWith(
-    false,
-    initialReceive({ blksize: 4, windowsize: 1, oack: undefined, retry }),
-    { type: 'start' },
-    d(1, 4),
-  );
+  let { s, actions } = runWith(false, fresh(), { type: 'start' }, d(1, 4));
   assert.deepEqual(wire(actions), ['A0']);
   assert.equal(s.unwritten, 1);
   ({ s, actions } = runWith(false, s, { type: 'written' }));
@@ -191,4 +147,15 @@ test('an ACK waits for the writes it covers (backpressure)', () => {
     ['E3'],
     'a refused write stops the peer before its block is ACKed',
   );
+});
+
+test('its lifetime ends an upload with ERROR 0; a stored one lingering just closes', () => {
+  let { s, actions } = run(fresh(), { type: 'start' }, d(1, 4));
+  ({ actions } = run(s, { type: 'expired' }));
+  assert.deepEqual(wire(actions), ['E0']);
+  assert.deepEqual(kinds(actions), ['finish:TFTP_LIFETIME', 'close']);
+  ({ s } = run(fresh(), { type: 'start' }, d(1, 2), { type: 'committed' }));
+  assert.equal(s.phase, 'lingering');
+  ({ actions } = run(s, { type: 'expired' }));
+  assert.deepEqual(kinds(actions), ['close'], 'the upload stays stored');
 });

@@ -10,25 +10,20 @@
  * block received in order, at most once until progress is made; our own timer resends that ACK otherwise.
  */
 
-import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
 import {
   type Action,
   backoff,
-  type CommonEvent,
-  type RetryPolicy,
+  ending,
+  type ReceiveEvent,
+  SERVER_ENDS,
   type Step,
+  sendError,
+  type TransferConfig,
 } from './machine.ts';
-
-export interface ReceiveConfig {
-  readonly blksize: number;
-  readonly windowsize: number;
-  readonly oack: readonly TftpOption[] | undefined;
-  readonly retry: RetryPolicy;
-}
 
 export interface ReceiveState {
   readonly phase: 'init' | 'receiving' | 'committing' | 'lingering' | 'done';
-  readonly cfg: ReceiveConfig;
+  readonly cfg: TransferConfig;
   /** Absolute number of the next block expected (1, 2, … past 65535). */
   readonly expected: number;
   /** Blocks received since the last ACK we sent. */
@@ -43,19 +38,7 @@ export interface ReceiveState {
   readonly bytes: number;
 }
 
-export type ReceiveEvent =
-  | CommonEvent
-  | { readonly type: 'data'; readonly block: number; readonly data: Uint8Array }
-  | { readonly type: 'written' }
-  | { readonly type: 'committed' }
-  | {
-      readonly type: 'ioError';
-      readonly code: number;
-      readonly result: string;
-      readonly message: string;
-    };
-
-export function initialReceive(cfg: ReceiveConfig): ReceiveState {
+export function initialReceive(cfg: TransferConfig): ReceiveState {
   return {
     phase: 'init',
     cfg,
@@ -86,11 +69,7 @@ const end = (
   extra: Action[] = [],
 ): Step<ReceiveState> => ({
   state: { ...s, phase: 'done' },
-  actions: [
-    ...extra,
-    { type: 'finish', result, message, bytes: s.bytes },
-    { type: 'close' },
-  ],
+  actions: ending(result, message, s.bytes, extra),
 });
 
 export function stepReceive(
@@ -217,10 +196,7 @@ export function stepReceive(
       const retries = s.retries + 1;
       if (retries > s.cfg.retry.maxRetries) {
         return end(s, 'TFTP_TIMEOUT', 'peer stopped sending', [
-          {
-            type: 'send',
-            packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' },
-          },
+          sendError('timed out'),
         ]);
       }
       return {
@@ -243,17 +219,12 @@ export function stepReceive(
       );
 
     case 'shutdown':
+    case 'expired': {
+      // Lingering, the upload is already stored: only the re-ACK window is cut short.
       if (s.phase === 'lingering')
         return { state: { ...s, phase: 'done' }, actions: [{ type: 'close' }] };
-      return end(s, 'TFTP_SHUTDOWN', 'server shutting down', [
-        {
-          type: 'send',
-          packet: {
-            op: 'error',
-            code: ERR_UNDEFINED,
-            message: 'server shutting down',
-          },
-        },
-      ]);
+      const why = SERVER_ENDS[e.type];
+      return end(s, why.result, why.message, [sendError(why.message)]);
+    }
   }
 }

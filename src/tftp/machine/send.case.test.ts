@@ -21,6 +21,8 @@ export interface SendSpec {
   readonly windowsize: number;
   readonly oack: readonly TftpOption[] | undefined;
   readonly retry: RetryPolicy;
+  /** The transfer's lifetime (services.tftp.maxTransferSeconds). */
+  readonly lifetimeMs: number;
   readonly file: Uint8Array;
 }
 
@@ -85,8 +87,13 @@ const spec = (o: Partial<SendSpec> & { file: Uint8Array }): SendSpec => ({
   windowsize: 1,
   oack: undefined,
   retry: STEADY,
+  lifetimeMs: 600_000,
   ...o,
 });
+
+/** A long file of 8-byte blocks (`full` of them, then 3 bytes), sent `windowsize` blocks at a time. */
+const bulk = (windowsize: number, full: number): SendSpec =>
+  spec({ windowsize, retry: PATIENT, file: fileOf(8, full, 3) });
 
 function dataOf(r: Received | undefined): { block: number; data: Uint8Array } {
   assert.ok(r, 'a datagram arrived');
@@ -138,6 +145,15 @@ async function ackWindows(
   }
 }
 
+/** The transfer ended well, having delivered the whole file. */
+async function expectComplete(h: SendHarness, s: SendSpec): Promise<void> {
+  assert.deepEqual(await h.outcome(), {
+    result: 'ok',
+    message: 'transfer complete',
+    bytes: s.file.length,
+  });
+}
+
 const within = (
   h: SendHarness,
   gap: number,
@@ -154,18 +170,10 @@ type Case = (h: SendHarness) => Promise<void>;
 
 export const SEND_CASES: Readonly<Record<string, Case>> = {
   async 'block numbers roll over past 65535'(h) {
-    const s = spec({
-      windowsize: 64,
-      retry: PATIENT,
-      file: fileOf(8, 65536, 3),
-    });
+    const s = bulk(64, 65536);
     await h.start(s);
     await ackWindows(h, s, 1, 65537);
-    assert.deepEqual(await h.outcome(), {
-      result: 'ok',
-      message: 'transfer complete',
-      bytes: s.file.length,
-    });
+    await expectComplete(h, s);
   },
 
   async 'duplicate ACKs are only counted'(h) {
@@ -195,11 +203,7 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
   },
 
   async 'an ACK names the newest block in flight with its number'(h) {
-    const s = spec({
-      windowsize: 16,
-      retry: PATIENT,
-      file: fileOf(8, 65559, 3),
-    });
+    const s = bulk(16, 65559);
     await h.start(s);
     await ackWindows(h, s, 1, 65520);
     await expectBlocks(h, s, 65521, 65536);
@@ -213,11 +217,7 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     await expectBlocks(h, s, 65537, 65552);
     await h.send('peer', encodeAck(1)); // now block 65537, in flight
     await ackWindows(h, s, 65538, 65560);
-    assert.deepEqual(await h.outcome(), {
-      result: 'ok',
-      message: 'transfer complete',
-      bytes: s.file.length,
-    });
+    await expectComplete(h, s);
   },
 
   async 'a gap ACK restarts the window after it'(h) {
@@ -229,11 +229,7 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     await h.send('peer', encodeAck(6));
     await expectBlocks(h, s, 7, 10);
     await h.send('peer', encodeAck(10));
-    assert.deepEqual(await h.outcome(), {
-      result: 'ok',
-      message: 'transfer complete',
-      bytes: s.file.length,
-    });
+    await expectComplete(h, s);
   },
 
   async 'windowsize > 1 sends a whole window, then waits for its ACK'(h) {
@@ -249,11 +245,7 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
     );
     await h.send('peer', encodeAck(4));
     await ackWindows(h, s, 5, 10);
-    assert.deepEqual(await h.outcome(), {
-      result: 'ok',
-      message: 'transfer complete',
-      bytes: s.file.length,
-    });
+    await expectComplete(h, s);
   },
 
   async 'retransmits with exponential backoff, then gives up'(h) {
@@ -338,6 +330,25 @@ export const SEND_CASES: Readonly<Record<string, Case>> = {
       [],
       'only a well-formed datagram is answered',
     );
+  },
+
+  async 'a transfer ends at its lifetime, however it progresses'(h) {
+    const s = spec({ lifetimeMs: 600, file: fileOf(8, 3, 3) });
+    await h.start(s);
+    await expectBlocks(h, s, 1, 1);
+    await h.send('peer', encodeAck(1));
+    await expectBlocks(h, s, 2, 2);
+    const [end] = await h.receive('peer', 1); // before the retransmission due 1000 ms after block 2
+    assert.deepEqual(end?.packet, {
+      op: 'error',
+      code: 0,
+      message: 'transfer took too long',
+    });
+    assert.deepEqual(await h.outcome(), {
+      result: 'TFTP_LIFETIME',
+      message: 'transfer took too long',
+      bytes: 8,
+    });
   },
 
   async 'OACK first, DATA only after ACK 0'(h) {

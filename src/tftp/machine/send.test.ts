@@ -1,49 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Action } from './machine.ts';
-import {
-  initialSend,
-  type SendEvent,
-  type SendState,
-  stepSend,
-} from './send.ts';
+import { drive, wire } from '../../../test/lib/tftp-machine.ts';
+import type { TftpOption } from '../codec/packet.ts';
+import type { Action, SendEvent } from './machine.ts';
+import { initialSend, type SendState, stepSend } from './send.ts';
 
 const retry = { initialMs: 100, maxMs: 400, maxRetries: 3 };
 const blk = (n: number, len = 4): Uint8Array =>
   new Uint8Array(len).fill(n & 0xff);
 
 /** Run events through the machine, collecting the actions. */
-function run(
+const run = (
   s: SendState,
   ...events: SendEvent[]
-): { s: SendState; actions: Action[] } {
-  const actions: Action[] = [];
-  for (const e of events) {
-    const r = stepSend(s, e);
-    s = r.state;
-    actions.push(...r.actions);
-  }
-  return { s, actions };
-}
-const sent = (a: Action[]): string[] =>
-  a.flatMap((x) =>
-    x.type === 'send'
-      ? [
-          x.packet.op === 'data'
-            ? `D${x.packet.block}`
-            : x.packet.op === 'oack'
-              ? 'OACK'
-              : `E${x.packet.op === 'error' ? x.packet.code : ''}`,
-        ]
-      : [],
-  );
+): { s: SendState; actions: Action[] } => drive(stepSend, s, events);
+const sent = wire;
+/** A fresh machine for 4-byte blocks. */
+const fresh = (windowsize = 1, oack?: TftpOption[]): SendState =>
+  initialSend({ blksize: 4, windowsize, oack, retry });
 const types = (a: Action[]): string[] => a.map((x) => x.type);
 
 test('lock-step without options: DATA 1 after the first read, done after the short block is ACKed', () => {
-  let { s, actions } = run(
-    initialSend({ blksize: 4, windowsize: 1, oack: undefined, retry }),
-    { type: 'start' },
-  );
+  let { s, actions } = run(fresh(), { type: 'start' });
   assert.deepEqual(types(actions), ['read']);
   ({ s, actions } = run(s, { type: 'block', data: blk(1) }));
   assert.deepEqual(sent(actions), ['D1']);
@@ -72,12 +50,7 @@ test('lock-step without options: DATA 1 after the first read, done after the sho
 
 test('OACK first; DATA only after ACK 0', () => {
   let { s, actions } = run(
-    initialSend({
-      blksize: 4,
-      windowsize: 1,
-      oack: [{ name: 'blksize', value: '4' }],
-      retry,
-    }),
+    fresh(1, [{ name: 'blksize', value: '4' }]),
     { type: 'start' },
     { type: 'block', data: blk(1) },
   );
@@ -92,7 +65,7 @@ test('OACK first; DATA only after ACK 0', () => {
 
 test("duplicate ACKs are ignored (no Sorcerer's Apprentice): only the timer resends", () => {
   let { s } = run(
-    initialSend({ blksize: 4, windowsize: 1, oack: undefined, retry }),
+    fresh(),
     { type: 'start' },
     { type: 'block', data: blk(1) },
     { type: 'block', data: blk(2) },
@@ -114,11 +87,7 @@ test("duplicate ACKs are ignored (no Sorcerer's Apprentice): only the timer rese
 });
 
 test('retransmit backs off exponentially and gives up after maxRetries', () => {
-  let { s } = run(
-    initialSend({ blksize: 4, windowsize: 1, oack: undefined, retry }),
-    { type: 'start' },
-    { type: 'block', data: blk(1) },
-  );
+  let { s } = run(fresh(), { type: 'start' }, { type: 'block', data: blk(1) });
   const arms: number[] = [];
   for (let i = 0; i < 3; i++) {
     const r = run(s, { type: 'timeout' });
@@ -135,10 +104,7 @@ test('retransmit backs off exponentially and gives up after maxRetries', () => {
 });
 
 test('windowsize 3: sends a window, slides on the last ACK, restarts after a mid-window ACK', () => {
-  let { s, actions } = run(
-    initialSend({ blksize: 4, windowsize: 3, oack: undefined, retry }),
-    { type: 'start' },
-  );
+  let { s, actions } = run(fresh(3), { type: 'start' });
   for (let i = 1; i <= 3; i++)
     ({ s, actions } = run(s, { type: 'block', data: blk(i) }));
   assert.equal(s.next, 4);
@@ -157,7 +123,7 @@ test('windowsize 3: sends a window, slides on the last ACK, restarts after a mid
 
 test('block numbers roll over from 65535 to 0', () => {
   let s: SendState = {
-    ...initialSend({ blksize: 4, windowsize: 2, oack: undefined, retry }),
+    ...fresh(2),
     phase: 'sending',
     base: 65535,
     next: 65535,
@@ -183,10 +149,7 @@ test('block numbers roll over from 65535 to 0', () => {
 });
 
 test('a peer ERROR ends without reply; shutdown tells the peer; a read error is reported', () => {
-  const base = run(
-    initialSend({ blksize: 4, windowsize: 1, oack: undefined, retry }),
-    { type: 'start' },
-  ).s;
+  const base = run(fresh(), { type: 'start' }).s;
   let r = run(base, { type: 'peerError', code: 0, message: 'cancelled' });
   assert.deepEqual(sent(r.actions), []);
   assert.ok(

@@ -11,26 +11,20 @@
  * block inside the window (RFC 7440: the receiver saw a gap) restarts the window after that block.
  */
 
-import { ERR_UNDEFINED, type TftpOption } from '../codec/packet.ts';
 import {
   type Action,
   backoff,
-  type CommonEvent,
-  type RetryPolicy,
+  ending,
+  SERVER_ENDS,
+  type SendEvent,
   type Step,
+  sendError,
+  type TransferConfig,
 } from './machine.ts';
-
-export interface SendConfig {
-  readonly blksize: number;
-  readonly windowsize: number;
-  /** OACK options to send first (undefined: none accepted, start with DATA 1). */
-  readonly oack: readonly TftpOption[] | undefined;
-  readonly retry: RetryPolicy;
-}
 
 export interface SendState {
   readonly phase: 'init' | 'oack' | 'sending' | 'done';
-  readonly cfg: SendConfig;
+  readonly cfg: TransferConfig;
   /** Absolute number of the oldest unacknowledged block. */
   readonly base: number;
   /** Absolute number of the next block to put on the wire. */
@@ -45,18 +39,7 @@ export interface SendState {
   readonly acked: number;
 }
 
-export type SendEvent =
-  | CommonEvent
-  | { readonly type: 'ack'; readonly block: number }
-  | { readonly type: 'block'; readonly data: Uint8Array }
-  | {
-      readonly type: 'readError';
-      readonly code: number;
-      readonly result: string;
-      readonly message: string;
-    };
-
-export function initialSend(cfg: SendConfig): SendState {
+export function initialSend(cfg: TransferConfig): SendState {
   return {
     phase: 'init',
     cfg,
@@ -77,11 +60,7 @@ const finish = (
   extra: Action[] = [],
 ): Step<SendState> => ({
   state: { ...s, phase: 'done', blocks: [] },
-  actions: [
-    ...extra,
-    { type: 'finish', result, message, bytes: s.acked },
-    { type: 'close' },
-  ],
+  actions: ending(result, message, s.acked, extra),
 });
 
 /** Send what the window allows and ask for the next block when there is room. */
@@ -194,10 +173,7 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
       const retries = s.retries + 1;
       if (retries > s.cfg.retry.maxRetries) {
         return finish(s, 'TFTP_TIMEOUT', 'peer stopped answering', [
-          {
-            type: 'send',
-            packet: { op: 'error', code: ERR_UNDEFINED, message: 'timed out' },
-          },
+          sendError('timed out'),
         ]);
       }
       actions.push({ type: 'note', what: 'retransmit' });
@@ -222,15 +198,9 @@ export function stepSend(s: SendState, e: SendEvent): Step<SendState> {
       );
 
     case 'shutdown':
-      return finish(s, 'TFTP_SHUTDOWN', 'server shutting down', [
-        {
-          type: 'send',
-          packet: {
-            op: 'error',
-            code: ERR_UNDEFINED,
-            message: 'server shutting down',
-          },
-        },
-      ]);
+    case 'expired': {
+      const end = SERVER_ENDS[e.type];
+      return finish(s, end.result, end.message, [sendError(end.message)]);
+    }
   }
 }

@@ -18,16 +18,22 @@
  *
  *   createEngine(done(id, result, message, bytes)) -> engine
  *   start(engine, id, peerAddress, peerPort, bindAddress|null, fd, start, end, data|null, blksize,
- *         windowsize, oack|null, initialMs, maxMs, maxRetries) -> the transfer's port (throws on socket errors)
+ *         windowsize, oack|null, initialMs, maxMs, maxRetries, lifetimeMs) -> the transfer's port (throws on
+ *         socket errors); after lifetimeMs the transfer sends ERROR 0 and ends with TFTP_LIFETIME
  *   shutdown(engine, id)       the transfer sends ERROR 0 and ends with TFTP_SHUTDOWN
  *   counters(engine) -> [malformed, wrongTid, duplicates, unexpected, retransmits, bytesSent] (totals)
  *   close(engine)              ends every transfer (TFTP_SHUTDOWN) and joins the thread
  *
  * `done` runs on the JavaScript thread (a thread-safe function) after the transfer's sockets are closed and
  * its descriptor will never be read again, so the caller may close it then.
+ *
+ * Built with -DTFTP_ENGINE_FUZZ the N-API half is left out and outcomes go to tftp_engine_done() instead:
+ * fuzz/tftp-engine/harness.c includes this file and drives the same functions the thread runs.
  */
 #define _GNU_SOURCE
+#ifndef TFTP_ENGINE_FUZZ
 #include <node_api.h>
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -72,6 +78,7 @@ typedef struct xfer {
   int64_t base, next, last; /* absolute block numbers; last 0 = not read yet */
   uint32_t lastlen;
   int64_t deadline;
+  int64_t lifetime_ms, expires; /* expires: set when the engine thread takes the transfer */
   uint8_t *buf;           /* read-ahead: blocks bstart.. with bbytes bytes; beof: the span ends inside it */
   size_t bufcap, bbytes;
   int64_t bstart;
@@ -95,12 +102,23 @@ typedef struct engine {
   cmd *head, *tail;
   xfer *list;
   unsigned finished;      /* transfers marked done and not yet swept */
+#ifndef TFTP_ENGINE_FUZZ
   napi_threadsafe_function tsfn;
+#endif
   uint64_t counters[N_COUNTERS];
   struct mmsghdr msgs[MAX_WINDOW];
   struct iovec iov[2 * MAX_WINDOW];
   uint8_t hdr[MAX_WINDOW][4];
 } engine;
+
+#ifdef TFTP_ENGINE_FUZZ
+void tftp_engine_done(done_item *d); /* the harness's; frees d */
+static void post_done(engine *e, done_item *d) { (void)e; tftp_engine_done(d); }
+#else
+static void post_done(engine *e, done_item *d) {
+  if (napi_call_threadsafe_function(e->tsfn, d, napi_tsfn_blocking) != napi_ok) free(d);
+}
+#endif
 
 static int64_t now_ms(void) {
   struct timespec t;
@@ -150,7 +168,7 @@ static int block_at(xfer *x, int64_t b, const uint8_t **p, uint32_t *len) {
   size_t avail;
   if (x->fd < 0) {
     avail = rel < x->memlen ? x->memlen - rel : 0;
-    *p = x->mem + (rel < x->memlen ? rel : x->memlen);
+    *p = avail > 0 ? x->mem + rel : (const uint8_t *)""; /* an empty file has no buffer at all (mem NULL) */
   } else {
     if (!in_buffer(x, b)) {
       size_t want = x->bufcap;
@@ -293,6 +311,30 @@ static void on_stranger(engine *e, xfer *x) {
   (void)sendto(x->stranger, msg, sizeof msg, MSG_DONTWAIT, (struct sockaddr *)&from, fl);
 }
 
+/* Ended by the server: the peer gets ERROR 0 with the reason. */
+static void end_by_server(engine *e, xfer *x, const char *result, const char *message) {
+  send_error(x, 0, message);
+  finish(e, x, result, message);
+}
+
+/* A datagram is waiting on one of a transfer's sockets. */
+static void on_readable(engine *e, struct sockref *r, uint8_t *buf, size_t cap, int64_t now) {
+  xfer *x = r->x;
+  if (x->phase == PHASE_DONE) return;
+  if (r->stranger) { on_stranger(e, x); return; }
+  ssize_t len = recv(x->sock, buf, cap, MSG_DONTWAIT);
+  if (len >= 0) on_packet(e, x, buf, len, now); /* errors: ICMP unreachable; the timer decides */
+}
+
+/* Every SCAN_MS: transfers past their lifetime end, those past their retransmit deadline time out. */
+static void scan(engine *e, int64_t now) {
+  for (xfer *x = e->list; x; x = x->nextx) {
+    if (x->phase == PHASE_DONE) continue;
+    if (now >= x->expires) end_by_server(e, x, "TFTP_LIFETIME", "transfer took too long");
+    else if (now >= x->deadline) on_timeout(e, x, now);
+  }
+}
+
 static void unlink_xfer(engine *e, xfer *x) {
   if (x->prev) x->prev->nextx = x->nextx; else e->list = x->nextx;
   if (x->nextx) x->nextx->prev = x->prev;
@@ -323,7 +365,7 @@ static void sweep(engine *e) {
       d->bytes = x->bytes;
     }
     free_xfer(x);
-    if (d && napi_call_threadsafe_function(e->tsfn, d, napi_tsfn_blocking) != napi_ok) free(d);
+    if (d) post_done(e, d);
   }
 }
 
@@ -341,17 +383,18 @@ static void run_commands(engine *e, int64_t now, int *closing) {
       e->list = x;
       struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &x->ref_sock };
       struct epoll_event es = { .events = EPOLLIN, .data.ptr = &x->ref_stranger };
+      x->expires = now + x->lifetime_ms;
       if (epoll_ctl(e->ep, EPOLL_CTL_ADD, x->sock, &ev) < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, x->stranger, &es) < 0) finish(e, x, "TFTP_IO", "epoll_ctl failed");
-      else if (*closing) { send_error(x, 0, "server shutting down"); finish(e, x, "TFTP_SHUTDOWN", "server shutting down"); }
+      else if (*closing) end_by_server(e, x, "TFTP_SHUTDOWN", "server shutting down");
       else begin(e, x, now);
     } else if (c->type == CMD_SHUTDOWN) {
       for (xfer *x = e->list; x; x = x->nextx) {
-        if (x->id == c->id && x->phase != PHASE_DONE) { send_error(x, 0, "server shutting down"); finish(e, x, "TFTP_SHUTDOWN", "server shutting down"); }
+        if (x->id == c->id && x->phase != PHASE_DONE) end_by_server(e, x, "TFTP_SHUTDOWN", "server shutting down");
       }
     } else {
       *closing = 1;
       for (xfer *x = e->list; x; x = x->nextx) {
-        if (x->phase != PHASE_DONE) { send_error(x, 0, "server shutting down"); finish(e, x, "TFTP_SHUTDOWN", "server shutting down"); }
+        if (x->phase != PHASE_DONE) end_by_server(e, x, "TFTP_SHUTDOWN", "server shutting down");
       }
     }
     free(c);
@@ -377,15 +420,10 @@ static void *loop(void *arg) {
         run_commands(e, now, &closing);
         continue;
       }
-      struct sockref *r = evs[i].data.ptr;
-      xfer *x = r->x;
-      if (x->phase == PHASE_DONE) continue;
-      if (r->stranger) { on_stranger(e, x); continue; }
-      ssize_t len = recv(x->sock, buf, sizeof buf, MSG_DONTWAIT);
-      if (len >= 0) on_packet(e, x, buf, len, now); /* errors: ICMP unreachable; the timer decides */
+      on_readable(e, evs[i].data.ptr, buf, sizeof buf, now);
     }
     if (now >= next_scan) {
-      for (xfer *x = e->list; x; x = x->nextx) if (x->phase != PHASE_DONE && now >= x->deadline) on_timeout(e, x, now);
+      scan(e, now);
       next_scan = now + SCAN_MS;
     }
     sweep(e);
@@ -394,6 +432,92 @@ static void *loop(void *arg) {
   return NULL;
 }
 
+/* What start() is given for one transfer. */
+typedef struct xfer_spec {
+  double id;
+  struct in_addr peer, bind_addr;
+  uint16_t peer_port;
+  int fd;                 /* read when mem is NULL */
+  int64_t start, end, init_ms, max_ms, lifetime_ms;
+  uint32_t blksize, ws, max_retries;
+} xfer_spec;
+
+/*
+ * A transfer and its TID: a connected socket for the peer, and an unconnected one on the same port for
+ * strangers. Takes mem and oack (malloc'd or NULL); NULL with errno and *what set on failure.
+ */
+static xfer *new_xfer(const xfer_spec *sp, uint8_t *mem, size_t memlen, uint8_t *oack, size_t oacklen, uint16_t *port, const char **what) {
+  *what = "out of memory";
+  xfer *x = calloc(1, sizeof *x);
+  if (!x) { free(mem); free(oack); errno = ENOMEM; return NULL; }
+  x->sock = x->stranger = -1;
+  x->mem = mem; x->memlen = memlen; x->oack = oack; x->oacklen = oacklen;
+  x->id = sp->id; x->fd = mem ? -1 : sp->fd; x->start = sp->start; x->end = sp->end;
+  x->blksize = sp->blksize; x->ws = sp->ws; x->init_ms = sp->init_ms; x->max_ms = sp->max_ms;
+  x->max_retries = sp->max_retries; x->lifetime_ms = sp->lifetime_ms;
+  x->phase = PHASE_OACK; /* begin() moves straight to sending when there is no OACK */
+  x->base = x->next = 1;
+  x->ref_sock = (struct sockref){ x, 0 };
+  x->ref_stranger = (struct sockref){ x, 1 };
+  if (x->fd >= 0) {
+    size_t blocks = (READ_AHEAD + x->blksize - 1) / x->blksize;
+    if (blocks < x->ws) blocks = x->ws;
+    x->bufcap = blocks * x->blksize;
+    x->buf = malloc(x->bufcap);
+    if (!x->buf) { free_xfer(x); errno = ENOMEM; return NULL; }
+  }
+  int one = 1;
+  struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr = sp->bind_addr, .sin_port = 0 };
+  socklen_t ll = sizeof local;
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = sp->peer, .sin_port = htons(sp->peer_port) };
+  x->sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  x->stranger = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (x->sock < 0 || x->stranger < 0
+      || setsockopt(x->sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
+      || setsockopt(x->stranger, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
+      || bind(x->sock, (struct sockaddr *)&local, sizeof local) < 0
+      || getsockname(x->sock, (struct sockaddr *)&local, &ll) < 0
+      || bind(x->stranger, (struct sockaddr *)&local, sizeof local) < 0
+      || connect(x->sock, (struct sockaddr *)&to, sizeof to) < 0) {
+    int err = errno;
+    free_xfer(x);
+    *what = "transfer socket";
+    errno = err;
+    return NULL;
+  }
+  *port = ntohs(local.sin_port);
+  return x;
+}
+
+static void push(engine *e, cmd *c) {
+  pthread_mutex_lock(&e->mu);
+  if (e->tail) e->tail->next = c; else e->head = c;
+  e->tail = c;
+  pthread_mutex_unlock(&e->mu);
+  uint64_t one = 1;
+  (void)write(e->evfd, &one, sizeof one);
+}
+
+/* The engine without its thread: epoll set and command queue (the thread is started by the caller). */
+static engine *engine_new(void) {
+  engine *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  pthread_mutex_init(&e->mu, NULL);
+  e->ep = epoll_create1(EPOLL_CLOEXEC);
+  e->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+  if (e->ep < 0 || e->evfd < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, e->evfd, &ev) < 0) {
+    int err = errno;
+    if (e->ep >= 0) close(e->ep);
+    if (e->evfd >= 0) close(e->evfd);
+    free(e);
+    errno = err;
+    return NULL;
+  }
+  return e;
+}
+
+#ifndef TFTP_ENGINE_FUZZ
 /* ---- JavaScript side ---------------------------------------------------------------------------------- */
 
 static napi_value throw_errno(napi_env env, const char *what, int err) {
@@ -418,15 +542,6 @@ static void call_done(napi_env env, napi_value js_cb, void *context, void *data)
   free(d);
 }
 
-static void push(engine *e, cmd *c) {
-  pthread_mutex_lock(&e->mu);
-  if (e->tail) e->tail->next = c; else e->head = c;
-  e->tail = c;
-  pthread_mutex_unlock(&e->mu);
-  uint64_t one = 1;
-  (void)write(e->evfd, &one, sizeof one);
-}
-
 static engine *get_engine(napi_env env, napi_value v) {
   engine *e = NULL;
   if (napi_get_value_external(env, v, (void **)&e) != napi_ok || !e) napi_throw_type_error(env, NULL, "not a TFTP engine");
@@ -437,19 +552,8 @@ static napi_value create_engine(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], name, out;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  engine *e = calloc(1, sizeof *e);
-  if (!e) { napi_throw_error(env, NULL, "out of memory"); return NULL; }
-  pthread_mutex_init(&e->mu, NULL);
-  e->ep = epoll_create1(EPOLL_CLOEXEC);
-  e->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-  if (e->ep < 0 || e->evfd < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, e->evfd, &ev) < 0) {
-    int err = errno;
-    if (e->ep >= 0) close(e->ep);
-    if (e->evfd >= 0) close(e->evfd);
-    free(e);
-    return throw_errno(env, "engine setup", err);
-  }
+  engine *e = engine_new();
+  if (!e) return throw_errno(env, "engine setup", errno);
   napi_create_string_utf8(env, "tftp-engine", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, NULL, call_done, &e->tsfn) != napi_ok) {
     close(e->ep); close(e->evfd); free(e);
@@ -491,77 +595,49 @@ static int copy_bytes(napi_env env, napi_value v, uint8_t **out, size_t *len) {
 }
 
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
-  napi_value a[15];
+  size_t argc = 16;
+  napi_value a[16];
   napi_get_cb_info(env, info, &argc, a, NULL, NULL);
-  if (argc < 15) { napi_throw_type_error(env, NULL, "start: 15 arguments"); return NULL; }
+  if (argc < 16) { napi_throw_type_error(env, NULL, "start: 16 arguments"); return NULL; }
   engine *e = get_engine(env, a[0]);
   if (!e) return NULL;
-  double id, startOff, endOff, init_ms, max_ms;
-  int32_t peer_port, fd;
-  uint32_t blksize, ws, max_retries;
-  struct in_addr peer, bind_addr = { .s_addr = htonl(INADDR_ANY) };
+  double startOff, endOff, init_ms, max_ms, lifetime_ms;
+  int32_t peer_port;
+  xfer_spec sp = { .bind_addr = { .s_addr = htonl(INADDR_ANY) } };
   napi_valuetype bt;
   napi_typeof(env, a[4], &bt);
-  if (napi_get_value_double(env, a[1], &id) != napi_ok || !get_ipv4(env, a[2], &peer)
+  if (napi_get_value_double(env, a[1], &sp.id) != napi_ok || !get_ipv4(env, a[2], &sp.peer)
       || napi_get_value_int32(env, a[3], &peer_port) != napi_ok || peer_port <= 0 || peer_port > 65535
-      || (bt == napi_string && !get_ipv4(env, a[4], &bind_addr))
-      || napi_get_value_int32(env, a[5], &fd) != napi_ok
+      || (bt == napi_string && !get_ipv4(env, a[4], &sp.bind_addr))
+      || napi_get_value_int32(env, a[5], &sp.fd) != napi_ok
       || napi_get_value_double(env, a[6], &startOff) != napi_ok || napi_get_value_double(env, a[7], &endOff) != napi_ok
-      || napi_get_value_uint32(env, a[9], &blksize) != napi_ok || blksize < 8 || blksize > 65464
-      || napi_get_value_uint32(env, a[10], &ws) != napi_ok || ws < 1 || ws > MAX_WINDOW
+      || napi_get_value_uint32(env, a[9], &sp.blksize) != napi_ok || sp.blksize < 8 || sp.blksize > 65464
+      || napi_get_value_uint32(env, a[10], &sp.ws) != napi_ok || sp.ws < 1 || sp.ws > MAX_WINDOW
       || napi_get_value_double(env, a[12], &init_ms) != napi_ok || napi_get_value_double(env, a[13], &max_ms) != napi_ok
-      || napi_get_value_uint32(env, a[14], &max_retries) != napi_ok) {
+      || napi_get_value_uint32(env, a[14], &sp.max_retries) != napi_ok
+      || napi_get_value_double(env, a[15], &lifetime_ms) != napi_ok || !(lifetime_ms >= 1)) {
     napi_throw_type_error(env, NULL, "start: bad arguments");
     return NULL;
   }
-  xfer *x = calloc(1, sizeof *x);
-  if (!x) { napi_throw_error(env, NULL, "out of memory"); return NULL; }
-  x->sock = x->stranger = -1;
-  if (!copy_bytes(env, a[8], &x->mem, &x->memlen) || !copy_bytes(env, a[11], &x->oack, &x->oacklen)) {
-    free_xfer(x);
-    napi_throw_type_error(env, NULL, "start: data and oack must be Buffers");
-    return NULL;
-  }
-  x->id = id; x->fd = x->mem ? -1 : fd; x->start = (int64_t)startOff; x->end = endOff < 0 ? -1 : (int64_t)endOff;
-  x->blksize = blksize; x->ws = ws; x->init_ms = (int64_t)init_ms; x->max_ms = (int64_t)max_ms; x->max_retries = max_retries;
-  x->phase = PHASE_OACK; /* begin() moves straight to sending when there is no OACK */
-  x->base = x->next = 1;
-  x->ref_sock = (struct sockref){ x, 0 };
-  x->ref_stranger = (struct sockref){ x, 1 };
-  if (x->fd >= 0) {
-    size_t blocks = (READ_AHEAD + blksize - 1) / blksize;
-    if (blocks < ws) blocks = ws;
-    x->bufcap = blocks * blksize;
-    x->buf = malloc(x->bufcap);
-    if (!x->buf) { free_xfer(x); napi_throw_error(env, NULL, "out of memory"); return NULL; }
-  }
-  /* The transfer's TID: a connected socket for the peer, and an unconnected one on the same port for strangers. */
-  int one = 1;
-  struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr = bind_addr, .sin_port = 0 };
-  socklen_t ll = sizeof local;
-  struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = peer, .sin_port = htons((uint16_t)peer_port) };
-  x->sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  x->stranger = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (x->sock < 0 || x->stranger < 0
-      || setsockopt(x->sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
-      || setsockopt(x->stranger, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
-      || bind(x->sock, (struct sockaddr *)&local, sizeof local) < 0
-      || getsockname(x->sock, (struct sockaddr *)&local, &ll) < 0
-      || bind(x->stranger, (struct sockaddr *)&local, sizeof local) < 0
-      || connect(x->sock, (struct sockaddr *)&to, sizeof to) < 0) {
-    int err = errno;
-    free_xfer(x);
-    return throw_errno(env, "transfer socket", err);
-  }
+  sp.peer_port = (uint16_t)peer_port;
+  sp.start = (int64_t)startOff; sp.end = endOff < 0 ? -1 : (int64_t)endOff;
+  sp.init_ms = (int64_t)init_ms; sp.max_ms = (int64_t)max_ms; sp.lifetime_ms = (int64_t)lifetime_ms;
+  uint8_t *mem, *oack;
+  size_t memlen, oacklen;
+  if (!copy_bytes(env, a[8], &mem, &memlen)) { napi_throw_type_error(env, NULL, "start: data must be a Buffer"); return NULL; }
+  if (!copy_bytes(env, a[11], &oack, &oacklen)) { free(mem); napi_throw_type_error(env, NULL, "start: oack must be a Buffer"); return NULL; }
+  const char *what;
+  uint16_t port;
+  xfer *x = new_xfer(&sp, mem, memlen, oack, oacklen, &port, &what);
+  if (!x) return throw_errno(env, what, errno);
   cmd *c = calloc(1, sizeof *c);
   if (!c) { free_xfer(x); napi_throw_error(env, NULL, "out of memory"); return NULL; }
   c->type = CMD_START;
   c->x = x;
   push(e, c);
-  napi_value port;
-  napi_create_uint32(env, ntohs(local.sin_port), &port);
-  return port;
+  napi_value out;
+  napi_create_uint32(env, port, &out);
+  return out;
 }
 
 static napi_value shutdown_one(napi_env env, napi_callback_info info) {
@@ -623,3 +699,4 @@ static napi_value init(napi_env env, napi_value exports) {
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+#endif

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { loadAddon } from '../../shared/native-addon.ts';
 import type { Result } from '../../shared/result.ts';
 import { encode } from '../codec/packet.ts';
-import type { SendConfig } from '../machine/send.ts';
+import type { TransferConfig } from '../machine/machine.ts';
 import type { TftpStats } from '../stats.ts';
 import type { Peer } from '../transfer.ts';
 
@@ -38,22 +38,38 @@ interface EngineAddon {
     initialMs: number,
     maxMs: number,
     maxRetries: number,
+    lifetimeMs: number,
   ): number;
   shutdown(engine: Engine, id: number): void;
   counters(engine: Engine): number[];
   close(engine: Engine): void;
 }
 
+/**
+ * APPLIANCE_NATIVE_SANITIZE=1 builds the engine with AddressSanitizer and UBSan (its own cached build), for
+ * running the TFTP tests against it; node then needs the ASan runtime preloaded (LD_PRELOAD of the
+ * compiler's libasan.so): bench/tftp-fuzz/asan-tests.sh does both. A UBSan finding aborts like an ASan one.
+ */
+const SANITIZE = [
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=all',
+  '-fno-omit-frame-pointer',
+  '-g',
+];
+
 export function loadEngineAddon(): Result<EngineAddon, string> {
   return loadAddon<EngineAddon>(join(import.meta.dirname, 'engine.c'), [
     '-pthread',
+    ...(process.env.APPLIANCE_NATIVE_SANITIZE === '1' ? SANITIZE : []),
   ]);
 }
 
 export interface EngineJob {
   readonly peer: Peer;
   readonly bindAddress: string | undefined;
-  readonly spec: SendConfig;
+  readonly spec: TransferConfig;
+  /** The transfer ends TFTP_LIFETIME this long after the engine takes it. */
+  readonly lifetimeMs: number;
   readonly stream: Readable;
   /** Exactly once per job. */
   readonly finish: (result: string, message: string, bytes: number) => void;
@@ -225,6 +241,7 @@ export function createNativeDownloads(
           spec.retry.initialMs,
           spec.retry.maxMs,
           spec.retry.maxRetries,
+          job.lifetimeMs,
         );
         started = true;
         if (shut) addon.shutdown(engine, id);
