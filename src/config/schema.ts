@@ -229,7 +229,7 @@ const services = z.strictObject({
       enabled: z.boolean().default(true),
       port: port.default(67),
     })
-    .default({ enabled: true, port: 67 }),
+    .prefault({}),
   tftp: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -253,14 +253,7 @@ const services = z.strictObject({
           'Longest a transfer may run, however it progresses; then it ends TFTP_LIFETIME',
         ),
     })
-    .default({
-      enabled: true,
-      port: 69,
-      maxBlksize: 1468,
-      maxTransfers: 500,
-      maxTransfersPerHost: 8,
-      maxTransferSeconds: 1800,
-    }),
+    .prefault({}),
   ftp: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -270,13 +263,13 @@ const services = z.strictObject({
       cert: z.string().optional(),
       key: z.string().optional(),
     })
-    .default({ enabled: true, port: 21, pasvMin: 30000, pasvMax: 30999 }),
+    .prefault({}),
   http: z
     .strictObject({
       enabled: z.boolean().default(true),
       port: port.default(80),
     })
-    .default({ enabled: true, port: 80 }),
+    .prefault({}),
   https: z
     .strictObject({
       enabled: z.boolean().default(false),
@@ -290,7 +283,7 @@ const services = z.strictObject({
           'CA bundle: when set, phones must present a client certificate signed by it (mutual TLS)',
         ),
     })
-    .default({ enabled: false, port: 443 }),
+    .prefault({}),
   admin: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -302,7 +295,7 @@ const services = z.strictObject({
       port: port.default(8080),
       token: z.string().min(16).optional(),
     })
-    .default({ enabled: true, port: 8080 }),
+    .prefault({}),
   ntp: z
     .strictObject({
       enabled: z
@@ -322,7 +315,7 @@ const services = z.strictObject({
           "Stratum announced while the host clock is not synchronised (a lab with no upstream, like chrony's local stratum); a synchronised host clock announces stratum 3",
         ),
     })
-    .default({ enabled: true, port: 123, stratum: 10 }),
+    .prefault({}),
   syslog: z
     .strictObject({
       enabled: z
@@ -355,13 +348,7 @@ const services = z.strictObject({
           'Phones with a log file at most; disk use stays under maxPhones × 2 × maxFileBytes',
         ),
     })
-    .default({
-      enabled: true,
-      port: 514,
-      tcp: true,
-      maxFileBytes: 1024 * 1024,
-      maxPhones: 1000,
-    }),
+    .prefault({}),
 });
 
 const KIB = 1024;
