@@ -1,0 +1,123 @@
+/**
+ * FTP data-connection modes with real clients (test/lib/ftp-lab.ts): the rendered master config and the 60 MB
+ * image byte-exact over PASV, EPSV, PORT and EPRT (curl) and over lftp's active and passive modes; PORT and
+ * EPRT arguments out of range answered 501 (src/ftp/passive-guard.ts), a data address other than the client's
+ * refused with 500. ftp-srv's connectors compare those addresses with node:net (patches/): the 'ip' package
+ * (CVE-2024-29415) is neither loaded nor installed.
+ */
+
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfigFile } from '../src/config/load.ts';
+import { createTree } from '../src/tree/tree.ts';
+import {
+  FACTORY,
+  ftpSuite,
+  IMAGE,
+  REPO,
+  SUBNET,
+  sha256,
+} from './lib/ftp-lab.ts';
+
+const { skip, ftp } = await ftpSuite();
+
+/** curl's options for each mode (the lab's curl helper adds --ftp-pasv first; a later -P overrides it). */
+const CURL_MODES: readonly [string, string[]][] = [
+  ['PASV', ['--disable-epsv']],
+  ['EPSV', []],
+  ['PORT', ['-P', '-', '--disable-eprt']],
+  ['EPRT', ['-P', '-']],
+];
+
+const expectedConfig = async (): Promise<Buffer> => {
+  const loaded = await loadConfigFile(join(ftp.dir, 'appliance.yaml'));
+  assert.ok(loaded.ok);
+  const r = await createTree(loaded.value.model).read('hq/000000000000.cfg');
+  assert.ok(r.ok);
+  return r.value;
+};
+
+for (const [mode, args] of CURL_MODES) {
+  test(`curl over ${mode}: the master config and the 60 MB image byte-exact`, {
+    skip,
+  }, async () => {
+    const cfg = join(ftp.dir, `cfg-${mode}`);
+    const img = join(ftp.dir, `img-${mode}`);
+    const r = await ftp.curl([
+      ...args,
+      '-v',
+      '-o',
+      cfg,
+      ftp.ftpUrl(FACTORY, 'hq/000000000000.cfg'),
+      '-o',
+      img,
+      ftp.ftpUrl(FACTORY, `hq/${IMAGE}`),
+    ]);
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    // curl -v shows the commands it sent: the mode asked for is the one used
+    assert.match(r.stderr, new RegExp(`> ${mode}\\b`));
+    assert.deepEqual(await readFile(cfg), await expectedConfig());
+    assert.equal(sha256(await readFile(img)), ftp.imageSha);
+    await rm(img);
+    ftp.alive();
+  });
+}
+
+for (const passive of [false, true]) {
+  test(`lftp in ${passive ? 'passive' : 'active'} mode downloads the image byte-exact`, {
+    skip,
+  }, async () => {
+    const out = join(ftp.dir, `img-lftp-${passive}`);
+    const l = await ftp.lftp(
+      FACTORY,
+      `set ftp:passive-mode ${passive ? 'on' : 'off'}; debug 5; cd /hq/ucs-5.9.7 && get 3111-46162-001.sip.ld -o ${out}`,
+    );
+    assert.equal(l.code, 0, l.stderr.slice(-2000));
+    assert.match(l.stderr, passive ? /---> (PASV|EPSV)/ : /---> (PORT|EPRT)/);
+    assert.equal(sha256(await readFile(out)), ftp.imageSha);
+    await rm(out);
+  });
+}
+
+test('PORT and EPRT out of range are answered 501; a data address not the client own is refused 500', {
+  skip,
+}, async () => {
+  const cli = `${SUBNET}.2`.replaceAll('.', ',');
+  const other = `${SUBNET}.9`.replaceAll('.', ',');
+  const r = await ftp.control([
+    ...ftp.login(),
+    { cmd: 'PORT 10,88,0,2,999,999' },
+    { cmd: `PORT ${cli},999,1` },
+    { cmd: `PORT ${cli},0,0` },
+    { cmd: 'PORT 1,2,3,x,4,5' },
+    { cmd: `EPRT |1|${SUBNET}.2|70000|` },
+    { cmd: `EPRT |1|${SUBNET}.2|abc|` },
+    { cmd: `PORT ${other},156,64` },
+    { cmd: 'NOOP' },
+  ]);
+  const codes = r.results.map((x) => x.reply.slice(0, 3));
+  assert.deepEqual(
+    codes.slice(2),
+    ['501', '501', '501', '501', '501', '501', '500', '200'],
+    r.replies,
+  );
+  assert.equal(r.closedByServer, false);
+  ftp.alive();
+});
+
+test("the 'ip' package is not in the lockfile nor installed; ftp-srv's manifest no longer names it", async () => {
+  const lock = JSON.parse(
+    await readFile(join(REPO, 'package-lock.json'), 'utf8'),
+  ) as { packages: Record<string, { dependencies?: object }> };
+  assert.equal(lock.packages['node_modules/ip'], undefined);
+  assert.ok(
+    !('ip' in (lock.packages['node_modules/ftp-srv']?.dependencies ?? {})),
+  );
+  const req = createRequire(join(REPO, 'node_modules/ftp-srv/package.json'));
+  assert.throws(() => req.resolve('ip'), /Cannot find module/);
+  const manifest = req('./package.json') as { dependencies: object };
+  assert.ok(!('ip' in manifest.dependencies));
+});
