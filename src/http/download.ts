@@ -10,9 +10,9 @@ import {
   isNotModified,
   rangeStillValid,
 } from './conditional.ts';
-import { failure, statusForTreeError } from './errors.ts';
+import { failure } from './errors.ts';
 import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
-import { sendFailure } from './reply.ts';
+import { sendFailure, sendTreeFailure } from './reply.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -43,16 +43,7 @@ export async function serveDownload(
   who: Requester,
 ): Promise<void> {
   const st = await tree.stat(path, who);
-  if (!st.ok)
-    return sendFailure(
-      res,
-      record,
-      failure(
-        statusForTreeError(st.error.code, 'download'),
-        st.error.code,
-        st.error.message,
-      ),
-    );
+  if (!st.ok) return sendTreeFailure(res, record, st.error, 'download');
   const info = st.value;
   record.setRelease(info.release);
   if (info.type !== 'file')
@@ -125,15 +116,7 @@ export async function serveDownload(
   const opened = await tree.open(path, { start, end, who });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
-    return sendFailure(
-      res,
-      record,
-      failure(
-        statusForTreeError(opened.error.code, 'download'),
-        opened.error.code,
-        opened.error.message,
-      ),
-    );
+    return sendTreeFailure(res, record, opened.error, 'download');
   }
   await streamBody(opened.value.stream, res, record, length);
 }
@@ -141,7 +124,8 @@ export async function serveDownload(
 /**
  * Pipe with backpressure; count bytes; a client that goes away ends the read stream and is recorded. A
  * stream that ends short of Content-Length (the file changed under us) resets the connection instead of
- * leaving the client waiting for bytes that never come.
+ * leaving the client waiting for bytes that never come. (A cut at the server's own shutdown is recorded
+ * HTTP_SERVER_SHUTDOWN instead: transfer-record.ts.)
  */
 function streamBody(
   stream: NodeJS.ReadableStream & { destroy(e?: Error): void },
