@@ -11,30 +11,37 @@ const site = (
 const modelOf = (...sites: [string, unknown][]): ApplianceModel =>
   ({ sites: new Map(sites) }) as unknown as ApplianceModel;
 
+/** The account a pair logs into when it is confined to these sites (one site: uploads confined to it). */
+const confined = (user: string, ...sites: string[]) => ({
+  user,
+  sites,
+  site: sites.length === 1 ? sites[0] : undefined,
+});
+
+/** Each [user, password, the account it logs into or undefined]. */
+function logins(
+  m: ApplianceModel,
+  cases: [string, string, ReturnType<typeof authenticate>][],
+): void {
+  for (const [user, password, want] of cases)
+    assert.deepEqual(authenticate(m, user, password), want, user);
+}
+
 const model = modelOf(
   site('hq', [{ user: 'hqphones', password: 'pw1' }]),
   site('branch', [{ user: 'branch', password: 'pw2' }]),
 );
 
 test('the factory account and site accounts authenticate; wrong passwords do not', () => {
-  assert.deepEqual(authenticate(model, 'PlcmSpIp', 'PlcmSpIp'), {
-    user: 'PlcmSpIp',
-    sites: undefined,
-    site: undefined,
-  });
-  assert.deepEqual(authenticate(model, 'hqphones', 'pw1'), {
-    user: 'hqphones',
-    sites: ['hq'],
-    site: 'hq',
-  });
-  assert.deepEqual(authenticate(model, 'branch', 'pw2'), {
-    user: 'branch',
-    sites: ['branch'],
-    site: 'branch',
-  });
-  assert.equal(authenticate(model, 'hqphones', 'pw2'), undefined);
-  assert.equal(authenticate(model, 'PlcmSpIp', 'plcmspip'), undefined);
-  assert.equal(authenticate(model, 'anonymous', ''), undefined);
+  const everything = { user: 'PlcmSpIp', sites: undefined, site: undefined };
+  logins(model, [
+    ['PlcmSpIp', 'PlcmSpIp', everything],
+    ['hqphones', 'pw1', confined('hqphones', 'hq')],
+    ['branch', 'pw2', confined('branch', 'branch')],
+    ['hqphones', 'pw2', undefined],
+    ['PlcmSpIp', 'plcmspip', undefined],
+    ['anonymous', '', undefined],
+  ]);
 });
 
 test("a site's boot-server credentials log its phones in, confined to it; shared credentials cover every site that gives them", () => {
@@ -52,22 +59,12 @@ test("a site's boot-server credentials log its phones in, confined to it; shared
     }),
     site('web', [{ user: 'hqboot', password: 'other' }], { protocol: 'http' }),
   );
-  assert.deepEqual(authenticate(m, 'hqboot', 's3cret'), {
-    user: 'hqboot',
-    sites: ['hq'],
-    site: 'hq',
-  });
-  assert.deepEqual(authenticate(m, 'hqboot', 'other'), {
-    user: 'hqboot',
-    sites: ['web'],
-    site: 'web',
-  });
-  // A site gives its phones its own credentials: the factory pair no longer opens the whole tree.
-  assert.deepEqual(authenticate(m, 'PlcmSpIp', 'PlcmSpIp'), {
-    user: 'PlcmSpIp',
-    sites: ['lab', 'annex'],
-    site: undefined,
-  });
+  logins(m, [
+    ['hqboot', 's3cret', confined('hqboot', 'hq')],
+    ['hqboot', 'other', confined('hqboot', 'web')],
+    // A site gives its phones its own credentials: the factory pair no longer opens the whole tree.
+    ['PlcmSpIp', 'PlcmSpIp', confined('PlcmSpIp', 'lab', 'annex')],
+  ]);
   const only = modelOf(
     site('hq', [], { protocol: 'ftp', user: 'hqboot', password: 's3cret' }),
   );
