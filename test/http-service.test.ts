@@ -459,6 +459,29 @@ test('site basic auth: a site with accounts needs one, the root and other sites 
   assert.equal(e.protocol, 'http');
 });
 
+test("an FTP site's boot-server credentials protect its files over HTTP too (reads and writes)", {
+  skip: avail.skip,
+}, async () => {
+  const small = join(app!.dir, 'lab.cfg');
+  await writeFile(small, '<PHONE_CONFIG/>\n');
+  const master = url('/lab/000000000000.cfg');
+  const upload = ['-T', small, url(`/lab/${PHONE_MAC}-phone.cfg`)];
+  // [curl arguments, status]: the factory pair FTP refuses there is refused here too
+  const cases: [string[], number][] = [
+    [[master], 401],
+    [['-u', 'PlcmSpIp:PlcmSpIp', master], 401],
+    [['-u', 'labphones:wrong', master], 401],
+    [['-u', 'labphones:f7p-lab', master], 200],
+    [upload, 401],
+    [['-u', 'PlcmSpIp:PlcmSpIp', ...upload], 401],
+    [['-u', 'labphones:f7p-lab', ...upload], 201],
+  ];
+  for (const [args, status] of cases)
+    assert.equal((await curl(args)).status, status, args.join(' '));
+  const back = await curl(['-u', 'labphones:f7p-lab', upload[2]!]);
+  assert.deepEqual(back.body, await readFile(small));
+});
+
 test('malformed requests are dropped and the server keeps serving', {
   skip: avail.skip,
 }, async () => {
