@@ -1,7 +1,8 @@
 /**
  * The download ring's recycling (src/tree/recycling-stream.ts, used by HTTP GET and FTP RETR): a recycled
  * stream's buffers serve the next stream, never while a read still fills one, and the spare list is bounded;
- * a stream nobody recycles leaves its ring to the collector. Bytes stay exact throughout.
+ * a stream nobody recycles leaves its ring to the collector, and a spare list left untouched for 30 s is
+ * dropped. Bytes stay exact throughout.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -58,6 +59,21 @@ function consume(
     s.once('error', reject);
   });
 }
+
+// First: the spare list's idle timer must be created under the mocked clock.
+test('a spare list nothing takes from for 30 s is dropped', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const s = open(32768);
+  await consume(s);
+  await closed(s);
+  const before = spareRingBytes();
+  s.recycle();
+  assert.equal(spareRingBytes(), before + 3 * 32768);
+  t.mock.timers.tick(29_999);
+  assert.equal(spareRingBytes(), before + 3 * 32768, 'kept while recent');
+  t.mock.timers.tick(1);
+  assert.equal(spareRingBytes(), 0, 'dropped once idle');
+});
 
 test('a recycled ring serves the next download; bytes stay exact', async () => {
   const first = open();

@@ -15,7 +15,8 @@
  * recycle(): the consumer's word that it holds no chunk any more (every write called back, or its socket
  * closed; 'end' is not that: it comes before the last chunk's write is done). The ring then goes to a
  * process-wide spare list (at most SPARE_MAX bytes) that the next streams take their buffers from, so
- * download after download reuses the same memory instead of leaving rings for the collector.
+ * download after download reuses the same memory instead of leaving rings for the collector. A list no
+ * stream has taken from for SPARE_IDLE_MS is dropped (to the collector): a quiet appliance keeps none.
  */
 import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -30,14 +31,29 @@ export interface RecyclingOptions {
 }
 
 const SPARE_MAX = 32 * 1024 * 1024;
+const SPARE_IDLE_MS = 30_000;
 /** Spare ring buffers by size, given back by recycle(). */
 const spare = new Map<number, Buffer[]>();
 let spareBytes = 0;
+let takenSinceCheck = false;
+let idleCheck: NodeJS.Timeout | undefined;
+
+function checkIdle(): void {
+  idleCheck = undefined;
+  if (takenSinceCheck) {
+    takenSinceCheck = false;
+    idleCheck = setTimeout(checkIdle, SPARE_IDLE_MS).unref();
+    return;
+  }
+  spare.clear();
+  spareBytes = 0;
+}
 
 function takeBuffer(size: number): Buffer {
   const b = spare.get(size)?.pop();
   if (b === undefined) return Buffer.allocUnsafeSlow(size);
   spareBytes -= size;
+  takenSinceCheck = true;
   return b;
 }
 function giveBuffer(b: Buffer): void {
@@ -49,6 +65,7 @@ function giveBuffer(b: Buffer): void {
   }
   list.push(b);
   spareBytes += b.length;
+  idleCheck ??= setTimeout(checkIdle, SPARE_IDLE_MS).unref();
 }
 
 /** Bytes in the spare list (for tests). */
