@@ -36,15 +36,16 @@ const SPARE_IDLE_MS = 30_000;
 const spare = new Map<number, Buffer[]>();
 let spareBytes = 0;
 let takenSinceCheck = false;
-let idleCheck: NodeJS.Timeout | undefined;
+/** An idle check is scheduled (one at a time, while the list holds anything). */
+let checking = false;
 
 function checkIdle(): void {
-  idleCheck = undefined;
   if (takenSinceCheck) {
     takenSinceCheck = false;
-    idleCheck = setTimeout(checkIdle, SPARE_IDLE_MS).unref();
+    setTimeout(checkIdle, SPARE_IDLE_MS).unref();
     return;
   }
+  checking = false;
   spare.clear();
   spareBytes = 0;
 }
@@ -65,7 +66,10 @@ function giveBuffer(b: Buffer): void {
   }
   list.push(b);
   spareBytes += b.length;
-  idleCheck ??= setTimeout(checkIdle, SPARE_IDLE_MS).unref();
+  if (!checking) {
+    checking = true;
+    setTimeout(checkIdle, SPARE_IDLE_MS).unref();
+  }
 }
 
 /** Bytes in the spare list (for tests). */
