@@ -3,24 +3,28 @@
  * image byte-exact over PASV, EPSV, PORT and EPRT (curl) and over lftp's active and passive modes; PORT and
  * EPRT arguments out of range answered 501 (src/ftp/passive-guard.ts), a data address other than the client's
  * refused with 500. ftp-srv's connectors compare those addresses with node:net (patches/): the 'ip' package
- * (CVE-2024-29415) is neither loaded nor installed.
+ * (CVE-2024-29415) is neither loaded nor installed. Transfers the server cuts when it stops are its own doing
+ * (FTP_SERVER_SHUTDOWN).
  */
 
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfigFile } from '../src/config/load.ts';
 import { createTree } from '../src/tree/tree.ts';
 import {
   FACTORY,
+  FTP_YAML,
   ftpSuite,
   IMAGE,
+  PHONE_MAC,
   REPO,
-  SUBNET,
+  SRV,
   sha256,
 } from './lib/ftp-lab.ts';
+import { waitFor } from './lib/netns.ts';
 
 const { skip, ftp } = await ftpSuite();
 
@@ -85,16 +89,18 @@ for (const passive of [false, true]) {
 test('PORT and EPRT out of range are answered 501; a data address not the client own is refused 500', {
   skip,
 }, async () => {
-  const cli = `${SUBNET}.2`.replaceAll('.', ',');
-  const other = `${SUBNET}.9`.replaceAll('.', ',');
+  // the client's own address, and one on its subnet that is not its own
+  const address = ftp.lab.hosts.cli!.address;
+  const cli = address.replaceAll('.', ',');
+  const other = address.replace(/\d+$/, '9').replaceAll('.', ',');
   const r = await ftp.control([
     ...ftp.login(),
     { cmd: 'PORT 10,88,0,2,999,999' },
     { cmd: `PORT ${cli},999,1` },
     { cmd: `PORT ${cli},0,0` },
     { cmd: 'PORT 1,2,3,x,4,5' },
-    { cmd: `EPRT |1|${SUBNET}.2|70000|` },
-    { cmd: `EPRT |1|${SUBNET}.2|abc|` },
+    { cmd: `EPRT |1|${address}|70000|` },
+    { cmd: `EPRT |1|${address}|abc|` },
     { cmd: `PORT ${other},156,64` },
     { cmd: 'NOOP' },
   ]);
@@ -106,6 +112,55 @@ test('PORT and EPRT out of range are answered 501; a data address not the client
   );
   assert.equal(r.closedByServer, false);
   ftp.alive();
+});
+
+test('transfers cut by the server at its own shutdown are recorded FTP_SERVER_SHUTDOWN, not as the client going away', {
+  skip,
+}, async () => {
+  const y = join(ftp.dir, 'shutdown.yaml');
+  await writeFile(
+    y,
+    FTP_YAML.replace(
+      'ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }',
+      'ftp: { enabled: true, port: 2121, pasvMin: 41100, pasvMax: 41199 }',
+    ),
+  );
+  const c = await ftp.launch(y);
+  const url = (path: string): string =>
+    `ftp://${FACTORY}@${SRV}:2121/hq/${path}`;
+  const img = join(ftp.dir, 'cut-img');
+  const body = join(ftp.dir, 'cut-up.cfg');
+  await writeFile(body, Buffer.alloc(400_000, 0x45));
+  const clients = [
+    ['-o', img, '--limit-rate', '2M', url(IMAGE)],
+    ['-T', body, '--limit-rate', '50k', url(`${PHONE_MAC}-phone.cfg`)],
+  ].map((args) => ftp.lab.spawn('cli', ['curl', '-s', '--ftp-pasv', ...args]));
+  try {
+    // both under way: the download holds bytes, the upload's temp file has some
+    const overrides = dirname(ftp.overrideFile(PHONE_MAC));
+    const partBytes = async (): Promise<number> => {
+      let n = 0;
+      for (const f of await readdir(overrides).catch(() => [] as string[]))
+        if (f.endsWith('.part')) n += (await stat(join(overrides, f))).size;
+      return n;
+    };
+    await waitFor(
+      async () =>
+        (await stat(img).catch(() => ({ size: 0 }))).size >= 64 * 1024 &&
+        (await partBytes()) >= 25_000,
+      15_000,
+      'download and upload under way',
+    );
+    await c.stop();
+    const result = (direction: string): string[] =>
+      c.events.filter((e) => e.direction === direction).map((e) => e.result);
+    assert.deepEqual(result('download'), ['FTP_SERVER_SHUTDOWN']);
+    assert.deepEqual(result('upload'), ['FTP_SERVER_SHUTDOWN']);
+  } finally {
+    for (const k of clients) if (k.exitCode === null) k.kill('SIGKILL');
+    await c.stop();
+    await rm(img, { force: true });
+  }
 });
 
 test("the 'ip' package is not in the lockfile nor installed; ftp-srv's manifest no longer names it", async () => {

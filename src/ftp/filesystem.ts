@@ -265,7 +265,9 @@ export class TreeFileSystem extends FileSystem {
       ctx.transfers.settle(t);
     });
     t.onSweep = (reason) => {
-      stream.destroy(new FtpReplyError('FTP_DISCONNECTED', 426, reason));
+      const code =
+        reason === 'FTP_SERVER_SHUTDOWN' ? reason : 'FTP_DISCONNECTED';
+      stream.destroy(new FtpReplyError(code, 426, reason));
     };
     return { stream, clientPath: clientPath(path) };
   }
