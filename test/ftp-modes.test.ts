@@ -163,6 +163,36 @@ test('transfers cut by the server at its own shutdown are recorded FTP_SERVER_SH
   }
 });
 
+test('a site whose phones boot over HTTP with an account: over FTP the factory pair cannot read it, the account can', {
+  skip,
+}, async () => {
+  const y = join(ftp.dir, 'web-site.yaml');
+  await writeFile(
+    y,
+    `${FTP_YAML.replace(
+      'ftp: { enabled: true, port: 21, pasvMin: 40000, pasvMax: 40299 }',
+      'ftp: { enabled: true, port: 2121, pasvMin: 41200, pasvMax: 41299 }',
+    )}  web:
+    subnet: 10.91.69.0/24
+    pool: 10.91.69.100-10.91.69.199
+    bootServer: { protocol: http, path: web }
+    accounts: [ { user: webops, password: w3b-pw } ]
+`,
+  );
+  const c = await ftp.launch(y);
+  try {
+    const get = (creds: string, path: string) =>
+      ftp.curl(['-o', '/dev/null', `ftp://${creds}@${SRV}:2121/${path}`]);
+    const web = 'web/000000000000.cfg';
+    assert.notEqual((await get(FACTORY, web)).code, 0, 'factory pair refused');
+    assert.equal((await get('webops:w3b-pw', web)).code, 0);
+    // the factory pair still opens the sites that give it to their phones
+    assert.equal((await get(FACTORY, 'hq/000000000000.cfg')).code, 0);
+  } finally {
+    await c.stop();
+  }
+});
+
 test("the 'ip' package is not in the lockfile nor installed; ftp-srv's manifest no longer names it", async () => {
   const lock = JSON.parse(
     await readFile(join(REPO, 'package-lock.json'), 'utf8'),

@@ -3,10 +3,15 @@ import { test } from 'node:test';
 import type { ApplianceModel } from '../config/model.ts';
 import { authenticate, mayAccess } from './accounts.ts';
 
+/** A site; its boot server as the config builds `{ protocol: ftp }`: the factory pair in the URL. */
 const site = (
   name: string,
   accounts: { user: string; password: string }[],
-  bootServer?: { protocol: string; user?: string; password?: string },
+  bootServer: { protocol: string; user?: string; password?: string } = {
+    protocol: 'ftp',
+    user: 'PlcmSpIp',
+    password: 'PlcmSpIp',
+  },
 ): [string, unknown] => [name, { name, accounts, bootServer }];
 const modelOf = (...sites: [string, unknown][]): ApplianceModel =>
   ({ sites: new Map(sites) }) as unknown as ApplianceModel;
@@ -69,6 +74,28 @@ test("a site's boot-server credentials log its phones in, confined to it; shared
     site('hq', [], { protocol: 'ftp', user: 'hqboot', password: 's3cret' }),
   );
   assert.equal(authenticate(only, 'PlcmSpIp', 'PlcmSpIp'), undefined);
+});
+
+test("a site's HTTP credentials protect it over FTP too: the factory pair no longer opens it", () => {
+  const m = modelOf(
+    site('hq', []),
+    site('web', [{ user: 'webops', password: 'w3b' }], { protocol: 'http' }),
+    site('portal', [], { protocol: 'https', user: 'phones', password: 'p@ss' }),
+    site('open', [], { protocol: 'http' }),
+  );
+  logins(m, [
+    ['PlcmSpIp', 'PlcmSpIp', confined('PlcmSpIp', 'hq')],
+    ['webops', 'w3b', confined('webops', 'web')],
+    ['phones', 'p@ss', confined('phones', 'portal')],
+  ]);
+  // a site without any credentials does not close the tree to the factory pair
+  logins(modelOf(site('hq', []), site('open', [], { protocol: 'http' })), [
+    [
+      'PlcmSpIp',
+      'PlcmSpIp',
+      { user: 'PlcmSpIp', sites: undefined, site: undefined },
+    ],
+  ]);
 });
 
 test('site accounts are confined to their sites; the factory account in a plain lab sees everything', () => {
