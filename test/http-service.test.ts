@@ -1,11 +1,13 @@
 /**
  * HTTP service with curl from another namespace: GET of a rendered config and of a 60 MB image byte-exact,
  * Range, conditional GETs, PUT of <MAC>-phone.cfg read back, forbidden PUTs, uploads killed half way,
- * per-site basic auth, other methods; every request recorded as one transfer event.
+ * per-site basic auth, other methods, transfers abandoned by the client and cut at shutdown; every request
+ * recorded as one transfer event.
  */
 
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfigFile } from '../src/config/load.ts';
@@ -215,7 +217,6 @@ test('PUT <MAC>-phone.cfg: 201 created, read back, 204 replaced, previous genera
 }, async () => {
   const v1 = join(app!.dir, 'v1.cfg');
   const v2 = join(app!.dir, 'v2.cfg');
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(
     v1,
     '<PHONE_CONFIG><OVERRIDES up.backlight.idleIntensity="1"/></PHONE_CONFIG>\n',
@@ -250,7 +251,6 @@ test('PUT <MAC>-phone.cfg: 201 created, read back, 204 replaced, previous genera
 test('forbidden PUTs are refused with the right status and code', {
   skip: avail.skip,
 }, async () => {
-  const { writeFile } = await import('node:fs/promises');
   const small = join(app!.dir, 'small.cfg');
   await writeFile(small, '<PHONE_CONFIG/>\n');
   const big = join(app!.dir, 'big.cfg');
@@ -367,7 +367,6 @@ test('forbidden PUTs are refused with the right status and code', {
 test('an upload killed half way leaves the previous file intact', {
   skip: avail.skip,
 }, async () => {
-  const { writeFile } = await import('node:fs/promises');
   const good = join(app!.dir, 'good.cfg');
   await writeFile(
     good,
@@ -387,32 +386,12 @@ test('an upload killed half way leaves the previous file intact', {
       abort: true,
     },
   ]);
-  // curl killed (SIGKILL, by PID) while uploading 600 kB at 50 kB/s
-  const slow = join(app!.dir, 'slow.cfg');
-  await writeFile(slow, Buffer.alloc(600_000, 0x43));
-  const child = run!.lab.spawn('cli', [
-    'curl',
-    '-s',
-    '--limit-rate',
-    '50k',
-    '-T',
-    slow,
-    url(`/hq/${PHONE_MAC}-phone.cfg`),
-  ]);
   await run!.event(
     (x) => x.direction === 'upload' && x.result === 'HTTP_CLIENT_ABORTED',
     'raw abort event',
   );
-  // killed once the server has stored a part of the upload (half a second of it), well before curl could finish
-  await waitFor(
-    () =>
-      partBytes(join(app!.dir, 'data', 'uploads', 'hq', 'overrides')).then(
-        (n) => n >= 25_000,
-      ),
-    15_000,
-    'part of the slow upload stored',
-  );
-  assert.equal(child.exitCode, null, 'curl still uploading');
+  // curl killed (SIGKILL, by PID) while uploading, well before it could finish
+  const child = await slowUpload('slow.cfg', 0x43);
   process.kill(child.pid!, 'SIGKILL');
   await run!.event(
     (x) =>
@@ -456,7 +435,6 @@ test('site basic auth: a site with accounts needs one, the root and other sites 
   assert.equal(good.status, 200);
   const root = await curl([url('/000000000000.cfg')]);
   assert.equal(root.status, 200);
-  const { writeFile } = await import('node:fs/promises');
   const small = join(app!.dir, 'branch.cfg');
   await writeFile(small, '<PHONE_CONFIG/>\n');
   assert.equal(
@@ -481,6 +459,29 @@ test('site basic auth: a site with accounts needs one, the root and other sites 
   assert.equal(e.protocol, 'http');
 });
 
+test("an FTP site's boot-server credentials protect its files over HTTP too (reads and writes)", {
+  skip: avail.skip,
+}, async () => {
+  const small = join(app!.dir, 'lab.cfg');
+  await writeFile(small, '<PHONE_CONFIG/>\n');
+  const master = url('/lab/000000000000.cfg');
+  const upload = ['-T', small, url(`/lab/${PHONE_MAC}-phone.cfg`)];
+  // [curl arguments, status]: the factory pair FTP refuses there is refused here too
+  const cases: [string[], number][] = [
+    [[master], 401],
+    [['-u', 'PlcmSpIp:PlcmSpIp', master], 401],
+    [['-u', 'labphones:wrong', master], 401],
+    [['-u', 'labphones:f7p-lab', master], 200],
+    [upload, 401],
+    [['-u', 'PlcmSpIp:PlcmSpIp', ...upload], 401],
+    [['-u', 'labphones:f7p-lab', ...upload], 201],
+  ];
+  for (const [args, status] of cases)
+    assert.equal((await curl(args)).status, status, args.join(' '));
+  const back = await curl(['-u', 'labphones:f7p-lab', upload[2]!]);
+  assert.deepEqual(back.body, await readFile(small));
+});
+
 test('malformed requests are dropped and the server keeps serving', {
   skip: avail.skip,
 }, async () => {
@@ -501,10 +502,36 @@ test('malformed requests are dropped and the server keeps serving', {
   assert.equal(ok.status, 200);
 });
 
-test('close() stops listening and ends the transfers in progress', {
-  skip: avail.skip,
-}, async () => {
-  const out = join(app!.dir, 'cut.bin');
+const overridesDir = (): string =>
+  join(app!.dir, 'data', 'uploads', 'hq', 'overrides');
+
+/**
+ * curl uploading 600 kB of `fill` as this phone's override at 50 kB/s, resolved once the server has stored a
+ * part of it (half a second's worth), well before curl could finish.
+ */
+async function slowUpload(name: string, fill: number): Promise<ChildProcess> {
+  const file = join(app!.dir, name);
+  await writeFile(file, Buffer.alloc(600_000, fill));
+  const child = run!.lab.spawn('cli', [
+    'curl',
+    '-s',
+    '--limit-rate',
+    '50k',
+    '-T',
+    file,
+    url(`/hq/${PHONE_MAC}-phone.cfg`),
+  ]);
+  await waitFor(
+    () => partBytes(overridesDir()).then((n) => n >= 25_000),
+    15_000,
+    'part of the slow upload stored',
+  );
+  assert.equal(child.exitCode, null, 'curl still uploading');
+  return child;
+}
+
+/** curl downloading the image at 2 MB/s into `out`, resolved once it holds 64 KiB (so it cannot be over). */
+async function slowDownload(out: string): Promise<ChildProcess> {
   const dl = run!.lab.spawn('cli', [
     'curl',
     '-s',
@@ -514,7 +541,6 @@ test('close() stops listening and ends the transfers in progress', {
     '2M',
     url(`/hq/${IMAGE}`),
   ]);
-  // the download has begun (curl holds bytes of it) and cannot be over: 2 MB/s against the image size
   await waitFor(
     () =>
       stat(out).then(
@@ -525,15 +551,42 @@ test('close() stops listening and ends the transfers in progress', {
     'download under way',
   );
   assert.equal(dl.exitCode, null, 'download still running');
+  return dl;
+}
+
+test('a download the client abandons is recorded HTTP_CLIENT_ABORTED', {
+  skip: avail.skip,
+}, async () => {
+  const dl = await slowDownload(join(app!.dir, 'abandoned.bin'));
+  process.kill(dl.pid!, 'SIGKILL');
+  const e = await run!.event(
+    (x) => x.path === `hq/${IMAGE}` && x.result !== 'ok',
+    'abandoned download event',
+  );
+  assert.equal(e.result, 'HTTP_CLIENT_ABORTED');
+  assert.ok(e.bytes > 0 && e.bytes < app!.imageSize, `${e.bytes} bytes`);
+});
+
+test('close() stops listening and ends the transfers in progress, recorded HTTP_SERVER_SHUTDOWN', {
+  skip: avail.skip,
+}, async () => {
+  const before = run!.events.length;
+  const out = join(app!.dir, 'cut.bin');
+  const dl = await slowDownload(out);
+  const up = await slowUpload('slow-at-close.cfg', 0x44);
   const t0 = Date.now();
   await run!.stop();
   assert.ok(Date.now() - t0 < 3000, 'service closed promptly');
   assert.notEqual(run!.child.exitCode, null);
-  assert.ok(
-    run!.events.some(
-      (x) => x.path === `hq/${IMAGE}` && x.result === 'HTTP_CLIENT_ABORTED',
-    ),
-    'the cut transfer was recorded',
+  const cut = run!.events.slice(before);
+  const result = (direction: string): string[] =>
+    cut.filter((x) => x.direction === direction).map((x) => x.result);
+  assert.deepEqual(result('download'), ['HTTP_SERVER_SHUTDOWN']);
+  assert.deepEqual(result('upload'), ['HTTP_SERVER_SHUTDOWN']);
+  assert.deepEqual(
+    (await readdir(overridesDir())).filter((f) => f.endsWith('.part')),
+    [],
+    'the cut upload left no temporary file',
   );
   // what the kernel had already queued may still trickle to curl; the rest of the file never comes
   const refused = await run!.lab.exec(
@@ -550,7 +603,8 @@ test('close() stops listening and ends the transfers in progress', {
     { allowFail: true },
   );
   assert.notEqual(refused.code, 0, 'nothing listens any more');
-  if (dl.exitCode === null) process.kill(dl.pid!, 'SIGKILL');
+  for (const c of [dl, up])
+    if (c.exitCode === null) process.kill(c.pid!, 'SIGKILL');
   const got = await stat(out).then(
     (s) => s.size,
     () => 0,

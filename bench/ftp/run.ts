@@ -10,7 +10,9 @@
  * one curl process with --parallel instead; vsftpd then loses about a quarter of the downloads to 60 s
  * data-connection timeouts, so it is not the default.) Wall time = that curl process, start to exit. Peak RSS: VmHWM
  * of the appliance process; for vsftpd (one process per session) the largest sum of PSS (shared pages split
- * between processes) over the master and its sessions, sampled every 20 ms. Prints a markdown report; --write saves it to bench/results/ftp.md.
+ * between processes) over the master and its sessions, sampled every 20 ms. The appliance is started as users
+ * start it (`appliance run`, bench/lib/appliance-run.ts: every service the file enables, its own V8 flags).
+ * Prints a markdown report; --write saves it to bench/results/ftp.md (keeping the notes below its table).
  */
 
 import type { ChildProcess } from 'node:child_process';
@@ -23,7 +25,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   canRunLab,
   createLab,
@@ -31,9 +33,14 @@ import {
   missingCommands,
   waitFor,
 } from '../../test/lib/netns.ts';
+import {
+  cpuSeconds,
+  REPO,
+  type RunningAppliance,
+  startAppliance,
+} from '../lib/appliance-run.ts';
 import { numArg } from '../lib/args.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const rounds = numArg('rounds', 5);
 const count = numArg('count', 100);
 const SIZE = 4 * 1024 * 1024;
@@ -111,11 +118,6 @@ secure_chroot_dir=/var/run/vsftpd/empty
 `,
 );
 
-const status = (pid: number, key: string): Promise<number> =>
-  readFile(`/proc/${pid}/status`, 'utf8').then(
-    (s) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(s)?.[1] ?? 0),
-    () => 0,
-  );
 async function childrenOf(pid: number): Promise<number[]> {
   const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(
     () => '',
@@ -134,6 +136,8 @@ interface Round {
   ms: number;
   failures: number;
   bytes: number;
+  /** CPU seconds the server used during the round (vsftpd: the master and its reaped sessions). */
+  cpuS?: number;
 }
 
 /** Default: one curl process per download (like 100 phones). --curl-parallel: one curl running all of them. */
@@ -205,42 +209,22 @@ const lab = await createLab({
   hosts: ['srv', 'cli'],
   subnet: SUBNET,
 });
-let app: ChildProcess | undefined;
+let app: RunningAppliance | undefined;
 let vs: ChildProcess | undefined;
+const loadBefore = loadavg();
+let appCmd = '';
 const result = {
   app: [] as Round[],
   vs: [] as Round[],
   appPeak: 0,
   appIdle: 0,
+  appIdleHwm: 0,
   vsPeak: 0,
-  events: 0,
+  events: { all: 0, ok: 0 },
 };
 try {
-  app = lab.spawn(
-    'srv',
-    [
-      process.execPath,
-      join(REPO, 'test/lib/service-launcher.ts'),
-      'ftp',
-      join(dir, 'appliance.yaml'),
-    ],
-    { cwd: REPO },
-  );
-  let out = '';
-  let appErr = '';
-  app.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    result.events += (d.toString().match(/"event"/g) ?? []).length;
-  });
-  app.stderr!.on('data', (d: Buffer) => {
-    appErr = (appErr + d.toString()).slice(-5000);
-  });
-  await waitFor(
-    () => out.includes('"ready"') || app!.exitCode !== null,
-    20_000,
-    'appliance ftp',
-  );
-  if (app.exitCode !== null) throw new Error(`appliance exited: ${appErr}`);
+  app = await startAppliance(lab, 'srv', join(dir, 'appliance.yaml'));
+  appCmd = await app.cmdline();
   vs = lab.spawn('srv', ['vsftpd', vsConf]);
   let vsErr = '';
   vs.stderr!.on('data', (d: Buffer) => {
@@ -268,7 +252,8 @@ try {
     'vsftpd',
   );
   if (vs.exitCode !== null) throw new Error(`vsftpd exited: ${vsErr}`);
-  result.appIdle = await status(app.pid!, 'VmRSS');
+  result.appIdle = await app.status('VmRSS');
+  result.appIdleHwm = await app.status('VmHWM');
 
   const appUrl = `ftp://PlcmSpIp:PlcmSpIp@${SRV}/hq/${IMAGE}`;
   const vsUrl = `ftp://${SRV}:${VSFTPD_PORT}/${IMAGE}`;
@@ -292,22 +277,29 @@ try {
             ['vs', vsUrl],
             ['app', appUrl],
           ];
-    for (const [who, url] of order)
-      result[who].push(await runClients(lab, url));
+    for (const [who, url] of order) {
+      const pid = who === 'app' ? app.child.pid! : vs.pid!;
+      const cpu0 = await cpuSeconds(pid, true);
+      const r = await runClients(lab, url);
+      result[who].push({ ...r, cpuS: (await cpuSeconds(pid, true)) - cpu0 });
+    }
   }
   sampling = false;
   await sampler;
-  result.appPeak = await status(app.pid!, 'VmHWM');
+  result.appPeak = await app.status('VmHWM');
+  result.events = app.transfers();
 } finally {
-  for (const c of [app, vs])
-    if (c?.pid && c.exitCode === null) {
-      try {
-        process.kill(c.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
+  await app?.stop();
+  if (vs?.pid && vs.exitCode === null) {
+    try {
+      process.kill(vs.pid, 'SIGTERM');
+    } catch {
+      /* gone */
     }
-  await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => vs!.exitCode !== null, 5_000, 'vsftpd exit').catch(
+      () => undefined,
+    );
+  }
   await lab.destroy();
   await rm(dir, { recursive: true, force: true });
 }
@@ -323,19 +315,33 @@ const row = (name: string, rs: Round[], peak: string): string => {
   return `| ${name} | ${m.toFixed(0)} ms | ${Math.min(...ms).toFixed(0)} ms | ${ms.map((x) => x.toFixed(0)).join(', ')} | ${((count * SIZE) / 1048576 / (m / 1000)).toFixed(0)} MiB/s | ${rs.reduce((a, r) => a + r.failures, 0)} | ${peak} |`;
 };
 const mApp = median(result.app.map((r) => r.ms));
+// CPU seconds per GiB served, over the timed rounds: a figure the machine's other load hardly moves
+const cpuPerGiB = (rs: Round[]): number =>
+  rs.reduce((s, r) => s + (r.cpuS ?? 0), 0) /
+  ((rs.length * count * SIZE) / 2 ** 30);
+const cpuRounds = (rs: Round[]): string =>
+  rs.map((r) => (r.cpuS ?? 0).toFixed(2)).join(', ');
 const mVs = median(result.vs.map((r) => r.ms));
 const cmd = `node bench/ftp/run.ts --rounds ${rounds} --count ${count}${procs ? '' : ' --curl-parallel'}${process.argv.includes('--write') ? ' --write' : ''}`;
 const report = `# FTP benchmark: ${count} concurrent downloads of a 4 MiB image, appliance vs vsftpd
 
 Command (from the repository root, as root): \`${cmd}\`
 Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim().split(' ').slice(0, 2).join(' ')} shared with other
-work (load average at the end ${loadavg()
+work (load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, at the end ${loadavg()
   .map((x) => x.toFixed(2))
-  .join(' ')}; figures are noisy).
+  .join(' ')}; wall-clock figures on a loaded machine are noisy, VmHWM is not).
 
-Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance's FTP service
-(test/lib/service-launcher.ts ftp: appliance.yaml → tree → startFtpServer, ftp-srv 4.6.3 + patches/, info-level JSON
-logs, one transfer event per download) on port 21 logging in as PlcmSpIp, and Debian's vsftpd (anonymous,
+Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance as users start it,
+\`appliance run --config appliance.yaml\` (bench/lib/appliance-run.ts; every service of the file runs: DHCP,
+TFTP, FTP on port 21, HTTP, admin, NTP, syslog; ftp-srv 4.6.3 + patches/; info-level JSON logs, one transfer
+line per download; the process as re-executed:
+\`${appCmd
+  .replace(/\S*\/bin\/node /, 'node ')
+  .replace(/ \S*\/bin\/appliance\.js/, ' bin/appliance.js')
+  .replace(
+    /--config \S*/,
+    '--config appliance.yaml',
+  )}\`), logging in as PlcmSpIp, and Debian's vsftpd (anonymous,
 \`use_sendfile=YES\`, own config file) on port ${VSFTPD_PORT}, both serving the same file from the same folder.
 Client host: ${procs ? `${count} curl processes started at once (\`seq ${count} | xargs -P ${count} curl …\`)` : `one curl process running all ${count} downloads (\`--parallel --parallel-max ${count}\`)`},
 passive/EPSV, binary, to /dev/null; wall time is from the start to the exit of the last one, and a download
@@ -347,10 +353,13 @@ ${rounds} rounds alternating which server goes first.
 ${row('appliance (ftp-srv over the tree)', result.app, `${mib(result.appPeak)} (VmHWM)`)}
 ${row('vsftpd 3.0, sendfile', result.vs, `${mib(result.vsPeak)} (PSS of master + sessions, sampled every 20 ms)`)}
 
-Appliance RSS when idle, before the first download: ${mib(result.appIdle)}.
+Appliance RSS when idle, before the first download: ${mib(result.appIdle)} (VmHWM until then ${mib(result.appIdleHwm)}).
+
+Server CPU per round (s): appliance ${cpuRounds(result.app)}; vsftpd ${cpuRounds(result.vs)}. Per GiB served:
+appliance ${cpuPerGiB(result.app).toFixed(2)} CPU-s, vsftpd ${cpuPerGiB(result.vs).toFixed(2)} CPU-s (${(cpuPerGiB(result.app) / cpuPerGiB(result.vs)).toFixed(2)}×).
 
 **Ratio appliance / vsftpd (median wall): ${(mApp / mVs).toFixed(2)}×** (goal ≤ 2×, zero failures).
-Transfer events emitted by the appliance during the run: ${result.events} (${(rounds + 1) * count} downloads).
+Transfers the appliance logged during the run: ${result.events.all}, ${result.events.ok} of them ok (${(rounds + 1) * count} downloads).
 
 With one curl process running all downloads (\`--curl-parallel\`), vsftpd lost 23 to 68 of 100 downloads to
 60 s data-connection timeouts (curl exit 56) in trial runs while the appliance lost none; the table uses one
@@ -358,6 +367,10 @@ process per download, as phones are.
 `;
 process.stdout.write(report);
 if (process.argv.includes('--write')) {
+  // Notes written by hand below the generated part (from the first "## " heading on) are kept.
+  const file = join(REPO, 'bench/results/ftp.md');
+  const old = await readFile(file, 'utf8').catch(() => '');
+  const notes = old.indexOf('\n## ');
   await mkdir(join(REPO, 'bench/results'), { recursive: true });
-  await writeFile(join(REPO, 'bench/results/ftp.md'), report);
+  await writeFile(file, notes < 0 ? report : report + old.slice(notes));
 }

@@ -5,9 +5,10 @@
  *   node bench/http/run.ts [--rounds 5] [--count 100] [--write]
  *
  * Needs root (network namespaces), nginx and curl. Prints a markdown report; --write also saves it to
- * bench/results/http.md. Figures: wall time from the first request to the last byte (median and best of the
+ * bench/results/http.md (keeping the notes below its table). Figures: wall time from the first request to the last byte (median and best of the
  * rounds, after one warm-up round each), the ratio appliance/nginx, failures, and peak RSS (VmHWM) of the
- * appliance process and of nginx (master + workers).
+ * appliance process and of nginx (master + workers). The appliance is started as users start it (`appliance
+ * run`, bench/lib/appliance-run.ts: every service the file enables, its own V8 flags).
  */
 
 import type { ChildProcess } from 'node:child_process';
@@ -24,7 +25,6 @@ import { join } from 'node:path';
 import {
   applianceYaml,
   dummyBytes,
-  launch,
   REPO,
   SRV,
   SUBNET,
@@ -35,12 +35,13 @@ import {
   missingCommands,
   waitFor,
 } from '../../test/lib/netns.ts';
+import { cpuSeconds, startAppliance } from '../lib/appliance-run.ts';
 import { numArg } from '../lib/args.ts';
 
 const rounds = numArg('rounds', 5);
 const count = numArg('count', 100);
 const SIZE = 4 * 1024 * 1024;
-const NGINX_PORT = 8080;
+const NGINX_PORT = 8088; // 8080 is the appliance's admin port
 
 if (!canRunLab()) throw new Error('run as root (network namespaces)');
 const missing = await missingCommands(['nginx', 'curl']);
@@ -95,6 +96,8 @@ interface Run {
   wallMs: number;
   failures: number;
   bytes: number;
+  /** CPU seconds the server used during the round (nginx: master + workers). */
+  cpuS: number;
 }
 const results: Record<'appliance' | 'nginx', Run[]> = {
   appliance: [],
@@ -107,8 +110,9 @@ const lab = await createLab({
 });
 let report = '';
 let nginx: ChildProcess | undefined;
+const loadBefore = loadavg();
 try {
-  const app = await launch(lab, join(dir, 'appliance.yaml'));
+  const app = await startAppliance(lab, 'srv', join(dir, 'appliance.yaml'));
   nginx = lab.spawn('srv', [
     'nginx',
     '-p',
@@ -141,11 +145,18 @@ try {
       `${u} (${nginxErr})`,
     );
   }
-  const appIdleRss = await readFile(
-    `/proc/${app.child.pid}/status`,
-    'utf8',
-  ).then((t) => Number(/VmRSS:\s+(\d+)/.exec(t)?.[1] ?? 0));
+  const appIdleRss = await app.status('VmRSS');
+  const appIdleHwm = await app.status('VmHWM');
+  const appCmd = await app.cmdline();
+  const nginxPids = [nginx.pid!, ...(await childrenOf(nginx.pid!))];
+  const serverCpu = async (who: 'appliance' | 'nginx'): Promise<number> => {
+    let sum = 0;
+    for (const p of who === 'appliance' ? [app.child.pid!] : nginxPids)
+      sum += await cpuSeconds(p);
+    return sum;
+  };
   const load = async (who: 'appliance' | 'nginx'): Promise<Run> => {
+    const cpu0 = await serverCpu(who);
     const r = await lab.exec(
       'cli',
       [
@@ -157,7 +168,8 @@ try {
       ],
       { timeoutMs: 120_000 },
     );
-    return JSON.parse(r.stdout) as Run;
+    const run = JSON.parse(r.stdout) as Omit<Run, 'cpuS'>;
+    return { ...run, cpuS: (await serverCpu(who)) - cpu0 };
   };
   await load('appliance');
   await load('nginx');
@@ -166,11 +178,10 @@ try {
       i % 2 === 0 ? ['appliance', 'nginx'] : ['nginx', 'appliance'];
     for (const who of order) results[who].push(await load(who));
   }
-  const appRss = await vmHwmKiB(app.child.pid!);
+  const appRss = await app.status('VmHWM');
   let nginxRss = 0;
-  for (const p of [nginx.pid!, ...(await childrenOf(nginx.pid!))])
-    nginxRss += await vmHwmKiB(p);
-  const transfers = app.events.length;
+  for (const p of nginxPids) nginxRss += await vmHwmKiB(p);
+  const transfers = app.transfers();
 
   const median = (xs: number[]): number =>
     [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -181,16 +192,29 @@ try {
     results[w].reduce((s, r) => s + r.failures, 0);
   const mib = (count * SIZE) / 1048576;
   const ratio = median(a) / median(n);
+  // CPU seconds per GiB served, over the timed rounds: a figure the machine's other load hardly moves
+  const cpuPerGiB = (w: 'appliance' | 'nginx'): number =>
+    results[w].reduce((s, r) => s + r.cpuS, 0) /
+    ((results[w].length * count * SIZE) / 2 ** 30);
+  const cpuRounds = (w: 'appliance' | 'nginx'): string =>
+    results[w].map((r) => r.cpuS.toFixed(2)).join(', ');
   report = `# HTTP benchmark: ${count} concurrent downloads of a 4 MiB image, appliance vs nginx
 
 Command (from the repository root, as root): \`node bench/http/run.ts --rounds ${rounds} --count ${count} --write\`
 Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} shared with other
-work (load average at the end ${loadavg()
+work (load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, at the end ${loadavg()
     .map((x) => x.toFixed(2))
-    .join(' ')}; figures are noisy).
+    .join(
+      ' ',
+    )}; wall-clock figures on a loaded machine are noisy, VmHWM is not).
 
-Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance's HTTP service
-(test/lib/service-launcher.ts http: appliance.yaml → tree → startHttpServers, info-level JSON logs) on port 80 and
+Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance as users start it,
+\`appliance run --config appliance.yaml\` (bench/lib/appliance-run.ts; every service of the file runs: DHCP,
+TFTP, FTP, HTTP on port 80, admin, NTP, syslog; info-level JSON logs; the process as re-executed:
+\`${appCmd
+    .replace(/\S*\/bin\/node /, 'node ')
+    .replace(/ \S*\/bin\/appliance\.js/, ' bin/appliance.js')
+    .replace(/--config \S*/, '--config appliance.yaml')}\`), and
 nginx-light (${'`'}worker_processes 2; sendfile on; access_log off${'`'}) on port ${NGINX_PORT}, both serving the same
 file from the same tftpboot folder. Client host: bench/http/load.ts starts all ${count} GETs at once (one
 connection each) and reads every body to the end; wall time is first request to last byte. One warm-up round
@@ -201,11 +225,14 @@ each, then ${rounds} rounds alternating which server goes first.
 | appliance (express 5, tree.open streams) | ${median(a).toFixed(0)} ms | ${best(a).toFixed(0)} ms | ${a.map((x) => x.toFixed(0)).join(', ')} | ${(mib / (median(a) / 1000)).toFixed(0)} MiB/s | ${fails('appliance')} | ${(appRss / 1024).toFixed(1)} MiB |
 | nginx 2 workers, sendfile | ${median(n).toFixed(0)} ms | ${best(n).toFixed(0)} ms | ${n.map((x) => x.toFixed(0)).join(', ')} | ${(mib / (median(n) / 1000)).toFixed(0)} MiB/s | ${fails('nginx')} | ${(nginxRss / 1024).toFixed(1)} MiB (master + workers) |
 
-Appliance RSS when idle, before the first download: ${(appIdleRss / 1024).toFixed(1)} MiB; the peak adds the
-read-stream buffers of ${count} transfers in flight (the tree reads 256 KiB chunks) and garbage not yet collected.
+Appliance RSS when idle, before the first download: ${(appIdleRss / 1024).toFixed(1)} MiB (VmHWM until then
+${(appIdleHwm / 1024).toFixed(1)} MiB, the start-up's own peak).
+
+Server CPU per round (s): appliance ${cpuRounds('appliance')}; nginx ${cpuRounds('nginx')}. Per GiB served:
+appliance ${cpuPerGiB('appliance').toFixed(2)} CPU-s, nginx ${cpuPerGiB('nginx').toFixed(2)} CPU-s (${(cpuPerGiB('appliance') / cpuPerGiB('nginx')).toFixed(2)}×).
 
 **Ratio appliance / nginx (median wall): ${ratio.toFixed(2)}×** (goal ≤ 2×). Best-to-best: ${(best(a) / best(n)).toFixed(2)}×.
-Transfer events emitted by the appliance during the run: ${transfers} (one per download, ${(rounds + 1) * count + 1} expected).
+Transfers the appliance logged during the run: ${transfers.all}, ${transfers.ok} of them ok (one per download, ${(rounds + 1) * count + 1} expected).
 `;
   process.stdout.write(report);
   await app.stop();
@@ -223,5 +250,10 @@ Transfer events emitted by the appliance during the run: ${transfers} (one per d
   await lab.destroy();
   await rm(dir, { recursive: true, force: true });
 }
-if (report && process.argv.includes('--write'))
-  await writeFile(join(REPO, 'bench/results/http.md'), report);
+if (report && process.argv.includes('--write')) {
+  // Notes written by hand below the generated part (from the first "## " heading on) are kept.
+  const file = join(REPO, 'bench/results/http.md');
+  const old = await readFile(file, 'utf8').catch(() => '');
+  const notes = old.indexOf('\n## ');
+  await writeFile(file, notes < 0 ? report : report + old.slice(notes));
+}

@@ -3,13 +3,34 @@ import { test } from 'node:test';
 import type { ApplianceModel } from '../config/model.ts';
 import { authenticate, mayAccess } from './accounts.ts';
 
+/** A site; its boot server as the config builds `{ protocol: ftp }`: the factory pair in the URL. */
 const site = (
   name: string,
   accounts: { user: string; password: string }[],
-  bootServer?: { protocol: string; user?: string; password?: string },
+  bootServer: { protocol: string; user?: string; password?: string } = {
+    protocol: 'ftp',
+    user: 'PlcmSpIp',
+    password: 'PlcmSpIp',
+  },
 ): [string, unknown] => [name, { name, accounts, bootServer }];
 const modelOf = (...sites: [string, unknown][]): ApplianceModel =>
   ({ sites: new Map(sites) }) as unknown as ApplianceModel;
+
+/** The account a pair logs into when it is confined to these sites (one site: uploads confined to it). */
+const confined = (user: string, ...sites: string[]) => ({
+  user,
+  sites,
+  site: sites.length === 1 ? sites[0] : undefined,
+});
+
+/** Each [user, password, the account it logs into or undefined]. */
+function logins(
+  m: ApplianceModel,
+  cases: [string, string, ReturnType<typeof authenticate>][],
+): void {
+  for (const [user, password, want] of cases)
+    assert.deepEqual(authenticate(m, user, password), want, user);
+}
 
 const model = modelOf(
   site('hq', [{ user: 'hqphones', password: 'pw1' }]),
@@ -17,24 +38,15 @@ const model = modelOf(
 );
 
 test('the factory account and site accounts authenticate; wrong passwords do not', () => {
-  assert.deepEqual(authenticate(model, 'PlcmSpIp', 'PlcmSpIp'), {
-    user: 'PlcmSpIp',
-    sites: undefined,
-    site: undefined,
-  });
-  assert.deepEqual(authenticate(model, 'hqphones', 'pw1'), {
-    user: 'hqphones',
-    sites: ['hq'],
-    site: 'hq',
-  });
-  assert.deepEqual(authenticate(model, 'branch', 'pw2'), {
-    user: 'branch',
-    sites: ['branch'],
-    site: 'branch',
-  });
-  assert.equal(authenticate(model, 'hqphones', 'pw2'), undefined);
-  assert.equal(authenticate(model, 'PlcmSpIp', 'plcmspip'), undefined);
-  assert.equal(authenticate(model, 'anonymous', ''), undefined);
+  const everything = { user: 'PlcmSpIp', sites: undefined, site: undefined };
+  logins(model, [
+    ['PlcmSpIp', 'PlcmSpIp', everything],
+    ['hqphones', 'pw1', confined('hqphones', 'hq')],
+    ['branch', 'pw2', confined('branch', 'branch')],
+    ['hqphones', 'pw2', undefined],
+    ['PlcmSpIp', 'plcmspip', undefined],
+    ['anonymous', '', undefined],
+  ]);
 });
 
 test("a site's boot-server credentials log its phones in, confined to it; shared credentials cover every site that gives them", () => {
@@ -52,26 +64,38 @@ test("a site's boot-server credentials log its phones in, confined to it; shared
     }),
     site('web', [{ user: 'hqboot', password: 'other' }], { protocol: 'http' }),
   );
-  assert.deepEqual(authenticate(m, 'hqboot', 's3cret'), {
-    user: 'hqboot',
-    sites: ['hq'],
-    site: 'hq',
-  });
-  assert.deepEqual(authenticate(m, 'hqboot', 'other'), {
-    user: 'hqboot',
-    sites: ['web'],
-    site: 'web',
-  });
-  // A site gives its phones its own credentials: the factory pair no longer opens the whole tree.
-  assert.deepEqual(authenticate(m, 'PlcmSpIp', 'PlcmSpIp'), {
-    user: 'PlcmSpIp',
-    sites: ['lab', 'annex'],
-    site: undefined,
-  });
+  logins(m, [
+    ['hqboot', 's3cret', confined('hqboot', 'hq')],
+    ['hqboot', 'other', confined('hqboot', 'web')],
+    // A site gives its phones its own credentials: the factory pair no longer opens the whole tree.
+    ['PlcmSpIp', 'PlcmSpIp', confined('PlcmSpIp', 'lab', 'annex')],
+  ]);
   const only = modelOf(
     site('hq', [], { protocol: 'ftp', user: 'hqboot', password: 's3cret' }),
   );
   assert.equal(authenticate(only, 'PlcmSpIp', 'PlcmSpIp'), undefined);
+});
+
+test("a site's HTTP credentials protect it over FTP too: the factory pair no longer opens it", () => {
+  const m = modelOf(
+    site('hq', []),
+    site('web', [{ user: 'webops', password: 'w3b' }], { protocol: 'http' }),
+    site('portal', [], { protocol: 'https', user: 'phones', password: 'p@ss' }),
+    site('open', [], { protocol: 'http' }),
+  );
+  logins(m, [
+    ['PlcmSpIp', 'PlcmSpIp', confined('PlcmSpIp', 'hq')],
+    ['webops', 'w3b', confined('webops', 'web')],
+    ['phones', 'p@ss', confined('phones', 'portal')],
+  ]);
+  // a site without any credentials does not close the tree to the factory pair
+  logins(modelOf(site('hq', []), site('open', [], { protocol: 'http' })), [
+    [
+      'PlcmSpIp',
+      'PlcmSpIp',
+      { user: 'PlcmSpIp', sites: undefined, site: undefined },
+    ],
+  ]);
 });
 
 test('site accounts are confined to their sites; the factory account in a plain lab sees everything', () => {

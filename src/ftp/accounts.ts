@@ -1,10 +1,12 @@
 /**
  * FTP accounts: the factory PlcmSpIp/PlcmSpIp, the per-site accounts of appliance.yaml and the credentials
- * each site's boot-server URL gives its phones, each confined to the sites that accept it. Read from the current model at each login (hot reload).
+ * each site's boot-server URL gives its phones (whatever its protocol: a site's credentials are the same over
+ * FTP and HTTP, src/http/auth.ts), each confined to the sites that accept it. Read from the current model at
+ * each login (hot reload).
  */
 
 import { siteCredentials } from '../config/credentials.ts';
-import type { ApplianceModel } from '../config/model.ts';
+import type { ApplianceModel, Protocol } from '../config/model.ts';
 import { sameSecret as same } from '../shared/secrets.ts';
 
 export const FACTORY_USER = 'PlcmSpIp';
@@ -18,10 +20,13 @@ export interface FtpAccount {
   readonly site: string | undefined;
 }
 
+const ANY_PROTOCOL: readonly Protocol[] = ['ftp', 'http', 'https'];
+
 /**
  * The account a user/password pair logs into, or undefined. A pair is confined to the sites that accept it
  * (their accounts or their boot-server credentials: several sites may share PlcmSpIp). The factory pair
- * sees the whole tree only while no site gives its phones other FTP credentials (the plain lab).
+ * sees the whole tree only while every site with credentials accepts it (the plain lab): a site with
+ * credentials of its own (an account, or its boot-server URL's) is not opened by the public factory pair.
  */
 export function authenticate(
   model: ApplianceModel,
@@ -29,23 +34,20 @@ export function authenticate(
   password: string,
 ): FtpAccount | undefined {
   const sites: string[] = [];
-  let ownCredentials = false;
+  let factoryEverywhere = true;
   for (const site of model.sites.values()) {
-    for (const c of siteCredentials(site, ['ftp'])) {
-      if (c.user !== FACTORY_USER || c.password !== FACTORY_PASSWORD)
-        ownCredentials ||=
-          site.bootServer?.protocol === 'ftp' &&
-          c.user === site.bootServer.user;
-      if (c.user === user && same(c.password, password)) {
-        sites.push(site.name);
-        break;
-      }
-    }
+    const creds = siteCredentials(site, ANY_PROTOCOL);
+    const factory = creds.some(
+      (c) => c.user === FACTORY_USER && c.password === FACTORY_PASSWORD,
+    );
+    if (creds.length > 0 && !factory) factoryEverywhere = false;
+    if (creds.some((c) => c.user === user && same(c.password, password)))
+      sites.push(site.name);
   }
   if (
     user === FACTORY_USER &&
     same(password, FACTORY_PASSWORD) &&
-    !ownCredentials
+    factoryEverywhere
   )
     return { user, sites: undefined, site: undefined };
   if (sites.length > 0)

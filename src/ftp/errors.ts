@@ -12,6 +12,7 @@ export const FTP_ERROR_CODES = [
   'FTP_SHORT_UPLOAD', // the data connection ended before the size announced by ALLO
   'FTP_CLIENT_GONE', // the control connection closed while the upload was being finished
   'FTP_DISCONNECTED', // the client went away during a transfer
+  'FTP_SERVER_SHUTDOWN', // the server closed the connection at its own shutdown during a transfer
   'FTP_DATA_ERROR', // the data connection failed (reset, timeout, TLS error)
   'FTP_LOGIN_FAILED', // wrong user or password (logged)
   'FTP_SERVER_ERROR', // the listening socket reported an error (logged)

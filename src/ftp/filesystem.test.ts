@@ -72,6 +72,15 @@ const refusal =
     return true;
   };
 
+/** Each call [method, argument, code, FTP reply code] is refused with that code and reply. */
+async function refusesAll(
+  fs: TreeFileSystem,
+  calls: readonly ['get' | 'read' | 'list' | 'write', string, string, number][],
+): Promise<void> {
+  for (const [method, arg, code, reply] of calls)
+    await assert.rejects(fs[method](arg), refusal(code, reply), method + arg);
+}
+
 async function drain(s: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of s) chunks.push(Buffer.from(c as Uint8Array));
@@ -146,25 +155,15 @@ test('read: the tree bytes from the start or a REST offset; the download is coun
 
 test('traversal: relative segments, control characters and symlinks out of the tree are refused, each with an event', async () => {
   const { fs, events } = fileSystem();
-  await assert.rejects(
-    fs.get('../../etc/passwd'),
-    refusal('TREE_BAD_PATH', 550),
-  );
-  await assert.rejects(
-    fs.read('/hq/../../etc/passwd'),
-    refusal('TREE_BAD_PATH', 550),
-  );
-  await assert.rejects(fs.read('hq/a\u0000b'), refusal('TREE_BAD_PATH', 550));
-  await assert.rejects(fs.read('escape.cfg'), refusal('TREE_ESCAPE', 550));
-  await assert.rejects(
-    fs.read('evil-link/passwd'),
-    refusal('TREE_ESCAPE', 550),
-  );
-  await assert.rejects(fs.list('evil-link'), refusal('TREE_ESCAPE', 550));
-  await assert.rejects(
-    fs.write(`../../${MAC}-phone.cfg`),
-    refusal('TREE_BAD_PATH', 553),
-  );
+  await refusesAll(fs, [
+    ['get', '../../etc/passwd', 'TREE_BAD_PATH', 550],
+    ['read', '/hq/../../etc/passwd', 'TREE_BAD_PATH', 550],
+    ['read', 'hq/a\u0000b', 'TREE_BAD_PATH', 550],
+    ['read', 'escape.cfg', 'TREE_ESCAPE', 550],
+    ['read', 'evil-link/passwd', 'TREE_ESCAPE', 550],
+    ['list', 'evil-link', 'TREE_ESCAPE', 550],
+    ['write', `../../${MAC}-phone.cfg`, 'TREE_BAD_PATH', 553],
+  ]);
   assert.deepEqual(
     events.map((e) => [e.direction, e.result, e.bytes]),
     [
@@ -227,14 +226,10 @@ test('a site account sees only its site: the root listing is filtered, paths out
     ['hq'],
   );
   assert.equal((await fs.get('hq/site.cfg')).name, 'hq/site.cfg');
-  await assert.rejects(
-    fs.get('000000000000.cfg'),
-    refusal('FTP_OUTSIDE_SITE', 550),
-  );
-  await assert.rejects(
-    fs.read('/000000000000.cfg'),
-    refusal('FTP_OUTSIDE_SITE', 550),
-  );
+  await refusesAll(fs, [
+    ['get', '000000000000.cfg', 'FTP_OUTSIDE_SITE', 550],
+    ['read', '/000000000000.cfg', 'FTP_OUTSIDE_SITE', 550],
+  ]);
 });
 
 test('mkdir and chmod are refused with FTP_NOT_PERMITTED 550', async () => {

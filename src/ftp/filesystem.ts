@@ -4,10 +4,12 @@
  * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
  */
 
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { LeaseLookup } from '../runtime/deps.ts';
 import { macFromFileName } from '../shared/mac.ts';
+import { RecyclingFileStream, ringChunk } from '../tree/recycling-stream.ts';
 import type {
   FileTree,
   Requester,
@@ -49,21 +51,15 @@ interface PatchedConnection {
 /**
  * RETR reads into a ring of 4 buffers per download (tree recycling-stream.ts): ftp-srv writes one chunk and
  * waits for the data socket to take it before the next, so a download holds its ring for good instead of
- * leaving a fresh buffer per chunk to the collector. The chunk is sized from a budget of 32 MiB over the
+ * leaving a fresh buffer per chunk to the collector, and gives it back for the next download once its data
+ * socket has closed. The chunk is sized from a budget of 32 MiB over the
  * downloads running when one starts, between 16 and 64 KiB: large chunks are faster, a storm's hundreds of
  * downloads must not hold their rings at 64 KiB. Figures: bench/results/ftp.md, "RETR buffers".
  */
 const RETR_RING = 4;
 const RETR_BUDGET = 32 * 1024 * 1024;
-export function retrChunk(active: number): number {
-  let chunk = 64 * 1024;
-  while (
-    chunk > 16 * 1024 &&
-    chunk * RETR_RING * Math.max(1, active) > RETR_BUDGET
-  )
-    chunk /= 2;
-  return chunk;
-}
+export const retrChunk = (active: number): number =>
+  ringChunk(active, RETR_RING, RETR_BUDGET);
 
 const refused = (what: string): FtpReplyError =>
   new FtpReplyError(
@@ -143,10 +139,11 @@ export class TreeFileSystem extends FileSystem {
     return this.#cwd;
   }
 
-  override async read(
-    fileName: string,
-    opts: { start?: unknown } = {},
-  ): Promise<{ stream: Readable; clientPath: string }> {
+  /**
+   * A RETR or STOR of fileName begins: its transfer record (path and MAC as well as known before the checks),
+   * the tree it runs on, and fail(), which records a refusal and throws it.
+   */
+  #begin(direction: 'download' | 'upload', fileName: string) {
     const ctx = this.#ctx;
     const tree = ctx.tree.current();
     const raw = joinArg(this.#cwd, fileName);
@@ -154,7 +151,7 @@ export class TreeFileSystem extends FileSystem {
     const leaseMac = ctx.leases.macForAddress(ctx.peer);
     const t = ctx.transfers.add(
       ctx.tlog.begin({
-        direction: 'download',
+        direction,
         peer: ctx.peer,
         user: ctx.account.user,
         path: normalized.ok ? normalized.value : raw,
@@ -163,6 +160,20 @@ export class TreeFileSystem extends FileSystem {
           (normalized.ok ? macFromFileName(normalized.value) : undefined),
       }),
     );
+    const fail = (e: unknown): never => {
+      t.finish(resultCode(e), 0);
+      ctx.transfers.settle(t);
+      throw e;
+    };
+    return { tree, raw, leaseMac, t, fail };
+  }
+
+  override async read(
+    fileName: string,
+    opts: { start?: unknown } = {},
+  ): Promise<{ stream: Readable; clientPath: string }> {
+    const ctx = this.#ctx;
+    const { tree, raw, leaseMac, t, fail } = this.#begin('download', fileName);
     try {
       const path = this.#resolve(raw, tree, false);
       const start =
@@ -186,15 +197,16 @@ export class TreeFileSystem extends FileSystem {
       t.onSweep = () => stream.destroy();
       const data = (
         this.connection as unknown as {
-          connector?: { socket?: { bytesWritten?: number } | null };
+          connector?: { socket?: Socket | null };
         }
       ).connector?.socket;
       t.sent = () => data?.bytesWritten ?? 0;
+      // Once the data socket is closed no write of a chunk is pending: the ring may serve the next download.
+      if (stream instanceof RecyclingFileStream && data)
+        data.once('close', () => stream.recycle());
       return { stream, clientPath: clientPath(path) };
     } catch (e) {
-      t.finish(resultCode(e), 0);
-      ctx.transfers.settle(t);
-      throw e;
+      return fail(e);
     }
   }
 
@@ -206,26 +218,7 @@ export class TreeFileSystem extends FileSystem {
     const conn = this.connection as unknown as PatchedConnection;
     const declaredSize = conn.allocatedSize;
     conn.allocatedSize = undefined;
-    const tree = ctx.tree.current();
-    const raw = joinArg(this.#cwd, fileName);
-    const normalized = tree.normalize(raw);
-    const leaseMac = ctx.leases.macForAddress(ctx.peer);
-    const t = ctx.transfers.add(
-      ctx.tlog.begin({
-        direction: 'upload',
-        peer: ctx.peer,
-        user: ctx.account.user,
-        path: normalized.ok ? normalized.value : raw,
-        mac:
-          leaseMac ??
-          (normalized.ok ? macFromFileName(normalized.value) : undefined),
-      }),
-    );
-    const fail = (e: unknown): never => {
-      t.finish(resultCode(e), 0);
-      ctx.transfers.settle(t);
-      throw e;
-    };
+    const { tree, raw, leaseMac, t, fail } = this.#begin('upload', fileName);
     let path = '';
     try {
       path = this.#resolve(raw, tree, true);
@@ -272,7 +265,9 @@ export class TreeFileSystem extends FileSystem {
       ctx.transfers.settle(t);
     });
     t.onSweep = (reason) => {
-      stream.destroy(new FtpReplyError('FTP_DISCONNECTED', 426, reason));
+      const code =
+        reason === 'FTP_SERVER_SHUTDOWN' ? reason : 'FTP_DISCONNECTED';
+      stream.destroy(new FtpReplyError(code, 426, reason));
     };
     return { stream, clientPath: clientPath(path) };
   }

@@ -96,6 +96,8 @@ export async function startFtpServer(
   });
   const tlog = createTransferLog(deps.events, log);
   const reads = { active: 0 };
+  // Set once close() begins: the transfers it cuts are recorded as the server's doing, not the client's.
+  let cut: 'FTP_SERVER_SHUTDOWN' | undefined;
   const perConnection = new Map<string, ConnectionTransfers>();
   const pasvAddress = (): string =>
     host !== '0.0.0.0' && host !== '::' ? host : deps.model.current().address;
@@ -183,7 +185,7 @@ export async function startFtpServer(
     connection.on('RETR', (error: unknown) => {
       const t = transfers.currentDownload();
       if (!t) return;
-      if (error) t.finish(resultCode(error), t.sent?.());
+      if (error) t.finish(cut ?? resultCode(error), t.sent?.());
       else t.finish('ok');
       transfers.settle(t);
     });
@@ -240,7 +242,7 @@ export async function startFtpServer(
   server.on('disconnect', ({ id }: { id: string }) => {
     const t = perConnection.get(id);
     perConnection.delete(id);
-    t?.sweep('FTP_DISCONNECTED');
+    t?.sweep(cut ?? 'FTP_DISCONNECTED');
   });
   server.on(
     'client-error',
@@ -286,9 +288,10 @@ export async function startFtpServer(
     port: boundPort,
     stats,
     close() {
+      cut = 'FTP_SERVER_SHUTDOWN';
       closing ??= (async () => {
         await server.close();
-        for (const t of perConnection.values()) t.sweep('FTP_DISCONNECTED');
+        for (const t of perConnection.values()) t.sweep(cut!);
         perConnection.clear();
       })();
       return closing;

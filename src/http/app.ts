@@ -18,8 +18,8 @@ import { plainAddress as peerAddress } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
 import { authorize, challenge, siteForFolder } from './auth.ts';
 import { serveDownload } from './download.ts';
-import { failure, statusForTreeError } from './errors.ts';
-import { sendFailure } from './reply.ts';
+import { failure } from './errors.ts';
+import { sendFailure, sendTreeFailure } from './reply.ts';
 import { rawTreePath } from './request-path.ts';
 import { startRecord, type TransferRecord } from './transfer-record.ts';
 import { receiveUpload } from './upload.ts';
@@ -29,10 +29,38 @@ const ALLOWED = 'GET, HEAD, PUT';
 const isTls = (req: Request): boolean =>
   (req.socket as Partial<TLSSocket>).encrypted === true;
 
+/** What the server tells the app: the requests in flight, and whether it has begun to close. */
+export interface AppLifecycle {
+  readonly inflight: Set<Promise<void>>;
+  readonly closing: () => boolean;
+}
+
+/** A bug answers 500 and is logged, never crashes the process nor leaks a stack trace. */
+function internalError(
+  deps: ServiceDeps,
+  req: Request,
+  res: Response,
+  record: TransferRecord | undefined,
+  error: unknown,
+): void {
+  deps.log.error(
+    { err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' },
+    'http handler failed',
+  );
+  sendFailure(
+    res,
+    record,
+    failure(500, 'HTTP_INTERNAL', 'internal error'),
+    {},
+    { close: true },
+  );
+}
+
 async function handleFile(
   deps: ServiceDeps,
   req: Request,
   res: Response,
+  closing: () => boolean,
 ): Promise<void> {
   const protocol = isTls(req) ? 'https' : 'http';
   const peer = peerAddress(req.socket.remoteAddress);
@@ -66,21 +94,12 @@ async function handleFile(
     path: req.url,
     userAgent: ua?.slice(0, 256),
     status: () => res.statusCode,
+    closing,
   });
   try {
     await routeFile(deps, req, res, record, direction, leaseMac);
   } catch (error) {
-    deps.log.error(
-      { err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' },
-      'http handler failed',
-    );
-    sendFailure(
-      res,
-      record,
-      failure(500, 'HTTP_INTERNAL', 'internal error'),
-      {},
-      { close: true },
-    );
+    internalError(deps, req, res, record, error);
   }
 }
 
@@ -107,19 +126,8 @@ async function routeFile(
   const tree = deps.tree.current();
   const model = deps.model.current();
   const norm = tree.normalize(raw.value);
-  if (!norm.ok) {
-    return sendFailure(
-      res,
-      record,
-      failure(
-        statusForTreeError(norm.error.code, direction),
-        norm.error.code,
-        norm.error.message,
-      ),
-      {},
-      closeIfPut,
-    );
-  }
+  if (!norm.ok)
+    return sendTreeFailure(res, record, norm.error, direction, closeIfPut);
   const path = norm.value;
   record.setPath(path);
 
@@ -174,37 +182,29 @@ async function routeFile(
 }
 
 /**
- * inflight, when given, holds one promise per request being handled, so close() can wait for aborted
- * transfers to be recorded and aborted uploads to be cleaned up.
+ * lifecycle, when given: its inflight set holds one promise per request being handled, so close() can wait
+ * for cut transfers to be recorded and cut uploads to be cleaned up; closing() says the server is closing.
  */
 export function createHttpApp(
   deps: ServiceDeps,
-  inflight?: Set<Promise<void>>,
+  lifecycle?: AppLifecycle,
 ): Express {
+  const inflight = lifecycle?.inflight;
+  const closing = lifecycle?.closing ?? (() => false);
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const p: Promise<void> = handleFile(deps, req, res)
+    const p: Promise<void> = handleFile(deps, req, res, closing)
       .catch(next)
       .finally(() => inflight?.delete(p));
     inflight?.add(p);
   });
-  // Last resort: a bug must answer 500 and be logged, never crash the process or leak a stack trace.
+  // Last resort, for what escapes handleFile's own catch.
   app.use(
     (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-      deps.log.error(
-        { err: error, url: req.url.slice(0, 256), code: 'HTTP_INTERNAL' },
-        'http handler failed',
-      );
-      sendFailure(
-        res,
-        undefined,
-        failure(500, 'HTTP_INTERNAL', 'internal error'),
-        {},
-        { close: true },
-      );
+      internalError(deps, req, res, undefined, error);
     },
   );
   return app;

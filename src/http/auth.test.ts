@@ -33,62 +33,58 @@ test('parseBasic', () => {
   assert.equal(parseBasic('Basic !!!'), undefined);
 });
 
-test('root and sites without accounts are open', () => {
-  assert.deepEqual(authorize(undefined, undefined), {
-    ok: true,
-    confinedToSite: undefined,
-    user: undefined,
-  });
-  assert.equal(authorize(site('hq', []), undefined).ok, true);
+const OPEN = { ok: true, confinedToSite: undefined, user: undefined };
+const refused = (realm: string, reason: 'missing' | 'invalid') => ({
+  ok: false,
+  realm,
+  reason,
+});
+const admitted = (site: string, user: string) => ({
+  ok: true,
+  confinedToSite: site,
+  user,
 });
 
-test('a site with accounts needs one of them', () => {
+test('root, sites without accounts and sites with only the factory pair are open', () => {
+  assert.deepEqual(authorize(undefined, undefined), OPEN);
+  assert.deepEqual(authorize(site('hq', []), undefined), OPEN);
+  assert.deepEqual(
+    authorize(site('open', [], { protocol: 'http' }), undefined),
+    OPEN,
+  );
+});
+
+test("a site's credentials are required and accepted, whichever protocol its boot-server URL names", () => {
   const hq = site('hq', [
     { user: 'hquser', password: 'secret' },
     { user: 'ops', password: 'pw' },
   ]);
-  assert.deepEqual(authorize(hq, undefined), {
-    ok: false,
-    realm: 'hq',
-    reason: 'missing',
-  });
-  assert.deepEqual(authorize(hq, basic('hquser', 'wrong')), {
-    ok: false,
-    realm: 'hq',
-    reason: 'invalid',
-  });
-  assert.deepEqual(authorize(hq, basic('other', 'secret')), {
-    ok: false,
-    realm: 'hq',
-    reason: 'invalid',
-  });
-  assert.deepEqual(authorize(hq, basic('ops', 'pw')), {
-    ok: true,
-    confinedToSite: 'hq',
-    user: 'ops',
-  });
-});
-
-test("an http(s) boot-server URL's credentials are required and accepted", () => {
   const web = site('web', [], {
     protocol: 'https',
     user: 'phones',
     password: 'p@ss',
   });
-  assert.deepEqual(authorize(web, undefined), {
-    ok: false,
-    realm: 'web',
-    reason: 'missing',
+  // the FTP account its phones boot with protects the same files over HTTP
+  const ftpSite = site('lab', [], {
+    protocol: 'ftp',
+    user: 'labphones',
+    password: 'f7p',
   });
-  assert.deepEqual(authorize(web, basic('phones', 'p@ss')), {
-    ok: true,
-    confinedToSite: 'web',
-    user: 'phones',
-  });
-  assert.equal(
-    authorize(site('open', [], { protocol: 'http' }), undefined).ok,
-    true,
-  );
+  const cases: [Site, string | undefined, object][] = [
+    [hq, undefined, refused('hq', 'missing')],
+    [hq, basic('hquser', 'wrong'), refused('hq', 'invalid')],
+    [hq, basic('other', 'secret'), refused('hq', 'invalid')],
+    [hq, basic('ops', 'pw'), admitted('hq', 'ops')],
+    // hq's phones boot with the factory pair over FTP: FTP accepts it for hq, and so does HTTP
+    [hq, basic('PlcmSpIp', 'PlcmSpIp'), admitted('hq', 'PlcmSpIp')],
+    [web, undefined, refused('web', 'missing')],
+    [web, basic('phones', 'p@ss'), admitted('web', 'phones')],
+    [ftpSite, undefined, refused('lab', 'missing')],
+    [ftpSite, basic('PlcmSpIp', 'PlcmSpIp'), refused('lab', 'invalid')],
+    [ftpSite, basic('labphones', 'f7p'), admitted('lab', 'labphones')],
+  ];
+  for (const [s, header, want] of cases)
+    assert.deepEqual(authorize(s, header), want, `${s.name} ${header}`);
 });
 
 test('challenge', () => {

@@ -1,15 +1,17 @@
 /**
- * Optional HTTP basic auth per site (RFC 7617).
+ * HTTP basic auth per site (RFC 7617).
  *
- * Rule: a request for a path inside a site's folder needs one of that site's accounts (or the credentials
- * its http(s) boot-server URL gives the phones) when it has any; a site without any, and the root of the
- * tree, are open (the appliance has no global HTTP account setting; phones that boot from the root folder
- * send no credentials). Credentials of another
- * site's account are refused. An authenticated writer is confined to its site for uploads.
+ * Rule: a site's credentials are the same over HTTP as over FTP: its accounts and the user/password its
+ * boot-server URL gives the phones, whichever protocol that URL names (Polycom phones send the same Server
+ * User/Password over every protocol). A request for a path inside a site's folder needs one of them, unless
+ * the only one is the factory PlcmSpIp pair (FTP's stand-in for an anonymous login, public knowledge: over
+ * HTTP it would protect nothing and only shut out phones set to HTTP without credentials). The root of the
+ * tree is open (phones that boot from the root folder send no credentials). Credentials of another site's
+ * account are refused. An authenticated writer is confined to its site for uploads.
  */
 
 import { siteCredentials } from '../config/credentials.ts';
-import type { ApplianceModel, Site } from '../config/model.ts';
+import type { ApplianceModel, Protocol, Site } from '../config/model.ts';
 import { parseBasic, sameSecret } from '../shared/secrets.ts';
 
 export { parseBasic };
@@ -39,12 +41,17 @@ export function siteForFolder(
   return undefined;
 }
 
+/** Every protocol whose boot-server URL carries credentials. */
+const ANY_PROTOCOL: readonly Protocol[] = ['ftp', 'http', 'https'];
+const isFactory = (c: { user: string; password: string }): boolean =>
+  c.user === 'PlcmSpIp' && c.password === 'PlcmSpIp';
+
 export function authorize(
   site: Site | undefined,
   authorization: string | undefined,
 ): AuthDecision {
-  const accounts = site ? siteCredentials(site, ['http', 'https']) : [];
-  if (site === undefined || accounts.length === 0)
+  const accounts = site ? siteCredentials(site, ANY_PROTOCOL) : [];
+  if (site === undefined || accounts.every(isFactory))
     return { ok: true, confinedToSite: undefined, user: undefined };
   const creds = parseBasic(authorization);
   if (!creds) return { ok: false, realm: site.name, reason: 'missing' };

@@ -1,8 +1,9 @@
 /**
  * GET and HEAD of a tree file: validators, conditional requests, a single byte range, streamed from
- * tree.open (the file is never buffered whole).
+ * tree.open (the file is never buffered whole) into a ring of buffers reused chunk after chunk.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RecyclingFileStream, ringChunk } from '../tree/recycling-stream.ts';
 import type { FileTree, Requester } from '../tree/types.ts';
 import {
   httpDate,
@@ -10,9 +11,9 @@ import {
   isNotModified,
   rangeStillValid,
 } from './conditional.ts';
-import { failure, statusForTreeError } from './errors.ts';
+import { failure } from './errors.ts';
 import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
-import { sendFailure } from './reply.ts';
+import { sendFailure, sendTreeFailure } from './reply.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -27,6 +28,16 @@ export function contentTypeOf(path: string): string {
   const ext = dot < 0 ? '' : path.slice(dot + 1).toLowerCase();
   return TYPES[ext] ?? 'application/octet-stream';
 }
+
+/**
+ * A download reads its file into a ring of 3 buffers (tree recycling-stream.ts) instead of a fresh buffer
+ * per chunk, whose dead copies awaiting the collector made most of the service's peak under many downloads
+ * (bench/results/http.md). Chunks are sized from a 32 MiB budget over the downloads reading in this process
+ * (ringChunk). streamBody keeps the ring's contract and recycles the ring at the end.
+ */
+const RING = 3;
+const RING_BUDGET = 32 * 1024 * 1024;
+let reading = 0;
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -43,16 +54,7 @@ export async function serveDownload(
   who: Requester,
 ): Promise<void> {
   const st = await tree.stat(path, who);
-  if (!st.ok)
-    return sendFailure(
-      res,
-      record,
-      failure(
-        statusForTreeError(st.error.code, 'download'),
-        st.error.code,
-        st.error.message,
-      ),
-    );
+  if (!st.ok) return sendTreeFailure(res, record, st.error, 'download');
   const info = st.value;
   record.setRelease(info.release);
   if (info.type !== 'file')
@@ -122,26 +124,26 @@ export async function serveDownload(
     return;
   }
 
-  const opened = await tree.open(path, { start, end, who });
+  const chunk = ringChunk(reading + 1, RING, RING_BUDGET);
+  const opened = await tree.open(path, { start, end, who, chunk, ring: RING });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
-    return sendFailure(
-      res,
-      record,
-      failure(
-        statusForTreeError(opened.error.code, 'download'),
-        opened.error.code,
-        opened.error.message,
-      ),
-    );
+    return sendTreeFailure(res, record, opened.error, 'download');
   }
-  await streamBody(opened.value.stream, res, record, length);
+  const { stream } = opened.value;
+  reading++;
+  stream.once('close', () => {
+    reading--;
+  });
+  await streamBody(stream, res, record, length);
 }
 
 /**
- * Pipe with backpressure; count bytes; a client that goes away ends the read stream and is recorded. A
- * stream that ends short of Content-Length (the file changed under us) resets the connection instead of
- * leaving the client waiting for bytes that never come.
+ * One chunk at a time: the stream pauses on each chunk until the socket has taken it (the write callback),
+ * so its buffer can be reused (the ring's contract) and backpressure holds. Bytes are counted; a client that
+ * goes away ends the read stream and is recorded. A stream that ends short of Content-Length (the file
+ * changed under us) resets the connection instead of leaving the client waiting for bytes that never come.
+ * (A cut at the server's own shutdown is recorded HTTP_SERVER_SHUTDOWN instead: transfer-record.ts.)
  */
 function streamBody(
   stream: NodeJS.ReadableStream & { destroy(e?: Error): void },
@@ -151,15 +153,20 @@ function streamBody(
 ): Promise<void> {
   return new Promise((resolve) => {
     let sent = 0;
+    // Called once the response finished (every write called back) or its socket is gone: no chunk is in
+    // use any more, so the ring may serve the next download.
     const done = (result: string): void => {
-      stream.removeListener('data', count);
+      stream.removeListener('data', send);
+      if (stream instanceof RecyclingFileStream) stream.recycle();
       record.finish(result, sent);
       resolve();
     };
-    const count = (chunk: Buffer): void => {
+    const send = (chunk: Buffer): void => {
       sent += chunk.length;
+      stream.pause();
+      res.write(chunk, () => stream.resume());
     };
-    stream.on('data', count);
+    stream.on('data', send);
     stream.on('error', () => {
       res.destroy();
       done('TREE_IO');
@@ -177,6 +184,5 @@ function streamBody(
       done('HTTP_CLIENT_ABORTED');
     });
     res.on('finish', () => done('ok'));
-    stream.pipe(res, { end: false });
   });
 }

@@ -13,6 +13,7 @@ export const HTTP_ERROR_CODES = [
   'HTTP_BAD_CONTENT_LENGTH', // a PUT with an unparsable Content-Length
   'HTTP_RANGE_NOT_SATISFIABLE', // the single range asked for lies outside the file
   'HTTP_CLIENT_ABORTED', // the client closed the connection before the transfer finished
+  'HTTP_SERVER_SHUTDOWN', // the server closed the connection at its own shutdown before the transfer finished
   'HTTP_TLS_HANDSHAKE', // a TLS handshake failed (with mutual TLS: no certificate or one not signed by the CA); logged, no transfer event
   'HTTP_TLS_CONFIG', // services.https is enabled but its cert/key/clientCa files are missing or unreadable (start fails)
   'HTTP_INTERNAL', // an unexpected failure in the server (a bug); the client gets 500

@@ -2,32 +2,44 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 
+/**
+ * Cases one a line, header and answer split on two or more spaces: "start-end" for a range, else the kind;
+ * (absent) is no Range header at all.
+ */
+const DECISIONS = `
+  (absent)                      none
+  bytes=0-99                    0-99
+  bytes=100-199                 100-199
+  bytes=900-                    900-999
+  bytes=-100                    900-999
+  bytes=-5000                   0-999
+  bytes=990-5000                990-999
+  BYTES = 1-1                   1-1
+  bytes=1000-                   unsatisfiable
+  bytes=1000-2000               unsatisfiable
+  bytes=-0                      unsatisfiable
+  bytes=0-1,5-6                 multiple
+  bytes=2000-3000,0-1           multiple
+  bytes=2000-3000,4000-         unsatisfiable
+  bytes=5-1                     none
+  bytes=-                       none
+  bytes=a-b                     none
+  items=0-1                     none
+  bytes                         none
+  bytes=                        none
+  bytes=0-99999999999999999999  none
+`;
+
 test('range decisions against a 1000-byte file', () => {
-  const cases: [string | undefined, ReturnType<typeof decideRange>][] = [
-    [undefined, { kind: 'none' }],
-    ['bytes=0-99', { kind: 'range', start: 0, end: 99 }],
-    ['bytes=100-199', { kind: 'range', start: 100, end: 199 }],
-    ['bytes=900-', { kind: 'range', start: 900, end: 999 }],
-    ['bytes=-100', { kind: 'range', start: 900, end: 999 }],
-    ['bytes=-5000', { kind: 'range', start: 0, end: 999 }],
-    ['bytes=990-5000', { kind: 'range', start: 990, end: 999 }],
-    ['BYTES = 1-1', { kind: 'range', start: 1, end: 1 }],
-    ['bytes=1000-', { kind: 'unsatisfiable' }],
-    ['bytes=1000-2000', { kind: 'unsatisfiable' }],
-    ['bytes=-0', { kind: 'unsatisfiable' }],
-    ['bytes=0-1,5-6', { kind: 'multiple' }],
-    ['bytes=2000-3000,0-1', { kind: 'multiple' }],
-    ['bytes=2000-3000,4000-', { kind: 'unsatisfiable' }],
-    ['bytes=5-1', { kind: 'none' }],
-    ['bytes=-', { kind: 'none' }],
-    ['bytes=a-b', { kind: 'none' }],
-    ['items=0-1', { kind: 'none' }],
-    ['bytes', { kind: 'none' }],
-    ['bytes=', { kind: 'none' }],
-    ['bytes=0-99999999999999999999', { kind: 'none' }],
-  ];
-  for (const [h, want] of cases)
-    assert.deepEqual(decideRange(h, 1000), want, String(h));
+  for (const line of DECISIONS.trim().split('\n')) {
+    const [header, answer] = line.trim().split(/ {2,}/) as [string, string];
+    const h = header === '(absent)' ? undefined : header;
+    const range = /^(\d+)-(\d+)$/.exec(answer);
+    const want = range
+      ? { kind: 'range', start: Number(range[1]), end: Number(range[2]) }
+      : { kind: answer };
+    assert.deepEqual(decideRange(h, 1000), want, header);
+  }
 });
 
 test('an empty file satisfies no range', () => {

@@ -1,6 +1,7 @@
 /** Error replies: status, the stable code in X-Error-Code, a one-line text body; the transfer record closed. */
 import type { ServerResponse } from 'node:http';
-import type { HttpFailure } from './errors.ts';
+import type { TreeError } from '../tree/types.ts';
+import { failure, type HttpFailure, statusForTreeError } from './errors.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 export function sendFailure(
@@ -24,4 +25,21 @@ export function sendFailure(
     res.destroy();
   }
   record?.finish(f.code, 0);
+}
+
+/** A tree error as the reply: its code, its message, the status statusForTreeError gives it. */
+export function sendTreeFailure(
+  res: ServerResponse,
+  record: TransferRecord,
+  e: TreeError,
+  direction: 'download' | 'upload',
+  opts: { close?: boolean } = {},
+): void {
+  sendFailure(
+    res,
+    record,
+    failure(statusForTreeError(e.code, direction), e.code, e.message),
+    {},
+    opts,
+  );
 }

@@ -84,7 +84,11 @@ export async function startHttpServers(
   const cfg = deps.model.current().services;
   const log = deps.log.child({ component: 'http' });
   const inflight = new Set<Promise<void>>();
-  const app = createHttpApp({ ...deps, log }, inflight);
+  let closing = false;
+  const app = createHttpApp(
+    { ...deps, log },
+    { inflight, closing: () => closing },
+  );
   const stats: HttpStats = { malformedRequests: 0, tlsFailures: 0 };
   const servers: AnyServer[] = [];
 
@@ -118,6 +122,7 @@ export async function startHttpServers(
   };
 
   const close = async (): Promise<void> => {
+    closing = true;
     await Promise.all(
       servers.map(
         (s) =>

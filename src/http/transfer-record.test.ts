@@ -32,3 +32,32 @@ test('a record emits exactly one event', () => {
   assert.equal(e.bytes, 12);
   assert.equal(e.userAgent, 'FileTransport PolycomVVX-VVX_410-UA/5.9.7');
 });
+
+test('a connection cut while the server closes is HTTP_SERVER_SHUTDOWN; other results are kept', () => {
+  for (const [closing, result, expected] of [
+    [false, 'HTTP_CLIENT_ABORTED', 'HTTP_CLIENT_ABORTED'],
+    [true, 'HTTP_CLIENT_ABORTED', 'HTTP_SERVER_SHUTDOWN'],
+    [true, 'ok', 'ok'],
+    [true, 'TREE_IO', 'TREE_IO'],
+  ] as const) {
+    const bus = createEventBus();
+    const seen: ApplianceEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    startRecord(
+      { events: bus, log: silentLogger() },
+      {
+        protocol: 'http',
+        direction: 'download',
+        peer: '10.0.0.2',
+        path: 'hq/x.ld',
+        mac: undefined,
+        userAgent: undefined,
+        status: () => 200,
+        closing: () => closing,
+      },
+    ).finish(result, 5);
+    const e = seen[0];
+    assert.ok(e?.type === 'transfer');
+    assert.equal(e.result, expected, `${closing} ${result}`);
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * The transfer record of one HTTP request that names a file (download or upload, success or failure): the
  * runtime's recorder (runtime/transfer-record.ts, one event and one log line, the first finish wins) with
- * the response status in the log line.
+ * the response status in the log line. A connection cut while the server shuts down is recorded
+ * HTTP_SERVER_SHUTDOWN, not HTTP_CLIENT_ABORTED: the client did not go away, the server closed it.
  */
 import type { Logger } from 'pino';
 import type { EventSink } from '../runtime/events.ts';
@@ -26,13 +27,15 @@ export interface TransferStart {
   readonly mac: Mac | undefined;
   readonly userAgent: string | undefined;
   readonly status: () => number;
+  /** True once the server has begun to close (its own connection cuts are then not the client's doing). */
+  readonly closing?: () => boolean;
 }
 
 export function startRecord(
   deps: { events: EventSink; log: Logger },
   start: TransferStart,
 ): TransferRecord {
-  const { status, ...event } = start;
+  const { status, closing, ...event } = start;
   const record = createTransferRecorder(deps).begin(event);
   return {
     setPath: record.setPath,
@@ -42,7 +45,10 @@ export function startRecord(
       return record.finished;
     },
     finish(result, bytes) {
-      record.finish(result, bytes, { status: status() });
+      const cut = result === 'HTTP_CLIENT_ABORTED' && closing?.() === true;
+      record.finish(cut ? 'HTTP_SERVER_SHUTDOWN' : result, bytes, {
+        status: status(),
+      });
     },
   };
 }

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileTree, WriterContext } from '../tree/types.ts';
-import { failure, statusForTreeError } from './errors.ts';
-import { sendFailure } from './reply.ts';
+import { failure } from './errors.ts';
+import { sendFailure, sendTreeFailure } from './reply.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 /** Content-Length as a number; undefined when absent (chunked); 'bad' when present but not a length. */
@@ -42,16 +42,10 @@ export async function receiveUpload(
     ...ctx,
     declaredSize: declared,
   });
-  if (!begun.ok) {
-    const e = begun.error;
-    return sendFailure(
-      res,
-      record,
-      failure(statusForTreeError(e.code, 'upload'), e.code, e.message),
-      {},
-      { close: true },
-    );
-  }
+  if (!begun.ok)
+    return sendTreeFailure(res, record, begun.error, 'upload', {
+      close: true,
+    });
   const upload = begun.value;
   if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
   record.setPath(upload.target.path);
@@ -63,17 +57,9 @@ export async function receiveUpload(
       const w = await upload.write(chunk);
       if (!w.ok) {
         await upload.abort();
-        return sendFailure(
-          res,
-          record,
-          failure(
-            statusForTreeError(w.error.code, 'upload'),
-            w.error.code,
-            w.error.message,
-          ),
-          {},
-          { close: true },
-        );
+        return sendTreeFailure(res, record, w.error, 'upload', {
+          close: true,
+        });
       }
       bytes += chunk.length;
     }
@@ -91,17 +77,8 @@ export async function receiveUpload(
     return;
   }
   const committed = await upload.commit();
-  if (!committed.ok) {
-    return sendFailure(
-      res,
-      record,
-      failure(
-        statusForTreeError(committed.error.code, 'upload'),
-        committed.error.code,
-        committed.error.message,
-      ),
-    );
-  }
+  if (!committed.ok)
+    return sendTreeFailure(res, record, committed.error, 'upload');
   res.statusCode = existed ? 204 : 201;
   if (!existed) res.setHeader('Location', `/${upload.target.path}`);
   res.end();

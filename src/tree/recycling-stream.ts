@@ -10,6 +10,13 @@
  * has taken that chunk (the write callback), and a Readable reads at most one chunk (highWaterMark) ahead
  * of what it has emitted, so with a ring of 4 a chunk is long written before its buffer comes round again.
  * A consumer that holds chunks (collects them, or writes several before waiting) must use fs streams.
+ * The HTTP download keeps it the same way: it pauses on each chunk until the response's write callback.
+ *
+ * recycle(): the consumer's word that it holds no chunk any more (every write called back, or its socket
+ * closed; 'end' is not that: it comes before the last chunk's write is done). The ring then goes to a
+ * process-wide spare list (at most SPARE_MAX bytes) that the next streams take their buffers from, so
+ * download after download reuses the same memory instead of leaving rings for the collector. A list no
+ * stream has taken from for SPARE_IDLE_MS is dropped (to the collector): a quiet appliance keeps none.
  */
 import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -23,6 +30,67 @@ export interface RecyclingOptions {
   readonly ring: number;
 }
 
+const SPARE_MAX = 32 * 1024 * 1024;
+const SPARE_IDLE_MS = 30_000;
+/** Spare ring buffers by size, given back by recycle(). */
+const spare = new Map<number, Buffer[]>();
+let spareBytes = 0;
+let takenSinceCheck = false;
+/** An idle check is scheduled (one at a time, while the list holds anything). */
+let checking = false;
+
+function checkIdle(): void {
+  if (takenSinceCheck) {
+    takenSinceCheck = false;
+    setTimeout(checkIdle, SPARE_IDLE_MS).unref();
+    return;
+  }
+  checking = false;
+  spare.clear();
+  spareBytes = 0;
+}
+
+function takeBuffer(size: number): Buffer {
+  const b = spare.get(size)?.pop();
+  if (b === undefined) return Buffer.allocUnsafeSlow(size);
+  spareBytes -= size;
+  takenSinceCheck = true;
+  return b;
+}
+function giveBuffer(b: Buffer): void {
+  if (spareBytes + b.length > SPARE_MAX) return; // left to the collector
+  let list = spare.get(b.length);
+  if (!list) {
+    list = [];
+    spare.set(b.length, list);
+  }
+  list.push(b);
+  spareBytes += b.length;
+  if (!checking) {
+    checking = true;
+    setTimeout(checkIdle, SPARE_IDLE_MS).unref();
+  }
+}
+
+/** Bytes in the spare list (for tests). */
+export const spareRingBytes = (): number => spareBytes;
+
+/**
+ * The chunk size for a ring of `ring` buffers when `active` downloads share a budget of `budget` bytes:
+ * 64 KiB halved while the rings would exceed the budget, never below 16 KiB. Large chunks are faster; a
+ * storm's hundreds of downloads must not hold their rings at 64 KiB. Figures: bench/results/ftp.md.
+ */
+export function ringChunk(
+  active: number,
+  ring: number,
+  budget: number,
+): number {
+  let chunk = 64 * 1024;
+  while (chunk > 16 * 1024 && chunk * ring * Math.max(1, active) > budget)
+    chunk /= 2;
+  return chunk;
+}
+
 export class RecyclingFileStream extends Readable {
   readonly #path: string;
   readonly #opts: RecyclingOptions;
@@ -33,6 +101,10 @@ export class RecyclingFileStream extends Readable {
   #afterRead: (() => void) | undefined;
   #pos: number;
   #next = 0;
+  /** recycle() was called: the ring goes to the spare list once no read uses it. */
+  #recycled = false;
+  /** Destroyed and no read in flight: nothing of this stream touches the ring any more. */
+  #quiet = false;
 
   constructor(path: string, opts: RecyclingOptions) {
     super({ highWaterMark: opts.chunk });
@@ -65,7 +137,7 @@ export class RecyclingFileStream extends Readable {
     }
     const i = this.#next;
     this.#next = (i + 1) % ring;
-    const buf = (this.#ring[i] ??= Buffer.allocUnsafeSlow(chunk));
+    const buf = (this.#ring[i] ??= takeBuffer(chunk));
     // Callback reads (as fs.ReadStream does): a promise per chunk is old-generation garbage at storm rates.
     this.#reading = true;
     read(this.#fd!, buf, 0, len, this.#pos, (e, bytesRead) => {
@@ -89,20 +161,36 @@ export class RecyclingFileStream extends Readable {
     });
   }
 
+  /** The consumer holds no chunk any more (see the top of the file): destroy, and give the ring back. */
+  recycle(): void {
+    if (this.#recycled) return;
+    this.#recycled = true;
+    if (this.#quiet) this.#giveBack();
+    else this.destroy();
+  }
+
+  #giveBack(): void {
+    for (const b of this.#ring.splice(0)) giveBuffer(b);
+  }
+
   override _destroy(
     error: Error | null,
     cb: (error?: Error | null) => void,
   ): void {
     const fd = this.#fd;
     this.#fd = undefined;
-    this.#ring.length = 0;
-    if (fd === undefined) {
+    const settle = (): void => {
+      this.#quiet = true;
+      if (this.#recycled) this.#giveBack();
       cb(error);
+    };
+    if (fd === undefined) {
+      settle();
       return;
     }
-    const done = (): void => close(fd, () => cb(error));
+    const done = (): void => close(fd, () => settle());
     if (this.#reading)
-      this.#afterRead = done; // never close a descriptor a read is still using
+      this.#afterRead = done; // never close a descriptor (nor give back a buffer) a read is still using
     else done();
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The HTTP integration tests' appliance: appliance.yaml (prefix "http", subnet 10.91.7), tftpboot with a
+ * The HTTP integration tests' appliance: appliance.yaml (prefix "http", subnet 10.91.7; sites hq, branch with
+ * an account, lab whose phones boot over FTP with their own credentials), tftpboot with a
  * deterministic dummy image, test certificates, a sentinel file outside the tree, and a raw-socket client that
  * runs inside a lab host (for what curl would normalise or refuse to send). The lab itself (namespaces, the
  * launcher, its events) is test/lib/service-lab.ts.
@@ -68,6 +69,10 @@ export function applianceYaml(opts: {
     pool: 10.91.77.100-10.91.77.199
     bootServer: { protocol: http }
     accounts: [ { user: branch, password: s3cret-branch } ]
+  lab:
+    subnet: 10.91.78.0/24
+    pool: 10.91.78.100-10.91.78.199
+    bootServer: { protocol: ftp, path: lab, user: labphones, password: f7p-lab }
 `,
   });
 }
