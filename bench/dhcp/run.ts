@@ -1,7 +1,8 @@
 /**
  * DHCP benchmark: perfdhcp DORA against the appliance, kea-dhcp4 and dnsmasq in one run, in namespaces
  * created here (lab 10.91.3.0/24). Two figures:
- *  1. the ladder: per server the rate rises step by step (fresh server, empty lease store per step) until
+ *  1. the ladder: per server the rate rises step by step (fresh server, empty lease store per step; the
+ *     servers' ladders interleaved) until
  *     drops reach 0.1 %, or perfdhcp itself is the limit (its CPU near one core, replies lost in its own
  *     socket buffer, DISCOVERs sent behind the rate: perfdhcp.ts), which is then said instead of a ceiling;
  *  2. CPU seconds per 1,000 DORA exchanges of each server at one common clean rate (4000/s when every server
@@ -87,23 +88,32 @@ try {
     kea(lab),
     dnsmasq(lab),
   ].filter((s) => only.length === 0 || only.includes(s.name));
-  for (const s of servers) {
-    const steps: Awaited<ReturnType<typeof once>>[] = [];
-    let end: Outcome['end'] = 'top of the ladder';
-    for (const rate of s.rates) {
-      const r = await once(s, rate, o.durationS);
-      steps.push(r);
-      if (r.generatorLimits.length > 0) {
-        end = clean(r) ? 'generator' : 'generator-drops';
-        break;
+  // The ladders interleaved (each server's next step in turn), so a change in the machine's load hits all.
+  const climbing = servers.map((s) => ({
+    s,
+    steps: [] as Awaited<ReturnType<typeof once>>[],
+    end: 'top of the ladder' as Outcome['end'],
+    done: false,
+  }));
+  while (climbing.some((c) => !c.done))
+    for (const c of climbing.filter((x) => !x.done)) {
+      const rate = c.s.rates[c.steps.length];
+      if (rate === undefined) {
+        c.done = true;
+        continue;
       }
-      if (!clean(r)) {
-        end = 'drops';
-        break;
+      const r = await once(c.s, rate, o.durationS);
+      c.steps.push(r);
+      if (r.generatorLimits.length > 0) {
+        c.end = clean(r) ? 'generator' : 'generator-drops';
+        c.done = true;
+      } else if (!clean(r)) {
+        c.end = 'drops';
+        c.done = true;
       }
     }
-    outcomes.push({ name: s.name, steps, end });
-  }
+  for (const c of climbing)
+    outcomes.push({ name: c.s.name, steps: c.steps, end: c.end });
   // The CPU figure: every server but dnsmasq (whose ceiling is far below), at one rate all are clean at.
   const paired = servers.filter((s) => s.name !== 'dnsmasq');
   const cleanAt = (rate: number): boolean =>
