@@ -122,10 +122,10 @@ export function decide(input: EngineInput): Decision {
     const built = buildReply(req, {
       type: t,
       serverIp,
-      ...(parts.yiaddr !== undefined ? { yiaddr: parts.yiaddr } : {}),
-      ...(parts.leaseSecs !== undefined ? { leaseSecs: parts.leaseSecs } : {}),
-      ...(parts.config ? { options: configOptions() } : {}),
-      ...(parts.message ? { message: parts.message } : {}),
+      yiaddr: parts.yiaddr,
+      leaseSecs: parts.leaseSecs,
+      options: parts.config ? configOptions() : undefined,
+      message: parts.message,
     });
     return {
       ...base,
