@@ -3,15 +3,13 @@
  * (handler.ts) between them; a periodic sweep of expired holds and rate-limit buckets, an info summary of
  * the exchanges, and the LeaseQuery the other services ask.
  */
-import type { Socket } from 'node:dgram';
 import type { LeaseQuery, ServiceDeps } from '../runtime/deps.ts';
-import { formatIpv4 } from '../shared/ipv4.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import type { Service } from '../shared/service.ts';
-import { createDhcpHandler } from './handler.ts';
+import { createDhcpHandler, type DhcpHandler } from './handler.ts';
 import { createLeaseQuery } from './leases/query.ts';
 import { openLeaseStore } from './leases/store.ts';
-import { openDeviceSocket } from './socket/open.ts';
+import { type DhcpSocket, openDeviceSocket } from './socket/open.ts';
 import { createStats, type DhcpStats } from './stats.ts';
 
 export type { DhcpStats };
@@ -52,24 +50,8 @@ export async function startDhcpServer(
 
   const store = await openLeaseStore(deps.dataDir, log);
   let closed = false;
-  // The reply address as text, memoised: perfdhcp and relays send from a handful of giaddrs.
-  let lastDestIp = -1;
-  let lastDestText = '';
-  const destText = (ip: number): string => {
-    if (ip !== lastDestIp) {
-      lastDestIp = ip;
-      lastDestText = formatIpv4(ip);
-    }
-    return lastDestText;
-  };
-  const onSent = (e: Error | null): void => {
-    if (e) {
-      stats.sendErrors++;
-      log.warn({ code: 'DHCP_SEND', err: e.message }, 'dhcp send failed');
-    }
-  };
-  let handler: ReturnType<typeof createDhcpHandler>;
-  let socket: Socket;
+  let socket: DhcpSocket | undefined;
+  let handler: DhcpHandler;
   try {
     handler = createDhcpHandler({
       model: deps.model,
@@ -81,13 +63,22 @@ export async function startDhcpServer(
       limiter,
       stats,
       now,
-      send: (bytes, ip, p) => socket.send(bytes, p, destText(ip), onSent),
+      send: (bytes, ip, p) => socket?.send(bytes, ip, p),
       closed: () => closed,
     });
     const opened = await openDeviceSocket(
       iface,
       port,
       deps.bindAddress ?? '0.0.0.0',
+      {
+        message: handler.onMessage,
+        sendError: (code) => {
+          stats.sendErrors++;
+          log.warn({ code: 'DHCP_SEND', err: code }, 'dhcp send failed');
+        },
+        error: (code) =>
+          log.error({ code: 'DHCP_SOCKET', err: code }, 'dhcp socket error'),
+      },
     );
     socket = opened.socket;
     log.info({ iface: opened.device, port }, 'dhcp listening');
@@ -95,11 +86,6 @@ export async function startDhcpServer(
     await store.close();
     throw e;
   }
-
-  socket.on('message', handler.onMessage);
-  socket.on('error', (e) =>
-    log.error({ code: 'DHCP_SOCKET', err: e.message }, 'dhcp socket error'),
-  );
 
   // An operator at info level still sees the server working: how many exchanges went through.
   const summary = setInterval(() => {
@@ -138,7 +124,7 @@ export async function startDhcpServer(
       closed = true;
       clearInterval(timer);
       clearInterval(summary);
-      await new Promise<void>((r) => socket.close(() => r()));
+      socket?.close();
       await store.close();
     },
   };
