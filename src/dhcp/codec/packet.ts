@@ -295,6 +295,18 @@ function writeText(
 const encodable = (code: number): boolean =>
   Number.isInteger(code) && code > 0 && code < 255;
 
+// Map.forEach callbacks with their state as `this`: no closure and no [code, value] array per option.
+const sizing = { size: 0 };
+function addWireSize(this: typeof sizing, value: Uint8Array, code: number) {
+  if (encodable(code)) this.size += wireSize(value.length);
+}
+const EMPTY = new Uint8Array(0);
+const writing = { out: EMPTY, at: 0 };
+function writeListed(this: typeof writing, value: Uint8Array, code: number) {
+  if (code !== OPT_MESSAGE_TYPE && code !== OPT_RELAY_AGENT && encodable(code))
+    this.at = writeOption(this.out, this.at, code, value);
+}
+
 /**
  * Encodes a packet. Total and deterministic: numbers are truncated to their field widths, texts to their
  * fields (latin1), codes 0, 255 and non-integers are skipped.
@@ -306,9 +318,9 @@ export function encodePacket(
   const minSize = opts?.minSize ?? 300;
   const mt = p.options.get(OPT_MESSAGE_TYPE);
   const relay = p.options.get(OPT_RELAY_AGENT);
-  let size = OPTIONS_OFFSET + 1;
-  for (const [code, value] of p.options)
-    if (encodable(code)) size += wireSize(value.length);
+  sizing.size = OPTIONS_OFFSET + 1;
+  p.options.forEach(addWireSize, sizing);
+  const size = sizing.size;
   // Not zeroed by the allocator (a slice of Node's pool, no allocation of its own): the header is zeroed
   // and written, the options written, and what follows the end option zeroed.
   const out = Buffer.allocUnsafe(Math.max(size, minSize));
@@ -324,21 +336,17 @@ export function encodePacket(
   put32(out, 16, p.yiaddr);
   put32(out, 20, p.siaddr);
   put32(out, 24, p.giaddr);
-  out.set(p.chaddr.subarray(0, 16), 28);
+  out.set(p.chaddr.length > 16 ? p.chaddr.subarray(0, 16) : p.chaddr, 28);
   writeText(out, SNAME_OFFSET, SNAME_SIZE, p.sname);
   writeText(out, FILE_OFFSET, FILE_SIZE, p.file);
   put32(out, HEADER_SIZE, MAGIC_COOKIE);
-  let i = OPTIONS_OFFSET;
-  if (mt !== undefined) i = writeOption(out, i, OPT_MESSAGE_TYPE, mt);
-  for (const [code, value] of p.options) {
-    if (
-      code === OPT_MESSAGE_TYPE ||
-      code === OPT_RELAY_AGENT ||
-      !encodable(code)
-    )
-      continue;
-    i = writeOption(out, i, code, value);
-  }
+  writing.out = out;
+  writing.at = OPTIONS_OFFSET;
+  if (mt !== undefined)
+    writing.at = writeOption(out, writing.at, OPT_MESSAGE_TYPE, mt);
+  p.options.forEach(writeListed, writing);
+  let i = writing.at;
+  writing.out = EMPTY; // the module keeps no reply alive
   if (relay !== undefined) i = writeOption(out, i, OPT_RELAY_AGENT, relay);
   out[i] = OPT_END;
   out.fill(0, i + 1);
