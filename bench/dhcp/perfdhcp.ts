@@ -3,7 +3,8 @@
  * drops and delays from perfdhcp's statistics; perfdhcp's own CPU (the waiting shell's cutime + cstime in
  * /proc/<pid>/stat, exact once perfdhcp has exited); the kernel's Udp counters of both namespaces
  * (/proc/net/snmp is per network namespace); the server's CPU (utime + stime of its /proc/<pid>/stat, all
- * threads) over the run; the machine's busy share (/proc/stat). From these, whether perfdhcp itself was the
+ * threads) over the run and the packets its interface sent (every reply, whatever the socket); the machine's
+ * busy share (/proc/stat). From these, whether perfdhcp itself was the
  * limit: its CPU near one core, replies lost in its own socket buffer, or DISCOVERs sent behind the rate.
  */
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ export interface Run {
   readonly maxMs: number;
   readonly perfdhcpCpuS: number;
   readonly serverCpuS: number;
+  /** Packets the server's interface sent during the run (every reply, raw socket or not). */
+  readonly serverTx: number;
   readonly srv: Udp;
   readonly cli: Udp;
   /** Busy share of the machine's CPUs during the run (all processes, other work included), 0-1. */
@@ -68,6 +71,12 @@ const machineTicks = (): { busy: number; total: number } => {
   const total = v.reduce((a, b) => a + b, 0);
   return { busy: total - v[3]! - v[4]!, total };
 };
+
+const txPackets = async (lab: Lab, host: string): Promise<number> =>
+  Number(
+    (await lab.exec(host, ['cat', '/sys/class/net/eth0/statistics/tx_packets']))
+      .stdout,
+  );
 
 export async function udpCounters(lab: Lab, host: string): Promise<Udp> {
   const lines = (await lab.exec(host, ['cat', '/proc/net/snmp'])).stdout
@@ -132,6 +141,7 @@ export async function perfdhcp(
     await udpCounters(lab, 'cli'),
     await udpCounters(lab, 'srv'),
   ];
+  const tx0 = await txPackets(lab, 'srv');
   const m0 = machineTicks();
   const s0 = processCpuS(o.server);
   const t0 = performance.now();
@@ -142,6 +152,7 @@ export async function perfdhcp(
   const wallS = (performance.now() - t0) / 1000;
   const serverCpuS = processCpuS(o.server) - s0;
   const m1 = machineTicks();
+  const tx1 = await txPackets(lab, 'srv');
   const [cli1, srv1] = [
     await udpCounters(lab, 'cli'),
     await udpCounters(lab, 'srv'),
@@ -163,6 +174,7 @@ export async function perfdhcp(
     maxMs: num(raS, /max delay: ([\d.]+) ms/, NaN),
     perfdhcpCpuS,
     serverCpuS,
+    serverTx: tx1 - tx0,
     srv: diff(srv0, srv1),
     cli,
     machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),

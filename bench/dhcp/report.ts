@@ -12,7 +12,7 @@ export interface Outcome {
 
 export interface ReportInput {
   readonly command: string;
-  readonly options: { durationS: number; exitWaitS: number };
+  readonly options: { durationS: number; exitWaitS: number; log: string };
   readonly uptimeBefore: string;
   readonly uptimeAfter: string;
   readonly outcomes: readonly Outcome[];
@@ -21,7 +21,9 @@ export interface ReportInput {
 }
 
 const KEA = 'kea-dhcp4';
-const perK = (r: Run): number => (r.serverCpuS * 1000) / Math.max(1, r.acks);
+/** CPU seconds per 1,000 exchanges the server answered (two replies each, counted on its interface). */
+const perK = (r: Run): number =>
+  (r.serverCpuS * 1000) / Math.max(1, r.serverTx / 2);
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -53,7 +55,7 @@ function ending(o: Outcome): string {
 
 export function stepLine(name: string, r: Measured): string {
   const share = r.perfdhcpCpuS / r.durationS;
-  return `${name} ${r.rate}/s: drops ${r.dropsDO}% / ${r.dropsRA}%, ACKs ${r.acks}, ACK delay avg ${r.avgMs} max ${r.maxMs} ms, server CPU ${r.serverCpuS.toFixed(2)} s (${f3(perK(r))} s per 1,000 DORA), perfdhcp CPU ${r.perfdhcpCpuS.toFixed(2)} s (${(share * 100).toFixed(0)} % of a core), server in/out ${r.srv.inDatagrams}/${r.srv.outDatagrams} (full-buffer losses ${r.srv.rcvbufErrors}), client in ${r.cli.inDatagrams} (full-buffer losses ${r.cli.rcvbufErrors}), machine busy ${(r.machineBusy * 100).toFixed(0)} %, load ${r.load1}, VmHWM ${mib(r.hwmKb)}${r.generatorLimits.length ? `, LOAD GENERATOR LIMIT: ${r.generatorLimits.join('; ')}` : ''}`;
+  return `${name} ${r.rate}/s: drops ${r.dropsDO}% / ${r.dropsRA}%, ACKs ${r.acks}, server sent ${r.serverTx}, ACK delay avg ${r.avgMs} max ${r.maxMs} ms, server CPU ${r.serverCpuS.toFixed(2)} s (${f3(perK(r))} s per 1,000 DORA), perfdhcp CPU ${r.perfdhcpCpuS.toFixed(2)} s (${(share * 100).toFixed(0)} % of a core), server in/out ${r.srv.inDatagrams}/${r.srv.outDatagrams} (full-buffer losses ${r.srv.rcvbufErrors}), client in ${r.cli.inDatagrams} (full-buffer losses ${r.cli.rcvbufErrors}), machine busy ${(r.machineBusy * 100).toFixed(0)} %, load ${r.load1}, VmHWM ${mib(r.hwmKb)}${r.generatorLimits.length ? `, LOAD GENERATOR LIMIT: ${r.generatorLimits.join('; ')}` : ''}`;
 }
 
 export function report(i: ReportInput): string {
@@ -70,8 +72,15 @@ export function report(i: ReportInput): string {
     'Leases: the appliance appends each to its journal and fdatasyncs it (group commit) before the ACK is sent;',
     'kea-dhcp4 2.2.0 uses `lease-database: { type: memfile, persist: true, lfc-interval: 0 }`: it writes each lease',
     'to its CSV file before answering but never fsyncs it (a crash of the machine can lose ACKed leases);',
-    "dnsmasq rewrites its lease file. Logging at each one's default level, to a file: the appliance at info",
-    '(one JSON line per DHCP message), Kea at INFO, dnsmasq with `--quiet-dhcp`. Kea runs single-threaded',
+    ...(i.options.log === 'warn'
+      ? [
+          'dnsmasq rewrites its lease file. Logging quiet (`--log warn`), to a file: the appliance at warn, Kea at',
+          'WARN (no line per exchange for either), dnsmasq with `--quiet-dhcp`. Kea runs single-threaded',
+        ]
+      : [
+          "dnsmasq rewrites its lease file. Logging at each one's default level, to a file: the appliance at info",
+          '(one JSON line per DHCP message), Kea at INFO (two lines per exchange), dnsmasq with `--quiet-dhcp`. Kea runs single-threaded',
+        ]),
     "(2.2.0's default). The appliance runs as users start it, `node bin/appliance.js run --config appliance.yaml`",
     '(it re-executes itself with its V8 flags and MALLOC_ARENA_MAX=2), every service at its default (on; only',
     'DHCP and the inventory it feeds have work).',
@@ -97,7 +106,7 @@ export function report(i: ReportInput): string {
   else {
     const keaMed = i.cpuRuns.get(KEA) && median(i.cpuRuns.get(KEA)!.map(perK));
     L.push(
-      `Server CPU (utime + stime, all threads, /proc/<pid>/stat) over a ${i.cpuRuns.values().next().value?.[0]?.durationS ?? '-'} s perfdhcp run ÷ ACKs received, one fresh server per round, servers alternating.`,
+      `Server CPU (utime + stime, all threads, /proc/<pid>/stat) over a ${i.cpuRuns.values().next().value?.[0]?.durationS ?? '-'} s perfdhcp run ÷ exchanges it answered (packets its interface sent ÷ 2: OFFER + ACK), one fresh server per round, servers alternating.`,
       "Ratio: Kea's median ÷ this server's (≥ 1.00× = as cheap as Kea or cheaper).",
       '',
       '| server | per round (s per 1,000 DORA) | median | ratio to Kea | drops per round DO/RA % | perfdhcp CPU per round (s) | VmHWM (largest) |',

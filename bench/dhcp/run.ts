@@ -9,9 +9,11 @@
  *     is clean there, else the highest rate all are clean at), --cpu-rounds fresh runs each, alternating.
  * Also per step perfdhcp's CPU, the machine's busy share and load, and each server's VmHWM.
  *   node bench/dhcp/run.ts [--duration 5] [--exit-wait 0] [--cpu-rounds 3] [--cpu-duration 10] [--cpu-rate N]
- *     [--appliances NAME=CHECKOUT,…] [--servers NAME,…] [--out bench/results/dhcp.md]
+ *     [--appliances NAME=CHECKOUT,…] [--servers NAME,…] [--log info|warn] [--out bench/results/dhcp.md]
  * --appliances measures the appliance of other checkouts too (default appliance=this checkout); --servers
- * keeps only the named ones (e.g. appliance,kea-dhcp4 to skip dnsmasq).
+ * keeps only the named ones (e.g. appliance,kea-dhcp4 to skip dnsmasq); --log warn runs the appliance and Kea
+ * without their per-exchange log lines (both log at info by default). Each run starts once the fresh server's
+ * CPU stands still.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,9 +21,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab } from '../../test/lib/netns.ts';
 import { arg } from '../lib/args.ts';
-import { clean, perfdhcp, type Run, vmHwmKb } from './perfdhcp.ts';
+import { clean, perfdhcp, processCpuS, type Run, vmHwmKb } from './perfdhcp.ts';
 import { type Outcome, report } from './report.ts';
-import { appliance, dnsmasq, kea, NET, type Server } from './servers.ts';
+import {
+  appliance,
+  dnsmasq,
+  kea,
+  type LogLevel,
+  NET,
+  type Server,
+} from './servers.ts';
 
 const o = {
   durationS: Number(arg('duration', '5')),
@@ -30,6 +39,7 @@ const o = {
   cpuDurationS: Number(arg('cpu-duration', '10')),
   cpuRate: arg('cpu-rate', ''),
   out: arg('out', 'bench/results/dhcp.md'),
+  log: (arg('log', 'info') === 'warn' ? 'warn' : 'info') as LogLevel,
 };
 const ROOT = resolve(import.meta.dirname, '../..');
 const appliances = arg('appliances', `appliance=${ROOT}`)
@@ -50,6 +60,18 @@ const lab = await createLab({
 const root = mkdtempSync(join(tmpdir(), 'dhcp-bench-'));
 let n = 0;
 
+/** Until the started server's CPU stands still (its start-up is not counted in the run's CPU). */
+async function settled(pid: number | undefined): Promise<void> {
+  const until = Date.now() + 10_000;
+  let last = processCpuS(pid);
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = processCpuS(pid);
+    if (!(now - last > 0.01)) return;
+    last = now;
+  }
+}
+
 /** One fresh server, one perfdhcp run against it, the server stopped. */
 async function once(
   s: Server,
@@ -60,6 +82,7 @@ async function once(
   mkdirSync(dir, { recursive: true });
   const srv = await s.start(dir);
   try {
+    await settled(srv.pid);
     const r = await perfdhcp(lab, {
       rate,
       durationS,
@@ -84,8 +107,8 @@ let cpuRate = 0;
 const cpuRuns = new Map<string, Awaited<ReturnType<typeof once>>[]>();
 try {
   const servers = [
-    ...appliances.map((a) => appliance(lab, a.name, a.dir)),
-    kea(lab),
+    ...appliances.map((a) => appliance(lab, a.name, a.dir, { log: o.log })),
+    kea(lab, o.log),
     dnsmasq(lab),
   ].filter((s) => only.length === 0 || only.includes(s.name));
   // The ladders interleaved (each server's next step in turn), so a change in the machine's load hits all.

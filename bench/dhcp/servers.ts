@@ -6,7 +6,8 @@
  * another one (the before/after comparison); kea-dhcp4 (memfile with persist on, LFC off: Kea appends each lease
  * to its CSV file and does not fsync it); dnsmasq (lease file). All three hand out the same options from the
  * same large pool (10.64.0.0/10, so a high rate for several seconds never exhausts it).
- * Each logs at its default level: the appliance at info, one JSON line per DHCP message; Kea at INFO.
+ * Logging: each at its default level (the appliance at info, one JSON line per DHCP message; Kea at INFO, two
+ * lines per exchange), or both quiet (--log warn: the appliance at warn, Kea at WARN).
  */
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -20,6 +21,14 @@ const SUBNET = '10.64.0.0/10';
 const POOL_FIRST = '10.96.0.0';
 const POOL_LAST = '10.111.255.254';
 const BOOT = `ftp://PlcmSpIp:PlcmSpIp@${NET}.1`;
+
+export type LogLevel = 'info' | 'warn';
+
+/** The appliance's admin port (the service it starts last), listening: it has started. */
+const adminListening = async (lab: Lab): Promise<boolean> =>
+  (await lab.exec('srv', ['cat', '/proc/net/tcp'])).stdout.includes(
+    ':1F90 00000000:0000 0A',
+  );
 
 export interface Server {
   readonly name: string;
@@ -60,7 +69,11 @@ export function appliance(
   lab: Lab,
   name: string,
   root: string,
-  o: { wrap?: readonly string[]; nodeArgs?: readonly string[] } = {},
+  o: {
+    wrap?: readonly string[];
+    nodeArgs?: readonly string[];
+    log?: LogLevel;
+  } = {},
 ): Server {
   return {
     name,
@@ -77,22 +90,27 @@ export function appliance(
           pool: `${POOL_FIRST}-${POOL_LAST}`,
         }),
       );
-      const c = spawnLogged(lab, dir, [
-        ...(o.wrap ?? []),
-        process.execPath,
-        ...(o.nodeArgs ?? []),
-        join(root, 'bin', 'appliance.js'),
-        'run',
-        '--config',
-        yaml,
-      ]);
-      await waitFor(() => logHas(dir, 'appliance running'), 600_000, name);
+      const c = spawnLogged(
+        lab,
+        dir,
+        [
+          ...(o.wrap ?? []),
+          process.execPath,
+          ...(o.nodeArgs ?? []),
+          join(root, 'bin', 'appliance.js'),
+          'run',
+          '--config',
+          yaml,
+        ],
+        o.log ? { LOG_LEVEL: o.log } : {},
+      );
+      await waitFor(() => adminListening(lab), 600_000, name);
       return c;
     },
   };
 }
 
-export const keaConfig = (dir: string): object => ({
+export const keaConfig = (dir: string, log: LogLevel): object => ({
   Dhcp4: {
     'interfaces-config': { interfaces: ['eth0'], 'dhcp-socket-type': 'raw' },
     'lease-database': {
@@ -121,19 +139,22 @@ export const keaConfig = (dir: string): object => ({
     loggers: [
       {
         name: 'kea-dhcp4',
-        severity: 'INFO',
+        severity: log.toUpperCase(),
         output_options: [{ output: join(dir, 'kea.log') }],
       },
     ],
   },
 });
 
-export function kea(lab: Lab): Server {
+export function kea(lab: Lab, log: LogLevel = 'info'): Server {
   return {
     name: 'kea-dhcp4',
     rates: LADDER,
     async start(dir) {
-      await writeFile(join(dir, 'kea.json'), JSON.stringify(keaConfig(dir)));
+      await writeFile(
+        join(dir, 'kea.json'),
+        JSON.stringify(keaConfig(dir, log)),
+      );
       const c = spawnLogged(
         lab,
         dir,
@@ -143,9 +164,14 @@ export function kea(lab: Lab): Server {
           KEA_LOCKFILE_DIR: dir,
         },
       );
-      // Listening once its log says so (after the raw socket is open).
+      // Listening once its log says so (after the raw socket is open; DHCP4_STARTED is INFO, the
+      // multi-threading line that follows configuration is WARN).
       await waitFor(
-        () => fileHas(join(dir, 'kea.log'), 'DHCP4_STARTED'),
+        () =>
+          fileHas(
+            join(dir, 'kea.log'),
+            log === 'info' ? 'DHCP4_STARTED' : 'DHCP4_MULTI_THREADING_INFO',
+          ),
         15_000,
         'kea-dhcp4 started',
       );
