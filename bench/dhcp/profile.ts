@@ -1,108 +1,108 @@
 /**
- * Profiling helper for the appliance's DHCP server: one perfdhcp run at a fixed rate against the launcher,
- * with optional `node --cpu-prof` (profile written to --out-dir) and `strace -c -f` on the server. Prints
- * perfdhcp's statistics (drops, delays) so latency and throughput can be told apart.
- *   node bench/dhcp/profile.ts [--rate 1000] [--duration 5] [--cpu-prof] [--strace] [--node-args '--trace-gc'] [--out-dir /tmp/dhcp-prof]
+ * Profiling helper for the appliance's DHCP path: the appliance as the benchmark starts it (`appliance run`,
+ * servers.ts), one perfdhcp run at a fixed rate (perfdhcp.ts), then SIGTERM so the profilers write their
+ * reports into --out-dir. Prints the run's line (drops, delays, server and perfdhcp CPU, Udp counters).
+ *   node bench/dhcp/profile.ts [--rate 1000] [--duration 5] [--checkout .] [--out-dir /tmp/dhcp-prof]
+ *     [--cpu-prof] [--perf] [--strace] [--callgrind] [--node-args '--trace-gc']
+ * --perf samples the appliance's CPU time (perf record -e cpu-clock -g, kernel included; JS frames named through
+ * node's --perf-basic-prof map) while perfdhcp runs: unlike --cpu-prof, whose samples are wall time of the
+ * main thread, it shows where CPU goes when the machine is shared.
+ * --callgrind counts instructions (valgrind --tool=callgrind, noise-free on a shared machine; slow: use a low
+ * rate); its total over the run divided by the ACKs is the instructions per DORA exchange.
  */
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { benchYaml } from '../../test/lib/dhcp-fixture.ts';
+import { join, resolve } from 'node:path';
 import { createLab, waitFor } from '../../test/lib/netns.ts';
 import { arg, flag } from '../lib/args.ts';
+import { perfdhcp } from './perfdhcp.ts';
+import { stepLine } from './report.ts';
+import { appliance, NET } from './servers.ts';
 
-const RATE = arg('rate', '1000');
-const DURATION = arg('duration', '5');
-const OUT_DIR = arg('out-dir', '/tmp/dhcp-prof');
-const NET = '10.91.4';
-const LAUNCHER = new URL('../../test/lib/dhcp-launcher.ts', import.meta.url)
-  .pathname;
+const RATE = Number(arg('rate', '1000'));
+const DURATION = Number(arg('duration', '5'));
+const OUT_DIR = resolve(arg('out-dir', '/tmp/dhcp-prof'));
+const CHECKOUT = resolve(
+  arg('checkout', resolve(import.meta.dirname, '../..')),
+);
 
 mkdirSync(OUT_DIR, { recursive: true });
+const wrap = flag('strace')
+  ? ['strace', '-c', '-f', '-o', join(OUT_DIR, 'strace.txt')]
+  : flag('callgrind')
+    ? [
+        'valgrind',
+        '--tool=callgrind',
+        '--trace-children=yes',
+        `--callgrind-out-file=${OUT_DIR}/callgrind.out.%p`,
+      ]
+    : [];
+const nodeArgs = [
+  ...arg('node-args', '').split(' ').filter(Boolean),
+  ...(flag('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${OUT_DIR}`] : []),
+  ...(flag('callgrind') || flag('perf') ? ['--perf-basic-prof'] : []),
+];
 const lab = await createLab({
   prefix: 'dhcpp',
   hosts: ['srv', 'cli'],
   subnet: NET,
 });
-const dir = mkdtempSync(join(tmpdir(), 'dhcp-prof-'));
 try {
-  const dataDir = join(dir, 'data');
-  writeFileSync(join(dir, 'appliance.yaml'), benchYaml({ net: NET, dataDir }));
-  const extra = arg('node-args', '').split(' ').filter(Boolean);
-  const node = [
-    process.execPath,
-    ...extra,
-    ...(flag('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${OUT_DIR}`] : []),
-    LAUNCHER,
-    join(dir, 'appliance.yaml'),
-    dataDir,
-  ];
-  const argv = flag('strace')
-    ? ['strace', '-c', '-f', '-o', join(OUT_DIR, 'strace.txt'), ...node]
-    : node;
-  const log = openSync(join(dir, 'server.log'), 'a');
-  const srv = lab.spawn('srv', argv, {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  const dir = mkdtempSync(join(tmpdir(), 'dhcp-prof-'));
+  const srv = await appliance(lab, 'appliance', CHECKOUT, {
+    wrap,
+    nodeArgs,
+  }).start(dir);
+  const perf = flag('perf')
+    ? spawn(
+        'perf',
+        [
+          'record',
+          '-e',
+          'cpu-clock',
+          '-g',
+          '-o',
+          join(OUT_DIR, 'perf.data'),
+          '-p',
+          String(srv.pid),
+        ],
+        { stdio: 'ignore' },
+      )
+    : undefined;
+  // Under strace or valgrind the spawned PID is the tool's: the server CPU printed is then the tool's own.
+  const r = await perfdhcp(lab, {
+    rate: RATE,
+    durationS: DURATION,
+    exitWaitS: 0,
+    server: srv.pid,
   });
-  closeSync(log);
-  await waitFor(
-    () => readFileSync(join(dir, 'server.log'), 'utf8').includes('READY'),
-    20_000,
-    'appliance READY',
+  process.stdout.write(
+    `${stepLine('appliance', { ...r, hwmKb: undefined })}\n`,
   );
-  const r = await lab.exec(
-    'cli',
-    [
-      'perfdhcp',
-      '-4',
-      '-l',
-      'eth0',
-      '-r',
-      RATE,
-      '-p',
-      DURATION,
-      '-R',
-      '1000000',
-    ],
-    { timeoutMs: 60_000, allowFail: true },
-  );
-  process.stdout.write(r.stdout.slice(r.stdout.indexOf('***')));
-  // Kernel UDP counters in both namespaces: RcvbufErrors tells a full socket buffer (a burst) from a lost reply.
-  for (const h of ['srv', 'cli']) {
-    const snmp = (await lab.exec(h, ['cat', '/proc/net/snmp'])).stdout
-      .split('\n')
-      .filter((l) => l.startsWith('Udp:'));
-    process.stdout.write(`${h} ${snmp.join(' | ')}\n`);
+  if (perf) {
+    perf.kill('SIGINT');
+    await new Promise((done) => perf.once('exit', done));
   }
-  // SIGTERM: the launcher closes and exits, so --cpu-prof and strace write their reports.
-  const victim = flag('strace') ? undefined : srv.pid;
-  if (victim) process.kill(victim, 'SIGTERM');
-  else if (srv.pid) {
-    // strace -f: signal the traced node child, strace then exits with it.
-    const kids = readFileSync(
-      `/proc/${srv.pid}/task/${srv.pid}/children`,
-      'utf8',
-    )
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-    for (const k of kids) process.kill(Number(k), 'SIGTERM');
-  }
+  // SIGTERM to node, so it writes --cpu-prof; under a tool, to the tool's child (node).
+  const kids = wrap.length
+    ? readFileSync(`/proc/${srv.pid}/task/${srv.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number)
+    : [srv.pid!];
+  for (const k of kids) process.kill(k, 'SIGTERM');
   await waitFor(
     () => srv.exitCode !== null || srv.signalCode !== null,
-    15_000,
-    'server exit',
-  ).catch(() => undefined);
+    120_000,
+    'appliance exit',
+  ).catch(() => srv.kill('SIGKILL'));
   process.stdout.write(
-    `\nserver log tail:\n${readFileSync(join(dir, 'server.log'), 'utf8').split('\n').slice(-3).join('\n')}\n`,
+    `server log tail:\n${readFileSync(join(dir, 'server.log'), 'utf8').split('\n').slice(-3).join('\n')}\n`,
+  );
+  process.stdout.write(
+    `reports in ${OUT_DIR}: ${readdirSync(OUT_DIR).join(', ')}\n`,
   );
 } finally {
   await lab.destroy();

@@ -15,58 +15,68 @@ import {
   u8,
   u16,
   u32,
+  type ValueCodec,
 } from './codec/values.ts';
+
+type Encoded = Result<Uint8Array, string> | undefined;
+
+/** Per declared type: what the value must be (for the message) and its encoding, undefined if it is not that. */
+const text =
+  (codec: ValueCodec<string>) =>
+  (value: unknown): Encoded =>
+    typeof value === 'string' ? codec.encode(value) : undefined;
+const integer =
+  (codec: ValueCodec<number>) =>
+  (value: unknown): Encoded => {
+    const n =
+      typeof value === 'string' && /^-?\d+$/.test(value.trim())
+        ? Number(value)
+        : value;
+    return typeof n === 'number' ? codec.encode(n) : undefined;
+  };
+const ENCODERS: Readonly<
+  Record<
+    OptionValue['type'],
+    { readonly need: string; readonly encode: (value: unknown) => Encoded }
+  >
+> = {
+  ip: { need: 'an address string', encode: text(ip) },
+  ips: {
+    need: 'a list of addresses',
+    encode: (value) =>
+      typeof value === 'string'
+        ? ips.encode([value])
+        : Array.isArray(value)
+          ? ips.encode(value as readonly string[])
+          : undefined,
+  },
+  u8: { need: 'an integer', encode: integer(u8) },
+  u16: { need: 'an integer', encode: integer(u16) },
+  u32: { need: 'an integer', encode: integer(u32) },
+  i32: { need: 'an integer', encode: integer(i32) },
+  string: { need: 'text', encode: text(string) },
+  bool: {
+    need: 'true or false',
+    encode: (value) =>
+      typeof value === 'boolean' ? bool.encode(value) : undefined,
+  },
+  hex: { need: 'a hex string', encode: text(hex) },
+};
 
 /** Encodes a configured option value by its declared type. */
 export function encodeOptionValue(v: OptionValue): Result<Uint8Array, string> {
   const where = `option ${v.code}`;
   if (!Number.isInteger(v.code) || v.code < 1 || v.code > 254)
     return err(`${where}: code must be 1-254`);
-  const value = v.value;
-  let r: Result<Uint8Array, string>;
-  switch (v.type) {
-    case 'ip':
-      if (typeof value !== 'string')
-        return err(`${where}: type ip needs an address string`);
-      r = ip.encode(value);
-      break;
-    case 'ips':
-      if (typeof value === 'string') r = ips.encode([value]);
-      else if (Array.isArray(value)) r = ips.encode(value as readonly string[]);
-      else return err(`${where}: type ips needs a list of addresses`);
-      break;
-    case 'u8':
-    case 'u16':
-    case 'u32':
-    case 'i32': {
-      const n =
-        typeof value === 'string' && /^-?\d+$/.test(value.trim())
-          ? Number(value)
-          : value;
-      if (typeof n !== 'number')
-        return err(`${where}: type ${v.type} needs an integer`);
-      r = { u8, u16, u32, i32 }[v.type].encode(n);
-      break;
-    }
-    case 'string':
-      if (typeof value !== 'string')
-        return err(`${where}: type string needs text`);
-      r = string.encode(value);
-      break;
-    case 'bool':
-      if (typeof value !== 'boolean')
-        return err(`${where}: type bool needs true or false`);
-      r = bool.encode(value);
-      break;
-    case 'hex':
-      if (typeof value !== 'string')
-        return err(`${where}: type hex needs a hex string`);
-      r = hex.encode(value);
-      break;
-    default:
-      return err(
-        `${where}: unknown type ${String((v as { type: unknown }).type)}`,
-      );
-  }
+  const encoder = Object.hasOwn(ENCODERS, v.type)
+    ? ENCODERS[v.type]
+    : undefined;
+  if (!encoder)
+    return err(
+      `${where}: unknown type ${String((v as { type: unknown }).type)}`,
+    );
+  const r = encoder.encode(v.value);
+  if (r === undefined)
+    return err(`${where}: type ${v.type} needs ${encoder.need}`);
   return r.ok ? r : err(`${where}: ${r.error}`);
 }

@@ -43,6 +43,17 @@ const text = (v: Uint8Array | undefined): string | undefined =>
 const type = (d: ReturnType<typeof run>): number | undefined =>
   d.reply?.packet.options.get(53)?.[0];
 
+/** A table in which the default phone (0004f2aabbcc) holds 10.91.2.100: DISCOVER, then REQUEST (SELECTING). */
+function bound(): LeaseTable {
+  const t = createLeaseTable();
+  run(t, MessageType.DISCOVER);
+  run(t, MessageType.REQUEST, {
+    requested: '10.91.2.100',
+    serverId: '10.91.2.1',
+  });
+  return t;
+}
+
 test('DISCOVER gets an OFFER from the pool with site options, boot server and VLAN even if not asked', () => {
   const t = createLeaseTable();
   const d = run(t, MessageType.DISCOVER, { prl: [1, 3, 6, 42, 2] });
@@ -102,12 +113,7 @@ test('SELECTING an address held for another client is NAKed', () => {
 });
 
 test('INIT-REBOOT: own address ACKed, wrong address or foreign network NAKed, broadcast', () => {
-  const t = createLeaseTable();
-  run(t, MessageType.DISCOVER);
-  run(t, MessageType.REQUEST, {
-    requested: '10.91.2.100',
-    serverId: '10.91.2.1',
-  });
+  const t = bound();
   assert.equal(
     type(run(t, MessageType.REQUEST, { requested: '10.91.2.100' })),
     MessageType.ACK,
@@ -128,12 +134,7 @@ test('INIT-REBOOT: own address ACKed, wrong address or foreign network NAKed, br
 });
 
 test("RENEWING is ACKed to ciaddr:68 and extends the lease; REBINDING someone else's address is NAKed", () => {
-  const t = createLeaseTable();
-  run(t, MessageType.DISCOVER);
-  run(t, MessageType.REQUEST, {
-    requested: '10.91.2.100',
-    serverId: '10.91.2.1',
-  });
+  const t = bound();
   const renew = run(
     t,
     MessageType.REQUEST,
@@ -216,12 +217,7 @@ test('classes: binary option 60 of a SoundPoint gets its class option, a VVX doe
 });
 
 test('DECLINE quarantines the address; RELEASE frees it', () => {
-  const t = createLeaseTable();
-  run(t, MessageType.DISCOVER);
-  run(t, MessageType.REQUEST, {
-    requested: '10.91.2.100',
-    serverId: '10.91.2.1',
-  });
+  const t = bound();
   const dec = run(t, MessageType.DECLINE, {
     requested: '10.91.2.100',
     serverId: '10.91.2.1',

@@ -184,8 +184,9 @@ export function replyOptions(
   const own = phone !== undefined && c.phones.has(phone.mac);
   let key = `${site.name}|`;
   for (let i = 0; i < c.classes.length; i++)
-    if (matches(c.classes[i]!.match, labels)) key += `${i},`;
-  key += `|${own ? phone.mac : ''}|${prl === undefined ? '-' : prl.join(',')}`;
+    key += matches(c.classes[i]!.match, labels) ? '1' : '0';
+  // The option-55 list as one character per code ('-' alone when there is none).
+  key += `|${own ? phone.mac : ''}|${prl === undefined ? '-' : `p${String.fromCharCode.apply(null, prl as number[])}`}`;
   const hit = c.replies.get(key);
   if (hit) return hit;
   const { set, explicit, policy } = optionsFor(model, site, labels, phone);

@@ -35,14 +35,40 @@ const u32v = (n: number): Uint8Array => {
   return r.ok ? r.value : new Uint8Array(4);
 };
 
+/**
+ * The values every reply of a server and site repeats (server id; lease time, T1, T2), encoded once and
+ * shared by the replies (option values are read-only): the last one asked for is kept.
+ */
+let serverIdOf: { ip: number; bytes: Uint8Array } = {
+  ip: -1,
+  bytes: new Uint8Array(4),
+};
+let leaseTimesOf = { secs: -1, bytes: [] as Uint8Array[] };
+function serverIdBytes(ip: number): Uint8Array {
+  if (serverIdOf.ip !== ip) serverIdOf = { ip, bytes: ipBytes(ip) };
+  return serverIdOf.bytes;
+}
+function leaseTimeBytes(secs: number): Uint8Array[] {
+  if (leaseTimesOf.secs !== secs)
+    leaseTimesOf = {
+      secs,
+      bytes: [
+        u32v(secs),
+        u32v(Math.floor(secs / 2)),
+        u32v(Math.floor((secs * 7) / 8)),
+      ],
+    };
+  return leaseTimesOf.bytes;
+}
+
 export interface ReplyParts {
   readonly type: number;
   readonly serverIp: number;
-  readonly yiaddr?: number;
+  readonly yiaddr?: number | undefined;
   /** Lease seconds; adds 51, 58 (T1 = 1/2) and 59 (T2 = 7/8). */
-  readonly leaseSecs?: number;
-  readonly options?: readonly (readonly [number, Uint8Array])[];
-  readonly message?: string;
+  readonly leaseSecs?: number | undefined;
+  readonly options?: readonly (readonly [number, Uint8Array])[] | undefined;
+  readonly message?: string | undefined;
 }
 
 export function buildReply(
@@ -51,14 +77,19 @@ export function buildReply(
 ): { packet: DhcpPacket; dest: Destination } {
   const p = replyTo(req, parts.type);
   if (parts.yiaddr !== undefined) p.yiaddr = parts.yiaddr;
-  p.options.set(54, ipBytes(parts.serverIp));
+  p.options.set(54, serverIdBytes(parts.serverIp));
   if (parts.leaseSecs !== undefined) {
-    p.options.set(51, u32v(parts.leaseSecs));
-    p.options.set(58, u32v(Math.floor(parts.leaseSecs / 2)));
-    p.options.set(59, u32v(Math.floor((parts.leaseSecs * 7) / 8)));
+    const [lease, t1, t2] = leaseTimeBytes(parts.leaseSecs);
+    p.options.set(51, lease!);
+    p.options.set(58, t1!);
+    p.options.set(59, t2!);
   }
-  for (const [code, v] of parts.options ?? [])
-    if (!p.options.has(code)) p.options.set(code, v);
+  const configured = parts.options;
+  if (configured)
+    for (let i = 0; i < configured.length; i++) {
+      const [code, v] = configured[i]!;
+      if (!p.options.has(code)) p.options.set(code, v);
+    }
   if (parts.message) p.options.set(56, new TextEncoder().encode(parts.message));
   // A relayed NAK must be broadcast by the relay: the client may hold a wrong address (RFC 2131 §4.3.2).
   if (parts.type === MessageType.NAK && req.giaddr !== 0)

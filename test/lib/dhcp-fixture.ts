@@ -77,12 +77,15 @@ export function dhcpLabModel(o: FixtureOptions = {}): ApplianceModel {
 
 /**
  * One big flat site for load tests and the benchmark: subnet <a.b>.0.0/16 with ~60,000 pool addresses and
- * the Polycom options of the Kea baseline (66, 160, 42, 2); the appliance at <net>.1.
+ * the Polycom options of the Kea baseline (66, 160, 42, 2); the appliance at <net>.1. subnet and pool replace
+ * the site's (a larger one for high rates).
  */
 export function benchYaml(o: {
   net: string;
   dataDir: string;
   iface?: string;
+  subnet?: string;
+  pool?: string;
 }): string {
   const ab = o.net.split('.').slice(0, 2).join('.');
   return labYaml({
@@ -93,8 +96,8 @@ export function benchYaml(o: {
     parameters: '',
     sites: {
       bench: {
-        subnet: `${ab}.0.0/16`,
-        pool: `${ab}.16.0-${ab}.255.254`,
+        subnet: o.subnet ?? `${ab}.0.0/16`,
+        pool: o.pool ?? `${ab}.16.0-${ab}.255.254`,
         ntp: `[${o.net}.1]`,
         timeOffset: '-21600',
         leaseTime: '3600',

@@ -6,10 +6,18 @@
  */
 import type { Result } from '../../shared/result.ts';
 import type { DhcpPacket } from './packet.ts';
-import { ipNumber, string, u16, u32 } from './values.ts';
+import { ipNumber, string, u16, u32, type ValueCodec } from './values.ts';
 
 const raw = (p: DhcpPacket, code: number): Uint8Array | undefined =>
   p.options.get(code);
+
+/** The accessor of an option read with one value codec (undefined when absent or malformed). */
+const read =
+  <T>(code: number, codec: ValueCodec<T>) =>
+  (p: DhcpPacket): T | undefined => {
+    const v = raw(p, code);
+    return v === undefined ? undefined : codec.decode(v);
+  };
 
 /** Option 53, 1-255 (DISCOVER … INFORM are 1-8). */
 export function messageType(p: DhcpPacket): number | undefined {
@@ -18,21 +26,18 @@ export function messageType(p: DhcpPacket): number | undefined {
 }
 
 /** Option 50 as an unsigned 32-bit number. */
-export const requestedIp = (p: DhcpPacket): number | undefined => {
-  const v = raw(p, 50);
-  return v === undefined ? undefined : ipNumber.decode(v);
-};
+export const requestedIp = read(50, ipNumber);
 
 /** Option 54 as an unsigned 32-bit number. */
-export const serverId = (p: DhcpPacket): number | undefined => {
-  const v = raw(p, 54);
-  return v === undefined ? undefined : ipNumber.decode(v);
-};
+export const serverId = read(54, ipNumber);
 
 /** Option 55: the codes the client asks for, in its order (a fingerprint as well). */
 export const parameterRequestList = (p: DhcpPacket): number[] | undefined => {
   const v = raw(p, 55);
-  return v === undefined || v.length === 0 ? undefined : Array.from(v);
+  if (v === undefined || v.length === 0) return undefined;
+  const codes = new Array<number>(v.length);
+  for (let i = 0; i < v.length; i++) codes[i] = v[i]!;
+  return codes;
 };
 
 /** Option 60 bytes, non-empty (decode them with vendor-class.ts). */
@@ -48,29 +53,21 @@ export const clientId = (p: DhcpPacket): Uint8Array | undefined => {
 };
 
 /** Option 12 text (trailing NULs dropped). */
-export const hostName = (p: DhcpPacket): string | undefined => {
-  const v = raw(p, 12);
-  return v === undefined ? undefined : string.decode(v);
-};
+export const hostName = read(12, string);
 
 /** Option 51 seconds. */
-export const leaseTime = (p: DhcpPacket): number | undefined => {
-  const v = raw(p, 51);
-  return v === undefined ? undefined : u32.decode(v);
-};
+export const leaseTime = read(51, u32);
 
 /** Option 57; values under 576 are illegal (RFC 2132 §9.10) and read as absent. */
+const rawMaxMessageSize = read(57, u16);
 export const maxMessageSize = (p: DhcpPacket): number | undefined => {
-  const v = raw(p, 57);
-  const n = v === undefined ? undefined : u16.decode(v);
+  const n = rawMaxMessageSize(p);
   return n !== undefined && n >= 576 ? n : undefined;
 };
 
 /** A text option (66, 160, 128 …) as a string. */
-export const textOption = (p: DhcpPacket, code: number): string | undefined => {
-  const v = raw(p, code);
-  return v === undefined ? undefined : string.decode(v);
-};
+export const textOption = (p: DhcpPacket, code: number): string | undefined =>
+  read(code, string)(p);
 
 /**
  * Boot server value for options 66 / 160 (and a custom string option): plain text, any URL form the phone

@@ -122,51 +122,67 @@ test('option overload 52: options continue in file (1), sname (2) or both (3), i
       b.set([43, 1, 0xbb, 12, 2, 0x68, 0x69, 255], 108); // file
       b.set([43, 1, 0xcc, 15, 1, 0x78, 255], 44); // sname
     });
+  // overload value → the merged options, and the file and sname text left.
+  const cases: [number, Array<[number, number[]]>, string, string][] = [
+    [
+      3,
+      [
+        [53, [1]],
+        [43, [0xaa, 0xbb, 0xcc]],
+        [12, [0x68, 0x69]],
+        [15, [0x78]],
+      ],
+      '',
+      '',
+    ],
+    [
+      1,
+      [
+        [53, [1]],
+        [43, [0xaa, 0xbb]],
+        [12, [0x68, 0x69]],
+      ],
+      '',
+      '+\x01\xcc\x0f\x01x\xff',
+    ],
+    [
+      2,
+      [
+        [53, [1]],
+        [43, [0xaa, 0xcc]],
+        [15, [0x78]],
+      ],
+      '+\x01\xbb\x0c\x02hi\xff',
+      '',
+    ],
+  ];
+  for (const [v, want, file, sname] of cases) {
+    const p = decoded(withFields(v));
+    assert.deepEqual(entries(p), want);
+    assert.equal(p.file, file);
+    assert.equal(p.sname, sname);
+  }
   const both = decoded(withFields(3));
-  assert.deepEqual(entries(both), [
-    [53, [1]],
-    [43, [0xaa, 0xbb, 0xcc]],
-    [12, [0x68, 0x69]],
-    [15, [0x78]],
-  ]);
-  assert.equal(both.file, '');
-  assert.equal(both.sname, '');
-  const fileOnly = decoded(withFields(1));
-  assert.deepEqual(entries(fileOnly), [
-    [53, [1]],
-    [43, [0xaa, 0xbb]],
-    [12, [0x68, 0x69]],
-  ]);
-  assert.equal(fileOnly.file, '');
-  assert.equal(fileOnly.sname, '+\x01\xcc\x0f\x01x\xff');
-  const snameOnly = decoded(withFields(2));
-  assert.deepEqual(entries(snameOnly), [
-    [53, [1]],
-    [43, [0xaa, 0xcc]],
-    [15, [0x78]],
-  ]);
   // The merged options re-encode into the options field alone, with no option 52.
   assert.deepEqual(entries(decoded(encodePacket(both))), entries(both));
 });
 
+/** A DISCOVER whose option 52 says `overload`, with `bytes` written into its header at `at`. */
+const overloaded = (overload: number, bytes: number[], at: number) =>
+  raw([53, 1, 1, 52, 1, overload, 255], (b) => b.set(bytes, at));
+
 test('overloaded fields may end without 255 (pads to the field end); an overrun there is an error', () => {
-  const p = decoded(
-    raw([53, 1, 1, 52, 1, 1, 255], (b) => b.set([12, 1, 0x41], 108)),
-  );
+  const p = decoded(overloaded(1, [12, 1, 0x41], 108));
   assert.deepEqual(entries(p), [
     [53, [1]],
     [12, [0x41]],
   ]);
-  const bad = decodePacket(
-    raw([53, 1, 1, 52, 1, 1, 255], (b) => b.set([12, 9, 0x41], 230)),
-  );
+  const bad = decodePacket(overloaded(1, [12, 9, 0x41], 230));
   assert.equal(bad.ok ? '' : bad.error.code, 'DHCP_OPTION_OVERRUN');
 });
 
 test('a malformed option 52 is kept raw and the fields stay text', () => {
-  const p = decoded(
-    raw([53, 1, 1, 52, 1, 7, 255], (b) => b.set([0x70, 0x78, 0x65], 108)),
-  );
+  const p = decoded(overloaded(7, [0x70, 0x78, 0x65], 108));
   assert.deepEqual(entries(p), [
     [53, [1]],
     [52, [7]],

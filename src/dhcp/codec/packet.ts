@@ -59,9 +59,11 @@ export const MessageType = {
   INFORM: 8,
 } as const;
 
+const MESSAGE_TYPE_NAMES = Object.keys(MessageType);
+
 /** A known message type's name (DISCOVER … INFORM), or undefined. */
 export const messageTypeNameOf = (t: number): string | undefined =>
-  t >= 1 && t <= 8 ? Object.keys(MessageType)[t - 1] : undefined;
+  t >= 1 && t <= 8 ? MESSAGE_TYPE_NAMES[t - 1] : undefined;
 
 /** Fixed header (236 bytes) + magic cookie. */
 export const HEADER_SIZE = 236;
@@ -84,6 +86,30 @@ const fail = (
   offset?: number,
 ): { ok: false; error: DecodeError } =>
   err(offset === undefined ? { code, message } : { code, message, offset });
+
+const overrun = (
+  buf: Uint8Array,
+  at: number,
+  where: string,
+): { ok: false; error: DecodeError } =>
+  fail(
+    'DHCP_OPTION_OVERRUN',
+    `option ${buf[at]} at offset ${at} runs past the end of ${where}`,
+    at,
+  );
+
+/** buf[start, start+len) as a plain Uint8Array view (Buffer's subarray would construct a Buffer). */
+const view = (buf: Uint8Array, start: number, len: number): Uint8Array =>
+  new Uint8Array(buf.buffer, buf.byteOffset + start, len);
+const be16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+const be32 = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
+/** Option overload (RFC 2131 §4.1): the file field (bit 1), then the sname field (bit 2), carry options. */
+const OVERLOAD_FIELDS = [
+  { bit: 1, offset: FILE_OFFSET, size: FILE_SIZE, name: 'the file field' },
+  { bit: 2, offset: SNAME_OFFSET, size: SNAME_SIZE, name: 'the sname field' },
+] as const;
 
 /** latin1 text of buf[start, start+size) up to the first NUL. */
 function fieldText(buf: Uint8Array, start: number, size: number): string {
@@ -137,7 +163,7 @@ function walkOptions(
     const v = i + 2;
     if (v + len > end) return i;
     if (code !== OPT_OVERLOAD || allowOverload)
-      addOption(options, code, buf.subarray(v, v + len));
+      addOption(options, code, view(buf, v, len));
     i = v + len;
   }
   return -2;
@@ -149,7 +175,6 @@ export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
       'DHCP_TOO_SHORT',
       `packet is ${buf.length} bytes, at least ${OPTIONS_OFFSET} needed`,
     );
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const op = buf[0]!;
   if (op !== 1 && op !== 2)
     return fail(
@@ -164,7 +189,7 @@ export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
       `hlen ${hlen} exceeds the 16-byte chaddr field`,
       2,
     );
-  if (dv.getUint32(HEADER_SIZE) !== MAGIC_COOKIE)
+  if (be32(buf, HEADER_SIZE) !== MAGIC_COOKIE)
     return fail(
       'DHCP_BAD_COOKIE',
       'magic cookie is not 99.130.83.99',
@@ -173,12 +198,7 @@ export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
 
   const options = new Map<number, Uint8Array>();
   const r = walkOptions(buf, OPTIONS_OFFSET, buf.length, options, true);
-  if (r >= 0)
-    return fail(
-      'DHCP_OPTION_OVERRUN',
-      `option ${buf[r]} at offset ${r} runs past the end of the packet`,
-      r,
-    );
+  if (r >= 0) return overrun(buf, r, 'the packet');
   if (r === -2)
     return fail(
       'DHCP_NO_END',
@@ -186,9 +206,7 @@ export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
       buf.length,
     );
 
-  // Option overload (RFC 2131 §4.1): the file field, then the sname field, carry more options.
-  let fileHasOptions = false;
-  let snameHasOptions = false;
+  let overloaded = 0;
   const overload = options.get(OPT_OVERLOAD);
   if (
     overload !== undefined &&
@@ -197,37 +215,11 @@ export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
     overload[0]! <= 3
   ) {
     options.delete(OPT_OVERLOAD);
-    fileHasOptions = (overload[0]! & 1) !== 0;
-    snameHasOptions = (overload[0]! & 2) !== 0;
-    if (fileHasOptions) {
-      const f = walkOptions(
-        buf,
-        FILE_OFFSET,
-        FILE_OFFSET + FILE_SIZE,
-        options,
-        false,
-      );
-      if (f >= 0)
-        return fail(
-          'DHCP_OPTION_OVERRUN',
-          `option ${buf[f]} at offset ${f} runs past the end of the file field`,
-          f,
-        );
-    }
-    if (snameHasOptions) {
-      const s = walkOptions(
-        buf,
-        SNAME_OFFSET,
-        SNAME_OFFSET + SNAME_SIZE,
-        options,
-        false,
-      );
-      if (s >= 0)
-        return fail(
-          'DHCP_OPTION_OVERRUN',
-          `option ${buf[s]} at offset ${s} runs past the end of the sname field`,
-          s,
-        );
+    overloaded = overload[0]!;
+    for (const f of OVERLOAD_FIELDS) {
+      if ((overloaded & f.bit) === 0) continue;
+      const at = walkOptions(buf, f.offset, f.offset + f.size, options, false);
+      if (at >= 0) return overrun(buf, at, f.name);
     }
   }
 
@@ -236,16 +228,16 @@ export function decodePacket(buf: Uint8Array): Result<DhcpPacket, DecodeError> {
     htype: buf[1]!,
     hlen,
     hops: buf[3]!,
-    xid: dv.getUint32(4),
-    secs: dv.getUint16(8),
-    flags: dv.getUint16(10),
-    ciaddr: dv.getUint32(12),
-    yiaddr: dv.getUint32(16),
-    siaddr: dv.getUint32(20),
-    giaddr: dv.getUint32(24),
-    chaddr: buf.subarray(28, 44),
-    sname: snameHasOptions ? '' : fieldText(buf, SNAME_OFFSET, SNAME_SIZE),
-    file: fileHasOptions ? '' : fieldText(buf, FILE_OFFSET, FILE_SIZE),
+    xid: be32(buf, 4),
+    secs: be16(buf, 8),
+    flags: be16(buf, 10),
+    ciaddr: be32(buf, 12),
+    yiaddr: be32(buf, 16),
+    siaddr: be32(buf, 20),
+    giaddr: be32(buf, 24),
+    chaddr: view(buf, 28, 16),
+    sname: overloaded & 2 ? '' : fieldText(buf, SNAME_OFFSET, SNAME_SIZE),
+    file: overloaded & 1 ? '' : fieldText(buf, FILE_OFFSET, FILE_SIZE),
     options,
   });
 }
@@ -262,12 +254,13 @@ function writeOption(
   code: number,
   value: Uint8Array,
 ): number {
-  let i = at;
-  if (value.length === 0) {
-    out[i++] = code;
-    out[i++] = 0;
-    return i;
+  if (value.length <= 255) {
+    out[at] = code;
+    out[at + 1] = value.length;
+    out.set(value, at + 2);
+    return at + 2 + value.length;
   }
+  let i = at;
   for (let off = 0; off < value.length; off += 255) {
     const n = Math.min(255, value.length - off);
     out[i++] = code;
@@ -277,6 +270,17 @@ function writeOption(
   }
   return i;
 }
+
+const put16 = (out: Uint8Array, at: number, n: number): void => {
+  out[at] = (n >>> 8) & 255;
+  out[at + 1] = n & 255;
+};
+const put32 = (out: Uint8Array, at: number, n: number): void => {
+  out[at] = (n >>> 24) & 255;
+  out[at + 1] = (n >>> 16) & 255;
+  out[at + 2] = (n >>> 8) & 255;
+  out[at + 3] = n & 255;
+};
 
 function writeText(
   out: Uint8Array,
@@ -291,6 +295,18 @@ function writeText(
 const encodable = (code: number): boolean =>
   Number.isInteger(code) && code > 0 && code < 255;
 
+// Map.forEach callbacks with their state as `this`: no closure and no [code, value] array per option.
+const sizing = { size: 0 };
+function addWireSize(this: typeof sizing, value: Uint8Array, code: number) {
+  if (encodable(code)) this.size += wireSize(value.length);
+}
+const EMPTY = new Uint8Array(0);
+const writing = { out: EMPTY, at: 0 };
+function writeListed(this: typeof writing, value: Uint8Array, code: number) {
+  if (code !== OPT_MESSAGE_TYPE && code !== OPT_RELAY_AGENT && encodable(code))
+    this.at = writeOption(this.out, this.at, code, value);
+}
+
 /**
  * Encodes a packet. Total and deterministic: numbers are truncated to their field widths, texts to their
  * fields (latin1), codes 0, 255 and non-integers are skipped.
@@ -302,41 +318,45 @@ export function encodePacket(
   const minSize = opts?.minSize ?? 300;
   const mt = p.options.get(OPT_MESSAGE_TYPE);
   const relay = p.options.get(OPT_RELAY_AGENT);
-  let size = OPTIONS_OFFSET + 1;
-  for (const [code, value] of p.options)
-    if (encodable(code)) size += wireSize(value.length);
-  const out = Buffer.alloc(Math.max(size, minSize));
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  sizing.size = OPTIONS_OFFSET + 1;
+  p.options.forEach(addWireSize, sizing);
+  const size = sizing.size;
+  // Not zeroed by the allocator (a slice of Node's pool, no allocation of its own): the header is zeroed
+  // and written, the options written, and what follows the end option zeroed.
+  const out = Buffer.allocUnsafe(Math.max(size, minSize));
+  out.fill(0, 0, OPTIONS_OFFSET);
   out[0] = p.op;
   out[1] = p.htype;
   out[2] = p.hlen;
   out[3] = p.hops;
-  dv.setUint32(4, p.xid >>> 0);
-  dv.setUint16(8, p.secs & 0xffff);
-  dv.setUint16(10, p.flags & 0xffff);
-  dv.setUint32(12, p.ciaddr >>> 0);
-  dv.setUint32(16, p.yiaddr >>> 0);
-  dv.setUint32(20, p.siaddr >>> 0);
-  dv.setUint32(24, p.giaddr >>> 0);
-  out.set(p.chaddr.subarray(0, 16), 28);
+  put32(out, 4, p.xid);
+  put16(out, 8, p.secs);
+  put16(out, 10, p.flags);
+  put32(out, 12, p.ciaddr);
+  put32(out, 16, p.yiaddr);
+  put32(out, 20, p.siaddr);
+  put32(out, 24, p.giaddr);
+  out.set(p.chaddr.length > 16 ? p.chaddr.subarray(0, 16) : p.chaddr, 28);
   writeText(out, SNAME_OFFSET, SNAME_SIZE, p.sname);
   writeText(out, FILE_OFFSET, FILE_SIZE, p.file);
-  dv.setUint32(HEADER_SIZE, MAGIC_COOKIE);
-  let i = OPTIONS_OFFSET;
-  if (mt !== undefined) i = writeOption(out, i, OPT_MESSAGE_TYPE, mt);
-  for (const [code, value] of p.options) {
-    if (
-      code === OPT_MESSAGE_TYPE ||
-      code === OPT_RELAY_AGENT ||
-      !encodable(code)
-    )
-      continue;
-    i = writeOption(out, i, code, value);
-  }
+  put32(out, HEADER_SIZE, MAGIC_COOKIE);
+  writing.out = out;
+  writing.at = OPTIONS_OFFSET;
+  if (mt !== undefined)
+    writing.at = writeOption(out, writing.at, OPT_MESSAGE_TYPE, mt);
+  p.options.forEach(writeListed, writing);
+  let i = writing.at;
+  writing.out = EMPTY; // the module keeps no reply alive
   if (relay !== undefined) i = writeOption(out, i, OPT_RELAY_AGENT, relay);
   out[i] = OPT_END;
+  out.fill(0, i + 1);
   return out;
 }
+
+/** Option 53's value for each type, made once and shared by the replies (option values are read-only). */
+const typeBytes: Uint8Array[] = [];
+const messageTypeBytes = (t: number): Uint8Array =>
+  (typeBytes[t] ??= Uint8Array.of(t));
 
 /**
  * The skeleton of a reply: op 2, xid, flags, giaddr, htype/hlen, chaddr copied; option 53 set; option 61
@@ -345,7 +365,7 @@ export function encodePacket(
  */
 export function replyTo(req: DhcpPacket, messageType: number): DhcpPacket {
   const options = new Map<number, Uint8Array>();
-  options.set(OPT_MESSAGE_TYPE, Uint8Array.of(messageType & 0xff));
+  options.set(OPT_MESSAGE_TYPE, messageTypeBytes(messageType & 0xff));
   const clientId = req.options.get(OPT_CLIENT_ID);
   if (clientId !== undefined) options.set(OPT_CLIENT_ID, clientId);
   const relay = req.options.get(OPT_RELAY_AGENT);

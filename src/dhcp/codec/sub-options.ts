@@ -6,27 +6,32 @@ import { err, ok, type Result } from '../../shared/result.ts';
 
 export type SubOption = readonly [code: number, value: Uint8Array];
 
+/** The parts one after the other. */
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let i = 0;
+  for (const p of parts) {
+    out.set(p, i);
+    i += p.length;
+  }
+  return out;
+}
+
 /** code(1) len(1) value; each value at most 255 bytes. Codes 0 and 255 are allowed (vendor-defined). */
 export function encodeSubOptions(
   list: readonly SubOption[],
 ): Result<Uint8Array, string> {
-  let size = 0;
+  const parts: Uint8Array[] = [];
   for (const [code, value] of list) {
     if (!Number.isInteger(code) || code < 0 || code > 255)
       return err(`sub-option code ${code} is not 0-255`);
     if (value.length > 255)
       return err(`sub-option ${code} is ${value.length} bytes, at most 255`);
-    size += 2 + value.length;
+    parts.push(Uint8Array.of(code, value.length), value);
   }
-  const out = new Uint8Array(size);
-  let i = 0;
-  for (const [code, value] of list) {
-    out[i++] = code;
-    out[i++] = value.length;
-    out.set(value, i);
-    i += value.length;
-  }
-  return ok(out);
+  return ok(concat(parts));
 }
 
 /**
@@ -60,7 +65,6 @@ export function encodeVivso(
   entries: readonly VendorInfo[],
 ): Result<Uint8Array, string> {
   const parts: Uint8Array[] = [];
-  let size = 0;
   for (const e of entries) {
     if (
       !Number.isInteger(e.enterprise) ||
@@ -82,15 +86,8 @@ export function encodeVivso(
       subs.value.length,
     );
     parts.push(head, subs.value);
-    size += 5 + subs.value.length;
   }
-  const out = new Uint8Array(size);
-  let i = 0;
-  for (const p of parts) {
-    out.set(p, i);
-    i += p.length;
-  }
-  return ok(out);
+  return ok(concat(parts));
 }
 
 export function decodeVivso(buf: Uint8Array): Result<VendorInfo[], string> {

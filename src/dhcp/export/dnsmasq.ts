@@ -10,8 +10,8 @@ import { cidrBroadcast, formatIpv4 } from '../../shared/ipv4.ts';
 import { macColons } from '../../shared/mac.ts';
 import { FIXED_VLAN_OPTIONS } from '../../shared/polycom-dhcp.ts';
 import { classTag, classTags, phoneTag, siteTag } from './dnsmasq-tags.ts';
-import { type ExportOption, policyView, renderValue } from './policy-view.ts';
-import { type ExportResult, Report } from './report.ts';
+import { type ExportOption, renderValue, startExport } from './policy-view.ts';
+import type { ExportResult } from './report.ts';
 import {
   addressIn,
   constrainsModel,
@@ -48,8 +48,7 @@ export function exportDnsmasq(
   model: ApplianceModel,
   opts: DnsmasqOptions = {},
 ): ExportResult {
-  const report = new Report();
-  const view = policyView(model, report);
+  const { view, report, done } = startExport('dnsmasq', model);
   const out: string[] = [
     `# dnsmasq.conf exported by \`appliance export dnsmasq\` from ${model.source.file} (sha256 ${model.source.sha256.slice(0, 12)}).`,
     '# Edit appliance.yaml and export again; see docs/scale-out.md.',
@@ -196,9 +195,5 @@ export function exportDnsmasq(
       );
     }
   }
-  return {
-    target: 'dnsmasq',
-    text: `${out.join('\n')}\n`,
-    findings: report.findings,
-  };
+  return done(`${out.join('\n')}\n`);
 }

@@ -17,11 +17,11 @@ import { classTest, modelClass } from './kea-classes.ts';
 import { DEBIAN_HOOKS_DIR, type HaOptions, haConfig } from './kea-ha.ts';
 import {
   type ExportOption,
-  policyView,
   renderValue,
   type SiteView,
+  startExport,
 } from './policy-view.ts';
-import { type ExportResult, Report } from './report.ts';
+import type { ExportResult } from './report.ts';
 import { addressIn, constrainsModel, noteOption60 } from './selectors.ts';
 
 export interface KeaOptions {
@@ -48,8 +48,7 @@ export function exportKea(
   model: ApplianceModel,
   opts: KeaOptions = {},
 ): ExportResult {
-  const report = new Report();
-  const view = policyView(model, report);
+  const { view, report, done } = startExport('kea', model);
   const defs = new Map<number, string>([[160, optionName(160)]]);
   const flex: object[] = [];
 
@@ -262,9 +261,5 @@ export function exportKea(
       ],
     },
   };
-  return {
-    target: 'kea',
-    text: `${JSON.stringify(doc, null, 2)}\n`,
-    findings: report.findings,
-  };
+  return done(`${JSON.stringify(doc, null, 2)}\n`);
 }

@@ -12,7 +12,7 @@ import type {
 import { optionType } from '../codec/catalog.ts';
 import { ips, string, toHex } from '../codec/values.ts';
 import { compile, PROTOCOL_CODES } from '../policy.ts';
-import type { Report } from './report.ts';
+import { type ExportResult, Report, type Target } from './report.ts';
 
 export interface ExportOption {
   readonly code: number;
@@ -114,4 +114,17 @@ export function renderValue(o: ExportOption): RenderedValue {
       return { kind: 'ips', list };
   }
   return { kind: 'hex', hex: toHex(bytes) };
+}
+
+/** The start of an export: the policy view, the report its findings go to, and `done` for the file text. */
+export function startExport(
+  target: Target,
+  model: ApplianceModel,
+): { view: PolicyView; report: Report; done(text: string): ExportResult } {
+  const report = new Report();
+  return {
+    view: policyView(model, report),
+    report,
+    done: (text) => ({ target, text, findings: report.findings }),
+  };
 }

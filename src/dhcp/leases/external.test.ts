@@ -8,13 +8,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { labModel } from '../../../test/lib/admin/fixture.ts';
+import { labModelRef } from '../../../test/lib/admin/fixture.ts';
 import { waitFor } from '../../../test/lib/netns.ts';
 import { silentLogger } from '../../shared/log.ts';
 import { startLeaseSource } from './external.ts';
 
-const model = labModel();
-const ref = { current: () => model };
+const ref = labModelRef();
 const H =
   'address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context\n';
 const far = Math.floor(Date.now() / 1000) + 3600;

@@ -11,13 +11,16 @@ import { formatRecord } from './journal.ts';
 import { createLeaseQuery } from './query.ts';
 import { JOURNAL_FILE, offlineLeases, replayLeases } from './replay.ts';
 import { openLeaseStore } from './store.ts';
-import { createLeaseTable } from './table.ts';
+import { createLeaseTable, type LeaseTable } from './table.ts';
 
 const ip = (s: string): number => {
   const r = parseIpv4(s);
   if (!r.ok) throw new Error(s);
   return r.value;
 };
+/** A bound lease on `at` for `mac` until `expires`. */
+const bind = (table: LeaseTable, at: string, mac: Mac, expires: number): void =>
+  table.apply({ kind: 'bind', ip: ip(at), mac, expires });
 const A = '0004f2a00001' as Mac;
 const B = '0004f2a00002' as Mac;
 const C = '0004f2a00003' as Mac;
@@ -30,24 +33,9 @@ const NOW = 1_000_000;
 
 test('snapshot: leases sorted by address with site and state; pool usage counts active leases, quarantines, reservations', () => {
   const table = createLeaseTable();
-  table.apply({
-    kind: 'bind',
-    ip: ip('10.92.10.55'),
-    mac: B,
-    expires: NOW + 1,
-  });
-  table.apply({
-    kind: 'bind',
-    ip: ip('10.91.10.120'),
-    mac: C,
-    expires: NOW - 1,
-  });
-  table.apply({
-    kind: 'bind',
-    ip: ip('10.91.10.101'),
-    mac: A,
-    expires: NOW + 60_000,
-  });
+  bind(table, '10.92.10.55', B, NOW + 1);
+  bind(table, '10.91.10.120', C, NOW - 1);
+  bind(table, '10.91.10.101', A, NOW + 60_000);
   table.apply({ kind: 'decline', ip: ip('10.91.10.102'), until: NOW + 5 });
   const q = createLeaseQuery(table, ref, { badLines: 2 });
   const snap = q.snapshot(NOW);
@@ -90,18 +78,8 @@ test('snapshot: leases sorted by address with site and state; pool usage counts 
 
 test('macForAddress: a live lease, else the fallback the server gives (its DHCPINFORM bindings)', () => {
   const table = createLeaseTable();
-  table.apply({
-    kind: 'bind',
-    ip: ip('10.91.10.101'),
-    mac: A,
-    expires: NOW + 1,
-  });
-  table.apply({
-    kind: 'bind',
-    ip: ip('10.91.10.102'),
-    mac: B,
-    expires: NOW - 1,
-  });
+  bind(table, '10.91.10.101', A, NOW + 1);
+  bind(table, '10.91.10.102', B, NOW - 1);
   const asked: number[] = [];
   const q = createLeaseQuery(table, ref, {
     badLines: 0,

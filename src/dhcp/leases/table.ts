@@ -73,7 +73,10 @@ export function createLeaseTable(): LeaseTable {
   const declined = new Map<number, number>();
   /** Per pool (keyed by its first address) the lowest address that may still be free, and the pool's end:
    * keeps allocation O(1) amortised. */
-  const cursor = new Map<number, { next: number; last: number }>();
+  const cursor = new Map<
+    number,
+    { readonly first: number; next: number; readonly last: number }
+  >();
 
   const dropHold = (ip: number): void => {
     const h = holds.get(ip);
@@ -130,7 +133,7 @@ export function createLeaseTable(): LeaseTable {
       for (const pool of pools) {
         let known = cursor.get(pool.first);
         if (known === undefined || known.last !== pool.last) {
-          known = { next: pool.first, last: pool.last };
+          known = { first: pool.first, next: pool.first, last: pool.last };
           cursor.set(pool.first, known);
         } // memo only: a hold moves it forward
         const from = Math.max(pool.first, known.next);
@@ -156,9 +159,9 @@ export function createLeaseTable(): LeaseTable {
           dropHold(change.ip);
           holds.set(change.ip, { mac: change.mac, until: change.until });
           holdByMac.set(change.mac, change.ip);
-          for (const [first, c] of cursor)
+          for (const c of cursor.values())
             if (
-              change.ip >= first &&
+              change.ip >= c.first &&
               change.ip <= c.last &&
               change.ip >= c.next
             )

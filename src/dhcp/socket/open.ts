@@ -1,16 +1,18 @@
 /**
  * The DHCP socket: UDP 0.0.0.0:67 with SO_BROADCAST, bound to the configured interface with SO_BINDTODEVICE
  * before bind(), so datagrams arriving on any other interface never reach us and our broadcasts leave only
- * through it. Fails closed: without the addon the server does not start (a rogue DHCP server on a
- * corporate LAN is the worst thing this product could do).
+ * through it; read and written in batches (batch.ts). Fails closed: without the addon the server does not
+ * start (a rogue DHCP server on a corporate LAN is the worst thing this product could do).
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { closeSync } from 'node:fs';
 import { ApplianceError } from '../../shared/errors.ts';
+import { batchSocket, type DhcpSocket, type SocketEvents } from './batch.ts';
 import { loadBindDevice } from './native.ts';
 
+export type { DhcpSocket, SocketEvents };
+
 export interface DeviceSocket {
-  readonly socket: Socket;
+  readonly socket: DhcpSocket;
   /** The interface the kernel reports the socket bound to (read back with getsockopt). */
   readonly device: string;
 }
@@ -18,7 +20,8 @@ export interface DeviceSocket {
 export async function openDeviceSocket(
   iface: string,
   port: number,
-  address = '0.0.0.0',
+  address: string,
+  events: SocketEvents,
 ): Promise<DeviceSocket> {
   const addon = loadBindDevice();
   if (!addon.ok)
@@ -33,42 +36,13 @@ export async function openDeviceSocket(
       { iface, port },
     );
   }
-  let device: string;
   try {
-    device = addon.value.boundDevice(fd);
+    const device = addon.value.boundDevice(fd);
+    return { socket: batchSocket(addon.value, fd, events), device };
   } catch (e) {
     closeSync(fd);
     throw new ApplianceError('DHCP_BIND_DEVICE', (e as Error).message, {
       iface,
     });
   }
-  const socket = createSocket('udp4');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ fd }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* already owned by the socket */
-    }
-    throw new ApplianceError(
-      'DHCP_BIND_DEVICE',
-      `cannot take over the bound socket: ${(e as Error).message}`,
-      { iface },
-    );
-  }
-  socket.setBroadcast(true);
-  try {
-    socket.setRecvBufferSize(4 * 1024 * 1024);
-    socket.setSendBufferSize(4 * 1024 * 1024);
-  } catch {
-    /* kernel caps apply */
-  }
-  return { socket, device };
 }

@@ -1,5 +1,6 @@
 /** A small appliance.yaml for the operations tests: two sites, three models, two pinned phones. */
 import type { ApplianceModel } from '../../../src/config/model.ts';
+import type { ModelRef } from '../../../src/runtime/deps.ts';
 import {
   firmwareYaml,
   type LabYamlOptions,
@@ -58,4 +59,10 @@ export function opsLab(opts: OpsLabOptions = {}): LabYamlOptions {
 
 export function labModel(opts: OpsLabOptions = {}): ApplianceModel {
   return loadLab(labYaml(opsLab(opts)));
+}
+
+/** labModel behind a ModelRef that always answers it (a service's `model` dependency, no reloads). */
+export function labModelRef(opts: OpsLabOptions = {}): ModelRef {
+  const model = labModel(opts);
+  return { current: () => model };
 }
