@@ -32,13 +32,17 @@ const vendor = decodeVendorClass(
 );
 const UA = 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';
 
-/** The median of `runs` timings of fn, in ms. */
+/**
+ * The median of `runs` timings of fn, in ms of this process's CPU (user + system): what the route costs,
+ * not how long another process on a loaded machine kept it waiting.
+ */
 async function median(runs: number, fn: () => unknown): Promise<number> {
   const t: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const s = performance.now();
+    const s = process.cpuUsage();
     await fn();
-    t.push(performance.now() - s);
+    const d = process.cpuUsage(s);
+    t.push((d.user + d.system) / 1000);
   }
   return t.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
@@ -132,7 +136,7 @@ test('10,000 phones (the cap): /api/phones and /metrics each take under 100 ms',
   const phonesMs = await median(7, apiPhones);
   const metricsMs = await median(7, () => metrics.render());
   t.diagnostic(
-    `at ${DEFAULT_MAX_PHONES} phones: /api/phones ${phonesMs.toFixed(1)} ms (${(apiPhones().length / 1e6).toFixed(1)} MB), /metrics ${metricsMs.toFixed(1)} ms (median of 7)`,
+    `at ${DEFAULT_MAX_PHONES} phones: /api/phones ${phonesMs.toFixed(1)} ms (${(apiPhones().length / 1e6).toFixed(1)} MB), /metrics ${metricsMs.toFixed(1)} ms (CPU, median of 7)`,
   );
   assert.ok(phonesMs < 100, `/api/phones ${phonesMs.toFixed(1)} ms`);
   assert.ok(metricsMs < 100, `/metrics ${metricsMs.toFixed(1)} ms`);
