@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { siteWith } from '../../test/lib/site-fixture.ts';
 import type { ApplianceModel } from '../config/model.ts';
 import { authenticate, mayAccess } from './accounts.ts';
 
-/** A site; its boot server as the config builds `{ protocol: ftp }`: the factory pair in the URL. */
-const site = (
-  name: string,
-  accounts: { user: string; password: string }[],
-  bootServer: { protocol: string; user?: string; password?: string } = {
-    protocol: 'ftp',
-    user: 'PlcmSpIp',
-    password: 'PlcmSpIp',
-  },
-): [string, unknown] => [name, { name, accounts, bootServer }];
+const site = (...a: Parameters<typeof siteWith>): [string, unknown] => [
+  a[0],
+  siteWith(...a),
+];
 const modelOf = (...sites: [string, unknown][]): ApplianceModel =>
   ({ sites: new Map(sites) }) as unknown as ApplianceModel;
 

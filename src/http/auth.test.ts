@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { siteWith } from '../../test/lib/site-fixture.ts';
 import type { Site } from '../config/model.ts';
 import { authorize, challenge, parseBasic } from './auth.ts';
 
-const site = (
-  name: string,
-  accounts: { user: string; password: string }[],
-  bootServer: { protocol: string; user?: string; password?: string } = {
-    protocol: 'ftp',
-    user: 'PlcmSpIp',
-    password: 'PlcmSpIp',
-  },
-): Site => ({ name, accounts, bootServer }) as unknown as Site;
+const site = (...a: Parameters<typeof siteWith>): Site =>
+  siteWith(...a) as unknown as Site;
 const basic = (u: string, p: string): string =>
   `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
