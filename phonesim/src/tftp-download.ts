@@ -19,24 +19,26 @@ import {
 import { type SimError, simError } from './errors.ts';
 import type { Fetched } from './transfer.ts';
 
+/** What the native loop asks of a packet that is neither DATA nor a 4-byte ACK (tftp-download.c). */
+type SlowFn = (
+  id: number,
+  phase: number,
+  msg: Buffer,
+  fresh: boolean,
+  blksize: number,
+) => number;
+/** The outcome of a transfer: status 0 ok, 1 timeout, 2 the error `slow` recorded. */
+type DoneFn = (
+  id: number,
+  status: number,
+  bytes: number,
+  sha256: Buffer,
+  data: Buffer | undefined,
+  retries: number,
+) => void;
+
 interface Addon {
-  init(
-    slow: (
-      id: number,
-      phase: number,
-      msg: Buffer,
-      fresh: boolean,
-      blksize: number,
-    ) => number,
-    done: (
-      id: number,
-      status: number,
-      bytes: number,
-      sha256: Buffer,
-      data: Buffer | undefined,
-      retries: number,
-    ) => void,
-  ): void;
+  init(slow: SlowFn, done: DoneFn): void;
   start(
     id: number,
     bind: string | null,
@@ -99,13 +101,7 @@ let nextId = 1;
 let addon: Addon | undefined;
 
 /** What to do with a packet that is neither DATA nor a 4-byte ACK (see tftp-download.c). */
-function slow(
-  id: number,
-  phase: number,
-  msg: Buffer,
-  fresh: boolean,
-  blksize: number,
-): number {
+const slow: SlowFn = (id, phase, msg, fresh, blksize) => {
   const t = pending.get(id);
   const d = decode(msg);
   if (!t || !d.ok) return 0;
@@ -122,16 +118,9 @@ function slow(
     return -2;
   }
   return 0;
-}
+};
 
-function done(
-  id: number,
-  status: number,
-  bytes: number,
-  sha256: Buffer,
-  data: Buffer | undefined,
-  retries: number,
-): void {
+const done: DoneFn = (id, status, bytes, sha256, data, retries) => {
   const t = pending.get(id);
   if (!t) return;
   pending.delete(id);
@@ -151,7 +140,7 @@ function done(
           )
         : err(t.error ?? simError('SIM_PROTOCOL', `${t.what}: ended`));
   t.resolve({ result, retries });
-}
+};
 
 function load(): Result<Addon, SimError> {
   if (addon) return ok(addon);
