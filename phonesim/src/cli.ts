@@ -7,13 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { err, ok, type Result } from '../../src/shared/result.ts';
+import { addressAssigner } from './addresses.ts';
 import { FACTORY_DEFAULTS } from './boot-server.ts';
 import type { PhoneSettings } from './boot-session.ts';
 import { createDhcpMux } from './dhcp-mux.ts';
 import { type SimError, simError } from './errors.ts';
 import { findModel, nthMac, POLYCOM_OUIS } from './identity.ts';
 import { formatAggregate } from './report.ts';
-import { addressAssigner, runSimulation, type SimOptions } from './sim.ts';
+import { runSimulation, type SimOptions } from './sim.ts';
 
 export const USAGE = `appliance-phonesim [options]
   --count N               phones to simulate (default 1)
