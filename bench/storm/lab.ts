@@ -126,13 +126,20 @@ export function parseRate(s: string): number {
   return Number(m[1]) * mult;
 }
 
+/** --pin: the CPU of the servers and the CPU of the simulator (taskset), on a 2-core machine. */
+export const PIN = { server: 0, sim: 1 } as const;
+
+/** argv prefixed with taskset to `cpu` when pinning. */
+export const pinned = (pin: boolean, cpu: number, argv: string[]): string[] =>
+  pin ? ['taskset', '-c', String(cpu), ...argv] : argv;
+
 /**
  * The lab: hosts "app" (10.91.8.1) and "phones" (10.91.8.2) on a /21. With a rate, both of the hub's veths
  * (h0 towards the server, h1 towards the phones) get a tbf at that rate on egress: one full-duplex link that
  * every phone shares, as a floor of phones shares the appliance's port. burst 512 KB (whole 64 KB GSO
  * segments pass unsplit), queue 4 MB (lock-step TFTP holds at most one block per phone in it).
  */
-export async function lab(rateBps: number): Promise<Lab> {
+export async function lab(rateBps: number, pin: boolean): Promise<Lab> {
   const l = await createLab({
     prefix: 'simb',
     hosts: ['app', 'phones'],
@@ -147,6 +154,18 @@ export async function lab(rateBps: number): Promise<Lab> {
       await l.exec(h, ['ip', 'addr', 'add', `${ip}/21`, 'dev', 'eth0']);
     }
     await l.exec('phones', ['ip', 'route', 'add', 'default', 'dev', 'eth0']);
+    // --pin: each end's receive path runs on its own CPU (RPS), as on two machines with their own NICs; without
+    // it, on veth the receiver's kernel work (and the TCP sends an ACK releases) runs in the sender's syscall.
+    if (pin)
+      for (const [h, mask] of [
+        ['app', PIN.server + 1],
+        ['phones', PIN.sim + 1],
+      ] as const)
+        await l.exec(h, [
+          'sh',
+          '-c',
+          `echo ${mask} > /sys/class/net/eth0/queues/rx-0/rps_cpus`,
+        ]);
     if (rateBps > 0) {
       const hub = `${l.hosts.app!.ns.split('-')[0]}-hub`;
       for (const dev of ['h0', 'h1']) shape(hub, dev, rateBps);

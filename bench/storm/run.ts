@@ -9,10 +9,10 @@
  *
  *   node bench/storm/run.ts [--phones 200] [--protocol tftp,http] [--stacks appliance,classic] [--rate 1gbit|none]
  *                           [--mix SPIP650=45,SSIP6000=10,VVX410=45] [--scale 1] [--vvx-current]
- *                           [--fault] [--kill-at SECONDS] [--json FILE]
+ *                           [--fault] [--kill-at SECONDS] [--pin] [--json FILE]
  * Without --vvx-current every phone upgrades (VVX: the 49 MB image); with it the VVX phones already run the
- * served UCS (they read sip.ver and skip the image). Env: STORM_SIM_CPUS (taskset for the simulator),
- * STORM_NODE_FLAGS, STORM_MEMPROBE, STORM_LOG_LEVEL, STORM_SIM_ARGS.
+ * served UCS (they read sip.ver and skip the image). --pin: servers on CPU 0, the simulator on CPU 1
+ * (taskset), each end's receive path on its own CPU (RPS). Env: STORM_NODE_FLAGS, STORM_MEMPROBE, STORM_LOG_LEVEL, STORM_SIM_ARGS.
  * Lab: namespaces "simb…", 10.91.8.0/21 inside them only. Needs root, dnsmasq, vsftpd, nginx, tc.
  */
 
@@ -33,6 +33,7 @@ const { values: a } = parseArgs({
     stacks: { type: 'string', default: 'appliance,classic' },
     rate: { type: 'string', default: '1gbit' },
     fault: { type: 'boolean', default: false },
+    pin: { type: 'boolean', default: false },
     mix: { type: 'string', default: 'SPIP650=45,SSIP6000=10,VVX410=45' },
     scale: { type: 'string', default: '1' },
     json: { type: 'string' },
@@ -49,6 +50,7 @@ const spec = (proto: Protocol): StormSpec => ({
   proto,
   scale: Number(a.scale),
   rateBps: RATE,
+  pin: a.pin!,
   vvxCurrent: a['vvx-current']!,
 });
 
@@ -83,7 +85,7 @@ console.log(
     a['vvx-current']
       ? 'VVX flash already on the served 5.9.7.4477 (no VVX image download)'
       : 'every phone upgrades'
-  }, link ${RATE ? `${RATE / 1e9} Gbit/s (tbf on both hub veths)` : 'unshaped'}`,
+  }, link ${RATE ? `${RATE / 1e9} Gbit/s (tbf on both hub veths)` : 'unshaped'}${a.pin ? ', servers pinned to CPU 0 and the simulator to CPU 1' : ''}`,
 );
 const cols = [
   'stack',

@@ -22,7 +22,9 @@ import {
   hwmKb,
   lab,
   macOf,
+  PIN,
   type Protocol,
+  pinned,
 } from './lab.ts';
 
 export interface StormSpec {
@@ -30,6 +32,8 @@ export interface StormSpec {
   readonly proto: Protocol;
   readonly scale: number;
   readonly rateBps: number;
+  /** Servers on CPU 0, the simulator on CPU 1, receive paths steered likewise (lab.ts). */
+  readonly pin: boolean;
   readonly vvxCurrent: boolean;
 }
 
@@ -48,10 +52,11 @@ const MEMPROBE = new URL('./memprobe.ts', import.meta.url).pathname;
 
 function spawnWatched(
   l: Lab,
+  spec: StormSpec,
   argv: string[],
   ready: string,
 ): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = l.spawn('app', argv, {
+  const child = l.spawn('app', pinned(spec.pin, PIN.server, argv), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: process.env.STORM_LOG_LEVEL ?? 'info' },
   });
@@ -124,12 +129,8 @@ async function runPhones(
 ): Promise<{ sim: SimJson; wallMs: number; cpuS: number }> {
   const json = join(dir, `phonesim-${Date.now()}.json`);
   const n = spec.models.length;
-  // STORM_SIM_CPUS: pin the simulator with taskset (e.g. "1"); STORM_SIM_ARGS: extra simulator arguments.
-  const pin = process.env.STORM_SIM_CPUS
-    ? ['taskset', '-c', process.env.STORM_SIM_CPUS]
-    : [];
-  const args = [
-    ...pin,
+  // STORM_SIM_ARGS: extra simulator arguments.
+  const args = pinned(spec.pin, PIN.sim, [
     process.execPath,
     PHONESIM,
     ...['--count', String(n), '--model', spec.models.join(',')],
@@ -144,7 +145,7 @@ async function runPhones(
     ...(process.env.STORM_SIM_ARGS
       ? process.env.STORM_SIM_ARGS.split(' ')
       : []),
-  ];
+  ]);
   const t0 = performance.now();
   const child = l.spawn('phones', args, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -189,7 +190,7 @@ export async function applianceStack(
   killAtS = 10,
 ): Promise<StackResult> {
   const { dir, yamlPath } = await folder(spec.models, spec.proto, spec.scale);
-  const l = await lab(spec.rateBps);
+  const l = await lab(spec.rateBps, spec.pin);
   try {
     // STORM_NODE_FLAGS: node flags for the appliance; STORM_MEMPROBE=FILE: memoryUsage() every 500 ms.
     const argv = [
@@ -199,7 +200,7 @@ export async function applianceStack(
       APPLIANCE_MAIN,
       ...['run', '--config', yamlPath],
     ];
-    let app = await spawnWatched(l, argv, 'appliance running');
+    let app = await spawnWatched(l, spec, argv, 'appliance running');
     const s = sampler(() => app.child.pid);
     let faultInfo: Record<string, unknown> | undefined;
     const sim = await runPhones(
@@ -214,7 +215,7 @@ export async function applianceStack(
             const t = performance.now();
             process.kill(app.child.pid!, 'SIGKILL');
             await new Promise((r) => app.child.once('exit', r));
-            app = await spawnWatched(l, argv, 'appliance running');
+            app = await spawnWatched(l, spec, argv, 'appliance running');
             faultInfo = {
               killedAtS: killAtS,
               restartMs: Math.round(performance.now() - t),
@@ -283,7 +284,7 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
     [APPLIANCE_MAIN, 'render', '--config', yamlPath, '--out', out],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  const l = await lab(spec.rateBps);
+  const l = await lab(spec.rateBps, spec.pin);
   const n = spec.models.length;
   let files: { child: ChildProcess; name: string } | undefined;
   try {
@@ -294,6 +295,7 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
     }[spec.proto];
     const dns = await spawnWatched(
       l,
+      spec,
       [
         'dnsmasq',
         ...['--no-daemon', '--port=0', '--interface=eth0', '--bind-interfaces'],
@@ -318,7 +320,7 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
       const conf = join(dir, 'vsftpd.conf');
       await writeFile(conf, vsftpdConf(out, n));
       files = {
-        ...(await spawnWatched(l, ['vsftpd', conf], '')),
+        ...(await spawnWatched(l, spec, ['vsftpd', conf], '')),
         name: 'vsftpd',
       };
     } else if (spec.proto === 'http') {
@@ -327,6 +329,7 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
       files = {
         ...(await spawnWatched(
           l,
+          spec,
           ['nginx', '-c', conf, '-g', 'daemon off;'],
           '',
         )),
@@ -358,10 +361,12 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
       cpuS: { dnsmasq: d.cpuS, ...(f ? { [files!.name]: f.cpuS } : {}) },
     };
   } finally {
-    // The lab kills what it started; nginx's workers and vsftpd's sessions are their children, by PID here.
-    for (const c of childrenOf(files?.child.pid))
+    // The lab kills what it started; nginx's workers and vsftpd's sessions are their children: killed here by
+    // PID, after their parent (an nginx master outliving its workers would start new ones).
+    const kids = childrenOf(files?.child.pid);
+    for (const c of [files?.child.pid, ...kids])
       try {
-        process.kill(c, 'SIGKILL');
+        if (c) process.kill(c, 'SIGKILL');
       } catch {
         /* gone */
       }
