@@ -129,9 +129,10 @@ async function runPhones(
 ): Promise<{ sim: SimJson; wallMs: number; cpuS: number }> {
   const json = join(dir, `phonesim-${Date.now()}.json`);
   const n = spec.models.length;
-  // STORM_SIM_ARGS: extra simulator arguments.
+  // STORM_SIM_NODE_FLAGS: node flags for the simulator; STORM_SIM_ARGS: extra simulator arguments.
   const args = pinned(spec.pin, PIN.sim, [
     process.execPath,
+    ...(process.env.STORM_SIM_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     PHONESIM,
     ...['--count', String(n), '--model', spec.models.join(',')],
     ...['--mac-base', macOf(0), '--assign-addresses', 'eth0'],
