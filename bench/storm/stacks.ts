@@ -256,10 +256,10 @@ function vsftpdConf(root: string, n: number): string {
   ].join('\n');
 }
 
-/** nginx as a phone VLAN's file server is usually set up: static files, sendfile, no access log. */
+/** nginx as a phone VLAN's file server is usually set up (Debian's worker_processes auto: 2 here), static files, sendfile, no access log. */
 function nginxConf(root: string, dir: string): string {
   return `user root;
-worker_processes 2;
+worker_processes auto;
 pid ${dir}/nginx.pid;
 error_log stderr warn;
 events { worker_connections 4096; }

@@ -349,11 +349,12 @@ static napi_value init_fn(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor p[] = {
-      {"init", NULL, init_fn, NULL, NULL, NULL, napi_default, NULL},
-      {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
-  };
-  napi_define_properties(env, exports, 2, p);
+  static const struct { const char *name; napi_callback fn; } fns[] = {{"init", init_fn}, {"start", start}};
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+    napi_set_named_property(env, exports, fns[i].name, f);
+  }
   return exports;
 }
 
