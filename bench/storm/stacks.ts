@@ -5,7 +5,7 @@
  * Each returns the simulator's report, its wall time and CPU, and every server process's peak RSS and CPU.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from '../../test/lib/netns.ts';
 import { waitFor } from '../../test/lib/netns.ts';
@@ -241,6 +241,7 @@ export async function applianceStack(
     };
   } finally {
     await l.destroy();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -372,5 +373,6 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
         /* gone */
       }
     await l.destroy();
+    await rm(dir, { recursive: true, force: true });
   }
 }
