@@ -41,29 +41,29 @@ test('boot server modes', () => {
 });
 
 test('VLAN discovery: fixed options in order, custom option, invalid strings ignored', () => {
-  assert.equal(
-    vlanFromOptions(
-      new Map([
-        [144, t('VLAN-A=0x0a;')],
-        [128, t('VLAN-A=200+300;')],
-      ]),
+  for (const [options, mode, want] of [
+    [
+      [
+        [144, 'VLAN-A=0x0a;'],
+        [128, 'VLAN-A=200+300;'],
+      ],
       'fixed',
-    ),
-    200,
-  );
-  assert.equal(
-    vlanFromOptions(
-      new Map([
-        [128, t('VLAN-B=1;')],
-        [191, t('VLAN-A=012;')],
-      ]),
+      200,
+    ],
+    [
+      [
+        [128, 'VLAN-B=1;'],
+        [191, 'VLAN-A=012;'],
+      ],
       'fixed',
-    ),
-    10,
-  );
-  assert.equal(vlanFromOptions(new Map([[129, t('VLAN-A=7;')]]), 129), 7);
-  assert.equal(
-    vlanFromOptions(new Map([[128, t('VLAN-A=7;')]]), 'off'),
-    undefined,
-  );
+      10,
+    ],
+    [[[129, 'VLAN-A=7;']], 129, 7],
+    [[[128, 'VLAN-A=7;']], 'off', undefined],
+  ] as const)
+    assert.equal(
+      vlanFromOptions(new Map(options.map(([k, v]) => [k, t(v)])), mode),
+      want,
+      JSON.stringify(options),
+    );
 });

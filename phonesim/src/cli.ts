@@ -7,14 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { err, ok, type Result } from '../../src/shared/result.ts';
-import { FACTORY_DEFAULTS, type TransferProtocol } from './boot-server.ts';
-import type { BootServerMode } from './boot-server-select.ts';
+import { addressAssigner } from './addresses.ts';
+import { FACTORY_DEFAULTS } from './boot-server.ts';
 import type { PhoneSettings } from './boot-session.ts';
 import { createDhcpMux } from './dhcp-mux.ts';
 import { type SimError, simError } from './errors.ts';
 import { findModel, nthMac, POLYCOM_OUIS } from './identity.ts';
 import { formatAggregate } from './report.ts';
-import { addressAssigner, runSimulation, type SimOptions } from './sim.ts';
+import { runSimulation, type SimOptions } from './sim.ts';
 
 export const USAGE = `appliance-phonesim [options]
   --count N               phones to simulate (default 1)
@@ -46,6 +46,77 @@ export const USAGE = `appliance-phonesim [options]
   --ramp MS               spread power-on over MS (default 0: all at once)
   --json FILE|-           write the per-phone reports and aggregate as JSON
   --quiet                 no progress line`;
+
+/** The command line: options taking a value, options that may repeat, flags. */
+const STRING_OPTIONS = [
+  'count',
+  'model',
+  'mac-base',
+  'option60',
+  'boot-server-mode',
+  'custom-option',
+  'custom-type',
+  'static-server',
+  'server-type',
+  'vlan',
+  'server',
+  'dhcp-server',
+  'dhcp-timeout',
+  'dhcp-attempts',
+  'assign-addresses',
+  'tftp-blksize',
+  'tftp-timeout',
+  'timeout',
+  'uploads',
+  'boots',
+  'reboot-delay',
+  'ramp',
+  'json',
+] as const;
+const LIST_OPTIONS = [
+  'phone',
+  'app-version',
+  'boot-version',
+  'user-change',
+] as const;
+const FLAGS = [
+  'no-dhcp',
+  'insecure',
+  'renew',
+  'boot-twice',
+  'quiet',
+  'help',
+] as const;
+
+const options = <K extends string, T extends 'string' | 'boolean'>(
+  type: T,
+  names: readonly K[],
+): Record<K, { type: T }> =>
+  Object.fromEntries(names.map((k) => [k, { type }])) as Record<K, { type: T }>;
+const lists = <K extends string>(
+  names: readonly K[],
+): Record<K, { type: 'string'; multiple: true }> =>
+  Object.fromEntries(
+    names.map((k) => [k, { type: 'string', multiple: true }]),
+  ) as Record<K, { type: 'string'; multiple: true }>;
+
+/** The options that take one of a few words: the default, and every allowed word (in the usage's order). */
+const CHOICES = {
+  option60: { dflt: 'binary', allowed: ['binary', 'ascii'] },
+  'boot-server-mode': {
+    dflt: 'custom+66',
+    allowed: ['option66', 'custom', 'static', 'custom+66'],
+  },
+  'custom-type': { dflt: 'string', allowed: ['string', 'ip'] },
+  'server-type': { dflt: 'ftp', allowed: ['ftp', 'tftp', 'http', 'https'] },
+  uploads: { dflt: 'required', allowed: ['required', 'best-effort'] },
+} as const satisfies Record<
+  string,
+  { dflt: string; allowed: readonly string[] }
+>;
+type Choice = {
+  -readonly [K in keyof typeof CHOICES]: (typeof CHOICES)[K]['allowed'][number];
+};
 
 const oneOf = <T extends string>(
   v: string,
@@ -91,39 +162,9 @@ export function planFromArgs(
     a = parseArgs({
       args: [...argv],
       options: {
-        count: { type: 'string' },
-        model: { type: 'string' },
-        phone: { type: 'string', multiple: true },
-        'mac-base': { type: 'string' },
-        option60: { type: 'string' },
-        'boot-server-mode': { type: 'string' },
-        'custom-option': { type: 'string' },
-        'custom-type': { type: 'string' },
-        'static-server': { type: 'string' },
-        'server-type': { type: 'string' },
-        vlan: { type: 'string' },
-        'no-dhcp': { type: 'boolean' },
-        server: { type: 'string' },
-        'dhcp-server': { type: 'string' },
-        'dhcp-timeout': { type: 'string' },
-        'dhcp-attempts': { type: 'string' },
-        'assign-addresses': { type: 'string' },
-        'tftp-blksize': { type: 'string' },
-        'tftp-timeout': { type: 'string' },
-        timeout: { type: 'string' },
-        insecure: { type: 'boolean' },
-        'app-version': { type: 'string', multiple: true },
-        'boot-version': { type: 'string', multiple: true },
-        'user-change': { type: 'string', multiple: true },
-        renew: { type: 'boolean' },
-        uploads: { type: 'string' },
-        boots: { type: 'string' },
-        'reboot-delay': { type: 'string' },
-        'boot-twice': { type: 'boolean' },
-        ramp: { type: 'string' },
-        json: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean' },
+        ...options('string', STRING_OPTIONS),
+        ...lists(LIST_OPTIONS),
+        ...options('boolean', FLAGS),
       },
       strict: true,
     }).values;
@@ -148,32 +189,12 @@ export function planFromArgs(
     if (!r.ok) return r;
     nums[k] = r.value;
   }
-  const option60 = oneOf(
-    a.option60 ?? 'binary',
-    ['binary', 'ascii'] as const,
-    '--option60',
-  );
-  const mode = oneOf<BootServerMode>(
-    a['boot-server-mode'] ?? 'custom+66',
-    ['option66', 'custom', 'static', 'custom+66'],
-    '--boot-server-mode',
-  );
-  const ctype = oneOf(
-    a['custom-type'] ?? 'string',
-    ['string', 'ip'] as const,
-    '--custom-type',
-  );
-  const stype = oneOf<TransferProtocol>(
-    a['server-type'] ?? 'ftp',
-    ['ftp', 'tftp', 'http', 'https'],
-    '--server-type',
-  );
-  const uploads = oneOf(
-    a.uploads ?? 'required',
-    ['required', 'best-effort'] as const,
-    '--uploads',
-  );
-  for (const r of [option60, mode, ctype, stype, uploads]) if (!r.ok) return r;
+  const choice = {} as Choice;
+  for (const [k, c] of Object.entries(CHOICES)) {
+    const r = oneOf(a[k as keyof Choice] ?? c.dflt, c.allowed, `--${k}`);
+    if (!r.ok) return r;
+    (choice as Record<string, string>)[k] = r.value;
+  }
   const vlanArg = a.vlan ?? 'off';
   const vlan: 'off' | 'fixed' | number =
     vlanArg === 'off' || vlanArg === 'fixed' ? vlanArg : Number(vlanArg);
@@ -212,7 +233,7 @@ export function planFromArgs(
   }
   const serverDefaults = {
     ...FACTORY_DEFAULTS,
-    serverType: (stype as { value: TransferProtocol }).value,
+    serverType: choice['server-type'],
   };
   const ids: PhoneSettings['id'][] = [];
   if (a.phone?.length) {
@@ -256,18 +277,18 @@ export function planFromArgs(
   for (const id of ids) {
     phones.push({
       id,
-      option60: (option60 as { value: 'binary' | 'ascii' }).value,
+      option60: choice.option60,
       bootServer: {
-        mode: (mode as { value: BootServerMode }).value,
+        mode: choice['boot-server-mode'],
         customOption: nums['custom-option']!,
-        customType: (ctype as { value: 'string' | 'ip' }).value,
+        customType: choice['custom-type'],
       },
       staticServer: a['static-server'],
       serverDefaults,
       vlan,
       userChange: userChange.size ? userChange : undefined,
       renew: a.renew ?? false,
-      uploads: (uploads as { value: 'required' | 'best-effort' }).value,
+      uploads: choice.uploads,
       flashVersions: {
         app: appV.byModel.get(id.model.model) ?? appV.dflt,
         boot: bootV.byModel.get(id.model.model) ?? bootV.dflt,

@@ -216,36 +216,23 @@ export function createFtpClient(
           : hello.error,
       );
     }
-    const u = await expect(
-      `USER ${loc.user ?? 'anonymous'}`,
-      [230, 331],
-      'SIM_DENIED',
-    );
-    if (!u.ok) {
-      drop();
-      return u;
-    }
-    if (u.value.code === 331) {
-      const p = await expect(
-        `PASS ${loc.password ?? ''}`,
-        [230, 202],
-        'SIM_DENIED',
-      );
-      if (!p.ok) {
+    // Each login command in turn; the first refusal drops the connection. PASS only when USER asked for it.
+    const steps: [string, number[], SimErrorCode?][] = [
+      [`USER ${loc.user ?? 'anonymous'}`, [230, 331], 'SIM_DENIED'],
+    ];
+    for (let k = 0; k < steps.length; k++) {
+      const [line, codes, fail] = steps[k]!;
+      const r = await expect(line, codes, fail);
+      if (!r.ok) {
         drop();
-        return p;
+        return r;
       }
-    }
-    const t = await expect('TYPE I', [200]);
-    if (!t.ok) {
-      drop();
-      return t;
-    }
-    if (loc.base !== '') {
-      const cwd = await expect(`CWD ${loc.base}`, [250, 200], 'SIM_NOT_FOUND');
-      if (!cwd.ok) {
-        drop();
-        return cwd;
+      if (k === 0) {
+        if (r.value.code === 331)
+          steps.push([`PASS ${loc.password ?? ''}`, [230, 202], 'SIM_DENIED']);
+        steps.push(['TYPE I', [200]]);
+        if (loc.base !== '')
+          steps.push([`CWD ${loc.base}`, [250, 200], 'SIM_NOT_FOUND']);
       }
     }
     return ok(undefined);

@@ -19,80 +19,60 @@ const IP601 = `
 04 1c 53 49 50 2f 54 69 70 2e 58 58 58 58 2f 30 38 2d 4a 75 6e 2d 30 37 20 31 30 3a 34 34
 05 1d 42 52 2f 33 2e 31 2e 30 2e 58 58 58 58 2f 32 38 2d 41 70 72 2d 30 35 20 31 33 3a 33 30`;
 
+/** A phone of the catalog model `name` (the test fails if the catalog lacks it). */
+function phone(
+  name: string,
+  hardwareRevision = 1,
+  mac = 'x',
+): Parameters<typeof userAgent>[0] {
+  const m = findModel(name);
+  assert.ok(m.ok, name);
+  return { mac, model: m.value, hardwareRevision };
+}
+
 test('option 60 of a simulated IP 601 equals the admin guide example byte for byte', () => {
-  const m = findModel('SPIP601');
-  assert.ok(m.ok);
-  const bytes = vendorClass(
-    { mac: '0004f2000001', model: m.value, hardwareRevision: 2 },
-    'binary',
-    {
-      app: 'SIP/Tip.XXXX/08-Jun-07 10:44',
-      boot: 'BR/3.1.0.XXXX/28-Apr-05 13:30',
-    },
-  );
+  const bytes = vendorClass(phone('SPIP601', 2, '0004f2000001'), 'binary', {
+    app: 'SIP/Tip.XXXX/08-Jun-07 10:44',
+    boot: 'BR/3.1.0.XXXX/28-Apr-05 13:30',
+  });
   assert.equal(Buffer.from(bytes).toString('hex'), IP601.replace(/\s+/g, ''));
   assert.equal(bytes.length, 0x74); // option 60 length in the example
 });
 
 test('ASCII option 60 form', () => {
-  const m = findModel('VVX_410');
-  assert.ok(m.ok);
-  const bytes = vendorClass(
-    { mac: '0004f2000001', model: m.value, hardwareRevision: 1 },
-    'ascii',
-    { app: '', boot: '' },
-  );
+  const bytes = vendorClass(phone('VVX_410', 1, '0004f2000001'), 'ascii', {
+    app: '',
+    boot: '',
+  });
   assert.equal(Buffer.from(bytes).toString('latin1'), 'Polycom-VVX410');
 });
 
 test('User-Agent as observed from phones', () => {
-  const vvx = findModel('VVX410');
-  const ss = findModel('ssip6000');
-  assert.ok(vvx.ok && ss.ok);
-  assert.equal(
-    userAgent(
-      { mac: 'x', model: vvx.value, hardwareRevision: 1 },
+  for (const [model, version, type, want] of [
+    [
+      'VVX410',
       '5.9.7.4477',
       'Application',
-    ),
-    'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application',
-  );
-  assert.equal(
-    userAgent(
-      { mac: 'x', model: ss.value, hardwareRevision: 1 },
+      'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application',
+    ],
+    [
+      'ssip6000',
       '5.0.3.1667',
       'Updater',
-    ),
-    'FileTransport PolycomSoundStationIP-SSIP_6000-UA/5.0.3.1667 Type/Updater',
-  );
+      'FileTransport PolycomSoundStationIP-SSIP_6000-UA/5.0.3.1667 Type/Updater',
+    ],
+  ] as const)
+    assert.equal(userAgent(phone(model), version, type), want);
 });
 
 test('parameter request lists follow the Fingerbank captures', () => {
-  const sp = findModel('SPIP450');
-  const ss = findModel('SSIP6000');
-  assert.ok(sp.ok && ss.ok);
+  for (const [model, vlan, want] of [
+    ['SPIP450', 'off', [1, 28, 160, 66, 3, 4, 42, 2, 6, 15]],
+    ['SSIP6000', 'off', [1, 3, 15, 160, 66, 3, 4, 54, 42, 2, 6, 15]],
+  ] as const)
+    assert.deepEqual(parameterRequestList(phone(model), vlan, 160), want);
   assert.deepEqual(
-    parameterRequestList(
-      { mac: 'x', model: sp.value, hardwareRevision: 1 },
-      'off',
-      160,
-    ),
-    [1, 28, 160, 66, 3, 4, 42, 2, 6, 15],
-  );
-  assert.deepEqual(
-    parameterRequestList(
-      { mac: 'x', model: ss.value, hardwareRevision: 1 },
-      'off',
-      160,
-    ),
-    [1, 3, 15, 160, 66, 3, 4, 54, 42, 2, 6, 15],
-  );
-  assert.deepEqual(
-    parameterRequestList(
-      { mac: 'x', model: sp.value, hardwareRevision: 1 },
-      'fixed',
-      160,
-    ).slice(-4),
+    parameterRequestList(phone('SPIP450'), 'fixed', 160).slice(-4),
     [128, 144, 157, 191],
   );
 });

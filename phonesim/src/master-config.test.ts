@@ -46,29 +46,26 @@ test('generic attributes, substitution tokens, CONFIG_FILES split in order', () 
 });
 
 test('per-model element overrides the generic attributes for that model only', () => {
-  const sp430 = parseMasterConfig(POLYCOM_MASTER, {
-    mac: '0004f2000001',
-    model: 'SPIP430',
-    partNumber: '2345-11402-001',
-  });
-  assert.ok(sp430.ok);
-  assert.equal(sp430.value.appFilePath, 'sip_327.ld');
-  assert.deepEqual(sp430.value.configFiles, ['phone1_327.cfg', 'sip_327.cfg']);
-  const ss = parseMasterConfig(POLYCOM_MASTER, {
-    mac: '0004f2000002',
-    model: 'SSIP4000',
-    partNumber: '2201-06642-001',
-  });
-  assert.ok(ss.ok);
-  assert.equal(ss.value.appFilePath, 'sip_318.ld');
-  const other = parseMasterConfig(POLYCOM_MASTER, {
-    mac: '0004f2000003',
-    model: 'SPIP650',
-    partNumber: '2345-12600-001',
-  });
-  assert.ok(other.ok);
-  assert.equal(other.value.appFilePath, 'sip.ld');
-  assert.deepEqual(other.value.configFiles, []);
+  for (const [n, model, partNumber, app, files] of [
+    [
+      1,
+      'SPIP430',
+      '2345-11402-001',
+      'sip_327.ld',
+      ['phone1_327.cfg', 'sip_327.cfg'],
+    ],
+    [2, 'SSIP4000', '2201-06642-001', 'sip_318.ld', undefined],
+    [3, 'SPIP650', '2345-12600-001', 'sip.ld', []],
+  ] as const) {
+    const r = parseMasterConfig(POLYCOM_MASTER, {
+      mac: `0004f200000${n}`,
+      model,
+      partNumber,
+    });
+    assert.ok(r.ok, model);
+    assert.equal(r.value.appFilePath, app, model);
+    if (files) assert.deepEqual(r.value.configFiles, files, model);
+  }
 });
 
 test('SPIP300 does not pick SPIP3000-like attributes of another model', () => {
@@ -112,26 +109,18 @@ test('a file that is not a master config is an error, never a throw', () => {
 });
 
 test('application image: part number prefixed to split names, legacy names as-is', () => {
-  assert.equal(
-    applicationImagePath('ucs/sip.ld', '3111-46162-001'),
-    'ucs/3111-46162-001.sip.ld',
-  );
-  assert.equal(
-    applicationImagePath('sip.ld', '2345-12600-001'),
-    '2345-12600-001.sip.ld',
-  );
-  assert.equal(
-    applicationImagePath('3111-44500-001.sip.ld', '3111-44500-001'),
-    '3111-44500-001.3111-44500-001.sip.ld',
-  );
-  assert.equal(
-    applicationImagePath('sip_212.ld', '2345-11500-030'),
-    'sip_212.ld',
-  );
-  assert.equal(
-    applicationImagePath('legacy/sip_318.ld', 'x'),
-    'legacy/sip_318.ld',
-  );
+  for (const [file, part, want] of [
+    ['ucs/sip.ld', '3111-46162-001', 'ucs/3111-46162-001.sip.ld'],
+    ['sip.ld', '2345-12600-001', '2345-12600-001.sip.ld'],
+    [
+      '3111-44500-001.sip.ld',
+      '3111-44500-001',
+      '3111-44500-001.3111-44500-001.sip.ld',
+    ],
+    ['sip_212.ld', '2345-11500-030', 'sip_212.ld'],
+    ['legacy/sip_318.ld', 'x', 'legacy/sip_318.ld'],
+  ] as const)
+    assert.equal(applicationImagePath(file, part), want, file);
 });
 
 test('inDir and substitute', () => {

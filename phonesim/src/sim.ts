@@ -3,8 +3,6 @@
  * flash and transfer sockets. A phone whose boot fails reboots after a delay, up to maxBoots times, as a real
  * phone does; the report keeps the last attempt and counts the restarts as retries.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { bootOnce } from './boot.ts';
 import type { BootEnv, PhoneSettings } from './boot-session.ts';
 import { type Flash, factoryFlash } from './flash.ts';
@@ -14,8 +12,6 @@ import {
   type PhoneReport,
   progressLine,
 } from './report.ts';
-
-const execFileP = promisify(execFile);
 
 export interface SimOptions {
   readonly phones: readonly PhoneSettings[];
@@ -34,62 +30,6 @@ export interface SimResult {
   readonly reports: PhoneReport[];
   readonly aggregate: Aggregate;
   readonly flashes: ReadonlyMap<string, Flash>;
-}
-
-/** Adds leased addresses to an interface (as /32, bounded concurrency); the phone then binds its transfers to it. */
-export function addressAssigner(
-  iface: string,
-  concurrency = 8,
-): (address: string) => Promise<string | undefined> {
-  const done = new Map<string, Promise<string | undefined>>();
-  let running = 0;
-  const queue: (() => void)[] = [];
-  const slot = (): Promise<void> => {
-    if (running < concurrency) {
-      running++;
-      return Promise.resolve();
-    }
-    return new Promise((r) =>
-      queue.push(() => {
-        running++;
-        r();
-      }),
-    );
-  };
-  const release = (): void => {
-    running--;
-    queue.shift()?.();
-  };
-  return (address) => {
-    let p = done.get(address);
-    if (!p) {
-      p = (async () => {
-        await slot();
-        try {
-          await execFileP('ip', [
-            'addr',
-            'add',
-            `${address}/32`,
-            'dev',
-            iface,
-            'noprefixroute',
-          ]);
-          return address;
-        } catch (e) {
-          // iproute2 says "File exists" (older) or "Address already assigned" (newer) for an address already there.
-          return /File exists|already assigned/.test(
-            String((e as { stderr?: string }).stderr ?? e),
-          )
-            ? address
-            : undefined;
-        } finally {
-          release();
-        }
-      })();
-      done.set(address, p);
-    }
-    return p;
-  };
 }
 
 export async function runSimulation(o: SimOptions): Promise<SimResult> {

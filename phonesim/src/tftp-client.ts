@@ -3,11 +3,11 @@
  * blksize and tsize, lock-step DATA/ACK, retransmission on timeout, block numbers rolling over at 65536.
  * One UDP socket (a fresh TID) per transfer, bound to the phone's address when it has one. Never throws.
  *
- * Cheap per block, because one process simulates hundreds of phones downloading at once (the boot storm):
- * each transfer is a callback-driven state machine (no Promise, no await per packet), with one timer re-armed
- * by refresh() instead of a setTimeout per packet; DATA and ACK are read from their 4-byte header in place
- * (everything else goes through the full codec); the ACK buffer is reused once the previous send has left;
- * and IP literals are "looked up" synchronously, so a send does not wait for a process.nextTick.
+ * Downloads run in the native loop of tftp-download.c (one process simulates hundreds of phones downloading at
+ * once in a boot storm: the per-block work stays out of JavaScript). Uploads (logs, call lists, overrides: a
+ * few blocks each) are the conversation below: a callback-driven state machine with one re-armed timer, the
+ * same rules as the native loop (server TID from its first answer, ERROR 5 to strangers, malformed datagrams
+ * dropped, the last packet resent on timeout).
  */
 import dgram from 'node:dgram';
 import dns from 'node:dns';
@@ -27,9 +27,9 @@ import {
 } from '../../src/tftp/codec/packet.ts';
 import type { BootLocation } from './boot-server.ts';
 import { type SimError, simError } from './errors.ts';
+import { download, oackBlksize } from './tftp-download.ts';
 import {
   type ClientContext,
-  Collector,
   type Fetched,
   type FileClient,
   joinPath,
@@ -94,7 +94,6 @@ class Conversation<T> {
   private tid = -1;
   private tries = 0;
   private last: Buffer = Buffer.alloc(0);
-  private ack: Buffer = Buffer.alloc(0);
   private timer: NodeJS.Timeout | undefined;
   private over = false;
   malformed = 0;
@@ -133,24 +132,6 @@ class Conversation<T> {
     this.sock.send(b, this.port, this.address);
   }
 
-  /** Send ACK `block` (progress), reusing the ACK buffer unless its last send still waits in the socket's queue. */
-  sendAck(block: number): void {
-    let a = this.ack;
-    if (a.length === 0 || this.sock.getSendQueueCount() !== 0) {
-      a = this.ack = Buffer.allocUnsafe(4);
-      a[0] = 0;
-      a[1] = OP_ACK;
-    }
-    a[2] = (block >>> 8) & 0xff;
-    a[3] = block & 0xff;
-    this.send(a);
-  }
-
-  /** Send the last packet again (the server repeated itself: our answer was lost). */
-  repeat(): void {
-    this.sock.send(this.last, this.port, this.address);
-  }
-
   /** End the transfer now: stop the timer, close the socket, settle. */
   finish(r: Result<T, SimError>): void {
     if (this.over) return;
@@ -158,17 +139,6 @@ class Conversation<T> {
     clearTimeout(this.timer);
     this.sock.close();
     this.settle(r);
-  }
-
-  /** Send a last packet, then end the transfer once it has left (so the socket is not closed under it). */
-  finishAfter(b: Buffer, r: Result<T, SimError>): void {
-    if (this.over) return;
-    this.over = true;
-    clearTimeout(this.timer);
-    this.sock.send(b, this.port, this.address, () => {
-      this.sock.close();
-      this.settle(r);
-    });
   }
 
   private onMessage(msg: Buffer, port: number, address: string): void {
@@ -280,19 +250,6 @@ async function converse<T>(
   });
 }
 
-const errorFor = (
-  p: { code: number; message: string },
-  what: string,
-): SimError =>
-  simError(
-    p.code === ERR_NOT_FOUND
-      ? 'SIM_NOT_FOUND'
-      : p.code === ERR_ACCESS
-        ? 'SIM_DENIED'
-        : 'SIM_PROTOCOL',
-    `${what}: TFTP error ${p.code} ${p.message}`,
-  );
-
 const blockOf = (msg: Buffer): number => (msg[2]! << 8) | msg[3]!;
 
 export function createTftpClient(
@@ -306,72 +263,21 @@ export function createTftpClient(
   };
   const server = { port: loc.port, address: loc.host };
 
-  const get = (path: string, keep = true) => {
-    const full = joinPath(loc.base, path);
-    const what = `RRQ ${full}`;
-    return converse<Fetched>(
-      ctx.localAddress,
+  const get = async (
+    path: string,
+    keep: boolean,
+  ): Promise<Result<Fetched, SimError>> => {
+    const r = await download({
+      localAddress: ctx.localAddress,
       server,
-      opts,
-      what,
-      onRetry,
-      (c) => {
-        const options =
-          opts.blksize > 0
-            ? [
-                { name: 'blksize', value: String(opts.blksize) },
-                { name: 'tsize', value: '0' },
-              ]
-            : [];
-        let blksize = 512;
-        let expected = 1; // next block wanted; never masked: block numbers on the wire are expected & 0xffff
-        const col = new Collector(keep);
-        c.start(
-          encode({ op: 'rrq', filename: full, mode: 'octet', options }),
-          (op, msg, p) => {
-            if (op === OP_DATA) {
-              const block = blockOf(msg);
-              if (block === (expected & 0xffff)) {
-                col.add(msg.subarray(4));
-                // The final ACK leaves before the socket closes, or the server keeps resending the last block.
-                if (msg.length - 4 < blksize) {
-                  c.finishAfter(encode({ op: 'ack', block }), ok(col.done()));
-                  return;
-                }
-                c.sendAck(block);
-                expected++;
-              } else if (block === ((expected - 1) & 0xffff)) {
-                c.repeat(); // our ACK was lost: repeat it
-              }
-              return;
-            }
-            if (p?.op === 'error') {
-              c.finish(err(errorFor(p, what)));
-              return;
-            }
-            if (p?.op === 'oack' && expected === 1 && col.bytes === 0) {
-              const b = p.options.find(
-                (o) => o.name.toLowerCase() === 'blksize',
-              );
-              if (b) blksize = Number(b.value);
-              if (!(blksize >= 8 && blksize <= 65464)) {
-                c.send(encodeError(8, 'bad blksize'));
-                c.finish(
-                  err(
-                    simError(
-                      'SIM_PROTOCOL',
-                      `${what}: OACK blksize ${b?.value}`,
-                    ),
-                  ),
-                );
-                return;
-              }
-              c.sendAck(0);
-            }
-          },
-        );
-      },
-    );
+      filename: joinPath(loc.base, path),
+      blksize: opts.blksize,
+      packetTimeoutMs: opts.packetTimeoutMs,
+      maxRetries: opts.maxRetries,
+      keep,
+    });
+    retries += r.retries;
+    return r.result;
   };
 
   const put = (path: string, data: Buffer): Promise<Result<void, SimError>> => {
@@ -414,17 +320,12 @@ export function createTftpClient(
               return;
             }
             if (p?.op === 'oack' && block === 0) {
-              const b = p.options.find(
-                (o) => o.name.toLowerCase() === 'blksize',
-              );
-              if (b) blksize = Number(b.value);
-              if (!(blksize >= 8 && blksize <= 65464)) {
+              const b = oackBlksize(p, blksize);
+              blksize = b.value;
+              if (!b.ok) {
                 c.finish(
                   err(
-                    simError(
-                      'SIM_PROTOCOL',
-                      `${what}: OACK blksize ${b?.value}`,
-                    ),
+                    simError('SIM_PROTOCOL', `${what}: OACK blksize ${b.raw}`),
                   ),
                 );
                 return;

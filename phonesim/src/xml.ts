@@ -16,6 +16,14 @@ export interface XmlElement {
 
 const NAME = /[A-Za-z_:][\w.:-]*/y;
 
+/** What the scanner skips: opening, closing, and its name in an error (longest openings first). */
+const SKIPPED = [
+  ['<!--', '-->', 'comment'],
+  ['<![CDATA[', ']]>', 'CDATA'],
+  ['<?', '?>', 'processing instruction'],
+  ['<!', '>', 'declaration'],
+] as const;
+
 export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
   return s.replace(
@@ -46,28 +54,12 @@ export function scanXml(text: string): Result<XmlElement[], SimError> {
     const lt = text.indexOf('<', i);
     if (lt < 0) break;
     i = lt;
-    if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i + 4);
-      if (end < 0) return bad('unterminated comment', i);
-      i = end + 3;
-      continue;
-    }
-    if (text.startsWith('<![CDATA[', i)) {
-      const end = text.indexOf(']]>', i);
-      if (end < 0) return bad('unterminated CDATA', i);
-      i = end + 3;
-      continue;
-    }
-    if (text.startsWith('<?', i)) {
-      const end = text.indexOf('?>', i + 2);
-      if (end < 0) return bad('unterminated processing instruction', i);
-      i = end + 2;
-      continue;
-    }
-    if (text.startsWith('<!', i)) {
-      const end = text.indexOf('>', i + 2);
-      if (end < 0) return bad('unterminated declaration', i);
-      i = end + 1;
+    const skip = SKIPPED.find(([open]) => text.startsWith(open, i));
+    if (skip) {
+      const [open, close, what] = skip;
+      const end = text.indexOf(close, i + open.length);
+      if (end < 0) return bad(`unterminated ${what}`, i);
+      i = end + close.length;
       continue;
     }
     if (text.startsWith('</', i)) {
