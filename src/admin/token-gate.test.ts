@@ -101,13 +101,13 @@ test('wrong tokens are logged and throttled per address; the right token passes 
   assert.equal(none.status, 401);
   assert.match(none.headers['WWW-Authenticate']!, /Basic/);
   assert.equal(warnings.length, 6);
-  // Another address is not slowed.
+  // Another address is not slowed: were the throttle shared, it would wait for the next slot (640 ms).
   const s = performance.now();
   assert.equal(
     (await request(gate, '10.0.0.10', `Bearer ${TOKEN}`)).passed,
     true,
   );
-  assert.ok(performance.now() - s < 30);
+  assert.ok(performance.now() - s < 320);
 });
 
 test('too many requests waiting from one address: 429 ADMIN_THROTTLED at once', async () => {
