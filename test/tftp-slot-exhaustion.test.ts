@@ -18,13 +18,12 @@ import {
   hpaArgv,
   IMAGE,
   PHONE_MAC,
-  REPO,
   SRV,
   sha256,
   type TftpLab,
 } from './lib/tftp-lab.ts';
 
-const FLOOD = join(REPO, 'test/lib/tftp-flood.py');
+const FLOOD = join(import.meta.dirname, 'lib/tftp-flood.py');
 const PER_HOST = 8; // services.tftp.maxTransfersPerHost's default (the lab yaml leaves it out)
 const ATTACKERS = ['att1', 'att2'] as const;
 /** A legitimate download must finish within this while the attack holds its slots. */
