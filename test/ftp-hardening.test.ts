@@ -225,8 +225,8 @@ test('wrong passwords are throttled per address by the back-off schedule; the ri
     `${total} ms for ${wrong + 1} attempts`,
   );
   assert.ok(
-    total < minimumTime(wrong + 1) + 2000,
-    `${total} ms: not much more than the schedule`,
+    total < minimumTime(wrong + 1) + 10_000,
+    `${total} ms: not much more than the schedule (slack for a loaded machine)`,
   );
   const hours = minimumTime(3000) / 3600_000;
   assert.ok(hours > 1, '3,000 wrong passwords take hours');
@@ -243,7 +243,8 @@ test('wrong passwords are throttled per address by the back-off schedule; the ri
     JSON.parse(fast.stdout) as { replies: { code: string; ms: number }[] }
   ).replies;
   assert.equal(f[0]!.code, '230');
-  assert.ok(f[0]!.ms < 1000, `${f[0]!.ms} ms`);
+  // Were the throttle shared, this login would wait for the next slot (waitAfter(wrong): 3.2 s).
+  assert.ok(f[0]!.ms < waitAfter(wrong), `${f[0]!.ms} ms`);
 });
 
 test('a 4,000-byte user name is logged cut to 64 characters', {
