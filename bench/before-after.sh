@@ -51,7 +51,7 @@ bench() { # name, then the command's arguments after node
 if [[ "$only" == *" dhcp "* ]]; then
   {
     echo "<!-- before = $before, after = $after; bash bench/before-after.sh $before ... dhcp -->"
-    node bench/dhcp/run.ts --duration 5 --appliances "before=$before_dir,after=$after_dir" \
+    node bench/dhcp/run.ts --duration 5 --exit-wait 1 --appliances "before=$before_dir,after=$after_dir" \
       --servers before,after,kea-dhcp4 --out /dev/stdout | sed "s|$tmp/||g"
   } > "$out/dhcp.md" 2>"$out/dhcp-runs.log" || echo "dhcp failed: see $out/dhcp-runs.log"
   echo "dhcp: $out/dhcp.md"

@@ -17,6 +17,8 @@ export interface ReportInput {
   readonly uptimeAfter: string;
   readonly outcomes: readonly Outcome[];
   readonly cpuRate: number;
+  /** Whether every server was clean at cpuRate in the ladder. */
+  readonly cpuClean: boolean;
   readonly cpuRuns: ReadonlyMap<string, readonly Measured[]>;
 }
 
@@ -105,6 +107,11 @@ export function report(i: ReportInput): string {
     L.push('No rate at which every server was clean: no CPU figure.');
   else {
     const keaMed = i.cpuRuns.get(KEA) && median(i.cpuRuns.get(KEA)!.map(perK));
+    if (!i.cpuClean)
+      L.push(
+        `No rate was clean for every server in the ladder (a loaded machine): the lowest step, ${i.cpuRate}/s, is used; see the drops per round.`,
+        '',
+      );
     L.push(
       `Server CPU (utime + stime, all threads, /proc/<pid>/stat) over a ${i.cpuRuns.values().next().value?.[0]?.durationS ?? '-'} s perfdhcp run ÷ exchanges it answered (packets its interface sent ÷ 2: OFFER + ACK), one fresh server per round, servers alternating.`,
       "Ratio: Kea's median ÷ this server's (≥ 1.00× = as cheap as Kea or cheaper).",

@@ -6,7 +6,8 @@
  *     drops reach 0.1 %, or perfdhcp itself is the limit (its CPU near one core, replies lost in its own
  *     socket buffer, DISCOVERs sent behind the rate: perfdhcp.ts), which is then said instead of a ceiling;
  *  2. CPU seconds per 1,000 DORA exchanges of each server at one common clean rate (4000/s when every server
- *     is clean there, else the highest rate all are clean at), --cpu-rounds fresh runs each, alternating.
+ *     is clean there, else the highest rate all are clean at, else the ladder's first step, said so),
+ *     --cpu-rounds fresh runs each, alternating.
  * Also per step perfdhcp's CPU, the machine's busy share and load, and each server's VmHWM.
  *   node bench/dhcp/run.ts [--duration 5] [--exit-wait 0] [--cpu-rounds 3] [--cpu-duration 10] [--cpu-rate N]
  *     [--appliances NAME=CHECKOUT,…] [--servers NAME,…] [--log info|warn] [--out bench/results/dhcp.md]
@@ -104,6 +105,7 @@ async function once(
 
 const outcomes: Outcome[] = [];
 let cpuRate = 0;
+let cpuClean = true;
 const cpuRuns = new Map<string, Awaited<ReturnType<typeof once>>[]>();
 try {
   const servers = [
@@ -150,7 +152,8 @@ try {
     ? Number(o.cpuRate)
     : cleanAt(PREFERRED_CPU_RATE)
       ? PREFERRED_CPU_RATE
-      : (candidates.at(-1) ?? 0);
+      : (candidates.at(-1) ?? paired[0]?.rates[0] ?? 0);
+  cpuClean = cleanAt(cpuRate);
   if (cpuRate > 0)
     for (let round = 0; round < o.cpuRounds; round++)
       for (const s of paired) {
@@ -168,6 +171,7 @@ const text = report({
   uptimeAfter: uptime(),
   outcomes,
   cpuRate,
+  cpuClean,
   cpuRuns,
 });
 writeFileSync(o.out, text);

@@ -26,8 +26,8 @@ export type LogLevel = 'info' | 'warn';
 
 /** The appliance's admin port (the service it starts last), listening: it has started. */
 const adminListening = async (lab: Lab): Promise<boolean> =>
-  (await lab.exec('srv', ['cat', '/proc/net/tcp'])).stdout.includes(
-    ':1F90 00000000:0000 0A',
+  /:1F90 0+:0000 0A/.test(
+    (await lab.exec('srv', ['cat', '/proc/net/tcp', '/proc/net/tcp6'])).stdout,
   );
 
 export interface Server {
