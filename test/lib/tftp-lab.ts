@@ -3,11 +3,11 @@
  * deterministic dummy images and symlinks out of the tree, the TFTP service started in the lab by
  * service-launcher.ts (test/lib/service-lab.ts), its events and counters, and a tree built from the same yaml.
  */
-import { loadConfigFile } from '../../src/config/load.ts';
 import type { TransferEvent } from '../../src/runtime/events.ts';
 import type { TftpStats } from '../../src/tftp/stats.ts';
 import { createTree } from '../../src/tree/tree.ts';
 import type { FileTree } from '../../src/tree/types.ts';
+import { loadModel } from './load-model.ts';
 import type { Lab } from './netns.ts';
 import {
   type ApplianceDir,
@@ -113,10 +113,7 @@ export async function createTftpLab(
         'evil-link': '/etc',
       },
     });
-    const loaded = await loadConfigFile(app.yaml);
-    if (!loaded.ok)
-      throw new Error(`fixture yaml: ${JSON.stringify(loaded.error)}`);
-    const tree: FileTree = createTree(loaded.value.model);
+    const tree: FileTree = createTree(await loadModel(app.yaml));
     const run = await startServiceLab({
       protocol: 'tftp',
       prefix: 'tftp',
