@@ -50,7 +50,7 @@ const flag = (name: string): string | undefined => {
 const ONLY = new Set((flag('--only') ?? 'curl,atftp1,atftp16').split(','));
 /** Write a CPU profile of the service process into this folder (node --cpu-prof). */
 const PROF = flag('--prof');
-/** Record the service process with `perf record` during our rounds into this file. */
+/** Record the service process with `perf record` during our rounds into this file (see traced()). */
 const PERF = flag('--perf');
 /** Who runs our downloads: native (the default, native/engine.c) or js (the send machine in the service thread). */
 const ENGINE =
@@ -192,6 +192,32 @@ try {
   /** CPU µs per datagram the server sent (DATA blocks, retransmits included, and one OACK per transfer). */
   const perBlock = (xs: Sample[]): number =>
     sum(xs.map((x) => x.cpuUs)) / sum(xs.map((x) => x.tx));
+  /**
+   * f() with `perf record -g` (or, TFTP_BENCH_STRACE=1, `strace -c -f`: every syscall of every thread and
+   * child) attached to pid, output in file; tftpd-hpa is only traced with strace (perf -p misses its forks).
+   */
+  const traced = async <T>(
+    pid: number,
+    file: string | undefined,
+    f: () => Promise<T>,
+  ): Promise<T> => {
+    const strace = process.env.TFTP_BENCH_STRACE === '1';
+    if (!PERF || !file || (pid !== l.pid && !strace)) return f();
+    const tracer = spawn(
+      strace ? 'strace' : 'perf',
+      strace
+        ? ['-c', '-f', '-p', String(pid), '-o', file]
+        : ['record', '-F', '999', '-g', '-p', String(pid), '-o', file],
+      { stdio: 'ignore' },
+    );
+    await new Promise((res) => setTimeout(res, 500)); // attached before the round starts
+    try {
+      return await f();
+    } finally {
+      tracer.kill('SIGINT');
+      await new Promise((res) => tracer.once('exit', res));
+    }
+  };
   const run = async (
     label: string,
     ours: () => Promise<RoundResult>,
@@ -200,22 +226,11 @@ try {
     const a: Sample[] = [];
     const b: Sample[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      if (!OURS_ONLY) b.push(await measure('hpa', theirs));
-      const perf = PERF
-        ? spawn(
-            process.env.TFTP_BENCH_STRACE ? 'strace' : 'perf',
-            process.env.TFTP_BENCH_STRACE
-              ? ['-c', '-f', '-p', String(l.pid), '-o', PERF]
-              : ['record', '-F', '999', '-g', '-p', String(l.pid), '-o', PERF],
-            { stdio: 'ignore' },
-          )
-        : undefined;
-      if (perf) await new Promise((res) => setTimeout(res, 500));
-      a.push(await measure('ours', ours));
-      if (perf) {
-        perf.kill('SIGINT');
-        await new Promise((res) => perf.once('exit', res));
-      }
+      if (!OURS_ONLY)
+        b.push(
+          await traced(hpa.pid!, `${PERF}.hpa`, () => measure('hpa', theirs)),
+        );
+      a.push(await traced(l.pid, PERF, () => measure('ours', ours)));
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ');
       for (const [who, x] of [
         ['tftpd-hpa', b.at(-1)],
