@@ -69,6 +69,8 @@ export interface TftpLabOptions {
   /** Real clients the test needs: outside CI a missing one skips the test; in CI it fails. */
   readonly cmds: readonly string[];
   readonly maxTransfers?: number;
+  /** services.tftp.maxTransfersPerHost (left out: the service's default); a benchmark's clients share one address. */
+  readonly maxTransfersPerHost?: number;
   readonly maxBlksize?: number;
   readonly overrideCap?: number;
   /** Launcher --retry (fast by default so timeouts are seen within the test budget). */
@@ -86,7 +88,7 @@ function tftpYaml(o: TftpLabOptions, overrideCap: number): string {
     subnet: SUBNET,
     overrideCap,
     bootServer: '{ protocol: tftp, path: "" }',
-    services: `    tftp: { enabled: true, port: 69, maxBlksize: ${o.maxBlksize ?? 1468}, maxTransfers: ${o.maxTransfers ?? 500} }\n`,
+    services: `    tftp: { enabled: true, port: 69, maxBlksize: ${o.maxBlksize ?? 1468}, maxTransfers: ${o.maxTransfers ?? 500}${o.maxTransfersPerHost !== undefined ? `, maxTransfersPerHost: ${o.maxTransfersPerHost}` : ''} }\n`,
   });
 }
 
