@@ -122,10 +122,22 @@ export function report(i: ReportInput): string {
   ];
   for (const o of i.outcomes) {
     const b = best(o);
+    // A ladder that ended without the server dropping gives a bound, not a ratio; two such give nothing.
+    const open = o.end === 'generator' || o.end === 'top of the ladder';
+    const bound =
+      o.name === KEA
+        ? ''
+        : open && !keaOpen
+          ? '≥ '
+          : keaOpen && !open
+            ? '≤ '
+            : '';
     const ratio =
-      b && keaBest
-        ? `${keaOpen && o.name !== KEA ? '≤ ' : ''}${(b / keaBest).toFixed(2)}×`
-        : '-';
+      b && keaBest && !(open && keaOpen && o.name !== KEA)
+        ? `${bound}${(b / keaBest).toFixed(2)}×`
+        : b && keaBest
+          ? '- (neither limit found)'
+          : '-';
     L.push(`| ${o.name} | ${b ?? 'none'} | ${ratio} | ${ending(o)} |`);
   }
   L.push('', `## CPU seconds per 1,000 DORA at ${i.cpuRate || '-'}/s`, '');
