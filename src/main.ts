@@ -12,11 +12,7 @@ import { formatIssue } from './config/issues.ts';
 import type { ApplianceModel } from './config/model.ts';
 import { loadAppliance } from './policy/load.ts';
 import { type LeaseQuery, noLeases, type ServiceDeps } from './runtime/deps.ts';
-import {
-  type ApplianceEvent,
-  createEventBus,
-  dhcpLogLine,
-} from './runtime/events.ts';
+import { type ApplianceEvent, createEventBus } from './runtime/events.ts';
 import { type LiveConfig, liveConfig } from './runtime/live-config.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import type { Mac } from './shared/mac.ts';
@@ -113,11 +109,10 @@ export async function startAppliance(
     },
   });
   const bus = createEventBus();
-  // One JSON line per DHCP message at info (the DHCP service logs only refusals and a 10 s summary there);
-  // transfers are logged by their own service, so their bus copy is debug.
+  // DHCP and transfers are logged by their own service (DHCP: each phone's new address, refusals and a
+  // summary at info, every message at debug), so the bus copy is debug, and not built at all above it.
   bus.subscribe((e) => {
-    if (e.type === 'dhcp') log.info(dhcpLogLine(e), 'dhcp');
-    else log.debug(e, e.type);
+    if (e.type !== 'dhcp' && log.isLevelEnabled('debug')) log.debug(e, e.type);
   });
   const base: ServiceDeps = {
     model: live.model,

@@ -7,8 +7,31 @@
  * busy share (/proc/stat). From these, whether perfdhcp itself was the
  * limit: its CPU near one core, replies lost in its own socket buffer, or DISCOVERs sent behind the rate.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Lab } from '../../test/lib/netns.ts';
+
+/**
+ * perfdhcp's receive buffer, bytes asked (the kernel doubles it; 0: perfdhcp's own, net.core.rmem_default).
+ * With the default 208 KiB a burst of a few hundred replies overflows it at 3000/s and above, for any server.
+ */
+export const CLIENT_RCVBUF = 8 * 1024 * 1024;
+
+/** rcvbuf.c (perfdhcp's and kea-dhcp4's receive buffers) built once into the temporary folder (named by its hash): the LD_PRELOAD that sets the buffer. */
+export function rcvbufShim(): string {
+  const src = join(import.meta.dirname, 'rcvbuf.c');
+  const hash = createHash('sha256')
+    .update(readFileSync(src))
+    .digest('hex')
+    .slice(0, 12);
+  const so = join(tmpdir(), `perfdhcp-rcvbuf-${hash}.so`);
+  if (!existsSync(so))
+    execFileSync('gcc', ['-shared', '-fPIC', '-O2', '-o', so, src, '-ldl']);
+  return so;
+}
 
 export interface Udp {
   readonly inDatagrams: number;
@@ -36,6 +59,13 @@ export interface Run {
   readonly load1: number;
   /** Why perfdhcp, not the server, set the limit of this run; empty when it did not. */
   readonly generatorLimits: readonly string[];
+  /**
+   * The server's sockets (UDP and raw packet sockets, `ss -m`): datagrams dropped on them during the run
+   * (sk_drops: a full receive buffer; Kea's raw socket has no Udp counters) and their largest receive buffer.
+   */
+  readonly srvSock: SockMem;
+  /** perfdhcp's socket receive buffer as the kernel granted it (bytes; undefined: not set, the default). */
+  readonly clientRcvbuf: number | undefined;
 }
 
 const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU in 1/100 s
@@ -92,6 +122,24 @@ export async function udpCounters(lab: Lab, host: string): Promise<Udp> {
   };
 }
 
+export interface SockMem {
+  readonly drops: number;
+  readonly rcvbuf: number;
+}
+
+/** Drops and receive buffers of a namespace's UDP and packet sockets, from `ss -m` (skmem d and rb). */
+async function sockMem(lab: Lab, host: string): Promise<SockMem> {
+  const out = (await lab.exec(host, ['ss', '-0', '-u', '-a', '-n', '-m']))
+    .stdout;
+  let drops = 0;
+  let rcvbuf = 0;
+  for (const m of out.matchAll(/skmem:\(([^)]*)\)/g)) {
+    drops += Number(/(?:^|,)d(\d+)/.exec(m[1]!)?.[1] ?? 0);
+    rcvbuf = Math.max(rcvbuf, Number(/(?:^|,)rb(\d+)/.exec(m[1]!)?.[1] ?? 0));
+  }
+  return { drops, rcvbuf };
+}
+
 const diff = (a: Udp, b: Udp): Udp => ({
   inDatagrams: b.inDatagrams - a.inDatagrams,
   outDatagrams: b.outDatagrams - a.outDatagrams,
@@ -114,9 +162,21 @@ export const GENERATOR_CPU_LIMIT = 0.9;
 
 export async function perfdhcp(
   lab: Lab,
-  o: { rate: number; durationS: number; exitWaitS: number; server?: number },
+  o: {
+    rate: number;
+    durationS: number;
+    exitWaitS: number;
+    server?: number;
+    rcvbufBytes?: number;
+    /** More perfdhcp arguments (e.g. -g single). */
+    extra?: readonly string[];
+  },
 ): Promise<Run> {
+  const rcvbuf = o.rcvbufBytes ?? CLIENT_RCVBUF;
   const argv = [
+    ...(rcvbuf > 0
+      ? ['env', `RCVBUF_BYTES=${rcvbuf}`, `LD_PRELOAD=${rcvbufShim()}`]
+      : []),
     'perfdhcp',
     '-4',
     '-l',
@@ -128,6 +188,7 @@ export async function perfdhcp(
     '-R',
     '1000000',
     ...(o.exitWaitS > 0 ? ['-W', String(Math.round(o.exitWaitS * 1e6))] : []),
+    ...(o.extra ?? []),
   ];
   // The shell waits for perfdhcp, then prints its own stat: fields 16-17 (cutime, cstime) are perfdhcp's CPU.
   const wrapped = [
@@ -142,6 +203,7 @@ export async function perfdhcp(
     await udpCounters(lab, 'srv'),
   ];
   const tx0 = await txPackets(lab, 'srv');
+  const sock0 = await sockMem(lab, 'srv');
   const m0 = machineTicks();
   const s0 = processCpuS(o.server);
   const t0 = performance.now();
@@ -153,6 +215,7 @@ export async function perfdhcp(
   const serverCpuS = processCpuS(o.server) - s0;
   const m1 = machineTicks();
   const tx1 = await txPackets(lab, 'srv');
+  const sock1 = await sockMem(lab, 'srv');
   const [cli1, srv1] = [
     await udpCounters(lab, 'cli'),
     await udpCounters(lab, 'srv'),
@@ -175,6 +238,7 @@ export async function perfdhcp(
     perfdhcpCpuS,
     serverCpuS,
     serverTx: tx1 - tx0,
+    srvSock: { drops: sock1.drops - sock0.drops, rcvbuf: sock1.rcvbuf },
     srv: diff(srv0, srv1),
     cli,
     machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
@@ -191,7 +255,12 @@ export async function perfdhcp(
     limits.push(
       `perfdhcp sent ${run.sentDiscovers} DISCOVERs of ${o.rate * o.durationS}`,
     );
-  return { ...run, generatorLimits: limits };
+  const granted = /RCVBUF (\d+)/.exec(r.stderr)?.[1];
+  return {
+    ...run,
+    generatorLimits: limits,
+    clientRcvbuf: granted === undefined ? undefined : Number(granted),
+  };
 }
 
 /** Below 0.1 % drops in both halves of the exchange. */

@@ -3,7 +3,8 @@
  * servers.ts), one perfdhcp run at a fixed rate (perfdhcp.ts), then SIGTERM so the profilers write their
  * reports into --out-dir. Prints the run's line (drops, delays, server and perfdhcp CPU, Udp counters).
  *   node bench/dhcp/profile.ts [--rate 1000] [--duration 5] [--checkout .] [--out-dir /tmp/dhcp-prof]
- *     [--cpu-prof] [--perf] [--strace] [--callgrind] [--node-args '--trace-gc']
+ *     [--cpu-prof] [--perf] [--strace] [--callgrind] [--node-args '--trace-gc'] [--log info|warn]
+ *     [--perfdhcp-args '-g single']
  * --perf samples the appliance's CPU time (perf record -e cpu-clock -g, kernel included; JS frames named through
  * node's --perf-basic-prof map) while perfdhcp runs: unlike --cpu-prof, whose samples are wall time of the
  * main thread, it shows where CPU goes when the machine is shared.
@@ -53,6 +54,7 @@ try {
   const srv = await appliance(lab, 'appliance', CHECKOUT, {
     wrap,
     nodeArgs,
+    log: arg('log', 'info') === 'warn' ? 'warn' : 'info',
   }).start(dir);
   const perf = flag('perf')
     ? spawn(
@@ -76,6 +78,7 @@ try {
     durationS: DURATION,
     exitWaitS: 0,
     server: srv.pid,
+    extra: arg('perfdhcp-args', '').split(' ').filter(Boolean),
   });
   process.stdout.write(
     `${stepLine('appliance', { ...r, hwmKb: undefined })}\n`,

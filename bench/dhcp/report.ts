@@ -12,7 +12,13 @@ export interface Outcome {
 
 export interface ReportInput {
   readonly command: string;
-  readonly options: { durationS: number; exitWaitS: number; log: string };
+  readonly options: {
+    durationS: number;
+    exitWaitS: number;
+    log: string;
+    clientRcvbuf: number;
+    keaRcvbuf: number;
+  };
   readonly uptimeBefore: string;
   readonly uptimeAfter: string;
   readonly outcomes: readonly Outcome[];
@@ -57,7 +63,26 @@ function ending(o: Outcome): string {
 
 export function stepLine(name: string, r: Measured): string {
   const share = r.perfdhcpCpuS / r.durationS;
-  return `${name} ${r.rate}/s: drops ${r.dropsDO}% / ${r.dropsRA}%, ACKs ${r.acks}, server sent ${r.serverTx}, ACK delay avg ${r.avgMs} max ${r.maxMs} ms, server CPU ${r.serverCpuS.toFixed(2)} s (${f3(perK(r))} s per 1,000 DORA), perfdhcp CPU ${r.perfdhcpCpuS.toFixed(2)} s (${(share * 100).toFixed(0)} % of a core), server in/out ${r.srv.inDatagrams}/${r.srv.outDatagrams} (full-buffer losses ${r.srv.rcvbufErrors}), client in ${r.cli.inDatagrams} (full-buffer losses ${r.cli.rcvbufErrors}), machine busy ${(r.machineBusy * 100).toFixed(0)} %, load ${r.load1}, VmHWM ${mib(r.hwmKb)}${r.generatorLimits.length ? `, LOAD GENERATOR LIMIT: ${r.generatorLimits.join('; ')}` : ''}`;
+  return `${name} ${r.rate}/s: drops ${r.dropsDO}% / ${r.dropsRA}%, ACKs ${r.acks}, server sent ${r.serverTx}, ACK delay avg ${r.avgMs} max ${r.maxMs} ms, server CPU ${r.serverCpuS.toFixed(2)} s (${f3(perK(r))} s per 1,000 DORA), perfdhcp CPU ${r.perfdhcpCpuS.toFixed(2)} s (${(share * 100).toFixed(0)} % of a core), server in/out ${r.srv.inDatagrams}/${r.srv.outDatagrams} (full-buffer losses ${r.srv.rcvbufErrors}), server socket drops ${r.srvSock.drops} (receive buffer ${r.srvSock.rcvbuf} bytes), client in ${r.cli.inDatagrams} (full-buffer losses ${r.cli.rcvbufErrors}), machine busy ${(r.machineBusy * 100).toFixed(0)} %, load ${r.load1}, VmHWM ${mib(r.hwmKb)}${r.generatorLimits.length ? `, LOAD GENERATOR LIMIT: ${r.generatorLimits.join('; ')}` : ''}`;
+}
+
+/** What perfdhcp's receive buffer was, as the kernel reported it in every run (the same for every server). */
+function rcvbufLine(i: ReportInput): string {
+  const all = [
+    ...i.outcomes.flatMap((o) => o.steps),
+    ...[...i.cpuRuns.values()].flat(),
+  ];
+  const granted = [...new Set(all.map((r) => r.clientRcvbuf))];
+  if (i.options.clientRcvbuf <= 0)
+    return "perfdhcp's receive buffer: its default (net.core.rmem_default, `--client-rcvbuf 0`).";
+  const sizes = granted
+    .map((b) => (b === undefined ? 'not set' : `${b} bytes`))
+    .join(', ');
+  const kea =
+    i.options.keaRcvbuf > 0
+      ? ` kea-dhcp4's sockets: ${i.options.keaRcvbuf} bytes asked the same way (what the appliance's DHCP socket asks with SO_RCVBUF; the kernel doubles both; see "receive buffer" per run).`
+      : " kea-dhcp4's sockets: its own (net.core.rmem_default, `--kea-rcvbuf 0`).";
+  return `perfdhcp's receive buffer: ${i.options.clientRcvbuf} bytes asked with SO_RCVBUFFORCE by an LD_PRELOAD (bench/dhcp/rcvbuf.c; net.core.rmem_* are read-only inside a namespace on this kernel, so the machine's sysctls stay as they are), granted ${sizes} in every run, for every server alike.${kea}`;
 }
 
 export function report(i: ReportInput): string {
@@ -70,6 +95,7 @@ export function report(i: ReportInput): string {
     `Command: \`${i.command}\` (as root; run ${new Date().toISOString()}, Node ${process.version}, this 2-core machine).`,
     `perfdhcp \`-4 -l eth0 -r RATE -p ${i.options.durationS} -R 1000000${i.options.exitWaitS > 0 ? ` -W ${Math.round(i.options.exitWaitS * 1e6)}` : ''}\` (relay mode, random MACs) from a client namespace; a fresh server`,
     'and an empty lease store for every run; pool 10.96.0.0-10.111.255.254 of 10.64.0.0/10 for all three.',
+    rcvbufLine(i),
     '',
     'Leases: the appliance appends each to its journal and fdatasyncs it (group commit) before the ACK is sent;',
     'kea-dhcp4 2.2.0 uses `lease-database: { type: memfile, persist: true, lfc-interval: 0 }`: it writes each lease',
@@ -96,10 +122,22 @@ export function report(i: ReportInput): string {
   ];
   for (const o of i.outcomes) {
     const b = best(o);
+    // A ladder that ended without the server dropping gives a bound, not a ratio; two such give nothing.
+    const open = o.end === 'generator' || o.end === 'top of the ladder';
+    const bound =
+      o.name === KEA
+        ? ''
+        : open && !keaOpen
+          ? '≥ '
+          : keaOpen && !open
+            ? '≤ '
+            : '';
     const ratio =
-      b && keaBest
-        ? `${keaOpen && o.name !== KEA ? '≤ ' : ''}${(b / keaBest).toFixed(2)}×`
-        : '-';
+      b && keaBest && !(open && keaOpen && o.name !== KEA)
+        ? `${bound}${(b / keaBest).toFixed(2)}×`
+        : b && keaBest
+          ? '- (neither limit found)'
+          : '-';
     L.push(`| ${o.name} | ${b ?? 'none'} | ${ratio} | ${ending(o)} |`);
   }
   L.push('', `## CPU seconds per 1,000 DORA at ${i.cpuRate || '-'}/s`, '');
@@ -131,7 +169,8 @@ export function report(i: ReportInput): string {
     '## Every run',
     '',
     'Kernel Udp counters of each namespace: server in/out = datagrams its namespace received/sent (Kea uses a',
-    "raw socket: 0/0), client in = replies reaching perfdhcp's socket, full-buffer losses = RcvbufErrors.",
+    "raw socket: 0/0), client in = replies reaching perfdhcp's socket, full-buffer losses = RcvbufErrors;",
+    "server socket drops = datagrams dropped on the server's own sockets, UDP or raw (`ss -m`: skmem d), and their receive buffer (rb).",
     "Machine busy = share of both cores busy during the run, all processes (other engineers' work included).",
     '',
     '```',

@@ -10,11 +10,14 @@
  *     --cpu-rounds fresh runs each, alternating.
  * Also per step perfdhcp's CPU, the machine's busy share and load, and each server's VmHWM.
  *   node bench/dhcp/run.ts [--duration 5] [--exit-wait 0] [--cpu-rounds 3] [--cpu-duration 10] [--cpu-rate N]
- *     [--appliances NAME=CHECKOUT,…] [--servers NAME,…] [--log info|warn] [--out bench/results/dhcp.md]
+ *     [--appliances NAME=CHECKOUT,…] [--servers NAME,…] [--log info|warn] [--client-rcvbuf BYTES] [--kea-rcvbuf BYTES]
+ *     [--out bench/results/dhcp.md]
  * --appliances measures the appliance of other checkouts too (default appliance=this checkout); --servers
  * keeps only the named ones (e.g. appliance,kea-dhcp4 to skip dnsmasq); --log warn runs the appliance and Kea
  * without their per-exchange log lines (both log at info by default). Each run starts once the fresh server's
- * CPU stands still.
+ * CPU stands still. --client-rcvbuf sets perfdhcp's socket receive buffer (rcvbuf.c, default 8 MiB, which
+ * the kernel doubles; 0 leaves net.core.rmem_default), the same for every server; --kea-rcvbuf gives Kea's
+ * sockets the receive buffer the appliance's socket asks for (4 MiB; 0: Kea's own, net.core.rmem_default).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,7 +25,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab } from '../../test/lib/netns.ts';
 import { arg } from '../lib/args.ts';
-import { clean, perfdhcp, processCpuS, type Run, vmHwmKb } from './perfdhcp.ts';
+import {
+  CLIENT_RCVBUF,
+  clean,
+  perfdhcp,
+  processCpuS,
+  type Run,
+  vmHwmKb,
+} from './perfdhcp.ts';
 import { type Outcome, report } from './report.ts';
 import {
   appliance,
@@ -33,6 +43,8 @@ import {
   type Server,
 } from './servers.ts';
 
+/** What the appliance's DHCP socket asks for (src/dhcp/socket/bind-device.c), given to Kea's too by default. */
+const APPLIANCE_RCVBUF = 4 * 1024 * 1024;
 const o = {
   durationS: Number(arg('duration', '5')),
   exitWaitS: Number(arg('exit-wait', '0')),
@@ -41,6 +53,8 @@ const o = {
   cpuRate: arg('cpu-rate', ''),
   out: arg('out', 'bench/results/dhcp.md'),
   log: (arg('log', 'info') === 'warn' ? 'warn' : 'info') as LogLevel,
+  clientRcvbuf: Number(arg('client-rcvbuf', String(CLIENT_RCVBUF))),
+  keaRcvbuf: Number(arg('kea-rcvbuf', String(APPLIANCE_RCVBUF))),
 };
 const ROOT = resolve(import.meta.dirname, '../..');
 const appliances = arg('appliances', `appliance=${ROOT}`)
@@ -89,6 +103,7 @@ async function once(
       durationS,
       exitWaitS: o.exitWaitS,
       server: srv.pid,
+      rcvbufBytes: o.clientRcvbuf,
     });
     const out = { ...r, hwmKb: vmHwmKb(srv.pid) };
     process.stderr.write(`${s.name} ${rate}/s: ${JSON.stringify(out)}\n`);
@@ -110,7 +125,7 @@ const cpuRuns = new Map<string, Awaited<ReturnType<typeof once>>[]>();
 try {
   const servers = [
     ...appliances.map((a) => appliance(lab, a.name, a.dir, { log: o.log })),
-    kea(lab, o.log),
+    kea(lab, o.log, o.keaRcvbuf),
     dnsmasq(lab),
   ].filter((s) => only.length === 0 || only.includes(s.name));
   // The ladders interleaved (each server's next step in turn), so a change in the machine's load hits all.

@@ -15,6 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchYaml } from '../../test/lib/dhcp-fixture.ts';
 import { type Lab, waitFor } from '../../test/lib/netns.ts';
+import { rcvbufShim } from './perfdhcp.ts';
 
 export const NET = '10.91.3';
 const SUBNET = '10.64.0.0/10';
@@ -146,7 +147,11 @@ export const keaConfig = (dir: string, log: LogLevel): object => ({
   },
 });
 
-export function kea(lab: Lab, log: LogLevel = 'info'): Server {
+/**
+ * kea-dhcp4; `rcvbufBytes` > 0 gives its sockets that receive buffer (rcvbuf.c; Kea sets none, so its raw
+ * socket otherwise has net.core.rmem_default, 208 KiB, where the appliance asks for 4 MiB).
+ */
+export function kea(lab: Lab, log: LogLevel = 'info', rcvbufBytes = 0): Server {
   return {
     name: 'kea-dhcp4',
     rates: LADDER,
@@ -158,7 +163,18 @@ export function kea(lab: Lab, log: LogLevel = 'info'): Server {
       const c = spawnLogged(
         lab,
         dir,
-        ['kea-dhcp4', '-c', join(dir, 'kea.json')],
+        [
+          ...(rcvbufBytes > 0
+            ? [
+                'env',
+                `RCVBUF_BYTES=${rcvbufBytes}`,
+                `LD_PRELOAD=${rcvbufShim()}`,
+              ]
+            : []),
+          'kea-dhcp4',
+          '-c',
+          join(dir, 'kea.json'),
+        ],
         {
           KEA_PIDFILE_DIR: dir,
           KEA_LOCKFILE_DIR: dir,

@@ -31,6 +31,8 @@ import { bump, type DhcpStats } from './stats.ts';
 
 const INFORMED_MAX = 65_536;
 const INFORMED_TTL_MS = 24 * 3600_000;
+/** Phones whose last logged address is remembered (a flood of random MACs forgets the oldest first). */
+const SHOWN_MAX = 65_536;
 
 export interface HandlerDeps {
   readonly model: ModelRef;
@@ -94,8 +96,17 @@ export function createDhcpHandler(deps: HandlerDeps): DhcpHandler {
   };
 
   // Successful OFFERs and ACKs are the hot path: their log line is debug (the DhcpEvent is still emitted for
-  // every message); refusals, NAKs and errors stay at info.
+  // every message), except at info the ACK that gives a phone its first address or a new one (what an
+  // engineer watching a lab needs; renewals show in the summary); refusals, NAKs and errors stay at info.
   const since = { offers: 0, acks: 0, informs: 0, refused: 0 };
+  const shown = new Map<Mac, string | undefined>(); // the address last logged at info per MAC (bounded)
+  const isNews = (mac: Mac, address: string | undefined): boolean => {
+    if (shown.has(mac) && shown.get(mac) === address) return false;
+    shown.delete(mac);
+    shown.set(mac, address);
+    if (shown.size > SHOWN_MAX) shown.delete(shown.keys().next().value!);
+    return true;
+  };
   const report = (
     type: number | undefined,
     d: Decision,
@@ -122,6 +133,12 @@ export function createDhcpHandler(deps: HandlerDeps): DhcpHandler {
       else if (type === 8) since.informs++;
       else since.acks++;
       if (log.isLevelEnabled('debug')) log.debug(dhcpLogLine(event), 'dhcp');
+      else if (
+        replyType === 5 &&
+        log.isLevelEnabled('info') &&
+        isNews(event.mac, event.address)
+      )
+        log.info(dhcpLogLine(event), 'dhcp');
       return;
     }
     since.refused++;

@@ -94,7 +94,7 @@ export type Done = (err?: Error) => void;
  * round trip and a thread-pool hand-off) then carries the records of this long, at the cost of at most this
  * much more wait for an ACK; an idle journal flushes at once.
  */
-export const MIN_FLUSH_GAP_MS = 2;
+export const MIN_FLUSH_GAP_MS = 5;
 
 export interface Journal {
   /** Calls `done` once the record is on disk (fdatasync), or with the error if the write failed. */
