@@ -14,6 +14,7 @@ import {
   PHONESIM,
   type SimJson,
 } from '../../test/lib/phonesim-lab.ts';
+import { DIAG_DIR, snapshot, writeDiag } from './diag.ts';
 import { checkFault } from './fault.ts';
 import {
   childrenOf,
@@ -120,11 +121,19 @@ function sampler(
   };
 }
 
+/** What STORM_DIAG records of a row (diag.ts): its label, whether /metrics is there, the server's output. */
+interface DiagRow {
+  readonly label: string;
+  readonly appliance: boolean;
+  readonly serverOut: () => string;
+}
+
 async function runPhones(
   l: Lab,
   dir: string,
   spec: StormSpec,
   extra: string[],
+  diag: DiagRow,
   during?: () => Promise<void>,
 ): Promise<{ sim: SimJson; wallMs: number; cpuS: number }> {
   const json = join(dir, `phonesim-${Date.now()}.json`);
@@ -147,6 +156,7 @@ async function runPhones(
       ? process.env.STORM_SIM_ARGS.split(' ')
       : []),
   ]);
+  const before = DIAG_DIR ? await snapshot(l, diag.appliance) : undefined;
   const t0 = performance.now();
   const child = l.spawn('phones', args, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -172,11 +182,18 @@ async function runPhones(
   if (during) await during();
   await done;
   clearInterval(t);
-  return {
-    sim: JSON.parse(await readFile(json, 'utf8')) as SimJson,
-    wallMs: Math.round(performance.now() - t0),
-    cpuS: simCpu,
-  };
+  const wallMs = Math.round(performance.now() - t0);
+  const sim = JSON.parse(await readFile(json, 'utf8')) as SimJson;
+  if (before)
+    await writeDiag(
+      diag.label,
+      before,
+      await snapshot(l, diag.appliance),
+      json,
+      sim.aggregate as unknown as Record<string, unknown>,
+      diag.serverOut(),
+    );
+  return { sim, wallMs, cpuS: simCpu };
 }
 
 const LABEL: Record<Protocol, { app: string; classic: string }> = {
@@ -209,6 +226,11 @@ export async function applianceStack(
       dir,
       spec,
       [],
+      {
+        label: `${LABEL[spec.proto].app}${fault ? ' kill' : ''}`,
+        appliance: !fault,
+        serverOut: () => app.out(),
+      },
       fault
         ? async () => {
             await new Promise((r) => setTimeout(r, killAtS * 1000));
@@ -288,7 +310,9 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
   );
   const l = await lab(spec.rateBps, spec.pin);
   const n = spec.models.length;
-  let files: { child: ChildProcess; name: string } | undefined;
+  let files:
+    | { child: ChildProcess; name: string; out: () => string }
+    | undefined;
   try {
     const url = {
       tftp: 'tftp://10.91.8.1',
@@ -350,6 +374,11 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
       dir,
       spec,
       spec.proto === 'tftp' ? [] : ['--server-type', spec.proto],
+      {
+        label: LABEL[spec.proto].classic,
+        appliance: false,
+        serverOut: () => `${dns.out()}\n${server?.out() ?? ''}`,
+      },
     );
     const d = sd.stop();
     const f = sf?.stop();
