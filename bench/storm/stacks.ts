@@ -3,8 +3,10 @@
  *   appliance: `appliance run` (DHCP + the protocol's service), optionally killed -9 mid-storm and restarted;
  *   classic:   `appliance render --out DIR` served by dnsmasq (DHCP, and TFTP) plus vsftpd (FTP) or nginx (HTTP).
  * Each returns the simulator's report, its wall time and CPU, and every server process's peak RSS and CPU.
+ * Env: STORM_DIAG (diag.ts), STORM_PERF (a perf profile of the simulator per row).
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from '../../test/lib/netns.ts';
@@ -50,6 +52,37 @@ export interface StackResult {
 }
 
 const MEMPROBE = new URL('./memprobe.ts', import.meta.url).pathname;
+/** STORM_PERF=DIR: `perf record -F 499 -g` of the simulator for 10 s of each row, from 5 s after its start. */
+const PERF_DIR = process.env.STORM_PERF ?? '';
+
+function profile(pid: number, label: string): void {
+  mkdirSync(PERF_DIR, { recursive: true });
+  const out = join(
+    PERF_DIR,
+    `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.data`,
+  );
+  setTimeout(() => {
+    const p = spawn(
+      'perf',
+      [
+        'record',
+        '-q',
+        '-F',
+        '499',
+        '-g',
+        '-p',
+        String(pid),
+        '-o',
+        out,
+        '--',
+        'sleep',
+        '10',
+      ],
+      { stdio: 'ignore' },
+    );
+    p.on('error', () => {});
+  }, 5000).unref();
+}
 
 function spawnWatched(
   l: Lab,
@@ -179,6 +212,7 @@ async function runPhones(
     simCpu = Math.max(simCpu, cpuS(child.pid));
   }, 250);
   const done = new Promise<void>((r) => child.on('exit', () => r()));
+  if (PERF_DIR) profile(child.pid!, diag.label);
   if (during) await during();
   await done;
   clearInterval(t);
