@@ -40,7 +40,7 @@ import {
   SRV as TFTP_SRV,
 } from '../../test/lib/tftp-lab.ts';
 import { arg, numArg } from '../lib/args.ts';
-import { noBridgeNetfilter } from '../storm/lab.ts';
+import { noBridgeNetfilter, PERF_RECORD } from '../storm/lab.ts';
 
 const PROTOCOL = ((p) => (p === 'ftp' || p === 'http' ? p : 'tftp'))(
   arg('protocol', 'tftp'),
@@ -89,59 +89,32 @@ async function start(): Promise<
       destroy: () => l.destroy(),
     };
   }
-  if (PROTOCOL === 'http') {
-    const app = await makeHttpDir({
-      imageSize: SIZE,
-      https: false,
-      clientCa: false,
-    });
-    try {
-      const run = await startServiceLab({
-        protocol: 'http',
-        prefix: 'pshttp',
-        subnet: HTTP_SUBNET,
-        yaml: app.yaml,
-        hosts: ['srv', 'cli'],
-        args: ['--quiet'],
-      });
-      return {
-        lab: run.lab,
-        srv: HTTP_SRV,
-        sha: app.imageSha,
-        extra: [],
-        async destroy() {
-          try {
-            await run.destroy();
-          } finally {
-            await removeDir(app);
-          }
-        },
-      };
-    } catch (e) {
-      await removeDir(app);
-      throw e;
-    }
-  }
-  const app = await makeApplianceDir({
-    tmpPrefix: 'phonesim-ftp-',
-    yaml: FTP_YAML,
-    imageSize: SIZE,
-    seed: 0xf7b,
-  });
+  const app =
+    PROTOCOL === 'http'
+      ? await makeHttpDir({ imageSize: SIZE, https: false, clientCa: false })
+      : await makeApplianceDir({
+          tmpPrefix: 'phonesim-ftp-',
+          yaml: FTP_YAML,
+          imageSize: SIZE,
+          seed: 0xf7b,
+        });
+  const http = PROTOCOL === 'http';
   try {
     const run = await startServiceLab({
-      protocol: 'ftp',
-      prefix: 'psftp',
-      subnet: FTP_SUBNET,
+      protocol: PROTOCOL,
+      prefix: http ? 'pshttp' : 'psftp',
+      subnet: http ? HTTP_SUBNET : FTP_SUBNET,
       yaml: app.yaml,
       hosts: ['srv', 'cli'],
       args: ['--quiet'],
     });
     return {
       lab: run.lab,
-      srv: FTP_SRV,
+      srv: http ? HTTP_SRV : FTP_SRV,
       sha: app.imageSha,
-      extra: ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
+      extra: http
+        ? []
+        : ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
       async destroy() {
         try {
           await run.destroy();
@@ -188,19 +161,7 @@ try {
       const r = await l.lab.exec(
         'cli',
         [
-          ...(PERF
-            ? [
-                'perf',
-                'record',
-                '-q',
-                '-F',
-                '499',
-                '-g',
-                '-o',
-                `${PERF}.${++runs}`,
-                '--',
-              ]
-            : []),
+          ...(PERF ? [...PERF_RECORD, '-o', `${PERF}.${++runs}`, '--'] : []),
           process.execPath,
           ...(PERF ? ['--perf-basic-prof'] : []),
           ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),

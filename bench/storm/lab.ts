@@ -216,6 +216,9 @@ function shape(hub: string, dev: string, rateBps: number): void {
   ]);
 }
 
+/** How the simulator is profiled (storm rows, bench/phonesim): 499 Hz with call chains. */
+export const PERF_RECORD = ['perf', 'record', '-q', '-F', '499', '-g'];
+
 /** VmHWM of a process in KB; 0 once it is gone. */
 export const hwmKb = (pid: number | undefined): number => {
   if (!pid) return 0;

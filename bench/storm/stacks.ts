@@ -25,6 +25,7 @@ import {
   hwmKb,
   lab,
   macOf,
+  PERF_RECORD,
   PIN,
   type Protocol,
   pinned,
@@ -63,13 +64,9 @@ function profile(pid: number, label: string): void {
   );
   setTimeout(() => {
     const p = spawn(
-      'perf',
+      PERF_RECORD[0]!,
       [
-        'record',
-        '-q',
-        '-F',
-        '499',
-        '-g',
+        ...PERF_RECORD.slice(1),
         '-p',
         String(pid),
         '-o',
