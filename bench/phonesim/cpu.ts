@@ -1,12 +1,13 @@
 /**
  * Benchmark of phonesim's own cost: CPU seconds (user + system) of ONE process running --count concurrent
- * downloads of a --size image with phonesim's TFTP client (blksize 1468, lock-step) or FTP client (passive,
- * one control connection per download), from the appliance's service in another namespace (test/lib labs).
+ * downloads of a --size image with phonesim's TFTP client (blksize 1468, lock-step), FTP client (passive,
+ * one control connection per download) or HTTP client (keep-alive; `MODULE#node` / `MODULE#wire` picks
+ * node:http or http-wire.ts), from the appliance's service in another namespace (test/lib labs).
  * CPU time, not wall time, is the figure: it is robust to other work on the machine. Each --client module
  * (default: phonesim/src/<protocol>-client.ts) runs --rounds times, alternating, so two versions of a client
  * can be compared in one lab.
  *
- *   node bench/phonesim/cpu.ts [--protocol tftp|ftp] [--count 100] [--size 4194304] [--rounds 3]
+ *   node bench/phonesim/cpu.ts [--protocol tftp|ftp|http] [--count 100] [--size 4194304] [--rounds 3]
  *                              [--client A.ts,B.ts] [--prof DIR] [--perf FILE]
  * Needs root (network namespaces). To compare with an earlier version of a client:
  *   git show REV:phonesim/src/tftp-client.ts > phonesim/src/tftp-client.old.ts   (then delete it)
@@ -21,6 +22,11 @@ import {
   SUBNET as FTP_SUBNET,
   FTP_YAML,
 } from '../../test/lib/ftp-lab.ts';
+import {
+  SRV as HTTP_SRV,
+  SUBNET as HTTP_SUBNET,
+  makeApplianceDir as makeHttpDir,
+} from '../../test/lib/http-fixture.ts';
 import type { Lab } from '../../test/lib/netns.ts';
 import {
   makeApplianceDir,
@@ -34,12 +40,22 @@ import {
   SRV as TFTP_SRV,
 } from '../../test/lib/tftp-lab.ts';
 import { arg, numArg } from '../lib/args.ts';
+import { noBridgeNetfilter, PERF_RECORD } from '../storm/lab.ts';
 
-const PROTOCOL = arg('protocol', 'tftp') === 'ftp' ? 'ftp' : 'tftp';
+const PROTOCOL = ((p) => (p === 'ftp' || p === 'http' ? p : 'tftp'))(
+  arg('protocol', 'tftp'),
+);
 const COUNT = numArg('count', 100);
+if (COUNT > 150)
+  throw new Error('--count: at most 150 (one address each, .100 up)');
 const SIZE = numArg('size', 4 * 1024 * 1024);
 const ROUNDS = numArg('rounds', 3);
-const CLIENTS = arg('client', `phonesim/src/${PROTOCOL}-client.ts`).split(',');
+const CLIENTS = arg(
+  'client',
+  PROTOCOL === 'http'
+    ? 'phonesim/src/http-client.ts#node,phonesim/src/http-client.ts#wire'
+    : `phonesim/src/${PROTOCOL}-client.ts`,
+).split(',');
 /** Write a CPU profile of each driver process into this folder (node --cpu-prof). */
 const PROF = arg('prof', '');
 /** Record each driver process with `perf record` into FILE.N (one per run). */
@@ -73,26 +89,32 @@ async function start(): Promise<
       destroy: () => l.destroy(),
     };
   }
-  const app = await makeApplianceDir({
-    tmpPrefix: 'phonesim-ftp-',
-    yaml: FTP_YAML,
-    imageSize: SIZE,
-    seed: 0xf7b,
-  });
+  const app =
+    PROTOCOL === 'http'
+      ? await makeHttpDir({ imageSize: SIZE, https: false, clientCa: false })
+      : await makeApplianceDir({
+          tmpPrefix: 'phonesim-ftp-',
+          yaml: FTP_YAML,
+          imageSize: SIZE,
+          seed: 0xf7b,
+        });
+  const http = PROTOCOL === 'http';
   try {
     const run = await startServiceLab({
-      protocol: 'ftp',
-      prefix: 'psftp',
-      subnet: FTP_SUBNET,
+      protocol: PROTOCOL,
+      prefix: http ? 'pshttp' : 'psftp',
+      subnet: http ? HTTP_SUBNET : FTP_SUBNET,
       yaml: app.yaml,
       hosts: ['srv', 'cli'],
       args: ['--quiet'],
     });
     return {
       lab: run.lab,
-      srv: FTP_SRV,
+      srv: http ? HTTP_SRV : FTP_SRV,
       sha: app.imageSha,
-      extra: ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
+      extra: http
+        ? []
+        : ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
       async destroy() {
         try {
           await run.destroy();
@@ -113,6 +135,20 @@ if ('skip' in created) {
   process.exit(2);
 }
 const l = created;
+// The lab's hub as the storm's (bench/storm/lab.ts): a switch without iptables hooks, unless STORM_BRIDGE_NF=1.
+noBridgeNetfilter(`${l.lab.hosts.cli!.ns.split('-')[0]}-hub`);
+// Each download from its own address (<subnet>.100 up), as each phone of a storm has its own: the server
+// limits transfers per client address (services.tftp.maxTransfersPerHost).
+const SUBNET = l.srv.split('.').slice(0, 3).join('.');
+for (let i = 0; i < COUNT; i++)
+  await l.lab.exec('cli', [
+    'ip',
+    'addr',
+    'add',
+    `${SUBNET}.${100 + i}/24`,
+    'dev',
+    'eth0',
+  ]);
 const stop = (): void => {
   void l.destroy().finally(() => process.exit(130));
 };
@@ -125,19 +161,7 @@ try {
       const r = await l.lab.exec(
         'cli',
         [
-          ...(PERF
-            ? [
-                'perf',
-                'record',
-                '-q',
-                '-F',
-                '499',
-                '-g',
-                '-o',
-                `${PERF}.${++runs}`,
-                '--',
-              ]
-            : []),
+          ...(PERF ? [...PERF_RECORD, '-o', `${PERF}.${++runs}`, '--'] : []),
           process.execPath,
           ...(PERF ? ['--perf-basic-prof'] : []),
           ...(PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : []),
@@ -148,6 +172,8 @@ try {
           l.sha,
           '--count',
           String(COUNT),
+          '--source-base',
+          `${SUBNET}.100`,
           '--client',
           join(REPO, client),
           ...l.extra,

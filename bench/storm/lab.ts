@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { findModel } from '../../phonesim/src/identity.ts';
 import { createLab, type Lab } from '../../test/lib/netns.ts';
 import { dummyImage } from '../../test/lib/phonesim-lab.ts';
+import { DIAG_DIR, DIAG_TOKEN } from './diag.ts';
 
 export type Protocol = 'tftp' | 'ftp' | 'http';
 
@@ -58,7 +59,7 @@ function yaml(models: string[], proto: Protocol): string {
   tftpboot: ./tftpboot
   dataDir: ./data
   services:
-    admin: { enabled: false }
+    admin: ${DIAG_DIR ? `{ enabled: true, port: 8080, address: 10.91.8.1, token: ${DIAG_TOKEN} }` : '{ enabled: false }'}
     http: { enabled: ${proto === 'http'}, port: 80 }
     tftp: { maxTransfers: ${Math.max(500, models.length)} }
     ftp: { pasvMin: 31000, pasvMax: 32999 }
@@ -166,15 +167,32 @@ export async function lab(rateBps: number, pin: boolean): Promise<Lab> {
           '-c',
           `echo ${mask} > /sys/class/net/eth0/queues/rx-0/rps_cpus`,
         ]);
-    if (rateBps > 0) {
-      const hub = `${l.hosts.app!.ns.split('-')[0]}-hub`;
-      for (const dev of ['h0', 'h1']) shape(hub, dev, rateBps);
-    }
+    const hub = `${l.hosts.app!.ns.split('-')[0]}-hub`;
+    noBridgeNetfilter(hub);
+    if (rateBps > 0) for (const dev of ['h0', 'h1']) shape(hub, dev, rateBps);
   } catch (e) {
     await l.destroy();
     throw e;
   }
   return l;
+}
+
+/**
+ * The hub is a switch: no iptables hooks on its bridge (br_netfilter's per-namespace default is on). On veth
+ * the bridge runs in the sender's syscall, so those hooks were ~15 % of the simulator's TFTP CPU (and as much
+ * of each server's sends) without filtering anything. STORM_BRIDGE_NF=1 keeps them (the labs before run 6).
+ */
+export function noBridgeNetfilter(hub: string): void {
+  if (process.env.STORM_BRIDGE_NF === '1') return;
+  for (const t of ['iptables', 'ip6tables', 'arptables'])
+    execFileSync('ip', [
+      'netns',
+      'exec',
+      hub,
+      'sysctl',
+      '-qw',
+      `net.bridge.bridge-nf-call-${t}=0`,
+    ]);
 }
 
 function shape(hub: string, dev: string, rateBps: number): void {
@@ -197,6 +215,9 @@ function shape(hub: string, dev: string, rateBps: number): void {
     '4mb',
   ]);
 }
+
+/** How the simulator is profiled (storm rows, bench/phonesim): 499 Hz with call chains. */
+export const PERF_RECORD = ['perf', 'record', '-q', '-F', '499', '-g'];
 
 /** VmHWM of a process in KB; 0 once it is gone. */
 export const hwmKb = (pid: number | undefined): number => {

@@ -1,9 +1,11 @@
 /**
  * Where a storm's simulator spends its CPU, from a `perf record -g -p PID` of it: each sample is put in the
  * first class its call chain matches.
- *   far side of the wire: under veth_xmit, i.e. kernel work after the datagram left the simulator's own
- *     stack: the hub's bridge, the server's receive path and whatever it triggers there (a TCP ACK releasing
- *     the server's next segments, sendfile included), charged to the sender on veth (no IRQ time accounting);
+ *   far side of the wire: under veth_xmit or the softirq a syscall runs on its way out (net_rx_action), i.e.
+ *     kernel work after the datagram left the simulator's own stack: the hub's bridge, the server's receive
+ *     path and whatever it triggers there (a TCP ACK releasing the server's next segments, sendfile
+ *     included), charged to the sender on veth (no IRQ time accounting). Before run 6 only veth_xmit counted,
+ *     and the bridge's backlog, processed when the send re-enabled softirqs, was read as own kernel;
  *   fork + exec: starting processes (`ip addr add` per phone before addresses.c);
  *   GC: V8's collector (its worker threads, or the main thread in the heap);
  *   SHA-256: hashing the downloaded bytes;
@@ -25,7 +27,8 @@ const CLASSES = [
 type Class = (typeof CLASSES)[number];
 
 function classify(comm: string, frames: { sym: string; dso: string }[]): Class {
-  if (frames.some((f) => f.sym === 'veth_xmit')) return 'far side of the wire';
+  if (frames.some((f) => f.sym === 'veth_xmit' || f.sym === 'net_rx_action'))
+    return 'far side of the wire';
   if (frames.some((f) => /^(__do_sys_clone|__x64_sys_execve)$/.test(f.sym)))
     return 'fork + exec';
   if (

@@ -3,8 +3,10 @@
  *   appliance: `appliance run` (DHCP + the protocol's service), optionally killed -9 mid-storm and restarted;
  *   classic:   `appliance render --out DIR` served by dnsmasq (DHCP, and TFTP) plus vsftpd (FTP) or nginx (HTTP).
  * Each returns the simulator's report, its wall time and CPU, and every server process's peak RSS and CPU.
+ * Env: STORM_DIAG (diag.ts), STORM_PERF (a perf profile of the simulator per row).
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from '../../test/lib/netns.ts';
@@ -14,6 +16,7 @@ import {
   PHONESIM,
   type SimJson,
 } from '../../test/lib/phonesim-lab.ts';
+import { DIAG_DIR, snapshot, writeDiag } from './diag.ts';
 import { checkFault } from './fault.ts';
 import {
   childrenOf,
@@ -22,6 +25,7 @@ import {
   hwmKb,
   lab,
   macOf,
+  PERF_RECORD,
   PIN,
   type Protocol,
   pinned,
@@ -49,6 +53,33 @@ export interface StackResult {
 }
 
 const MEMPROBE = new URL('./memprobe.ts', import.meta.url).pathname;
+/** STORM_PERF=DIR: `perf record -F 499 -g` of the simulator for 10 s of each row, from 5 s after its start. */
+const PERF_DIR = process.env.STORM_PERF ?? '';
+
+function profile(pid: number, label: string): void {
+  mkdirSync(PERF_DIR, { recursive: true });
+  const out = join(
+    PERF_DIR,
+    `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.data`,
+  );
+  setTimeout(() => {
+    const p = spawn(
+      PERF_RECORD[0]!,
+      [
+        ...PERF_RECORD.slice(1),
+        '-p',
+        String(pid),
+        '-o',
+        out,
+        '--',
+        'sleep',
+        '10',
+      ],
+      { stdio: 'ignore' },
+    );
+    p.on('error', () => {});
+  }, 5000).unref();
+}
 
 function spawnWatched(
   l: Lab,
@@ -120,11 +151,19 @@ function sampler(
   };
 }
 
+/** What STORM_DIAG records of a row (diag.ts): its label, whether /metrics is there, the server's output. */
+interface DiagRow {
+  readonly label: string;
+  readonly appliance: boolean;
+  readonly serverOut: () => string;
+}
+
 async function runPhones(
   l: Lab,
   dir: string,
   spec: StormSpec,
   extra: string[],
+  diag: DiagRow,
   during?: () => Promise<void>,
 ): Promise<{ sim: SimJson; wallMs: number; cpuS: number }> {
   const json = join(dir, `phonesim-${Date.now()}.json`);
@@ -147,6 +186,7 @@ async function runPhones(
       ? process.env.STORM_SIM_ARGS.split(' ')
       : []),
   ]);
+  const before = DIAG_DIR ? await snapshot(l, diag.appliance) : undefined;
   const t0 = performance.now();
   const child = l.spawn('phones', args, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -169,14 +209,22 @@ async function runPhones(
     simCpu = Math.max(simCpu, cpuS(child.pid));
   }, 250);
   const done = new Promise<void>((r) => child.on('exit', () => r()));
+  if (PERF_DIR) profile(child.pid!, diag.label);
   if (during) await during();
   await done;
   clearInterval(t);
-  return {
-    sim: JSON.parse(await readFile(json, 'utf8')) as SimJson,
-    wallMs: Math.round(performance.now() - t0),
-    cpuS: simCpu,
-  };
+  const wallMs = Math.round(performance.now() - t0);
+  const sim = JSON.parse(await readFile(json, 'utf8')) as SimJson;
+  if (before)
+    await writeDiag(
+      diag.label,
+      before,
+      await snapshot(l, diag.appliance),
+      json,
+      sim.aggregate as unknown as Record<string, unknown>,
+      diag.serverOut(),
+    );
+  return { sim, wallMs, cpuS: simCpu };
 }
 
 const LABEL: Record<Protocol, { app: string; classic: string }> = {
@@ -209,6 +257,11 @@ export async function applianceStack(
       dir,
       spec,
       [],
+      {
+        label: `${LABEL[spec.proto].app}${fault ? ' kill' : ''}`,
+        appliance: !fault,
+        serverOut: () => app.out(),
+      },
       fault
         ? async () => {
             await new Promise((r) => setTimeout(r, killAtS * 1000));
@@ -288,7 +341,9 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
   );
   const l = await lab(spec.rateBps, spec.pin);
   const n = spec.models.length;
-  let files: { child: ChildProcess; name: string } | undefined;
+  let files:
+    | { child: ChildProcess; name: string; out: () => string }
+    | undefined;
   try {
     const url = {
       tftp: 'tftp://10.91.8.1',
@@ -350,6 +405,11 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
       dir,
       spec,
       spec.proto === 'tftp' ? [] : ['--server-type', spec.proto],
+      {
+        label: LABEL[spec.proto].classic,
+        appliance: false,
+        serverOut: () => `${dns.out()}\n${server?.out() ?? ''}`,
+      },
     );
     const d = sd.stop();
     const f = sf?.stop();

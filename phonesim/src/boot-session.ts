@@ -25,7 +25,7 @@ import {
   versionStrings,
 } from './identity.ts';
 import { type ParamMap, parseParams } from './params.ts';
-import type { PhoneReport, StepReport } from './report.ts';
+import { addCounts, type PhoneReport, type StepReport } from './report.ts';
 import { createTftpClient, type TftpOptions } from './tftp-client.ts';
 import type {
   ClientContext,
@@ -300,7 +300,12 @@ export class BootSession {
   }
 
   report(failure: StepFailed | undefined): PhoneReport {
-    for (const c of this.#clients.values()) this.retries += c.retries();
+    // Until here `retries` holds the DHCP retransmissions (boot.ts); the clients add theirs.
+    const retriesBy: Record<string, number> = { dhcp: this.retries };
+    for (const c of this.#clients.values()) {
+      this.retries += c.retries();
+      addCounts(retriesBy, c.retriesBy?.() ?? { reconnect: c.retries() });
+    }
     return {
       mac: this.mac,
       model: this.p.id.model.model,
@@ -316,6 +321,8 @@ export class BootSession {
       bytesDown: this.bytesDown,
       bytesUp: this.bytesUp,
       retries: this.retries,
+      retriesBy,
+      rebootCauses: [],
       attempts: 1,
       appVersion: this.flash.appVersion,
       upgraded: this.upgraded,

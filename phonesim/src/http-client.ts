@@ -1,12 +1,15 @@
 /**
  * HTTP / HTTPS transfers as a Polycom phone makes them: GET for files, PUT for logs, call lists and overrides
  * (facts §7), the phone's User-Agent, basic auth from the boot-server URL, one keep-alive connection.
+ * Plain HTTP goes through http-wire.ts (no Buffer per body chunk; the same request bytes as node:http),
+ * HTTPS through node:https.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { err, ok, type Result } from '../../src/shared/result.ts';
 import type { BootLocation } from './boot-server.ts';
 import { type SimError, simError } from './errors.ts';
+import { HttpConnection, requestHead } from './http-wire.ts';
 import {
   type ClientContext,
   Collector,
@@ -20,6 +23,8 @@ export interface HttpOptions {
   /** Accept a certificate the phone cannot verify (self-signed lab appliance). */
   readonly insecure?: boolean;
   readonly ca?: string | Buffer | undefined;
+  /** Plain HTTP through 'wire' (http-wire.ts, default) or 'node' (node:http: the reference its tests compare). */
+  readonly client?: 'wire' | 'node';
 }
 
 function statusError(status: number, method: string, path: string): SimError {
@@ -53,6 +58,11 @@ export function createHttpClient(
       ? `Basic ${Buffer.from(`${loc.user}:${loc.password ?? ''}`).toString('base64')}`
       : undefined;
   let retries = 0;
+  const host = loc.host.replace(/^\[|\]$/g, '');
+  const wire =
+    secure || opts.client === 'node'
+      ? undefined
+      : new HttpConnection(host, loc.port, ctx.localAddress);
 
   const request = (
     method: 'GET' | 'PUT' | 'HEAD',
@@ -77,12 +87,32 @@ export function createHttpClient(
         headers['Content-Length'] = String(body.length);
         headers['Content-Type'] = 'application/octet-stream';
       }
+      const target = `/${full.split('/').map(encodeURIComponent).join('/')}`;
+      if (wire) {
+        wire
+          .request(
+            requestHead(
+              method,
+              target,
+              Object.entries(headers),
+              host,
+              loc.port,
+            ),
+            body,
+            method === 'HEAD',
+            keep,
+            ctx.timeoutMs,
+            `${method} /${full}`,
+          )
+          .then(resolve);
+        return;
+      }
       const mod = secure ? https : http;
       const req = mod.request({
-        host: loc.host.replace(/^\[|\]$/g, ''),
+        host,
         port: loc.port,
         method,
-        path: `/${full.split('/').map(encodeURIComponent).join('/')}`,
+        path: target,
         headers,
         agent,
       });
@@ -170,6 +200,7 @@ export function createHttpClient(
     retries: () => retries,
     async close() {
       agent.destroy();
+      wire?.destroy();
     },
   };
 }

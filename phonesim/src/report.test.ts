@@ -19,6 +19,8 @@ test('aggregate counts failures by step and code', () => {
     bytesDown: 10,
     bytesUp: 1,
     retries: 1,
+    retriesBy: { 'tftp-block': 1 },
+    rebootCauses: [],
     attempts: 1,
     appVersion: '1',
     upgraded: { app: true, bootrom: false },
@@ -45,6 +47,7 @@ test('aggregate counts failures by step and code', () => {
     {
       ...base,
       mac: 'c',
+      rebootCauses: ['app:SIM_TIMEOUT', 'dhcp:SIM_DHCP_TIMEOUT'],
       ok: false,
       failedStep: 'dhcp',
       error: { code: 'SIM_DHCP_TIMEOUT', message: '' },
@@ -58,5 +61,10 @@ test('aggregate counts failures by step and code', () => {
   assert.equal(a.p50Ms, 100);
   assert.equal(a.p99Ms, 300);
   assert.equal(a.retries, 3);
+  assert.deepEqual(a.retriesBy, { 'tftp-block': 3 });
+  assert.deepEqual(a.rebootCauses, {
+    'app:SIM_TIMEOUT': 1,
+    'dhcp:SIM_DHCP_TIMEOUT': 1,
+  });
   assert.equal(a.upgradedApps, 3);
 });

@@ -29,6 +29,10 @@ export interface PhoneReport {
   readonly bytesUp: number;
   /** DHCP retransmissions + transfer retransmissions/reconnects + boot restarts. */
   readonly retries: number;
+  /** The same by kind (RETRY_KINDS); their sum is `retries`. */
+  readonly retriesBy: Readonly<Record<string, number>>;
+  /** step:code of each boot that failed before the last one (why the phone rebooted). */
+  readonly rebootCauses: readonly string[];
   readonly attempts: number;
   readonly appVersion: string;
   readonly upgraded: { readonly bootrom: boolean; readonly app: boolean };
@@ -46,10 +50,36 @@ export interface Aggregate {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly retries: number;
+  readonly retriesBy: Readonly<Record<string, number>>;
+  readonly rebootCauses: Readonly<Record<string, number>>;
   readonly bytesDown: number;
   readonly bytesUp: number;
   readonly upgradedApps: number;
   readonly upgradedBootroms: number;
+}
+
+/**
+ * What a retry was: a DHCP retransmission (DISCOVER, REQUEST, INFORM; a NAK's restart), a TFTP request
+ * (RRQ) sent again for want of a first answer, a download's ACK sent again after a DATA timeout, an upload's
+ * WRQ or DATA sent again, an FTP/HTTP reconnect, a reboot after a failed boot.
+ */
+export const RETRY_KINDS = [
+  'dhcp',
+  'tftp-request',
+  'tftp-block',
+  'tftp-upload',
+  'reconnect',
+  'reboot',
+] as const;
+export type RetryKind = (typeof RETRY_KINDS)[number];
+
+/** Sum of count maps, keys in first-seen order. */
+export function addCounts(
+  into: Record<string, number>,
+  from: Readonly<Record<string, number>>,
+): Record<string, number> {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  return into;
 }
 
 /** Nearest-rank percentile of an ascending list (0 for an empty list). */
@@ -75,6 +105,12 @@ export function aggregate(
         1;
   const sum = (f: (r: PhoneReport) => number): number =>
     reports.reduce((a, r) => a + f(r), 0);
+  const retriesBy: Record<string, number> = {};
+  const rebootCauses: Record<string, number> = {};
+  for (const r of reports) {
+    addCounts(retriesBy, r.retriesBy);
+    for (const c of r.rebootCauses) addCounts(rebootCauses, { [c]: 1 });
+  }
   return {
     phones: reports.length,
     provisioned: times.length,
@@ -85,6 +121,8 @@ export function aggregate(
     p99Ms: percentile(times, 99),
     maxMs: times.length ? times[times.length - 1]! : 0,
     retries: sum((r) => r.retries),
+    retriesBy,
+    rebootCauses,
     bytesDown: sum((r) => r.bytesDown),
     bytesUp: sum((r) => r.bytesUp),
     upgradedApps: sum((r) => (r.upgraded.app ? 1 : 0)),
@@ -108,6 +146,13 @@ export function formatAggregate(a: Aggregate): string {
     `wall ${(a.wallMs / 1000).toFixed(2)} s, per phone p50 ${(a.p50Ms / 1000).toFixed(2)} s, p99 ${(a.p99Ms / 1000).toFixed(2)} s, max ${(a.maxMs / 1000).toFixed(2)} s`,
     `retries ${a.retries}, downloaded ${(a.bytesDown / 1048576).toFixed(1)} MiB, uploaded ${(a.bytesUp / 1024).toFixed(1)} KiB, upgraded ${a.upgradedApps} apps / ${a.upgradedBootroms} bootROMs`,
   ];
+  const by = Object.entries(a.retriesBy).filter(([, v]) => v > 0);
+  if (by.length)
+    lines.push(
+      `  retries by kind: ${by.map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    );
+  for (const [k, v] of Object.entries(a.rebootCauses))
+    lines.push(`  rebooted after ${k}: ${v}`);
   for (const [k, v] of Object.entries(a.failedBySteps))
     lines.push(`  failed at ${k}: ${v}`);
   return lines.join('\n');

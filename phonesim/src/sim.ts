@@ -8,6 +8,7 @@ import type { BootEnv, PhoneSettings } from './boot-session.ts';
 import { type Flash, factoryFlash } from './flash.ts';
 import {
   type Aggregate,
+  addCounts,
   aggregate,
   type PhoneReport,
   progressLine,
@@ -65,13 +66,19 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
       let last: PhoneReport | undefined;
       let restarts = 0;
       let retries = 0;
+      const retriesBy: Record<string, number> = {};
+      const rebootCauses: string[] = [];
       for (let round = 0; round < o.bootsInARow; round++) {
         for (let attempt = 1; attempt <= o.maxBoots; attempt++) {
           last = await bootOnce(p, flash, o.env);
           retries += last.retries;
+          addCounts(retriesBy, last.retriesBy);
           if (last.ok) break;
           if (attempt < o.maxBoots) {
             restarts++;
+            rebootCauses.push(
+              `${last.failedStep ?? '?'}:${last.error?.code ?? '?'}`,
+            );
             await new Promise((r) => setTimeout(r, o.rebootDelayMs));
           }
         }
@@ -82,6 +89,10 @@ export async function runSimulation(o: SimOptions): Promise<SimResult> {
         ...r,
         attempts: restarts + 1,
         retries: retries + restarts,
+        retriesBy: restarts
+          ? addCounts(retriesBy, { reboot: restarts })
+          : retriesBy,
+        rebootCauses,
         totalMs:
           o.bootsInARow === 1
             ? Math.round(performance.now() - started)

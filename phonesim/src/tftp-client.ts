@@ -258,8 +258,10 @@ export function createTftpClient(
   opts: TftpOptions = DEFAULT_TFTP,
 ): FileClient {
   let retries = 0;
+  const by = { 'tftp-request': 0, 'tftp-block': 0, 'tftp-upload': 0 };
   const onRetry = (): void => {
     retries++;
+    by['tftp-upload']++;
   };
   const server = { port: loc.port, address: loc.host };
 
@@ -277,6 +279,8 @@ export function createTftpClient(
       keep,
     });
     retries += r.retries;
+    by['tftp-request'] += r.requestRetries;
+    by['tftp-block'] += r.retries - r.requestRetries;
     return r.result;
   };
 
@@ -354,6 +358,7 @@ export function createTftpClient(
     get: (path, _ua, keep = true) => get(path, keep),
     put: (path, data) => put(path, data),
     retries: () => retries,
+    retriesBy: () => ({ ...by }),
     async close() {
       /* one socket per transfer, already closed */
     },

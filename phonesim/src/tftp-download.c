@@ -14,11 +14,13 @@
  * (`slow`: phase 0 = is it well-formed, phase 1 = what to do with it), the final ACK sent before the socket
  * closes. Block numbers are absolute (int64) and compared modulo 65536.
  *
- *   init(slow(id, phase, msg, fresh, blksize) -> number, done(id, status, bytes, sha256, data|undefined, retries))
+ *   init(slow(id, phase, msg, fresh, blksize) -> number,
+ *        done(id, status, bytes, sha256, data|undefined, retries, requestRetries))
  *   start(id, bindAddress|null, serverAddress, serverPort, request, timeoutMs, maxRetries, keep)  (throws on bind)
  *
  * slow phase 1 answers: 0 ignore, > 0 the OACK's blksize (ACK 0 goes out), -1 end with the error JavaScript
- * holds, -2 the same after ERROR 8 "bad blksize". done status: 0 ok, 1 timeout, 2 JavaScript's error.
+ * holds, -2 the same after ERROR 8 "bad blksize". done status: 0 ok, 1 timeout, 2 JavaScript's error;
+ * requestRetries = the part of retries that were the RRQ sent again before the server's first packet.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -50,7 +52,7 @@ typedef struct dl {
   int tid;
   uint8_t *last;
   size_t lastlen, lastcap;
-  uint32_t tries, retries, max_retries;
+  uint32_t tries, retries, rrq_retries, max_retries;
   int64_t timeout_ms, deadline;
   double blksize;
   int64_t expected;
@@ -132,7 +134,7 @@ static void finish(dl *x, int status) {
   napi_open_handle_scope(g_env, &scope);
   uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256_Final(digest, &x->sha);
-  napi_value argv[6];
+  napi_value argv[7];
   napi_create_double(g_env, x->id, &argv[0]);
   napi_create_int32(g_env, status, &argv[1]);
   napi_create_double(g_env, x->bytes, &argv[2]);
@@ -140,11 +142,12 @@ static void finish(dl *x, int status) {
   if (x->keep) napi_create_buffer_copy(g_env, x->datalen, x->data ? (void *)x->data : (void *)"", NULL, &argv[4]);
   else napi_get_undefined(g_env, &argv[4]);
   napi_create_uint32(g_env, x->retries, &argv[5]);
+  napi_create_uint32(g_env, x->rrq_retries, &argv[6]);
   free(x->last);
   free(x->data);
   free(x);
   stop_if_idle();
-  call(g_done, 6, argv, NULL);
+  call(g_done, 7, argv, NULL);
   napi_close_handle_scope(g_env, scope);
 }
 
@@ -252,6 +255,7 @@ static void on_timer(uv_timer_t *t) {
       continue;
     }
     x->retries++;
+    if (x->tid == -1) x->rrq_retries++;
     send_to(x, x->last, x->lastlen, &x->peer);
     x->deadline = now + x->timeout_ms;
   }

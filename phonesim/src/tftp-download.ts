@@ -35,6 +35,7 @@ type DoneFn = (
   sha256: Buffer,
   data: Buffer | undefined,
   retries: number,
+  requestRetries: number,
 ) => void;
 
 interface Addon {
@@ -68,6 +69,7 @@ interface Pending {
   readonly resolve: (r: {
     result: Result<Fetched, SimError>;
     retries: number;
+    requestRetries: number;
   }) => void;
   error?: SimError;
 }
@@ -120,7 +122,15 @@ const slow: SlowFn = (id, phase, msg, fresh, blksize) => {
   return 0;
 };
 
-const done: DoneFn = (id, status, bytes, sha256, data, retries) => {
+const done: DoneFn = (
+  id,
+  status,
+  bytes,
+  sha256,
+  data,
+  retries,
+  requestRetries,
+) => {
   const t = pending.get(id);
   if (!t) return;
   pending.delete(id);
@@ -139,7 +149,7 @@ const done: DoneFn = (id, status, bytes, sha256, data, retries) => {
             ),
           )
         : err(t.error ?? simError('SIM_PROTOCOL', `${t.what}: ended`));
-  t.resolve({ result, retries });
+  t.resolve({ result, retries, requestRetries });
 };
 
 function load(): Result<Addon, SimError> {
@@ -153,13 +163,18 @@ function load(): Result<Addon, SimError> {
   return ok(addon);
 }
 
-/** Download one file; `retries` = retransmissions this transfer made. Never throws. */
-export async function download(
-  r: DownloadRequest,
-): Promise<{ result: Result<Fetched, SimError>; retries: number }> {
+/**
+ * Download one file; `retries` = retransmissions this transfer made, `requestRetries` the RRQs among them.
+ * Never throws.
+ */
+export async function download(r: DownloadRequest): Promise<{
+  result: Result<Fetched, SimError>;
+  retries: number;
+  requestRetries: number;
+}> {
   const what = `RRQ ${r.filename}`;
   const a = load();
-  if (!a.ok) return { result: a, retries: 0 };
+  if (!a.ok) return { result: a, retries: 0, requestRetries: 0 };
   let address = r.server.address;
   try {
     if (!isIPv4(address)) address = (await dns.lookup(address, 4)).address;
@@ -167,6 +182,7 @@ export async function download(
     return {
       result: err(simError('SIM_IO', `${what}: ${(e as Error).message}`)),
       retries: 0,
+      requestRetries: 0,
     };
   }
   const options =
@@ -201,6 +217,7 @@ export async function download(
       resolve({
         result: err(simError('SIM_IO', `TFTP bind: ${(e as Error).message}`)),
         retries: 0,
+        requestRetries: 0,
       });
     }
   });

@@ -57,6 +57,8 @@ export interface FileClient {
   ): Promise<Result<number | undefined, SimError>>;
   /** Retransmissions (TFTP) and reconnects made so far. */
   readonly retries: () => number;
+  /** The same by kind (report.ts RETRY_KINDS); without it, all of them are reconnects. */
+  readonly retriesBy?: () => Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
