@@ -249,11 +249,14 @@ export async function startTftpServer(
     perHost.set(peer.address, hostCount + 1);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
     let released = false;
-    // The host's slot is given back with the outcome: an upload lingering to re-ACK its last block is done.
-    let hostReleased = false;
-    const releaseHost = (): void => {
-      if (hostReleased) return;
-      hostReleased = true;
+    let lingers = false;
+    // The slots (the server's and the host's) are given back with the outcome: an upload lingering to re-ACK
+    // its last block is done, and must not refuse the phone's next request (TFTP_BUSY in a boot storm).
+    let slotsReleased = false;
+    const releaseSlots = (): void => {
+      if (slotsReleased) return;
+      slotsReleased = true;
+      stats.active--;
       const left = (perHost.get(peer.address) ?? 1) - 1;
       if (left > 0) perHost.set(peer.address, left);
       else perHost.delete(peer.address);
@@ -282,15 +285,19 @@ export async function startTftpServer(
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
         record.setRelease(detail?.release);
-        releaseHost();
+        releaseSlots();
+        if (!released && !lingers) {
+          lingers = true;
+          stats.lingering++;
+        }
         finish(record, peer, result, message, bytes);
       },
       closed() {
         if (released) return;
         released = true;
-        stats.active--;
+        if (lingers) stats.lingering--;
         running.delete(key);
-        releaseHost();
+        releaseSlots();
       },
       closing: () => closing,
       async bind() {

@@ -1,7 +1,9 @@
 /** Counters of one TFTP server instance (held by the server, never module-level). */
 export interface TftpStats {
-  /** Transfers in progress (including uploads lingering to re-ACK their last block). */
+  /** Transfers holding a slot: in progress, up to their outcome (maxTransfers counts these). */
   active: number;
+  /** Transfers past their outcome whose socket is still open (an upload lingering to re-ACK its last block). */
+  lingering: number;
   peakActive: number;
   /** Requests accepted for processing (RRQ + WRQ). */
   requests: number;
@@ -26,6 +28,7 @@ export interface TftpStats {
 
 export const emptyStats = (): TftpStats => ({
   active: 0,
+  lingering: 0,
   peakActive: 0,
   requests: 0,
   completed: 0,
