@@ -12,7 +12,6 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfigFile } from '../src/config/load.ts';
 import { createTree } from '../src/tree/tree.ts';
 import {
   FACTORY,
@@ -24,6 +23,7 @@ import {
   SRV,
   sha256,
 } from './lib/ftp-lab.ts';
+import { loadModel } from './lib/load-model.ts';
 import { waitFor } from './lib/netns.ts';
 
 const { skip, ftp } = await ftpSuite();
@@ -37,9 +37,8 @@ const CURL_MODES: readonly [string, string[]][] = [
 ];
 
 const expectedConfig = async (): Promise<Buffer> => {
-  const loaded = await loadConfigFile(join(ftp.dir, 'appliance.yaml'));
-  assert.ok(loaded.ok);
-  const r = await createTree(loaded.value.model).read('hq/000000000000.cfg');
+  const model = await loadModel(join(ftp.dir, 'appliance.yaml'));
+  const r = await createTree(model).read('hq/000000000000.cfg');
   assert.ok(r.ok);
   return r.value;
 };

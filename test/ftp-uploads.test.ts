@@ -20,6 +20,7 @@ import {
   SRV,
 } from './lib/ftp-lab.ts';
 import { waitFor } from './lib/netns.ts';
+import { hqUpload } from './lib/service-lab.ts';
 
 const { skip, ftp } = await ftpSuite();
 const { curl, lftp, control, login, ftpUrl, overrideFile, alive, event } = ftp;
@@ -52,7 +53,7 @@ test('uploads <MAC>-phone.cfg with PlcmSpIp (curl) and a site account (lftp); ke
   assert.equal(get.code, 0, get.stderr);
   assert.deepEqual(await readFile(back), await readFile(v2));
   const history = await readdir(
-    join(ftp.dir, 'data', 'uploads', 'hq', 'overrides', '.history'),
+    hqUpload(ftp.dir, 'overrides', '.history'),
   ).catch(() => []);
   assert.ok(history.length >= 1, 'the previous version is kept');
 });
@@ -117,16 +118,7 @@ test('forbidden uploads are refused with the proper 5xx and change nothing', {
   }
   assert.equal(existsSync(overrideFile(OTHER_MAC)), false);
   assert.equal(
-    existsSync(
-      join(
-        ftp.dir,
-        'data',
-        'uploads',
-        'hq',
-        'overrides',
-        `${PHONE_MAC}-web.cfg`,
-      ),
-    ),
+    existsSync(hqUpload(ftp.dir, 'overrides', `${PHONE_MAC}-web.cfg`)),
     false,
   );
   const del = await lftp(FACTORY, 'rm /hq/000000000000.cfg');
@@ -236,9 +228,9 @@ test('an upload killed half way (curl, lftp) or short of its ALLO size leaves th
     /^552 TREE_TOO_LARGE/,
     'an ALLO over the cap is refused before any byte',
   );
-  const tmp = (
-    await readdir(join(ftp.dir, 'data', 'uploads', 'hq', 'overrides'))
-  ).filter((f) => f !== '.history' && !f.endsWith('-phone.cfg'));
+  const tmp = (await readdir(hqUpload(ftp.dir, 'overrides'))).filter(
+    (f) => f !== '.history' && !f.endsWith('-phone.cfg'),
+  );
   assert.deepEqual(tmp, [], 'no temporary file left behind');
   alive();
 });
@@ -247,9 +239,7 @@ test("DELE and RNFR/RNTO (lftp): a phone's own uploads can be renamed and delete
   skip,
 }, async () => {
   const history = (): Promise<string[]> =>
-    readdir(
-      join(ftp.dir, 'data', 'uploads', 'hq', 'overrides', '.history'),
-    ).then(
+    readdir(hqUpload(ftp.dir, 'overrides', '.history')).then(
       (n) => n.filter((f) => f.startsWith(`${PHONE_MAC}-phone.cfg`)),
       () => [],
     );

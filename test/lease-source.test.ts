@@ -12,7 +12,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, startKind, stopChild } from './export/servers.ts';
+import { startKind, stopChild } from './export/servers.ts';
+import { startLabAppliance } from './lib/admin/start-lab-appliance.ts';
 import { labSkip, udhcpc } from './lib/dhcp-lab.ts';
 import { createLab, type Lab, waitFor } from './lib/netns.ts';
 
@@ -20,7 +21,6 @@ const skip = await labSkip(['udhcpc', 'curl', 'kea-dhcp4', 'dnsmasq']);
 const NET = '10.93.7';
 const SRV = `${NET}.1`;
 const MACS = { c1: '0004f2aa0001', c2: '0004f2aa0002' } as const;
-const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
 
 function yaml(dir: string, kind: 'kea' | 'dnsmasq', lease: string): string {
   return `appliance:
@@ -88,23 +88,8 @@ async function scenario(kind: 'kea' | 'dnsmasq'): Promise<void> {
   });
   try {
     const dhcp = await startKind(lab, 'srv', kind, yamlPath, serverDir);
-    const app = lab.spawn('srv', [process.execPath, HARNESS, yamlPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    app.stdout!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    app.stderr!.on('data', (d: Buffer) => {
-      out += d;
-    });
+    const { app, output } = await startLabAppliance(lab, 'srv', yamlPath);
     try {
-      await waitFor(
-        () => out.includes('admin ready') || app.exitCode !== null,
-        20_000,
-        'appliance',
-      );
-      assert.match(out, /admin ready/, out);
       const ips = {
         c1: await lease(lab, dir, 'c1'),
         c2: await lease(lab, dir, 'c2'),
@@ -162,7 +147,7 @@ async function scenario(kind: 'kea' | 'dnsmasq'): Promise<void> {
           return r.code === 0 ? r : undefined;
         },
         10_000,
-        `c1 (${ips.c1}) own FTP upload accepted\n${out.slice(-2000)}`,
+        `c1 (${ips.c1}) own FTP upload accepted\n${output().slice(-2000)}`,
       );
       assert.equal(own.code, 0);
       const other = await ftp('c1', MACS.c2);

@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { opsLab } from './lib/admin/fixture.ts';
+import { startLabAppliance } from './lib/admin/start-lab-appliance.ts';
 import { labYaml } from './lib/lab-yaml.ts';
 import { canRunLab, createLab, missingCommands, waitFor } from './lib/netns.ts';
 import { answeringPhone } from './lib/sipp-scenarios.ts';
 
 const REPO = resolve(new URL('..', import.meta.url).pathname);
-const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
 const CLI = join(REPO, 'bin/appliance.js');
 const TOKEN = 'ops-test-token-0123456789';
 const UA = 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';
@@ -107,34 +107,14 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
     subnet: '10.91.10',
   });
   try {
-    const app = lab.spawn(
-      'srv',
-      [
-        process.execPath,
-        HARNESS,
-        yamlPath,
-        '--sip-t1',
-        '50',
-        '--sip-t2',
-        '300',
-        '--refetch-timeout',
-        '5000',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    app.stdout!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    app.stderr!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    await waitFor(
-      () => out.includes('admin ready') || app.exitCode !== null,
-      20_000,
-      'admin server',
-    );
-    assert.match(out, /admin ready 8080/, out);
+    await startLabAppliance(lab, 'srv', yamlPath, [
+      '--sip-t1',
+      '50',
+      '--sip-t2',
+      '300',
+      '--refetch-timeout',
+      '5000',
+    ]);
 
     // Each phone boots: one configuration fetch with its User-Agent puts it in the inventory with its address.
     for (const [i, p] of PHONES.entries()) {

@@ -13,7 +13,12 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { fileServicesSuite } from './lib/file-services-suite.ts';
 import { REPO } from './lib/phonesim-lab.ts';
-import { labApplianceYaml, labSkip, PHONE_MAC } from './lib/service-lab.ts';
+import {
+  hqUpload,
+  labApplianceYaml,
+  labSkip,
+  PHONE_MAC,
+} from './lib/service-lab.ts';
 
 const run = promisify(execFile);
 const SUBNET = '10.91.24';
@@ -91,14 +96,7 @@ test('uploaded overrides over FTP and HTTP are listed against appliance.yaml; --
   assert.match(listed, /up\.backlight\.idleIntensity/);
 
   await cli('overrides', '--clear', PHONE_MAC);
-  const history = join(
-    suite.app().dir,
-    'data',
-    'uploads',
-    'hq',
-    'overrides',
-    '.history',
-  );
+  const history = hqUpload(suite.app().dir, 'overrides', '.history');
   assert.ok(
     (await readdir(history)).some((f) =>
       f.startsWith(`${PHONE_MAC}-phone.cfg`),
@@ -107,14 +105,7 @@ test('uploaded overrides over FTP and HTTP are listed against appliance.yaml; --
   );
   assert.equal(
     existsSync(
-      join(
-        suite.app().dir,
-        'data',
-        'uploads',
-        'hq',
-        'overrides',
-        `${PHONE_MAC}-phone.cfg`,
-      ),
+      hqUpload(suite.app().dir, 'overrides', `${PHONE_MAC}-phone.cfg`),
     ),
     false,
   );

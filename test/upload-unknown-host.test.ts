@@ -11,7 +11,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileServicesSuite } from './lib/file-services-suite.ts';
-import { labApplianceYaml, labSkip, PHONE_MAC } from './lib/service-lab.ts';
+import {
+  hqUpload,
+  labApplianceYaml,
+  labSkip,
+  PHONE_MAC,
+} from './lib/service-lab.ts';
 
 const SUBNET = '10.91.21';
 const SRV = `${SUBNET}.1`;
@@ -34,14 +39,7 @@ const suite = fileServicesSuite({
 });
 
 const override = (): string =>
-  join(
-    suite.app().dir,
-    'data',
-    'uploads',
-    'hq',
-    'overrides',
-    `${PHONE_MAC}-phone.cfg`,
-  );
+  hqUpload(suite.app().dir, 'overrides', `${PHONE_MAC}-phone.cfg`);
 const URL: Record<string, string> = {
   ftp: `ftp://PlcmSpIp:PlcmSpIp@${SRV}/hq/${PHONE_MAC}-phone.cfg`,
   http: `http://${SRV}/hq/${PHONE_MAC}-phone.cfg`,
@@ -113,14 +111,7 @@ test("an unleased host cannot write another phone's override over FTP, HTTP or T
   assert.notEqual(c.code, 0);
   assert.equal(
     existsSync(
-      join(
-        suite.app().dir,
-        'data',
-        'uploads',
-        'hq',
-        'contacts',
-        `${PHONE_MAC}-directory.xml`,
-      ),
+      hqUpload(suite.app().dir, 'contacts', `${PHONE_MAC}-directory.xml`),
     ),
     false,
   );

@@ -7,8 +7,11 @@
  *            windowsize and ignores the option, so against it atftp stays lock-step;
  *   ws1/ws16 (not by default) one Node process (test/lib/tftp-client.ts) running the 100 downloads: that single
  *            client process is itself the bottleneck, so these rows say little about the servers.
- * Wall time of each round (best of --rounds), ratio ours / tftpd-hpa, the servers' CPU time, the appliance's
- * peak RSS and the machine's load average before and after. Content is checked by sha256 at the end.
+ * Wall time of each round (best of --rounds), ratio ours / tftpd-hpa; each server's CPU time exactly (its own
+ * cgroup, cpu-groups.ts: every thread, every forked child) and per datagram it sent (srv's eth0 counters, so
+ * retransmits count); the clients' CPU (their own cgroup; not for ws1/ws16); every round with the load average;
+ * the appliance's peak RSS. Content is checked by sha256 at the end. The service allows COUNT transfers per
+ * client address: all clients share the cli host's address.
  *
  *   node bench/tftp/run.ts [--count 100] [--size 4194304] [--rounds 1] [--only curl,atftp1,atftp16]
  *                          [--engine native|js] [--ours-only] [--prof DIR] [--perf FILE]
@@ -16,9 +19,19 @@
  */
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
+import {
+  atftpCmd,
+  curlCmd,
+  parallelScript,
+  parseRound,
+  type RoundResult,
+  shellIn,
+} from './clients.ts';
+import { createCpuGroups } from './cpu-groups.ts';
+import { type Sampled, sampleCpu } from './proc-sampler.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -37,7 +50,7 @@ const flag = (name: string): string | undefined => {
 const ONLY = new Set((flag('--only') ?? 'curl,atftp1,atftp16').split(','));
 /** Write a CPU profile of the service process into this folder (node --cpu-prof). */
 const PROF = flag('--prof');
-/** Record the service process with `perf record` during our rounds into this file. */
+/** Record the service process with `perf record` during our rounds into this file (see traced()). */
 const PERF = flag('--perf');
 /** Who runs our downloads: native (the default, native/engine.c) or js (the send machine in the service thread). */
 const ENGINE =
@@ -54,12 +67,14 @@ const created = await createTftpLab({
   retry: '1000,8000,5',
   nodeArgs: PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF] : [],
   engine: ENGINE,
+  maxTransfersPerHost: COUNT + 4, // every client shares cli's address (a phone lab has one address per phone)
 });
 if ('skip' in created) {
   console.error(created.skip);
   process.exit(2);
 }
 const l = created;
+const cleanup: (() => void)[] = [];
 try {
   const tftpboot = join(l.dir, 'tftpboot');
   const hpa = l.lab.spawn('srv', [
@@ -82,79 +97,26 @@ try {
   await new Promise((r) => setTimeout(r, 300));
   if (hpa.exitCode !== null) throw new Error(`in.tftpd exited: ${hpaErr}`);
 
-  /**
-   * CPU seconds (user + system) of a server process and its children. in.tftpd forks one child per transfer
-   * and does not account them in cutime, so children are sampled every 50 ms while the round runs (their
-   * last < 50 ms are missed: a slight under-count for tftpd-hpa).
-   */
-  const TICK = 100; // USER_HZ
-  const statOf = (pid: string): string[] | undefined => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8')
-        .split(') ')[1]!
-        .split(' ');
-    } catch {
-      return undefined;
-    }
+  const groups = createCpuGroups('tftp-bench', ['ours', 'hpa', 'cli']);
+  cleanup.push(() => groups.destroy());
+  groups.join('ours', l.pid);
+  groups.join('hpa', hpa.pid!);
+  const cliNs = l.lab.hosts.cli!.ns;
+  const clientRound = async (cmd: string): Promise<RoundResult> =>
+    parseRound(
+      await shellIn(cliNs, groups.procsFile('cli'), parallelScript(COUNT, cmd)),
+    );
+  const curlRound = (port: number): Promise<RoundResult> =>
+    clientRound(curlCmd(SRV, port, IMAGE));
+  const atftpRound = (port: number, ws: number): Promise<RoundResult> =>
+    clientRound(atftpCmd(SRV, port, IMAGE, ws));
+  /** Datagrams sent and received by srv's eth0 (/proc/net/dev is per namespace). */
+  const srvPackets = async (): Promise<{ tx: number; rx: number }> => {
+    const r = await l.lab.exec('srv', ['cat', '/proc/net/dev']);
+    const line = r.stdout.split('\n').find((x) => x.trim().startsWith('eth0:'));
+    const f = line!.split(':')[1]!.trim().split(/\s+/).map(Number);
+    return { rx: f[1]!, tx: f[9]! };
   };
-  // fields after "(comm) ": state=0 ppid=1 … utime=11 stime=12 cutime=13 cstime=14
-  const ticks = (f: string[]): number =>
-    Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-  const cpuSampler = (pid: number): { stop(): number } => {
-    const own0 = ticks(statOf(String(pid))!);
-    const kids = new Map<string, number>();
-    const sample = (): void => {
-      for (const d of readdirSync('/proc')) {
-        if (!/^[0-9]+$/.test(d)) continue;
-        const f = statOf(d);
-        if (f && Number(f[1]) === pid)
-          kids.set(d, Math.max(kids.get(d) ?? 0, ticks(f)));
-      }
-    };
-    const t = setInterval(sample, 50);
-    return {
-      stop() {
-        clearInterval(t);
-        sample();
-        let k = 0;
-        for (const v of kids.values()) k += v;
-        const f = statOf(String(pid))!;
-        if (process.env.TFTP_BENCH_DEBUG)
-          console.error(`pid ${pid} utime ${f[11]} stime ${f[12]} kids ${k}`);
-        return (ticks(f) - own0 + k) / TICK;
-      },
-    };
-  };
-
-  /** 100 curl processes at once, from a shell in the client namespace; wall time in ms and failures. */
-  async function curlRound(
-    port: number,
-  ): Promise<{ ms: number; failed: number }> {
-    const script = `t0=$(date +%s%N); fail=0; pids=""
-for i in $(seq ${COUNT}); do curl -s --tftp-blksize 1468 -o /dev/null tftp://${SRV}:${port}/${IMAGE} & pids="$pids $!"; done
-for p in $pids; do wait $p || fail=$((fail+1)); done
-echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
-    const r = await l.lab.exec('cli', ['sh', '-c', script], {
-      timeoutMs: 300_000,
-    });
-    const [ms, failed] = r.stdout.trim().split(/\s+/).map(Number);
-    return { ms: ms!, failed: failed! };
-  }
-  /** 100 atftp processes at once (atftp implements RFC 7440 windowsize; tftpd-hpa ignores the option). */
-  async function atftpRound(
-    port: number,
-    windowsize: number,
-  ): Promise<{ ms: number; failed: number }> {
-    const script = `t0=$(date +%s%N); fail=0; pids=""
-for i in $(seq ${COUNT}); do atftp --option "blksize 1468" --option "windowsize ${windowsize}" -g -r ${IMAGE} -l /dev/null ${SRV} ${port} >/dev/null 2>&1 & pids="$pids $!"; done
-for p in $pids; do wait $p || fail=$((fail+1)); done
-echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
-    const r = await l.lab.exec('cli', ['sh', '-c', script], {
-      timeoutMs: 300_000,
-    });
-    const [ms, failed] = r.stdout.trim().split(/\s+/).map(Number);
-    return { ms: ms!, failed: failed! };
-  }
   async function nodeRound(
     port: number,
     windowsize: number,
@@ -187,66 +149,112 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
     return { ms: j.wallMs, failed: j.failed, sha: j.sha256 };
   }
 
-  const rows: string[] = [];
-  const best = (xs: number[]): number => Math.min(...xs);
-  const cpuRows: string[] = [];
-  const timed = async (
-    pid: number,
-    f: () => Promise<{ ms: number; failed: number }>,
-  ): Promise<{ ms: number; failed: number; cpu: number }> => {
-    const c = cpuSampler(pid);
+  /** One round against one server: wall time, failures, the server's and the clients' CPU, datagrams. */
+  interface Sample extends RoundResult {
+    readonly cpuUs: number;
+    readonly userUs: number;
+    readonly sysUs: number;
+    readonly cliUs: number;
+    readonly tx: number;
+    readonly rx: number;
+    /** The previous measurement (proc-sampler.ts), for comparison. */
+    readonly sampled: Sampled;
+  }
+  const measure = async (
+    group: 'ours' | 'hpa',
+    f: () => Promise<RoundResult>,
+  ): Promise<Sample> => {
+    const p0 = await srvPackets();
+    const c0 = groups.read(group);
+    const k0 = groups.read('cli');
+    const sampler = sampleCpu(group === 'ours' ? l.pid : hpa.pid!);
     const r = await f();
-    return { ...r, cpu: c.stop() };
+    const sampled = sampler.stop();
+    const c1 = groups.read(group);
+    const k1 = groups.read('cli');
+    const p1 = await srvPackets();
+    return {
+      ...r,
+      cpuUs: c1.usageUs - c0.usageUs,
+      userUs: c1.userUs - c0.userUs,
+      sysUs: c1.systemUs - c0.systemUs,
+      cliUs: k1.usageUs - k0.usageUs,
+      tx: p1.tx - p0.tx,
+      rx: p1.rx - p0.rx,
+      sampled,
+    };
+  };
+  const rows: string[] = [];
+  const cpuRows: string[] = [];
+  const roundRows: string[] = [];
+  const best = (xs: number[]): number => Math.min(...xs);
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  /** CPU µs per datagram the server sent (DATA blocks, retransmits included, and one OACK per transfer). */
+  const perBlock = (xs: Sample[]): number =>
+    sum(xs.map((x) => x.cpuUs)) / sum(xs.map((x) => x.tx));
+  /**
+   * f() with `perf record -g` (or, TFTP_BENCH_STRACE=1, `strace -c -f`: every syscall of every thread and
+   * child) attached to pid, output in file; tftpd-hpa is only traced with strace (perf -p misses its forks).
+   */
+  const traced = async <T>(
+    pid: number,
+    file: string | undefined,
+    f: () => Promise<T>,
+  ): Promise<T> => {
+    const strace = process.env.TFTP_BENCH_STRACE === '1';
+    if (!PERF || !file || (pid !== l.pid && !strace)) return f();
+    const tracer = spawn(
+      strace ? 'strace' : 'perf',
+      strace
+        ? ['-c', '-f', '-p', String(pid), '-o', file]
+        : ['record', '-F', '999', '-g', '-p', String(pid), '-o', file],
+      { stdio: 'ignore' },
+    );
+    await new Promise((res) => setTimeout(res, 500)); // attached before the round starts
+    try {
+      return await f();
+    } finally {
+      tracer.kill('SIGINT');
+      await new Promise((res) => tracer.once('exit', res));
+    }
   };
   const run = async (
     label: string,
-    ours: () => Promise<{ ms: number; failed: number }>,
-    theirs: () => Promise<{ ms: number; failed: number }>,
+    ours: () => Promise<RoundResult>,
+    theirs: () => Promise<RoundResult>,
   ): Promise<void> => {
-    const a: number[] = [];
-    const b: number[] = [];
-    const ca: number[] = [];
-    const cb: number[] = [];
-    let fa = 0;
-    let fb = 0;
+    const a: Sample[] = [];
+    const b: Sample[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      if (!OURS_ONLY) {
-        const x = await timed(hpa.pid!, theirs);
-        b.push(x.ms);
-        fb += x.failed;
-        cb.push(x.cpu);
-      } else {
-        b.push(NaN);
-        cb.push(NaN);
-      }
-      const perf = PERF
-        ? spawn(
-            process.env.TFTP_BENCH_STRACE ? 'strace' : 'perf',
-            process.env.TFTP_BENCH_STRACE
-              ? ['-c', '-f', '-p', String(l.pid), '-o', PERF]
-              : ['record', '-F', '999', '-g', '-p', String(l.pid), '-o', PERF],
-            { stdio: 'ignore' },
-          )
-        : undefined;
-      if (perf) await new Promise((res) => setTimeout(res, 500));
-      const y = await timed(l.pid, ours);
-      a.push(y.ms);
-      fa += y.failed;
-      ca.push(y.cpu);
-      if (perf) {
-        perf.kill('SIGINT');
-        await new Promise((res) => perf.once('exit', res));
+      if (!OURS_ONLY)
+        b.push(
+          await traced(hpa.pid!, `${PERF}.hpa`, () => measure('hpa', theirs)),
+        );
+      a.push(await traced(l.pid, PERF, () => measure('ours', ours)));
+      const load = readFileSync('/proc/loadavg', 'utf8').split(' ');
+      for (const [who, x] of [
+        ['tftpd-hpa', b.at(-1)],
+        ['ours', a.at(-1)],
+      ] as const) {
+        if (!x) continue;
+        roundRows.push(
+          `| ${label} | ${i + 1} | ${who} | ${x.ms} | ${x.failed} | ${(x.cpuUs / 1e6).toFixed(2)} (${(x.userUs / 1e6).toFixed(2)} + ${(x.sysUs / 1e6).toFixed(2)}) | ${x.tx} | ${(x.cpuUs / x.tx).toFixed(2)} | ${(x.cliUs / 1e6).toFixed(2)} | ${x.sampled.total.toFixed(2)} (${x.sampled.reaped.toFixed(2)} reaped, ${x.sampled.children} children) | ${load.slice(0, 3).join(' ')} |`,
+        );
+        console.error(roundRows.at(-1));
       }
     }
+    const ms = (xs: Sample[]): number[] => xs.map((x) => x.ms);
+    const failed = (xs: Sample[]): number => sum(xs.map((x) => x.failed));
     const all = (xs: number[]): string =>
       xs.length > 1 ? ` [${xs.join(', ')}]` : '';
+    const cpu = (xs: Sample[]): number =>
+      sum(xs.map((x) => x.cpuUs)) / xs.length / 1e6;
     rows.push(
-      `| ${label} | ${best(a)} ms${all(a)} (${fa} failed) | ${best(b)} ms${all(b)} (${fb} failed) | ${(best(a) / best(b)).toFixed(2)}× |`,
+      `| ${label} | ${best(ms(a))} ms${all(ms(a))} (${failed(a)} failed) | ${best(ms(b))} ms${all(ms(b))} (${failed(b)} failed) | ${(best(ms(a)) / best(ms(b))).toFixed(2)}× |`,
     );
     cpuRows.push(
-      `| ${label} | ${best(ca).toFixed(2)} s | ${best(cb).toFixed(2)} s | ${(best(ca) / best(cb)).toFixed(2)}× |`,
+      `| ${label} | ${cpu(a).toFixed(2)} s, ${perBlock(a).toFixed(2)} µs | ${cpu(b).toFixed(2)} s, ${perBlock(b).toFixed(2)} µs | ${(perBlock(a) / perBlock(b)).toFixed(2)}× |`,
     );
-    console.error(rows.at(-1));
   };
   if (ONLY.has('curl'))
     await run(
@@ -288,11 +296,19 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
   console.log('|---|---|---|---|');
   for (const r of rows) console.log(r);
   console.log(
-    `\nCPU time of the server during each round (user + system; tftpd-hpa: the listener plus its per-transfer children, sampled every 50 ms):\n`,
+    `\nServer CPU (cgroup v2 cpu.stat usage_usec, every thread and child process): mean per round, and µs per datagram sent (all rounds' CPU ÷ all rounds' datagrams; DATA incl. retransmits, plus one OACK per transfer; ${COUNT} × ${Math.floor(SIZE / 1468) + 1} = ${COUNT * (Math.floor(SIZE / 1468) + 1)} DATA blocks without loss):\n`,
   );
-  console.log('| round | ours | tftpd-hpa | ours / tftpd-hpa |');
+  console.log('| round | ours | tftpd-hpa | ours / tftpd-hpa per datagram |');
   console.log('|---|---|---|---|');
   for (const r of cpuRows) console.log(r);
+  console.log(
+    "\nEvery round (CPU s = user + system; datagrams: sent by srv's eth0; clients: CPU of the client processes; previous method: what this script measured before, /proc/<pid>/stat with cutime and the children sampled every 50 ms; load average after the round):\n",
+  );
+  console.log(
+    '| round | # | server | wall ms | failed | server CPU s (user + sys) | datagrams | µs / datagram | clients CPU s | previous method s | load |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of roundRows) console.log(r);
   console.log(
     `\nService: downloads run by the ${ENGINE} engine; load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`,
   );
@@ -301,4 +317,5 @@ echo $(( ($(date +%s%N) - t0) / 1000000 )) $fail`;
   );
 } finally {
   await l.destroy();
+  for (const f of cleanup) f();
 }

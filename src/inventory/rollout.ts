@@ -29,6 +29,7 @@ export function offeredFirmware(
 
 /** Compare dotted versions numerically where both sides are numbers (5.9.7.4477 vs 5.9.7.04477). */
 export function sameVersion(a: string, b: string): boolean {
+  if (a === b) return true;
   const pa = a.split('.');
   const pb = b.split('.');
   if (pa.length !== pb.length) return false;

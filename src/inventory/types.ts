@@ -78,6 +78,9 @@ export type RolloutState =
 
 /** A phone as the API returns it: the record plus what is derived from the current model. */
 export interface PhoneView extends Omit<PhoneRecord, 'timeline' | 'files'> {
+  /** Never in a view (left undefined, so JSON drops them): the phone's timeline and files have routes of their own. */
+  readonly timeline?: undefined;
+  readonly files?: undefined;
   readonly offeredRelease: string | undefined;
   readonly offeredVersion: string | undefined;
   readonly rollout: RolloutState;

@@ -3,12 +3,12 @@
  * namespace started with lab.spawn). Prints "READY" once listening; SIGUSR2 prints "STATS <json>";
  * SIGTERM closes cleanly. Usage: node test/lib/dhcp-launcher.ts <appliance.yaml> <dataDir> [interface]
  */
-import { loadConfigFile } from '../../src/config/load.ts';
 import { startDhcpServer } from '../../src/dhcp/server.ts';
 import { noLeases } from '../../src/runtime/deps.ts';
 import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
 import type { TreeRef } from '../../src/tree/types.ts';
+import { loadModel } from './load-model.ts';
 
 const [file, dataDir, iface] = process.argv.slice(2);
 if (!file || !dataDir) {
@@ -17,12 +17,10 @@ if (!file || !dataDir) {
   );
   process.exit(2);
 }
-const loaded = await loadConfigFile(file);
-if (!loaded.ok) {
-  process.stderr.write(`${JSON.stringify(loaded.error)}\n`);
+const model = await loadModel(file).catch((e: Error) => {
+  process.stderr.write(`${e.message}\n`);
   process.exit(2);
-}
-const model = loaded.value.model;
+});
 const tree: TreeRef = {
   current() {
     throw new Error('the DHCP launcher serves no files');

@@ -72,13 +72,19 @@ if (mode === 'pasv') {
   process.stdin.on('close', () => process.exit(0));
 } else if (mode === 'login') {
   const c = await open();
-  const replies: { code: string; ms: number }[] = [];
+  // Per attempt: its reply code, when it was sent and when its reply came (ms since the first was sent).
+  const replies: { code: string; ms: number; sent: number; replied: number }[] =
+    [];
+  const base = performance.now();
   const attempt = async (pass: string): Promise<void> => {
     const t0 = performance.now();
     const r = await login(c, 'PlcmSpIp', pass);
+    const t1 = performance.now();
     replies.push({
       code: r.slice(0, 3),
-      ms: Math.round(performance.now() - t0),
+      ms: Math.round(t1 - t0),
+      sent: Math.floor(t0 - base),
+      replied: Math.ceil(t1 - base),
     });
   };
   for (let i = 0; i < Number(a); i++) await attempt(`wrong-${i}`);

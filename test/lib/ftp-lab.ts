@@ -16,6 +16,7 @@ import type { TransferEvent } from '../../src/runtime/events.ts';
 import type { Lab } from './netns.ts';
 import {
   type ApplianceDir,
+  hqUpload,
   type Launched,
   labApplianceYaml,
   labSkip,
@@ -199,8 +200,7 @@ export async function ftpSuite(
       { cmd: `PASS ${pass}` },
     ],
     ftpUrl: (user, path) => `ftp://${user}@${SRV}/${path}`,
-    overrideFile: (mac) =>
-      join(a().dir, 'data', 'uploads', 'hq', 'overrides', `${mac}-phone.cfg`),
+    overrideFile: (mac) => hqUpload(a().dir, 'overrides', `${mac}-phone.cfg`),
   };
   return { skip, ftp };
 }

@@ -12,6 +12,10 @@ export interface LauncherOutput<E, S> {
   stderr(): string;
   /** Ask for a stats line (SIGUSR2) and return it. */
   stats(): Promise<S>;
+  /** Wait for an event matching pred; the error names what and ends with the launcher's logs. */
+  event(pred: (e: E) => boolean, what: string, timeoutMs: number): Promise<E>;
+  /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+  stop(): Promise<void>;
 }
 
 /** Follow the launcher's output and wait (15 s at most) for its ready line; throws with its logs if it exits first. */
@@ -62,6 +66,21 @@ export async function readLauncher<E, S = Record<string, unknown>>(
       process.kill(child.pid!, 'SIGUSR2');
       await waitFor(() => statsLines.length > n, 5_000, 'stats line');
       return statsLines[statsLines.length - 1]!;
+    },
+    event: (pred, what, timeoutMs) =>
+      waitFor(
+        () => events.find(pred),
+        timeoutMs,
+        `${what} (stderr: ${err.slice(-500)})`,
+      ),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await waitFor(
+        () => child.exitCode !== null,
+        5_000,
+        `${name} launcher exit`,
+      ).catch(() => child.kill('SIGKILL'));
     },
   };
 }

@@ -72,42 +72,28 @@ export async function startNtpSyslogLab(o: {
       Record<string, unknown>,
       Record<string, any>
     >(child, o.which);
-    const { events } = out;
     const ready = out.ready as { port: number };
-    const err = (): string => out.stderr();
-    const stats = out.stats;
     return {
       lab,
       child,
       port: ready.port,
-      events,
+      events: out.events,
       event: (pred, what, timeoutMs = 5_000) =>
-        waitFor(
-          () => events.find(pred),
-          timeoutMs,
-          `${what} (stderr: ${err().slice(-500)})`,
-        ),
-      stats,
+        out.event(pred, what, timeoutMs),
+      stats: out.stats,
       statsUntil: (pred, what, timeoutMs = 10_000) =>
         waitFor(
           async () => {
-            const s = await stats();
+            const s = await out.stats();
             return (await pred(s)) ? s : undefined;
           },
           timeoutMs,
           what,
         ),
-      stderr: err,
+      stderr: out.stderr,
       async destroy() {
         try {
-          if (child.exitCode === null) {
-            child.kill('SIGTERM');
-            await waitFor(
-              () => child.exitCode !== null,
-              5_000,
-              'launcher exit',
-            ).catch(() => child.kill('SIGKILL'));
-          }
+          await out.stop();
         } finally {
           await lab.destroy();
         }

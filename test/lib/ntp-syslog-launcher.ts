@@ -9,12 +9,13 @@
  * --quiet), and a {"stats":{…},"maxRssKb":N} line on SIGUSR2 and before exiting. Logs (pino JSON) go to
  * stderr. SIGTERM/SIGINT close the service and exit. --lease stubs the lease table (the peer at IP holds MAC).
  */
-import { loadConfigFile } from '../../src/config/load.ts';
 import type { ServiceDeps } from '../../src/runtime/deps.ts';
 import { createEventBus, type EventSink } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
 import { type Mac, parseMac } from '../../src/shared/mac.ts';
 import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
+import { onLauncherSignals } from './launcher-signals.ts';
+import { loadModel } from './load-model.ts';
 
 function fail(message: string): never {
   process.stderr.write(`ntp-syslog-launcher: ${message}\n`);
@@ -48,14 +49,7 @@ for (let i = 0; i < rest.length; i++) {
   } else fail(`unknown argument ${a}`);
 }
 
-const loaded = await loadConfigFile(configPath);
-if (!loaded.ok)
-  fail(
-    loaded.error
-      .map((i) => `${i.file}:${i.line}:${i.col} ${i.code} ${i.message}`)
-      .join('\n'),
-  );
-const model = loaded.value.model;
+const model = await loadModel(configPath).catch((e: Error) => fail(e.message));
 const bus = createEventBus();
 // Every event the service emits (SyslogEvent for syslog), one JSON line each.
 if (!quiet)
@@ -114,13 +108,4 @@ const printStats = (): void => {
     `${JSON.stringify({ stats: service.stats(), ...extra(), maxRssKb: process.resourceUsage().maxRSS })}\n`,
   );
 };
-process.on('SIGUSR2', printStats);
-const stop = (): void => {
-  printStats();
-  service.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+onLauncherSignals(service, printStats);

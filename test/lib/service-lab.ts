@@ -21,13 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { TransferEvent } from '../../src/runtime/events.ts';
 import { readLauncher } from './launcher-output.ts';
-import {
-  canRunLab,
-  createLab,
-  type Lab,
-  missingCommands,
-  waitFor,
-} from './netns.ts';
+import { canRunLab, createLab, type Lab, missingCommands } from './netns.ts';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const LAUNCHER = join(REPO, 'test/lib/service-launcher.ts');
@@ -125,6 +119,10 @@ export interface ApplianceDir {
   /** The content of secret.txt, a file beside tftpboot that no client may ever read. */
   readonly sentinel: string;
 }
+
+/** Where site hq keeps an accepted upload of this kind (overrides, contacts, …) in an appliance folder's data. */
+export const hqUpload = (appDir: string, kind: string, ...rest: string[]) =>
+  join(appDir, 'data', 'uploads', 'hq', kind, ...rest);
 
 export interface ApplianceDirSpec {
   /** mkdtemp prefix, e.g. "http-it-". */
@@ -237,32 +235,16 @@ export async function launchService(
     { cwd: REPO },
   );
   const out = await readLauncher<TransferEvent>(child, o.protocol);
-  const { ready, events } = out;
-  const err = (): string => out.stderr();
-  const pid = child.pid!;
   return {
     child,
-    pid,
-    ready,
-    events,
-    stderr: err,
+    pid: child.pid!,
+    ready: out.ready,
+    events: out.events,
+    stderr: out.stderr,
     event: (pred, what = 'transfer event') =>
-      waitFor(
-        () => events.find(pred),
-        o.eventTimeoutMs ?? 5_000,
-        `${what} (stderr: ${err().slice(-500)})`,
-      ),
+      out.event(pred, what, o.eventTimeoutMs ?? 5_000),
     stats: out.stats,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await waitFor(
-          () => child.exitCode !== null,
-          5_000,
-          'launcher exit',
-        ).catch(() => child.kill('SIGKILL'));
-      }
-    },
+    stop: out.stop,
   };
 }
 

@@ -14,13 +14,14 @@
  * so uploads can be MAC-checked. Each protocol's server module is imported only when asked for, so a TFTP
  * launcher's memory is the TFTP service's alone.
  */
-import { loadConfigFile } from '../../src/config/load.ts';
 import type { ServiceDeps } from '../../src/runtime/deps.ts';
 import { createEventBus } from '../../src/runtime/events.ts';
 import { createLogger } from '../../src/shared/log.ts';
 import { type Mac, parseMac } from '../../src/shared/mac.ts';
 import { createRefusalLog } from '../../src/tree/refusals.ts';
 import { createTree, staticTreeRef } from '../../src/tree/tree.ts';
+import { onLauncherSignals } from './launcher-signals.ts';
+import { loadModel } from './load-model.ts';
 
 const PROTOCOLS = ['http', 'tftp', 'ftp'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
@@ -147,14 +148,9 @@ async function main(): Promise<void> {
   const proto = protocol as Protocol;
   const o = parseOptions(proto, rest);
 
-  const loaded = await loadConfigFile(configPath);
-  if (!loaded.ok)
-    fail(
-      loaded.error
-        .map((i) => `${i.file}:${i.line}:${i.col} ${i.code} ${i.message}`)
-        .join('\n'),
-    );
-  const model = loaded.value.model;
+  const model = await loadModel(configPath).catch((e: Error) =>
+    fail(e.message),
+  );
   const bus = createEventBus();
   if (!o.quiet)
     bus.subscribe((e) => {
@@ -191,16 +187,7 @@ async function main(): Promise<void> {
     if (service.statsLine)
       process.stdout.write(`${JSON.stringify(service.statsLine())}\n`);
   };
-  if (service.statsLine) process.on('SIGUSR2', printStats);
-  const stop = (): void => {
-    printStats();
-    service.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  onLauncherSignals(service, printStats);
 }
 
 await main();

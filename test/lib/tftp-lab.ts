@@ -3,11 +3,11 @@
  * deterministic dummy images and symlinks out of the tree, the TFTP service started in the lab by
  * service-launcher.ts (test/lib/service-lab.ts), its events and counters, and a tree built from the same yaml.
  */
-import { loadConfigFile } from '../../src/config/load.ts';
 import type { TransferEvent } from '../../src/runtime/events.ts';
 import type { TftpStats } from '../../src/tftp/stats.ts';
 import { createTree } from '../../src/tree/tree.ts';
 import type { FileTree } from '../../src/tree/types.ts';
+import { loadModel } from './load-model.ts';
 import type { Lab } from './netns.ts';
 import {
   type ApplianceDir,
@@ -69,6 +69,8 @@ export interface TftpLabOptions {
   /** Real clients the test needs: outside CI a missing one skips the test; in CI it fails. */
   readonly cmds: readonly string[];
   readonly maxTransfers?: number;
+  /** services.tftp.maxTransfersPerHost (left out: the service's default); a benchmark's clients share one address. */
+  readonly maxTransfersPerHost?: number;
   readonly maxBlksize?: number;
   readonly overrideCap?: number;
   /** Launcher --retry (fast by default so timeouts are seen within the test budget). */
@@ -86,7 +88,7 @@ function tftpYaml(o: TftpLabOptions, overrideCap: number): string {
     subnet: SUBNET,
     overrideCap,
     bootServer: '{ protocol: tftp, path: "" }',
-    services: `    tftp: { enabled: true, port: 69, maxBlksize: ${o.maxBlksize ?? 1468}, maxTransfers: ${o.maxTransfers ?? 500} }\n`,
+    services: `    tftp: { enabled: true, port: 69, maxBlksize: ${o.maxBlksize ?? 1468}, maxTransfers: ${o.maxTransfers ?? 500}${o.maxTransfersPerHost !== undefined ? `, maxTransfersPerHost: ${o.maxTransfersPerHost}` : ''} }\n`,
   });
 }
 
@@ -113,10 +115,7 @@ export async function createTftpLab(
         'evil-link': '/etc',
       },
     });
-    const loaded = await loadConfigFile(app.yaml);
-    if (!loaded.ok)
-      throw new Error(`fixture yaml: ${JSON.stringify(loaded.error)}`);
-    const tree: FileTree = createTree(loaded.value.model);
+    const tree: FileTree = createTree(await loadModel(app.yaml));
     const run = await startServiceLab({
       protocol: 'tftp',
       prefix: 'tftp',

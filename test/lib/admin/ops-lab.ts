@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLab, type Lab, waitFor } from '../netns.ts';
+import { createLab, type Lab } from '../netns.ts';
 import {
   applianceFolder,
   PHONESIM,
@@ -16,6 +16,7 @@ import {
   type SimJson,
 } from '../phonesim-lab.ts';
 import { parseProm, type Sample } from './prom-parse.ts';
+import { startLabAppliance } from './start-lab-appliance.ts';
 
 export const TOKEN = 'ops-lab-token-0123456789abcdef';
 export const BEARER = `Bearer ${TOKEN}`;
@@ -23,7 +24,6 @@ export const ADMIN = 'http://10.91.10.1:8080';
 /** The `appliance` command, as an engineer runs it. */
 export const CLI = join(REPO, 'bin/appliance.js');
 export const RENDER = join(REPO, 'test/lib/admin/render-page.ts');
-const HARNESS = join(REPO, 'test/lib/admin/lab-appliance.ts');
 
 export interface OpsLab {
   readonly lab: Lab;
@@ -54,24 +54,10 @@ export async function startOpsLab(yaml: string): Promise<OpsLab> {
   });
   try {
     await lab.exec('phones', ['ip', 'route', 'add', 'default', 'dev', 'eth0']);
-    const app = lab.spawn(
-      'app',
-      [process.execPath, HARNESS, yamlPath, '--sip-t1', '20'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    app.stdout!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    app.stderr!.on('data', (d: Buffer) => {
-      out += d;
-    });
-    await waitFor(
-      () => out.includes('admin ready') || app.exitCode !== null,
-      20_000,
-      'admin server',
-    );
-    assert.match(out, /admin ready 8080/, out);
+    const { app } = await startLabAppliance(lab, 'app', yamlPath, [
+      '--sip-t1',
+      '20',
+    ]);
     return { lab, dir, yamlPath, app, destroy: () => lab.destroy() };
   } catch (e) {
     await lab.destroy();
