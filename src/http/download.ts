@@ -33,13 +33,14 @@ export function contentTypeOf(path: string): string {
 /**
  * A download reads its file into a ring of 3 buffers (tree recycling-stream.ts) instead of a fresh buffer
  * per chunk, whose dead copies awaiting the collector made most of the service's peak under many downloads
- * (bench/results/http.md). Every download of this process (HTTP and HTTPS) sizes its ring from one byte
- * budget (tree read-budget.ts), spares included: what downloads hold stays within READ_BUDGET however many
- * run, each getting an equal share (4-64 KiB chunks), and a download beyond what the budget can hold waits
- * for room. streamBody keeps the ring's contract and recycles the ring at the end (leaving the budget).
+ * (bench/results/http.md). Every download of this process (HTTP and HTTPS) cuts its ring from one byte
+ * budget (tree read-budget.ts): what downloads hold stays within READ_BUDGET however many run, each taking
+ * an equal share (64 KiB chunks up to 128 downloads at once, then 32, 16 … 4 KiB), and a download beyond
+ * what the budget can hold waits for room. streamBody keeps the ring's contract and recycles the ring at
+ * the end (leaving the budget).
  */
 const RING = 3;
-const READ_BUDGET = 16 * 1024 * 1024;
+const READ_BUDGET = 24 * 1024 * 1024;
 export const downloadBudget = new ReadBudget(READ_BUDGET);
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
