@@ -3,7 +3,8 @@
  * tree.open (the file is never buffered whole) into a ring of buffers reused chunk after chunk.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RecyclingFileStream, ringChunk } from '../tree/recycling-stream.ts';
+import { ReadBudget } from '../tree/read-budget.ts';
+import { RecyclingFileStream } from '../tree/recycling-stream.ts';
 import type { FileTree, Requester } from '../tree/types.ts';
 import {
   httpDate,
@@ -32,12 +33,15 @@ export function contentTypeOf(path: string): string {
 /**
  * A download reads its file into a ring of 3 buffers (tree recycling-stream.ts) instead of a fresh buffer
  * per chunk, whose dead copies awaiting the collector made most of the service's peak under many downloads
- * (bench/results/http.md). Chunks are sized from a 32 MiB budget over the downloads reading in this process
- * (ringChunk). streamBody keeps the ring's contract and recycles the ring at the end.
+ * (bench/results/http.md). Every download of this process (HTTP and HTTPS) cuts its ring from one byte
+ * budget (tree read-budget.ts): what downloads hold stays within READ_BUDGET however many run, each taking
+ * an equal share (64 KiB chunks up to 128 downloads at once, then 32, 16 … 4 KiB), and a download beyond
+ * what the budget can hold waits for room. streamBody keeps the ring's contract and recycles the ring at
+ * the end (leaving the budget).
  */
 const RING = 3;
-const RING_BUDGET = 32 * 1024 * 1024;
-let reading = 0;
+const READ_BUDGET = 24 * 1024 * 1024;
+export const downloadBudget = new ReadBudget(READ_BUDGET);
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -124,18 +128,18 @@ export async function serveDownload(
     return;
   }
 
-  const chunk = ringChunk(reading + 1, RING, RING_BUDGET);
-  const opened = await tree.open(path, { start, end, who, chunk, ring: RING });
+  const opened = await tree.open(path, {
+    start,
+    end,
+    who,
+    ring: RING,
+    budget: downloadBudget,
+  });
   if (!opened.ok) {
     res.removeHeader('Content-Range');
     return sendTreeFailure(res, record, opened.error, 'download');
   }
-  const { stream } = opened.value;
-  reading++;
-  stream.once('close', () => {
-    reading--;
-  });
-  await streamBody(stream, res, record, length);
+  await streamBody(opened.value.stream, res, record, length);
 }
 
 /**

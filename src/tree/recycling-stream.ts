@@ -17,17 +17,27 @@
  * process-wide spare list (at most SPARE_MAX bytes) that the next streams take their buffers from, so
  * download after download reuses the same memory instead of leaving rings for the collector. A list no
  * stream has taken from for SPARE_IDLE_MS is dropped (to the collector): a quiet appliance keeps none.
+ *
+ * With `budget` (read-budget.ts) instead of a fixed `chunk`, the ring's buffers are pieces of that
+ * budget's arena: the stream joins the budget before it opens the file (waiting for room), takes each read's
+ * piece from it, and leaves it (its pieces freed) once it is recycled and quiet, so such a stream must be
+ * recycled (a consumer that never calls recycle() keeps its reservation). Its highWaterMark is 1 byte, so it
+ * still reads at most one chunk ahead whatever size its chunks take from read to read.
  */
 import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
+import type { ReadBudget } from './read-budget.ts';
 
 export interface RecyclingOptions {
   readonly start: number;
   /** Last byte (inclusive). */
   readonly end: number;
-  readonly chunk: number;
+  /** Bytes per read; ignored with `budget`. */
+  readonly chunk?: number;
   /** Buffers in the ring (at least 3). */
   readonly ring: number;
+  /** The byte budget that sizes this stream's buffers (read-budget.ts); without it, `chunk` fixed. */
+  readonly budget?: ReadBudget;
 }
 
 const SPARE_MAX = 32 * 1024 * 1024;
@@ -93,8 +103,12 @@ export function ringChunk(
 
 export class RecyclingFileStream extends Readable {
   readonly #path: string;
-  readonly #opts: RecyclingOptions;
+  readonly #opts: RecyclingOptions & { readonly chunk: number };
   readonly #ring: Buffer[] = [];
+  /** Admitted to the budget (its floor reserved); #cancelWait while waiting in line. */
+  #joined = false;
+  #cancelWait: (() => boolean) | undefined;
+  #constructed: ((error?: Error | null) => void) | undefined;
   #fd: number | undefined;
   /** A read is in flight; a destroy meanwhile closes the descriptor when it returns (as fs.ReadStream does). */
   #reading = false;
@@ -107,9 +121,10 @@ export class RecyclingFileStream extends Readable {
   #quiet = false;
 
   constructor(path: string, opts: RecyclingOptions) {
-    super({ highWaterMark: opts.chunk });
+    const chunk = opts.chunk ?? 64 * 1024;
+    super({ highWaterMark: opts.budget ? 1 : chunk });
     this.#path = path;
-    this.#opts = { ...opts, ring: Math.max(3, opts.ring) };
+    this.#opts = { ...opts, chunk, ring: Math.max(3, opts.ring) };
     this.#pos = opts.start;
   }
 
@@ -119,25 +134,57 @@ export class RecyclingFileStream extends Readable {
   }
 
   override _construct(cb: (error?: Error | null) => void): void {
-    open(this.#path, 'r', (e, fd) => {
-      if (e) cb(e);
-      else {
-        this.#fd = fd;
-        cb();
-      }
+    const openFile = (): void =>
+      open(this.#path, 'r', (e, fd) => {
+        if (e) cb(e);
+        else {
+          this.#fd = fd;
+          cb();
+        }
+      });
+    const budget = this.#opts.budget;
+    if (!budget) {
+      openFile();
+      return;
+    }
+    if (this.destroyed) {
+      cb(); // destroyed before it began: nothing to reserve or open (_destroy follows)
+      return;
+    }
+    // Join the budget first: a download waiting for room holds no descriptor.
+    this.#constructed = cb;
+    this.#cancelWait = budget.join(this.#opts.ring, () => {
+      this.#joined = true;
+      this.#cancelWait = undefined;
+      this.#constructed = undefined;
+      openFile();
     });
   }
 
+  /** Destroyed while waiting in the budget's line: leave the line so the destroy can proceed. */
+  override destroy(error?: Error): this {
+    const cb = this.#constructed;
+    if (this.#cancelWait?.() === true && cb) {
+      this.#cancelWait = undefined;
+      this.#constructed = undefined;
+      cb();
+    }
+    return super.destroy(error);
+  }
+
   override _read(): void {
-    const { end, chunk, ring } = this.#opts;
-    const len = Math.min(chunk, end - this.#pos + 1);
-    if (len <= 0) {
+    const { end, chunk, ring, budget } = this.#opts;
+    const left = end - this.#pos + 1;
+    if (left <= 0) {
       this.push(null);
       return;
     }
     const i = this.#next;
     this.#next = (i + 1) % ring;
-    const buf = (this.#ring[i] ??= takeBuffer(chunk));
+    const buf = budget
+      ? (this.#ring[i] = budget.slot(this.#ring[i], budget.want(ring, left)))
+      : (this.#ring[i] ??= takeBuffer(chunk));
+    const len = Math.min(buf.length, chunk, left);
     // Callback reads (as fs.ReadStream does): a promise per chunk is old-generation garbage at storm rates.
     this.#reading = true;
     read(this.#fd!, buf, 0, len, this.#pos, (e, bytesRead) => {
@@ -170,7 +217,14 @@ export class RecyclingFileStream extends Readable {
   }
 
   #giveBack(): void {
-    for (const b of this.#ring.splice(0)) giveBuffer(b);
+    const budget = this.#opts.budget;
+    if (!budget) {
+      for (const b of this.#ring.splice(0)) giveBuffer(b);
+      return;
+    }
+    if (!this.#joined) return;
+    this.#joined = false;
+    budget.leave(this.#opts.ring, this.#ring.splice(0));
   }
 
   override _destroy(

@@ -219,6 +219,7 @@ export function createTree(
             end,
             chunk,
             ring: o.ring,
+            ...(o.budget ? { budget: o.budget } : {}),
           }),
         });
       return ok({

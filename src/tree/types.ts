@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Requester } from '../policy/resources.ts';
 import type { Mac } from '../shared/mac.ts';
 import type { Result } from '../shared/result.ts';
+import type { ReadBudget } from './read-budget.ts';
 
 export type { Requester };
 
@@ -62,6 +63,8 @@ export interface ReadOptions {
    * recycling-stream.ts for the contract: only for a consumer done with each chunk before it takes more).
    */
   readonly ring?: number;
+  /** With `ring`: the byte budget that sizes the ring's buffers instead of `chunk` (read-budget.ts). */
+  readonly budget?: ReadBudget;
   /** Who asks (see FileTree.stat). */
   readonly who?: Requester;
 }
