@@ -16,6 +16,7 @@ import { ApplianceError } from '../shared/errors.ts';
 import { formatIpv4, parseIpv4 } from '../shared/ipv4.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Mac } from '../shared/mac.ts';
+import { setNewest } from '../shared/newest-map.ts';
 import type { BoundedRateLimiter } from '../shared/rate-limit.ts';
 import { messageType } from './codec/options.ts';
 import {
@@ -102,9 +103,7 @@ export function createDhcpHandler(deps: HandlerDeps): DhcpHandler {
   const shown = new Map<Mac, string | undefined>(); // the address last logged at info per MAC (bounded)
   const isNews = (mac: Mac, address: string | undefined): boolean => {
     if (shown.has(mac) && shown.get(mac) === address) return false;
-    shown.delete(mac);
-    shown.set(mac, address);
-    if (shown.size > SHOWN_MAX) shown.delete(shown.keys().next().value!);
+    setNewest(shown, mac, address, SHOWN_MAX);
     return true;
   };
   const report = (
@@ -166,10 +165,7 @@ export function createDhcpHandler(deps: HandlerDeps): DhcpHandler {
    */
   const informed = new Map<number, { mac: Mac; at: number }>();
   function noteInform(ip: number, mac: Mac, at: number): void {
-    informed.delete(ip);
-    informed.set(ip, { mac, at });
-    if (informed.size > INFORMED_MAX)
-      informed.delete(informed.keys().next().value!);
+    setNewest(informed, ip, { mac, at }, INFORMED_MAX);
   }
 
   const onMessage = (buf: Uint8Array): void => {

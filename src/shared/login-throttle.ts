@@ -7,6 +7,7 @@
  * nothing is spaced or limited (a hundred phones behind one address may log in together). A success forgets the address; so does a quiet
  * spell. The table is bounded: the least recently seen address is forgotten first.
  */
+import { setNewest } from './newest-map.ts';
 
 export interface ThrottleSchedule {
   /** Failures that cost nothing (default 5). */
@@ -83,11 +84,9 @@ export function createLoginThrottle(
   const touch = (address: string, t: number): Entry => {
     let e = table.get(address);
     if (e && e.waiting === 0 && t - e.seen > s.forgetMs) e = undefined;
-    table.delete(address);
     e ??= { failures: 0, next: 0, waiting: 0, seen: t };
     e.seen = t;
-    table.set(address, e);
-    if (table.size > s.maxAddresses) table.delete(table.keys().next().value!);
+    setNewest(table, address, e, s.maxAddresses);
     return e;
   };
   return {

@@ -3,6 +3,7 @@
  * counted per protocol, and logged at most once per host per window so a flood of writes from one address
  * costs one log line a minute, not one per attempt. Long-lived: hot reload keeps the same one across trees.
  */
+import { setNewest } from '../shared/newest-map.ts';
 
 export interface UnknownHostRefusal {
   readonly protocol: string;
@@ -42,9 +43,7 @@ export function createRefusalLog(opts: RefusalLogOptions = {}): RefusalLog {
         h.suppressed++;
         return;
       }
-      hosts.delete(r.peer);
-      hosts.set(r.peer, { loggedAt: t, suppressed: 0 });
-      if (hosts.size > maxHosts) hosts.delete(hosts.keys().next().value!);
+      setNewest(hosts, r.peer, { loggedAt: t, suppressed: 0 }, maxHosts);
       opts.log?.({ ...r, suppressed: h?.suppressed ?? 0 });
     },
     counts: () => ({ ...counts }),
