@@ -248,14 +248,10 @@ export async function startTftpServer(
     running.set(key, undefined);
     perHost.set(peer.address, hostCount + 1);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
-    let released = false;
-    let lingers = false;
     // The slots (the server's and the host's) are given back with the outcome: an upload lingering to re-ACK
     // its last block is done, and must not refuse the phone's next request (TFTP_BUSY in a boot storm).
-    let slotsReleased = false;
+    let phase: 'running' | 'lingering' | 'closed' = 'running';
     const releaseSlots = (): void => {
-      if (slotsReleased) return;
-      slotsReleased = true;
       stats.active--;
       const left = (perHost.get(peer.address) ?? 1) - 1;
       if (left > 0) perHost.set(peer.address, left);
@@ -285,19 +281,19 @@ export async function startTftpServer(
         if (detail?.path !== undefined) record.setPath(detail.path);
         record.setMac(detail?.mac);
         record.setRelease(detail?.release);
-        releaseSlots();
-        if (!released && !lingers) {
-          lingers = true;
+        if (phase === 'running') {
+          phase = 'lingering';
           stats.lingering++;
+          releaseSlots();
         }
         finish(record, peer, result, message, bytes);
       },
       closed() {
-        if (released) return;
-        released = true;
-        if (lingers) stats.lingering--;
+        if (phase === 'closed') return;
+        if (phase === 'lingering') stats.lingering--;
+        else releaseSlots();
+        phase = 'closed';
         running.delete(key);
-        releaseSlots();
       },
       closing: () => closing,
       async bind() {
@@ -320,7 +316,7 @@ export async function startTftpServer(
           });
     started
       .then((handle) => {
-        if (handle && !released) {
+        if (handle && phase !== 'closed') {
           running.set(key, handle);
           if (closing) handle.shutdown();
         }
@@ -332,7 +328,7 @@ export async function startTftpServer(
         } catch {
           /* closed */
         }
-        if (!released) {
+        if (phase !== 'closed') {
           accepted.finish('TFTP_IO', String(e), 0);
           accepted.closed();
         }
