@@ -7,19 +7,14 @@
  * Prints one line per round and a markdown summary (with uptime before and after) to append to
  * bench/results/inventory.md.
  */
-import { execFileSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import {
   cpuMedianMs,
   inventoryAtCap,
 } from '../../test/lib/admin/inventory-at-cap.ts';
+import { numArg } from '../lib/args.ts';
+import { uptime } from '../lib/uptime.ts';
 
-const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' } },
-});
-const rounds = Number(values.rounds);
-const uptime = (): string =>
-  execFileSync('uptime', { encoding: 'utf8' }).trim();
+const rounds = numArg('rounds', 5);
 const before = uptime();
 const lab = inventoryAtCap();
 const rows: { phones: number; metrics: number }[] = [];

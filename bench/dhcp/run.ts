@@ -19,12 +19,12 @@
  * the kernel doubles; 0 leaves net.core.rmem_default), the same for every server; --kea-rcvbuf gives Kea's
  * sockets the receive buffer the appliance's socket asks for (4 MiB; 0: Kea's own, net.core.rmem_default).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLab } from '../../test/lib/netns.ts';
 import { arg } from '../lib/args.ts';
+import { uptime } from '../lib/uptime.ts';
 import {
   CLIENT_RCVBUF,
   clean,
@@ -64,8 +64,6 @@ const appliances = arg('appliances', `appliance=${ROOT}`)
 const only = arg('servers', '').split(',').filter(Boolean);
 const PREFERRED_CPU_RATE = 4000;
 
-const uptime = (): string =>
-  execFileSync('uptime', { encoding: 'utf8' }).trim();
 const uptimeBefore = uptime();
 const lab = await createLab({
   prefix: 'dhcpb',
