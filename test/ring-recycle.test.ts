@@ -5,30 +5,19 @@
  * dropped. Bytes stay exact throughout.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   RecyclingFileStream,
   ringChunk,
   spareRingBytes,
 } from '../src/tree/recycling-stream.ts';
+import { tempFile } from './lib/temp-file.ts';
 
-let dir = '';
-let file = '';
-const data = Buffer.alloc(300_001);
-for (let i = 0; i < data.length; i++) data[i] = (i * 13 + (i >> 9)) & 0xff;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ring-recycle-'));
-  file = join(dir, 'image.ld');
-  await writeFile(file, data);
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const image = tempFile('ring-recycle-', 300_001, (i) => i * 13 + (i >> 9));
+const { data } = image;
 
 const open = (chunk = 8192): RecyclingFileStream =>
-  new RecyclingFileStream(file, {
+  new RecyclingFileStream(image.path(), {
     start: 0,
     end: data.length - 1,
     chunk,

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { tempFile } from '../../test/lib/temp-file.ts';
 import { MAX_CHUNK, MIN_CHUNK, ReadBudget } from './read-budget.ts';
 import { RecyclingFileStream } from './recycling-stream.ts';
 
-let dir = '';
-let file = '';
-const data = Buffer.alloc(400_003);
-for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 10)) & 0xff;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'read-budget-'));
-  file = join(dir, 'image.ld');
-  await writeFile(file, data);
-});
-after(() => rm(dir, { recursive: true, force: true }));
+const image = tempFile('read-budget-', 400_003, (i) => i * 31 + (i >> 10));
+const { data } = image;
 
 const open = (budget: ReadBudget, start = 0, end = data.length - 1) =>
-  new RecyclingFileStream(file, { start, end, ring: 3, budget });
+  new RecyclingFileStream(image.path(), { start, end, ring: 3, budget });
 
 /**
  * Consume as the HTTP download does: pause on each chunk, "write" it a turn later (checking its bytes are
