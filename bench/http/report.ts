@@ -13,6 +13,8 @@ export interface Round extends RoundResult {
   readonly cpuUs: number;
   readonly userUs: number;
   readonly sysUs: number;
+  /** The appliance's main thread's CPU during the round, s (NaN for nginx). */
+  readonly mainS: number;
   /** The load generator's CPU during the round, µs. */
   readonly cliUs: number;
   /** The whole machine's busy and softirq seconds (all cores) during the round. */
@@ -65,7 +67,7 @@ export function renderReport(r: ReportInput): string {
     for (const w of ['appliance', 'nginx'] as const) {
       const x = results[w][i]!;
       cpuRows.push(
-        `| ${i + 1} | ${w} | ${x.wallMs.toFixed(0)} | ${f2(x.cpuUs / 1e6)} (${f2(x.userUs / 1e6)} + ${f2(x.sysUs / 1e6)}) | ${f2(x.cliUs / 1e6)} | ${f2(x.cliUs / x.cpuUs)} | ${f2(x.busyS)} (${f2(x.busyS / (x.wallMs / 1000))} cores) | ${f2(x.softirqS)} | ${f2(x.load1)} |`,
+        `| ${i + 1} | ${w} | ${x.wallMs.toFixed(0)} | ${f2(x.cpuUs / 1e6)} (${f2(x.userUs / 1e6)} + ${f2(x.sysUs / 1e6)}) | ${Number.isNaN(x.mainS) ? '' : f2(x.mainS)} | ${f2(x.cliUs / 1e6)} | ${f2(x.cliUs / x.cpuUs)} | ${f2(x.busyS)} (${f2(x.busyS / (x.wallMs / 1000))} cores) | ${f2(x.softirqS)} | ${f2(x.load1)} |`,
       );
     }
   const cheaper = (w: Server): boolean =>
@@ -75,7 +77,7 @@ export function renderReport(r: ReportInput): string {
   const ratio = median(a) / median(n);
   return `# HTTP benchmark: ${count} concurrent downloads of a 4 MiB image, appliance vs nginx
 
-Command (from the repository root, as root): \`node bench/http/run.ts --rounds ${r.rounds} --count ${count} --client ${r.client}\`
+Command (from the repository root, as root): \`node bench/http/run.ts ${process.argv.slice(2).join(' ')}\` (${r.rounds} rounds, ${count} downloads, --client ${r.client})
 Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} shared with other
 work (load average before ${r.loadBefore.map(f2).join(' ')}, at the end ${loadavg().map(f2).join(' ')}).
 
@@ -95,8 +97,8 @@ Appliance RSS when idle, before the first download: ${(r.appIdleRssKiB / 1024).t
 
 CPU per round (s; cgroup v2 cpu.stat, every thread and process of the group; machine: /proc/stat, all cores):
 
-| round | server | wall (ms) | server CPU (user + sys) | load generator CPU | generator ÷ server | machine busy | softirq | load (1 min) |
-|---|---|---|---|---|---|---|---|---|
+| round | server | wall (ms) | server CPU (user + sys) | appliance main thread | load generator CPU | generator ÷ server | machine busy | softirq | load (1 min) |
+|---|---|---|---|---|---|---|---|---|---|
 ${cpuRows.join('\n')}
 
 CPU per GiB served: appliance ${f2(perGiB('appliance', 'cpuUs'))} CPU-s, nginx ${f2(perGiB('nginx', 'cpuUs'))} CPU-s (${f2(perGiB('appliance', 'cpuUs') / perGiB('nginx', 'cpuUs'))}×).

@@ -2,7 +2,7 @@
  * HTTP benchmark: 100 concurrent downloads of a 4 MiB image from the appliance's HTTP service and from nginx
  * (nginx-light, sendfile on, 2 workers), same lab, same loader, same run, rounds alternating between them.
  *
- *   node bench/http/run.ts [--rounds 5] [--count 100] [--client wire|node] [--cpu-prof DIR] [--write]
+ *   node bench/http/run.ts [--rounds 5] [--count 100] [--client wire|node] [--cpu-prof DIR] [--env K=V] [--write]
  *
  * Needs root (network namespaces, cgroup v2), nginx and curl. Prints a markdown report; --write also saves it
  * to bench/results/http.md (keeping the notes below its table). Figures: wall time from the first request to
@@ -12,7 +12,7 @@
  * (bench/lib/cpu-groups.ts), with the machine's busy time and the load average: a wall ratio counts only if
  * the load generator costs less CPU than the server it loads. The appliance is started as users start it
  * (`appliance run`, bench/lib/appliance-run.ts: every service the file enables, its own V8 flags); --cpu-prof
- * writes its CPU profile (node --cpu-prof) into DIR.
+ * writes its CPU profile (node --cpu-prof) into DIR; --env sets one environment variable for it alone.
  */
 
 import type { ChildProcess } from 'node:child_process';
@@ -95,6 +95,14 @@ function vmHwmKiB(pid: number): Promise<number> {
     () => 0,
   );
 }
+/** CPU seconds (user + system) of one thread, from /proc/PID/task/TID/stat (10 ms ticks). */
+async function threadCpuSeconds(pid: number, tid: number): Promise<number> {
+  const t = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(
+    () => '',
+  );
+  const f = t.slice(t.lastIndexOf(') ') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
 async function childrenOf(pid: number): Promise<number[]> {
   const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(
     () => '',
@@ -113,11 +121,14 @@ const cleanup: (() => unknown)[] = [];
 let nginx: ChildProcess | undefined;
 const loadBefore = loadavg();
 try {
-  // --cpu-prof: NODE_OPTIONS for the appliance only (its env is copied at the spawn)
-  if (cpuProf)
-    process.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${cpuProf}`;
+  // --cpu-prof and --env K=V reach the appliance only: its env is copied from ours at the spawn
+  const appEnv: Record<string, string> = {};
+  if (cpuProf) appEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${cpuProf}`;
+  const [envKey, ...envValue] = arg('env', '').split('=');
+  if (envKey) appEnv[envKey] = envValue.join('=');
+  Object.assign(process.env, appEnv);
   const app = await startAppliance(lab, 'srv', join(dir, 'appliance.yaml'));
-  delete process.env.NODE_OPTIONS;
+  for (const k of Object.keys(appEnv)) delete process.env[k];
   nginx = lab.spawn('srv', [
     'nginx',
     '-p',
@@ -164,7 +175,11 @@ try {
     client,
   );
   cleanup.push(() => loader.stop());
+  // the appliance's main thread (JS and every socket write): saturated when its CPU ≈ the round's wall
+  const mainThread = (): Promise<number> =>
+    threadCpuSeconds(app.child.pid!, app.child.pid!);
   const load = async (who: Server): Promise<Round> => {
+    const t0 = await mainThread();
     const s0 = groups.read(who);
     const c0 = groups.read('cli');
     const m0 = machineCpu();
@@ -177,6 +192,7 @@ try {
       userUs: s1.userUs - s0.userUs,
       sysUs: s1.systemUs - s0.systemUs,
       cliUs: groups.read('cli').usageUs - c0.usageUs,
+      mainS: who === 'appliance' ? (await mainThread()) - t0 : Number.NaN,
       busyS: m.busyS,
       softirqS: m.softirqS,
       load1: loadavg()[0]!,
