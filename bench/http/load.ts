@@ -1,23 +1,31 @@
 /**
- * The load generator of the HTTP benchmark (run inside the client namespace):
- *   node bench/http/load.ts URL COUNT SIZE
- * starts COUNT GETs of URL at once (one connection each), reads every body to the end, and prints one JSON
- * line: wall time from the first request to the last byte, failures (errors, non-200, wrong length), bytes.
+ * The load generator of the HTTP benchmark, one process for the whole run (inside the client namespace):
+ *   node bench/http/load.ts [--client wire|node]
+ * reads one round per stdin line, "URL COUNT SIZE", starts COUNT GETs of URL at once (one connection each),
+ * reads every body to the end, and prints one JSON line per round: wall time from the first request to the
+ * last byte, failures (errors, non-200, wrong length), bytes. One process rather than one per round, so
+ * that the CPU the benchmark reads around a round (bench/lib/cpu-groups.ts) is the round's, not Node's start.
+ *
+ * --client wire (the default): wire-get.ts, a static read buffer, the body counted, never copied;
+ * --client node: node:http (a Buffer per chunk; what the benchmark used before, kept for comparison).
  */
 import http from 'node:http';
+import { createInterface } from 'node:readline';
+import { arg } from '../lib/args.ts';
+import { type GetResult, wireGet } from './wire-get.ts';
 
-const [url, countText, sizeText] = process.argv.slice(2);
-if (!url || !countText || !sizeText) {
-  process.stderr.write('usage: load.ts URL COUNT SIZE\n');
-  process.exit(2);
-}
-const count = Number(countText);
-const size = Number(sizeText);
-const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+const client = arg('client', 'wire');
+if (client !== 'wire' && client !== 'node')
+  throw new Error(`--client wire|node, not ${client}`);
+const TIMEOUT_MS = 60_000;
 
-function one(): Promise<{ ok: boolean; bytes: number }> {
+function nodeGet(
+  url: URL,
+  size: number,
+  agent: http.Agent,
+): Promise<GetResult> {
   return new Promise((resolve) => {
-    const req = http.get(url!, { agent }, (res) => {
+    const req = http.get(url, { agent }, (res) => {
       let bytes = 0;
       res.on('data', (d: Buffer) => {
         bytes += d.length;
@@ -27,16 +35,34 @@ function one(): Promise<{ ok: boolean; bytes: number }> {
       );
       res.on('error', () => resolve({ ok: false, bytes }));
     });
-    req.setTimeout(60_000, () => req.destroy());
+    req.setTimeout(TIMEOUT_MS, () => req.destroy());
     req.on('error', () => resolve({ ok: false, bytes: 0 }));
   });
 }
 
-const t0 = performance.now();
-const results = await Promise.all(Array.from({ length: count }, one));
-const wallMs = performance.now() - t0;
-const failures = results.filter((r) => !r.ok).length;
-const bytes = results.reduce((a, r) => a + r.bytes, 0);
-process.stdout.write(
-  `${JSON.stringify({ wallMs: Math.round(wallMs * 10) / 10, failures, bytes })}\n`,
-);
+async function round(url: URL, count: number, size: number): Promise<string> {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const one = (): Promise<GetResult> =>
+    client === 'wire'
+      ? wireGet(url, size, TIMEOUT_MS)
+      : nodeGet(url, size, agent);
+  const t0 = performance.now();
+  const results = await Promise.all(Array.from({ length: count }, one));
+  const wallMs = performance.now() - t0;
+  agent.destroy();
+  const failures = results.filter((r) => !r.ok).length;
+  const bytes = results.reduce((a, r) => a + r.bytes, 0);
+  return JSON.stringify({
+    wallMs: Math.round(wallMs * 10) / 10,
+    failures,
+    bytes,
+  });
+}
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const [url, count, size] = line.trim().split(/\s+/);
+  if (!url || !count || !size) continue;
+  process.stdout.write(
+    `${await round(new URL(url), Number(count), Number(size))}\n`,
+  );
+}

@@ -2,13 +2,17 @@
  * HTTP benchmark: 100 concurrent downloads of a 4 MiB image from the appliance's HTTP service and from nginx
  * (nginx-light, sendfile on, 2 workers), same lab, same loader, same run, rounds alternating between them.
  *
- *   node bench/http/run.ts [--rounds 5] [--count 100] [--write]
+ *   node bench/http/run.ts [--rounds 5] [--count 100] [--client wire|node] [--cpu-prof DIR] [--env K=V] [--write]
  *
- * Needs root (network namespaces), nginx and curl. Prints a markdown report; --write also saves it to
- * bench/results/http.md (keeping the notes below its table). Figures: wall time from the first request to the last byte (median and best of the
- * rounds, after one warm-up round each), the ratio appliance/nginx, failures, and peak RSS (VmHWM) of the
- * appliance process and of nginx (master + workers). The appliance is started as users start it (`appliance
- * run`, bench/lib/appliance-run.ts: every service the file enables, its own V8 flags).
+ * Needs root (network namespaces, cgroup v2), nginx and curl. Prints a markdown report; --write also saves it
+ * to bench/results/http.md (keeping the notes below its table). Figures: wall time from the first request to
+ * the last byte (median and best of the rounds, after one warm-up round each), the ratio appliance/nginx,
+ * failures, peak RSS (VmHWM) of the appliance process and of nginx (master + workers), and per round the CPU
+ * of each server and of the load generator (one process, bench/http/load.ts), exact from cgroup v2 cpu.stat
+ * (bench/lib/cpu-groups.ts), with the machine's busy time and the load average: a wall ratio counts only if
+ * the load generator costs less CPU than the server it loads. The appliance is started as users start it
+ * (`appliance run`, bench/lib/appliance-run.ts: every service the file enables, its own V8 flags); --cpu-prof
+ * writes its CPU profile (node --cpu-prof) into DIR; --env sets one environment variable for it alone.
  */
 
 import type { ChildProcess } from 'node:child_process';
@@ -20,7 +24,7 @@ import {
   rm,
   writeFile,
 } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   applianceYaml,
@@ -35,11 +39,17 @@ import {
   missingCommands,
   waitFor,
 } from '../../test/lib/netns.ts';
-import { cpuSeconds, startAppliance } from '../lib/appliance-run.ts';
-import { numArg } from '../lib/args.ts';
+import { startAppliance } from '../lib/appliance-run.ts';
+import { arg, numArg } from '../lib/args.ts';
+import { createCpuGroups } from '../lib/cpu-groups.ts';
+import { machineCpu, machineDelta } from '../lib/machine-cpu.ts';
+import { startLoadClient } from './load-client.ts';
+import { type Round, renderReport, type Server } from './report.ts';
 
 const rounds = numArg('rounds', 5);
 const count = numArg('count', 100);
+const client = arg('client', 'wire');
+const cpuProf = arg('cpu-prof', '');
 const SIZE = 4 * 1024 * 1024;
 const NGINX_PORT = 8088; // 8080 is the appliance's admin port
 
@@ -85,6 +95,14 @@ function vmHwmKiB(pid: number): Promise<number> {
     () => 0,
   );
 }
+/** CPU seconds (user + system) of one thread, from /proc/PID/task/TID/stat (10 ms ticks). */
+async function threadCpuSeconds(pid: number, tid: number): Promise<number> {
+  const t = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(
+    () => '',
+  );
+  const f = t.slice(t.lastIndexOf(') ') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
 async function childrenOf(pid: number): Promise<number[]> {
   const t = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(
     () => '',
@@ -92,27 +110,25 @@ async function childrenOf(pid: number): Promise<number[]> {
   return t.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
-interface Run {
-  wallMs: number;
-  failures: number;
-  bytes: number;
-  /** CPU seconds the server used during the round (nginx: master + workers). */
-  cpuS: number;
-}
-const results: Record<'appliance' | 'nginx', Run[]> = {
-  appliance: [],
-  nginx: [],
-};
+const results: Record<Server, Round[]> = { appliance: [], nginx: [] };
 const lab = await createLab({
   prefix: 'http',
   hosts: ['srv', 'cli'],
   subnet: SUBNET,
 });
 let report = '';
+const cleanup: (() => unknown)[] = [];
 let nginx: ChildProcess | undefined;
 const loadBefore = loadavg();
 try {
+  // --cpu-prof and --env K=V reach the appliance only: its env is copied from ours at the spawn
+  const appEnv: Record<string, string> = {};
+  if (cpuProf) appEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${cpuProf}`;
+  const [envKey, ...envValue] = arg('env', '').split('=');
+  if (envKey) appEnv[envKey] = envValue.join('=');
+  Object.assign(process.env, appEnv);
   const app = await startAppliance(lab, 'srv', join(dir, 'appliance.yaml'));
+  for (const k of Object.keys(appEnv)) delete process.env[k];
   nginx = lab.spawn('srv', [
     'nginx',
     '-p',
@@ -149,94 +165,67 @@ try {
   const appIdleHwm = await app.status('VmHWM');
   const appCmd = await app.cmdline();
   const nginxPids = [nginx.pid!, ...(await childrenOf(nginx.pid!))];
-  const serverCpu = async (who: 'appliance' | 'nginx'): Promise<number> => {
-    let sum = 0;
-    for (const p of who === 'appliance' ? [app.child.pid!] : nginxPids)
-      sum += await cpuSeconds(p);
-    return sum;
-  };
-  const load = async (who: 'appliance' | 'nginx'): Promise<Run> => {
-    const cpu0 = await serverCpu(who);
-    const r = await lab.exec(
-      'cli',
-      [
-        process.execPath,
-        join(REPO, 'bench/http/load.ts'),
-        urls[who],
-        String(count),
-        String(SIZE),
-      ],
-      { timeoutMs: 120_000 },
-    );
-    const run = JSON.parse(r.stdout) as Omit<Run, 'cpuS'>;
-    return { ...run, cpuS: (await serverCpu(who)) - cpu0 };
+  const groups = createCpuGroups('http-bench', ['appliance', 'nginx', 'cli']);
+  cleanup.push(() => groups.destroy());
+  groups.join('appliance', app.child.pid!);
+  for (const p of nginxPids) groups.join('nginx', p);
+  const loader = startLoadClient(
+    lab.hosts.cli!.ns,
+    groups.procsFile('cli'),
+    client,
+  );
+  cleanup.push(() => loader.stop());
+  // the appliance's main thread (JS and every socket write): saturated when its CPU ≈ the round's wall
+  const mainThread = (): Promise<number> =>
+    threadCpuSeconds(app.child.pid!, app.child.pid!);
+  const load = async (who: Server): Promise<Round> => {
+    const t0 = await mainThread();
+    const s0 = groups.read(who);
+    const c0 = groups.read('cli');
+    const m0 = machineCpu();
+    const r = await loader.round(urls[who], count, SIZE);
+    const m = machineDelta(m0, machineCpu());
+    const s1 = groups.read(who);
+    return {
+      ...r,
+      cpuUs: s1.usageUs - s0.usageUs,
+      userUs: s1.userUs - s0.userUs,
+      sysUs: s1.systemUs - s0.systemUs,
+      cliUs: groups.read('cli').usageUs - c0.usageUs,
+      mainS: who === 'appliance' ? (await mainThread()) - t0 : Number.NaN,
+      busyS: m.busyS,
+      softirqS: m.softirqS,
+      load1: loadavg()[0]!,
+    };
   };
   await load('appliance');
   await load('nginx');
   for (let i = 0; i < rounds; i++) {
-    const order: ('appliance' | 'nginx')[] =
+    const order: Server[] =
       i % 2 === 0 ? ['appliance', 'nginx'] : ['nginx', 'appliance'];
     for (const who of order) results[who].push(await load(who));
   }
-  const appRss = await app.status('VmHWM');
   let nginxRss = 0;
   for (const p of nginxPids) nginxRss += await vmHwmKiB(p);
-  const transfers = app.transfers();
-
-  const median = (xs: number[]): number =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const best = (xs: number[]): number => Math.min(...xs);
-  const a = results.appliance.map((r) => r.wallMs);
-  const n = results.nginx.map((r) => r.wallMs);
-  const fails = (w: 'appliance' | 'nginx'): number =>
-    results[w].reduce((s, r) => s + r.failures, 0);
-  const mib = (count * SIZE) / 1048576;
-  const ratio = median(a) / median(n);
-  // CPU seconds per GiB served, over the timed rounds: a figure the machine's other load hardly moves
-  const cpuPerGiB = (w: 'appliance' | 'nginx'): number =>
-    results[w].reduce((s, r) => s + r.cpuS, 0) /
-    ((results[w].length * count * SIZE) / 2 ** 30);
-  const cpuRounds = (w: 'appliance' | 'nginx'): string =>
-    results[w].map((r) => r.cpuS.toFixed(2)).join(', ');
-  report = `# HTTP benchmark: ${count} concurrent downloads of a 4 MiB image, appliance vs nginx
-
-Command (from the repository root, as root): \`node bench/http/run.ts --rounds ${rounds} --count ${count} --write\`
-Run: ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} shared with other
-work (load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, at the end ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(
-      ' ',
-    )}; wall-clock figures on a loaded machine are noisy, VmHWM is not).
-
-Lab: two network namespaces on a bridge (veth, MTU 1500). Server host: the appliance as users start it,
-\`appliance run --config appliance.yaml\` (bench/lib/appliance-run.ts; every service of the file runs: DHCP,
-TFTP, FTP, HTTP on port 80, admin, NTP, syslog; info-level JSON logs; the process as re-executed:
-\`${appCmd
-    .replace(/\S*\/bin\/node /, 'node ')
-    .replace(/ \S*\/bin\/appliance\.js/, ' bin/appliance.js')
-    .replace(/--config \S*/, '--config appliance.yaml')}\`), and
-nginx-light (${'`'}worker_processes 2; sendfile on; access_log off${'`'}) on port ${NGINX_PORT}, both serving the same
-file from the same tftpboot folder. Client host: bench/http/load.ts starts all ${count} GETs at once (one
-connection each) and reads every body to the end; wall time is first request to last byte. One warm-up round
-each, then ${rounds} rounds alternating which server goes first.
-
-| server | median wall | best wall | rounds (ms) | throughput (median) | failures | peak RSS |
-|---|---|---|---|---|---|---|
-| appliance (express 5, tree.open streams) | ${median(a).toFixed(0)} ms | ${best(a).toFixed(0)} ms | ${a.map((x) => x.toFixed(0)).join(', ')} | ${(mib / (median(a) / 1000)).toFixed(0)} MiB/s | ${fails('appliance')} | ${(appRss / 1024).toFixed(1)} MiB |
-| nginx 2 workers, sendfile | ${median(n).toFixed(0)} ms | ${best(n).toFixed(0)} ms | ${n.map((x) => x.toFixed(0)).join(', ')} | ${(mib / (median(n) / 1000)).toFixed(0)} MiB/s | ${fails('nginx')} | ${(nginxRss / 1024).toFixed(1)} MiB (master + workers) |
-
-Appliance RSS when idle, before the first download: ${(appIdleRss / 1024).toFixed(1)} MiB (VmHWM until then
-${(appIdleHwm / 1024).toFixed(1)} MiB, the start-up's own peak).
-
-Server CPU per round (s): appliance ${cpuRounds('appliance')}; nginx ${cpuRounds('nginx')}. Per GiB served:
-appliance ${cpuPerGiB('appliance').toFixed(2)} CPU-s, nginx ${cpuPerGiB('nginx').toFixed(2)} CPU-s (${(cpuPerGiB('appliance') / cpuPerGiB('nginx')).toFixed(2)}×).
-
-**Ratio appliance / nginx (median wall): ${ratio.toFixed(2)}×** (goal ≤ 2×). Best-to-best: ${(best(a) / best(n)).toFixed(2)}×.
-Transfers the appliance logged during the run: ${transfers.all}, ${transfers.ok} of them ok (one per download, ${(rounds + 1) * count + 1} expected).
-`;
+  report = renderReport({
+    rounds,
+    count,
+    size: SIZE,
+    client,
+    nginxPort: NGINX_PORT,
+    loadBefore,
+    appCmd,
+    results,
+    appRssKiB: await app.status('VmHWM'),
+    appIdleRssKiB: appIdleRss,
+    appIdleHwmKiB: appIdleHwm,
+    nginxRssKiB: nginxRss,
+    transfers: app.transfers(),
+  });
   process.stdout.write(report);
   await app.stop();
 } finally {
+  for (const c of cleanup.reverse()) await c();
   // the master must stop its workers itself: a SIGKILL from lab.destroy() would orphan them
   const ng = nginx;
   if (ng && ng.exitCode === null && ng.signalCode === null) {

@@ -16,8 +16,9 @@ import express, {
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { plainAddress as peerAddress } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
+import type { ReadBudget } from '../tree/read-budget.ts';
 import { authorize, challenge, siteForFolder } from './auth.ts';
-import { serveDownload } from './download.ts';
+import { createDownloadBudget, serveDownload } from './download.ts';
 import { failure } from './errors.ts';
 import { sendFailure, sendTreeFailure } from './reply.ts';
 import { rawTreePath } from './request-path.ts';
@@ -61,6 +62,7 @@ async function handleFile(
   req: Request,
   res: Response,
   closing: () => boolean,
+  budget: ReadBudget,
 ): Promise<void> {
   const protocol = isTls(req) ? 'https' : 'http';
   const peer = peerAddress(req.socket.remoteAddress);
@@ -97,7 +99,7 @@ async function handleFile(
     closing,
   });
   try {
-    await routeFile(deps, req, res, record, direction, leaseMac);
+    await routeFile(deps, req, res, record, direction, leaseMac, budget);
   } catch (error) {
     internalError(deps, req, res, record, error);
   }
@@ -110,6 +112,7 @@ async function routeFile(
   record: TransferRecord,
   direction: 'download' | 'upload',
   leaseMac: Mac | undefined,
+  budget: ReadBudget,
 ): Promise<void> {
   const protocol = isTls(req) ? 'https' : 'http';
   const peer = peerAddress(req.socket.remoteAddress);
@@ -167,10 +170,15 @@ async function routeFile(
   }
 
   if (direction === 'download')
-    return serveDownload(req, res, tree, path, record, {
-      mac: leaseMac,
-      userAgent: req.headers['user-agent'],
-    });
+    return serveDownload(
+      req,
+      res,
+      tree,
+      path,
+      record,
+      { mac: leaseMac, userAgent: req.headers['user-agent'] },
+      budget,
+    );
   return receiveUpload(
     req,
     res,
@@ -191,12 +199,14 @@ export function createHttpApp(
 ): Express {
   const inflight = lifecycle?.inflight;
   const closing = lifecycle?.closing ?? (() => false);
+  // one read budget for the downloads of this service, HTTP and HTTPS (download.ts)
+  const budget = createDownloadBudget();
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const p: Promise<void> = handleFile(deps, req, res, closing)
+    const p: Promise<void> = handleFile(deps, req, res, closing, budget)
       .catch(next)
       .finally(() => inflight?.delete(p));
     inflight?.add(p);

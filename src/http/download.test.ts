@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { ok } from '../shared/result.ts';
 import { RecyclingFileStream } from '../tree/recycling-stream.ts';
 import type { FileInfo, FileTree, ReadOptions } from '../tree/types.ts';
-import { downloadBudget, serveDownload } from './download.ts';
+import { createDownloadBudget, serveDownload } from './download.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 const SIZE = 8 * 1024 * 1024 + 123;
@@ -22,6 +22,7 @@ for (let i = 0; i < SIZE; i++) data[i] = (i * 11 + (i >> 12)) & 0xff;
 let dir = '';
 let server: http.Server;
 let port = 0;
+const downloadBudget = createDownloadBudget();
 const results: { result: string; bytes: number }[] = [];
 
 function fakeTree(file: string, info: FileInfo): FileTree {
@@ -67,9 +68,15 @@ before(async () => {
   };
   const tree = fakeTree(file, info);
   server = http.createServer((req, res) => {
-    void serveDownload(req, res, tree, 'image.ld', record(), {
-      mac: undefined,
-    });
+    void serveDownload(
+      req,
+      res,
+      tree,
+      'image.ld',
+      record(),
+      { mac: undefined },
+      downloadBudget,
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
@@ -146,4 +153,16 @@ test('a client gone mid-body is recorded HTTP_CLIENT_ABORTED and gives the budge
   assert.equal(results[0]!.result, 'HTTP_CLIENT_ABORTED');
   assert.ok(results[0]!.bytes > 0 && results[0]!.bytes < SIZE);
   await budgetWhole();
+});
+
+test("a service's budget: 128 KiB chunks up to 100 downloads at once, 64 KiB up to 200", () => {
+  const b = createDownloadBudget();
+  const chunkWith = (n: number): number => {
+    while (b.stats().joined < n) b.join(2, () => undefined);
+    return b.want(2, 10_000_000);
+  };
+  assert.equal(chunkWith(100), 128 * 1024);
+  assert.equal(chunkWith(101), 64 * 1024);
+  assert.equal(chunkWith(200), 64 * 1024);
+  assert.equal(chunkWith(201), 32 * 1024);
 });

@@ -31,17 +31,19 @@ export function contentTypeOf(path: string): string {
 }
 
 /**
- * A download reads its file into a ring of 3 buffers (tree recycling-stream.ts) instead of a fresh buffer
- * per chunk, whose dead copies awaiting the collector made most of the service's peak under many downloads
- * (bench/results/http.md). Every download of this process (HTTP and HTTPS) cuts its ring from one byte
- * budget (tree read-budget.ts): what downloads hold stays within READ_BUDGET however many run, each taking
- * an equal share (64 KiB chunks up to 128 downloads at once, then 32, 16 … 4 KiB), and a download beyond
- * what the budget can hold waits for room. streamBody keeps the ring's contract and recycles the ring at
- * the end (leaving the budget).
+ * A download reads its file into a ring of 2 buffers (tree recycling-stream.ts: the chunk being written and
+ * the one read ahead) instead of a fresh buffer per chunk, whose dead copies awaiting the collector made most
+ * of the service's peak under many downloads (bench/results/http.md). Every download of one HTTP service
+ * (HTTP and HTTPS) cuts its ring from one byte budget (tree read-budget.ts): what downloads hold stays within
+ * READ_BUDGET however many run, each taking an equal share (128 KiB chunks up to 100 downloads at once, 64
+ * up to 200, then 32, 16 … 4 KiB), and a download beyond what the budget can hold waits for room.
+ * streamBody keeps the ring's contract and recycles the ring at the end (leaving the budget).
  */
-const RING = 3;
-const READ_BUDGET = 24 * 1024 * 1024;
-export const downloadBudget = new ReadBudget(READ_BUDGET);
+const RING = 2;
+const READ_BUDGET = 25 * 1024 * 1024;
+/** The budget of one HTTP service (its HTTP and HTTPS listeners): createHttpApp makes one. */
+export const createDownloadBudget = (): ReadBudget =>
+  new ReadBudget(READ_BUDGET);
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -56,6 +58,7 @@ export async function serveDownload(
   path: string,
   record: TransferRecord,
   who: Requester,
+  budget: ReadBudget,
 ): Promise<void> {
   const st = await tree.stat(path, who);
   if (!st.ok) return sendTreeFailure(res, record, st.error, 'download');
@@ -133,7 +136,7 @@ export async function serveDownload(
     end,
     who,
     ring: RING,
-    budget: downloadBudget,
+    budget,
   });
   if (!opened.ok) {
     res.removeHeader('Content-Range');

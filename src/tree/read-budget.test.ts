@@ -8,7 +8,7 @@ const image = tempFile('read-budget-', 400_003, (i) => i * 31 + (i >> 10));
 const { data } = image;
 
 const open = (budget: ReadBudget, start = 0, end = data.length - 1) =>
-  new RecyclingFileStream(image.path(), { start, end, ring: 3, budget });
+  new RecyclingFileStream(image.path(), { start, end, ring: 2, budget }); // HTTP's ring
 
 /**
  * Consume as the HTTP download does: pause on each chunk, "write" it a turn later (checking its bytes are
@@ -61,8 +61,8 @@ test('the fair share: 64 KiB alone, smaller as downloads join, never above the b
 });
 
 test('many downloads through a small budget: bytes exact, the budget never exceeded, all given back', async () => {
-  // 192 KiB: floors of 16 rings of 3 × 4 KiB; 24 downloads, so some wait for room.
-  const b = new ReadBudget(192 * 1024);
+  // 128 KiB: floors of 16 rings of 2 × 4 KiB; 24 downloads, so some wait for room.
+  const b = new ReadBudget(128 * 1024);
   let maxHeld = 0;
   let sawWaiting = false;
   const check = (): void => {
@@ -89,6 +89,7 @@ test('many downloads through a small budget: bytes exact, the budget never excee
     { joined: 0, waiting: 0, held: 0, arena: 0 },
   );
   // every piece went back: the whole arena is one run of free pieces again, so one download gets 64 KiB
+  // (its fair share, 128 KiB ÷ 2)
   const again = open(b);
   const sizes = new Set<number>();
   again.on('data', (c: Buffer) => sizes.add(c.buffer.byteLength));
@@ -100,7 +101,7 @@ test('many downloads through a small budget: bytes exact, the budget never excee
 });
 
 test('a download beyond the budget waits; destroyed while waiting it leaves the line', async () => {
-  const b = new ReadBudget(64 * 1024); // 5 floors of 12 KiB
+  const b = new ReadBudget(40 * 1024); // 5 floors of 8 KiB
   const running = Array.from({ length: 5 }, () => open(b));
   const waiting = open(b);
   const cut = open(b);

@@ -13,14 +13,14 @@
  * when more downloads run, and to a larger one when fewer do. The floor makes progress wait-free: a joined
  * download can always read (MIN always fits), so no wait depends on another waiter.
  *
- * The arena is a buddy allocator over 4 KiB..64 KiB pieces: any free byte lies in a free piece that splits
+ * The arena is a buddy allocator over 4 KiB..128 KiB pieces: any free byte lies in a free piece that splits
  * down to MIN, so a reserved floor is always there; a larger piece may be missing (fragmentation), and then
  * the read takes a smaller one.
  */
 
 export const MIN_CHUNK = 4 * 1024;
-export const MAX_CHUNK = 64 * 1024;
-const ORDERS = 5; // 4, 8, 16, 32, 64 KiB
+export const MAX_CHUNK = 128 * 1024;
+const ORDERS = 6; // 4, 8, 16, 32, 64, 128 KiB
 
 export interface BudgetStats {
   /** Downloads joined (reading or about to). */
@@ -59,9 +59,9 @@ export class ReadBudget {
   #usedSinceCheck = false;
   #checking = false;
 
-  /** `bytes`: a multiple of MAX_CHUNK. */
+  /** `bytes`: rounded down to a multiple of MIN_CHUNK. */
   constructor(bytes: number, idleMs = 30_000) {
-    this.bytes = Math.max(MAX_CHUNK, bytes - (bytes % MAX_CHUNK));
+    this.bytes = Math.max(MIN_CHUNK, bytes - (bytes % MIN_CHUNK));
     this.#idleMs = idleMs;
   }
 
@@ -189,8 +189,13 @@ export class ReadBudget {
   #ensureArena(): Buffer {
     if (this.#arena) return this.#arena;
     this.#arena = Buffer.allocUnsafeSlow(this.bytes);
-    for (let off = 0; off < this.bytes; off += MAX_CHUNK)
-      this.#addFree(off, ORDERS - 1);
+    // MAX_CHUNK pieces, then the rest as one piece per bit of it (each aligned to its size): a buddy past
+    // the end is never free, so no merge reaches beyond the arena.
+    for (let off = 0, k = ORDERS - 1; off < this.bytes; ) {
+      while (MIN_CHUNK * 2 ** k > this.bytes - off) k--;
+      this.#addFree(off, k);
+      off += MIN_CHUNK * 2 ** k;
+    }
     if (!this.#checking) {
       this.#checking = true;
       setTimeout(this.#checkIdle, this.#idleMs).unref();

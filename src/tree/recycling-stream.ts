@@ -10,7 +10,9 @@
  * has taken that chunk (the write callback), and a Readable reads at most one chunk (highWaterMark) ahead
  * of what it has emitted, so with a ring of 4 a chunk is long written before its buffer comes round again.
  * A consumer that holds chunks (collects them, or writes several before waiting) must use fs streams.
- * The HTTP download keeps it the same way: it pauses on each chunk until the response's write callback.
+ * The HTTP download keeps it the same way: it pauses on each chunk until the response's write callback,
+ * with a ring of 2, the least that keeps it: chunk k+2 (into chunk k's buffer) is read only after the
+ * resume that follows chunk k's write callback, since while k is held only k+1 may be read ahead.
  *
  * recycle(): the consumer's word that it holds no chunk any more (every write called back, or its socket
  * closed; 'end' is not that: it comes before the last chunk's write is done). The ring then goes to a
@@ -34,7 +36,7 @@ export interface RecyclingOptions {
   readonly end: number;
   /** Bytes per read; ignored with `budget`. */
   readonly chunk?: number;
-  /** Buffers in the ring (at least 3). */
+  /** Buffers in the ring (at least 2). */
   readonly ring: number;
   /** The byte budget that sizes this stream's buffers (read-budget.ts); without it, `chunk` fixed. */
   readonly budget?: ReadBudget;
@@ -124,7 +126,7 @@ export class RecyclingFileStream extends Readable {
     const chunk = opts.chunk ?? 64 * 1024;
     super({ highWaterMark: opts.budget ? 1 : chunk });
     this.#path = path;
-    this.#opts = { ...opts, chunk, ring: Math.max(3, opts.ring) };
+    this.#opts = { ...opts, chunk, ring: Math.max(2, opts.ring) };
     this.#pos = opts.start;
   }
 
@@ -184,7 +186,7 @@ export class RecyclingFileStream extends Readable {
     const buf = budget
       ? (this.#ring[i] = budget.slot(this.#ring[i], budget.want(ring, left)))
       : (this.#ring[i] ??= takeBuffer(chunk));
-    const len = Math.min(buf.length, chunk, left);
+    const len = Math.min(buf.length, left); // a budget's piece is its chunk
     // Callback reads (as fs.ReadStream does): a promise per chunk is old-generation garbage at storm rates.
     this.#reading = true;
     read(this.#fd!, buf, 0, len, this.#pos, (e, bytesRead) => {
