@@ -1,6 +1,6 @@
 /**
  * One plain-HTTP/1.1 keep-alive connection of a simulated phone, without a Buffer per body chunk: the socket
- * reads into one static 64 KiB buffer shared by every connection of the process (`net.connect` onread; the
+ * reads into one static 256 KiB buffer shared by every connection of the process (`net.connect` onread; the
  * callback consumes it before the next read), the response is parsed here (status line, Content-Length,
  * chunked, or until close) and the body goes straight into the Collector's SHA-256. Why: node:http hands each
  * chunk over as fresh Buffers, and a storm's gigabytes of them kept V8's collector busy (issue 14).
@@ -8,14 +8,21 @@
  * The request bytes are node:http's for the same call (requestHead; http-wire.test.ts compares them on the
  * wire): request line, the caller's headers in order, Host (port only when not 80), Connection: keep-alive,
  * then the body. Socket options as node:http's keep-alive agent sets them (no delay, TCP keep-alive 1 s).
+ *
+ * A body of known length of two buffers or more is read with SO_RCVLOWAT (rcvlowat.ts) at the buffer's size,
+ * lowered to what is left near its end and back to 1 after it: the reader wakes once per buffer, not per
+ * segment or two (a storm's images arrive a few segments at a time). The bytes on the wire stay the kernel's.
  */
 import { connect, type Socket } from 'node:net';
 import { err, ok, type Result } from '../../src/shared/result.ts';
 import { type SimError, simError } from './errors.ts';
 import { parseHead, type ResponseHead } from './http-response.ts';
+import { setRcvLowat } from './rcvlowat.ts';
 import { Collector, type Fetched } from './transfer.ts';
 
-const SHARED = Buffer.allocUnsafe(65536);
+const SHARED = Buffer.allocUnsafe(262144);
+/** Bodies at least this long are read with a low-water mark of the shared buffer's size. */
+const LOWAT_FROM = 2 * SHARED.length;
 const MAX_HEAD = 16384;
 
 export interface WireResponse {
@@ -56,6 +63,8 @@ interface InFlight {
   /** chunked: 'size' line, 'data', 'crlf' after data, 'trailer' lines; plain: 'length' or 'close'. */
   mode: 'size' | 'data' | 'crlf' | 'trailer' | 'length' | 'close';
   line: string;
+  /** The socket's SO_RCVLOWAT while this body is read; 1 (the kernel's default) when not set. */
+  lowat: number;
 }
 
 export class HttpConnection {
@@ -64,6 +73,8 @@ export class HttpConnection {
   readonly #localAddress: string | undefined;
   #socket: Socket | undefined;
   #cur: InFlight | undefined;
+  /** Reads the kernel has handed this connection (each one a wake-up of the simulator). */
+  reads = 0;
 
   constructor(host: string, port: number, localAddress: string | undefined) {
     this.#host = host;
@@ -95,6 +106,7 @@ export class HttpConnection {
         left: 0,
         mode: 'length',
         line: '',
+        lowat: 1,
       };
       this.#cur = f;
       f.timer = setTimeout(() => this.#fail(f, 'timeout'), timeoutMs);
@@ -123,6 +135,7 @@ export class HttpConnection {
       onread: {
         buffer: SHARED,
         callback: (n: number, buf: Uint8Array) => {
+          this.reads += 1;
           this.#data(buf as Buffer, n);
           return true;
         },
@@ -168,7 +181,7 @@ export class HttpConnection {
     if (!f.res!.keepAlive) {
       f.socket?.destroy();
       if (this.#socket === f.socket) this.#socket = undefined;
-    }
+    } else if (f.lowat > 1 && f.socket) setRcvLowat(f.socket, 1);
     f.resolve(
       ok({ status: f.res!.status, length: f.res!.length, body: f.col.done() }),
     );
@@ -214,7 +227,14 @@ export class HttpConnection {
     }
     f.mode = h.chunked ? 'size' : h.length !== undefined ? 'length' : 'close';
     f.left = h.length ?? 0;
+    if (f.mode === 'length' && f.left >= LOWAT_FROM)
+      this.#lowat(f, SHARED.length);
     return i + used;
+  }
+
+  /** Wake this body's reader once `bytes` are queued (only the rest of the body near its end). */
+  #lowat(f: InFlight, bytes: number): void {
+    if (f.socket && setRcvLowat(f.socket, bytes)) f.lowat = bytes;
   }
 
   #readBody(f: InFlight, buf: Buffer, i: number, n: number): number {
@@ -222,6 +242,7 @@ export class HttpConnection {
       const take = f.mode === 'close' ? n - i : Math.min(n - i, f.left);
       f.col.add(buf.subarray(i, i + take));
       f.left -= take;
+      if (f.left > 0 && f.left < f.lowat) this.#lowat(f, f.left);
       if (f.left === 0 && f.mode === 'length') this.#end(f);
       else if (f.left === 0 && f.mode === 'data') f.mode = 'crlf';
       return i + take;
