@@ -2,7 +2,7 @@
  * The TFTP benchmark's native1/native16 rounds: the command that runs the native load generator
  * (loadgen-cli.ts) in the client namespace, and the table that says whether it was cheaper than the server
  * it loaded: wall, MB/s, the server's CPU and the generator's (its cgroup: the whole Node process; and its loop
- * thread alone), the generator's syscalls per DATA block, and how busy the two cores were. A round's wall
+ * thread alone), the generator's syscalls per DATA block, and how busy each side was (CPU ÷ wall). A round's wall
  * ratio measures the servers only where the generator used less CPU than the server.
  */
 import { join } from 'node:path';
@@ -73,7 +73,7 @@ export function genTable(
 ): string[] {
   const blocks = count * (Math.floor(size / 1468) + 1);
   const out = [
-    `| round | # | server | wall ms | MB/s | server CPU s | generator CPU s (user + sys) | generator loop thread s | generator ÷ server CPU | generator syscalls / block (sendto + recvmmsg + epoll_wait) | cores busy | load after |`,
+    `| round | # | server | wall ms | MB/s | server CPU s | generator CPU s (user + sys) | generator loop thread s | generator ÷ server CPU | generator syscalls / block (sendto + recvmmsg + epoll_wait) | busy: server, generator (of one core) | load after |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const x of samples) {
@@ -81,7 +81,7 @@ export function genTable(
     const cli = x.cliUserUs + x.cliSysUs;
     const per = (n: number): string => (n / blocks).toFixed(3);
     out.push(
-      `| ${x.label} | ${x.round} | ${x.server} | ${g.wallMs} | ${((count * size) / 1e6 / (g.wallMs / 1e3)).toFixed(1)} | ${s(x.serverUs)} | ${s(cli)} (${s(x.cliUserUs)} + ${s(x.cliSysUs)}) | ${s(g.userUs + g.sysUs)} (${s(g.userUs)} + ${s(g.sysUs)}) | ${(cli / x.serverUs).toFixed(2)}× | ${per(g.sendCalls + g.recvCalls + g.epollWaits)} (${per(g.sendCalls)} + ${per(g.recvCalls)} + ${per(g.epollWaits)}) | ${((x.serverUs + cli) / (2 * g.wallMs * 1e3)).toFixed(2)} | ${x.load} |`,
+      `| ${x.label} | ${x.round} | ${x.server} | ${g.wallMs} | ${((count * size) / 1e6 / (g.wallMs / 1e3)).toFixed(1)} | ${s(x.serverUs)} | ${s(cli)} (${s(x.cliUserUs)} + ${s(x.cliSysUs)}) | ${s(g.userUs + g.sysUs)} (${s(g.userUs)} + ${s(g.sysUs)}) | ${(cli / x.serverUs).toFixed(2)}× | ${per(g.sendCalls + g.recvCalls + g.epollWaits)} (${per(g.sendCalls)} + ${per(g.recvCalls)} + ${per(g.epollWaits)}) | ${(x.serverUs / (g.wallMs * 1e3)).toFixed(2)}, ${(cli / (g.wallMs * 1e3)).toFixed(2)} | ${x.load} |`,
     );
   }
   return out;

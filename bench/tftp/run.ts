@@ -18,11 +18,11 @@
  * client address: all clients share the cli host's address.
  *
  *   node bench/tftp/run.ts [--count 100] [--size 4194304] [--rounds 1] [--only curl,atftp1,atftp16,native1,native16]
- *                          [--engine native|js] [--ours-only] [--prof DIR] [--perf FILE] [--gen-verify compare|sha256]
+ *                          [--engine native|js] [--ours-only] [--prof DIR] [--perf FILE] [--gen-verify compare|sha256] [--pin]
  * Needs root, in.tftpd (tftpd-hpa), curl and atftp. Prints markdown tables (paste into bench/results/tftp.md).
  */
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
@@ -68,6 +68,8 @@ const ENGINE =
 const OURS_ONLY = argv.includes('--ours-only');
 /** How the native generator checks content: compare (each block with the image file; default) or sha256. */
 const GEN_VERIFY = flag('--gen-verify') === 'sha256' ? 'sha256' : 'compare';
+/** Servers on CPU 0, clients on CPU 1 (taskset): each side has one core, the slower one sets the wall time. */
+const PIN = argv.includes('--pin');
 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
 const created = await createTftpLab({
@@ -112,6 +114,17 @@ try {
   cleanup.push(() => groups.destroy());
   groups.join('ours', l.pid);
   groups.join('hpa', hpa.pid!);
+  if (PIN) {
+    // servers on CPU 0; this process on CPU 1, so every client it starts from now on runs there
+    for (const [cpu, pid] of [
+      [0, l.pid],
+      [0, hpa.pid!],
+      [1, process.pid],
+    ] as const)
+      execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], {
+        stdio: 'ignore',
+      });
+  }
   const cliNs = l.lab.hosts.cli!.ns;
   const clientRound = async (cmd: string): Promise<RoundResult> =>
     parseRound(
@@ -365,12 +378,12 @@ try {
   for (const r of roundRows) console.log(r);
   if (genSamples.length > 0) {
     console.log(
-      `\nNative generator rounds (one process, ${COUNT} downloads, each checked: ${GEN_VERIFY === 'compare' ? 'every block compared with the image file' : 'length + SHA-256'}; wall: its own clock, first RRQ to last outcome; generator CPU: its cgroup, the whole Node process incl. start-up, and the loop thread alone; cores busy: (server + generator CPU) ÷ (2 × wall)):\n`,
+      `\nNative generator rounds (one process, ${COUNT} downloads, each checked: ${GEN_VERIFY === 'compare' ? 'every block compared with the image file' : 'length + SHA-256'}; wall: its own clock, first RRQ to last outcome; generator CPU: its cgroup, the whole Node process incl. start-up, and the loop thread alone; busy: CPU ÷ wall, 1.00 = one core all the time):\n`,
     );
     for (const r of genTable(genSamples, COUNT, SIZE)) console.log(r);
   }
   console.log(
-    `\nService: downloads run by the ${ENGINE} engine; load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`,
+    `\nService: downloads run by the ${ENGINE} engine;${PIN ? ' servers pinned to CPU 0, clients to CPU 1 (--pin);' : ''} load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`,
   );
   console.log(
     `\nAppliance (TFTP service process) peak RSS: ${(stats.maxRssKb / 1024).toFixed(0)} MB; retransmits ${stats.retransmits}, completed ${stats.completed}, failed ${stats.failed}.`,
