@@ -17,14 +17,19 @@ interface NativeTransfer {
   readonly error: string;
 }
 
-interface NativeRound {
-  readonly wallNs: number;
+/** What the loop thread counted: its own CPU (getrusage RUSAGE_THREAD, µs), its syscalls, datagrams in. */
+interface GenCounters {
   readonly userUs: number;
   readonly sysUs: number;
+  /** sendto, recvmmsg and epoll_wait calls. */
   readonly sendCalls: number;
   readonly recvCalls: number;
   readonly recvPackets: number;
   readonly epollWaits: number;
+}
+
+interface NativeRound extends GenCounters {
+  readonly wallNs: number;
   readonly transfers: readonly NativeTransfer[];
 }
 
@@ -65,7 +70,7 @@ export interface GenOptions {
   readonly maxRetries?: number;
 }
 
-export interface GenRound {
+export interface GenRound extends GenCounters {
   readonly wallMs: number;
   readonly ok: number;
   readonly failed: number;
@@ -73,14 +78,6 @@ export interface GenRound {
   readonly failures: Partial<Record<GenFailure, number>>;
   readonly examples: readonly string[];
   readonly retries: number;
-  /** The loop thread's own CPU (getrusage RUSAGE_THREAD), µs. */
-  readonly userUs: number;
-  readonly sysUs: number;
-  /** Syscalls the loop made: sendto, recvmmsg, epoll_wait; datagrams received. */
-  readonly sendCalls: number;
-  readonly recvCalls: number;
-  readonly recvPackets: number;
-  readonly epollWaits: number;
 }
 
 let addon: Addon | undefined;
