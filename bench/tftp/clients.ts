@@ -5,10 +5,13 @@
  * cgroup2 mount inside the namespace.
  */
 import { spawn } from 'node:child_process';
+import type { GenRound } from './loadgen.ts';
 
 export interface RoundResult {
   readonly ms: number;
   readonly failed: number;
+  /** The native generator's own figures (gen-rounds.ts). */
+  readonly gen?: GenRound;
 }
 
 /** Runs `script` with sh in namespace `ns`, the shell's pid first written to `procsFile`; its stdout. */

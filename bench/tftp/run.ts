@@ -5,6 +5,10 @@
  *   atftp1   100 atftp processes at windowsize 1 (lock-step);
  *   atftp16  100 atftp processes asking for windowsize 16 (RFC 7440). tftpd-hpa 5.2 does not implement
  *            windowsize and ignores the option, so against it atftp stays lock-step;
+ *   native1  one process (the native load generator, loadgen.c) running the 100 downloads lock-step, every one
+ *            checked (a wrong server fails the round): every block compared with the image file, or with
+ *            --gen-verify sha256 length + SHA-256; far cheaper per block than 100 curl processes;
+ *   native16 the same asking for windowsize 16 (tftpd-hpa: lock-step, as for atftp16);
  *   ws1/ws16 (not by default) one Node process (test/lib/tftp-client.ts) running the 100 downloads: that single
  *            client process is itself the bottleneck, so these rows say little about the servers.
  * Wall time of each round (best of --rounds), ratio ours / tftpd-hpa; each server's CPU time exactly (its own
@@ -13,12 +17,12 @@
  * the appliance's peak RSS. Content is checked by sha256 at the end. The service allows COUNT transfers per
  * client address: all clients share the cli host's address.
  *
- *   node bench/tftp/run.ts [--count 100] [--size 4194304] [--rounds 1] [--only curl,atftp1,atftp16]
- *                          [--engine native|js] [--ours-only] [--prof DIR] [--perf FILE]
+ *   node bench/tftp/run.ts [--count 100] [--size 4194304] [--rounds 1] [--only curl,atftp1,atftp16,native1,native16]
+ *                          [--engine native|js] [--ours-only] [--prof DIR] [--perf FILE] [--gen-verify compare|sha256] [--pin]
  * Needs root, in.tftpd (tftpd-hpa), curl and atftp. Prints markdown tables (paste into bench/results/tftp.md).
  */
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
@@ -31,6 +35,8 @@ import {
   shellIn,
 } from './clients.ts';
 import { createCpuGroups } from './cpu-groups.ts';
+import { type GenSample, genCmd, genTable, parseGen } from './gen-rounds.ts';
+import { loadGenerator } from './loadgen.ts';
 import { type Sampled, sampleCpu } from './proc-sampler.ts';
 
 const argv = process.argv.slice(2);
@@ -46,8 +52,11 @@ const flag = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-/** Rounds to run: curl, atftp1, atftp16, ws1, ws16 (the last two: Node client). Default: curl,atftp1,atftp16. */
-const ONLY = new Set((flag('--only') ?? 'curl,atftp1,atftp16').split(','));
+/** Rounds: curl, atftp1, atftp16, native1, native16 (the native generator), ws1, ws16 (Node client). */
+const ONLY = new Set(
+  (flag('--only') ?? 'curl,atftp1,atftp16,native1,native16').split(','),
+);
+if (ONLY.has('native1') || ONLY.has('native16')) loadGenerator(); // compiled before any round
 /** Write a CPU profile of the service process into this folder (node --cpu-prof). */
 const PROF = flag('--prof');
 /** Record the service process with `perf record` during our rounds into this file (see traced()). */
@@ -57,6 +66,10 @@ const ENGINE =
   flag('--engine') === 'js' ? ('js' as const) : ('native' as const);
 /** Skip tftpd-hpa (profiling runs). */
 const OURS_ONLY = argv.includes('--ours-only');
+/** How the native generator checks content: compare (each block with the image file; default) or sha256. */
+const GEN_VERIFY = flag('--gen-verify') === 'sha256' ? 'sha256' : 'compare';
+/** Servers on CPU 0, clients on CPU 1 (taskset): each side has one core, the slower one sets the wall time. */
+const PIN = argv.includes('--pin');
 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
 const created = await createTftpLab({
@@ -101,6 +114,17 @@ try {
   cleanup.push(() => groups.destroy());
   groups.join('ours', l.pid);
   groups.join('hpa', hpa.pid!);
+  if (PIN) {
+    // servers on CPU 0; this process on CPU 1, so every client it starts from now on runs there
+    for (const [cpu, pid] of [
+      [0, l.pid],
+      [0, hpa.pid!],
+      [1, process.pid],
+    ] as const)
+      execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], {
+        stdio: 'ignore',
+      });
+  }
   const cliNs = l.lab.hosts.cli!.ns;
   const clientRound = async (cmd: string): Promise<RoundResult> =>
     parseRound(
@@ -110,6 +134,21 @@ try {
     clientRound(curlCmd(SRV, port, IMAGE));
   const atftpRound = (port: number, ws: number): Promise<RoundResult> =>
     clientRound(atftpCmd(SRV, port, IMAGE, ws));
+  const genRound = async (port: number, ws: number): Promise<RoundResult> =>
+    parseGen(
+      await shellIn(
+        cliNs,
+        groups.procsFile('cli'),
+        genCmd(REPO, SRV, port, IMAGE, {
+          count: COUNT,
+          windowsize: ws,
+          size: l.imageSize,
+          sha256: l.imageSha,
+          reference:
+            GEN_VERIFY === 'compare' ? join(tftpboot, IMAGE) : undefined,
+        }),
+      ),
+    );
   /** Datagrams sent and received by srv's eth0 (/proc/net/dev is per namespace). */
   const srvPackets = async (): Promise<{ tx: number; rx: number }> => {
     const r = await l.lab.exec('srv', ['cat', '/proc/net/dev']);
@@ -155,6 +194,8 @@ try {
     readonly userUs: number;
     readonly sysUs: number;
     readonly cliUs: number;
+    readonly cliUserUs: number;
+    readonly cliSysUs: number;
     readonly tx: number;
     readonly rx: number;
     /** The previous measurement (proc-sampler.ts), for comparison. */
@@ -179,6 +220,8 @@ try {
       userUs: c1.userUs - c0.userUs,
       sysUs: c1.systemUs - c0.systemUs,
       cliUs: k1.usageUs - k0.usageUs,
+      cliUserUs: k1.userUs - k0.userUs,
+      cliSysUs: k1.systemUs - k0.systemUs,
       tx: p1.tx - p0.tx,
       rx: p1.rx - p0.rx,
       sampled,
@@ -187,6 +230,7 @@ try {
   const rows: string[] = [];
   const cpuRows: string[] = [];
   const roundRows: string[] = [];
+  const genSamples: GenSample[] = [];
   const best = (xs: number[]): number => Math.min(...xs);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   /** CPU µs per datagram the server sent (DATA blocks, retransmits included, and one OACK per transfer). */
@@ -241,6 +285,17 @@ try {
           `| ${label} | ${i + 1} | ${who} | ${x.ms} | ${x.failed} | ${(x.cpuUs / 1e6).toFixed(2)} (${(x.userUs / 1e6).toFixed(2)} + ${(x.sysUs / 1e6).toFixed(2)}) | ${x.tx} | ${(x.cpuUs / x.tx).toFixed(2)} | ${(x.cliUs / 1e6).toFixed(2)} | ${x.sampled.total.toFixed(2)} (${x.sampled.reaped.toFixed(2)} reaped, ${x.sampled.children} children) | ${load.slice(0, 3).join(' ')} |`,
         );
         console.error(roundRows.at(-1));
+        if (x.gen)
+          genSamples.push({
+            label,
+            round: i + 1,
+            server: who,
+            gen: x.gen,
+            serverUs: x.cpuUs,
+            cliUserUs: x.cliUserUs,
+            cliSysUs: x.cliSysUs,
+            load: load.slice(0, 3).join(' '),
+          });
       }
     }
     const ms = (xs: Sample[]): number[] => xs.map((x) => x.ms);
@@ -273,6 +328,18 @@ try {
       `${COUNT}× atftp, blksize 1468, windowsize 16 (tftpd-hpa: ignored, lock-step)`,
       () => atftpRound(69, 16),
       () => atftpRound(HPA_PORT, 16),
+    );
+  if (ONLY.has('native1'))
+    await run(
+      `${COUNT}× native generator (${GEN_VERIFY}), blksize 1468, windowsize 1`,
+      () => genRound(69, 1),
+      () => genRound(HPA_PORT, 1),
+    );
+  if (ONLY.has('native16'))
+    await run(
+      `${COUNT}× native generator (${GEN_VERIFY}), blksize 1468, windowsize 16 (tftpd-hpa: ignored, lock-step)`,
+      () => genRound(69, 16),
+      () => genRound(HPA_PORT, 16),
     );
   if (ONLY.has('ws1'))
     await run(
@@ -309,8 +376,14 @@ try {
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of roundRows) console.log(r);
+  if (genSamples.length > 0) {
+    console.log(
+      `\nNative generator rounds (one process, ${COUNT} downloads, each checked: ${GEN_VERIFY === 'compare' ? 'every block compared with the image file' : 'length + SHA-256'}; wall: its own clock, first RRQ to last outcome; generator CPU: its cgroup, the whole Node process incl. start-up, and the loop thread alone; busy: CPU ÷ wall, 1.00 = one core all the time):\n`,
+    );
+    for (const r of genTable(genSamples, COUNT, SIZE)) console.log(r);
+  }
   console.log(
-    `\nService: downloads run by the ${ENGINE} engine; load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`,
+    `\nService: downloads run by the ${ENGINE} engine;${PIN ? ' servers pinned to CPU 0, clients to CPU 1 (--pin);' : ''} load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`,
   );
   console.log(
     `\nAppliance (TFTP service process) peak RSS: ${(stats.maxRssKb / 1024).toFixed(0)} MB; retransmits ${stats.retransmits}, completed ${stats.completed}, failed ${stats.failed}.`,
