@@ -1,5 +1,5 @@
 /**
- * The TFTP benchmark's CPU accounting (bench/tftp/cpu-groups.ts): a cgroup counts the CPU of processes
+ * The TFTP benchmark's CPU accounting (bench/lib/cpu-groups.ts): a cgroup counts the CPU of processes
  * forked inside it that have already exited (tftpd-hpa's per-transfer children, which /proc sampling loses),
  * and nothing of processes outside it. Needs root and a cgroup2 mount; skipped otherwise.
  */
@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
-import { cgroup2Mount, createCpuGroups } from '../bench/tftp/cpu-groups.ts';
+import { cgroup2Mount, createCpuGroups } from '../bench/lib/cpu-groups.ts';
 
 const skip =
   process.getuid?.() !== 0

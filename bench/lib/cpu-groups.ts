@@ -9,7 +9,6 @@
  *   g.procsFile('cli')                         // for a shell to write its own pid into (`echo $$ > …`)
  *
  * Needs root and a cgroup2 mount (/proc/self/mountinfo); no controller needs enabling (cpu.stat is core).
- * (bench/tftp/cpu-groups.ts is the same file, from before this one moved here; it is to become a re-export.)
  */
 import {
   existsSync,

@@ -34,7 +34,7 @@ import {
   type RoundResult,
   shellIn,
 } from './clients.ts';
-import { createCpuGroups } from './cpu-groups.ts';
+import { createCpuGroups } from '../lib/cpu-groups.ts';
 import { type GenSample, genCmd, genTable, parseGen } from './gen-rounds.ts';
 import { loadGenerator } from './loadgen.ts';
 import { type Sampled, sampleCpu } from './proc-sampler.ts';
