@@ -26,6 +26,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
+import { createCpuGroups } from '../lib/cpu-groups.ts';
 import {
   atftpCmd,
   curlCmd,
@@ -34,7 +35,6 @@ import {
   type RoundResult,
   shellIn,
 } from './clients.ts';
-import { createCpuGroups } from '../lib/cpu-groups.ts';
 import { type GenSample, genCmd, genTable, parseGen } from './gen-rounds.ts';
 import { loadGenerator } from './loadgen.ts';
 import { type Sampled, sampleCpu } from './proc-sampler.ts';
