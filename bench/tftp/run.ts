@@ -22,7 +22,7 @@
  * Needs root, in.tftpd (tftpd-hpa), curl and atftp. Prints markdown tables (paste into bench/results/tftp.md).
  */
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
@@ -35,9 +35,11 @@ import {
   type RoundResult,
   shellIn,
 } from './clients.ts';
-import { type GenSample, genCmd, genTable, parseGen } from './gen-rounds.ts';
+import { type GenSample, genCmd, parseGen } from './gen-rounds.ts';
 import { loadGenerator } from './loadgen.ts';
-import { type Sampled, sampleCpu } from './proc-sampler.ts';
+import { createMeasure, parseEth0, type Sample } from './measure.ts';
+import { printReport } from './report.ts';
+import { createTracer } from './traced.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -149,13 +151,6 @@ try {
         }),
       ),
     );
-  /** Datagrams sent and received by srv's eth0 (/proc/net/dev is per namespace). */
-  const srvPackets = async (): Promise<{ tx: number; rx: number }> => {
-    const r = await l.lab.exec('srv', ['cat', '/proc/net/dev']);
-    const line = r.stdout.split('\n').find((x) => x.trim().startsWith('eth0:'));
-    const f = line!.split(':')[1]!.trim().split(/\s+/).map(Number);
-    return { rx: f[1]!, tx: f[9]! };
-  };
   async function nodeRound(
     port: number,
     windowsize: number,
@@ -188,45 +183,12 @@ try {
     return { ms: j.wallMs, failed: j.failed, sha: j.sha256 };
   }
 
-  /** One round against one server: wall time, failures, the server's and the clients' CPU, datagrams. */
-  interface Sample extends RoundResult {
-    readonly cpuUs: number;
-    readonly userUs: number;
-    readonly sysUs: number;
-    readonly cliUs: number;
-    readonly cliUserUs: number;
-    readonly cliSysUs: number;
-    readonly tx: number;
-    readonly rx: number;
-    /** The previous measurement (proc-sampler.ts), for comparison. */
-    readonly sampled: Sampled;
-  }
-  const measure = async (
-    group: 'ours' | 'hpa',
-    f: () => Promise<RoundResult>,
-  ): Promise<Sample> => {
-    const p0 = await srvPackets();
-    const c0 = groups.read(group);
-    const k0 = groups.read('cli');
-    const sampler = sampleCpu(group === 'ours' ? l.pid : hpa.pid!);
-    const r = await f();
-    const sampled = sampler.stop();
-    const c1 = groups.read(group);
-    const k1 = groups.read('cli');
-    const p1 = await srvPackets();
-    return {
-      ...r,
-      cpuUs: c1.usageUs - c0.usageUs,
-      userUs: c1.userUs - c0.userUs,
-      sysUs: c1.systemUs - c0.systemUs,
-      cliUs: k1.usageUs - k0.usageUs,
-      cliUserUs: k1.userUs - k0.userUs,
-      cliSysUs: k1.systemUs - k0.systemUs,
-      tx: p1.tx - p0.tx,
-      rx: p1.rx - p0.rx,
-      sampled,
-    };
-  };
+  const measure = createMeasure({
+    groups,
+    pids: { ours: l.pid, hpa: hpa.pid! },
+    srvPackets: async () =>
+      parseEth0((await l.lab.exec('srv', ['cat', '/proc/net/dev'])).stdout),
+  });
   const rows: string[] = [];
   const cpuRows: string[] = [];
   const roundRows: string[] = [];
@@ -236,32 +198,7 @@ try {
   /** CPU µs per datagram the server sent (DATA blocks, retransmits included, and one OACK per transfer). */
   const perBlock = (xs: Sample[]): number =>
     sum(xs.map((x) => x.cpuUs)) / sum(xs.map((x) => x.tx));
-  /**
-   * f() with `perf record -g` (or, TFTP_BENCH_STRACE=1, `strace -c -f`: every syscall of every thread and
-   * child) attached to pid, output in file; tftpd-hpa is only traced with strace (perf -p misses its forks).
-   */
-  const traced = async <T>(
-    pid: number,
-    file: string | undefined,
-    f: () => Promise<T>,
-  ): Promise<T> => {
-    const strace = process.env.TFTP_BENCH_STRACE === '1';
-    if (!PERF || !file || (pid !== l.pid && !strace)) return f();
-    const tracer = spawn(
-      strace ? 'strace' : 'perf',
-      strace
-        ? ['-c', '-f', '-p', String(pid), '-o', file]
-        : ['record', '-F', '999', '-g', '-p', String(pid), '-o', file],
-      { stdio: 'ignore' },
-    );
-    await new Promise((res) => setTimeout(res, 500)); // attached before the round starts
-    try {
-      return await f();
-    } finally {
-      tracer.kill('SIGINT');
-      await new Promise((res) => tracer.once('exit', res));
-    }
-  };
+  const traced = createTracer(PERF !== undefined, l.pid);
   const run = async (
     label: string,
     ours: () => Promise<RoundResult>,
@@ -357,37 +294,19 @@ try {
   if (sha.sha.length !== 1 || sha.sha[0] !== l.imageSha)
     throw new Error(`content mismatch: ${JSON.stringify(sha.sha)}`);
   const stats = await l.stats();
-  console.log(
-    `| round (${COUNT} concurrent downloads of ${(SIZE / 1048576).toFixed(0)} MB) | ours | tftpd-hpa | ours / tftpd-hpa |`,
-  );
-  console.log('|---|---|---|---|');
-  for (const r of rows) console.log(r);
-  console.log(
-    `\nServer CPU (cgroup v2 cpu.stat usage_usec, every thread and child process): mean per round, and µs per datagram sent (all rounds' CPU ÷ all rounds' datagrams; DATA incl. retransmits, plus one OACK per transfer; ${COUNT} × ${Math.floor(SIZE / 1468) + 1} = ${COUNT * (Math.floor(SIZE / 1468) + 1)} DATA blocks without loss):\n`,
-  );
-  console.log('| round | ours | tftpd-hpa | ours / tftpd-hpa per datagram |');
-  console.log('|---|---|---|---|');
-  for (const r of cpuRows) console.log(r);
-  console.log(
-    "\nEvery round (CPU s = user + system; datagrams: sent by srv's eth0; clients: CPU of the client processes; previous method: what this script measured before, /proc/<pid>/stat with cutime and the children sampled every 50 ms; load average after the round):\n",
-  );
-  console.log(
-    '| round | # | server | wall ms | failed | server CPU s (user + sys) | datagrams | µs / datagram | clients CPU s | previous method s | load |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of roundRows) console.log(r);
-  if (genSamples.length > 0) {
-    console.log(
-      `\nNative generator rounds (one process, ${COUNT} downloads, each checked: ${GEN_VERIFY === 'compare' ? 'every block compared with the image file' : 'length + SHA-256'}; wall: its own clock, first RRQ to last outcome; generator CPU: its cgroup, the whole Node process incl. start-up, and the loop thread alone; busy: CPU ÷ wall, 1.00 = one core all the time):\n`,
-    );
-    for (const r of genTable(genSamples, COUNT, SIZE)) console.log(r);
-  }
-  console.log(
-    `\nService: downloads run by the ${ENGINE} engine;${PIN ? ' servers pinned to CPU 0, clients to CPU 1 (--pin);' : ''} load average before: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}.`,
-  );
-  console.log(
-    `\nAppliance (TFTP service process) peak RSS: ${(stats.maxRssKb / 1024).toFixed(0)} MB; retransmits ${stats.retransmits}, completed ${stats.completed}, failed ${stats.failed}.`,
-  );
+  printReport({
+    count: COUNT,
+    size: SIZE,
+    rows,
+    cpuRows,
+    roundRows,
+    genSamples,
+    genVerify: GEN_VERIFY,
+    engine: ENGINE,
+    pin: PIN,
+    loadBefore,
+    stats,
+  });
 } finally {
   await l.destroy();
   for (const f of cleanup) f();
