@@ -18,6 +18,7 @@ import {
   type Inventory,
   type InventorySnapshot,
 } from './inventory.ts';
+import { snapshotJson } from './snapshot-json.ts';
 import type { PhoneRecord } from './types.ts';
 
 export const INVENTORY_FILE = 'inventory.json';
@@ -153,7 +154,8 @@ export function createPersister(opts: {
     if (!dirty) return;
     dirty = false;
     const t0 = performance.now();
-    inFlight = writeAtomic(path, JSON.stringify(opts.snapshot()), {
+    // In pieces (snapshot-json.ts): the file's whole text is never one string.
+    inFlight = writeAtomic(path, snapshotJson(opts.snapshot()), {
       mode: 0o600,
     })
       .then(
