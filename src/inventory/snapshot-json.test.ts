@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { labModel } from '../../test/lib/admin/fixture.ts';
 import {
-  decodeVendorClass,
-  encodePolycomVendorClass,
-} from '../policy/vendor-class.ts';
+  VVX_UA as UA,
+  VVX_VENDOR as vendor,
+} from '../../test/lib/admin/inventory-at-cap.ts';
 import type { ApplianceEvent } from '../runtime/events.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { Mac } from '../shared/mac.ts';
@@ -16,15 +16,6 @@ import { createPersister, INVENTORY_FILE } from './persist.ts';
 import { PIECE_CHARS, snapshotJson } from './snapshot-json.ts';
 
 const model = labModel();
-const vendor = decodeVendorClass(
-  encodePolycomVendorClass({
-    company: 'Polycom',
-    model: 'VVX-VVX_410',
-    partNumber: '3111-46162-001',
-    appVersion: 'SIP/5.9.7.4477/01-Jan-25 00:00',
-  }),
-);
-const UA = 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';
 /** Names no phone sends but JSON must escape or carry: quotes, backslash, controls, U+2028, astral, lone surrogate. */
 const ODD = [
   'dir "quoted"/a\\b.cfg',
