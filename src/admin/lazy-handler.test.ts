@@ -8,9 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../shared/log.ts';
 import { type Handler, lazyHandler } from './lazy-handler.ts';
 
-async function serve(
-  listener: http.RequestListener,
-): Promise<{
+async function serve(listener: http.RequestListener): Promise<{
   get(path: string): Promise<[number, string]>;
   close(): Promise<void>;
 }> {
