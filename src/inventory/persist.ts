@@ -146,8 +146,8 @@ export function createPersister(opts: {
   let writes = 0;
   let failures = 0;
 
-  // Serialising 10,000 phones takes ~200 ms of the event loop: wait at least 10x the last write's cost
-  // between writes, so saving never takes more than a tenth of the process's time.
+  // Serialising 10,000 phones takes ~200 ms of the event loop (in pieces, between the file writes): wait at
+  // least 10x the last save's wall time between saves, so saving never takes more than a tenth of the time.
   let lastCost = 0;
   const write = async (): Promise<void> => {
     while (inFlight) await inFlight;
