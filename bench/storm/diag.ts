@@ -3,13 +3,30 @@
  * each namespace's UDP counters (/proc/net/snmp: InDatagrams, RcvbufErrors, …) and, for the appliance, its
  * /metrics (the admin API is then enabled on 10.91.8.1:8080 with DIAG_TOKEN); afterwards the simulator's
  * report (retries by kind, reboot causes, every phone) and the server's last output are copied into DIR.
- * Off by default: the committed rows run without the admin API.
+ * Off by default. It needs the admin API (on unless STORM_ADMIN=off, lab.ts): STORM_DIAG with STORM_ADMIN=off
+ * is refused.
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Lab } from '../../test/lib/netns.ts';
 
 export const DIAG_DIR = process.env.STORM_DIAG ?? '';
+/**
+ * STORM_ADMIN=off: the storm's appliance.yaml turns the admin API off (to compare); by default it is on, as
+ * appliance.yaml's default has it, i.e. as users start the appliance.
+ */
+export const ADMIN_ON = process.env.STORM_ADMIN !== 'off';
+if (
+  process.env.STORM_ADMIN !== undefined &&
+  !['on', 'off'].includes(process.env.STORM_ADMIN)
+)
+  throw new Error(
+    `STORM_ADMIN must be on or off, not ${process.env.STORM_ADMIN}`,
+  );
+if (DIAG_DIR && !ADMIN_ON)
+  throw new Error(
+    'STORM_DIAG needs the admin API (/metrics): not with STORM_ADMIN=off',
+  );
 export const DIAG_TOKEN = 'storm-diag-token-0123456789';
 export const DIAG_ADMIN = '10.91.8.1:8080';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { findModel } from '../../phonesim/src/identity.ts';
 import { createLab, type Lab } from '../../test/lib/netns.ts';
 import { dummyImage } from '../../test/lib/phonesim-lab.ts';
-import { DIAG_DIR, DIAG_TOKEN } from './diag.ts';
+import { ADMIN_ON, DIAG_TOKEN } from './diag.ts';
 
 export type Protocol = 'tftp' | 'ftp' | 'http';
 
@@ -59,7 +59,7 @@ function yaml(models: string[], proto: Protocol): string {
   tftpboot: ./tftpboot
   dataDir: ./data
   services:
-    admin: ${DIAG_DIR ? `{ enabled: true, port: 8080, address: 10.91.8.1, token: ${DIAG_TOKEN} }` : '{ enabled: false }'}
+    admin: ${ADMIN_ON ? `{ enabled: true, port: 8080, address: 10.91.8.1, token: ${DIAG_TOKEN} }` : '{ enabled: false }'}
     http: { enabled: ${proto === 'http'}, port: 80 }
     tftp: { maxTransfers: ${Math.max(500, models.length)} }
     ftp: { pasvMin: 31000, pasvMax: 32999 }

@@ -12,12 +12,16 @@
  *                           [--fault] [--kill-at SECONDS] [--pin] [--json FILE]
  * Without --vvx-current every phone upgrades (VVX: the 49 MB image); with it the VVX phones already run the
  * served UCS (they read sip.ver and skip the image). --pin: servers on CPU 0, the simulator on CPU 1
- * (taskset), each end's receive path on its own CPU (RPS). Env: STORM_NODE_FLAGS, STORM_MEMPROBE, STORM_LOG_LEVEL, STORM_SIM_ARGS.
+ * (taskset), each end's receive path on its own CPU (RPS). The appliance runs with its admin API on (10.91.8.1:8080),
+ * as appliance.yaml's default has it; STORM_ADMIN=off turns it off to compare (not with STORM_DIAG, which reads
+ * /metrics). Env: STORM_ADMIN, STORM_DIAG, STORM_PERF, STORM_NODE_FLAGS, STORM_MEMPROBE, STORM_LOG_LEVEL,
+ * STORM_SIM_ARGS, STORM_SIM_NODE_FLAGS.
  * Lab: namespaces "simb…", 10.91.8.0/21 inside them only. Needs root, dnsmasq, vsftpd, nginx, tc.
  */
 
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { ADMIN_ON } from './diag.ts';
 import { modelList, type Protocol, parseRate } from './lab.ts';
 import {
   applianceStack,
@@ -85,7 +89,7 @@ console.log(
     a['vvx-current']
       ? 'VVX flash already on the served 5.9.7.4477 (no VVX image download)'
       : 'every phone upgrades'
-  }, link ${RATE ? `${RATE / 1e9} Gbit/s (tbf on both hub veths)` : 'unshaped'}${a.pin ? ', servers pinned to CPU 0 and the simulator to CPU 1' : ''}`,
+  }, link ${RATE ? `${RATE / 1e9} Gbit/s (tbf on both hub veths)` : 'unshaped'}, appliance's admin API ${ADMIN_ON ? 'on' : 'off (STORM_ADMIN=off)'}${a.pin ? ', servers pinned to CPU 0 and the simulator to CPU 1' : ''}`,
 );
 const cols = [
   'stack',

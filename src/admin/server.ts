@@ -1,6 +1,7 @@
 /**
  * startAdminServer: the operations service. It serves the admin page, JSON API and /metrics on
- * services.admin.port (never the provisioning port) and runs check-sync jobs. It composes nothing: main.ts
+ * services.admin.port (never the provisioning port; their code is loaded on the first request) and runs
+ * check-sync jobs. It composes nothing: main.ts
  * hands it the inventory, the lease query, the SIP client and the services' counters as interfaces.
  */
 
@@ -14,10 +15,9 @@ import { ApplianceError } from '../shared/errors.ts';
 import type { Mac } from '../shared/mac.ts';
 import type { Service } from '../shared/service.ts';
 import type { Notifier } from '../sip/sender.ts';
-import { createAdminApp } from './api.ts';
 import { resolveToken } from './auth.ts';
+import { lazyHandler } from './lazy-handler.ts';
 import type { ServiceCounters } from './metrics/inputs.ts';
-import { createMetrics } from './metrics/registry.ts';
 import { createTrafficCounters } from './metrics/traffic.ts';
 import { createJobRegistry, type JobRegistry } from './notify/jobs.ts';
 
@@ -87,29 +87,37 @@ export async function startAdminServer(
     notifier: deps.notifier,
     onUpdate: fire,
   });
-  const app = createAdminApp({
-    inventory,
-    jobs,
-    live: deps.live,
-    token,
-    log,
-    startedAt: Date.now(),
-    phoneLog: deps.phoneLog,
-    leases: () => deps.dhcpLeases.snapshot(Date.now()),
-    metrics: createMetrics({
+  const startedAt = Date.now();
+  // The page, the API and /metrics are imported on the first request (lazy-handler.ts).
+  const app = lazyHandler(async () => {
+    const [{ createAdminApp }, { createMetrics }] = await Promise.all([
+      import('./api.ts'),
+      import('./metrics/registry.ts'),
+    ]);
+    return createAdminApp({
       inventory,
-      traffic,
-      leases: deps.dhcpLeases,
-      config: () => deps.live.state(),
-      services: deps.counters,
-    }),
-    onUpdate: (fn) => {
-      updates.add(fn);
-      return () => {
-        updates.delete(fn);
-      };
-    },
-  });
+      jobs,
+      live: deps.live,
+      token,
+      log,
+      startedAt,
+      phoneLog: deps.phoneLog,
+      leases: () => deps.dhcpLeases.snapshot(Date.now()),
+      metrics: createMetrics({
+        inventory,
+        traffic,
+        leases: deps.dhcpLeases,
+        config: () => deps.live.state(),
+        services: deps.counters,
+      }),
+      onUpdate: (fn) => {
+        updates.add(fn);
+        return () => {
+          updates.delete(fn);
+        };
+      },
+    });
+  }, log);
 
   const server = http.createServer(
     { requestTimeout: 30_000, headersTimeout: 10_000 },

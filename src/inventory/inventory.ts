@@ -17,6 +17,7 @@ import type {
 import type { SyslogEvent } from '../runtime/syslog-event.ts';
 import type { Mac } from '../shared/mac.ts';
 import { SEVERITY_NAMES } from '../shared/syslog-names.ts';
+import { createInterner } from './intern.ts';
 import { isOptionalMiss } from './optional.ts';
 import { offeredFirmware, rolloutState } from './rollout.ts';
 import type {
@@ -116,6 +117,10 @@ export function createInventory(opts: InventoryOptions): Inventory {
       noise.evicted++;
     }
   };
+  /** One copy of each repeated string in the timelines (intern.ts). */
+  const share = createInterner();
+  const shareOpt = (s: string | undefined): string | undefined =>
+    s === undefined ? undefined : share(s);
   let recentErrors: InventoryError[] = [];
   let rev = 0;
   const listeners = new Set<() => void>();
@@ -127,7 +132,13 @@ export function createInventory(opts: InventoryOptions): Inventory {
     if (!phones.has(p.mac)) evictForRoom();
     phones.set(p.mac, {
       ...p,
-      timeline: [...p.timeline],
+      // A restored entry's strings are as JSON.parse made them: one copy each, shared here too.
+      timeline: p.timeline.map((t) => ({
+        ...t,
+        what: share(t.what),
+        path: shareOpt(t.path),
+        address: shareOpt(t.address),
+      })),
       files: { ...p.files },
     });
     if (!p.known) unknownOrder.set(p.mac, true);
@@ -205,15 +216,17 @@ export function createInventory(opts: InventoryOptions): Inventory {
       (opts.model.current().phones.has(e.mac) ? ensure(e.mac, at) : undefined);
     if (!p) return false; // a MAC only syslog has named is not a phone the inventory has seen
     p.lastSeen = at;
-    const what = [SEVERITY_NAMES[e.severity] ?? `severity ${e.severity}`, e.app]
-      .filter(Boolean)
-      .join(' ');
+    const what = share(
+      [SEVERITY_NAMES[e.severity] ?? `severity ${e.severity}`, e.app]
+        .filter(Boolean)
+        .join(' '),
+    );
     push(p, {
       at,
       kind: 'syslog',
       what,
       result: 'ok',
-      address: e.peer,
+      address: share(e.peer),
       text: e.text.length > 240 ? `${e.text.slice(0, 239)}…` : e.text,
     });
     let n = 0;
@@ -236,7 +249,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
     if (ip === undefined || ip === '' || ip === p.address) return;
     if (p.address !== undefined && byAddress.get(p.address) === p.mac)
       byAddress.delete(p.address);
-    p.address = ip;
+    p.address = share(ip);
     byAddress.set(ip, p.mac);
   };
 
@@ -281,14 +294,14 @@ export function createInventory(opts: InventoryOptions): Inventory {
     }
     if (e.reply === 'ACK' && e.address !== undefined) {
       setAddress(p, e.address);
-      if (e.message === 'REQUEST') p.lease = { address: e.address, at };
+      if (e.message === 'REQUEST') p.lease = { address: share(e.address), at };
     }
     push(p, {
       at,
       kind: 'dhcp',
-      what: `${e.message}→${e.reply ?? 'none'}`,
+      what: share(`${e.message}→${e.reply ?? 'none'}`),
       result: e.result,
-      address: e.address,
+      address: shareOpt(e.address),
     });
     if (e.result !== 'ok') {
       p.errors++;
@@ -347,7 +360,8 @@ export function createInventory(opts: InventoryOptions): Inventory {
         p.versionAt = at;
       } else if (ua.stage === 'updater') p.bootVersion = ua.version;
     }
-    const miss = isOptionalMiss(e.path, e.result, e.direction);
+    const path = share(e.path);
+    const miss = isOptionalMiss(path, e.result, e.direction);
     const ok = e.result === 'ok' || miss;
     // Bounded per phone: a phone asking for endless distinct names cannot grow the inventory without limit.
     const key =
@@ -375,26 +389,26 @@ export function createInventory(opts: InventoryOptions): Inventory {
     }
     if (!ok) f.failures++;
     if (e.direction === 'download') {
-      if (e.result === 'ok' && e.path.endsWith('.cfg')) p.lastConfigFetch = at;
-      if (e.path.endsWith('.ld')) {
-        p.lastImage = { path: e.path, at, result: e.result };
-        if (!ok) p.imageFailure = { path: e.path, at, result: e.result };
-        else if (p.imageFailure?.path === e.path) p.imageFailure = undefined;
+      if (e.result === 'ok' && path.endsWith('.cfg')) p.lastConfigFetch = at;
+      if (path.endsWith('.ld')) {
+        p.lastImage = { path, at, result: e.result };
+        if (!ok) p.imageFailure = { path, at, result: e.result };
+        else if (p.imageFailure?.path === path) p.imageFailure = undefined;
       }
     }
     push(p, {
       at,
       kind: e.direction,
       what: e.protocol,
-      path: e.path,
+      path,
       result: e.result,
       bytes: e.bytes,
-      address: e.peer,
+      address: share(e.peer),
       optional: miss || undefined,
     });
     if (!ok) {
       p.errors++;
-      p.lastError = { at, code: e.result, path: e.path };
+      p.lastError = { at, code: e.result, path };
       noteError({
         at,
         mac,

@@ -24,16 +24,20 @@ export interface AtomicWriteOptions {
   readonly afterRename?: () => void;
 }
 
-/** Replace `path` with `data` atomically and durably; the temporary file is removed if writing fails. */
+/**
+ * Replace `path` with `data` atomically and durably; the temporary file is removed if writing fails. `data` may
+ * be pieces of text (an Iterable of strings, each written as UTF-8 in turn, so the whole text never exists at
+ * once); if the iteration throws, the write fails like any other and `path` keeps its old content.
+ */
 export async function writeAtomic(
   path: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | Iterable<string>,
   opts: AtomicWriteOptions = {},
 ): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', opts.mode);
   try {
-    await fh.writeFile(data);
+    await fh.writeFile(data); // pieces: Node writes each in turn, as UTF-8
     await fh.sync();
   } catch (e) {
     await fh.close();

@@ -19,7 +19,8 @@ import { noLeases } from '../../../src/runtime/deps.ts';
 import type { Mac } from '../../../src/shared/mac.ts';
 import { labModel } from './fixture.ts';
 
-const vendor = decodeVendorClass(
+/** A VVX 410's option 60 as the DHCP server decodes it, and its User-Agent (also used by snapshot-json.test.ts). */
+export const VVX_VENDOR = decodeVendorClass(
   encodePolycomVendorClass({
     company: 'Polycom',
     model: 'VVX-VVX_410',
@@ -27,7 +28,8 @@ const vendor = decodeVendorClass(
     appVersion: 'SIP/5.9.7.4477/01-Jan-25 00:00',
   }),
 );
-const UA = 'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';
+export const VVX_UA =
+  'FileTransport PolycomVVX-VVX_410-UA/5.9.7.4477 Type/Application';
 
 export function inventoryAtCap() {
   const model = labModel();
@@ -45,7 +47,7 @@ export function inventoryAtCap() {
         site: 'hq',
         address,
         labels: { model: 'VVX410' },
-        vendor,
+        vendor: VVX_VENDOR,
         result: 'ok',
       },
       {
@@ -58,7 +60,7 @@ export function inventoryAtCap() {
         bytes: 900,
         durationMs: 2,
         result: 'ok',
-        userAgent: UA,
+        userAgent: VVX_UA,
       },
       {
         type: 'transfer',
@@ -70,7 +72,7 @@ export function inventoryAtCap() {
         bytes: 300,
         durationMs: 1,
         result: 'ok',
-        userAgent: UA,
+        userAgent: VVX_UA,
       },
       {
         type: 'transfer',
@@ -82,7 +84,7 @@ export function inventoryAtCap() {
         bytes: 4000,
         durationMs: 3,
         result: 'ok',
-        userAgent: UA,
+        userAgent: VVX_UA,
       },
     ] as const;
     for (const e of events) {
