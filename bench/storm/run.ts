@@ -102,7 +102,7 @@ const cols = [
   'p99 (s)',
   'retries',
   'failed by step',
-  'peak RSS (MB)',
+  'peak RSS (MiB)',
   'server CPU (s)',
   'phonesim CPU (s)',
   'phonesim CPU ÷ wall',
