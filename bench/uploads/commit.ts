@@ -23,11 +23,21 @@ import { beginDiskUpload } from '../../src/tree/uploads.ts';
 import { arg, numArg } from '../lib/args.ts';
 import { uptime } from '../lib/uptime.ts';
 
-const FILES = numArg('files', 2000);
-const SIZE = numArg('size', 2048);
-const RUNS = numArg('runs', 3);
-const DIRTY_MB = numArg('dirty', 0);
-const BASE = arg('dir', '/var/tmp');
+/** The command line (defaults: a 1,000-phone storm's 2,000 uploads of a phone's small log files). */
+const opt = {
+  files: numArg('files', 2000),
+  size: numArg('size', 2048),
+  runs: numArg('runs', 3),
+  dirtyMb: numArg('dirty', 0),
+  base: arg('dir', '/var/tmp'),
+};
+const {
+  files: FILES,
+  size: SIZE,
+  runs: RUNS,
+  dirtyMb: DIRTY_MB,
+  base: BASE,
+} = opt;
 
 const addon = loadSyncfsAddon();
 if (!addon.ok) throw new Error(addon.error);

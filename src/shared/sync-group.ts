@@ -156,9 +156,15 @@ let shared: SyncGroup | undefined;
 /**
  * The process's group (all uploads share its rounds), built on first use: syncfs rounds when the addon
  * builds and the kernel reports syncfs errors, else fsync per file. `why` says why it fell back.
+ * APPLIANCE_UPLOAD_SYNC=fsync asks for fsync per file (a filesystem where other writers keep much dirty
+ * data, which every syncfs round would flush too).
  */
 export function sharedSyncGroup(): { group: SyncGroup; why?: string } {
   if (shared) return { group: shared };
+  if (process.env.APPLIANCE_UPLOAD_SYNC === 'fsync') {
+    shared = fsyncEach();
+    return { group: shared, why: 'APPLIANCE_UPLOAD_SYNC=fsync' };
+  }
   if (!kernelReportsSyncfsErrors()) {
     shared = fsyncEach();
     return {
