@@ -7,7 +7,7 @@
 import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { chunkQueue } from './block-reader.ts';
-import type { Clock, Timer } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { decode } from './codec/packet.ts';
 import { runDownload } from './download.ts';
 import {
@@ -17,46 +17,11 @@ import {
   runSendCases,
   type SendHarness,
 } from './machine/send.case.test.ts';
+import { manualClock } from './manual-clock.ts';
 import { emptyStats } from './stats.ts';
 
 const PORTS: Record<Party, number> = { peer: 4000, stranger: 4001 };
 const HOST = '192.0.2.10';
-
-/** A clock whose time moves only when the harness says (to the next armed deadline). */
-function manualClock(): Clock & {
-  nextDeadline(): number | undefined;
-  advanceTo(t: number): void;
-} {
-  let now = 0;
-  const timers: { at: number | undefined; fire: () => void }[] = [];
-  return {
-    now: () => now,
-    timer(fire): Timer {
-      const t = { at: undefined as number | undefined, fire };
-      timers.push(t);
-      return {
-        arm(ms) {
-          t.at = now + ms;
-        },
-        cancel() {
-          t.at = undefined;
-        },
-      };
-    },
-    nextDeadline() {
-      const armed = timers.flatMap((t) => (t.at === undefined ? [] : [t.at]));
-      return armed.length > 0 ? Math.min(...armed) : undefined;
-    },
-    advanceTo(at) {
-      now = at;
-      for (const t of timers)
-        if (t.at !== undefined && t.at <= at) {
-          t.at = undefined;
-          t.fire();
-        }
-    },
-  };
-}
 
 /** The part of dgram.Socket the shell uses; what it sends is copied out at once (it reuses its buffers). */
 class MemorySocket extends EventEmitter {

@@ -5,8 +5,10 @@
  * Settings are read from the current model on every request, so a hot reload changes maxBlksize,
  * maxTransfers and the per-host limit for the next transfer.
  *
- * Against a hostile VLAN: one client address holds at most maxTransfersPerHost transfers (more are refused
- * TFTP_HOST_BUSY: counted, logged once per host a minute, no transfer record each), every transfer ends after
+ * A request that finds maxTransfers in progress waits a moment for a slot (waiting-room.ts) before it is
+ * refused TFTP_BUSY. Against a hostile VLAN: one client address holds at most maxTransfersPerHost transfers
+ * (more are refused TFTP_HOST_BUSY: counted, logged once per host a minute, no transfer record each), every
+ * transfer ends after
  * maxTransferSeconds whatever it does (TFTP_LIFETIME), a timeout option above 10 s is refused
  * (codec/negotiate.ts), and the listening socket asks for a large receive buffer so a burst of requests
  * waits in the kernel instead of being dropped there.
@@ -17,8 +19,9 @@ import {
   createTransferRecorder,
   type TransferRecord,
 } from '../runtime/transfer-record.ts';
+import type { Mac } from '../shared/mac.ts';
 import type { Service } from '../shared/service.ts';
-import { createRefusalLog } from '../tree/refusals.ts';
+import { sharedSyncGroup } from '../shared/sync-group.ts';
 import { type Clock, realClock } from './clock.ts';
 import { negotiate } from './codec/negotiate.ts';
 import {
@@ -29,6 +32,7 @@ import {
   type TftpPacket,
 } from './codec/packet.ts';
 import { startDownload } from './download.ts';
+import { createHostBusy } from './host-busy.ts';
 import {
   DEFAULT_RETRY,
   type RetryPolicy,
@@ -48,6 +52,7 @@ import {
   type TransferHandle,
 } from './transfer.ts';
 import { startUpload } from './upload.ts';
+import { createTransferSlots } from './waiting-room.ts';
 
 export type { TftpStats } from './stats.ts';
 
@@ -70,6 +75,10 @@ export interface TftpService extends Service {
   readonly port: number;
 }
 
+type TftpSettings = ReturnType<
+  ServiceDeps['model']['current']
+>['services']['tftp'];
+
 const MODES = new Set(['octet', 'netascii', 'mail']);
 
 /**
@@ -85,21 +94,8 @@ export async function startTftpServer(
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...deps.retry };
   const stats = emptyStats();
   const running = new Map<string, TransferHandle | undefined>();
-  /** Transfers in progress per client address. */
-  const perHost = new Map<string, number>();
+  const slots = createTransferSlots(stats, clock);
   const log = deps.log.child({ svc: 'tftp' });
-  const hostRefusals = createRefusalLog({
-    log: (r) =>
-      log.warn(
-        {
-          code: 'TFTP_HOST_BUSY',
-          peer: r.peer,
-          path: r.path,
-          suppressed: r.suppressed,
-        },
-        'tftp: request refused, too many transfers from this address (logged once per host a minute)',
-      ),
-  });
   const recorder = createTransferRecorder({
     events: deps.events,
     log,
@@ -135,6 +131,7 @@ export async function startTftpServer(
     throw e;
   }
   const port = main.address().port;
+  const refuseHostBusy = createHostBusy(log, main, stats);
   const receiveBuffer = enlargeReceiveBuffer(main, RECEIVE_BUFFER_BYTES);
   if (receiveBuffer < RECEIVE_BUFFER_BYTES)
     log.warn(
@@ -175,28 +172,14 @@ export async function startTftpServer(
     peer: Peer,
   ): void {
     const key = `${peer.address}:${peer.port}`;
-    if (running.has(key)) {
+    if (running.has(key) || slots.isWaiting(key)) {
       stats.duplicates++;
       return;
-    } // a repeated request while its transfer runs
+    } // a repeated request while its transfer runs or waits for a slot
     const cfg = deps.model.current().services.tftp;
-    const hostCount = perHost.get(peer.address) ?? 0;
+    const hostCount = slots.heldBy(peer.address);
     if (hostCount >= cfg.maxTransfersPerHost) {
-      // Not recorded as a transfer: a flood from one address costs a counter and one log line a minute.
-      stats.hostBusy++;
-      hostRefusals.note({
-        protocol: 'tftp',
-        peer: peer.address,
-        path: req.filename.slice(0, 200),
-      });
-      main.send(
-        encodeError(
-          ERR_UNDEFINED,
-          `server busy: ${hostCount} transfers from your address in progress, retry later`,
-        ),
-        peer.port,
-        peer.address,
-      );
+      refuseHostBusy(peer, req.filename, hostCount);
       return;
     }
     const leaseMac = deps.leases.macForAddress(peer.address);
@@ -230,33 +213,45 @@ export async function startTftpServer(
       );
       return;
     }
-    if (stats.active >= cfg.maxTransfers) {
-      stats.busy++;
-      refuseEarly(
-        peer,
-        record,
-        ERR_UNDEFINED,
-        `server busy: ${stats.active} transfers in progress, retry later`,
-        'TFTP_BUSY',
-        'too many transfers',
-      );
-      return;
-    }
-    stats.requests++;
-    stats.active++;
-    stats.peakActive = Math.max(stats.peakActive, stats.active);
+    slots.acquire({
+      key,
+      address: peer.address,
+      maxTransfers: cfg.maxTransfers,
+      start: () => begin(req, peer, key, record, leaseMac, cfg),
+      refuse(why) {
+        if (why === 'closing') {
+          const { result, message } = SERVER_ENDS.shutdown;
+          refuseEarly(peer, record, ERR_UNDEFINED, message, result, message);
+          return;
+        }
+        stats.busy++;
+        refuseEarly(
+          peer,
+          record,
+          ERR_UNDEFINED,
+          `server busy: ${stats.active} transfers in progress, retry later`,
+          'TFTP_BUSY',
+          'too many transfers',
+        );
+      },
+    });
+  }
+
+  /** The request holds its slots: negotiate, then the download or upload runs until its outcome. */
+  function begin(
+    req: Extract<TftpPacket, { op: 'rrq' | 'wrq' }>,
+    peer: Peer,
+    key: string,
+    record: TransferRecord,
+    leaseMac: Mac | undefined,
+    cfg: TftpSettings,
+  ): void {
     running.set(key, undefined);
-    perHost.set(peer.address, hostCount + 1);
     const n = negotiate(req.op, req.options, { maxBlksize: cfg.maxBlksize });
     // The slots (the server's and the host's) are given back with the outcome: an upload lingering to re-ACK
     // its last block is done, and must not refuse the phone's next request (TFTP_BUSY in a boot storm).
     let phase: 'running' | 'lingering' | 'closed' = 'running';
-    const releaseSlots = (): void => {
-      stats.active--;
-      const left = (perHost.get(peer.address) ?? 1) - 1;
-      if (left > 0) perHost.set(peer.address, left);
-      else perHost.delete(peer.address);
-    };
+    const releaseSlots = (): void => slots.release(peer.address);
     // The transfer's own socket (its TID), bound only when used: in-thread transfers and refusals.
     let socket: Socket | undefined;
     const accepted: AcceptedRequest = {
@@ -353,7 +348,12 @@ export async function startTftpServer(
   });
 
   log.info(
-    { port, bind: deps.bindAddress ?? '0.0.0.0', receiveBuffer },
+    {
+      port,
+      bind: deps.bindAddress ?? '0.0.0.0',
+      receiveBuffer,
+      uploadSync: sharedSyncGroup().group.kind,
+    },
     'tftp listening',
   );
 
@@ -367,6 +367,7 @@ export async function startTftpServer(
     async close() {
       if (closing) return;
       closing = true;
+      slots.close();
       await new Promise<void>((resolve) => main.close(() => resolve()));
       for (const s of running.values()) s?.shutdown();
       // Transfers still binding finish on their own (they see `closing`); wait briefly for them.

@@ -9,8 +9,12 @@ export interface TftpStats {
   requests: number;
   completed: number;
   failed: number;
-  /** Requests refused because maxTransfers were in progress. */
+  /** Requests refused because maxTransfers were in progress (after waiting, or the waiting room full). */
   busy: number;
+  /** Requests that found every slot taken and waited for one (waiting-room.ts); those not served count in busy. */
+  waited: number;
+  /** Requests waiting for a slot now. */
+  waiting: number;
   /** Requests refused because their address already held maxTransfersPerHost transfers. */
   hostBusy: number;
   /** Runt or undecodable datagrams, dropped. */
@@ -34,6 +38,8 @@ export const emptyStats = (): TftpStats => ({
   completed: 0,
   failed: 0,
   busy: 0,
+  waited: 0,
+  waiting: 0,
   hostBusy: 0,
   malformed: 0,
   wrongTid: 0,

@@ -13,6 +13,7 @@ import { join as pjoin } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ApplianceModel } from '../config/model.ts';
 import { err, ok, type Result } from '../shared/result.ts';
+import { sharedSyncGroup } from '../shared/sync-group.ts';
 import { AREA_LIST } from './layout.ts';
 import { createLocator, type Located } from './locate.ts';
 import { isInside, normalizePath } from './paths.ts';
@@ -68,6 +69,8 @@ export function createTree(
   };
 
   const { split, uploadDir, locate } = createLocator(model, rendered);
+  /** Uploads share the process's durability rounds (built here, at start, not at the first upload). */
+  const durable = sharedSyncGroup().group;
 
   /** Stat a disk location (else the next one it names), refusing symlinks that lead out of its root. */
   async function diskStat(
@@ -294,7 +297,12 @@ export function createTree(
       const t = tree.checkWrite(raw, ctx);
       if (!t.ok) return t;
       const l = locate(t.value.path) as Extract<Located, { kind: 'disk' }>;
-      return beginDiskUpload(t.value, l.abs, model.uploads.keepGenerations);
+      return beginDiskUpload(
+        t.value,
+        l.abs,
+        model.uploads.keepGenerations,
+        durable,
+      );
     },
 
     async deleteUpload(raw, ctx) {

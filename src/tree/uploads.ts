@@ -1,7 +1,9 @@
 /**
  * The one upload path for TFTP, FTP and HTTP: bytes go to a temporary file beside the target, the size cap
- * is enforced as they arrive, and commit() fsyncs, keeps the previous generations of override and contact
- * files (.history/<name>.1 … .N), renames the new file into place and fsyncs the folder. A crash or a
+ * is enforced as they arrive, and commit() makes the file durable, keeps the previous generations of
+ * override and contact files (.history/<name>.1 … .N), renames the new file into place and makes the folder
+ * durable: both through a sync group (shared/sync-group.ts), so uploads finishing at the same moment share
+ * one round. commit() resolves only after both (the TFTP final ACK waits for it). A crash, a failed sync or a
  * dropped connection before commit() leaves the previous file exactly as it was.
  */
 
@@ -16,8 +18,8 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fsyncDir } from '../shared/durable.ts';
 import { err, ok, type Result } from '../shared/result.ts';
+import { fsyncEach, type SyncGroup } from '../shared/sync-group.ts';
 import type { TreeError, Upload, UploadTarget } from './types.ts';
 
 export const KEEP_HISTORY: ReadonlySet<string> = new Set([
@@ -108,12 +110,14 @@ export async function beginDiskUpload(
   target: UploadTarget,
   file: string,
   keepGenerations: number,
+  durable: SyncGroup = fsyncEach(),
 ): Promise<Result<Upload, TreeError>> {
   const dir = dirname(file);
   const temp = join(dir, partName(basename(file)));
   let handle: FileHandle;
   try {
     await mkdir(dir, { recursive: true });
+    await durable.prepare(dir);
     handle = await open(temp, 'wx', 0o640);
   } catch (e) {
     return err({
@@ -158,13 +162,14 @@ export async function beginDiskUpload(
         return err({ code: 'TREE_IO', message: 'upload already finished' });
       state = 'done';
       try {
-        await handle.sync();
+        // Data durable before the rename, the rename durable before commit() resolves.
+        await durable.sync({ dir, handle });
         await handle.close();
         await serialized(file, async () => {
           if (KEEP_HISTORY.has(target.kind))
             await rotate(file, keepGenerations);
           await rename(temp, file);
-          await fsyncDir(dir);
+          await durable.sync({ dir });
         });
         return ok({ bytes });
       } catch (e) {

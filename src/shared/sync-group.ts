@@ -1,0 +1,178 @@
+/**
+ * Group commit: files that must become durable at the same moment share one durability round. Callers that
+ * ask while a round runs (or in the same tick) join the next one, which is one syncfs(2) per filesystem
+ * (syncfs.c) on a descriptor this module keeps open on that filesystem: one journal commit for all of them
+ * instead of an fsync each, which under 2,000 simultaneous uploads queue behind each other in libuv's four
+ * worker threads. A failed syncfs fails every file of its round on that filesystem.
+ *
+ * syncfs flushes the whole filesystem, unrelated dirty data included, so a round costs more when other
+ * writers left much in the page cache. Its error reporting needs Linux 5.8 (writeback errors on the
+ * filesystem since the descriptor was opened or last synced): prepare(dir) opens that descriptor before the
+ * files are written. Without the addon or on an older kernel every file gets its own fsync (and a folder its
+ * fsyncDir), as before.
+ */
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { fsyncDir } from './durable.ts';
+import { loadAddon } from './native-addon.ts';
+import type { Result } from './result.ts';
+
+export interface SyncfsAddon {
+  syncfs(fd: number): Promise<void>;
+}
+
+/** What becomes durable: a written file's data (handle), or the names in a folder (no handle). */
+export interface SyncItem {
+  readonly dir: string;
+  readonly handle?: FileHandle;
+}
+
+export interface SyncGroup {
+  /** 'syncfs' (grouped rounds) or 'fsync' (one fsync per item). */
+  readonly kind: 'syncfs' | 'fsync';
+  /** Call before writing files in `dir`: keeps a descriptor on its filesystem (once per folder). */
+  prepare(dir: string): Promise<void>;
+  /** Resolves once `item` is durable; rejects if its round's sync failed. */
+  sync(item: SyncItem): Promise<void>;
+  /** Close the descriptors kept open (tests, benchmarks; the process's group lives as long as it). */
+  close(): Promise<void>;
+}
+
+export function loadSyncfsAddon(): Result<SyncfsAddon, string> {
+  return loadAddon<SyncfsAddon>(join(import.meta.dirname, 'syncfs.c'));
+}
+
+/** syncfs reports writeback errors from Linux 5.8 on; before, it returns 0 whatever happened. */
+export function kernelReportsSyncfsErrors(r = release()): boolean {
+  const [major = 0, minor = 0] = r
+    .split('.')
+    .map((x) => Number.parseInt(x, 10));
+  return major > 5 || (major === 5 && minor >= 8);
+}
+
+/** One fsync per file, fsyncDir per folder: no rounds. */
+export function fsyncEach(): SyncGroup {
+  return {
+    kind: 'fsync',
+    prepare: async () => undefined,
+    sync: (item) => (item.handle ? item.handle.sync() : fsyncDir(item.dir)),
+    close: async () => undefined,
+  };
+}
+
+interface Waiter {
+  readonly dev: number;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Rounds of one syncfs per filesystem; `syncfs` is the addon's (a test passes its own); onRound hears how
+ * many items each round made durable (tests, the commit benchmark).
+ */
+export function syncfsRounds(
+  syncfs: (fd: number) => Promise<void>,
+  onRound?: (items: number) => void,
+): SyncGroup {
+  /** Folder → its filesystem's device number (a folder is stat'ed once). */
+  const devOf = new Map<string, Promise<number>>();
+  /** Device number → the descriptor kept open on it (a folder of that filesystem, never closed). */
+  const fds = new Map<number, Promise<FileHandle>>();
+  let pending: Waiter[] = [];
+  let running = false;
+
+  const prepare = (dir: string): Promise<number> => {
+    let dev = devOf.get(dir);
+    if (!dev) {
+      dev = stat(dir).then((s) => {
+        if (!fds.has(s.dev)) {
+          const fd = open(dir, 'r');
+          fds.set(s.dev, fd);
+          fd.catch(() => fds.delete(s.dev));
+        }
+        return fds.get(s.dev)!.then(() => s.dev);
+      });
+      devOf.set(dir, dev);
+      dev.catch(() => devOf.delete(dir));
+    }
+    return dev;
+  };
+
+  const round = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    onRound?.(batch.length);
+    const devs = new Set(batch.map((w) => w.dev));
+    const outcomes = new Map<number, unknown>();
+    await Promise.all(
+      [...devs].map(async (dev) => {
+        try {
+          await syncfs((await fds.get(dev)!).fd);
+        } catch (e) {
+          outcomes.set(dev, e);
+        }
+      }),
+    );
+    for (const w of batch)
+      if (outcomes.has(w.dev)) w.reject(outcomes.get(w.dev));
+      else w.resolve();
+  };
+  const next = (): void => {
+    if (running || pending.length === 0) return;
+    running = true;
+    // setImmediate: everyone who asks in this tick (the same burst of ACKs) joins this round.
+    setImmediate(() => {
+      void round().finally(() => {
+        running = false;
+        next();
+      });
+    });
+  };
+
+  return {
+    kind: 'syncfs',
+    prepare: async (dir) => {
+      await prepare(dir);
+    },
+    async sync(item) {
+      const dev = await prepare(item.dir);
+      await new Promise<void>((resolve, reject) => {
+        pending.push({ dev, resolve, reject });
+        next();
+      });
+    },
+    async close() {
+      const kept = [...fds.values()];
+      fds.clear();
+      devOf.clear();
+      for (const fd of kept) await (await fd.catch(() => undefined))?.close();
+    },
+  };
+}
+
+let shared: SyncGroup | undefined;
+
+/**
+ * The process's group (all uploads share its rounds), built on first use: syncfs rounds when the addon
+ * builds and the kernel reports syncfs errors, else fsync per file. `why` says why it fell back.
+ * APPLIANCE_UPLOAD_SYNC=fsync asks for fsync per file (a filesystem where other writers keep much dirty
+ * data, which every syncfs round would flush too).
+ */
+export function sharedSyncGroup(): { group: SyncGroup; why?: string } {
+  if (shared) return { group: shared };
+  if (process.env.APPLIANCE_UPLOAD_SYNC === 'fsync') {
+    shared = fsyncEach();
+    return { group: shared, why: 'APPLIANCE_UPLOAD_SYNC=fsync' };
+  }
+  if (!kernelReportsSyncfsErrors()) {
+    shared = fsyncEach();
+    return {
+      group: shared,
+      why: `kernel ${release()} < 5.8: syncfs reports no errors`,
+    };
+  }
+  const addon = loadSyncfsAddon();
+  shared = addon.ok ? syncfsRounds(addon.value.syncfs) : fsyncEach();
+  return addon.ok ? { group: shared } : { group: shared, why: addon.error };
+}
