@@ -108,6 +108,9 @@ const HELP = {
   appliance_tftp_busy_total: 'TFTP requests refused at the transfer limit',
   appliance_tftp_host_busy_total:
     'TFTP requests refused at the per-address transfer limit',
+  appliance_tftp_waited_total:
+    'TFTP requests that found every transfer slot taken and waited for one',
+  appliance_tftp_waiting: 'TFTP requests waiting for a transfer slot now',
   appliance_tftp_wrong_tid_total:
     "TFTP datagrams from a peer that is not the transfer's",
   appliance_tftp_duplicates_total: 'Duplicate TFTP ACK or DATA blocks ignored',
@@ -203,6 +206,8 @@ const SOURCES: { readonly [N in keyof typeof HELP]: Source } = {
   appliance_tftp_failed_total: one((s) => s.tftp?.failed),
   appliance_tftp_busy_total: one((s) => s.tftp?.busy),
   appliance_tftp_host_busy_total: one((s) => s.tftp?.hostBusy),
+  appliance_tftp_waited_total: one((s) => s.tftp?.waited),
+  appliance_tftp_waiting: one((s) => s.tftp?.waiting),
   appliance_tftp_wrong_tid_total: one((s) => s.tftp?.wrongTid),
   appliance_tftp_duplicates_total: one((s) => s.tftp?.duplicates),
   appliance_tftp_unexpected_total: one((s) => s.tftp?.unexpected),

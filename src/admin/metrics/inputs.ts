@@ -28,6 +28,9 @@ export interface TftpCounters {
   readonly failed: number;
   readonly busy: number;
   readonly hostBusy: number;
+  /** Requests that found every slot taken and waited (up to 250 ms) for one, and those waiting now. */
+  readonly waited: number;
+  readonly waiting: number;
   readonly malformed: number;
   readonly wrongTid: number;
   readonly duplicates: number;

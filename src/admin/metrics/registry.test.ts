@@ -80,6 +80,8 @@ const allServices: ServiceCounters = {
     failed: 1,
     busy: 0,
     hostBusy: 2,
+    waited: 4,
+    waiting: 1,
     malformed: 3,
     wrongTid: 0,
     duplicates: 2,
@@ -191,8 +193,10 @@ test("samples come from the events, the services' counters, the leases, the conf
       at('appliance_tftp_peak_active'),
       at('appliance_tftp_retransmits_total'),
       at('appliance_tftp_bytes_sent_total'),
+      at('appliance_tftp_waited_total'),
+      at('appliance_tftp_waiting'),
     ],
-    [1, 5, 6, 1000],
+    [1, 5, 6, 1000, 4, 1],
   );
   assert.deepEqual(
     [
