@@ -23,6 +23,27 @@ import { removeStaleParts } from './tree/uploads.ts';
 // Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
 // model enables that service, so a disabled service costs no memory.
 
+/**
+ * Import every module startAppliance may import, starting nothing: a start that had to strip types loads
+ * them all before it re-executes from the compile cache it wrote (cli/warm-start.ts).
+ */
+export async function importServiceModules(): Promise<void> {
+  await Promise.all([
+    import('./dhcp/server.ts'),
+    import('./dhcp/leases/external.ts'),
+    import('./dhcp/leases/replay.ts'),
+    import('./tftp/server.ts'),
+    import('./ftp/server.ts'),
+    import('./http/server.ts'),
+    import('./ntp/server.ts'),
+    import('./syslog/server.ts'),
+    import('./syslog/log-files.ts'),
+    import('./inventory/persist.ts'),
+    import('./sip/sender.ts'),
+    import('./admin/server.ts'),
+  ]);
+}
+
 export interface Running {
   readonly services: readonly Service[];
   /** The admin server, when the model enables it. */

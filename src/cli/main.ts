@@ -17,6 +17,7 @@ import { parseCommand } from './args.ts';
 import { defaultConfig, loadReported as load } from './load-report.ts';
 import { reexecWithNodeFlags } from './node-flags.ts';
 import { type Out, printPath, printPhone, renderOut } from './render.ts';
+import { reexecIfStripped } from './warm-start.ts';
 
 const USAGE = `usage:
   appliance validate [--strict] [FILE]                            --strict: unknown parameter names are errors
@@ -148,7 +149,8 @@ export async function main(
     }
     case 'run': {
       if (opts.ownProcess) reexecWithNodeFlags();
-      const { run } = await import('../main.ts');
+      const { run, importServiceModules } = await import('../main.ts');
+      if (opts.ownProcess) await reexecIfStripped(importServiceModules);
       const code = await run(
         values.config ?? positionals[0] ?? defaultConfig(),
       );

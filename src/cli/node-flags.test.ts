@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { runModuleScript } from '../../test/lib/module-script.ts';
 import { missingNodeFlags, RUN_NODE_FLAGS } from './node-flags.ts';
 
 test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with any value or spelling, is not added', () => {
@@ -56,20 +57,7 @@ test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and
   delete env.APPLIANCE_NODE_FLAGS;
   delete env.NODE_COMPILE_CACHE;
   delete env.MALLOC_ARENA_MAX;
-  const child = execFile(
-    process.execPath,
-    ['--input-type=module', '-e', script],
-    { env },
-  );
-  const out = await new Promise<string>((resolve, reject) => {
-    let s = '';
-    child.stdout!.on('data', (d) => {
-      s += d;
-    });
-    child.on('exit', (code) =>
-      code === 0 ? resolve(s) : reject(new Error(`exit ${code}`)),
-    );
-  });
+  const { pid, out } = await runModuleScript(script, env);
   const r = JSON.parse(out) as {
     pid: number;
     execArgv: string[];
@@ -77,7 +65,7 @@ test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and
     cache: string | null;
     arenas: string | null;
   };
-  assert.equal(r.pid, child.pid);
+  assert.equal(r.pid, pid);
   assert.deepEqual(r.execArgv.slice(0, RUN_NODE_FLAGS.length), [
     ...RUN_NODE_FLAGS,
   ]);
