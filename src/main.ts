@@ -41,6 +41,9 @@ export async function importServiceModules(): Promise<void> {
     import('./inventory/persist.ts'),
     import('./sip/sender.ts'),
     import('./admin/server.ts'),
+    // The admin server imports these on its first request (admin/server.ts): cached here too.
+    import('./admin/api.ts'),
+    import('./admin/metrics/registry.ts'),
   ]);
 }
 
