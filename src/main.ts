@@ -20,31 +20,34 @@ import type { Service } from './shared/service.ts';
 import type { SipTimers } from './sip/timers.ts';
 import { createRefusalLog } from './tree/refusals.ts';
 import { removeStaleParts } from './tree/uploads.ts';
+
 // Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
 // model enables that service, so a disabled service costs no memory.
 
+/** The modules startAppliance imports on demand, by what needs them: the one list of them. */
+const load = {
+  dhcp: () => import('./dhcp/server.ts'),
+  leaseSource: () => import('./dhcp/leases/external.ts'),
+  offlineLeases: () => import('./dhcp/leases/replay.ts'),
+  tftp: () => import('./tftp/server.ts'),
+  ftp: () => import('./ftp/server.ts'),
+  http: () => import('./http/server.ts'),
+  ntp: () => import('./ntp/server.ts'),
+  syslog: () => import('./syslog/server.ts'),
+  phoneLog: () => import('./syslog/log-files.ts'),
+  inventory: () => import('./inventory/persist.ts'),
+  sip: () => import('./sip/sender.ts'),
+  admin: () => import('./admin/server.ts'),
+};
+
 /**
- * Import every module startAppliance may import, starting nothing: a start that had to strip types loads
- * them all before it re-executes from the compile cache it wrote (cli/warm-start.ts).
+ * Import every module startAppliance may import (and those the admin server imports on its first request),
+ * starting nothing: a start that had to strip types loads them all before it re-executes from the compile
+ * cache it wrote (cli/warm-start.ts).
  */
 export async function importServiceModules(): Promise<void> {
-  await Promise.all([
-    import('./dhcp/server.ts'),
-    import('./dhcp/leases/external.ts'),
-    import('./dhcp/leases/replay.ts'),
-    import('./tftp/server.ts'),
-    import('./ftp/server.ts'),
-    import('./http/server.ts'),
-    import('./ntp/server.ts'),
-    import('./syslog/server.ts'),
-    import('./syslog/log-files.ts'),
-    import('./inventory/persist.ts'),
-    import('./sip/sender.ts'),
-    import('./admin/server.ts'),
-    // The admin server imports these on its first request (admin/server.ts): cached here too.
-    import('./admin/api.ts'),
-    import('./admin/metrics/registry.ts'),
-  ]);
+  await Promise.all(Object.values(load).map((f) => f()));
+  await (await load.admin()).importAdminHandler();
 }
 
 export interface Running {
@@ -162,7 +165,7 @@ export async function startAppliance(
     const sv = model.services;
     let deps = base;
     const dhcp = sv.dhcp.enabled
-      ? await (await import('./dhcp/server.ts')).startDhcpServer({
+      ? await (await load.dhcp()).startDhcpServer({
           ...base,
           dataDir: model.dataDir,
         })
@@ -185,25 +188,23 @@ export async function startAppliance(
     const leaseSource =
       ls &&
       (await start(true, async () =>
-        (
-          await import('./dhcp/leases/external.ts')
-        ).startLeaseSource({ ...base, source: ls }),
+        (await load.leaseSource()).startLeaseSource({ ...base, source: ls }),
       ));
     if (leaseSource) deps = { ...base, leases: leaseSource.leases };
     const tftp = await start(sv.tftp.enabled, async () =>
-      (await import('./tftp/server.ts')).startTftpServer(deps),
+      (await load.tftp()).startTftpServer(deps),
     );
     const ftp = await start(sv.ftp.enabled, async () =>
-      (await import('./ftp/server.ts')).startFtpServer(deps),
+      (await load.ftp()).startFtpServer(deps),
     );
     const http = await start(sv.http.enabled || sv.https.enabled, async () =>
-      (await import('./http/server.ts')).startHttpServers(deps),
+      (await load.http()).startHttpServers(deps),
     );
     const ntp = await start(sv.ntp.enabled, async () =>
-      (await import('./ntp/server.ts')).startNtpServer(deps),
+      (await load.ntp()).startNtpServer(deps),
     );
     const syslog = await start(sv.syslog.enabled, async () =>
-      (await import('./syslog/server.ts')).startSyslogServer(deps),
+      (await load.syslog()).startSyslogServer(deps),
     );
     if (sv.admin.enabled) {
       const counters: ServiceCounters = {
@@ -215,8 +216,7 @@ export async function startAppliance(
         syslog: syslog && (() => syslog.stats()),
       };
       const phoneLog =
-        syslog &&
-        (await import('./syslog/log-files.ts')).phoneLogReader(model.dataDir);
+        syslog && (await load.phoneLog()).phoneLogReader(model.dataDir);
       admin = await startOperations(
         {
           deps,
@@ -277,11 +277,8 @@ async function startOperations(
   const log = deps.log.child({ svc: 'admin' });
   const leases =
     dhcpLeases ??
-    (await import('./dhcp/leases/replay.ts')).offlineLeases(
-      model.dataDir,
-      deps.model,
-    );
-  const { startInventory } = await import('./inventory/persist.ts');
+    (await load.offlineLeases()).offlineLeases(model.dataDir, deps.model);
+  const { startInventory } = await load.inventory();
   const inventory = await startInventory({
     model: deps.model,
     leases: deps.leases,
@@ -291,7 +288,7 @@ async function startOperations(
     maxPhones: opts.maxPhones,
   });
   services.push(inventory);
-  const { createSipClient } = await import('./sip/sender.ts');
+  const { createSipClient } = await load.sip();
   const sip = createSipClient({
     localAddress: () => deps.model.current().address,
     bindAddress: deps.bindAddress,
@@ -299,7 +296,7 @@ async function startOperations(
     log,
   });
   services.push(sip);
-  const { startAdminServer } = await import('./admin/server.ts');
+  const { startAdminServer } = await load.admin();
   const admin = await startAdminServer({
     ...deps,
     live,

@@ -43,6 +43,10 @@ export type AdminServer = Service & {
   readonly port: number;
 };
 
+/** The page, the API and /metrics: imported on the admin port's first request (lazy-handler.ts). */
+export const importAdminHandler = () =>
+  Promise.all([import('./api.ts'), import('./metrics/registry.ts')]);
+
 export async function startAdminServer(
   deps: ServiceDeps & AdminOptions,
 ): Promise<AdminServer> {
@@ -90,10 +94,7 @@ export async function startAdminServer(
   const startedAt = Date.now();
   // The page, the API and /metrics are imported on the first request (lazy-handler.ts).
   const app = lazyHandler(async () => {
-    const [{ createAdminApp }, { createMetrics }] = await Promise.all([
-      import('./api.ts'),
-      import('./metrics/registry.ts'),
-    ]);
+    const [{ createAdminApp }, { createMetrics }] = await importAdminHandler();
     return createAdminApp({
       inventory,
       jobs,
