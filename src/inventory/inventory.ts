@@ -119,8 +119,13 @@ export function createInventory(opts: InventoryOptions): Inventory {
   };
   /** One copy of each repeated string in the timelines (intern.ts). */
   const share = createInterner();
-  const shareOpt = (s: string | undefined): string | undefined =>
-    s === undefined ? undefined : share(s);
+  /** An entry with its repeated strings as their one shared copy: every entry enters a timeline through here. */
+  const shared = (t: TimelineEntry): TimelineEntry => ({
+    ...t,
+    what: share(t.what),
+    ...(t.path !== undefined && { path: share(t.path) }),
+    ...(t.address !== undefined && { address: share(t.address) }),
+  });
   let recentErrors: InventoryError[] = [];
   let rev = 0;
   const listeners = new Set<() => void>();
@@ -133,12 +138,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
     phones.set(p.mac, {
       ...p,
       // A restored entry's strings are as JSON.parse made them: one copy each, shared here too.
-      timeline: p.timeline.map((t) => ({
-        ...t,
-        what: share(t.what),
-        path: shareOpt(t.path),
-        address: shareOpt(t.address),
-      })),
+      timeline: p.timeline.map(shared),
       files: { ...p.files },
     });
     if (!p.known) unknownOrder.set(p.mac, true);
@@ -203,7 +203,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
   };
 
   const push = (p: PhoneRecord, t: TimelineEntry): void => {
-    p.timeline.push(t);
+    p.timeline.push(shared(t));
     if (p.timeline.length > timelineMax)
       p.timeline.splice(0, p.timeline.length - timelineMax);
   };
@@ -216,17 +216,15 @@ export function createInventory(opts: InventoryOptions): Inventory {
       (opts.model.current().phones.has(e.mac) ? ensure(e.mac, at) : undefined);
     if (!p) return false; // a MAC only syslog has named is not a phone the inventory has seen
     p.lastSeen = at;
-    const what = share(
-      [SEVERITY_NAMES[e.severity] ?? `severity ${e.severity}`, e.app]
-        .filter(Boolean)
-        .join(' '),
-    );
+    const what = [SEVERITY_NAMES[e.severity] ?? `severity ${e.severity}`, e.app]
+      .filter(Boolean)
+      .join(' ');
     push(p, {
       at,
       kind: 'syslog',
       what,
       result: 'ok',
-      address: share(e.peer),
+      address: e.peer,
       text: e.text.length > 240 ? `${e.text.slice(0, 239)}…` : e.text,
     });
     let n = 0;
@@ -249,7 +247,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
     if (ip === undefined || ip === '' || ip === p.address) return;
     if (p.address !== undefined && byAddress.get(p.address) === p.mac)
       byAddress.delete(p.address);
-    p.address = share(ip);
+    p.address = ip;
     byAddress.set(ip, p.mac);
   };
 
@@ -294,14 +292,14 @@ export function createInventory(opts: InventoryOptions): Inventory {
     }
     if (e.reply === 'ACK' && e.address !== undefined) {
       setAddress(p, e.address);
-      if (e.message === 'REQUEST') p.lease = { address: share(e.address), at };
+      if (e.message === 'REQUEST') p.lease = { address: e.address, at };
     }
     push(p, {
       at,
       kind: 'dhcp',
-      what: share(`${e.message}→${e.reply ?? 'none'}`),
+      what: `${e.message}→${e.reply ?? 'none'}`,
       result: e.result,
-      address: shareOpt(e.address),
+      address: e.address,
     });
     if (e.result !== 'ok') {
       p.errors++;
@@ -360,8 +358,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
         p.versionAt = at;
       } else if (ua.stage === 'updater') p.bootVersion = ua.version;
     }
-    const path = share(e.path);
-    const miss = isOptionalMiss(path, e.result, e.direction);
+    const miss = isOptionalMiss(e.path, e.result, e.direction);
     const ok = e.result === 'ok' || miss;
     // Bounded per phone: a phone asking for endless distinct names cannot grow the inventory without limit.
     const key =
@@ -389,26 +386,26 @@ export function createInventory(opts: InventoryOptions): Inventory {
     }
     if (!ok) f.failures++;
     if (e.direction === 'download') {
-      if (e.result === 'ok' && path.endsWith('.cfg')) p.lastConfigFetch = at;
-      if (path.endsWith('.ld')) {
-        p.lastImage = { path, at, result: e.result };
-        if (!ok) p.imageFailure = { path, at, result: e.result };
-        else if (p.imageFailure?.path === path) p.imageFailure = undefined;
+      if (e.result === 'ok' && e.path.endsWith('.cfg')) p.lastConfigFetch = at;
+      if (e.path.endsWith('.ld')) {
+        p.lastImage = { path: e.path, at, result: e.result };
+        if (!ok) p.imageFailure = { path: e.path, at, result: e.result };
+        else if (p.imageFailure?.path === e.path) p.imageFailure = undefined;
       }
     }
     push(p, {
       at,
       kind: e.direction,
       what: e.protocol,
-      path,
+      path: e.path,
       result: e.result,
       bytes: e.bytes,
-      address: share(e.peer),
+      address: e.peer,
       optional: miss || undefined,
     });
     if (!ok) {
       p.errors++;
-      p.lastError = { at, code: e.result, path };
+      p.lastError = { at, code: e.result, path: e.path };
       noteError({
         at,
         mac,
