@@ -11,7 +11,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { ApplianceModel, FirmwareRelease } from '../config/model.ts';
-import { jsonSchema, PARAMETER_NAME } from '../config/schema.ts';
+import { jsonSchema } from '../config/schema.ts';
+import { PARAMETER_NAME } from '../config/schema-fields.ts';
 import { loadAppliance } from '../policy/load.ts';
 import {
   type Catalog,
