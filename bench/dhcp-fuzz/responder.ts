@@ -8,12 +8,9 @@
 import { createSocket } from 'node:dgram';
 import { formatPacket } from '../../src/dhcp/codec/format.ts';
 import { bootServer, messageType } from '../../src/dhcp/codec/options.ts';
-import {
-  decodePacket,
-  encodePacket,
-  MessageType,
-  replyTo,
-} from '../../src/dhcp/codec/packet.ts';
+import { MessageType, replyTo } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import { encodeSubOptions } from '../../src/dhcp/codec/sub-options.ts';
 import { vlanDiscovery } from '../../src/dhcp/codec/vlan.ts';
 import { encodeOptionValue } from '../../src/dhcp/configured-options.ts';

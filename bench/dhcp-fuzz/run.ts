@@ -15,12 +15,9 @@ import {
   parameterRequestList,
   vendorClassRaw,
 } from '../../src/dhcp/codec/options.ts';
-import {
-  decodePacket,
-  encodePacket,
-  MessageType,
-  replyTo,
-} from '../../src/dhcp/codec/packet.ts';
+import { MessageType, replyTo } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import { encodeOptionValue } from '../../src/dhcp/configured-options.ts';
 import { decodeVendorClass } from '../../src/policy/vendor-class.ts';
 import { checkCase, mutate } from '../../test/lib/dhcp-fuzz-mutate.ts';

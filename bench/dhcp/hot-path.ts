@@ -10,7 +10,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { pino } from 'pino';
-import { encodePacket } from '../../src/dhcp/codec/packet.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import { createDhcpHandler } from '../../src/dhcp/handler.ts';
 import { openLeaseStore } from '../../src/dhcp/leases/store.ts';
 import { createStats } from '../../src/dhcp/stats.ts';

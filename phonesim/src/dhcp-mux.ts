@@ -4,12 +4,9 @@
  * dropped and counted.
  */
 import dgram from 'node:dgram';
-import {
-  type DhcpPacket,
-  decodePacket,
-  encodePacket,
-  macOf,
-} from '../../src/dhcp/codec/packet.ts';
+import { type DhcpPacket, macOf } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 
 export interface DhcpMux {
   send(p: DhcpPacket, to?: string): void;

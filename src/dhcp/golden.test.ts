@@ -14,7 +14,8 @@ import {
   SPIP601_VENDOR_CLASS,
 } from '../../test/lib/dhcp-packets.ts';
 import { readGolden, updatingGolden } from '../../test/lib/golden.ts';
-import { encodePacket, MessageType } from './codec/packet.ts';
+import { MessageType } from './codec/packet.ts';
+import { encodePacket } from './codec/packet-encode.ts';
 import { decide } from './engine.ts';
 import { labelsOf } from './labels.ts';
 import { createLeaseTable } from './leases/table.ts';

@@ -19,12 +19,9 @@ import type { Mac } from '../shared/mac.ts';
 import { setNewest } from '../shared/newest-map.ts';
 import type { BoundedRateLimiter } from '../shared/rate-limit.ts';
 import { messageType } from './codec/options.ts';
-import {
-  decodePacket,
-  encodePacket,
-  MessageType,
-  macOf,
-} from './codec/packet.ts';
+import { MessageType, macOf } from './codec/packet.ts';
+import { decodePacket } from './codec/packet-decode.ts';
+import { encodePacket } from './codec/packet-encode.ts';
 import { type Decision, decide, messageName } from './engine.ts';
 import { labelsOf } from './labels.ts';
 import type { LeaseStore } from './leases/store.ts';

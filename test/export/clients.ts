@@ -12,7 +12,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePacket } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
 import { encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 import { formatIpv4, parseIpv4 } from '../../src/shared/ipv4.ts';
 import { envScript, readEnv, udhcpc as udhcpcArgs } from '../lib/dhcp-lab.ts';

@@ -16,11 +16,9 @@ import {
   textOption,
   vendorClassRaw,
 } from '../../src/dhcp/codec/options.ts';
-import {
-  type DhcpPacket,
-  decodePacket,
-  encodePacket,
-} from '../../src/dhcp/codec/packet.ts';
+import type { DhcpPacket } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import {
   decodeSubOptions,
   decodeVivso,

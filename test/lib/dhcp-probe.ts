@@ -9,11 +9,9 @@
  */
 import { createSocket } from 'node:dgram';
 import { messageType, serverId } from '../../src/dhcp/codec/options.ts';
-import {
-  decodePacket,
-  encodePacket,
-  macOf,
-} from '../../src/dhcp/codec/packet.ts';
+import { macOf } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import { formatIpv4 } from '../../src/shared/ipv4.ts';
 import { type RequestSpec, request } from './dhcp-packets.ts';
 

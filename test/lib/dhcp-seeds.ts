@@ -8,9 +8,9 @@
 import {
   type DhcpPacket,
   emptyPacket,
-  encodePacket,
   MessageType,
 } from '../../src/dhcp/codec/packet.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import { encodePolycomVendorClass } from '../../src/policy/vendor-class.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);

@@ -10,11 +10,9 @@
  */
 import { createSocket } from 'node:dgram';
 import http from 'node:http';
-import {
-  decodePacket,
-  encodePacket,
-  MessageType,
-} from '../../src/dhcp/codec/packet.ts';
+import { MessageType } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
+import { encodePacket } from '../../src/dhcp/codec/packet-encode.ts';
 import { request } from './dhcp-packets.ts';
 
 const [mode, server = '', countText = '0', seedText = '1'] =

@@ -1,6 +1,7 @@
 /** Reads DHCP packets out of a classic pcap file (tcpdump -w, Ethernet link type), for tests. */
 import { readFileSync } from 'node:fs';
-import { type DhcpPacket, decodePacket } from '../../src/dhcp/codec/packet.ts';
+import type { DhcpPacket } from '../../src/dhcp/codec/packet.ts';
+import { decodePacket } from '../../src/dhcp/codec/packet-decode.ts';
 
 export function dhcpPacketsFromPcap(path: string): DhcpPacket[] {
   const b = readFileSync(path);

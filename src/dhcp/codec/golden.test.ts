@@ -18,13 +18,9 @@ import { encodeOptionValue } from '../configured-options.ts';
 import { formatPacket } from './format.ts';
 import { hexDump, parseHexDump } from './hex-dump.ts';
 import { bootServer } from './options.ts';
-import {
-  type DhcpPacket,
-  decodePacket,
-  encodePacket,
-  MessageType,
-  replyTo,
-} from './packet.ts';
+import { type DhcpPacket, MessageType, replyTo } from './packet.ts';
+import { decodePacket } from './packet-decode.ts';
+import { encodePacket } from './packet-encode.ts';
 import { encodeSubOptions, encodeVivso } from './sub-options.ts';
 import { vlanDiscovery } from './vlan.ts';
 

@@ -7,15 +7,14 @@ import {
   udhcpcDiscover,
 } from '../../../test/lib/dhcp-seeds.ts';
 import {
-  type DecodeErrorCode,
   type DhcpPacket,
-  decodePacket,
   emptyPacket,
-  encodePacket,
   MessageType,
   macOf,
   replyTo,
 } from './packet.ts';
+import { type DecodeErrorCode, decodePacket } from './packet-decode.ts';
+import { encodePacket } from './packet-encode.ts';
 
 /** 236-byte header (op 1, Ethernet), cookie, then the given option bytes. */
 function raw(
