@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planFromArgs } from './cli.ts';
+import { planFromArgs } from './cli-plan.ts';
 
 test('phones get consecutive MACs and models round-robin; options reach every phone', () => {
   const r = planFromArgs([
