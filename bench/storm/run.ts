@@ -21,14 +21,11 @@
 
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { applianceStack } from './appliance-stack.ts';
+import { classicStack } from './classic-stack.ts';
 import { ADMIN_ON } from './diag.ts';
 import { modelList, type Protocol, parseRate } from './lab.ts';
-import {
-  applianceStack,
-  classicStack,
-  type StackResult,
-  type StormSpec,
-} from './stacks.ts';
+import type { StackResult, StormSpec } from './stacks.ts';
 
 const { values: a } = parseArgs({
   options: {
