@@ -4,7 +4,8 @@
  * (non-root, no capabilities, read-only root, the port sysctl) on an internal Docker network with
  * test/container/appliance.yaml and dummy firmware, then provision a "phone" from a second container:
  * busybox udhcpc gets the lease with options 66 and 160, curl fetches the master config and the firmware
- * over TFTP, FTP and HTTP. Containers never use the host's network and publish no port.
+ * over TFTP, FTP and HTTP; the start-up log says uploads are made durable by grouped syncfs rounds (the image's
+ * syncfs addon loaded). Containers never use the host's network and publish no port.
  *
  * Skips with a message when no Docker daemon answers, except under CI, where .ci/container.sh has started
  * one and a missing daemon is a failure.
@@ -31,6 +32,7 @@ import {
 } from 'testcontainers';
 import {
   allowWithinBridge,
+  containerLog,
   docker,
   dockerAnswers,
   imageSize,
@@ -211,6 +213,20 @@ test('container: the image provisions a phone over DHCP, TFTP, FTP and HTTP', {
         assert.equal(uid, '1000');
         assert.match(caps!, /CapEff:\s+0+$/);
         assert.equal(health, 'healthy');
+      },
+    );
+
+    await t.test(
+      'uploads are made durable by grouped syncfs rounds: the image built and loaded the syncfs addon',
+      async () => {
+        // The TFTP service's start-up line carries the process's sync group kind (src/shared/sync-group.ts):
+        // 'fsync' when the addon failed to load or APPLIANCE_UPLOAD_SYNC=fsync asked for it.
+        const line = (await containerLog(appliance.getId()))
+          .split('\n')
+          .find((l) => l.includes('"msg":"tftp listening"'));
+        assert.ok(line, 'no "tftp listening" line in the start-up log');
+        const { uploadSync } = JSON.parse(line) as { uploadSync?: string };
+        assert.equal(uploadSync, 'syncfs', line);
       },
     );
 

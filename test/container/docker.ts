@@ -1,7 +1,7 @@
 /**
  * Docker CLI helpers for the container test: is a daemon answering, run a docker command, remove what an
- * earlier (killed) run of this test left behind (found by label only), read an image's size and a
- * container's memory. Everything it creates carries LABEL, so cleanup never touches anything else.
+ * earlier (killed) run of this test left behind (found by label only), read an image's size, a
+ * container's memory and its log. Everything it creates carries LABEL, so cleanup never touches anything else.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -54,6 +54,15 @@ export async function memoryUsage(container: string): Promise<string> {
     ['stats', '--no-stream', '--format', '{{.MemUsage}}', container],
     30_000,
   );
+}
+
+/** A container's log so far, stdout then stderr (the appliance's JSON lines go to stderr). */
+export async function containerLog(container: string): Promise<string> {
+  const { stdout, stderr } = await run('docker', ['logs', container], {
+    timeout: 30_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return `${stdout}${stderr}`;
 }
 
 /**
