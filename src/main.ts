@@ -17,6 +17,7 @@ import { type LiveConfig, liveConfig } from './runtime/live-config.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
 import type { Mac } from './shared/mac.ts';
 import type { Service } from './shared/service.ts';
+import { sharedSyncGroup } from './shared/sync-group.ts';
 import type { SipTimers } from './sip/timers.ts';
 import { createRefusalLog } from './tree/refusals.ts';
 import { removeStaleParts } from './tree/uploads.ts';
@@ -235,11 +236,14 @@ export async function startAppliance(
     await closeAll();
     throw e;
   }
+  const uploads = sharedSyncGroup();
   log.info(
     {
       services: services.map((s) => s.name),
       config: configPath,
       sha256: model.source.sha256,
+      uploadSync: uploads.group.kind,
+      ...(uploads.why ? { uploadSyncWhy: uploads.why } : {}),
     },
     'appliance running',
   );

@@ -219,12 +219,12 @@ test('container: the image provisions a phone over DHCP, TFTP, FTP and HTTP', {
     await t.test(
       'uploads are made durable by grouped syncfs rounds: the image built and loaded the syncfs addon',
       async () => {
-        // The TFTP service's start-up line carries the process's sync group kind (src/shared/sync-group.ts):
-        // 'fsync' when the addon failed to load or APPLIANCE_UPLOAD_SYNC=fsync asked for it.
+        // The start-up line carries the process's sync group kind (src/shared/sync-group.ts), and the reason
+        // when it is 'fsync': the addon failed to load, or APPLIANCE_UPLOAD_SYNC=fsync asked for it.
         const line = (await containerLog(appliance.getId()))
           .split('\n')
-          .find((l) => l.includes('"msg":"tftp listening"'));
-        assert.ok(line, 'no "tftp listening" line in the start-up log');
+          .find((l) => l.includes('"msg":"appliance running"'));
+        assert.ok(line, 'no "appliance running" line in the start-up log');
         const { uploadSync } = JSON.parse(line) as { uploadSync?: string };
         assert.equal(uploadSync, 'syncfs', line);
       },

@@ -151,28 +151,36 @@ export function syncfsRounds(
   };
 }
 
-let shared: SyncGroup | undefined;
+interface Chosen {
+  readonly group: SyncGroup;
+  /** Why uploads fall back to an fsync per file (absent with syncfs rounds). */
+  readonly why?: string;
+}
+
+let shared: Chosen | undefined;
 
 /**
  * The process's group (all uploads share its rounds), built on first use: syncfs rounds when the addon
- * builds and the kernel reports syncfs errors, else fsync per file. `why` says why it fell back.
+ * builds and the kernel reports syncfs errors, else fsync per file. `why` says why it fell back (on every
+ * call, so the start-up log can say it too).
  * APPLIANCE_UPLOAD_SYNC=fsync asks for fsync per file (a filesystem where other writers keep much dirty
  * data, which every syncfs round would flush too).
  */
-export function sharedSyncGroup(): { group: SyncGroup; why?: string } {
-  if (shared) return { group: shared };
-  if (process.env.APPLIANCE_UPLOAD_SYNC === 'fsync') {
-    shared = fsyncEach();
-    return { group: shared, why: 'APPLIANCE_UPLOAD_SYNC=fsync' };
-  }
-  if (!kernelReportsSyncfsErrors()) {
-    shared = fsyncEach();
+export function sharedSyncGroup(): Chosen {
+  shared ??= chooseSyncGroup();
+  return shared;
+}
+
+function chooseSyncGroup(): Chosen {
+  if (process.env.APPLIANCE_UPLOAD_SYNC === 'fsync')
+    return { group: fsyncEach(), why: 'APPLIANCE_UPLOAD_SYNC=fsync' };
+  if (!kernelReportsSyncfsErrors())
     return {
-      group: shared,
+      group: fsyncEach(),
       why: `kernel ${release()} < 5.8: syncfs reports no errors`,
     };
-  }
   const addon = loadSyncfsAddon();
-  shared = addon.ok ? syncfsRounds(addon.value.syncfs) : fsyncEach();
-  return addon.ok ? { group: shared } : { group: shared, why: addon.error };
+  return addon.ok
+    ? { group: syncfsRounds(addon.value.syncfs) }
+    : { group: fsyncEach(), why: addon.error };
 }
