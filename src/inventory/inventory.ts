@@ -89,7 +89,10 @@ export function versionOf(s: string | undefined): string | undefined {
   return m ? m[1] : /^\d[\d.]*$/.test(s) ? s : undefined;
 }
 
-export function createInventory(opts: InventoryOptions): Inventory {
+export function createInventory(options: InventoryOptions): Inventory {
+  // The closures below keep `opts` for the inventory's life: without `restore`, so the parsed file they were
+  // restored from (a second copy of every record) is not kept with it.
+  const { restore, ...opts } = options;
   const now = opts.now ?? Date.now;
   const timelineMax = opts.timelineMax ?? 300;
   const errorsMax = opts.errorsMax ?? 200;
@@ -130,7 +133,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
   let rev = 0;
   const listeners = new Set<() => void>();
 
-  const restored = [...(opts.restore?.phones ?? [])].sort(
+  const restored = [...(restore?.phones ?? [])].sort(
     (a, b) => a.lastSeen - b.lastSeen,
   );
   for (const p of restored) {
@@ -144,7 +147,7 @@ export function createInventory(opts: InventoryOptions): Inventory {
     if (!p.known) unknownOrder.set(p.mac, true);
     if (p.address) byAddress.set(p.address, p.mac);
   }
-  recentErrors = [...(opts.restore?.errors ?? [])];
+  recentErrors = [...(restore?.errors ?? [])];
 
   const changed = (): void => {
     rev++;
