@@ -5,7 +5,6 @@
  * hands it the inventory, the lease query, the SIP client and the services' counters as interfaces.
  */
 
-import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { LeaseQuery, ServiceDeps } from '../runtime/deps.ts';
@@ -13,6 +12,7 @@ import type { ApplianceEvent } from '../runtime/events.ts';
 import type { LiveConfig } from '../runtime/live-config.ts';
 import { ApplianceError } from '../shared/errors.ts';
 import type { Mac } from '../shared/mac.ts';
+import { http } from '../shared/node-http.ts';
 import type { Service } from '../shared/service.ts';
 import type { Notifier } from '../sip/sender.ts';
 import { resolveToken } from './auth.ts';

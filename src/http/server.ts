@@ -7,11 +7,12 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
+import type { Server } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { ApplianceError } from '../shared/errors.ts';
+import { http } from '../shared/node-http.ts';
 import type { Service } from '../shared/service.ts';
 import { createHttpApp } from './app.ts';
 
@@ -29,7 +30,7 @@ export interface HttpService extends Service {
   readonly stats: Readonly<HttpStats>;
 }
 
-type AnyServer = http.Server | https.Server;
+type AnyServer = Server | https.Server;
 
 function listen(
   server: AnyServer,
