@@ -3,7 +3,8 @@
  * sampled for peak RSS and CPU; with `fault`, killed -9 mid-storm and restarted, then checked (fault.ts).
  * Env: STORM_NODE_FLAGS (node flags for the appliance), STORM_MEMPROBE=FILE (memoryUsage() every 500 ms).
  */
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { APPLIANCE_MAIN } from '../../test/lib/phonesim-lab.ts';
 import { checkFault } from './fault.ts';
 import { folder, lab } from './lab.ts';
@@ -79,6 +80,11 @@ export async function applianceStack(
     };
   } finally {
     await l.destroy();
+    // STORM_KEEP_DATA=DIR: keep the appliance's data/ (inventory.json, leases) for an offline look.
+    if (process.env.STORM_KEEP_DATA)
+      await cp(join(dir, 'data'), process.env.STORM_KEEP_DATA, {
+        recursive: true,
+      });
     await rm(dir, { recursive: true, force: true });
   }
 }

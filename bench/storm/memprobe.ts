@@ -5,6 +5,7 @@
  * storm shows whether RSS is live JS heap, retained buffers, or memory the allocator has not returned.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 
 const file = process.env.STORM_MEMPROBE;
@@ -29,7 +30,17 @@ if (file && isMainThread) {
         file: Math.round(kb(st, 'RssFile') / 1024),
         hwm: Math.round(kb(st, 'VmHWM') / 1024),
         threads: kb(st, 'Threads'),
+        // Each V8 space's live and committed size (MiB): which one grows.
+        spaces: Object.fromEntries(
+          getHeapSpaceStatistics().map((x) => [
+            x.space_name.replace('_space', ''),
+            [mb(x.space_used_size), mb(x.physical_space_size)],
+          ]),
+        ),
       })}\n`,
     );
   }, 500).unref();
+  // STORM_HEAPSNAP=MS:FILE: one heap snapshot MS after start (what the heap holds mid-storm, by constructor).
+  const [at, snap] = (process.env.STORM_HEAPSNAP ?? '').split(':');
+  if (snap) setTimeout(() => writeHeapSnapshot(snap), Number(at)).unref();
 }
