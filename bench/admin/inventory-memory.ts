@@ -20,6 +20,7 @@ import type { ApplianceEvent } from '../../src/runtime/events.ts';
 import type { Mac } from '../../src/shared/mac.ts';
 import { labModel } from '../../test/lib/admin/fixture.ts';
 import { VVX_VENDOR } from '../../test/lib/admin/inventory-at-cap.ts';
+import { syslogEvent } from '../../test/lib/syslog-event.ts';
 
 const [file, savesArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: inventory-memory.ts INVENTORY.json [SAVES]');
@@ -87,21 +88,13 @@ const build = (): ReturnType<typeof createInventory> => {
       } else if (t.kind === 'syslog') {
         events.push({
           at: t.at,
-          e: {
-            type: 'syslog',
+          e: syslogEvent(
             mac,
-            attributedBy: 'lease',
-            peer: fresh(t.address ?? ''),
-            transport: 'udp',
-            format: 'rfc3164',
-            facility: 16,
-            severity: 6,
-            timestamp: undefined,
-            hostname: undefined,
-            app: fresh('app'),
-            text: fresh(t.text ?? ''),
-            receivedAt: new Date(t.at).toISOString(),
-          },
+            fresh(t.address ?? ''),
+            fresh('app'),
+            fresh(t.text ?? ''),
+            t.at,
+          ),
         });
       }
     }

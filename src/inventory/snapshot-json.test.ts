@@ -8,6 +8,7 @@ import {
   VVX_UA as UA,
   VVX_VENDOR as vendor,
 } from '../../test/lib/admin/inventory-at-cap.ts';
+import { syslogEvent } from '../../test/lib/syslog-event.ts';
 import type { ApplianceEvent } from '../runtime/events.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { Mac } from '../shared/mac.ts';
@@ -67,21 +68,13 @@ function realisticSnapshot(): InventorySnapshot {
         x('ucs-5.9.7/3111-46162-001.sip.ld', { bytes: 51_362_816 }),
         x(`${mac}-app.log`, { direction: 'upload', bytes: 4000 }),
         x(ODD[(i + boot) % ODD.length]!, { result: 'TREE_NOT_FOUND' }),
-        {
-          type: 'syslog',
+        syslogEvent(
           mac,
-          attributedBy: 'lease',
-          peer: address,
-          transport: 'udp',
-          format: 'rfc3164',
-          facility: 16,
-          severity: 6,
-          timestamp: undefined,
-          hostname: undefined,
-          app: 'sip',
-          text: `Registrierung für „${2000 + i}" ✓ ${ODD[boot]}`,
-          receivedAt: new Date(t).toISOString(),
-        } as ApplianceEvent,
+          address,
+          'sip',
+          `Registrierung für „${2000 + i}" ✓ ${ODD[boot]}`,
+          t,
+        ),
       ];
       for (const e of events) inv.apply(e);
     }
