@@ -14,8 +14,8 @@
  * served UCS (they read sip.ver and skip the image). --pin: servers on CPU 0, the simulator on CPU 1
  * (taskset), each end's receive path on its own CPU (RPS). The appliance runs with its admin API on (10.91.8.1:8080),
  * as appliance.yaml's default has it; STORM_ADMIN=off turns it off to compare (not with STORM_DIAG, which reads
- * /metrics). Env: STORM_ADMIN, STORM_DIAG, STORM_PERF, STORM_NODE_FLAGS, STORM_MEMPROBE, STORM_LOG_LEVEL,
- * STORM_SIM_ARGS, STORM_SIM_NODE_FLAGS.
+ * /metrics). Env: STORM_ADMIN, STORM_DIAG, STORM_PERF, STORM_NODE_FLAGS, STORM_MEMPROBE (with STORM_HEAPSNAP,
+ * memprobe.ts), STORM_KEEP_DATA, STORM_LOG_LEVEL, STORM_SIM_ARGS, STORM_SIM_NODE_FLAGS.
  * Lab: namespaces "simb…", 10.91.8.0/21 inside them only. Needs root, dnsmasq, vsftpd, nginx, tc.
  */
 
