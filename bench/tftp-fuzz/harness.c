@@ -1,6 +1,6 @@
 /*
- * libFuzzer harness of the native TFTP download engine (src/tftp/native/engine.c, compiled in here with
- * -DTFTP_ENGINE_FUZZ so the N-API half is left out). It drives the functions the engine thread runs
+ * libFuzzer harness of the native TFTP download engine (src/tftp/native/: engine.h and its transfer.c,
+ * xfer.c and loop.c, linked in without engine.c, the N-API half; post_done is this file's). It drives the functions the engine thread runs
  * (run_commands, on_readable for the peer's and strangers' sockets, scan, sweep) on the engine's real state
  * and virtual time. Each transfer's sockets are made by the engine's own new_xfer (UDP on 127.0.0.1: run.sh
  * runs the fuzzer in a network namespace of its own); then the connected one, which only ever sends to and
@@ -15,10 +15,14 @@
  * of the file for a block in the window, an OACK is the one given, an ERROR is NUL-terminated, strangers get
  * only ERROR 5; the window stays within its bounds; an "ok" outcome counts the whole file. A violation aborts.
  */
-#include "../../src/tftp/native/engine.c"
+#include "../../src/tftp/native/engine.h"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define SLOTS 4
 
@@ -74,7 +78,8 @@ static int64_t now;
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "harness check failed: %s (line %d)\n", #c, __LINE__); abort(); } } while (0)
 
-void tftp_engine_done(done_item *d) {
+void post_done(engine *e, done_item *d) {
+  (void)e;
   for (int i = 0; i < nslots; i++) {
     if (slots[i].id != d->id) continue;
     CHECK(slots[i].x != NULL);

@@ -14,8 +14,8 @@ here=bench/tftp-fuzz
 out=${FUZZ_OUT:-/tmp/tftp-engine-fuzz}
 cc=${FUZZ_CC:-$(command -v clang-14 || command -v clang)}
 mkdir -p "$out/corpus"
-"$cc" -g -O1 -DTFTP_ENGINE_FUZZ -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -pthread \
-  "$here/harness.c" -o "$out/fuzzer"
+"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -pthread \
+  "$here/harness.c" src/tftp/native/{transfer,xfer,loop}.c -o "$out/fuzzer"
 node "$here/seeds.ts" "$out/seeds"
 flags=("$@")
 [ ${#flags[@]} -gt 0 ] || flags=(-max_total_time=60)

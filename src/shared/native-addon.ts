@@ -1,5 +1,5 @@
 /**
- * Loads one of the appliance's small N-API addons (a single C file beside the TypeScript that uses it),
+ * Loads one of the appliance's small N-API addons (C files beside the TypeScript that uses it),
  * compiling it on first use with the system C compiler against Node's own headers (<node>/include/node,
  * shipped with every Node build; no node-gyp, no download). The result is cached by source hash under
  * node_modules/.cache/appliance-native/ (or APPLIANCE_NATIVE_DIR, where the image keeps the addons it built)
@@ -41,22 +41,26 @@ function nodeIncludeDir(): string | undefined {
 }
 
 /**
- * Compile (if needed) and load the addon whose C source is `src`; `flags` are extra compiler flags
- * (e.g. -pthread). An error says what is missing (compiler, headers).
+ * Compile (if needed) and load the addon whose C source is `src` (it names the addon); `flags` are extra
+ * compiler flags (e.g. -pthread); `parts` are its other files: .c files compiled with it, headers only
+ * hashed (any change rebuilds). An error says what is missing (compiler, headers).
  */
 export function loadAddon<T>(
   src: string,
   flags: readonly string[] = [],
+  parts: readonly string[] = [],
 ): Result<T, string> {
   const name = basename(src, '.c');
-  let code: Buffer;
-  try {
-    code = readFileSync(src);
-  } catch (e) {
-    return err(`cannot read ${src}: ${(e as Error).message}`);
+  const hasher = createHash('sha256');
+  for (const f of [src, ...parts]) {
+    try {
+      hasher.update(readFileSync(f)).update(basename(f));
+    } catch (e) {
+      return err(`cannot read ${f}: ${(e as Error).message}`);
+    }
   }
-  const hash = createHash('sha256')
-    .update(code)
+  const sources = [src, ...parts.filter((f) => f.endsWith('.c'))];
+  const hash = hasher
     .update(flags.join(' '))
     .update(process.versions.napi ?? '')
     .digest('hex')
@@ -81,7 +85,7 @@ export function loadAddon<T>(
       mkdirSync(dir, { recursive: true });
       execFileSync(
         process.env.CC ?? 'cc',
-        ['-O2', '-shared', '-fPIC', ...flags, '-I', inc, src, '-o', tmp],
+        ['-O2', '-shared', '-fPIC', ...flags, '-I', inc, ...sources, '-o', tmp],
         { stdio: 'pipe', timeout: 60_000 },
       );
       renameSync(tmp, out);

@@ -1,5 +1,5 @@
 /**
- * Downloads run by the native engine (engine.c): the service thread accepts and negotiates an RRQ and opens
+ * Downloads run by the native engine (engine.c and the files engine.h lists): the service thread accepts and negotiates an RRQ and opens
  * the file through the tree; the engine's thread then runs the data phase on its own sockets. A file on disk
  * is read by the engine from the descriptor the tree opened (kept open here, never read here, closed once the
  * engine reports the outcome); other streams (rendered files, a few KiB) are read here and handed over as
@@ -57,11 +57,21 @@ const SANITIZE = [
   '-g',
 ];
 
+/** The engine's files besides engine.c (the binding): engine.h lists what each holds. */
+export const ENGINE_PARTS = ['engine.h', 'transfer.c', 'xfer.c', 'loop.c'];
+
 export function loadEngineAddon(): Result<EngineAddon, string> {
-  return loadAddon<EngineAddon>(join(import.meta.dirname, 'engine.c'), [
-    '-pthread',
-    ...(process.env.APPLIANCE_NATIVE_SANITIZE === '1' ? SANITIZE : []),
-  ]);
+  return loadAddon<EngineAddon>(
+    join(import.meta.dirname, 'engine.c'),
+    [
+      '-pthread',
+      // The parts call each other by plain names (loop, scan, ...): kept inside the addon, never bound to
+      // a symbol of the same name that node exports.
+      '-fvisibility=hidden',
+      ...(process.env.APPLIANCE_NATIVE_SANITIZE === '1' ? SANITIZE : []),
+    ],
+    ENGINE_PARTS.map((f) => join(import.meta.dirname, f)),
+  );
 }
 
 export interface EngineJob {
