@@ -47,6 +47,7 @@ export async function applianceStack(
         label: `${LABEL[spec.proto].app}${fault ? ' kill' : ''}`,
         appliance: !fault,
         serverOut: () => app.out(),
+        serverPid: () => app.child.pid,
       },
       fault
         ? async () => {

@@ -127,6 +127,7 @@ export async function classicStack(spec: StormSpec): Promise<StackResult> {
         label: LABEL[spec.proto].classic,
         appliance: false,
         serverOut: () => `${dns.out()}\n${server?.out() ?? ''}`,
+        serverPid: () => dns.child.pid,
       },
     );
     const d = sd.stop();

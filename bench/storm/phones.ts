@@ -1,6 +1,7 @@
 /**
  * The phones of a storm: one appliance-phonesim process for all of them in the lab's phones namespace, its
- * progress, CPU and report; a STORM_DIAG snapshot around it (diag.ts) and a STORM_PERF profile of it.
+ * progress, CPU and report; a STORM_DIAG snapshot around it (diag.ts) and a STORM_PERF profile of it;
+ * STORM_PERF_SERVER the same of the server process, every thread (the appliance, or dnsmasq).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -14,11 +15,21 @@ import type { StormSpec } from './stacks.ts';
 
 /** STORM_PERF=DIR: `perf record -F 499 -g` of the simulator for 10 s of each row, from 5 s after its start. */
 const PERF_DIR = process.env.STORM_PERF ?? '';
+/** STORM_PERF_SERVER=DIR: the same record of the server process (all its threads), as `<row>-server.data`. */
+const PERF_SERVER_DIR = process.env.STORM_PERF_SERVER ?? '';
+/** STORM_PERF_SERVER_S: how long the server record runs, from the phones' start (default 10 s from 5 s). */
+const PERF_SERVER_S = Number(process.env.STORM_PERF_SERVER_S ?? 0);
 
-function profile(pid: number, label: string): void {
-  mkdirSync(PERF_DIR, { recursive: true });
+function profile(
+  pid: number,
+  label: string,
+  dir = PERF_DIR,
+  fromS = 5,
+  seconds = 10,
+): void {
+  mkdirSync(dir, { recursive: true });
   const out = join(
-    PERF_DIR,
+    dir,
     `${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.data`,
   );
   setTimeout(() => {
@@ -32,12 +43,12 @@ function profile(pid: number, label: string): void {
         out,
         '--',
         'sleep',
-        '10',
+        String(seconds),
       ],
       { stdio: 'ignore' },
     );
     p.on('error', () => {});
-  }, 5000).unref();
+  }, fromS * 1000).unref();
 }
 
 /** What STORM_DIAG records of a row (diag.ts): its label, whether /metrics is there, the server's output. */
@@ -45,6 +56,8 @@ export interface DiagRow {
   readonly label: string;
   readonly appliance: boolean;
   readonly serverOut: () => string;
+  /** The server process STORM_PERF_SERVER records (dnsmasq for the classic stack). */
+  readonly serverPid?: () => number | undefined;
 }
 
 export async function runPhones(
@@ -99,6 +112,19 @@ export async function runPhones(
   }, 250);
   const done = new Promise<void>((r) => child.on('exit', () => r()));
   if (PERF_DIR) profile(child.pid!, diag.label);
+  const serverPid = diag.serverPid?.();
+  if (PERF_SERVER_DIR && serverPid)
+    profile(
+      serverPid,
+      `${diag.label}-server`,
+      PERF_SERVER_DIR,
+      PERF_SERVER_S > 0 ? 0 : 5,
+      PERF_SERVER_S > 0 ? PERF_SERVER_S : 10,
+    );
+  if (serverPid)
+    process.stderr.write(
+      `storm: ${diag.label} server CPU before the phones start: ${cpuS(serverPid).toFixed(2)} s\n`,
+    );
   if (during) await during();
   await done;
   clearInterval(t);
