@@ -1,6 +1,6 @@
 /**
  * The appliance stack of a storm: `appliance run` on the storm's folder (DHCP + the protocol's service),
- * sampled for peak RSS and CPU; with `fault`, killed -9 mid-storm and restarted, then checked (fault.ts).
+ * sampled for peak RSS and CPU (and CPU by thread name, threads.ts); with `fault`, killed -9 mid-storm and restarted, then checked (fault.ts).
  * Env: STORM_NODE_FLAGS (node flags for the appliance), STORM_MEMPROBE=FILE (memoryUsage() every 500 ms).
  */
 import { cp, rm } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import {
   sampler,
   spawnWatched,
 } from './stacks.ts';
+import { threadSampler } from './threads.ts';
 
 const MEMPROBE = new URL('./memprobe.ts', import.meta.url).pathname;
 
@@ -37,6 +38,7 @@ export async function applianceStack(
     ];
     let app = await spawnWatched(l, spec, argv, 'appliance running');
     const s = sampler(() => app.child.pid);
+    const byThread = fault ? undefined : threadSampler(app.child.pid!);
     let faultInfo: Record<string, unknown> | undefined;
     const sim = await runPhones(
       l,
@@ -65,6 +67,13 @@ export async function applianceStack(
         : undefined,
     );
     const a = s.stop();
+    if (byThread)
+      process.stderr.write(
+        `storm: ${LABEL[spec.proto].app} CPU by thread while the phones ran: ${byThread
+          .stop()
+          .map(([n, v]) => `${n} ${v.toFixed(2)} s`)
+          .join(', ')}\n`,
+      );
     if (fault)
       faultInfo = { ...faultInfo, ...(await checkFault(sim.sim, yamlPath)) };
     return {
