@@ -58,7 +58,7 @@ const SANITIZE = [
 ];
 
 /** The engine's files besides engine.c (the binding): engine.h lists what each holds. */
-export const ENGINE_PARTS = ['engine.h', 'transfer.c', 'xfer.c', 'loop.c'];
+const ENGINE_PARTS = ['engine.h', 'transfer.c', 'xfer.c', 'loop.c'];
 
 export function loadEngineAddon(): Result<EngineAddon, string> {
   return loadAddon<EngineAddon>(
@@ -148,16 +148,21 @@ function openFd(
   });
 }
 
+/** One engine thread per two cores, 1 to 4 (see createNativeDownloads). */
+export function defaultEngineThreads(cores: number): number {
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+}
+
 /**
- * `threads` engine threads (default: one per core, at most 4), each with its own epoll and transfers, new
- * transfers going to the one with fewest. One thread would do the work, but as one thread it competes for the
- * CPU with everything else and every transfer it runs waits when the scheduler gives it its turn late (see
- * bench/results/tftp.md).
+ * `threads` engine threads (default: one per two cores, 1 to 4), each with its own epoll and transfers, new
+ * transfers going to the one with fewest. The other cores are left to the JavaScript thread (requests, DHCP,
+ * events), libuv's pool and GC: one per core (as before) made two engine threads on two cores, each idle
+ * between datagrams and woken for almost every one, which cost CPU per block (bench/results/storm.md, run 10t).
  */
 export function createNativeDownloads(
   addon: EngineAddon,
   stats: TftpStats,
-  threads = Math.min(4, availableParallelism()),
+  threads = defaultEngineThreads(availableParallelism()),
 ): NativeDownloads {
   const running = new Map<
     number,
