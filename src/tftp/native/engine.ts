@@ -158,6 +158,8 @@ export function defaultEngineThreads(cores: number): number {
  * transfers going to the one with fewest. The other cores are left to the JavaScript thread (requests, DHCP,
  * events), libuv's pool and GC: one per core (as before) made two engine threads on two cores, each idle
  * between datagrams and woken for almost every one, which cost CPU per block (bench/results/storm.md, run 10t).
+ * The cost: windowed downloads that need more than one core's worth of engine are capped at one core
+ * (bench/results/tftp.md, "One engine thread on two cores").
  */
 export function createNativeDownloads(
   addon: EngineAddon,
