@@ -1,6 +1,7 @@
 /**
  * The appliance stack of a storm: `appliance run` on the storm's folder (DHCP + the protocol's service),
- * sampled for peak RSS and CPU (and CPU by thread name, threads.ts); with `fault`, killed -9 mid-storm and restarted, then checked (fault.ts).
+ * sampled for peak RSS and CPU (and CPU by thread name, threads.ts); with `fault`, killed -9 mid-storm and
+ * restarted, then checked (fault.ts).
  * Env: STORM_NODE_FLAGS (node flags for the appliance), STORM_MEMPROBE=FILE (memoryUsage() every 500 ms).
  */
 import { cp, rm } from 'node:fs/promises';
