@@ -14,7 +14,7 @@ ARG NODE_IMAGE=node:24-slim
 
 # ---- build: TypeScript → dist/, the native addons, production node_modules --------------------
 FROM ${NODE_IMAGE} AS build
-# A C compiler for the four addons (src/dhcp/socket/bind-device.c, src/tftp/native/engine.c, src/ntp/host-clock.c,
+# A C compiler for the four addons (src/dhcp/socket/bind-device.c, src/tftp/native/ (engine.c and its parts), src/ntp/host-clock.c,
 # src/shared/syncfs.c), compiled once
 # here; the runtime image has no compiler.
 RUN apt-get update -qq \
