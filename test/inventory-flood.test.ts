@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RUN_NODE_FLAGS } from '../src/cli/node-flags.ts';
+import { RUN_MALLOC_ARENAS, RUN_NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { createLab, waitFor } from './lib/netns.ts';
 import { labApplianceYaml, labSkip, REPO } from './lib/service-lab.ts';
 
@@ -52,7 +52,10 @@ test('3,000 random-MAC DISCOVERs and 10,000 random-MAC GETs: no phone records, R
         join(REPO, 'test/lib/admin/lab-appliance.ts'),
         yaml,
       ],
-      { cwd: REPO, env: { ...process.env, MALLOC_ARENA_MAX: '2' } },
+      {
+        cwd: REPO,
+        env: { ...process.env, MALLOC_ARENA_MAX: RUN_MALLOC_ARENAS },
+      },
     );
     let out = '';
     let err = '';

@@ -110,7 +110,7 @@ export function report(i: ReportInput): string {
           '(one JSON line per DHCP message), Kea at INFO (two lines per exchange), dnsmasq with `--quiet-dhcp`. Kea runs single-threaded',
         ]),
     "(2.2.0's default). The appliance runs as users start it, `node bin/appliance.js run --config appliance.yaml`",
-    '(it re-executes itself with its V8 flags and MALLOC_ARENA_MAX=2), every service at its default (on; only',
+    '(it re-executes itself with its V8 flags and MALLOC_ARENA_MAX=1), every service at its default (on; only',
     'DHCP and the inventory it feeds have work).',
     '',
     `uptime before: \`${i.uptimeBefore}\`; after: \`${i.uptimeAfter}\` (2 cores, shared with other work).`,

@@ -35,7 +35,7 @@ test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with 
   ]);
 });
 
-test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and MALLOC_ARENA_MAX=2 added (and, from source, the compile cache), once', async () => {
+test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and MALLOC_ARENA_MAX=1 added (and, from source, the compile cache), once', async () => {
   const script = `
     import { reexecWithNodeFlags } from ${JSON.stringify(new URL('./node-flags.ts', import.meta.url).href)};
     const before = process.env.APPLIANCE_NODE_FLAGS;
@@ -72,5 +72,5 @@ test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and
   assert.equal(r.mark, RUN_NODE_FLAGS.join(' '));
   // Run from TypeScript source, the new process keeps its type-stripped modules in Node's compile cache.
   assert.equal(r.cache, join(tmpdir(), 'node-compile-cache'));
-  assert.equal(r.arenas, '2');
+  assert.equal(r.arenas, '1');
 });

@@ -8,8 +8,9 @@
  *   --heap-growing-percent=20 the old generation may grow by 20 % after a full collection (V8 otherwise allows
  *                             several times the live size), trading some CPU for a steady peak RSS.
  *
- * The new process also gets MALLOC_ARENA_MAX=2 (unless set): glibc otherwise gives each allocating thread
- * (libuv's file-system pool writing leases, inventory and uploads) its own arena.
+ * The new process also gets MALLOC_ARENA_MAX=1 (unless set): glibc otherwise gives each allocating thread
+ * (libuv's file-system pool writing leases, inventory and uploads; the TFTP engine thread) its own arena, and
+ * each keeps its own high-water mark; one arena had the lower peak in the storms, 2 the lower before.
  *
  * Run from TypeScript source (node src/cli/main.ts), the re-executed process also gets NODE_COMPILE_CACHE (unless
  * set: Node's default folder, <tmpdir>/node-compile-cache) and src/main.ts flushes it once the appliance runs: from
@@ -23,6 +24,9 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** The malloc arenas `appliance run` asks glibc for (MALLOC_ARENA_MAX). */
+export const RUN_MALLOC_ARENAS = '1';
 
 export const RUN_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=4',
@@ -54,7 +58,8 @@ export function reexecWithNodeFlags(): void {
     return;
   const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   const env: Record<string, string> = {};
-  if (process.env.MALLOC_ARENA_MAX === undefined) env.MALLOC_ARENA_MAX = '2';
+  if (process.env.MALLOC_ARENA_MAX === undefined)
+    env.MALLOC_ARENA_MAX = RUN_MALLOC_ARENAS;
   if (fromSource && process.env.NODE_COMPILE_CACHE === undefined)
     env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
   if (missing.length === 0 && Object.keys(env).length === 0) return;
