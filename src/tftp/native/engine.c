@@ -4,7 +4,7 @@
  * Why native: a lock-step download is one ACK in and one DATA out per block, and in Node each of those
  * costs a libuv callback into JavaScript, a fresh Buffer and an rinfo object, the send path's argument
  * checks and a state-machine step; user space was a large share of the server's CPU (bench/results/tftp.md).
- * Here a block costs recv + send (sendmmsg for a whole window) and one pread per 16 KiB.
+ * Here a block costs recv + send (sendmmsg for a whole window) and one pread per 4 KiB or per window.
  *
  * What stays in TypeScript (server.ts, download.ts, codec/negotiate.ts, the tree): parsing the request, path
  * safety, option negotiation and the OACK bytes, opening the file, refusals, uploads, events and logs. The

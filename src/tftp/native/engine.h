@@ -18,7 +18,8 @@
 #include <sys/types.h>
 
 #define MAX_WINDOW 64
-#define READ_AHEAD 16384
+/* Bytes of a file read per pread (at least a window's blocks): a lock-step transfer holds ~4 KiB, not 16. */
+#define READ_AHEAD 4096
 #define SCAN_MS 20
 #define OP_DATA 3
 #define OP_ACK 4
