@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { loadAddon } from '../../shared/native-addon.ts';
 import type { Result } from '../../shared/result.ts';
+import { openDescriptor } from '../../tree/descriptor.ts';
 import { encode } from '../codec/packet.ts';
 import type { TransferConfig } from '../machine/machine.ts';
 import type { TftpStats } from '../stats.ts';
@@ -94,13 +95,6 @@ export interface NativeDownloads {
   close(): void;
 }
 
-/** fs.ReadStream's fields that @types/node leaves out (documented: fd once open; start/end as given). */
-type OpenFile = ReadStream & {
-  readonly fd?: number | null;
-  readonly start?: number;
-  readonly end?: number;
-};
-
 const COUNTERS = [
   'malformed',
   'wrongTid',
@@ -116,36 +110,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
   for await (const c of stream)
     parts.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
   return Buffer.concat(parts);
-}
-
-/** The open descriptor behind a file stream (waits for 'ready'). */
-function openFd(
-  stream: OpenFile,
-): Promise<{ fd: number; start: number; end: number }> {
-  return new Promise((resolve, reject) => {
-    const go = (): void => {
-      stream.off('error', reject);
-      if (typeof stream.fd !== 'number') {
-        reject(new Error('file closed before it was read'));
-        return;
-      }
-      resolve({
-        fd: stream.fd,
-        start: stream.start ?? 0,
-        end:
-          typeof stream.end === 'number' && Number.isFinite(stream.end)
-            ? stream.end
-            : -1,
-      });
-    };
-    if (!stream.pending && typeof stream.fd === 'number') go();
-    else if (stream.errored || stream.destroyed)
-      reject(stream.errored ?? new Error('file closed before it was read'));
-    else {
-      stream.once('ready', go);
-      stream.once('error', reject);
-    }
-  });
 }
 
 /** One engine thread per two cores, 1 to 4 (see createNativeDownloads). */
@@ -268,7 +232,7 @@ export function createNativeDownloads(
       });
       const ready =
         job.stream instanceof ReadStream
-          ? openFd(job.stream as OpenFile).then((f) =>
+          ? openDescriptor(job.stream).then((f) =>
               go(f.fd, f.start, f.end, null),
             )
           : readAll(job.stream).then((data) => go(-1, 0, -1, data));
