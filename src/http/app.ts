@@ -22,6 +22,7 @@ import { createDownloadBudget, serveDownload } from './download.ts';
 import { failure } from './errors.ts';
 import { sendFailure, sendTreeFailure } from './reply.ts';
 import { rawTreePath } from './request-path.ts';
+import { loadSendfile } from './sendfile.ts';
 import { startRecord, type TransferRecord } from './transfer-record.ts';
 import { receiveUpload } from './upload.ts';
 
@@ -201,6 +202,13 @@ export function createHttpApp(
   const closing = lifecycle?.closing ?? (() => false);
   // one read budget for the downloads of this service, HTTP and HTTPS (download.ts)
   const budget = createDownloadBudget();
+  // sendfile for plain-HTTP downloads of files on disk (sendfile.ts): built now, not on the first download
+  const sendfile = loadSendfile();
+  if (!sendfile.ok)
+    deps.log.warn(
+      { err: sendfile.error },
+      'http: sendfile unavailable, downloads are streamed',
+    );
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

@@ -2,7 +2,10 @@
  * GET and HEAD of a tree file: validators, conditional requests, a single byte range, streamed from
  * tree.open (the file is never buffered whole) into a ring of buffers reused chunk after chunk.
  */
+
+import { ReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { openDescriptor } from '../tree/descriptor.ts';
 import { ReadBudget } from '../tree/read-budget.ts';
 import { RecyclingFileStream } from '../tree/recycling-stream.ts';
 import type { FileTree, Requester } from '../tree/types.ts';
@@ -15,6 +18,7 @@ import {
 import { failure } from './errors.ts';
 import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 import { sendFailure, sendTreeFailure } from './reply.ts';
+import { loadSendfile, plainSocketFd } from './sendfile.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -131,18 +135,42 @@ export async function serveDownload(
     return;
   }
 
-  const opened = await tree.open(path, {
-    start,
-    end,
-    who,
-    ring: RING,
-    budget,
-  });
+  // Plain HTTP and a file on disk: the kernel sends it (sendfile.ts); TLS and rendered files are streamed.
+  const sendfile =
+    plainSocketFd(res) === undefined ? undefined : loadSendfile();
+  const opened = await tree.open(
+    path,
+    sendfile?.ok
+      ? { start, end, who }
+      : { start, end, who, ring: RING, budget },
+  );
   if (!opened.ok) {
     res.removeHeader('Content-Range');
     return sendTreeFailure(res, record, opened.error, 'download');
   }
-  await streamBody(opened.value.stream, res, record, length);
+  const { stream } = opened.value;
+  if (sendfile?.ok && stream instanceof ReadStream) {
+    const file = await openDescriptor(stream).then(
+      (f) => f.fd,
+      () => undefined,
+    );
+    if (file === undefined) {
+      res.removeHeader('Content-Range');
+      return sendFailure(
+        res,
+        record,
+        failure(500, 'TREE_IO', 'the file could not be opened'),
+      );
+    }
+    const out = await sendfile.value.body(res, file, start, length);
+    if (out.result !== 'unsupported') {
+      stream.destroy();
+      record.finish(out.result, out.sent);
+      return;
+    }
+    // No sendfile on this file's filesystem and nothing sent: the same stream, unread, is streamed.
+  }
+  await streamBody(stream, res, record, length);
 }
 
 /**
