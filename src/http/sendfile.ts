@@ -136,7 +136,13 @@ function sendfileWith(addon: SendfileAddon): Sendfile {
             settle({ result: 'HTTP_CLIENT_ABORTED', sent: 0 });
             return;
           }
-          id = addon.start(sock, fd, offset, length);
+          try {
+            id = addon.start(sock, fd, offset, length);
+          } catch {
+            // No descriptor left for the duplicate (EMFILE) or no poll: nothing was sent, so stream it.
+            settle({ result: 'unsupported', sent: 0 });
+            return;
+          }
           started++;
           waiting.set(id, (errno, sent) => {
             id = undefined;
