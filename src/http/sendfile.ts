@@ -43,7 +43,8 @@ const CLIENT_GONE = new Set([
   E.ETIMEDOUT,
   E.EHOSTUNREACH,
 ]);
-const NO_SENDFILE = new Set([E.EINVAL, E.ENOSYS, E.EOPNOTSUPP]);
+/** The file cannot be sent this way (no splice on its filesystem, not seekable): stream it instead. */
+const NO_SENDFILE = new Set([E.EINVAL, E.ENOSYS, E.EOPNOTSUPP, E.ESPIPE]);
 
 function outcomeOf(errno: number, sent: number): SendfileOutcome {
   if (errno === 0) return { result: 'ok', sent };
