@@ -1,8 +1,8 @@
 /**
- * GET and HEAD of a tree file: validators, conditional requests, a single byte range, streamed from
- * tree.open (the file is never buffered whole) into a ring of buffers reused chunk after chunk.
+ * GET and HEAD of a tree file: validators, conditional requests, a single byte range. The body of a file on
+ * disk over plain HTTP is sent by the kernel (sendfile.ts); over HTTPS, and a rendered file, it is streamed
+ * from tree.open (the file is never buffered whole) through a ring of buffers reused chunk after chunk.
  */
-
 import { ReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openDescriptor } from '../tree/descriptor.ts';
