@@ -5,8 +5,8 @@
  * same connection, and res.end() finishes the response (keep-alive and pipelining stay Node's).
  *
  * While the addon sends, Node sees no writes, so its idle timeout would fire on a long download: every
- * PROGRESS_MS the timer is re-armed if bytes moved, so a download is cut only after the server's idle time
- * without progress, as a streamed one. A client that goes away fails the sendfile (EPIPE, ECONNRESET) or
+ * quarter of that timeout (at most PROGRESS_MS) the timer is re-armed if bytes moved, so a download is cut
+ * only after the server's idle time without progress, as a streamed one. A client that goes away fails the sendfile (EPIPE, ECONNRESET) or
  * closes the response; either ends the download, recorded as HTTP_CLIENT_ABORTED.
  */
 import type { ServerResponse } from 'node:http';
