@@ -15,7 +15,7 @@ ARG NODE_IMAGE=node:24-slim
 # ---- build: TypeScript → dist/, the native addons, production node_modules --------------------
 FROM ${NODE_IMAGE} AS build
 # A C compiler for the five addons (src/dhcp/socket/bind-device.c, src/tftp/native/ (engine.c and its parts), src/ntp/host-clock.c,
-# src/shared/syncfs.c, src/http/native/sendfile.c), compiled once
+# src/shared/syncfs.c, src/shared/sendfile.c), compiled once
 # here; the runtime image has no compiler.
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
@@ -31,7 +31,7 @@ COPY src ./src
 # static files) are copied as they are, test data excepted.
 RUN npm run build \
  && (cd src && find . -type f ! -name '*.ts' ! -path '*/testdata/*' -exec cp --parents {} ../dist/ \;) \
- && APPLIANCE_NATIVE_DIR=/app/native node -e "Promise.all([import('/app/dist/dhcp/socket/native.js').then((m) => m.loadBindDevice()), import('/app/dist/tftp/native/engine.js').then((m) => m.loadEngineAddon()), import('/app/dist/ntp/host-clock.js').then((m) => m.loadHostClockAddon()), import('/app/dist/shared/sync-group.js').then((m) => m.loadSyncfsAddon()), import('/app/dist/http/sendfile.js').then((m) => m.loadSendfile())]).then((rs) => { for (const r of rs) if (!r.ok) { console.error(r.error); process.exit(1); } })" \
+ && APPLIANCE_NATIVE_DIR=/app/native node -e "Promise.all([import('/app/dist/dhcp/socket/native.js').then((m) => m.loadBindDevice()), import('/app/dist/tftp/native/engine.js').then((m) => m.loadEngineAddon()), import('/app/dist/ntp/host-clock.js').then((m) => m.loadHostClockAddon()), import('/app/dist/shared/sync-group.js').then((m) => m.loadSyncfsAddon()), import('/app/dist/shared/sendfile.js').then((m) => m.loadSendfile())]).then((rs) => { for (const r of rs) if (!r.ok) { console.error(r.error); process.exit(1); } })" \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/.cache
 

@@ -4,11 +4,13 @@
  * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
  */
 
+import { ReadStream } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { LeaseLookup } from '../runtime/deps.ts';
 import { macFromFileName } from '../shared/mac.ts';
+import { loadSendfile, plainSocketFd } from '../shared/sendfile.ts';
 import { RecyclingFileStream, ringChunk } from '../tree/recycling-stream.ts';
 import type {
   FileTree,
@@ -24,6 +26,7 @@ import {
   treeWriteError,
 } from './errors.ts';
 import { clientPath, joinArg, listArg, resolveCwd } from './paths.ts';
+import { SendfileStream } from './sendfile-stream.ts';
 import { type FtpStat, toFtpStat } from './stat.ts';
 import type { ConnectionTransfers, TransferLog } from './transfers.ts';
 import { UploadStream } from './upload-stream.ts';
@@ -49,7 +52,8 @@ interface PatchedConnection {
 }
 
 /**
- * RETR reads into a ring of 4 buffers per download (tree recycling-stream.ts): ftp-srv writes one chunk and
+ * RETR over a plain data connection is sent by the kernel (sendfile-stream.ts). Over TLS (or with sendfile
+ * off) it reads into a ring of 4 buffers per download (tree recycling-stream.ts): ftp-srv writes one chunk and
  * waits for the data socket to take it before the next, so a download holds its ring for good instead of
  * leaving a fresh buffer per chunk to the collector, and gives it back for the next download once its data
  * socket has closed. The chunk is sized from a budget of 32 MiB over the
@@ -180,27 +184,48 @@ export class TreeFileSystem extends FileSystem {
         typeof opts.start === 'number' && opts.start > 0
           ? opts.start
           : undefined;
-      const r = await tree.open(path, {
-        start,
-        chunk: retrChunk(ctx.reads.active + 1),
-        ring: RETR_RING,
-        who: { mac: leaseMac },
-      });
-      if (!r.ok) throw treeReadError(r.error);
-      const { info, stream } = r.value;
-      t.setRelease(info.release);
-      ctx.reads.active++;
-      stream.once('close', () => {
-        ctx.reads.active--;
-      });
-      t.bytes = Math.max(0, info.size - (start ?? 0));
-      t.onSweep = () => stream.destroy();
       const data = (
         this.connection as unknown as {
           connector?: { socket?: Socket | null };
         }
       ).connector?.socket;
-      t.sent = () => data?.bytesWritten ?? 0;
+      // A plain data connection: the kernel sends the file (sendfile-stream.ts); over TLS it is streamed.
+      const sendfile =
+        plainSocketFd(data) === undefined ? undefined : loadSendfile();
+      const r = await tree.open(
+        path,
+        sendfile?.ok
+          ? { start, who: { mac: leaseMac } }
+          : {
+              start,
+              chunk: retrChunk(ctx.reads.active + 1),
+              ring: RETR_RING,
+              who: { mac: leaseMac },
+            },
+      );
+      if (!r.ok) throw treeReadError(r.error);
+      const { info } = r.value;
+      t.bytes = Math.max(0, info.size - (start ?? 0));
+      const stream =
+        sendfile?.ok && data && r.value.stream instanceof ReadStream
+          ? new SendfileStream(
+              sendfile.value,
+              r.value.stream,
+              data,
+              start ?? 0,
+              t.bytes,
+            )
+          : r.value.stream;
+      t.setRelease(info.release);
+      ctx.reads.active++;
+      stream.once('close', () => {
+        ctx.reads.active--;
+      });
+      t.onSweep = () => stream.destroy();
+      t.sent =
+        stream instanceof SendfileStream
+          ? () => stream.sent()
+          : () => data?.bytesWritten ?? 0;
       // Once the data socket is closed no write of a chunk is pending: the ring may serve the next download.
       if (stream instanceof RecyclingFileStream && data)
         data.once('close', () => stream.recycle());

@@ -16,13 +16,13 @@ import express, {
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { plainAddress as peerAddress } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
+import { loadSendfile } from '../shared/sendfile.ts';
 import type { ReadBudget } from '../tree/read-budget.ts';
 import { authorize, challenge, siteForFolder } from './auth.ts';
 import { createDownloadBudget, serveDownload } from './download.ts';
 import { failure } from './errors.ts';
 import { sendFailure, sendTreeFailure } from './reply.ts';
 import { rawTreePath } from './request-path.ts';
-import { loadSendfile } from './sendfile.ts';
 import { startRecord, type TransferRecord } from './transfer-record.ts';
 import { receiveUpload } from './upload.ts';
 
@@ -202,7 +202,7 @@ export function createHttpApp(
   const closing = lifecycle?.closing ?? (() => false);
   // one read budget for the downloads of this service, HTTP and HTTPS (download.ts)
   const budget = createDownloadBudget();
-  // sendfile for plain-HTTP downloads of files on disk (sendfile.ts): built now, not on the first download
+  // sendfile for plain-HTTP downloads of files on disk (sendfile-body.ts): built now, not on the first download
   const sendfile = loadSendfile();
   if (!sendfile.ok)
     deps.log.warn(

@@ -1,10 +1,11 @@
 /**
  * GET and HEAD of a tree file: validators, conditional requests, a single byte range. The body of a file on
- * disk over plain HTTP is sent by the kernel (sendfile.ts); over HTTPS, and a rendered file, it is streamed
+ * disk over plain HTTP is sent by the kernel (sendfile-body.ts); over HTTPS, and a rendered file, it is streamed
  * from tree.open (the file is never buffered whole) through a ring of buffers reused chunk after chunk.
  */
 import { ReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadSendfile, plainSocketFd } from '../shared/sendfile.ts';
 import { openDescriptor } from '../tree/descriptor.ts';
 import { ReadBudget } from '../tree/read-budget.ts';
 import { RecyclingFileStream } from '../tree/recycling-stream.ts';
@@ -18,7 +19,7 @@ import {
 import { failure } from './errors.ts';
 import { contentRange, decideRange, unsatisfiedRange } from './range.ts';
 import { sendFailure, sendTreeFailure } from './reply.ts';
-import { loadSendfile, plainSocketFd } from './sendfile.ts';
+import { sendfileBody } from './sendfile-body.ts';
 import type { TransferRecord } from './transfer-record.ts';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -137,7 +138,7 @@ export async function serveDownload(
 
   // Plain HTTP and a file on disk: the kernel sends it (sendfile.ts); TLS and rendered files are streamed.
   const sendfile =
-    plainSocketFd(res) === undefined ? undefined : loadSendfile();
+    plainSocketFd(res.socket) === undefined ? undefined : loadSendfile();
   const opened = await tree.open(
     path,
     sendfile?.ok
@@ -162,7 +163,7 @@ export async function serveDownload(
         failure(500, 'TREE_IO', 'the file could not be opened'),
       );
     }
-    const out = await sendfile.value.body(res, file, start, length);
+    const out = await sendfileBody(sendfile.value, res, file, start, length);
     if (out.result !== 'unsupported') {
       stream.destroy();
       record.finish(out.result, out.sent);

@@ -1,7 +1,7 @@
 /*
- * sendfile(2) for the HTTP service's plain-HTTP downloads (src/http/sendfile.ts): the kernel copies the file's
- * pages to the socket, with no read into a buffer and no write from one. Node has no sendfile; in JavaScript
- * each chunk is a pread on libuv's pool plus a write, which made most of the service's CPU per byte.
+ * sendfile(2) for downloads over plain TCP (sendfile.ts; HTTP bodies, FTP data connections): the kernel copies
+ * the file's pages to the socket, with no read into a buffer and no write from one. Node has no sendfile; in
+ * JavaScript each chunk is a pread on libuv's pool plus a write, which made most of a service's CPU per byte.
  *
  * It runs on the JavaScript thread's own libuv loop: one uv_poll per download on a duplicate of the
  * connection's descriptor, waiting for it to be writable, then sendfile until the socket's buffer is full
@@ -79,7 +79,7 @@ static void finish(job *j, int err) {
   napi_get_reference_value(g_env, g_done, &f);
   napi_get_global(g_env, &recv);
   if (napi_make_callback(g_env, g_ctx, recv, f, 3, argv, NULL) != napi_ok)
-    fprintf(stderr, "http sendfile: the done callback threw\n");
+    fprintf(stderr, "sendfile: the done callback threw\n");
   napi_close_handle_scope(g_env, scope);
 }
 
@@ -138,7 +138,7 @@ static napi_value init_fn(napi_env env, napi_callback_info info) {
   napi_get_uv_event_loop(env, &g_loop);
   g_env = env;
   napi_create_reference(env, argv[0], 1, &g_done);
-  napi_create_string_utf8(env, "http-sendfile", NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, "appliance-sendfile", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &g_ctx);
   return NULL;
 }

@@ -1,5 +1,5 @@
 /**
- * Downloads sent by sendfile (sendfile.ts) over a loopback HTTP server: one after another on a kept-alive
+ * Downloads sent by sendfile (sendfile-body.ts) over a loopback HTTP server: one after another on a kept-alive
  * connection, a stalled client cut after the idle timeout while a slow one that keeps reading is not, and a
  * file sendfile cannot send (not seekable) streamed instead.
  */
@@ -19,8 +19,8 @@ import {
   until,
 } from '../../test/lib/http-download.ts';
 import { ok } from '../shared/result.ts';
+import { loadSendfile } from '../shared/sendfile.ts';
 import type { FileTree } from '../tree/types.ts';
-import { loadSendfile } from './sendfile.ts';
 
 const SIZE = 8 * 1024 * 1024 + 123;
 const data = Buffer.alloc(SIZE);
