@@ -40,6 +40,8 @@ import {
   startAppliance,
 } from '../lib/appliance-run.ts';
 import { numArg } from '../lib/args.ts';
+import { createCpuGroups } from '../lib/cpu-groups.ts';
+import { shellIn } from '../lib/shell-in.ts';
 
 const rounds = numArg('rounds', 5);
 const count = numArg('count', 100);
@@ -138,6 +140,8 @@ interface Round {
   bytes: number;
   /** CPU seconds the server used during the round (vsftpd: the master and its reaped sessions). */
   cpuS?: number;
+  /** CPU of the curl processes (their cgroup), one-process-per-download mode only. */
+  cliS?: number;
 }
 
 /** Default: one curl process per download (like 100 phones). --curl-parallel: one curl running all of them. */
@@ -146,16 +150,14 @@ const procs = !process.argv.includes('--curl-parallel');
 async function runClients(lab: Lab, url: string): Promise<Round> {
   if (procs) {
     const t0 = performance.now();
-    const r = await lab.exec(
-      'cli',
-      [
-        'sh',
-        '-c',
-        `seq ${count} | xargs -P ${count} -I{} curl -s --ftp-pasv --max-time 120 -o /dev/null -w '%{size_download} %{exitcode}\\n' '${url}'`,
-      ],
-      { allowFail: true, timeoutMs: 180_000 },
+    // In the clients' cgroup (their CPU is the load generator's); `true`: failed downloads are tallied, not thrown.
+    const stdout = await shellIn(
+      lab.hosts.cli!.ns,
+      groups.procsFile('cli'),
+      `seq ${count} | xargs -P ${count} -I{} curl -s --ftp-pasv --max-time 120 -o /dev/null -w '%{size_download} %{exitcode}\\n' '${url}'; true`,
+      180_000,
     );
-    return tally(performance.now() - t0, r.stdout, r.stderr, url);
+    return tally(performance.now() - t0, stdout, '', url);
   }
   const args = [
     'curl',
@@ -204,6 +206,8 @@ function tally(ms: number, stdout: string, stderr: string, url: string): Round {
   return { ms, failures, bytes };
 }
 
+// The load generator's CPU: the client shell and every curl it starts, in one cgroup (bench/lib/cpu-groups.ts).
+const groups = createCpuGroups('ftp-bench', ['cli']);
 const lab = await createLab({
   prefix: 'ftpb',
   hosts: ['srv', 'cli'],
@@ -280,8 +284,13 @@ try {
     for (const [who, url] of order) {
       const pid = who === 'app' ? app.child.pid! : vs.pid!;
       const cpu0 = await cpuSeconds(pid, true);
+      const cli0 = groups.read('cli').usageUs;
       const r = await runClients(lab, url);
-      result[who].push({ ...r, cpuS: (await cpuSeconds(pid, true)) - cpu0 });
+      result[who].push({
+        ...r,
+        cpuS: (await cpuSeconds(pid, true)) - cpu0,
+        ...(procs ? { cliS: (groups.read('cli').usageUs - cli0) / 1e6 } : {}),
+      });
     }
   }
   sampling = false;
@@ -301,6 +310,7 @@ try {
     );
   }
   await lab.destroy();
+  groups.destroy();
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -318,6 +328,9 @@ const mApp = median(result.app.map((r) => r.ms));
 // CPU seconds per GiB served, over the timed rounds: a figure the machine's other load hardly moves
 const cpuPerGiB = (rs: Round[]): number =>
   rs.reduce((s, r) => s + (r.cpuS ?? 0), 0) /
+  ((rs.length * count * SIZE) / 2 ** 30);
+const cliPerGiB = (rs: Round[]): number =>
+  rs.reduce((s, r) => s + (r.cliS ?? Number.NaN), 0) /
   ((rs.length * count * SIZE) / 2 ** 30);
 const cpuRounds = (rs: Round[]): string =>
   rs.map((r) => (r.cpuS ?? 0).toFixed(2)).join(', ');
@@ -357,6 +370,7 @@ Appliance RSS when idle, before the first download: ${mib(result.appIdle)} (VmHW
 
 Server CPU per round (s): appliance ${cpuRounds(result.app)}; vsftpd ${cpuRounds(result.vs)}. Per GiB served:
 appliance ${cpuPerGiB(result.app).toFixed(2)} CPU-s, vsftpd ${cpuPerGiB(result.vs).toFixed(2)} CPU-s (${(cpuPerGiB(result.app) / cpuPerGiB(result.vs)).toFixed(2)}×).
+Load generator (the curl processes, their cgroup) per GiB: ${cliPerGiB(result.app).toFixed(2)} CPU-s on the appliance's rounds, ${cliPerGiB(result.vs).toFixed(2)} on vsftpd's (${cliPerGiB(result.app) < cpuPerGiB(result.app) && cliPerGiB(result.vs) < cpuPerGiB(result.vs) ? 'cheaper than both servers: the wall ratio counts' : 'not cheaper than both servers: the wall ratio measures the clients too; CPU per GiB does not depend on them'}).
 
 **Ratio appliance / vsftpd (median wall): ${(mApp / mVs).toFixed(2)}×** (goal ≤ 2×, zero failures).
 Transfers the appliance logged during the run: ${result.events.all}, ${result.events.ok} of them ok (${(rounds + 1) * count} downloads).

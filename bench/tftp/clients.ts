@@ -1,10 +1,8 @@
 /**
  * The TFTP benchmark's client rounds: COUNT curl or atftp processes at once from a shell in the client
- * namespace, the shell (and so every client it forks) in a cgroup of its own so their CPU is counted exactly.
- * The shell joins the cgroup before it enters the namespace: `ip netns exec` remounts /sys, which hides the
- * cgroup2 mount inside the namespace.
+ * namespace (bench/lib/shell-in.ts: the shell, and so every client it forks, in a cgroup of its own so their
+ * CPU is counted exactly).
  */
-import { spawn } from 'node:child_process';
 import type { GenRound } from './loadgen.ts';
 
 export interface RoundResult {
@@ -12,46 +10,6 @@ export interface RoundResult {
   readonly failed: number;
   /** The native generator's own figures (gen-rounds.ts). */
   readonly gen?: GenRound;
-}
-
-/** Runs `script` with sh in namespace `ns`, the shell's pid first written to `procsFile`; its stdout. */
-export function shellIn(
-  ns: string,
-  procsFile: string,
-  script: string,
-  timeoutMs = 300_000,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'sh',
-      [
-        '-c',
-        'echo $$ > "$1" && exec ip netns exec "$2" sh -c "$3"',
-        'sh',
-        procsFile,
-        ns,
-        script,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const timer = setTimeout(() => {
-      if (child.pid) process.kill(child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else
-        reject(new Error(`client round exited ${code}: ${err.slice(-2000)}`));
-    });
-  });
 }
 
 /** COUNT copies of `cmd` at once; prints "<wall ms> <failed>". */

@@ -21,7 +21,7 @@ export interface GenSample {
   readonly load: string;
 }
 
-/** The shell command (for clients.ts shellIn) that runs COUNT downloads with the native generator. */
+/** The shell command (for bench/lib/shell-in.ts) that runs COUNT downloads with the native generator. */
 export function genCmd(
   repo: string,
   server: string,

@@ -27,13 +27,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTftpLab, IMAGE, REPO, SRV } from '../../test/lib/tftp-lab.ts';
 import { createCpuGroups } from '../lib/cpu-groups.ts';
+import { shellIn } from '../lib/shell-in.ts';
 import {
   atftpCmd,
   curlCmd,
   parallelScript,
   parseRound,
   type RoundResult,
-  shellIn,
 } from './clients.ts';
 import { type GenSample, genCmd, parseGen } from './gen-rounds.ts';
 import { loadGenerator } from './loadgen.ts';
