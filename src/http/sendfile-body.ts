@@ -33,7 +33,9 @@ export function sendfileBody(
     let closed = false;
     res.once('close', () => {
       closed = true;
-      cancel?.();
+      // Started: the send ends as 'gone' and resolves below. Not yet (waiting for 'drain'): resolve here.
+      if (cancel) cancel();
+      else resolve({ result: 'HTTP_CLIENT_ABORTED', sent: 0 });
     });
     const go = (): void => {
       const socket = res.socket;
