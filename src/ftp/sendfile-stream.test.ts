@@ -1,7 +1,8 @@
 /**
  * SendfileStream as ftp-srv's RETR uses it (a 'data' listener, then 'end' or 'error') on a loopback data
  * connection: the file arrives byte-exact with no chunk through JavaScript, from a REST offset too; a file
- * sendfile cannot send (a FIFO) passes its chunks through; a data connection that goes away is an error.
+ * sendfile cannot send (a FIFO) passes its chunks through; a data connection that goes away is an error, and
+ * one Node closes stops the send.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -131,5 +132,31 @@ test('a data connection that goes away ends the stream with an error', async () 
   const e = await outcome;
   assert.ok(e instanceof Error, 'an error');
   assert.ok(s.sent() < SIZE);
+  c.close();
+});
+
+test('Node closing the data socket stops the send: the peer does not get the rest', async () => {
+  assert.ok(sendfile.ok);
+  const c = await connection();
+  c.client.pause(); // the send fills the buffers and waits
+  const s = new SendfileStream(
+    sendfile.value,
+    createReadStream(file),
+    c.server,
+    0,
+    SIZE,
+  );
+  const outcome = retr(s, c.server);
+  const deadline = Date.now() + 10_000;
+  while (s.sent() === 0) {
+    if (Date.now() > deadline) throw new Error('nothing sent');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  c.server.destroy();
+  assert.ok((await outcome) instanceof Error, 'an error');
+  c.client.resume();
+  const got = await c.received;
+  assert.ok(got.length < SIZE, `the peer got ${got.length} of ${SIZE} bytes`);
+  assert.ok(got.equals(data.subarray(0, got.length)));
   c.close();
 });

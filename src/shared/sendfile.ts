@@ -149,6 +149,10 @@ function sendfileWith(addon: SendfileAddon): Sendfile {
       return { done, sent, cancel: () => undefined };
     }
     started++;
+    // Node closing its socket does not close our duplicate: stop sending then, or the peer gets the rest.
+    const closed = (): void => settle({ result: 'gone', sent: sent() });
+    socket.once('close', closed);
+    void done.then(() => socket.off('close', closed));
     waiting.set(id, (errno, n) => {
       id = undefined;
       settle(outcomeOf(errno, n));
