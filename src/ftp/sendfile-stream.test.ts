@@ -116,10 +116,11 @@ test('a file sendfile cannot send (a FIFO) passes its chunks through', async () 
   c.close();
 });
 
-test('a data connection that goes away ends the stream with an error', async () => {
+/** The whole image RETRed to a client that reads nothing. */
+async function stalledRetr() {
   assert.ok(sendfile.ok);
   const c = await connection();
-  c.client.pause(); // reads nothing: the send waits for room, then the client resets
+  c.client.pause();
   const s = new SendfileStream(
     sendfile.value,
     createReadStream(file),
@@ -127,7 +128,12 @@ test('a data connection that goes away ends the stream with an error', async () 
     0,
     SIZE,
   );
-  const outcome = retr(s, c.server);
+  return { c, s, outcome: retr(s, c.server) };
+}
+
+test('a data connection that goes away ends the stream with an error', async () => {
+  // The client reads nothing: the send fills the buffers and waits for room, then the client resets.
+  const { c, s, outcome } = await stalledRetr();
   setImmediate(() => c.client.resetAndDestroy());
   const e = await outcome;
   assert.ok(e instanceof Error, 'an error');
@@ -136,17 +142,7 @@ test('a data connection that goes away ends the stream with an error', async () 
 });
 
 test('Node closing the data socket stops the send: the peer does not get the rest', async () => {
-  assert.ok(sendfile.ok);
-  const c = await connection();
-  c.client.pause(); // the send fills the buffers and waits
-  const s = new SendfileStream(
-    sendfile.value,
-    createReadStream(file),
-    c.server,
-    0,
-    SIZE,
-  );
-  const outcome = retr(s, c.server);
+  const { c, s, outcome } = await stalledRetr();
   const deadline = Date.now() + 10_000;
   while (s.sent() === 0) {
     if (Date.now() > deadline) throw new Error('nothing sent');
