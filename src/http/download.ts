@@ -136,7 +136,7 @@ export async function serveDownload(
     return;
   }
 
-  // Plain HTTP and a file on disk: the kernel sends it (sendfile.ts); TLS and rendered files are streamed.
+  // Plain HTTP and a file on disk: the kernel sends it (sendfile-body.ts); TLS and rendered files are streamed.
   const sendfile =
     plainSocketFd(res.socket) === undefined ? undefined : loadSendfile();
   const opened = await tree.open(

@@ -29,13 +29,12 @@ export function sendfileBody(
   length: number,
 ): Promise<BodyOutcome> {
   return new Promise((resolve) => {
-    let cancel: (() => void) | undefined;
+    // Closed before the send began (waiting for 'drain'). Once it runs, the socket's close ends it as 'gone'.
     let closed = false;
+    let started = false;
     res.once('close', () => {
       closed = true;
-      // Started: the send ends as 'gone' and resolves below. Not yet (waiting for 'drain'): resolve here.
-      if (cancel) cancel();
-      else resolve({ result: 'HTTP_CLIENT_ABORTED', sent: 0 });
+      if (!started) resolve({ result: 'HTTP_CLIENT_ABORTED', sent: 0 });
     });
     const go = (): void => {
       const socket = res.socket;
@@ -43,9 +42,8 @@ export function sendfileBody(
         resolve({ result: 'HTTP_CLIENT_ABORTED', sent: 0 });
         return;
       }
-      const sending = sendfile.send(socket, fd, offset, length);
-      cancel = sending.cancel;
-      void sending.done.then((o) => {
+      started = true;
+      void sendfile.send(socket, fd, offset, length).done.then((o) => {
         if (o.result === 'ok') res.end();
         else if (o.result !== 'unsupported') res.destroy();
         resolve({ result: RESULT[o.result], sent: o.sent });
