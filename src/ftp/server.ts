@@ -17,7 +17,7 @@ import {
   createLoginThrottle,
   type ThrottleSchedule,
 } from '../shared/login-throttle.ts';
-import { loadSendfile } from '../shared/sendfile.ts';
+import { prepareSendfile } from '../shared/sendfile.ts';
 import type { Service } from '../shared/service.ts';
 import { authenticate } from './accounts.ts';
 import { resultCode } from './errors.ts';
@@ -97,13 +97,8 @@ export async function startFtpServer(
   });
   const tlog = createTransferLog(deps.events, log);
   const reads = { active: 0 };
-  // RETR over a plain data connection by sendfile (sendfile-stream.ts): built now, not on the first RETR
-  const sendfile = loadSendfile();
-  if (!sendfile.ok)
-    log.warn(
-      { err: sendfile.error },
-      'ftp: sendfile unavailable, downloads are streamed',
-    );
+  // RETR over a plain data connection by sendfile (sendfile-stream.ts)
+  prepareSendfile(log);
   // Set once close() begins: the transfers it cuts are recorded as the server's doing, not the client's.
   let cut: 'FTP_SERVER_SHUTDOWN' | undefined;
   const perConnection = new Map<string, ConnectionTransfers>();

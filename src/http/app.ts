@@ -16,7 +16,7 @@ import express, {
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { plainAddress as peerAddress } from '../shared/ipv4.ts';
 import type { Mac } from '../shared/mac.ts';
-import { loadSendfile } from '../shared/sendfile.ts';
+import { prepareSendfile } from '../shared/sendfile.ts';
 import type { ReadBudget } from '../tree/read-budget.ts';
 import { authorize, challenge, siteForFolder } from './auth.ts';
 import { createDownloadBudget, serveDownload } from './download.ts';
@@ -202,13 +202,8 @@ export function createHttpApp(
   const closing = lifecycle?.closing ?? (() => false);
   // one read budget for the downloads of this service, HTTP and HTTPS (download.ts)
   const budget = createDownloadBudget();
-  // sendfile for plain-HTTP downloads of files on disk (sendfile-body.ts): built now, not on the first download
-  const sendfile = loadSendfile();
-  if (!sendfile.ok)
-    deps.log.warn(
-      { err: sendfile.error },
-      'http: sendfile unavailable, downloads are streamed',
-    );
+  // sendfile for plain-HTTP downloads of files on disk (sendfile-body.ts)
+  prepareSendfile(deps.log);
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

@@ -101,6 +101,15 @@ export function loadSendfile(): Result<Sendfile, string> {
   return loaded;
 }
 
+/** For a service starting: the addon built now, not at the first download, and a warning if it cannot be. */
+export function prepareSendfile(log: {
+  warn(obj: object, msg: string): void;
+}): void {
+  const r = loadSendfile();
+  if (!r.ok)
+    log.warn({ err: r.error }, 'sendfile unavailable: downloads are streamed');
+}
+
 function sendfileWith(addon: SendfileAddon): Sendfile {
   const waiting = new Map<number, (errno: number, sent: number) => void>();
   addon.init((id, errno, sent) => {
