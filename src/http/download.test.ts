@@ -4,44 +4,29 @@
  * every one of them the downloads' read budget is whole again (nothing joined, nothing held).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  downloadFixture,
-  getImage,
-  stop,
+  imageBytes,
+  imageServer,
   until,
 } from '../../test/lib/http-download.ts';
 import { createDownloadBudget } from './download.ts';
 
 const SIZE = 8 * 1024 * 1024 + 123;
-const data = Buffer.alloc(SIZE);
-for (let i = 0; i < SIZE; i++) data[i] = (i * 11 + (i >> 12)) & 0xff;
-const { budget: downloadBudget, results, serveFile } = downloadFixture();
-let dir = '';
-let server: http.Server;
-let port = 0;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'http-download-'));
-  ({ port, server } = await serveFile(dir, 'image.ld', data));
-});
-after(async () => {
-  await stop(server);
-  await rm(dir, { recursive: true, force: true });
-});
+const data = imageBytes(SIZE, 11, 12);
+const {
+  budget: downloadBudget,
+  results,
+  at,
+  get,
+} = imageServer('http-download-', data);
 
 const budgetWhole = (): Promise<void> =>
   until('the read budget whole again', () => {
     const s = downloadBudget.stats();
     return s.joined === 0 && s.held === 0 && s.waiting === 0;
   });
-
-const get = (headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent) =>
-  getImage(port, headers, agent);
 
 test('whole and ranged GETs at once are byte-exact and give the budget back', async () => {
   results.length = 0;
@@ -65,7 +50,7 @@ test('a client gone mid-body is recorded HTTP_CLIENT_ABORTED and gives the budge
   results.length = 0;
   await new Promise<void>((resolve, reject) => {
     const req = http.get(
-      { port, host: '127.0.0.1', path: '/image.ld' },
+      { port: at.port, host: '127.0.0.1', path: '/image.ld' },
       (res) => {
         res.once('data', () => {
           req.destroy();

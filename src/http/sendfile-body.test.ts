@@ -6,15 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  downloadFixture,
   fileInfo,
-  getImage,
+  imageBytes,
+  imageServer,
   stop,
   until,
 } from '../../test/lib/http-download.ts';
@@ -23,24 +22,11 @@ import { loadSendfile } from '../shared/sendfile.ts';
 import type { FileTree } from '../tree/types.ts';
 
 const SIZE = 8 * 1024 * 1024 + 123;
-const data = Buffer.alloc(SIZE);
-for (let i = 0; i < SIZE; i++) data[i] = (i * 7 + (i >> 10)) & 0xff;
-const { results, serveFile, serveTree } = downloadFixture();
-let dir = '';
-let server: http.Server;
-let port = 0;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'http-sendfile-'));
-  ({ port, server } = await serveFile(dir, 'image.ld', data));
-});
-after(async () => {
-  await stop(server);
-  await rm(dir, { recursive: true, force: true });
-});
-
-const get = (headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent) =>
-  getImage(port, headers, agent);
+const data = imageBytes(SIZE, 7, 10);
+const { results, serveFile, serveTree, at, get } = imageServer(
+  'http-sendfile-',
+  data,
+);
 
 test('downloads one after another on one kept-alive connection are byte-exact', async () => {
   results.length = 0;
@@ -108,7 +94,7 @@ function paced(
 test('a download that stops moving is cut after the idle timeout; one that keeps moving is not', async () => {
   const big = Buffer.alloc(BIG);
   for (let i = 0; i < BIG; i += 4096) big[i] = (i >> 12) & 0xff;
-  const srv = await serveFile(dir, 'big.ld', big, IDLE_MS);
+  const srv = await serveFile(at.dir, 'big.ld', big, IDLE_MS);
   try {
     results.length = 0;
     const stalled = paced(srv.port, undefined);
@@ -135,7 +121,7 @@ test('a download that stops moving is cut after the idle timeout; one that keeps
 });
 
 test('a file that sendfile cannot send (a FIFO: not seekable) is streamed instead', async () => {
-  const fifo = join(dir, 'fifo.ld');
+  const fifo = join(at.dir, 'fifo.ld');
   execFileSync('mkfifo', [fifo]);
   const body = data.subarray(0, 300_000);
   const info = fileInfo(body.length, new Date(0), 'fifo');

@@ -4,10 +4,12 @@
  * sendfile takes), the records the downloads finish with, and one read budget.
  */
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import {
   createDownloadBudget,
   serveDownload,
@@ -151,4 +153,32 @@ export function getImage(
       )
       .on('error', reject);
   });
+}
+
+/** `size` bytes of a pattern that differs at every offset (mul, shift: another file's pattern). */
+export function imageBytes(size: number, mul: number, shift: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * mul + (i >> shift)) & 0xff;
+  return b;
+}
+
+/**
+ * `data` served as image.ld for the whole test file (node:test before and after): the fixture, the folder and
+ * port (`at`, set once `before` ran), and a GET of the image.
+ */
+export function imageServer(prefix: string, data: Buffer) {
+  const fx = downloadFixture();
+  const at = { dir: '', port: 0 };
+  let server: http.Server | undefined;
+  before(async () => {
+    at.dir = await mkdtemp(join(tmpdir(), prefix));
+    ({ port: at.port, server } = await fx.serveFile(at.dir, 'image.ld', data));
+  });
+  after(async () => {
+    if (server) await stop(server);
+    await rm(at.dir, { recursive: true, force: true });
+  });
+  const get = (headers: http.OutgoingHttpHeaders = {}, agent?: http.Agent) =>
+    getImage(at.port, headers, agent);
+  return { ...fx, at, get };
 }
