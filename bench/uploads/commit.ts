@@ -2,10 +2,12 @@
  * Group commit against an fsync each: --files uploads (default 2,000, a boot storm's uploads finishing
  * together) of --size bytes are written through the tree's upload path (src/tree/uploads.ts) into a fresh
  * folder under --dir, then all commit() at once; the time from the first commit to the last, and each
- * commit's own latency (what a phone waits for its final ACK). Modes alternate run by run: 'syncfs'
- * (shared/sync-group.ts rounds, one syncfs per round) and 'fsync' (each file fsynced, each folder fsyncDir'd,
- * as before). --dirty MB first writes an unrelated file of that size and leaves it unsynced in the page cache
- * (syncfs flushes the whole filesystem, so other writers' data is its cost too).
+ * commit's own latency (what a phone waits for its final ACK). Modes take turns run by run: 'syncfs'
+ * (shared/sync-group.ts rounds, one syncfs per round, whatever the page cache holds), 'fsync' (each file
+ * fsynced, each folder fsyncDir'd) and 'auto' (the appliance's: rounds that fsync each file instead while the
+ * machine's dirty pages exceed sync-group.ts DIRTY_LIMIT). --dirty MB first writes an unrelated file of that
+ * size and leaves it unsynced in the page cache (syncfs flushes the whole filesystem, so other writers' data is
+ * its cost too).
  *
  *   node bench/uploads/commit.ts [--files 2000] [--size 2048] [--runs 3] [--dirty 0] [--dir /var/tmp]
  */
@@ -54,14 +56,21 @@ async function dirty(dir: string): Promise<void> {
 const pct = (xs: number[], p: number): number =>
   xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
-async function once(mode: 'syncfs' | 'fsync'): Promise<string> {
+type Mode = 'syncfs' | 'fsync' | 'auto';
+
+async function once(mode: Mode): Promise<string> {
   const dir = await mkdtemp(join(BASE, 'commit-bench-'));
   try {
-    const rounds: number[] = [];
+    const rounds: string[] = [];
+    const onRound = (n: number, how: string): void => {
+      rounds.push(how === 'fsync' ? `${n} fsync'd` : `${n}`);
+    };
     const group: SyncGroup =
-      mode === 'syncfs'
-        ? syncfsRounds(syncfs, (n) => rounds.push(n))
-        : fsyncEach();
+      mode === 'fsync'
+        ? fsyncEach()
+        : mode === 'syncfs'
+          ? syncfsRounds(syncfs, onRound, () => 0)
+          : syncfsRounds(syncfs, onRound);
     const body = Buffer.alloc(SIZE, 0x41);
     const uploads: Upload[] = [];
     for (let i = 0; i < FILES; i++) {
@@ -99,7 +108,7 @@ async function once(mode: 'syncfs' | 'fsync'): Promise<string> {
     await group.close();
     lat.sort((a, b) => a - b);
     const roundText =
-      mode === 'syncfs' ? ` | ${rounds.length} (${rounds.join(' ')})` : ' | —';
+      mode === 'fsync' ? ' | —' : ` | ${rounds.length} (${rounds.join(', ')})`;
     return `| ${mode} | ${FILES} | ${DIRTY_MB} | ${wall.toFixed(0)} | ${pct(lat, 50).toFixed(0)} | ${pct(lat, 99).toFixed(0)}${roundText} |`;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -112,8 +121,8 @@ console.log(
   '| mode | commits | dirty (MB) | all committed (ms) | p50 commit (ms) | p99 commit (ms) | rounds (items each) |',
 );
 console.log('|---|---|---|---|---|---|---|');
-const MODES: readonly ('syncfs' | 'fsync')[] = ['syncfs', 'fsync'];
+const MODES: readonly Mode[] = ['syncfs', 'fsync', 'auto'];
 for (let r = 0; r < RUNS; r++)
-  for (const mode of r % 2 === 0 ? MODES : [...MODES].reverse())
-    console.log(await once(mode));
+  for (let k = 0; k < MODES.length; k++)
+    console.log(await once(MODES[(r + k) % MODES.length]!));
 console.log(`end: ${uptime()}`);

@@ -27,7 +27,12 @@ async function commitAll(
   syncfs: (fd: number) => Promise<void>,
   rounds: number[] = [],
 ): Promise<{ ok: boolean }[]> {
-  const group = syncfsRounds(syncfs, (n) => rounds.push(n));
+  // No dirty pages as far as the group knows: every round is a syncfs, whatever else the machine writes.
+  const group = syncfsRounds(
+    syncfs,
+    (n) => rounds.push(n),
+    () => 0,
+  );
   const uploads = await Promise.all(
     Array.from({ length: N }, async (_, i) => {
       const u = await beginDiskUpload(
