@@ -1,7 +1,7 @@
 /**
- * The benchmark's side of bench/http/load.ts: one load generator process in the client namespace for the
- * whole run, born in a cgroup (its shell writes its own pid into `procsFile` before it execs node), so its
- * CPU is read exactly around each round. round() sends one "URL COUNT SIZE" line and waits for its answer.
+ * The benchmarks' side of bench/http/load.ts (HTTP and FTP): one load generator process in the client namespace
+ * for the whole run, born in a cgroup (its shell writes its own pid into `procsFile` before it execs node), so
+ * its CPU is read exactly around each round. round() sends one "URL COUNT SIZE" line and waits for its answer.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

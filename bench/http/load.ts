@@ -1,17 +1,19 @@
 /**
- * The load generator of the HTTP benchmark, one process for the whole run (inside the client namespace):
+ * The load generator of the HTTP and FTP benchmarks, one process for the whole run (inside the client namespace):
  *   node bench/http/load.ts [--client wire|node]
- * reads one round per stdin line, "URL COUNT SIZE", starts COUNT GETs of URL at once (one connection each),
+ * reads one round per stdin line, "URL COUNT SIZE", starts COUNT downloads of URL at once (one connection each),
  * reads every body to the end, and prints one JSON line per round: wall time from the first request to the
- * last byte, failures (errors, non-200, wrong length), bytes. One process rather than one per round, so
- * that the CPU the benchmark reads around a round (bench/lib/cpu-groups.ts) is the round's, not Node's start.
+ * last byte, failures (errors, unexpected replies, wrong length), bytes. One process rather than one per round,
+ * so that the CPU the benchmark reads around a round (bench/lib/cpu-groups.ts) is the round's, not Node's start.
  *
- * --client wire (the default): wire-get.ts, a static read buffer, the body counted, never copied;
- * --client node: node:http (a Buffer per chunk; what the benchmark used before, kept for comparison).
+ * http:// URLs: --client wire (the default), wire-get.ts, a static read buffer, the body counted, never copied;
+ * --client node, node:http (a Buffer per chunk; what the benchmark used before, kept for comparison).
+ * ftp:// URLs: wire-ftp-get.ts (passive mode, the same static-buffer reading), whatever --client says.
  */
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { arg } from '../lib/args.ts';
+import { ftpGet } from './wire-ftp-get.ts';
 import { type GetResult, wireGet } from './wire-get.ts';
 
 const client = arg('client', 'wire');
@@ -43,9 +45,11 @@ function nodeGet(
 async function round(url: URL, count: number, size: number): Promise<string> {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const one = (): Promise<GetResult> =>
-    client === 'wire'
-      ? wireGet(url, size, TIMEOUT_MS)
-      : nodeGet(url, size, agent);
+    url.protocol === 'ftp:'
+      ? ftpGet(url, size, TIMEOUT_MS)
+      : client === 'wire'
+        ? wireGet(url, size, TIMEOUT_MS)
+        : nodeGet(url, size, agent);
   const t0 = performance.now();
   const results = await Promise.all(Array.from({ length: count }, one));
   const wallMs = performance.now() - t0;

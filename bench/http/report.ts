@@ -4,6 +4,15 @@
  * project's rule asks for: a wall ratio counts only if the load generator costs less CPU than the servers.
  */
 import { cpus, loadavg } from 'node:os';
+import {
+  type ApplianceRun,
+  best,
+  f2,
+  generatorVerdict,
+  median,
+  shortCommand,
+  sum,
+} from '../lib/bench-report.ts';
 import type { RoundResult } from './load-client.ts';
 
 export type Server = 'appliance' | 'nginx';
@@ -24,27 +33,13 @@ export interface Round extends RoundResult {
   readonly load1: number;
 }
 
-export interface ReportInput {
-  readonly rounds: number;
-  readonly count: number;
-  readonly size: number;
+export interface ReportInput extends ApplianceRun {
   readonly client: string;
   readonly nginxPort: number;
-  readonly loadBefore: readonly number[];
-  readonly appCmd: string;
   readonly results: Readonly<Record<Server, readonly Round[]>>;
   readonly appRssKiB: number;
-  readonly appIdleRssKiB: number;
-  readonly appIdleHwmKiB: number;
   readonly nginxRssKiB: number;
-  readonly transfers: { all: number; ok: number };
 }
-
-const median = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const best = (xs: readonly number[]): number => Math.min(...xs);
-const sum = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0);
-const f2 = (x: number): string => x.toFixed(2);
 
 export function renderReport(r: ReportInput): string {
   const { results, count, size } = r;
@@ -56,10 +51,7 @@ export function renderReport(r: ReportInput): string {
     (results[w].length * count * size) / 2 ** 30;
   const perGiB = (w: Server, k: 'cpuUs' | 'cliUs'): number =>
     sum(results[w].map((x) => x[k])) / 1e6 / gib(w);
-  const cmd = r.appCmd
-    .replace(/\S*\/bin\/node /, 'node ')
-    .replace(/ \S*\/bin\/appliance\.js/, ' bin/appliance.js')
-    .replace(/--config \S*/, '--config appliance.yaml');
+  const cmd = shortCommand(r.appCmd);
   const row = (w: Server, label: string, rss: string): string =>
     `| ${label} | ${median(results[w].map((x) => x.wallMs)).toFixed(0)} ms | ${best(results[w].map((x) => x.wallMs)).toFixed(0)} ms | ${results[w].map((x) => x.wallMs.toFixed(0)).join(', ')} | ${(mib / (median(results[w].map((x) => x.wallMs)) / 1000)).toFixed(0)} MiB/s | ${fails(w)} | ${rss} |`;
   const cpuRows: string[] = [];
@@ -70,10 +62,8 @@ export function renderReport(r: ReportInput): string {
         `| ${i + 1} | ${w} | ${x.wallMs.toFixed(0)} | ${f2(x.cpuUs / 1e6)} (${f2(x.userUs / 1e6)} + ${f2(x.sysUs / 1e6)}) | ${Number.isNaN(x.mainS) ? '' : f2(x.mainS)} | ${f2(x.cliUs / 1e6)} | ${f2(x.cliUs / x.cpuUs)} | ${f2(x.busyS)} (${f2(x.busyS / (x.wallMs / 1000))} cores) | ${f2(x.softirqS)} | ${f2(x.load1)} |`,
       );
     }
-  const cheaper = (w: Server): boolean =>
-    perGiB(w, 'cliUs') < perGiB(w, 'cpuUs');
   const verdict = (w: Server): string =>
-    `${w}: load generator ${f2(perGiB(w, 'cliUs'))} CPU-s per GiB, server ${f2(perGiB(w, 'cpuUs'))} (${cheaper(w) ? 'cheaper than the server' : '**costs more than the server**'})`;
+    generatorVerdict(w, perGiB(w, 'cliUs'), perGiB(w, 'cpuUs'));
   const ratio = median(a) / median(n);
   return `# HTTP benchmark: ${count} concurrent downloads of a 4 MiB image, appliance vs nginx
 
