@@ -142,6 +142,9 @@ const lab = await createLab({
   prefix: 'ftpb',
   hosts: ['srv', 'cli'],
   subnet: SUBNET,
+}).catch((e: unknown) => {
+  groups.destroy(); // no lab, no run: the cgroup folder goes too
+  throw e;
 });
 let app: RunningAppliance | undefined;
 let vs: ChildProcess | undefined;
