@@ -8,6 +8,7 @@ import type {
   TransferRecord,
   TransferRecorder,
 } from '../runtime/transfer-record.ts';
+import type { Peer } from './accepted.ts';
 import { ERR_ILLEGAL_OP, ERR_UNDEFINED, encodeError } from './codec/packet.ts';
 import type { RefuseHostBusy } from './host-busy.ts';
 import { SERVER_ENDS } from './machine/machine.ts';
@@ -17,7 +18,6 @@ import {
   type TftpRequest,
   type TransferContext,
 } from './start-transfer.ts';
-import type { Peer } from './transfer.ts';
 
 const MODES = new Set(['octet', 'netascii', 'mail']);
 

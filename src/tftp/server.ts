@@ -21,6 +21,7 @@ import type { ServiceDeps } from '../runtime/deps.ts';
 import { createTransferRecorder } from '../runtime/transfer-record.ts';
 import type { Service } from '../shared/service.ts';
 import { sharedSyncGroup } from '../shared/sync-group.ts';
+import type { TransferHandle } from './accepted.ts';
 import { type AdmissionContext, admitRequest } from './admit.ts';
 import { type Clock, realClock } from './clock.ts';
 import { decode } from './codec/packet.ts';
@@ -33,7 +34,6 @@ import {
 } from './native/engine.ts';
 import { bindSocket, enlargeReceiveBuffer } from './sockets.ts';
 import { emptyStats, type TftpStats } from './stats.ts';
-import type { TransferHandle } from './transfer.ts';
 import { createTransferSlots } from './waiting-room.ts';
 
 export type { TftpStats } from './stats.ts';

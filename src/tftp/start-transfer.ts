@@ -8,6 +8,12 @@ import type { Logger } from 'pino';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import type { TransferRecord } from '../runtime/transfer-record.ts';
 import type { Mac } from '../shared/mac.ts';
+import {
+  type AcceptedRequest,
+  type Peer,
+  refuse,
+  type TransferHandle,
+} from './accepted.ts';
 import type { Clock } from './clock.ts';
 import { negotiate } from './codec/negotiate.ts';
 import { ERR_UNDEFINED, type TftpPacket } from './codec/packet.ts';
@@ -16,12 +22,6 @@ import { type RetryPolicy, SERVER_ENDS } from './machine/machine.ts';
 import type { NativeDownloads } from './native/engine.ts';
 import { bindSocket } from './sockets.ts';
 import type { TftpStats } from './stats.ts';
-import {
-  type AcceptedRequest,
-  type Peer,
-  refuse,
-  type TransferHandle,
-} from './transfer.ts';
 import { startUpload } from './upload.ts';
 import type { TransferSlots } from './waiting-room.ts';
 
