@@ -2,43 +2,41 @@
  * The composition root of `appliance run`: load appliance.yaml, render the tree, start every enabled
  * service with the same model, tree, events and leases, reload when the file changes, and close everything
  * on SIGTERM / SIGINT through one path. A service that fails to start closes the ones already started.
+ * Loading the configuration is cli/run-config.ts; the operations side (inventory, SIP, admin server) is
+ * cli/run-operations.ts.
  */
-import { mkdir } from 'node:fs/promises';
 import { flushCompileCache } from 'node:module';
-import { join } from 'node:path';
 import type { ServiceCounters } from './admin/metrics/inputs.ts';
 import type { AdminServer } from './admin/server.ts';
-import { formatIssue } from './config/issues.ts';
-import type { ApplianceModel } from './config/model.ts';
-import { loadAppliance } from './policy/load.ts';
-import { type LeaseQuery, noLeases, type ServiceDeps } from './runtime/deps.ts';
-import { type ApplianceEvent, createEventBus } from './runtime/events.ts';
-import { type LiveConfig, liveConfig } from './runtime/live-config.ts';
+import { openLiveConfig } from './cli/run-config.ts';
+import {
+  type OperationsOptions,
+  operationsModules,
+  startOperations,
+} from './cli/run-operations.ts';
+import { noLeases, type ServiceDeps } from './runtime/deps.ts';
+import { createEventBus } from './runtime/events.ts';
 import { createLogger, flushLogger, type Logger } from './shared/log.ts';
-import type { Mac } from './shared/mac.ts';
 import type { Service } from './shared/service.ts';
 import { sharedSyncGroup } from './shared/sync-group.ts';
-import type { SipTimers } from './sip/timers.ts';
-import { createRefusalLog } from './tree/refusals.ts';
-import { removeStaleParts } from './tree/uploads.ts';
 
 // Each service's module (and its dependencies: ftp-srv, express, the TFTP engine …) is imported only when the
 // model enables that service, so a disabled service costs no memory.
 
-/** The modules startAppliance imports on demand, by what needs them: the one list of them. */
+/**
+ * The modules startAppliance imports on demand, by what needs them: the one list of them (the operations
+ * side's, cli/run-operations.ts, spread in).
+ */
 const load = {
   dhcp: () => import('./dhcp/server.ts'),
   leaseSource: () => import('./dhcp/leases/external.ts'),
-  offlineLeases: () => import('./dhcp/leases/replay.ts'),
   tftp: () => import('./tftp/server.ts'),
   ftp: () => import('./ftp/server.ts'),
   http: () => import('./http/server.ts'),
   ntp: () => import('./ntp/server.ts'),
   syslog: () => import('./syslog/server.ts'),
   phoneLog: () => import('./syslog/log-files.ts'),
-  inventory: () => import('./inventory/persist.ts'),
-  sip: () => import('./sip/sender.ts'),
-  admin: () => import('./admin/server.ts'),
+  ...operationsModules,
 };
 
 /**
@@ -60,13 +58,8 @@ export interface Running {
 
 /** What the operations tests change; `appliance run` passes none. */
 export interface ApplianceOptions {
-  /** Operations settings the tests shorten: SIP timers, check-sync re-fetch timeout, inventory persist debounce. */
-  readonly admin?: {
-    readonly sipTimers?: Partial<SipTimers> | undefined;
-    readonly refetchTimeoutMs?: number | undefined;
-    readonly persistDebounceMs?: number | undefined;
-    readonly maxPhones?: number | undefined;
-  };
+  /** Operations settings the tests shorten (cli/run-operations.ts). */
+  readonly admin?: OperationsOptions;
   /** Debounce of the appliance.yaml watcher (default: liveConfig's). */
   readonly reloadDebounceMs?: number;
 }
@@ -77,65 +70,11 @@ export async function startAppliance(
   log: Logger,
   opts: ApplianceOptions = {},
 ): Promise<Running> {
-  const loaded = await loadAppliance(configPath);
-  if (!loaded.ok) {
-    for (const i of loaded.error)
-      log.error(
-        { code: i.code, at: `${i.file}:${i.line}:${i.col}`, path: i.path },
-        formatIssue(i),
-      );
-    throw new Error(`${configPath}: invalid configuration, not starting`);
-  }
-  for (const w of loaded.value.warnings)
-    log.warn(
-      { code: w.code, at: `${w.file}:${w.line}:${w.col}` },
-      formatIssue(w),
-    );
-  const model = loaded.value.model;
-  await mkdir(model.dataDir, { recursive: true });
-  const stale = await removeStaleParts(join(model.dataDir, 'uploads'));
-  if (stale.length > 0)
-    log.info(
-      { removed: stale.length },
-      'removed the temporary files of unfinished uploads',
-    );
-  const refusals = createRefusalLog({
-    log: (r) =>
-      log.warn(
-        {
-          code: 'TREE_MAC_MISMATCH',
-          reason: 'unknown-host',
-          protocol: r.protocol,
-          peer: r.peer,
-          path: r.path,
-          suppressed: r.suppressed,
-        },
-        'upload refused: the address holds no lease or INFORM binding (logged once per host a minute)',
-      ),
-  });
-  const live = liveConfig(configPath, model, {
-    refusals,
-    warnings: loaded.value.warnings,
-    ...(opts.reloadDebounceMs === undefined
-      ? {}
-      : { debounceMs: opts.reloadDebounceMs }),
-    onEvent: (e) => {
-      if (e.ok)
-        log.info(
-          {
-            event: 'config-reload',
-            sha256: live.model.current().source.sha256,
-            warnings: e.issues.map(formatIssue),
-          },
-          'configuration reloaded',
-        );
-      else
-        log.error(
-          { event: 'config-reload-refused', issues: e.issues.map(formatIssue) },
-          'new configuration refused; the last good one keeps serving',
-        );
-    },
-  });
+  const { model, live } = await openLiveConfig(
+    configPath,
+    log,
+    opts.reloadDebounceMs,
+  );
   const bus = createEventBus();
   // DHCP and transfers are logged by their own service (DHCP: each phone's new address, refusals and a
   // summary at info, every message at debug), so the bus copy is debug, and not built at all above it.
@@ -248,72 +187,6 @@ export async function startAppliance(
     'appliance running',
   );
   return { services, admin, close: closeAll };
-}
-
-interface Operations {
-  readonly deps: ServiceDeps;
-  readonly model: ApplianceModel;
-  readonly live: LiveConfig;
-  readonly dhcpLeases: LeaseQuery | undefined;
-  readonly counters: ServiceCounters;
-  readonly phoneLog: ((mac: Mac) => Promise<string>) | undefined;
-  readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
-  readonly opts: NonNullable<ApplianceOptions['admin']>;
-}
-
-/**
- * The operations side: the inventory (fed from the bus, saved in the data directory), the check-sync SIP client
- * and the admin server over them. Without DHCP the leases are the journal a previous run left on disk.
- */
-async function startOperations(
-  {
-    deps,
-    model,
-    live,
-    dhcpLeases,
-    counters,
-    phoneLog,
-    subscribe,
-    opts,
-  }: Operations,
-  services: Service[],
-): Promise<AdminServer> {
-  const log = deps.log.child({ svc: 'admin' });
-  const leases =
-    dhcpLeases ??
-    (await load.offlineLeases()).offlineLeases(model.dataDir, deps.model);
-  const { startInventory } = await load.inventory();
-  const inventory = await startInventory({
-    model: deps.model,
-    leases: deps.leases,
-    log,
-    subscribe,
-    persistDebounceMs: opts.persistDebounceMs,
-    maxPhones: opts.maxPhones,
-  });
-  services.push(inventory);
-  const { createSipClient } = await load.sip();
-  const sip = createSipClient({
-    localAddress: () => deps.model.current().address,
-    bindAddress: deps.bindAddress,
-    timers: opts.sipTimers,
-    log,
-  });
-  services.push(sip);
-  const { startAdminServer } = await load.admin();
-  const admin = await startAdminServer({
-    ...deps,
-    live,
-    inventory: inventory.inventory,
-    dhcpLeases: leases,
-    notifier: sip.notifier,
-    counters: { ...counters, sip: sip.stats },
-    phoneLog,
-    subscribe,
-    refetchTimeoutMs: opts.refetchTimeoutMs,
-  });
-  services.push(admin);
-  return admin;
 }
 
 export async function run(configPath: string): Promise<number> {

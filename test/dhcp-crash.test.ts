@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { messageType } from '../src/dhcp/codec/options.ts';
 import { macOf } from '../src/dhcp/codec/packet.ts';
-import { readJournal } from '../src/dhcp/leases/journal.ts';
+import { readJournal } from '../src/dhcp/leases/journal-format.ts';
 import { JOURNAL_FILE } from '../src/dhcp/leases/store.ts';
 import { createLeaseTable } from '../src/dhcp/leases/table.ts';
 import { formatIpv4, parseIpv4 } from '../src/shared/ipv4.ts';

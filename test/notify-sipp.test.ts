@@ -1,6 +1,6 @@
 /**
  * check-sync against sipp acting as the phones, each in its own network namespace. The appliance (HTTP + admin,
- * test/lib/admin/lab-appliance.ts) runs in "srv"; `appliance notify all --wave 2` (src/cli/ops.ts) asks it.
+ * test/lib/admin/lab-appliance.ts) runs in "srv"; `appliance notify all --wave 2` (src/cli/notify.ts) asks it.
  * p1..p4 answer 200 and then re-fetch their configuration over HTTP with curl (sipp <exec>), as a phone does
  * after check-sync; p5 stays silent. Checked: the NOTIFY on the wire, the retransmission schedule (T1 = 50 ms,
  * T2 = 300 ms, given up at 64*T1 = 3.2 s) and the report, and that wave 2 starts only after wave 1 re-fetched.

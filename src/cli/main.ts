@@ -7,7 +7,7 @@
  *   appliance params [--release R] [--model M] Q   search a release's parameter catalog (src/cli/params.ts)
  *   appliance overrides [MAC] | --clear MAC        the phones' uploaded overrides against appliance.yaml
  *   appliance run [--config F]                     start every enabled service
- *   appliance notify | leases | phones             operations (src/cli/ops.ts)
+ *   appliance notify | leases | phones             operations (src/cli/notify.ts, src/cli/ops.ts)
  */
 import { formatIssue } from '../config/issues.ts';
 import { redact } from '../config/secrets.ts';
@@ -42,10 +42,11 @@ const stdout: Out = {
 type Command = (argv: string[]) => Promise<number>;
 /**
  * Operations commands parse their own flags (notify talks to a running appliance's admin API; leases and
- * phones read the data directory). Imported only when named: ops.ts brings the inventory and the lease replay.
+ * phones read the data directory). Imported only when named: ops.ts (which notify.ts uses too) brings the
+ * inventory and the lease replay.
  */
 const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-  notify: async () => (await import('./ops.ts')).notifyCommand,
+  notify: async () => (await import('./notify.ts')).notifyCommand,
   leases: async () => (await import('./ops.ts')).leasesCommand,
   phones: async () => (await import('./ops.ts')).phonesCommand,
   logs: async () => (await import('./logs.ts')).logsCommand,

@@ -2,23 +2,20 @@
  * The ftp-srv FileSystem over the virtual tree: get/list/chdir/read/write translate FTP paths to tree calls
  * and tree errors to FTP replies; delete/rename only of uploads (the tree's may-write rule), mkdir/chmod refused. Path safety and the may-write rule
  * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
+ * The streams RETR and STOR hand to ftp-srv are made in retr.ts and stor.ts.
  */
 
-import { ReadStream } from 'node:fs';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { LeaseLookup } from '../runtime/deps.ts';
 import { macFromFileName } from '../shared/mac.ts';
-import { loadSendfile, plainSocketFd } from '../shared/sendfile.ts';
-import { RecyclingFileStream, ringChunk } from '../tree/recycling-stream.ts';
 import type {
   FileTree,
   Requester,
   TreeRef,
   WriterContext,
 } from '../tree/types.ts';
-import { type FtpAccount, mayAccess } from './accounts.ts';
+import { mayAccess } from './accounts.ts';
 import {
   FtpReplyError,
   resultCode,
@@ -26,44 +23,25 @@ import {
   treeWriteError,
 } from './errors.ts';
 import { clientPath, joinArg, listArg, resolveCwd } from './paths.ts';
-import { SendfileStream } from './sendfile-stream.ts';
+import { openRetr, type RetrContext } from './retr.ts';
 import { type FtpStat, toFtpStat } from './stat.ts';
-import type { ConnectionTransfers, TransferLog } from './transfers.ts';
-import { UploadStream } from './upload-stream.ts';
+import { openStor, type StorContext } from './stor.ts';
+import type { TransferLog } from './transfers.ts';
+import type { UploadStream } from './upload-stream.ts';
 
-export interface TreeFsContext {
+export { retrChunk } from './retr.ts';
+
+/** What a connection's file system works with; RETR's and STOR's parts are declared in retr.ts and stor.ts. */
+export interface TreeFsContext extends RetrContext, StorContext {
   readonly tree: TreeRef;
-  readonly account: FtpAccount;
-  /** The client's address (IPv4, no ::ffff: prefix). */
-  readonly peer: string;
   readonly leases: LeaseLookup;
-  readonly transfers: ConnectionTransfers;
   readonly tlog: TransferLog;
-  readonly controlAlive: () => boolean;
-  readonly controlClosed: Promise<void>;
-  readonly graceMs: number;
-  /** Downloads reading from disk right now, server-wide (sizes their buffers: retrChunk). */
-  readonly reads: { active: number };
 }
 
 /** What our ftp-srv patch adds to a connection. */
 interface PatchedConnection {
   allocatedSize?: number | undefined;
 }
-
-/**
- * RETR over a plain data connection is sent by the kernel (sendfile-stream.ts). Over TLS (or with sendfile
- * off) it reads into a ring of 4 buffers per download (tree recycling-stream.ts): ftp-srv writes one chunk and
- * waits for the data socket to take it before the next, so a download holds its ring for good instead of
- * leaving a fresh buffer per chunk to the collector, and gives it back for the next download once its data
- * socket has closed. The chunk is sized from a budget of 32 MiB over the
- * downloads running when one starts, between 16 and 64 KiB: large chunks are faster, a storm's hundreds of
- * downloads must not hold their rings at 64 KiB. Figures: bench/results/ftp.md, "RETR buffers".
- */
-const RETR_RING = 4;
-const RETR_BUDGET = 32 * 1024 * 1024;
-export const retrChunk = (active: number): number =>
-  ringChunk(active, RETR_RING, RETR_BUDGET);
 
 const refused = (what: string): FtpReplyError =>
   new FtpReplyError(
@@ -184,51 +162,15 @@ export class TreeFileSystem extends FileSystem {
         typeof opts.start === 'number' && opts.start > 0
           ? opts.start
           : undefined;
-      const data = (
-        this.connection as unknown as {
-          connector?: { socket?: Socket | null };
-        }
-      ).connector?.socket;
-      // A plain data connection: the kernel sends the file (sendfile-stream.ts); over TLS it is streamed.
-      const sendfile =
-        plainSocketFd(data) === undefined ? undefined : loadSendfile();
-      const r = await tree.open(
+      const stream = await openRetr(
+        ctx,
+        this.connection,
+        tree,
         path,
-        sendfile?.ok
-          ? { start, who: { mac: leaseMac } }
-          : {
-              start,
-              chunk: retrChunk(ctx.reads.active + 1),
-              ring: RETR_RING,
-              who: { mac: leaseMac },
-            },
+        start,
+        leaseMac,
+        t,
       );
-      if (!r.ok) throw treeReadError(r.error);
-      const { info } = r.value;
-      t.bytes = Math.max(0, info.size - (start ?? 0));
-      const stream =
-        sendfile?.ok && data && r.value.stream instanceof ReadStream
-          ? new SendfileStream(
-              sendfile.value,
-              r.value.stream,
-              data,
-              start ?? 0,
-              t.bytes,
-            )
-          : r.value.stream;
-      t.setRelease(info.release);
-      ctx.reads.active++;
-      stream.once('close', () => {
-        ctx.reads.active--;
-      });
-      t.onSweep = () => stream.destroy();
-      t.sent =
-        stream instanceof SendfileStream
-          ? () => stream.sent()
-          : () => data?.bytesWritten ?? 0;
-      // Once the data socket is closed no write of a chunk is pending: the ring may serve the next download.
-      if (stream instanceof RecyclingFileStream && data)
-        data.once('close', () => stream.recycle());
       return { stream, clientPath: clientPath(path) };
     } catch (e) {
       return fail(e);
@@ -252,48 +194,14 @@ export class TreeFileSystem extends FileSystem {
     } catch (e) {
       return fail(e);
     }
-    const wctx: WriterContext = {
-      protocol: 'ftp',
-      peer: ctx.peer,
-      mac: leaseMac,
+    const stream = await openStor(ctx, tree, {
+      path,
+      leaseMac,
       declaredSize,
-      confinedToSite: ctx.account.site,
-    };
-    const begun = await tree.beginUpload(path, wctx);
-    if (!begun.ok) return fail(treeWriteError(begun.error));
-    const upload = begun.value;
-    if (opts.append) {
-      const old = await tree.read(path);
-      if (old.ok && old.value.length > 0) {
-        const w = await upload.write(old.value);
-        if (!w.ok) {
-          await upload.abort();
-          return fail(treeWriteError(w.error));
-        }
-      }
-    }
-    const stream = new UploadStream(upload, {
-      declaredSize,
-      controlAlive: ctx.controlAlive,
-      controlClosed: ctx.controlClosed,
-      graceMs: ctx.graceMs,
-      onBytes: (n) => {
-        t.bytes = n;
-      },
+      append: opts.append,
+      t,
+      fail,
     });
-    stream.once('finish', () => {
-      t.finish('ok', stream.committed ?? stream.bytes);
-      ctx.transfers.settle(t);
-    });
-    stream.once('error', (e) => {
-      t.finish(resultCode(e));
-      ctx.transfers.settle(t);
-    });
-    t.onSweep = (reason) => {
-      const code =
-        reason === 'FTP_SERVER_SHUTDOWN' ? reason : 'FTP_DISCONNECTED';
-      stream.destroy(new FtpReplyError(code, 426, reason));
-    };
     return { stream, clientPath: clientPath(path) };
   }
 

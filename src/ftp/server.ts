@@ -3,27 +3,24 @@
  * Passive mode answers with the appliance address and uses services.ftp.pasvMin..pasvMax; explicit FTPS
  * (AUTH TLS) when services.ftp.cert and .key are set. ftp-srv never touches process signals here (main.ts
  * owns them); its own chatter goes to a pino child at debug level, and every transfer logs one line.
+ * Logins (back-off, password check, the connection's file system) are login.ts.
  */
 
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { type FtpConnection, FtpSrv } from 'ftp-srv';
+import { FtpSrv } from 'ftp-srv';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import { ApplianceError } from '../shared/errors.ts';
-import { plainAddress } from '../shared/ipv4.ts';
 import {
-  type Admission,
   createLoginThrottle,
   type ThrottleSchedule,
 } from '../shared/login-throttle.ts';
 import { prepareSendfile } from '../shared/sendfile.ts';
 import type { Service } from '../shared/service.ts';
-import { authenticate } from './accounts.ts';
-import { resultCode } from './errors.ts';
-import { TreeFileSystem } from './filesystem.ts';
+import { handleLogins, type LoginStats } from './login.ts';
 import { createPassiveGuard, type GuardedConnection } from './passive-guard.ts';
-import { ConnectionTransfers, createTransferLog } from './transfers.ts';
+import { type ConnectionTransfers, createTransferLog } from './transfers.ts';
 
 export interface FtpService extends Service {
   /** The bound control port (useful with port 0). */
@@ -31,11 +28,8 @@ export interface FtpService extends Service {
   readonly stats: Readonly<FtpStats>;
 }
 
-export interface FtpStats {
+export interface FtpStats extends LoginStats {
   connections: number;
-  loginFailures: number;
-  /** Login attempts that waited for their address's back-off slot, or were refused for too many waiting. */
-  loginThrottled: number;
   /** Connections closed for a control line over the cap, or other client-side protocol errors. */
   clientErrors: number;
 }
@@ -47,11 +41,6 @@ export interface FtpOptions {
   /** The login back-off (default shared/login-throttle.ts's). */
   loginThrottle?: Partial<ThrottleSchedule>;
 }
-
-/** A user name as logged: at most 64 characters, control characters shown as '?'. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
-const CONTROL = /[\x00-\x1f\x7f]/g;
-const logUser = (u: string): string => u.slice(0, 64).replace(CONTROL, '?');
 
 const LOGIN_TIMEOUT_MS = 60_000;
 
@@ -124,97 +113,17 @@ export async function startFtpServer(
     endOnProcessSignal: boolean;
   });
 
-  server.on('login', ({ connection, username, password }, resolve, reject) => {
-    const peer = plainAddress(connection.ip, '');
-    // Per address, exponential back-off (shared/login-throttle.ts): the password is checked only once the
-    // address's slot comes, so guessing costs minutes per dozen tries, not milliseconds.
-    const slot = throttle.admit(peer);
-    if (!slot) {
-      stats.loginThrottled++;
-      const code = 'FTP_LOGIN_THROTTLED';
-      log.debug(
-        { peer, code },
-        'ftp login refused unchecked: too many attempts waiting',
-      );
-      reject(
-        new Error(
-          `${code}: too many failed logins from this address; try again later`,
-        ),
-      );
-      return;
-    }
-    if (slot.waitMs > 0) stats.loginThrottled++;
-    const timer = setTimeout(
-      () =>
-        checkLogin(connection, username, password, peer, slot, resolve, reject),
-      slot.waitMs,
-    );
-    timer.unref();
+  handleLogins(server, {
+    deps,
+    log,
+    stats,
+    throttle,
+    perConnection,
+    tlog,
+    reads,
+    graceMs,
+    cut: () => cut,
   });
-
-  const checkLogin = (
-    connection: FtpConnection,
-    username: string,
-    password: string,
-    peer: string,
-    slot: Admission,
-    resolve: (r: { fs: TreeFileSystem; cwd: string }) => void,
-    reject: (e: Error) => void,
-  ): void => {
-    const account = authenticate(deps.model.current(), username, password);
-    slot.done(account !== undefined);
-    if (!account) {
-      stats.loginFailures++;
-      log.warn(
-        {
-          peer,
-          user: logUser(username),
-          userLength: username.length,
-          failures: throttle.failures(peer),
-          code: 'FTP_LOGIN_FAILED',
-        },
-        'ftp login refused',
-      );
-      reject(new Error('Login incorrect'));
-      return;
-    }
-    const transfers = new ConnectionTransfers();
-    perConnection.set(connection.id, transfers);
-    const control = (connection as unknown as { commandSocket: Socket })
-      .commandSocket;
-    const controlClosed = new Promise<void>((r) => {
-      control.once('close', () => r());
-    });
-    connection.on('RETR', (error: unknown) => {
-      const t = transfers.currentDownload();
-      if (!t) return;
-      if (error) t.finish(cut ?? resultCode(error), t.sent?.());
-      else t.finish('ok');
-      transfers.settle(t);
-    });
-    const fs = new TreeFileSystem(connection as FtpConnection, {
-      tree: deps.tree,
-      account,
-      peer,
-      leases: deps.leases,
-      transfers,
-      tlog,
-      graceMs,
-      controlClosed,
-      reads,
-      controlAlive: () => {
-        const s = (
-          connection as unknown as { commandSocket: Socket | undefined }
-        ).commandSocket;
-        return !!s && !s.destroyed && !s.readableEnded;
-      },
-    });
-    log.debug(
-      { peer, user: logUser(username), site: account.site },
-      'ftp login',
-    );
-    resolve({ fs, cwd: '/' });
-  };
 
   const emitter = server as unknown as EventEmitter;
   emitter.on(

@@ -214,7 +214,7 @@ export interface InventoryServiceOptions {
   readonly subscribe: (fn: (e: ApplianceEvent) => void) => () => void;
   /** Delay between a change and its save (default persist.ts's). */
   readonly persistDebounceMs?: number | undefined;
-  /** Phones kept at most (default inventory.ts's). */
+  /** Phones kept at most (default phone-table.ts's DEFAULT_MAX_PHONES). */
   readonly maxPhones?: number | undefined;
 }
 

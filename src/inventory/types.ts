@@ -95,3 +95,21 @@ export interface InventoryError {
   readonly what: string;
   readonly path: string | undefined;
 }
+
+/** The inventory as saved to inventory.json (persist.ts) and restored from it. */
+export interface InventorySnapshot {
+  readonly version: 1;
+  readonly savedAt: number;
+  readonly phones: readonly PhoneRecord[];
+  readonly errors: readonly InventoryError[];
+}
+
+/**
+ * Events about MACs that are not phones: no Polycom vendor class, OUI or User-Agent, and not in appliance.yaml.
+ * They are counted here, not recorded; `evicted` counts unknown phones dropped at the cap, oldest first.
+ */
+export interface InventoryNoise {
+  dhcp: number;
+  transfers: number;
+  evicted: number;
+}

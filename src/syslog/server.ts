@@ -6,50 +6,30 @@
  * as a SyslogEvent; the rest are counted and kept in a small in-memory ring. Bad input never costs more than
  * a counter: datagrams and lines over maxLineBytes, binary and empty ones, senders over their rate (per
  * address, bounded table), TCP connections over maxConnections or idle too long, streams with a broken count.
+ * One message's handling and the counters are receive.ts, the TCP listener tcp.ts; this module is the service.
  */
 import { createSocket } from 'node:dgram';
-import { createServer, type Socket } from 'node:net';
 import type { ServiceDeps } from '../runtime/deps.ts';
 import type { Mac } from '../shared/mac.ts';
 import { createBoundedRateLimiter } from '../shared/rate-limit.ts';
 import type { Service } from '../shared/service.ts';
-import { FACILITY_NAMES, SEVERITY_NAMES } from '../shared/syslog-names.ts';
 import { bindUdp } from '../shared/udp.ts';
-import { createFramer } from './codec/framing.ts';
-import { parseSyslog } from './codec/message.ts';
 import { syslogDir } from './log-files.ts';
+import {
+  createSyslogHandler,
+  emptyCounters,
+  type SyslogStats,
+} from './receive.ts';
 import {
   openSyslogStore,
   type SyslogStore,
-  type SyslogStoreStats,
   type UnattributedEntry,
 } from './store.ts';
+import { listenSyslogTcp, type SyslogTcp } from './tcp.ts';
 
 export type { SyslogEvent } from '../runtime/syslog-event.ts';
+export type { SyslogStats } from './receive.ts';
 export type { UnattributedEntry } from './store.ts';
-
-export interface SyslogStats {
-  received: number;
-  attributed: { prefix: number; lease: number };
-  unattributed: number;
-  /** Dropped messages by reason. */
-  dropped: {
-    SYSLOG_EMPTY: number;
-    SYSLOG_BINARY: number;
-    SYSLOG_OVERSIZED: number;
-    SYSLOG_RATE_LIMITED: number;
-  };
-  tcp: {
-    accepted: number;
-    refused: number;
-    open: number;
-    framingErrors: number;
-    idleClosed: number;
-  };
-  handlerErrors: number;
-  trackedSenders: number;
-  store: SyslogStoreStats;
-}
 
 export interface SyslogServerOptions {
   /** Overrides services.syslog.port (0 = any free port; TCP then uses the UDP port number). */
@@ -113,85 +93,16 @@ export async function startSyslogServer(
       );
     },
   });
-  const stats: Omit<SyslogStats, 'store' | 'trackedSenders'> = {
-    received: 0,
-    attributed: { prefix: 0, lease: 0 },
-    unattributed: 0,
-    dropped: {
-      SYSLOG_EMPTY: 0,
-      SYSLOG_BINARY: 0,
-      SYSLOG_OVERSIZED: 0,
-      SYSLOG_RATE_LIMITED: 0,
-    },
-    tcp: { accepted: 0, refused: 0, open: 0, framingErrors: 0, idleClosed: 0 },
-    handlerErrors: 0,
-  };
-  const { events } = deps;
-
-  function handle(
-    buf: Uint8Array,
-    peer: string,
-    transport: 'udp' | 'tcp',
-  ): void {
-    stats.received++;
-    try {
-      if (buf.length > maxLine) {
-        stats.dropped.SYSLOG_OVERSIZED++;
-        return;
-      }
-      if (!limiter.allow(peer, Date.now())) {
-        stats.dropped.SYSLOG_RATE_LIMITED++;
-        return;
-      }
-      const parsed = parseSyslog(buf);
-      if (!parsed.ok) {
-        stats.dropped[parsed.error]++;
-        return;
-      }
-      const m = parsed.value;
-      const receivedAt = new Date().toISOString();
-      const leaseMac =
-        m.mac === undefined ? deps.leases.macForAddress(peer) : undefined;
-      const mac = m.mac ?? leaseMac;
-      const original = Buffer.from(buf)
-        .toString('utf8')
-        .replace(/[\r\n\0]+$/, '');
-      if (
-        mac !== undefined &&
-        store.append(
-          mac,
-          `${receivedAt} ${peer} ${transport} ${FACILITY_NAMES[m.facility] ?? m.facility}.${SEVERITY_NAMES[m.severity]} ${original}`,
-        )
-      ) {
-        const attributedBy = m.mac !== undefined ? 'prefix' : 'lease';
-        stats.attributed[attributedBy]++;
-        events.emit({
-          type: 'syslog',
-          mac,
-          attributedBy,
-          peer,
-          transport,
-          format: m.format,
-          facility: m.facility,
-          severity: m.severity,
-          timestamp: m.timestamp,
-          hostname: m.hostname,
-          app: m.app,
-          text: m.text,
-          receivedAt,
-        });
-        return;
-      }
-      stats.unattributed++;
-      store.unattributed(peer, original, receivedAt);
-    } catch (e) {
-      stats.handlerErrors++;
-      log.error(
-        { code: 'SYSLOG_HANDLER', err: String(e) },
-        'syslog: message handler failed',
-      );
-    }
-  }
+  const stats = emptyCounters();
+  const handle = createSyslogHandler({
+    log,
+    leases: deps.leases,
+    events: deps.events,
+    store,
+    limiter,
+    stats,
+    maxLine,
+  });
 
   const udp = createSocket({ type: 'udp4', reuseAddr: false });
   udp.on('error', (e) =>
@@ -210,71 +121,23 @@ export async function startSyslogServer(
     /* keep the default */
   }
 
-  const conns = new Set<Socket>();
-  let tcp: ReturnType<typeof createServer> | undefined;
-  const maxConnections = deps.maxConnections ?? 64;
-  const idleMs = deps.idleMs ?? 600_000;
+  let tcp: SyslogTcp | undefined;
   if (cfg().tcp) {
-    const server = createServer((sock) => {
-      const peer = sock.remoteAddress?.replace(/^::ffff:/, '') ?? '?';
-      if (conns.size >= maxConnections) {
-        stats.tcp.refused++;
-        sock.destroy();
-        return;
-      }
-      stats.tcp.accepted++;
-      conns.add(sock);
-      stats.tcp.open = conns.size;
-      const framer = createFramer(maxLine);
-      sock.setTimeout(idleMs, () => {
-        stats.tcp.idleClosed++;
-        sock.destroy();
-      });
-      sock.on('data', (chunk: Buffer) => {
-        const out = framer.push(chunk);
-        stats.received += out.oversized;
-        stats.dropped.SYSLOG_OVERSIZED += out.oversized;
-        for (const f of out.frames) handle(f, peer, 'tcp');
-        if (out.error) {
-          stats.tcp.framingErrors++;
-          sock.destroy();
-        }
-      });
-      sock.on('end', () => {
-        const last = framer.end();
-        if (last) handle(last, peer, 'tcp');
-        sock.end();
-      });
-      sock.on('error', () => {
-        /* reset by peer: nothing to do */
-      });
-      sock.on('close', () => {
-        conns.delete(sock);
-        stats.tcp.open = conns.size;
-      });
-    });
-    server.on('error', (e) =>
-      log.error(
-        { code: 'SYSLOG_SOCKET', err: e.message },
-        'syslog tcp server error',
-      ),
-    );
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(
-          { port, host: deps.bindAddress ?? '0.0.0.0', exclusive: true },
-          () => {
-            server.off('error', reject);
-            resolve();
-          },
-        );
+      tcp = await listenSyslogTcp({
+        port,
+        bindAddress: deps.bindAddress,
+        maxLine,
+        maxConnections: deps.maxConnections ?? 64,
+        idleMs: deps.idleMs ?? 600_000,
+        stats,
+        handle,
+        log,
       });
     } catch (e) {
       await new Promise<void>((resolve) => udp.close(() => resolve()));
       throw e;
     }
-    tcp = server;
   }
   log.info(
     { port, tcp: tcp !== undefined, bind: deps.bindAddress ?? '0.0.0.0' },
@@ -302,10 +165,7 @@ export async function startSyslogServer(
       if (closed) return;
       closed = true;
       await new Promise<void>((resolve) => udp.close(() => resolve()));
-      if (tcp) {
-        for (const c of conns) c.destroy();
-        await new Promise<void>((resolve) => tcp.close(() => resolve()));
-      }
+      if (tcp) await tcp.close();
       await store.flush();
     },
   };

@@ -6,20 +6,18 @@
  * (machine/send.case.test.ts runs one suite against both). Refusals by the tree become ERROR packets.
  */
 import type { FileInfo, FileTree } from '../tree/types.ts';
+import {
+  type AcceptedRequest,
+  refuse,
+  type TransferHandle,
+} from './accepted.ts';
 import { type BlockSource, blockReader } from './block-reader.ts';
 import { oackWithSize } from './codec/negotiate.ts';
 import { ERR_UNDEFINED, type TftpOption } from './codec/packet.ts';
 import type { SendEvent, TransferConfig } from './machine/machine.ts';
 import { initialSend, stepSend } from './machine/send.ts';
 import type { NativeDownloads } from './native/engine.ts';
-import {
-  type AcceptedRequest,
-  type Runner,
-  refuse,
-  runTransfer,
-  type TransferHandle,
-  type TransferPlace,
-} from './transfer.ts';
+import { type Runner, runTransfer, type TransferPlace } from './transfer.ts';
 import { refusalFor } from './tree-errors.ts';
 
 export interface DownloadContext extends TransferPlace {

@@ -6,9 +6,9 @@
 import type { Socket } from 'node:dgram';
 import type { Logger } from '../shared/log.ts';
 import { createRefusalLog } from '../tree/refusals.ts';
+import type { Peer } from './accepted.ts';
 import { ERR_UNDEFINED, encodeError } from './codec/packet.ts';
 import type { TftpStats } from './stats.ts';
-import type { Peer } from './transfer.ts';
 
 export type RefuseHostBusy = (
   peer: Peer,

@@ -4,15 +4,14 @@
  * (tree-errors.ts); the may-write rule and path safety are the tree's alone.
  */
 import type { Upload, WriterContext } from '../tree/types.ts';
-import type { ReceiveEvent } from './machine/machine.ts';
-import { initialReceive, stepReceive } from './machine/receive.ts';
 import {
   type AcceptedRequest,
-  type Runner,
   refuse,
-  runTransfer,
   type TransferHandle,
-} from './transfer.ts';
+} from './accepted.ts';
+import type { ReceiveEvent } from './machine/machine.ts';
+import { initialReceive, stepReceive } from './machine/receive.ts';
+import { type Runner, runTransfer } from './transfer.ts';
 import { refusalFor } from './tree-errors.ts';
 
 export async function startUpload(

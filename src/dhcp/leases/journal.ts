@@ -1,11 +1,7 @@
 /**
- * The lease journal: one text line per change, appended and made durable with group commit (every record
- * queued while one write+fdatasync is in flight goes out in the next single write+fdatasync), so an ACK
- * waits for the disk but thousands of ACKs per second share one flush.
- *
- *   b <ip> <mac> <expiresMs>     bound
- *   r <ip> <mac>                 released
- *   d <ip> <untilMs>             declined (quarantined)
+ * The lease journal: one text line per change (journal-format.ts), appended and made durable with group
+ * commit (every record queued while one write+fdatasync is in flight goes out in the next single
+ * write+fdatasync), so an ACK waits for the disk but thousands of ACKs per second share one flush.
  *
  * The writer works on a plain file descriptor with callbacks (no Promise or closure per record): records are
  * formatted straight into one reusable Buffer, written to the page cache synchronously, and only the
@@ -14,78 +10,13 @@
  * after it started, so a lease waits for at most two flushes and that gap. After a failed write the next batch
  * starts with a newline, so a torn record never swallows the first record written after it.
  *
- * Replay ignores a torn last line (a crash mid-write) and any line it cannot parse (counted).
  * Compaction rewrites the live entries into a new file, fsyncs it, renames it over the journal and fsyncs the
  * directory, so a crash at any point leaves either the old or the new journal, both complete.
  */
-import {
-  closeSync,
-  existsSync,
-  fdatasync,
-  openSync,
-  readFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fdatasync, openSync, writeSync } from 'node:fs';
 import { writeAtomic } from '../../shared/durable.ts';
-import { formatIpv4, parseIpv4 } from '../../shared/ipv4.ts';
-import { isMacHex } from '../../shared/mac.ts';
-import type { Lease, LeaseChange } from './table.ts';
-
-export type JournalRecord = Exclude<LeaseChange, { kind: 'hold' }>;
-
-export function formatRecord(r: JournalRecord): string {
-  switch (r.kind) {
-    case 'bind':
-      return `b ${formatIpv4(r.ip)} ${r.mac} ${r.expires}\n`;
-    case 'release':
-      return `r ${formatIpv4(r.ip)} ${r.mac}\n`;
-    case 'decline':
-      return `d ${formatIpv4(r.ip)} ${r.until}\n`;
-  }
-}
-
-export function parseRecord(line: string): JournalRecord | undefined {
-  const f = line.split(' ');
-  const ip = f[1] === undefined ? undefined : parseIpv4(f[1]);
-  if (!ip?.ok) return undefined;
-  const num = (s: string | undefined): number | undefined =>
-    s !== undefined && /^\d{1,16}$/.test(s) ? Number(s) : undefined;
-  if (f[0] === 'b' && f.length === 4 && isMacHex(f[2]!)) {
-    const expires = num(f[3]);
-    return expires === undefined
-      ? undefined
-      : { kind: 'bind', ip: ip.value, mac: f[2], expires };
-  }
-  if (f[0] === 'r' && f.length === 3 && isMacHex(f[2]!))
-    return { kind: 'release', ip: ip.value, mac: f[2] };
-  if (f[0] === 'd' && f.length === 3) {
-    const until = num(f[2]);
-    return until === undefined
-      ? undefined
-      : { kind: 'decline', ip: ip.value, until };
-  }
-  return undefined;
-}
-
-/** Every complete, valid record of a journal file, in order; `bad` counts skipped lines. */
-export function readJournal(path: string): {
-  records: JournalRecord[];
-  bad: number;
-} {
-  if (!existsSync(path)) return { records: [], bad: 0 };
-  const text = readFileSync(path, 'latin1');
-  const end = text.lastIndexOf('\n');
-  const records: JournalRecord[] = [];
-  let bad = end + 1 < text.length ? 1 : 0; // torn tail
-  if (end < 0) return { records, bad };
-  for (const line of text.slice(0, end).split('\n')) {
-    if (line === '') continue;
-    const r = parseRecord(line);
-    if (r) records.push(r);
-    else bad++;
-  }
-  return { records, bad };
-}
+import { formatRecord, type JournalRecord } from './journal-format.ts';
+import type { Lease } from './table.ts';
 
 export type Done = (err?: Error) => void;
 

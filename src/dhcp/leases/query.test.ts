@@ -7,7 +7,7 @@ import { labModel } from '../../../test/lib/admin/fixture.ts';
 import { parseIpv4 } from '../../shared/ipv4.ts';
 import { silentLogger } from '../../shared/log.ts';
 import type { Mac } from '../../shared/mac.ts';
-import { formatRecord } from './journal.ts';
+import { formatRecord } from './journal-format.ts';
 import { createLeaseQuery } from './query.ts';
 import { JOURNAL_FILE, offlineLeases, replayLeases } from './replay.ts';
 import { openLeaseStore } from './store.ts';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { LeaseQuery, ModelRef } from '../../runtime/deps.ts';
-import { readJournal } from './journal.ts';
+import { readJournal } from './journal-format.ts';
 import { createLeaseQuery } from './query.ts';
 import { createLeaseTable, type LeaseTable } from './table.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { silentLogger } from '../../shared/log.ts';
 import type { Mac } from '../../shared/mac.ts';
-import { formatRecord, parseRecord } from './journal.ts';
+import { formatRecord, parseRecord } from './journal-format.ts';
 import { JOURNAL_FILE, openLeaseStore } from './store.ts';
 
 const mac = (n: number): Mac =>
