@@ -1,7 +1,8 @@
 /**
  * The ftp-srv FileSystem over the virtual tree: get/list/chdir/read/write translate FTP paths to tree calls
- * and tree errors to FTP replies; delete/rename only of uploads (the tree's may-write rule), mkdir/chmod refused. Path safety and the may-write rule
- * are the tree's (normalize, beginUpload); this file only adds the site confinement of site accounts.
+ * and tree errors to FTP replies; delete/rename only of uploads (the tree's may-write rule), mkdir/chmod
+ * refused. Path safety and the may-write rule are the tree's (normalize, beginUpload); this file only adds
+ * the site confinement of site accounts.
  * The streams RETR and STOR hand to ftp-srv are made in retr.ts and stor.ts.
  */
 

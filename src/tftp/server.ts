@@ -8,8 +8,7 @@
  * A request that finds maxTransfers in progress waits a moment for a slot (waiting-room.ts) before it is
  * refused TFTP_BUSY. Against a hostile VLAN: one client address holds at most maxTransfersPerHost transfers
  * (more are refused TFTP_HOST_BUSY: counted, logged once per host a minute, no transfer record each), every
- * transfer ends after
- * maxTransferSeconds whatever it does (TFTP_LIFETIME), a timeout option above 10 s is refused
+ * transfer ends after maxTransferSeconds whatever it does (TFTP_LIFETIME), a timeout option above 10 s is refused
  * (codec/negotiate.ts), and the listening socket asks for a large receive buffer so a burst of requests
  * waits in the kernel instead of being dropped there.
  *
@@ -63,6 +62,22 @@ export interface TftpService extends Service {
  */
 export const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** The native engine for downloads, unless the options ask for the JS machine or its addon cannot be built (logged). */
+function startEngine(
+  deps: ServiceDeps & TftpServerOptions,
+  stats: TftpStats,
+  log: ServiceDeps['log'],
+): NativeDownloads | undefined {
+  if (deps.clock || (deps.engine ?? 'native') !== 'native') return undefined;
+  const addon = loadEngineAddon();
+  if (addon.ok) return createNativeDownloads(addon.value, stats);
+  log.warn(
+    { err: addon.error },
+    'tftp: native download engine unavailable, downloads run in the service thread',
+  );
+  return undefined;
+}
+
 export async function startTftpServer(
   deps: ServiceDeps & TftpServerOptions,
 ): Promise<TftpService> {
@@ -78,16 +93,7 @@ export async function startTftpServer(
     now: () => clock.now(),
   });
   let closing = false;
-  let engine: NativeDownloads | undefined;
-  if (!deps.clock && (deps.engine ?? 'native') === 'native') {
-    const addon = loadEngineAddon();
-    if (addon.ok) engine = createNativeDownloads(addon.value, stats);
-    else
-      log.warn(
-        { err: addon.error },
-        'tftp: native download engine unavailable, downloads run in the service thread',
-      );
-  }
+  const engine = startEngine(deps, stats, log);
 
   const main = createSocket({ type: 'udp4', reuseAddr: false });
   main.on('error', (e) => log.error({ err: e.message }, 'tftp socket error'));
