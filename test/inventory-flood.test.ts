@@ -2,8 +2,9 @@
  * Noise does not grow the inventory (issue #16, item 4): the whole appliance (test/lib/admin/lab-appliance.ts)
  * in lab "ivf" (10.91.24), then 3,000 DISCOVERs and 10,000 GETs of <MAC>-appliance.cfg with random non-Polycom
  * MACs (test/lib/inventory-flood.ts). The inventory stays as it was (every event counted as ignored) and the
- * appliance's RSS within 20 MB of where it was after a warm-up round. The appliance runs with the V8 flags and
- * malloc setting `appliance run` gives itself (src/cli/node-flags.ts); RSS is read after a full collection.
+ * appliance's RSS within 20 MB of where it was after a warm-up round. The appliance runs with the V8 flags,
+ * malloc and thread-pool settings `appliance run` gives itself (src/cli/node-flags.ts); RSS is read after a
+ * full collection.
  */
 
 import assert from 'node:assert/strict';
@@ -11,7 +12,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RUN_MALLOC_ARENAS, RUN_NODE_FLAGS } from '../src/cli/node-flags.ts';
+import {
+  RUN_MALLOC_ARENAS,
+  RUN_NODE_FLAGS,
+  RUN_THREADPOOL_SIZE,
+} from '../src/cli/node-flags.ts';
 import { createLab, waitFor } from './lib/netns.ts';
 import { labApplianceYaml, labSkip, REPO } from './lib/service-lab.ts';
 
@@ -54,7 +59,11 @@ test('3,000 random-MAC DISCOVERs and 10,000 random-MAC GETs: no phone records, R
       ],
       {
         cwd: REPO,
-        env: { ...process.env, MALLOC_ARENA_MAX: RUN_MALLOC_ARENAS },
+        env: {
+          ...process.env,
+          MALLOC_ARENA_MAX: RUN_MALLOC_ARENAS,
+          UV_THREADPOOL_SIZE: RUN_THREADPOOL_SIZE,
+        },
       },
     );
     let out = '';

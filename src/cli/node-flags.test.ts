@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { runModuleScript } from '../../test/lib/module-script.ts';
-import { missingNodeFlags, RUN_NODE_FLAGS } from './node-flags.ts';
+import {
+  missingNodeFlags,
+  RUN_NODE_FLAGS,
+  RUN_THREADPOOL_SIZE,
+} from './node-flags.ts';
 
 test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with any value or spelling, is not added', () => {
   assert.deepEqual(missingNodeFlags([], undefined), [...RUN_NODE_FLAGS]);
@@ -35,12 +39,17 @@ test('missingNodeFlags: a flag set on the command line or in NODE_OPTIONS, with 
   ]);
 });
 
-test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and MALLOC_ARENA_MAX=1 added (and, from source, the compile cache), once', async () => {
+test('reexecWithNodeFlags: the process is replaced (same PID) with the flags, MALLOC_ARENA_MAX=1 and a pool of 16 threads added (and, from source, the compile cache), once', async () => {
+  // After one file-system call, the pool's threads are counted by name in /proc/self/task.
   const script = `
     import { reexecWithNodeFlags } from ${JSON.stringify(new URL('./node-flags.ts', import.meta.url).href)};
+    import { readdirSync, readFileSync } from 'node:fs';
+    import { stat } from 'node:fs/promises';
     const before = process.env.APPLIANCE_NODE_FLAGS;
     reexecWithNodeFlags();
-    console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, mark: before ?? null, cache: process.env.NODE_COMPILE_CACHE ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null }));`;
+    await stat('.');
+    const poolThreads = readdirSync('/proc/self/task').filter((t) => readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim() === 'libuv-worker').length;
+    console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, mark: before ?? null, cache: process.env.NODE_COMPILE_CACHE ?? null, arenas: process.env.MALLOC_ARENA_MAX ?? null, poolThreads }));`;
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--input-type=module', '-e', script],
@@ -57,6 +66,7 @@ test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and
   delete env.APPLIANCE_NODE_FLAGS;
   delete env.NODE_COMPILE_CACHE;
   delete env.MALLOC_ARENA_MAX;
+  delete env.UV_THREADPOOL_SIZE;
   const { pid, out } = await runModuleScript(script, env);
   const r = JSON.parse(out) as {
     pid: number;
@@ -64,6 +74,7 @@ test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and
     mark: string | null;
     cache: string | null;
     arenas: string | null;
+    poolThreads: number;
   };
   assert.equal(r.pid, pid);
   assert.deepEqual(r.execArgv.slice(0, RUN_NODE_FLAGS.length), [
@@ -73,4 +84,5 @@ test('reexecWithNodeFlags: the process is replaced (same PID) with the flags and
   // Run from TypeScript source, the new process keeps its type-stripped modules in Node's compile cache.
   assert.equal(r.cache, join(tmpdir(), 'node-compile-cache'));
   assert.equal(r.arenas, '1');
+  assert.equal(r.poolThreads, Number(RUN_THREADPOOL_SIZE));
 });

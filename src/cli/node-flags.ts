@@ -12,6 +12,11 @@
  * (libuv's file-system pool writing leases, inventory and uploads; the TFTP engine thread) its own arena, and
  * each keeps its own high-water mark; one arena had the lower peak in the storms, 2 the lower before.
  *
+ * It also gets UV_THREADPOOL_SIZE=16 (unless set). libuv's pool (4 threads by default) takes file-system calls in
+ * the order they come: when uploads' file creations in one folder are slow (each waits for the folder's lock;
+ * ext4 without a journal also scans for recently deleted inodes), they hold every thread, and an upload's block
+ * writes wait behind them long enough for phones to resend. An idle pool thread costs a few pages of stack.
+ *
  * Run from TypeScript source (node src/cli/main.ts), the re-executed process also gets NODE_COMPILE_CACHE (unless
  * set: Node's default folder, <tmpdir>/node-compile-cache) and src/main.ts flushes it once the appliance runs: from
  * the second start on, Node takes the type-stripped modules from there and never loads its TypeScript stripper
@@ -20,13 +25,16 @@
  *
  * A flag already on node's command line or in NODE_OPTIONS (any value) wins. The re-executed process carries
  * APPLIANCE_NODE_FLAGS (the flags it added); set beforehand to anything (e.g. 0), it turns the re-execution off.
- * Setting MALLOC_ARENA_MAX or NODE_COMPILE_CACHE yourself keeps your value.
+ * Setting MALLOC_ARENA_MAX, UV_THREADPOOL_SIZE or NODE_COMPILE_CACHE yourself keeps your value.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The malloc arenas `appliance run` asks glibc for (MALLOC_ARENA_MAX). */
 export const RUN_MALLOC_ARENAS = '1';
+
+/** The threads of libuv's pool `appliance run` asks for (UV_THREADPOOL_SIZE; libuv's default is 4). */
+export const RUN_THREADPOOL_SIZE = '16';
 
 export const RUN_NODE_FLAGS: readonly string[] = [
   '--max-semi-space-size=4',
@@ -60,6 +68,8 @@ export function reexecWithNodeFlags(): void {
   const env: Record<string, string> = {};
   if (process.env.MALLOC_ARENA_MAX === undefined)
     env.MALLOC_ARENA_MAX = RUN_MALLOC_ARENAS;
+  if (process.env.UV_THREADPOOL_SIZE === undefined)
+    env.UV_THREADPOOL_SIZE = RUN_THREADPOOL_SIZE;
   if (fromSource && process.env.NODE_COMPILE_CACHE === undefined)
     env.NODE_COMPILE_CACHE = join(tmpdir(), 'node-compile-cache');
   if (missing.length === 0 && Object.keys(env).length === 0) return;

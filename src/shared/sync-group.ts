@@ -2,8 +2,8 @@
  * Group commit: files that must become durable at the same moment share one durability round. Callers that
  * ask while a round runs (or in the same tick) join the next one, which is one syncfs(2) per filesystem
  * (syncfs.c) on a descriptor this module keeps open on that filesystem: one journal commit for all of them
- * instead of an fsync each, which under 2,000 simultaneous uploads queue behind each other in libuv's four
- * worker threads. A failed syncfs fails every file of its round on that filesystem.
+ * instead of an fsync each, which under 2,000 simultaneous uploads queue behind each other in libuv's pool
+ * threads. A failed syncfs fails every file of its round on that filesystem.
  *
  * syncfs flushes the whole filesystem, unrelated dirty data included, so a round costs more when other
  * writers left much in the page cache (a firmware release just copied in): when the machine's dirty and
