@@ -14,8 +14,8 @@
  *
  * It also gets UV_THREADPOOL_SIZE=16 (unless set). libuv's pool (4 threads by default) takes file-system calls in
  * the order they come: when uploads' file creations in one folder are slow (each waits for the folder's lock;
- * ext4 without a journal also scans for recently deleted inodes), they hold every thread, and an upload's block
- * writes wait behind them long enough for phones to resend. An idle pool thread costs a few pages of stack.
+ * ext4 without a journal also scans for recently deleted inodes), they hold every thread, and the commits the
+ * uploads' final ACKs wait for queue behind them until phones resend. An idle pool thread costs a few pages.
  *
  * Run from TypeScript source (node src/cli/main.ts), the re-executed process also gets NODE_COMPILE_CACHE (unless
  * set: Node's default folder, <tmpdir>/node-compile-cache) and src/main.ts flushes it once the appliance runs: from
