@@ -6,13 +6,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLIENT_COMMANDS, differential } from './export/differential.ts';
 import { checkExported, runExport, writeFixture } from './export/servers.ts';
 import { labSkip } from './lib/dhcp-lab.ts';
+import { tempDir } from './lib/temp-dir.ts';
 
 const skip = await labSkip([...CLIENT_COMMANDS, 'dnsmasq']);
 
@@ -44,7 +44,7 @@ test('dnsmasq --test accepts the export; what dnsmasq cannot express exits 2 and
   skip,
   timeout: 60_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'export-dnsmasq-t-'));
+  const dir = tempDir('export-dnsmasq-t-');
   const yaml = writeFixture(dir);
   const plain = await runExport('dnsmasq', yaml, join(dir, 'dnsmasq.conf'));
   assert.equal(plain.code, 0, plain.stderr);

@@ -6,8 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -20,6 +19,7 @@ import {
 } from './export/servers.ts';
 import { envScript, labSkip, readEnv, udhcpc } from './lib/dhcp-lab.ts';
 import { createLab, type Lab, waitFor } from './lib/netns.ts';
+import { tempDir } from './lib/temp-dir.ts';
 
 const skip = await labSkip(['udhcpc', 'kea-dhcp4']);
 const DELAY_MS = 6000;
@@ -72,7 +72,7 @@ test('Kea HA pair from --ha: the standby answers a new client once the primary i
   skip,
   timeout: 120_000,
 }, async () => {
-  const root = mkdtempSync(join(tmpdir(), 'export-ha-'));
+  const root = tempDir('export-ha-');
   const yaml = writeFixture(root);
   const lab = await createLab({
     prefix: 'expha',

@@ -7,13 +7,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLIENT_COMMANDS, differential } from './export/differential.ts';
 import { checkExported, runExport, writeFixture } from './export/servers.ts';
 import { labSkip } from './lib/dhcp-lab.ts';
+import { tempDir } from './lib/temp-dir.ts';
 
 const skip = await labSkip([...CLIENT_COMMANDS, 'kea-dhcp4']);
 
@@ -57,7 +57,7 @@ test('kea-dhcp4 -t accepts every export; what Kea cannot express exits 2 and is 
   skip,
   timeout: 60_000,
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'export-kea-t-'));
+  const dir = tempDir('export-kea-t-');
   const yaml = writeFixture(dir);
   const plain = await runExport('kea', yaml, join(dir, 'kea.json'));
   assert.equal(plain.code, 0, plain.stderr);

@@ -8,14 +8,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startKind, stopChild } from './export/servers.ts';
 import { startLabAppliance } from './lib/admin/start-lab-appliance.ts';
 import { labSkip, udhcpc } from './lib/dhcp-lab.ts';
 import { createLab, type Lab, waitFor } from './lib/netns.ts';
+import { tempDir } from './lib/temp-dir.ts';
 
 const skip = await labSkip(['udhcpc', 'curl', 'kea-dhcp4', 'dnsmasq']);
 const NET = '10.93.7';
@@ -72,7 +72,7 @@ async function lease(
 }
 
 async function scenario(kind: 'kea' | 'dnsmasq'): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), `lsrc-${kind}-`));
+  const dir = tempDir(`lsrc-${kind}-`);
   mkdirSync(join(dir, 'tftpboot'), { recursive: true });
   const serverDir = join(dir, kind);
   const file = join(

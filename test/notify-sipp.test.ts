@@ -8,8 +8,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { opsLab } from './lib/admin/fixture.ts';
@@ -17,6 +16,7 @@ import { startLabAppliance } from './lib/admin/start-lab-appliance.ts';
 import { labYaml } from './lib/lab-yaml.ts';
 import { canRunLab, createLab, missingCommands, waitFor } from './lib/netns.ts';
 import { answeringPhone } from './lib/sipp-scenarios.ts';
+import { tempDir } from './lib/temp-dir.ts';
 
 const REPO = resolve(new URL('..', import.meta.url).pathname);
 const CLI = join(REPO, 'bin/appliance.js');
@@ -91,7 +91,7 @@ test('check-sync: NOTIFY on the wire, retransmitted and reported when unanswered
     t.skip(skip);
     return;
   }
-  const dir = await mkdtemp(join(tmpdir(), 'ops-notify-'));
+  const dir = tempDir('ops-notify-');
   await mkdir(join(dir, 'tftpboot'), { recursive: true });
   await mkdir(join(dir, 'data'), { recursive: true });
   const yamlPath = join(dir, 'appliance.yaml');

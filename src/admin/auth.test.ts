@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../../test/lib/temp-dir.ts';
 import { presentedToken, resolveToken, tokenMatches } from './auth.ts';
 
 test('bearer and basic (any user) carry the token; anything else is refused', () => {
@@ -30,7 +28,7 @@ test('bearer and basic (any user) carry the token; anything else is refused', ()
 });
 
 test('a token is generated once and kept', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ops-auth-'));
+  const dir = tempDir('ops-auth-');
   const a = await resolveToken(undefined, dir);
   const b = await resolveToken(undefined, dir);
   assert.equal(a.source, 'generated');

@@ -2,11 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { tempDir } from '../../test/lib/temp-dir.ts';
 
 const execFileP = promisify(execFile);
 const CLI = new URL('./export.ts', import.meta.url).pathname;
@@ -44,7 +44,7 @@ test('kea to stdout; differences listed on stderr; exit 0', async () => {
 });
 
 test('--site keeps one site; --out writes the file', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'export-cli-')), 'dnsmasq.conf');
+  const out = join(tempDir('export-cli-'), 'dnsmasq.conf');
   const r = await run([
     'dnsmasq',
     '--config',
@@ -62,7 +62,7 @@ test('--site keeps one site; --out writes the file', async () => {
 });
 
 test('something lost: exit 2 and the reason on stderr', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'export-cli-'));
+  const dir = tempDir('export-cli-');
   const yaml = join(dir, 'appliance.yaml');
   writeFileSync(
     yaml,

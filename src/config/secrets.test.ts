@@ -1,14 +1,14 @@
 /** ${env:NAME} and ${file:PATH} in appliance.yaml: resolved before the schema, refused at line:col when missing. */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../../test/lib/temp-dir.ts';
 import { loadConfigText } from './load.ts';
 import { redact, resolveSecrets } from './secrets.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'secrets-'));
+const dir = tempDir('secrets-');
 writeFileSync(join(dir, 'admin_token'), 'T0ken-from-a-file-0123456789\n');
 const FILE = join(dir, 'appliance.yaml');
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labModel } from '../../test/lib/admin/fixture.ts';
+import { tempDir } from '../../test/lib/temp-dir.ts';
 import type { Labels } from '../policy/labels.ts';
 import { parseUserAgent } from '../policy/user-agent.ts';
 import {
@@ -268,7 +268,7 @@ test('User-Agent forms', () => {
 });
 
 test('persisted crash-safely and restored; a corrupt file is moved aside', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ops-inv-'));
+  const dir = tempDir('ops-inv-');
   const log = silentLogger();
   const inv = createInventory({ model: ref });
   const p = createPersister({

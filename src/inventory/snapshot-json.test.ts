@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labModel } from '../../test/lib/admin/fixture.ts';
@@ -9,6 +8,7 @@ import {
   VVX_VENDOR as vendor,
 } from '../../test/lib/admin/inventory-at-cap.ts';
 import { syslogEvent } from '../../test/lib/syslog-event.ts';
+import { tempDir } from '../../test/lib/temp-dir.ts';
 import type { ApplianceEvent } from '../runtime/events.ts';
 import { silentLogger } from '../shared/log.ts';
 import type { Mac } from '../shared/mac.ts';
@@ -120,7 +120,7 @@ test('small and odd snapshots: empty arrays, members without a JSON form, holes'
 });
 
 test('the persister writes that JSON: the file is JSON.stringify of the snapshot', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'inv-pieces-'));
+  const dir = tempDir('inv-pieces-');
   const snap = realisticSnapshot();
   const p = createPersister({
     dataDir: dir,

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../../test/lib/temp-dir.ts';
 import { removeAtomicLeftovers, writeAtomic } from './durable.ts';
 
-const tempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'durable-'));
-
 test('writeAtomic: a string, bytes, or pieces of text replace the file whole, with its mode', async () => {
-  const dir = await tempDir();
+  const dir = tempDir('durable-');
   const path = join(dir, 'f.json');
   await writeAtomic(path, 'first', { mode: 0o600 });
   assert.equal(await readFile(path, 'utf8'), 'first');
@@ -30,7 +28,7 @@ test('writeAtomic: a string, bytes, or pieces of text replace the file whole, wi
 });
 
 test('writeAtomic: pieces that fail midway leave the good file as it was and no temporary file', async () => {
-  const dir = await tempDir();
+  const dir = tempDir('durable-');
   const path = join(dir, 'inventory.json');
   await writeFile(path, 'the good file');
   let afterRename = false;
@@ -49,7 +47,7 @@ test('writeAtomic: pieces that fail midway leave the good file as it was and no 
 });
 
 test('removeAtomicLeftovers: removes only the temporary files of that name (and the suffixes given)', async () => {
-  const dir = await tempDir();
+  const dir = tempDir('durable-');
   const path = join(dir, 'leases');
   for (const f of ['leases', 'leases.tmp-123', 'leases.old', 'other.tmp-1'])
     await writeFile(join(dir, f), f);

@@ -4,10 +4,9 @@
  *   segment 10.93.1.0/24: srv .1, relay .2, c1 .3, c2 .4, c3 .5 (MAC 00:04:f2:00:00:50, the reserved phone)
  *   segment 10.93.2.0/24 (behind dhcrelay): relay .1, phone .2
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addSegment, createLab, type Lab, waitFor } from '../lib/netns.ts';
+import { tempDir } from '../lib/temp-dir.ts';
 import { runClients, type Seen } from './clients.ts';
 import { type ServerKind, startKind, writeFixture } from './servers.ts';
 
@@ -114,7 +113,7 @@ export async function differential(
   prefix: string,
   others: readonly ServerKind[],
 ): Promise<Differential> {
-  const root = mkdtempSync(join(tmpdir(), `export-${prefix}-`));
+  const root = tempDir(`export-${prefix}-`);
   const yaml = writeFixture(root);
   return withLab(prefix, async (lab) => {
     const seen = {} as Record<ServerKind, Record<string, Seen>>;

@@ -1,18 +1,12 @@
 /** Helpers for DHCP integration tests: run the launcher in a lab host, read its stats, write client scripts. */
 
 import type { ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dhcpLab, type FixtureOptions } from './dhcp-fixture.ts';
 import { labYaml } from './lab-yaml.ts';
 import { canRunLab, type Lab, missingCommands, waitFor } from './netns.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const LAUNCHER = new URL('./dhcp-launcher.ts', import.meta.url).pathname;
 
@@ -45,7 +39,7 @@ export async function startServer(
   lab: Lab,
   host: string,
   fixture: FixtureOptions = {},
-  dir = mkdtempSync(join(tmpdir(), 'dhcp-it-')),
+  dir = tempDir('dhcp-it-'),
   yamlFor?: (dataDir: string) => string,
 ): Promise<RunningServer> {
   const dataDir = join(dir, 'data');

@@ -6,10 +6,10 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { canRunLab, createLab, type Lab, waitFor } from './netns.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const REPO = resolve(new URL('../..', import.meta.url).pathname);
 export const APPLIANCE_MAIN = join(REPO, 'src/cli/main.ts');
@@ -49,7 +49,7 @@ export async function applianceFolder(
   images: readonly ImageSpec[],
   verFiles: Readonly<Record<string, string>> = {},
 ): Promise<{ dir: string; yamlPath: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'phonesim-'));
+  const dir = tempDir('phonesim-');
   for (const img of images) {
     await mkdir(join(dir, 'tftpboot', img.folder), { recursive: true });
     await writeFile(

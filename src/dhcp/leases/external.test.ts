@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import {
-  appendFileSync,
-  mkdtempSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labModelRef } from '../../../test/lib/admin/fixture.ts';
 import { waitFor } from '../../../test/lib/netns.ts';
+import { tempDir } from '../../../test/lib/temp-dir.ts';
 import { silentLogger } from '../../shared/log.ts';
 import { startLeaseSource } from './external.ts';
 
@@ -21,7 +16,7 @@ const kea = (ip: string, mac: string, valid = 3600): string =>
   `${ip},${mac},,${valid},${far},1,0,0,,0,\n`;
 
 test('Kea source: missing at start, followed once it appears, appends and an LFC rewrite followed (watch and poll)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lsrc-kea-'));
+  const dir = tempDir('lsrc-kea-');
   const path = join(dir, 'kea-leases4.csv');
   for (const pollMs of [60_000, 50]) {
     const src = startLeaseSource({
@@ -71,7 +66,7 @@ test('Kea source: missing at start, followed once it appears, appends and an LFC
 });
 
 test('dnsmasq source: a whole rewrite (rename into place) replaces the leases; bad lines counted in the snapshot', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lsrc-dnsmasq-'));
+  const dir = tempDir('lsrc-dnsmasq-');
   const path = join(dir, 'dnsmasq.leases');
   writeFileSync(path, `${far} 00:04:f2:a0:00:01 10.91.10.100 * *\n`);
   const src = startLeaseSource({

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labModel } from '../../../test/lib/admin/fixture.ts';
+import { tempDir } from '../../../test/lib/temp-dir.ts';
 import { parseIpv4 } from '../../shared/ipv4.ts';
 import { silentLogger } from '../../shared/log.ts';
 import type { Mac } from '../../shared/mac.ts';
@@ -101,7 +101,7 @@ test('macForAddress: a live lease, else the fallback the server gives (its DHCPI
 });
 
 test('replayLeases rebuilds what the store held; offlineLeases answers from the journal on disk', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dhcp-replay-'));
+  const dir = tempDir('dhcp-replay-');
   const store = await openLeaseStore(dir, silentLogger());
   await store.commit([
     { kind: 'bind', ip: ip('10.91.10.100'), mac: A, expires: NOW + 10 },

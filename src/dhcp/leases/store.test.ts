@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '../../../test/lib/temp-dir.ts';
 import { silentLogger } from '../../shared/log.ts';
 import type { Mac } from '../../shared/mac.ts';
 import { formatRecord, parseRecord } from './journal-format.ts';
@@ -32,7 +32,7 @@ test('records round-trip; garbage is rejected', () => {
 });
 
 test('leases survive a restart; a torn last line is skipped; compaction keeps only live entries', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dhcp-store-'));
+  const dir = tempDir('dhcp-store-');
   const a = await openLeaseStore(dir, silentLogger(), { compactMin: 50 });
   for (let i = 0; i < 200; i++)
     await a.commit([
@@ -66,7 +66,7 @@ test('leases survive a restart; a torn last line is skipped; compaction keeps on
 });
 
 test('group commit: many concurrent commits resolve, all durable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dhcp-store-'));
+  const dir = tempDir('dhcp-store-');
   const s = await openLeaseStore(dir, silentLogger());
   await Promise.all(
     Array.from({ length: 2000 }, (_, i) =>
@@ -82,7 +82,7 @@ test('group commit: many concurrent commits resolve, all durable', async () => {
 });
 
 test('compaction running between group commits loses nothing; close waits for queued records', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dhcp-store-'));
+  const dir = tempDir('dhcp-store-');
   const s = await openLeaseStore(dir, silentLogger(), { compactMin: 10 });
   const acked: number[] = [];
   const all: Promise<void>[] = [];
@@ -125,7 +125,7 @@ test('compaction running between group commits loses nothing; close waits for qu
 });
 
 test('commitCb: nothing to persist calls back at once; a bind only once durable', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dhcp-store-'));
+  const dir = tempDir('dhcp-store-');
   const s = await openLeaseStore(dir, silentLogger());
   let held = false;
   assert.equal(

@@ -5,17 +5,17 @@
  */
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../../test/lib/temp-dir.ts';
 import type { ConfigIssue } from '../../config/issues.ts';
 import { loadApplianceText } from '../load.ts';
 
 let boot = '';
 before(() => {
-  boot = mkdtempSync(join(tmpdir(), 'params-check-'));
+  boot = tempDir('params-check-');
   mkdirSync(join(boot, 'ucs', 'Config'), { recursive: true });
   mkdirSync(join(boot, 'bare'));
   copyFileSync(
