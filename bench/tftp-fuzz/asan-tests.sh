@@ -25,6 +25,9 @@ node --input-type=module -e "
   if (!a.ok) { console.error('asan-tests: the sanitized engine does not load:', a.error); process.exit(1); }"
 status=0
 node --test --test-concurrency=1 --test-timeout=180000 "${tests[@]}" || status=$?
+# What runs from here (ls, nm, the trap's rm) is not the engine: with the ASan runtime preloaded, each would
+# create $reports again after the rmdir below.
+unset LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
 built=$(ls "$cache"/engine-*.node 2>/dev/null | head -1)
 if [ -z "$built" ] || ! nm -D "$built" | grep -q __asan_report; then
   echo "asan-tests: the engine that ran was not the sanitized build ($built)"; exit 1
