@@ -66,7 +66,7 @@ async function start(): Promise<
   | {
       lab: Lab;
       srv: string;
-      sha: string;
+      crc32: string;
       extra: string[];
       destroy(): Promise<void>;
     }
@@ -84,7 +84,7 @@ async function start(): Promise<
     return {
       lab: l.lab,
       srv: TFTP_SRV,
-      sha: l.imageSha,
+      crc32: l.imageCrc32,
       extra: [],
       destroy: () => l.destroy(),
     };
@@ -111,7 +111,7 @@ async function start(): Promise<
     return {
       lab: run.lab,
       srv: http ? HTTP_SRV : FTP_SRV,
-      sha: app.imageSha,
+      crc32: app.imageCrc32,
       extra: http
         ? []
         : ['--base', 'hq', '--user', 'PlcmSpIp', '--password', 'PlcmSpIp'],
@@ -169,7 +169,7 @@ try {
           PROTOCOL,
           l.srv,
           IMAGE,
-          l.sha,
+          l.crc32,
           '--count',
           String(COUNT),
           '--source-base',

@@ -4,7 +4,7 @@
  * in this process and prints one JSON line: this process's CPU seconds (user, system) spent on them, wall
  * time, failures and retries. Started by cpu.ts inside the lab's client namespace.
  *
- *   node bench/phonesim/driver.ts tftp|ftp|http SERVER PATH SHA256 [--count 100] [--blksize 1468] [--base DIR]
+ *   node bench/phonesim/driver.ts tftp|ftp|http SERVER PATH CRC32 [--count 100] [--blksize 1468] [--base DIR]
  *                                 [--user U --password P] [--client MODULE] [--source-base A.B.C.D]
  */
 import { resolve } from 'node:path';
@@ -13,15 +13,15 @@ import type { BootLocation } from '../../phonesim/src/boot-server.ts';
 import type { FileClient } from '../../phonesim/src/transfer.ts';
 import { arg, numArg } from '../lib/args.ts';
 
-const [protocol, server, path, sha] = process.argv.slice(2);
+const [protocol, server, path, crc] = process.argv.slice(2);
 if (
   (protocol !== 'tftp' && protocol !== 'ftp' && protocol !== 'http') ||
   !server ||
   !path ||
-  !sha
+  !crc
 ) {
   console.error(
-    'usage: driver.ts tftp|ftp|http SERVER PATH SHA256 [--count N] [--blksize N] [--base DIR] [--user U --password P] [--client MODULE]',
+    'usage: driver.ts tftp|ftp|http SERVER PATH CRC32 [--count N] [--blksize N] [--base DIR] [--user U --password P] [--client MODULE]',
   );
   process.exit(2);
 }
@@ -83,9 +83,9 @@ const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 await Promise.all(clients.map((c) => c.close()));
 const failures = results
-  .filter((r) => !r.ok || r.value.sha256 !== sha)
+  .filter((r) => !r.ok || r.value.crc32 !== crc)
   .map((r) =>
-    r.ok ? `sha ${r.value.sha256}` : `${r.error.code} ${r.error.message}`,
+    r.ok ? `crc32 ${r.value.crc32}` : `${r.error.code} ${r.error.message}`,
   );
 console.log(
   JSON.stringify({

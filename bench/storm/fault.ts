@@ -2,7 +2,7 @@
  * The storm's fault check (--fault): after the appliance was killed -9 mid-storm and restarted, no address may
  * be held by two phones, and every upload the server acknowledged (last boot of each phone) must be intact.
  */
-import { createHash } from 'node:crypto';
+import { checksum } from '../../phonesim/src/transfer.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { createTree } from '../../src/tree/tree.ts';
 import type { SimJson } from '../../test/lib/phonesim-lab.ts';
@@ -30,15 +30,12 @@ export async function checkFault(
       step: string;
       status: string;
       detail?: string;
-      sha256?: string;
+      crc32?: string;
     }[]) {
       if (!UPLOADS.includes(s.step) || s.status !== 'ok' || !s.detail) continue;
       acked++;
       const f = await tree.read(s.detail);
-      if (
-        !f.ok ||
-        createHash('sha256').update(f.value).digest('hex') !== s.sha256
-      )
+      if (!f.ok || checksum(f.value) !== s.crc32)
         damaged.push(`${p.mac} ${s.detail}`);
     }
   }

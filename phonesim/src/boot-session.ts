@@ -3,7 +3,6 @@
  * master file may name files by URL), GET and PUT recorded as steps, parameter files parsed, image steps
  * compared with the flash, and the report a boot ends with.
  */
-import { createHash } from 'node:crypto';
 import {
   type BootLocation,
   formatLocation,
@@ -27,11 +26,12 @@ import {
 import { type ParamMap, parseParams } from './params.ts';
 import { addCounts, type PhoneReport, type StepReport } from './report.ts';
 import { createTftpClient, type TftpOptions } from './tftp-client.ts';
-import type {
-  ClientContext,
-  Fetched,
-  FileClient,
-  UserAgentType,
+import {
+  type ClientContext,
+  checksum,
+  type Fetched,
+  type FileClient,
+  type UserAgentType,
 } from './transfer.ts';
 
 export interface PhoneSettings {
@@ -105,7 +105,7 @@ export class BootSession {
     started: number,
     bytes = 0,
     detail?: string,
-    sha256?: string,
+    crc32?: string,
   ): void {
     this.steps.push({
       step,
@@ -113,7 +113,7 @@ export class BootSession {
       ms: Math.round(performance.now() - started),
       bytes,
       ...(detail !== undefined ? { detail } : {}),
-      ...(sha256 !== undefined ? { sha256 } : {}),
+      ...(crc32 !== undefined ? { crc32 } : {}),
     });
   }
 
@@ -203,7 +203,7 @@ export class BootSession {
       );
     }
     this.bytesDown += r.value.bytes;
-    this.record(step, 'ok', started, r.value.bytes, path, r.value.sha256);
+    this.record(step, 'ok', started, r.value.bytes, path, r.value.crc32);
     return r.value;
   }
 
@@ -236,14 +236,7 @@ export class BootSession {
       this.fail(step, started, e);
     }
     this.bytesUp += data.length;
-    this.record(
-      step,
-      'ok',
-      started,
-      data.length,
-      path,
-      createHash('sha256').update(data).digest('hex'),
-    );
+    this.record(step, 'ok', started, data.length, path, checksum(data));
   }
 
   params(step: string, f: Fetched): ParamMap {
@@ -252,7 +245,7 @@ export class BootSession {
     return r.value;
   }
 
-  /** Image step: .ver file first, else download and compare hashes (see flash.ts). */
+  /** Image step: .ver file first, else download and compare checksums (see flash.ts). */
   async image(kind: 'app' | 'bootrom', ref: string): Promise<void> {
     const { flash } = this;
     const step = kind === 'app' ? 'application' : 'bootrom';
@@ -282,14 +275,14 @@ export class BootSession {
       false,
     );
     if (!img) return; // no bootROM offered
-    const installed = kind === 'app' ? flash.appSha256 : flash.bootromSha256;
-    if (serverVersion === undefined && installed === img.sha256) return;
+    const installed = kind === 'app' ? flash.appCrc32 : flash.bootromCrc32;
+    if (serverVersion === undefined && installed === img.crc32) return;
     if (kind === 'app') {
-      flash.appSha256 = img.sha256;
+      flash.appCrc32 = img.crc32;
       flash.appVersion = serverVersion ?? flash.appVersion;
       this.upgraded.app = true;
     } else {
-      flash.bootromSha256 = img.sha256;
+      flash.bootromCrc32 = img.crc32;
       flash.bootVersion = serverVersion ?? flash.bootVersion;
       this.upgraded.bootrom = true;
     }

@@ -1,18 +1,18 @@
 /**
  * A phone's flash: what survives a reboot. The installed application and bootROM (version text and image
- * hash), the boot server last used (or set statically), the log directory of the last master config, and
+ * CRC-32), the boot server last used (or set statically), the log directory of the last master config, and
  * the configuration cached from the last successful boot.
  *
  * Version check (chosen, see README): the phone first reads sip.ver / bootrom.ver next to the image; when
  * that file exists its text is the server's version and the image is downloaded only if it differs from
- * the flash's version. Without a .ver file the image is downloaded and installed only if its SHA-256
- * differs from the installed image's hash (the "copy on the boot server is different" rule of [AG31-A]).
+ * the flash's version. Without a .ver file the image is downloaded and installed only if its CRC-32
+ * differs from the installed image's (the "copy on the boot server is different" rule of [AG31-A]).
  */
 export interface Flash {
   appVersion: string;
-  appSha256: string | undefined;
+  appCrc32: string | undefined;
   bootVersion: string;
-  bootromSha256: string | undefined;
+  bootromCrc32: string | undefined;
   bootServer: string | undefined;
   logDir: string;
   cachedParams: Map<string, string>;
@@ -22,9 +22,9 @@ export interface Flash {
 export function factoryFlash(appVersion: string, bootVersion: string): Flash {
   return {
     appVersion,
-    appSha256: undefined,
+    appCrc32: undefined,
     bootVersion,
-    bootromSha256: undefined,
+    bootromCrc32: undefined,
     bootServer: undefined,
     logDir: '',
     cachedParams: new Map(),

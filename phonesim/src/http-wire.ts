@@ -2,7 +2,7 @@
  * One plain-HTTP/1.1 keep-alive connection of a simulated phone, without a Buffer per body chunk: the socket
  * reads into one static 256 KiB buffer shared by every connection of the process (`net.connect` onread; the
  * callback consumes it before the next read), the response is parsed here (status line, Content-Length,
- * chunked, or until close) and the body goes straight into the Collector's SHA-256. Why: node:http hands each
+ * chunked, or until close) and the body goes straight into the Collector's CRC-32. Why: node:http hands each
  * chunk over as fresh Buffers, and a storm's gigabytes of them kept V8's collector busy (issue 14).
  *
  * The request bytes are node:http's for the same call (requestHead; http-wire.test.ts compares them on the

@@ -10,8 +10,8 @@ export interface StepReport {
   readonly ms: number;
   readonly bytes: number;
   readonly detail?: string;
-  /** SHA-256 of the bytes sent (uploads) or received (downloads). */
-  readonly sha256?: string;
+  /** CRC-32 of the bytes sent (uploads) or received (downloads), 8 hex digits (transfer.ts). */
+  readonly crc32?: string;
 }
 
 export interface PhoneReport {

@@ -5,7 +5,6 @@
  *   node phonesim/src/tftp-client.probe.ts SCENARIO        → one JSON line: what the client and the server saw
  */
 
-import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
 import {
   decode,
@@ -15,6 +14,7 @@ import {
 } from '../../src/tftp/codec/packet.ts';
 import type { BootLocation } from './boot-server.ts';
 import { createTftpClient, type TftpOptions } from './tftp-client.ts';
+import { checksum } from './transfer.ts';
 
 type Got = { p: TftpPacket | undefined; raw: Buffer; port: number };
 
@@ -66,7 +66,6 @@ const content = (size: number): Buffer => {
   for (let i = 0; i < size; i++) b[i] = (i * 131 + (i >> 8)) & 0xff;
   return b;
 };
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const loc = (port: number): BootLocation => ({
   protocol: 'tftp',
   host: '127.0.0.1',
@@ -268,7 +267,7 @@ async function download(
     ok: r.ok,
     error: r.ok ? undefined : r.error,
     bytes: r.ok ? r.value.bytes : 0,
-    intact: r.ok && r.value.sha256 === sha(file),
+    intact: r.ok && r.value.crc32 === checksum(file),
     kept: r.ok ? r.value.data.length : 0,
     keptIntact: r.ok && r.value.data.equals(file),
     retries: client.retries(),

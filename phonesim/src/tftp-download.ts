@@ -1,6 +1,6 @@
 /**
  * One TFTP download (RRQ to the end of the file) run by the native loop of tftp-download.c: the per-block work
- * (DATA in, ACK out, the SHA-256 and the kept bytes) never enters JavaScript. What does is decided here, once
+ * (DATA in, ACK out, the CRC-32 and the kept bytes) never enters JavaScript. What does is decided here, once
  * per transfer or less: whether a packet other than DATA/ACK is well-formed (the appliance's codec), what an
  * OACK or ERROR means, and the outcome. The wire behaviour is that of the conversation in tftp-client.ts.
  */
@@ -17,7 +17,7 @@ import {
   type TftpPacket,
 } from '../../src/tftp/codec/packet.ts';
 import { type SimError, simError } from './errors.ts';
-import type { Fetched } from './transfer.ts';
+import { type Fetched, hex32 } from './transfer.ts';
 
 /** What the native loop asks of a packet that is neither DATA nor a 4-byte ACK (tftp-download.c). */
 type SlowFn = (
@@ -32,7 +32,7 @@ type DoneFn = (
   id: number,
   status: number,
   bytes: number,
-  sha256: Buffer,
+  crc32: number,
   data: Buffer | undefined,
   retries: number,
   requestRetries: number,
@@ -126,7 +126,7 @@ const done: DoneFn = (
   id,
   status,
   bytes,
-  sha256,
+  crc32,
   data,
   retries,
   requestRetries,
@@ -138,7 +138,7 @@ const done: DoneFn = (
     status === 0
       ? ok({
           bytes,
-          sha256: sha256.toString('hex'),
+          crc32: hex32(crc32),
           data: data ?? Buffer.alloc(0),
         })
       : status === 1

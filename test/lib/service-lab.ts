@@ -19,6 +19,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { checksum } from '../../phonesim/src/transfer.ts';
 import type { TransferEvent } from '../../src/runtime/events.ts';
 import { readLauncher } from './launcher-output.ts';
 import { canRunLab, createLab, type Lab, missingCommands } from './netns.ts';
@@ -115,6 +116,8 @@ export interface ApplianceDir {
   /** Path of appliance.yaml. */
   readonly yaml: string;
   readonly imageSha: string;
+  /** The image's CRC-32 as phonesim reports it (phonesim/src/transfer.ts). */
+  readonly imageCrc32: string;
   readonly imageSize: number;
   /** The content of secret.txt, a file beside tftpboot that no client may ever read. */
   readonly sentinel: string;
@@ -169,6 +172,7 @@ export async function makeApplianceDir(
       dir,
       yaml,
       imageSha: sha256(image),
+      imageCrc32: checksum(image),
       imageSize: image.length,
       sentinel,
     };

@@ -44,6 +44,7 @@ export interface TftpLab {
   readonly dir: string;
   readonly yaml: string;
   readonly imageSha: string;
+  readonly imageCrc32: string;
   readonly imageSize: number;
   readonly overrideCap: number;
   readonly sentinel: string;
@@ -137,6 +138,7 @@ export async function createTftpLab(
       dir: app.dir,
       yaml: app.yaml,
       imageSha: app.imageSha,
+      imageCrc32: app.imageCrc32,
       imageSize: app.imageSize,
       overrideCap,
       sentinel: app.sentinel,
