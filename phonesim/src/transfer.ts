@@ -8,8 +8,8 @@ import type { SimError } from './errors.ts';
 
 /**
  * The check value the simulator keeps of a file: its CRC-32 as 8 hex digits. An integrity check, not a defence:
- * it finds any corruption a faulty server or network makes, at under a third of SHA-256's CPU (zlib's
- * carry-less multiply; storm.md run 21).
+ * it finds the corruption a faulty server or network makes, and zlib's carry-less multiply makes it much
+ * cheaper than SHA-256 (bench/phonesim/results.md).
  */
 export const checksum = (data: Uint8Array): string => hex32(crc32(data));
 export const hex32 = (crc: number): string => crc.toString(16).padStart(8, '0');
