@@ -13,7 +13,7 @@ import type { BootServerSetting } from './boot-server-select.ts';
 import type { DhcpSettings, Lease } from './dhcp-client.ts';
 import type { DhcpMux } from './dhcp-mux.ts';
 import { type SimError, simError } from './errors.ts';
-import { type Flash, parseVersionFile, versionFileFor } from './flash.ts';
+import type { Flash } from './flash.ts';
 import { createFtpClient } from './ftp-client.ts';
 import { createHttpClient } from './http-client.ts';
 import {
@@ -243,49 +243,6 @@ export class BootSession {
     const r = parseParams(f.data.toString('utf8'));
     if (!r.ok) throw new StepFailed(step, r.error);
     return r.value;
-  }
-
-  /** Image step: .ver file first, else download and compare checksums (see flash.ts). */
-  async image(kind: 'app' | 'bootrom', ref: string): Promise<void> {
-    const { flash } = this;
-    const step = kind === 'app' ? 'application' : 'bootrom';
-    const current = kind === 'app' ? flash.appVersion : flash.bootVersion;
-    const ver = await this.fetch(
-      `${step}-version`,
-      versionFileFor(ref, kind),
-      'Application',
-      true,
-    );
-    const serverVersion = ver ? parseVersionFile(ver.data) : undefined;
-    if (serverVersion !== undefined && serverVersion === current) {
-      this.record(
-        step,
-        'skipped',
-        performance.now(),
-        0,
-        `flash already has ${current}`,
-      );
-      return;
-    }
-    const img = await this.fetch(
-      step,
-      ref,
-      kind === 'app' ? 'Application' : 'Updater',
-      kind === 'bootrom',
-      false,
-    );
-    if (!img) return; // no bootROM offered
-    const installed = kind === 'app' ? flash.appCrc32 : flash.bootromCrc32;
-    if (serverVersion === undefined && installed === img.crc32) return;
-    if (kind === 'app') {
-      flash.appCrc32 = img.crc32;
-      flash.appVersion = serverVersion ?? flash.appVersion;
-      this.upgraded.app = true;
-    } else {
-      flash.bootromCrc32 = img.crc32;
-      flash.bootVersion = serverVersion ?? flash.bootVersion;
-      this.upgraded.bootrom = true;
-    }
   }
 
   async closeClients(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   directoryAndLists,
   masterConfig,
 } from './boot-downloads.ts';
+import { image } from './boot-images.ts';
 import { dhcpAndBootServer, renewLease } from './boot-network.ts';
 import {
   type BootEnv,
@@ -38,9 +39,10 @@ export async function bootOnce(
     const master = await masterConfig(s);
     // bootROM (SoundPoint / SoundStation IP), then the application.
     if (p.id.model.hasBootrom)
-      await s.image('bootrom', `${p.id.model.partNumber}.bootrom.ld`);
+      await image(s, 'bootrom', `${p.id.model.partNumber}.bootrom.ld`);
     if (master.appFilePath !== '')
-      await s.image(
+      await image(
+        s,
         'app',
         applicationImagePath(master.appFilePath, p.id.model.partNumber),
       );
