@@ -232,17 +232,25 @@ export const hwmKb = (pid: number | undefined): number => {
   }
 };
 
-/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
-export const cpuS = (pid: number | undefined): number => {
-  if (!pid) return 0;
+/** CPU seconds a process has used so far, user and system (all threads); zeros once it is gone. */
+export const cpuSplit = (
+  pid: number | undefined,
+): { user: number; sys: number } => {
+  if (!pid) return { user: 0, sys: 0 };
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
       .split(') ')[1]!
       .split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 };
   } catch {
-    return 0;
+    return { user: 0, sys: 0 };
   }
+};
+
+/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
+export const cpuS = (pid: number | undefined): number => {
+  const c = cpuSplit(pid);
+  return c.user + c.sys;
 };
 
 /** The direct children of a process (nginx's workers, vsftpd's sessions). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Lab } from '../../test/lib/netns.ts';
 import { PHONESIM, type SimJson } from '../../test/lib/phonesim-lab.ts';
 import { DIAG_DIR, snapshot, writeDiag } from './diag.ts';
-import { cpuS, macOf, PERF_RECORD, PIN, pinned } from './lab.ts';
+import { cpuS, cpuSplit, macOf, PERF_RECORD, PIN, pinned } from './lab.ts';
 import type { StormSpec } from './stacks.ts';
 
 /** STORM_PERF=DIR: `perf record -F 499 -g` of the simulator for 10 s of each row, from 5 s after its start. */
@@ -106,9 +106,11 @@ export async function runPhones(
     }
   });
   // The simulator's CPU (one process for all phones; `ip netns exec` execs it, so the PID is the simulator's).
-  let simCpu = 0;
+  // User and system apart: system time includes kernel work (softirq) done while the simulator ran.
+  let simCpu = { user: 0, sys: 0 };
   const t = setInterval(() => {
-    simCpu = Math.max(simCpu, cpuS(child.pid));
+    const c = cpuSplit(child.pid);
+    if (c.user + c.sys > simCpu.user + simCpu.sys) simCpu = c;
   }, 250);
   const done = new Promise<void>((r) => child.on('exit', () => r()));
   if (PERF_DIR) profile(child.pid!, diag.label);
@@ -129,6 +131,9 @@ export async function runPhones(
   await done;
   clearInterval(t);
   const wallMs = Math.round(performance.now() - t0);
+  process.stderr.write(
+    `storm: ${diag.label} phonesim CPU user ${simCpu.user.toFixed(2)} s, system ${simCpu.sys.toFixed(2)} s\n`,
+  );
   const sim = JSON.parse(await readFile(json, 'utf8')) as SimJson;
   if (before)
     await writeDiag(
@@ -139,5 +144,5 @@ export async function runPhones(
       sim.aggregate as unknown as Record<string, unknown>,
       diag.serverOut(),
     );
-  return { sim, wallMs, cpuS: simCpu };
+  return { sim, wallMs, cpuS: simCpu.user + simCpu.sys };
 }
