@@ -1,11 +1,12 @@
 /**
- * A file of `size` patterned bytes in a temporary folder for the length of a test file: registers node:test
- * before/after hooks that write it and delete the folder. `path()` is valid once the tests run.
+ * A file of `size` patterned bytes in a temporary folder for the length of a test file: registers a node:test
+ * before hook that writes it; the folder is temp-dir.ts's, deleted when the process exits. `path()` is valid
+ * once the tests run.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { before } from 'node:test';
+import { tempDir } from './temp-dir.ts';
 
 export function tempFile(
   prefix: string,
@@ -16,9 +17,8 @@ export function tempFile(
   for (let i = 0; i < size; i++) data[i] = byte(i) & 0xff;
   let dir = '';
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), prefix));
+    dir = tempDir(prefix);
     await writeFile(join(dir, 'image.ld'), data);
   });
-  after(() => rm(dir, { recursive: true, force: true }));
   return { data, path: () => join(dir, 'image.ld') };
 }
